@@ -1,0 +1,40 @@
+/*
+ * ehlo.h - the EHLO extension list (RFC 5321 4.1.1.1): the lines after the
+ * first of a 250 reply to EHLO are "keyword [params]".  Parsed into a bounded
+ * set the session keeps until the next EHLO, RSET of the connection, or TLS.
+ */
+#ifndef SMTPSH_EHLO_H
+#define SMTPSH_EHLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "reply.h"
+
+#define EHLO_MAX_EXT 64
+#define EHLO_KEYWORD_MAX 32
+#define EHLO_PARAMS_MAX 256
+
+struct ehlo_ext {
+	char keyword[EHLO_KEYWORD_MAX + 1];  /* upper-cased */
+	char params[EHLO_PARAMS_MAX + 1];    /* raw parameters, "" when none */
+	bool params_cut;
+};
+
+struct ehlo_set {
+	bool valid;           /* a 250 EHLO reply was parsed */
+	size_t count;
+	struct ehlo_ext ext[EHLO_MAX_EXT];
+	size_t dropped;       /* extensions past EHLO_MAX_EXT, or malformed lines */
+};
+
+void ehlo_set_clear(struct ehlo_set *set);
+/* Parse a 250 EHLO reply (lines 2..n).  Keywords must match
+ * (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"); others are counted in dropped. */
+void ehlo_set_parse(struct ehlo_set *set, const struct smtp_reply *reply);
+/* NULL when absent.  keyword is case-insensitive. */
+const struct ehlo_ext *ehlo_find(const struct ehlo_set *set, const char *keyword);
+/* Human meaning of a keyword ("Message size declaration (RFC 1870)"), or NULL. */
+const char *ehlo_keyword_meaning(const char *keyword);
+
+#endif

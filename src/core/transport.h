@@ -1,0 +1,73 @@
+/*
+ * transport.h - one connection: connect by name or address over IPv4/IPv6
+ * (getaddrinfo, each address in turn, each attempt with a deadline), then
+ * bounded reads and complete writes, each with a timeout and a cancel fd
+ * watched in the same poll() (Ctrl-C abandons a wait).  TLS (tls.c) plugs in
+ * behind the same read/write interface by replacing `ops`.
+ *
+ * Writes loop until every byte is written; short writes are not errors.
+ * SIGPIPE is never raised (MSG_NOSIGNAL); EPIPE comes back as SMTP_ERR_CLOSED.
+ * Every byte read or written is passed to the wire hook, if set, before
+ * anything else sees it (transcripts).
+ */
+#ifndef SMTPSH_TRANSPORT_H
+#define SMTPSH_TRANSPORT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+
+enum wire_dir { WIRE_IN, WIRE_OUT };
+
+struct transport;
+
+/* Raw I/O of one layer (plain socket, or TLS).  read/write return bytes
+ * moved (>0), 0 for EOF on read, -1 with errno set; EAGAIN means "poll for
+ * *want_write ? POLLOUT : POLLIN and try again". */
+struct transport_ops {
+	const char *name;       /* "tcp", "tls" */
+	ssize_t (*read)(struct transport *t, void *buf, size_t len, bool *want_write);
+	ssize_t (*write)(struct transport *t, const void *buf, size_t len, bool *want_write);
+	/* Bytes already decrypted and waiting (so poll() would not show them). */
+	size_t (*pending)(struct transport *t);
+	void (*close)(struct transport *t);
+};
+
+typedef void (*wire_hook_fn)(void *ctx, enum wire_dir dir, const char *buf, size_t len);
+
+struct transport {
+	int fd;                        /* -1 when closed; non-blocking */
+	const struct transport_ops *ops;
+	void *tls;                     /* owned by tls.c when ops is TLS */
+	int cancel_fd;                 /* -1 or a fd that becomes readable on cancel */
+	wire_hook_fn wire_hook;        /* may be NULL */
+	void *wire_ctx;
+	int family;                    /* AF_INET / AF_INET6 of the connected peer */
+	char peer_addr[64];            /* numeric address that answered */
+	char peer_port[8];
+};
+
+/* fd = -1, plain ops, no hook. */
+void transport_init(struct transport *t);
+/* family: AF_UNSPEC, AF_INET or AF_INET6.  Tries every address getaddrinfo
+ * returns, each with connect_timeout_ms; the error names the last failure
+ * ("connect to 192.0.2.1 port 25: Connection refused"). */
+enum smtp_errkind transport_connect(struct transport *t, const char *host,
+    const char *port, int family, unsigned connect_timeout_ms, struct smtp_error *err);
+/* Take an already connected socket (server side, TURN, tests). */
+void transport_adopt(struct transport *t, int fd);
+/* Write all len bytes; the timeout applies to each wait for progress. */
+enum smtp_errkind transport_write_all(struct transport *t, const void *buf,
+    size_t len, unsigned timeout_ms, struct smtp_error *err);
+/* Read what is available (at least one byte, at most cap) within timeout_ms.
+ * *got = 0 with SMTP_OK means EOF. */
+enum smtp_errkind transport_read_some(struct transport *t, void *buf, size_t cap,
+    size_t *got, unsigned timeout_ms, struct smtp_error *err);
+/* True if a read would not block (data or EOF waiting). */
+bool transport_readable_now(struct transport *t);
+void transport_close(struct transport *t);
+bool transport_is_open(const struct transport *t);
+
+#endif
