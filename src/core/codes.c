@@ -1,0 +1,193 @@
+/*
+ * codes.c - the one reply-code table (codes.h).
+ *
+ * Sources: RFC 821 4.2.1 (digit meanings) and 4.2.2 (the code list, with
+ * its bracketed notes kept as `note`), RFC 5321 4.2.2-4.2.3 (252, 455, 555,
+ * and the wider wording of 450/550/554), RFC 4954 (AUTH: 235, 334, 432,
+ * 454, 500, 530, 534, 535, 538), RFC 3207 (STARTTLS: 454, 530), RFC 7504
+ * (521, 556), RFC 1870 (552 for SIZE), and the local codes 600 and 621
+ * (reply.h).  Each code has one row; where several RFCs use a code, the
+ * first wording is `text` and the others are in `note`.
+ *
+ * Everything here is static constant data: nothing to free, no errors.
+ * The table is sorted by code (the unit test checks it).
+ */
+#include "codes.h"
+
+#include <stdio.h>
+
+#include "reply.h"
+
+static const struct code_info code_table[] = {
+	{ 211, "System status, or system help reply", NULL, "RFC 821" },
+	{ 214, "Help message",
+	  "Information on how to use the receiver or the meaning of a "
+	  "particular non-standard command; this reply is useful only to the "
+	  "human user", "RFC 821" },
+	{ 220, "<domain> Service ready", NULL, "RFC 821" },
+	{ 221, "<domain> Service closing transmission channel", NULL, "RFC 821" },
+	{ 235, "Authentication succeeded",
+	  "Sent with enhanced code 2.7.0 after a successful AUTH exchange",
+	  "RFC 4954" },
+	{ 250, "Requested mail action okay, completed", NULL, "RFC 821" },
+	{ 251, "User not local; will forward to <forward-path>", NULL,
+	  "RFC 821" },
+	{ 252, "Cannot VRFY user, but will accept message and attempt delivery",
+	  "See RFC 5321 3.5.3", "RFC 5321" },
+	{ 334, "Server challenge",
+	  "AUTH continuation: the text is a base64 challenge (possibly "
+	  "empty); the client answers with a base64 line or \"*\" to cancel",
+	  "RFC 4954" },
+	{ 354, "Start mail input; end with <CRLF>.<CRLF>", NULL, "RFC 821" },
+	{ 421, "<domain> Service not available, closing transmission channel",
+	  "This may be a reply to any command if the service knows it must "
+	  "shut down", "RFC 821" },
+	{ 432, "A password transition is needed",
+	  "Sent with enhanced code 4.7.12", "RFC 4954" },
+	{ 450, "Requested mail action not taken: mailbox unavailable",
+	  "E.g., mailbox busy (RFC 5321 adds: or temporarily blocked for "
+	  "policy reasons)", "RFC 821" },
+	{ 451, "Requested action aborted: local error in processing", NULL,
+	  "RFC 821" },
+	{ 452, "Requested action not taken: insufficient system storage",
+	  "RFC 5321 4.5.3.1.10 also uses it for \"too many recipients\"",
+	  "RFC 821" },
+	{ 454, "Temporary authentication failure",
+	  "RFC 3207 uses it for \"TLS not available due to temporary reason\"; "
+	  "RFC 4954 sends it with enhanced code 4.7.0", "RFC 4954, RFC 3207" },
+	{ 455, "Server unable to accommodate parameters", NULL, "RFC 5321" },
+	{ 500, "Syntax error, command unrecognized",
+	  "This may include errors such as command line too long; RFC 4954 "
+	  "also uses it (with 5.5.6) for \"Authentication Exchange line is too "
+	  "long\"", "RFC 821" },
+	{ 501, "Syntax error in parameters or arguments", NULL, "RFC 821" },
+	{ 502, "Command not implemented", NULL, "RFC 821" },
+	{ 503, "Bad sequence of commands", NULL, "RFC 821" },
+	{ 504, "Command parameter not implemented", NULL, "RFC 821" },
+	{ 521, "Host does not accept mail",
+	  "May replace the 220 greeting of a host that never accepts mail",
+	  "RFC 7504" },
+	{ 530, "Authentication required",
+	  "RFC 3207 uses it for \"Must issue a STARTTLS command first\"; "
+	  "RFC 4954 sends it with enhanced code 5.7.0", "RFC 4954, RFC 3207" },
+	{ 534, "Authentication mechanism is too weak",
+	  "Sent with enhanced code 5.7.9", "RFC 4954" },
+	{ 535, "Authentication credentials invalid",
+	  "Sent with enhanced code 5.7.8", "RFC 4954" },
+	{ 538, "Encryption required for requested authentication mechanism",
+	  "Sent with enhanced code 5.7.11", "RFC 4954" },
+	{ 550, "Requested action not taken: mailbox unavailable",
+	  "E.g., mailbox not found, no access (RFC 5321 adds: or command "
+	  "rejected for policy reasons)", "RFC 821" },
+	{ 551, "User not local; please try <forward-path>", NULL, "RFC 821" },
+	{ 552, "Requested mail action aborted: exceeded storage allocation",
+	  "RFC 1870 uses it when the message exceeds the server's SIZE",
+	  "RFC 821" },
+	{ 553, "Requested action not taken: mailbox name not allowed",
+	  "E.g., mailbox syntax incorrect", "RFC 821" },
+	{ 554, "Transaction failed",
+	  "RFC 5321: or, in the case of a connection-opening response, "
+	  "\"No SMTP service here\"", "RFC 821" },
+	{ 555, "MAIL FROM/RCPT TO parameters not recognized or not implemented",
+	  NULL, "RFC 5321" },
+	{ 556, "Domain does not accept mail",
+	  "The recipient's domain has a null MX (RFC 7505) or otherwise "
+	  "accepts no mail", "RFC 7504" },
+	{ SMTP_CODE_UNPARSABLE, "Server reply could not be parsed",
+	  "Not sent by any server: smtpsh's code for a reply line that is not "
+	  "\"ddd\", \"ddd text\" or \"ddd-text\" with ddd in 100..599",
+	  "local" },
+	{ SMTP_CODE_EOF, "Premature EOF while reading server reply",
+	  "Not sent by any server: smtpsh's code for a connection closed in "
+	  "the middle of a reply", "local" },
+};
+
+#define CODE_TABLE_COUNT (sizeof code_table / sizeof code_table[0])
+
+/* RFC 821 4.2.1, first digit. */
+static const char *const class_meanings[] = {
+	NULL,
+	"Positive Preliminary reply",
+	"Positive Completion reply",
+	"Positive Intermediate reply",
+	"Transient Negative Completion reply",
+	"Permanent Negative Completion reply",
+	"local (smtpsh) condition",
+};
+
+/* RFC 821 4.2.1, second digit. */
+static const char *const category_meanings[] = {
+	"Syntax",
+	"Information",
+	"Connections",
+	"Unspecified as yet",
+	"Unspecified as yet",
+	"Mail system",
+};
+
+const struct code_info *code_lookup(int code)
+{
+	size_t lo = 0, hi = CODE_TABLE_COUNT;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (code_table[mid].code == code)
+			return &code_table[mid];
+		if (code_table[mid].code < code)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return NULL;
+}
+
+const char *code_meaning(int code)
+{
+	const struct code_info *ci = code_lookup(code);
+	return ci != NULL ? ci->text : NULL;
+}
+
+/* NULL for codes outside 100..699 (no first-digit meaning). */
+const char *code_class_meaning(int code)
+{
+	if (code < 100 || code > 699)
+		return NULL;
+	return class_meanings[code / 100];
+}
+
+/* NULL for local codes, out-of-range codes and second digits 6..9. */
+const char *code_category_meaning(int code)
+{
+	if (code < 100 || code > 599)
+		return NULL;
+	int d2 = (code / 10) % 10;
+	if (d2 > 5)
+		return NULL;
+	return category_meanings[d2];
+}
+
+size_t code_explain(int code, char *buf, size_t cap)
+{
+	const char *text = code_meaning(code);
+	const char *cls = code_class_meaning(code);
+	const char *cat = code_category_meaning(code);
+	int n;
+	if (text != NULL)
+		n = snprintf(buf, cap, "%s", text);
+	else if (cls != NULL && cat != NULL)
+		n = snprintf(buf, cap, "%s (%s)", cls, cat);
+	else if (cls != NULL)
+		n = snprintf(buf, cap, "%s", cls);
+	else
+		n = snprintf(buf, cap, "Not an SMTP reply code (%d)", code);
+	return n < 0 ? 0 : (size_t)n;
+}
+
+size_t code_table_count(void)
+{
+	return CODE_TABLE_COUNT;
+}
+
+const struct code_info *code_table_at(size_t i)
+{
+	return i < CODE_TABLE_COUNT ? &code_table[i] : NULL;
+}
