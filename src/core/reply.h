@@ -7,7 +7,12 @@
  * Grammar accepted: "ddd" (code alone, final), "ddd text" (final),
  * "ddd-text" (continuation).  LF-only line ends are accepted (flagged).
  * A line that does not parse ends the reply at once with the local code
- * SMTP_CODE_UNPARSABLE (600), the raw line kept as a line of the reply.
+ * SMTP_CODE_UNPARSABLE (600), the raw line kept as a line of the reply --
+ * except inside a multiline reply, where a line that does not start with
+ * three digits followed by something other than '-' (e.g. a codeless text
+ * line, security-cases RP-02) is kept raw and flagged and reading goes on to
+ * the final line; the reply's code is then 600 too.  (So a stray line never
+ * leaves the rest of a reply to be misread as the next reply.)
  * EOF inside a reply (reply_parser_eof) gives SMTP_CODE_EOF (621) with the
  * lines read so far.  Codes outside 100..599 do not parse (600).
  * Continuation lines carrying a different code than the first are kept and
@@ -15,6 +20,8 @@
  * Memory is bounded: SMTP_REPLY_LINE_KEEP bytes per line (rest cut, counted
  * in the line's `cut`), SMTP_REPLY_LINES_KEEP lines per reply (rest dropped,
  * counted in lines_dropped) -- an endless 250- stream never grows memory.
+ * The line that ends a reply is always kept: when lines were dropped, they
+ * are the ones just before the last kept line.
  */
 #ifndef SMTPSH_REPLY_H
 #define SMTPSH_REPLY_H
