@@ -1,0 +1,70 @@
+/*
+ * server.h - the teaching server engine behind `smtpsh --demo` and
+ * `smtpsh --serve`: a real SMTP server on a real socket that answers all of
+ * RFC 821 (TURN, SEND, SOML, SAML included) with a small built-in directory,
+ * many clients at once in one poll() loop, bounded memory per connection.
+ * It shares the core's code table (codes.h), verb table and state diagram
+ * (verbs.h, state.h), line reading (linebuf.h) and dot-stuffing (dotstuff.h).
+ *
+ * Like the core, it never prints and never exits: errors are values, and the
+ * shell decides what to show.  The inspection calls are thread-safe, so the
+ * shell can run the server in a thread (--demo) and look into its mailboxes.
+ */
+#ifndef SMTPSH_SERVER_H
+#define SMTPSH_SERVER_H
+
+#include <stddef.h>
+
+#include "error.h"
+#include "strbuf.h"
+
+struct server_config {
+	const char *listen_host;     /* NULL: "127.0.0.1" (loopback by default) */
+	const char *listen_port;     /* NULL or "0": an ephemeral port */
+	const char *hostname;        /* domain in the 220/221/250 replies; NULL: "demo.smtpsh.test" */
+	size_t max_message_bytes;    /* 0: default; larger bodies get 552 */
+	unsigned idle_timeout_s;     /* 0: SMTP_TIMEOUT_SERVER; silent clients get 421 */
+	unsigned max_clients;        /* 0: default (>= 64) */
+	unsigned disabled_verbs;     /* (1u << verb_id) bits: those get 502 */
+};
+
+struct demo_server;
+
+enum smtp_errkind demo_server_create(struct demo_server **out,
+    const struct server_config *cfg, struct smtp_error *err);
+/* The address and port actually bound (numeric). */
+const char *demo_server_host(const struct demo_server *srv);
+const char *demo_server_port(const struct demo_server *srv);
+/* Serve until stop_fd (if >= 0) becomes readable.  Blocking. */
+enum smtp_errkind demo_server_run(struct demo_server *srv, int stop_fd,
+    struct smtp_error *err);
+/* The same loop in a thread of this process (for --demo). */
+enum smtp_errkind demo_server_start_thread(struct demo_server *srv,
+    struct smtp_error *err);
+void demo_server_stop_thread(struct demo_server *srv);
+void demo_server_free(struct demo_server *srv);
+
+/* Thread-safe inspection, as human-readable text appended to out:
+ * the messages in a user's mailbox (all mailboxes when user is NULL), and the
+ * "terminal" log that SEND/SOML/SAML wrote to. */
+enum smtp_errkind demo_server_mailbox(struct demo_server *srv, const char *user,
+    struct strbuf *out);
+enum smtp_errkind demo_server_terminal(struct demo_server *srv, const char *user,
+    struct strbuf *out);
+
+/* The one-screen guide printed by --demo (what to try, which input gives
+ * which code). */
+const char *demo_server_guide(void);
+
+/* TURN, receiving side (RFC 821 4.1.1 TURN): serve one already-connected
+ * socket as a receiving SMTP server with the same engine, until QUIT or EOF.
+ * `pre` holds bytes already read from the socket by the client session (they
+ * are processed first).  Every command received and the reply given is
+ * reported through on_exchange, so the shell can print them. */
+typedef void (*server_exchange_fn)(void *ctx, const char *command, size_t command_len,
+    const char *reply, size_t reply_len);
+enum smtp_errkind demo_server_receive_turned(int fd, const char *pre, size_t pre_len,
+    const struct server_config *cfg, server_exchange_fn on_exchange, void *ctx,
+    int cancel_fd, struct smtp_error *err);
+
+#endif
