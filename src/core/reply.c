@@ -265,11 +265,13 @@ enum reply_feed_result reply_parser_feed(struct reply_parser *p,
 		linebuf_reset(&p->line);
 		if (done) {
 			reply_parser_emit(p, out);
-			*used = off;
+			if (used != NULL)
+				*used = off;
 			return REPLY_COMPLETE;
 		}
 	}
-	*used = off;
+	if (used != NULL)
+		*used = off;
 	return REPLY_NEED_MORE;
 }
 
