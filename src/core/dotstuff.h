@@ -36,7 +36,7 @@ size_t dotstuff_finish(struct dotstuff *ds, char *out);
 
 /* Server side: classify one received body line (line end already removed).
  * Returns true when the line is the lone "." that ends the body.  Otherwise
- * *text/*textlen are set to the line's content with the stuffed dot removed. */
+ * text and textlen are set to the line's content with the stuffed dot removed. */
 bool dotstuff_decode_line(const char *line, size_t len, const char **text, size_t *textlen);
 
 #endif

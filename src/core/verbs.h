@@ -84,7 +84,9 @@ const char *verdict_name(enum verdict vd);
  * verb with a path_prefix, an argument that does not already start with the
  * prefix (case-insensitively) is wrapped: "bob@x" -> "FROM:<bob@x>",
  * "<bob@x>" -> "FROM:<bob@x>", "" -> "FROM:<>" for MAIL only; an argument
- * that starts with the prefix is sent as typed.  Refuses (SMTP_ERR_REFUSED)
+ * that starts with the prefix is sent as typed; otherwise the first word is
+ * the address and the rest (ESMTP parameters) follows it: "bob@x SIZE=10" ->
+ * "FROM:<bob@x> SIZE=10".  Refuses (SMTP_ERR_REFUSED)
  * CR, LF or NUL anywhere, a line over SMTP_COMMAND_LINE_MAX - 2, a missing
  * required argument or an argument to a verb that takes none
  * (SMTP_ERR_USAGE).  On failure nothing is written to out but the error. */
