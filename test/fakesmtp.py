@@ -1,0 +1,182 @@
+#!/usr/bin/env python3
+"""fakesmtp.py - a scriptable fake SMTP server for exact-wire tests.
+
+It serves ONE connection on 127.0.0.1 (or ::1 with --ipv6), port 0, follows
+a script, records every byte the client sent, and exits.  Stdlib only.
+
+    fakesmtp.py --script FILE.json --port-file PORTFILE --record RECORDFILE
+
+The port is written to PORTFILE once the socket listens.  The script is a
+JSON list of steps, run in order:
+
+    {"send": "220 hi\\r\\n"}           write these bytes (latin-1 string)
+    {"send_hex": "32 32 30 0d 0a"}   write bytes given in hex
+    {"send_bytewise": "250 ok\\r\\n"} write one byte at a time
+    {"send_repeat": "250-x\\r\\n", "count": 100000}   write a string N times
+    {"expect": "EHLO"}               read one line from the client (to LF);
+                                     the step fails if it does not start with
+                                     the text (case-insensitive) -- the failure
+                                     is printed and the server goes on
+    {"read_line": true}              read one line, whatever it is
+    {"read_data": true}              read up to and including CRLF.CRLF
+    {"sleep": 0.5}                   wait
+    {"close": "fin"} / {"close": "rst"}   close now (rst: SO_LINGER 0)
+    {"drain": true}                  read until the client closes
+    {"serve": "permissive"}          from here on, answer every line like a
+                                     permissive server (250, 354 for DATA,
+                                     221 for QUIT) until the client leaves
+
+When the script ends the server drains what the client still sends (so
+the record is complete) until the client closes or 10 seconds pass.
+"""
+import argparse
+import json
+import socket
+import sys
+import time
+
+
+class Conn:
+    def __init__(self, sock, record):
+        self.sock = sock
+        self.record = record
+        self.buf = b""
+
+    def _fill(self, timeout=30.0):
+        self.sock.settimeout(timeout)
+        try:
+            data = self.sock.recv(65536)
+        except (socket.timeout, ConnectionError, OSError):
+            return False
+        if not data:
+            return False
+        self.record.write(data)
+        self.record.flush()
+        self.buf += data
+        return True
+
+    def read_until(self, marker):
+        while marker not in self.buf:
+            if not self._fill():
+                out, self.buf = self.buf, b""
+                return out
+        i = self.buf.index(marker) + len(marker)
+        out, self.buf = self.buf[:i], self.buf[i:]
+        return out
+
+    def send(self, data):
+        try:
+            self.sock.sendall(data)
+        except OSError as e:
+            print(f"fakesmtp: send failed: {e}", file=sys.stderr)
+
+    def drain(self, limit=10.0):
+        deadline = time.time() + limit
+        while time.time() < deadline:
+            if not self._fill(timeout=max(0.05, deadline - time.time())):
+                return
+
+
+def permissive(conn):
+    in_data = False
+    while True:
+        if in_data:
+            body = conn.read_until(b"\r\n.\r\n")
+            if not body.endswith(b"\r\n.\r\n"):
+                return
+            conn.send(b"250 2.0.0 queued\r\n")
+            in_data = False
+            continue
+        line = conn.read_until(b"\n")
+        if not line.endswith(b"\n"):
+            return
+        verb = line[:4].upper()
+        if verb == b"QUIT":
+            conn.send(b"221 2.0.0 bye\r\n")
+            return
+        if verb == b"DATA":
+            conn.send(b"354 go ahead\r\n")
+            in_data = True
+        elif verb == b"EHLO":
+            conn.send(b"250-fake.test\r\n250-SIZE 1000000\r\n250 8BITMIME\r\n")
+        else:
+            conn.send(b"250 2.0.0 ok\r\n")
+
+
+def run(conn, steps):
+    for step in steps:
+        if "send" in step:
+            conn.send(step["send"].encode("latin-1"))
+        elif "send_hex" in step:
+            conn.send(bytes.fromhex(step["send_hex"]))
+        elif "send_bytewise" in step:
+            for b in step["send_bytewise"].encode("latin-1"):
+                conn.send(bytes([b]))
+                time.sleep(0.001)
+        elif "send_repeat" in step:
+            chunk = step["send_repeat"].encode("latin-1") * 1024
+            total = step["count"]
+            while total > 0:
+                n = min(total, 1024)
+                conn.send(chunk[: n * len(step["send_repeat"])])
+                total -= n
+        elif "expect" in step:
+            line = conn.read_until(b"\n")
+            want = step["expect"].encode("latin-1")
+            if not line.upper().startswith(want.upper()):
+                print(f"fakesmtp: expected {want!r}, got {line!r}", file=sys.stderr)
+        elif "read_line" in step:
+            conn.read_until(b"\n")
+        elif "read_data" in step:
+            conn.read_until(b"\r\n.\r\n")
+        elif "sleep" in step:
+            time.sleep(step["sleep"])
+        elif "close" in step:
+            if step["close"] == "rst":
+                conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                                     b"\x01\x00\x00\x00\x00\x00\x00\x00")
+            conn.sock.close()
+            return False
+        elif "drain" in step:
+            conn.drain(limit=30.0)
+        elif "serve" in step:
+            permissive(conn)
+        else:
+            raise SystemExit(f"fakesmtp: unknown step {step!r}")
+    return True
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--script", required=True)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--record", required=True)
+    ap.add_argument("--ipv6", action="store_true")
+    args = ap.parse_args()
+    with open(args.script) as f:
+        steps = json.load(f)
+    family = socket.AF_INET6 if args.ipv6 else socket.AF_INET
+    host = "::1" if args.ipv6 else "127.0.0.1"
+    ls = socket.socket(family, socket.SOCK_STREAM)
+    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    ls.bind((host, 0))
+    ls.listen(1)
+    with open(args.port_file + ".tmp", "w") as f:
+        f.write(str(ls.getsockname()[1]))
+    import os
+    os.replace(args.port_file + ".tmp", args.port_file)
+    ls.settimeout(60)
+    try:
+        sock, _ = ls.accept()
+    except socket.timeout:
+        return 1
+    with open(args.record, "wb") as record:
+        conn = Conn(sock, record)
+        if run(conn, steps):
+            conn.drain()
+            sock.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,106 @@
+"""harness.py - shared helpers for the integration tests: start test/fakesmtp.py
+on an ephemeral loopback port with a script, run the built smtpsh, and read
+back exactly what the server received.  Stdlib only; /usr/bin/python3."""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+FAKE = os.path.join(os.path.dirname(HERE), "fakesmtp.py")
+SMTPSH = os.environ.get("SMTPSH", os.path.join(HERE, "..", "..", "build", "src", "shell", "smtpsh"))
+PYTHON = "/usr/bin/python3"
+
+
+class FakeServer:
+    """One scripted connection.  Use as a context manager."""
+
+    def __init__(self, steps, ipv6=False):
+        self.dir = tempfile.TemporaryDirectory(prefix="smtpsh-it-")
+        self.script = os.path.join(self.dir.name, "script.json")
+        self.portfile = os.path.join(self.dir.name, "port")
+        self.recordfile = os.path.join(self.dir.name, "record")
+        with open(self.script, "w") as f:
+            json.dump(steps, f)
+        args = [PYTHON, FAKE, "--script", self.script, "--port-file", self.portfile,
+                "--record", self.recordfile]
+        if ipv6:
+            args.append("--ipv6")
+        self.proc = subprocess.Popen(args, stderr=subprocess.PIPE)
+        deadline = time.time() + 10
+        while not os.path.exists(self.portfile):
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("fakesmtp did not start")
+            time.sleep(0.01)
+        with open(self.portfile) as f:
+            self.port = int(f.read())
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.finish()
+        self.dir.cleanup()
+
+    def finish(self, timeout=15):
+        """Wait for the server to end; returns its stderr text."""
+        try:
+            _, err = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            _, err = self.proc.communicate()
+        self.stderr = err.decode("latin-1") if err else ""
+        return self.stderr
+
+    def received(self):
+        """Every byte the client sent (call after finish())."""
+        self.finish()
+        try:
+            with open(self.recordfile, "rb") as f:
+                return f.read()
+        except FileNotFoundError:
+            return b""
+
+
+def run_smtpsh(args, stdin_bytes=None, timeout=30, env_extra=None):
+    env = dict(os.environ)
+    env.pop("NO_COLOR", None)
+    env["HOME"] = env.get("SMTPSH_TEST_HOME", tempfile.gettempdir())
+    if env_extra:
+        env.update(env_extra)
+    return subprocess.run([SMTPSH] + list(args), input=stdin_bytes if stdin_bytes is not None else b"",
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          timeout=timeout, env=env)
+
+
+def json_records(stdout):
+    """Parse --json output: one object per line; fails on anything else."""
+    out = []
+    for line in stdout.decode("utf-8").splitlines():
+        if line.strip():
+            out.append(json.loads(line))
+    return out
+
+
+BANNER = {"send": "220 fake.test ESMTP ready\r\n"}
+
+
+def main():
+    """Run every test module given on the command line (or discovered) and
+    print the closing line CI reads: 'N passed, N failed'."""
+    loader = unittest.TestLoader()
+    names = sys.argv[1:]
+    if names:
+        sys.path.insert(0, HERE)
+        suite = unittest.TestSuite(loader.loadTestsFromName(n) for n in names)
+    else:
+        suite = loader.discover(HERE, pattern="test_*.py")
+    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    failed = len(result.failures) + len(result.errors)
+    skipped = len(result.skipped)
+    passed = result.testsRun - failed - skipped
+    print(f"{passed} passed, {failed} failed, {skipped} skipped")
+    return 0 if failed == 0 else 1

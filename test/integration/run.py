@@ -1,0 +1,7 @@
+#!/usr/bin/env python3
+"""run.py - run the integration tests and print 'N passed, N failed'."""
+import sys
+
+from harness import main
+
+sys.exit(main())
