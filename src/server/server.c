@@ -1,0 +1,434 @@
+/*
+ * server.c - the teaching server's socket side (server.h): listen on
+ * loopback by default, one poll() loop for every client (none blocks
+ * another; an idle one costs a slot and its bounded buffers), idle clients
+ * timed out with 421 (RFC 5321 4.5.3.2.7), output written as the socket
+ * allows (MSG_NOSIGNAL), reading paused while a client does not read its
+ * replies.  Also the thread wrapper for --demo, the inspection calls, the
+ * TURN receiving side and the --demo guide.
+ *
+ * Errors are returned as values; nothing is printed.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "server_int.h"
+
+struct demo_server {
+	struct srv srv;
+	int listen_fd;
+	char host[64];
+	char port[16];
+	struct srv_conn *conns;      /* cfg.max_clients slots; fd -1 = free */
+	pthread_t thread;
+	bool thread_running;
+	int stop_pipe[2];
+};
+
+static void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t cap)
+{
+	if (cfg->max_message_bytes == 0)
+		cfg->max_message_bytes = SRV_DEFAULT_MAX_MESSAGE;
+	if (cfg->idle_timeout_s == 0)
+		cfg->idle_timeout_s = SMTP_TIMEOUT_SERVER;
+	if (cfg->max_clients == 0)
+		cfg->max_clients = SRV_DEFAULT_MAX_CLIENTS;
+	snprintf(hostname, cap, "%s", cfg->hostname != NULL ? cfg->hostname : SRV_DEFAULT_HOSTNAME);
+	cfg->hostname = NULL;          /* we keep our own copy */
+	cfg->listen_host = NULL;
+	cfg->listen_port = NULL;
+}
+
+static int srv_set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+	return fl < 0 ? -1 : fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+enum smtp_errkind demo_server_create(struct demo_server **out,
+    const struct server_config *cfg, struct smtp_error *err)
+{
+	*out = NULL;
+	struct demo_server *d = calloc(1, sizeof *d);
+	if (d == NULL)
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	d->listen_fd = -1;
+	d->stop_pipe[0] = d->stop_pipe[1] = -1;
+	const char *host = cfg->listen_host != NULL ? cfg->listen_host : "127.0.0.1";
+	const char *port = cfg->listen_port != NULL ? cfg->listen_port : "0";
+	d->srv.cfg = *cfg;
+	srv_apply_defaults(&d->srv.cfg, d->srv.hostname, sizeof d->srv.hostname);
+	if (demo_dir_init(&d->srv.dir) != 0) {
+		free(d);
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	}
+	d->conns = calloc(d->srv.cfg.max_clients, sizeof *d->conns);
+	if (d->conns == NULL) {
+		demo_server_free(d);
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	}
+	for (unsigned i = 0; i < d->srv.cfg.max_clients; i++)
+		d->conns[i].fd = -1;
+
+	struct addrinfo hints = { .ai_flags = AI_PASSIVE | AI_NUMERICSERV,
+	    .ai_socktype = SOCK_STREAM, .ai_family = AF_UNSPEC };
+	struct addrinfo *res = NULL;
+	int rc = getaddrinfo(host, port, &hints, &res);
+	if (rc != 0) {
+		demo_server_free(d);
+		return smtp_error_set(err, SMTP_ERR_RESOLVE, 0, "listen address %s port %s: %s",
+		    host, port, gai_strerror(rc));
+	}
+	int saved = 0;
+	for (struct addrinfo *ai = res; ai != NULL && d->listen_fd < 0; ai = ai->ai_next) {
+		int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			saved = errno;
+			continue;
+		}
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, ai->ai_addr, ai->ai_addrlen) != 0 || listen(fd, 128) != 0 ||
+		    srv_set_nonblock(fd) != 0) {
+			saved = errno;
+			close(fd);
+			continue;
+		}
+		d->listen_fd = fd;
+	}
+	freeaddrinfo(res);
+	if (d->listen_fd < 0) {
+		demo_server_free(d);
+		return smtp_error_set(err, SMTP_ERR_CONNECT, saved, "cannot listen on %s port %s: %s",
+		    host, port, strerror(saved));
+	}
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	if (getsockname(d->listen_fd, (struct sockaddr *)&ss, &sl) == 0)
+		getnameinfo((struct sockaddr *)&ss, sl, d->host, sizeof d->host, d->port,
+		    sizeof d->port, NI_NUMERICHOST | NI_NUMERICSERV);
+	*out = d;
+	return SMTP_OK;
+}
+
+const char *demo_server_host(const struct demo_server *d)
+{
+	return d->host;
+}
+
+const char *demo_server_port(const struct demo_server *d)
+{
+	return d->port;
+}
+
+static void srv_close_conn(struct demo_server *d, struct srv_conn *c)
+{
+	if (c->turn != TURN_NONE)
+		srv_turn_requeue(&d->srv, c);
+	close(c->fd);
+	srv_conn_free(c);
+	d->srv.nclients--;
+}
+
+static void srv_accept_all(struct demo_server *d)
+{
+	for (;;) {
+		int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;            /* EAGAIN, or a transient error: poll again */
+		struct srv_conn *slot = NULL;
+		for (unsigned i = 0; i < d->srv.cfg.max_clients && slot == NULL; i++)
+			if (d->conns[i].fd < 0)
+				slot = &d->conns[i];
+		if (slot == NULL || srv_conn_init(slot, fd) != 0) {
+			static const char busy[] = "421 Too many connections, try again later\r\n";
+			(void)!send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+			close(fd);
+			if (slot != NULL)
+				slot->fd = -1;
+			continue;
+		}
+		d->srv.nclients++;
+		srv_conn_greet(&d->srv, slot);
+	}
+}
+
+/* Write what the socket takes.  False when the connection must go. */
+static bool srv_flush(struct srv_conn *c)
+{
+	while (c->outpos < c->out.len) {
+		ssize_t n = send(c->fd, c->out.data + c->outpos, c->out.len - c->outpos,
+		    MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return errno == EAGAIN || errno == EWOULDBLOCK;
+		}
+		c->outpos += (size_t)n;
+	}
+	strbuf_reset(&c->out);
+	c->outpos = 0;
+	c->reply_mark = 0;
+	return true;
+}
+
+/* Read and process.  False when the connection must go. */
+static bool srv_read(struct demo_server *d, struct srv_conn *c)
+{
+	char buf[16384];
+	ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+	if (n == 0)
+		return false;
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
+	c->last_active = time(NULL);
+	srv_conn_input(&d->srv, c, buf, (size_t)n);
+	return true;
+}
+
+enum smtp_errkind demo_server_run(struct demo_server *d, int stop_fd, struct smtp_error *err)
+{
+	unsigned max = d->srv.cfg.max_clients;
+	struct pollfd *pfd = calloc(max + 2, sizeof *pfd);
+	struct srv_conn **who = calloc(max + 2, sizeof *who);
+	if (pfd == NULL || who == NULL) {
+		free(pfd);
+		free(who);
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	}
+	for (;;) {
+		size_t n = 0;
+		pfd[n++] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
+		pfd[n++] = (struct pollfd){ .fd = stop_fd, .events = POLLIN };
+		time_t now = time(NULL);
+		for (unsigned i = 0; i < max; i++) {
+			struct srv_conn *c = &d->conns[i];
+			if (c->fd < 0)
+				continue;
+			if (!c->closing && now - c->last_active >= (time_t)d->srv.cfg.idle_timeout_s &&
+			    c->state != SMTP_ST_CLOSED) {
+				srv_reply(c, 421, "%s Service not available, closing transmission channel (idle for %u s)",
+				    d->srv.hostname, d->srv.cfg.idle_timeout_s);
+				c->closing = true;
+			}
+			short ev = 0;
+			if (!c->closing && c->out.len - c->outpos < SRV_OUT_PAUSE)
+				ev |= POLLIN;
+			if (c->outpos < c->out.len)
+				ev |= POLLOUT;
+			if (c->closing && c->outpos >= c->out.len) {
+				srv_close_conn(d, c);
+				continue;
+			}
+			who[n] = c;
+			pfd[n++] = (struct pollfd){ .fd = c->fd, .events = ev };
+		}
+		if (poll(pfd, n, 1000) < 0 && errno != EINTR) {
+			int e = errno;
+			free(pfd);
+			free(who);
+			return smtp_error_set(err, SMTP_ERR_IO, e, "poll: %s", strerror(e));
+		}
+		if (stop_fd >= 0 && (pfd[1].revents & (POLLIN | POLLHUP)))
+			break;
+		if (pfd[0].revents & POLLIN)
+			srv_accept_all(d);
+		for (size_t k = 2; k < n; k++) {
+			struct srv_conn *c = who[k];
+			short re = pfd[k].revents;
+			if (re == 0 || c->fd < 0)
+				continue;
+			bool keep = true;
+			if (re & (POLLIN | POLLHUP | POLLERR))
+				keep = srv_read(d, c);
+			if (keep)
+				keep = srv_flush(c);
+			if (!keep)
+				srv_close_conn(d, c);
+		}
+		/* Replies produced by reads above go out now, not a poll later. */
+		for (unsigned i = 0; i < max; i++)
+			if (d->conns[i].fd >= 0 && d->conns[i].outpos < d->conns[i].out.len &&
+			    !srv_flush(&d->conns[i]))
+				srv_close_conn(d, &d->conns[i]);
+	}
+	free(pfd);
+	free(who);
+	return SMTP_OK;
+}
+
+static void *srv_thread_main(void *arg)
+{
+	struct demo_server *d = arg;
+	demo_server_run(d, d->stop_pipe[0], NULL);
+	return NULL;
+}
+
+enum smtp_errkind demo_server_start_thread(struct demo_server *d, struct smtp_error *err)
+{
+	if (pipe2(d->stop_pipe, O_CLOEXEC) != 0)
+		return smtp_error_set(err, SMTP_ERR_IO, errno, "pipe: %s", strerror(errno));
+	/* The shell's signals (SIGINT for Ctrl-C, SIGWINCH) stay with the shell. */
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	int rc = pthread_create(&d->thread, NULL, srv_thread_main, d);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc != 0)
+		return smtp_error_set(err, SMTP_ERR_IO, rc, "pthread_create: %s", strerror(rc));
+	d->thread_running = true;
+	return SMTP_OK;
+}
+
+void demo_server_stop_thread(struct demo_server *d)
+{
+	if (!d->thread_running)
+		return;
+	(void)!write(d->stop_pipe[1], "x", 1);
+	pthread_join(d->thread, NULL);
+	d->thread_running = false;
+}
+
+void demo_server_free(struct demo_server *d)
+{
+	if (d == NULL)
+		return;
+	demo_server_stop_thread(d);
+	for (unsigned i = 0; d->conns != NULL && i < d->srv.cfg.max_clients; i++)
+		if (d->conns[i].fd >= 0)
+			srv_close_conn(d, &d->conns[i]);
+	free(d->conns);
+	if (d->listen_fd >= 0)
+		close(d->listen_fd);
+	for (int i = 0; i < 2; i++)
+		if (d->stop_pipe[i] >= 0)
+			close(d->stop_pipe[i]);
+	demo_dir_free(&d->srv.dir);
+	free(d);
+}
+
+enum smtp_errkind demo_server_mailbox(struct demo_server *d, const char *user, struct strbuf *out)
+{
+	if (demo_dump_boxes(&d->srv.dir, user, out, false) == 0)
+		strbuf_appendf(out, "no mailbox %s (mailboxes: alice, bob, postmaster, dave, quota, spamtrap)\n",
+		    user != NULL ? user : "");
+	return SMTP_OK;
+}
+
+enum smtp_errkind demo_server_terminal(struct demo_server *d, const char *user, struct strbuf *out)
+{
+	if (demo_dump_boxes(&d->srv.dir, user, out, true) == 0)
+		strbuf_appendf(out, "no terminal for %s (only alice is logged in)\n", user != NULL ? user : "");
+	return SMTP_OK;
+}
+
+const char *demo_server_guide(void)
+{
+	return
+	    "smtpsh teaching server: a real SMTP server on a private loopback port.\n"
+	    "Try, in order:   ehlo   help   vrfy alice   expn staff   mail you@example.org\n"
+	    "                 rcpt alice   rcpt bob   data   (type lines, end with a lone .)\n"
+	    "                 mailbox alice   quit\n"
+	    "Every RFC 821 reply on demand (docs/teaching-server.md has the full table):\n"
+	    "  vrfy dave 251 forward   vrfy erin 551 try elsewhere   vrfy smith 553 ambiguous\n"
+	    "  rcpt busy 450   rcpt full 452   rcpt crash 451   rcpt quota/spamtrap + data 552/554\n"
+	    "  vrfy shutdown 421   help status 211   mail alice 501   rcpt before mail 503\n"
+	    "  mail from:<a@b> FOO=1 504   bogus 500   send/soml/saml alice + terminal alice\n"
+	    "  TURN: helo client.example, then turn: the server sends you its queued mail.\n";
+}
+
+/* ---- TURN, receiving side ---- */
+
+enum smtp_errkind demo_server_receive_turned(int fd, const char *pre, size_t pre_len,
+    const struct server_config *cfg, server_exchange_fn on_exchange, void *ctx,
+    int cancel_fd, struct smtp_error *err)
+{
+	struct srv *s = calloc(1, sizeof *s);
+	struct srv_conn *c = calloc(1, sizeof *c);
+	if (s == NULL || c == NULL || demo_dir_init(&s->dir) != 0) {
+		free(s);
+		free(c);
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	}
+	struct server_config local = cfg != NULL ? *cfg : (struct server_config){ 0 };
+	s->cfg = local;
+	srv_apply_defaults(&s->cfg, s->hostname, sizeof s->hostname);
+	if (cfg == NULL || cfg->hostname == NULL)
+		snprintf(s->hostname, sizeof s->hostname, "smtpsh.turned");
+	s->accept_all = true;
+	enum smtp_errkind rc = SMTP_OK;
+	if (srv_conn_init(c, fd) != 0) {
+		rc = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+		goto out;
+	}
+	c->on_exchange = on_exchange;
+	c->exchange_ctx = ctx;
+	/* RFC 821 4.1.1 TURN: the new receiver opens with its 220 greeting. */
+	srv_conn_greet(s, c);
+	if (on_exchange != NULL)
+		on_exchange(ctx, NULL, 0, c->out.data, c->out.len);
+	c->reply_mark = c->out.len;
+	if (pre_len > 0)
+		srv_conn_input(s, c, pre, pre_len);
+	for (;;) {
+		while (c->outpos < c->out.len) {
+			ssize_t n = send(fd, c->out.data + c->outpos, c->out.len - c->outpos, MSG_NOSIGNAL);
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+				struct pollfd w = { .fd = fd, .events = POLLOUT };
+				poll(&w, 1, 1000);
+				continue;
+			}
+			if (n <= 0) {
+				rc = smtp_error_set(err, SMTP_ERR_CLOSED, errno, "connection lost while answering");
+				goto out;
+			}
+			c->outpos += (size_t)n;
+		}
+		strbuf_reset(&c->out);
+		c->outpos = 0;
+		c->reply_mark = 0;
+		if (c->closing)
+			break;
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = cancel_fd, .events = POLLIN } };
+		int pr = poll(p, cancel_fd >= 0 ? 2 : 1, (int)s->cfg.idle_timeout_s * 1000);
+		if (pr == 0) {
+			rc = smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "the turned sender went silent for %u s",
+			    s->cfg.idle_timeout_s);
+			break;
+		}
+		if (pr < 0) {
+			if (errno == EINTR)
+				continue;
+			rc = smtp_error_set(err, SMTP_ERR_IO, errno, "poll: %s", strerror(errno));
+			break;
+		}
+		if (cancel_fd >= 0 && (p[1].revents & POLLIN)) {
+			rc = smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "cancelled");
+			break;
+		}
+		char buf[16384];
+		ssize_t n = recv(fd, buf, sizeof buf, 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
+			continue;
+		if (n <= 0)
+			break;          /* the sender closed after QUIT: done */
+		srv_conn_input(s, c, buf, (size_t)n);
+	}
+out:
+	srv_conn_free(c);
+	demo_dir_free(&s->dir);
+	free(s);
+	free(c);
+	return rc;
+}

@@ -1,0 +1,104 @@
+/*
+ * server_int.h - the teaching server's internals, shared by server.c (the
+ * poll loop and socket I/O), server_proto.c (one command line in, replies
+ * out, after RFC 821's state diagram) and server_turn.c (TURN: the server
+ * as a sender on the same connection).  Not a public header.
+ */
+#ifndef SMTPSH_SERVER_INT_H
+#define SMTPSH_SERVER_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "demo_dir.h"
+#include "linebuf.h"
+#include "reply.h"
+#include "server.h"
+#include "smtp_limits.h"
+#include "state.h"
+#include "strbuf.h"
+#include "verbs.h"
+
+#define SRV_DEFAULT_HOSTNAME "demo.smtpsh.test"
+#define SRV_DEFAULT_MAX_MESSAGE (10u * 1024 * 1024)
+#define SRV_DEFAULT_MAX_CLIENTS 256
+#define SRV_RCPT_MAX 100            /* RFC 5321 4.5.3.1.8: at least 100 */
+#define SRV_OUT_MAX (1u << 20)      /* pending output per connection */
+#define SRV_OUT_PAUSE (256u * 1024) /* stop reading while this much is unsent */
+
+struct srv_rcpt {
+	char addr[SMTP_COMMAND_LINE_MAX];   /* as given, without <> */
+	char local[DEMO_NAME_MAX];
+	char domain[256];
+	bool remote;
+	const struct demo_entry *entry;     /* NULL when remote */
+};
+
+enum turn_step {
+	TURN_NONE = 0, TURN_WAIT_GREETING, TURN_HELO, TURN_MAIL, TURN_RCPT,
+	TURN_DATA, TURN_BODY, TURN_QUIT,
+};
+
+typedef void (*srv_exchange_fn)(void *ctx, const char *command, size_t command_len,
+    const char *reply, size_t reply_len);
+
+struct srv;
+
+struct srv_conn {
+	int fd;
+	enum smtp_state state;
+	struct linebuf line;          /* commands and body lines */
+	struct strbuf out;            /* replies not yet written */
+	size_t outpos;
+	time_t last_active;
+	bool closing;                 /* close once out is flushed */
+	char helo[256];
+	char from[SMTP_COMMAND_LINE_MAX];
+	enum verb_id mode;            /* MAIL, SEND, SOML or SAML */
+	struct srv_rcpt *rcpt;        /* SRV_RCPT_MAX entries, allocated at accept */
+	size_t nrcpt;
+	struct strbuf body;
+	bool body_too_big;
+	bool body_line_too_long;
+	/* TURN (server as sender): */
+	enum turn_step turn;
+	struct reply_parser *turn_parser;
+	char turn_rcpt[DEMO_NAME_MAX * 3];
+	struct demo_message turn_msg;
+	unsigned turn_sent;
+	/* Reporting (receive_turned): */
+	srv_exchange_fn on_exchange;
+	void *exchange_ctx;
+	size_t reply_mark;            /* out.len before the current command */
+};
+
+struct srv {
+	struct server_config cfg;
+	char hostname[256];
+	struct demo_dir dir;
+	bool accept_all;              /* receive_turned: every recipient is local */
+	unsigned nclients;
+	unsigned long messages;       /* accepted since start */
+};
+
+/* server_proto.c */
+void srv_conn_greet(struct srv *s, struct srv_conn *c);
+/* Feed received bytes; replies go to c->out.  Returns bytes consumed (all,
+ * unless the connection started closing). */
+size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len);
+void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+int srv_conn_init(struct srv_conn *c, int fd);
+void srv_conn_free(struct srv_conn *c);
+void srv_reset_transaction(struct srv_conn *c);
+
+/* server_turn.c */
+void srv_turn_begin(struct srv *s, struct srv_conn *c);
+size_t srv_turn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len);
+/* A connection ends with a message in flight: put it back in the queue. */
+void srv_turn_requeue(struct srv *s, struct srv_conn *c);
+
+#endif

@@ -1,0 +1,135 @@
+/*
+ * server_turn.c - TURN (RFC 821 3.8 and 4.1.1 TURN): after answering 250 the
+ * teaching server becomes the sender-SMTP on the same connection, as if the
+ * channel had just opened: it waits for the client's 220 greeting, then
+ * sends HELO, MAIL, RCPT, DATA, the dot-stuffed body and QUIT for each
+ * message queued for the client's HELO domain.  Replies are read with the
+ * core's one reply reader; the body is stuffed with the core's dot-stuffer.
+ * A message whose delivery fails goes back into the queue.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "dotstuff.h"
+#include "server_int.h"
+
+static void turn_send_next_mail(struct srv *s, struct srv_conn *c)
+{
+	if (!demo_queue_take(&s->dir, c->helo, c->turn_rcpt, sizeof c->turn_rcpt, &c->turn_msg)) {
+		strbuf_appendf(&c->out, "QUIT\r\n");
+		c->turn = TURN_QUIT;
+		return;
+	}
+	strbuf_appendf(&c->out, "MAIL FROM:<%s>\r\n", c->turn_msg.from);
+	c->turn = TURN_MAIL;
+}
+
+void srv_turn_requeue(struct srv *s, struct srv_conn *c)
+{
+	if (c->turn_msg.text != NULL)
+		demo_queue_add(&s->dir, c->helo, c->turn_rcpt, c->turn_msg.from,
+		    c->turn_msg.text, c->turn_msg.len);
+	free(c->turn_msg.from);
+	free(c->turn_msg.text);
+	memset(&c->turn_msg, 0, sizeof c->turn_msg);
+}
+
+void srv_turn_begin(struct srv *s, struct srv_conn *c)
+{
+	c->turn_parser = calloc(1, sizeof *c->turn_parser);
+	if (c->turn_parser == NULL || reply_parser_init(c->turn_parser) != SMTP_OK) {
+		free(c->turn_parser);
+		c->turn_parser = NULL;
+		c->closing = true;
+		return;
+	}
+	c->state = SMTP_ST_TURNED;
+	c->turn = TURN_WAIT_GREETING;
+	(void)s;
+}
+
+static void turn_on_reply(struct srv *s, struct srv_conn *c, const struct smtp_reply *r)
+{
+	bool ok = r->code >= 200 && r->code < 400;
+	switch (c->turn) {
+	case TURN_WAIT_GREETING:
+		if (r->code != 220)
+			goto give_up;
+		strbuf_appendf(&c->out, "HELO %s\r\n", s->hostname);
+		c->turn = TURN_HELO;
+		return;
+	case TURN_HELO:
+		if (!ok)
+			goto give_up;
+		turn_send_next_mail(s, c);
+		return;
+	case TURN_MAIL:
+		if (!ok)
+			goto give_up;
+		strbuf_appendf(&c->out, "RCPT TO:<%s>\r\n", c->turn_rcpt);
+		c->turn = TURN_RCPT;
+		return;
+	case TURN_RCPT:
+		if (!ok)
+			goto give_up;
+		strbuf_appendf(&c->out, "DATA\r\n");
+		c->turn = TURN_DATA;
+		return;
+	case TURN_DATA: {
+		if (r->code != 354)
+			goto give_up;
+		struct dotstuff ds;
+		dotstuff_init(&ds);
+		size_t cap = DOTSTUFF_ENCODE_MAX(c->turn_msg.len) + DOTSTUFF_FINISH_MAX;
+		char *buf = malloc(cap);
+		if (buf == NULL)
+			goto give_up;
+		size_t n = dotstuff_encode(&ds, c->turn_msg.text, c->turn_msg.len, buf);
+		n += dotstuff_finish(&ds, buf + n);
+		strbuf_append(&c->out, buf, n);
+		free(buf);
+		c->turn = TURN_BODY;
+		return;
+	}
+	case TURN_BODY:
+		if (!ok) {
+			srv_turn_requeue(s, c);
+		} else {
+			free(c->turn_msg.from);
+			free(c->turn_msg.text);
+			memset(&c->turn_msg, 0, sizeof c->turn_msg);
+			c->turn_sent++;
+		}
+		turn_send_next_mail(s, c);
+		return;
+	case TURN_QUIT:
+		c->closing = true;
+		c->state = SMTP_ST_CLOSED;
+		return;
+	case TURN_NONE:
+		return;
+	}
+	return;
+give_up:
+	srv_turn_requeue(s, c);
+	strbuf_appendf(&c->out, "QUIT\r\n");
+	c->turn = TURN_QUIT;
+}
+
+size_t srv_turn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len)
+{
+	size_t off = 0;
+	struct smtp_reply r;
+	smtp_reply_init(&r);
+	while (off < len && !c->closing) {
+		size_t used = 0;
+		enum reply_feed_result fr = reply_parser_feed(c->turn_parser, in + off, len - off, &used, &r);
+		off += used;
+		if (fr == REPLY_COMPLETE)
+			turn_on_reply(s, c, &r);
+		else if (used == 0)
+			break;
+	}
+	smtp_reply_free(&r);
+	return off;
+}
