@@ -114,7 +114,7 @@ class RefusalsAndErrors(unittest.TestCase):
         err = p.stderr.decode()
         self.assertIn("nothing was sent", err)
         self.assertIn("unterminated", err)
-        self.assertEqual(p.returncode, 3)
+        self.assertEqual(p.returncode, 2)      # the user's input was refused
 
     def test_missing_data_file_sends_nothing(self):
         steps = [BANNER, {"expect": "NOOP"}, {"send": "250 ok\r\n"}] + QUIT_OK

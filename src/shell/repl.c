@@ -1,0 +1,227 @@
+/*
+ * repl.c - the interactive loop, and the only readline user.  Readline's
+ * callback interface runs inside one poll() over stdin and a signal
+ * self-pipe, so Ctrl-C at the prompt abandons the line, and Ctrl-C during a
+ * wait for the server (the pipe is the session's cancel fd) abandons the
+ * wait; neither leaves the shell.  History lives in
+ * $XDG_STATE_HOME/smtpsh/history (default ~/.local/state/smtpsh/history),
+ * mode 0600, saved on exit, Ctrl-D, SIGHUP and SIGTERM; AUTH lines never
+ * enter it.  `rl_readline_name` is "smtpsh" for ~/.inputrc conditionals.
+ *
+ * Process-wide state here: the self-pipe (a signal handler must reach it)
+ * and the shell pointer readline's line callback needs.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "shell.h"
+
+static int repl_pipe[2] = { -1, -1 };
+static struct shell *repl_shell;
+static char repl_history_path[4200];
+
+static void repl_on_signal(int sig)
+{
+	int saved = errno;
+	char c = sig == SIGINT ? 'I' : 'T';
+	if (repl_pipe[1] >= 0)
+		(void)!write(repl_pipe[1], &c, 1);
+	errno = saved;
+}
+
+void repl_install_signals(void)
+{
+	if (repl_pipe[0] < 0 && pipe2(repl_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		repl_pipe[0] = repl_pipe[1] = -1;
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = repl_on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+int repl_signal_fd(void)
+{
+	return repl_pipe[0];
+}
+
+int repl_drain_signals(void)
+{
+	int got = 0;
+	char buf[64];
+	ssize_t n;
+	while (repl_pipe[0] >= 0 && (n = read(repl_pipe[0], buf, sizeof buf)) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			got |= buf[i] == 'T' ? 2 : 1;
+	return got;
+}
+
+static void repl_history_setup(void)
+{
+	const char *state = getenv("XDG_STATE_HOME");
+	const char *home = getenv("HOME");
+	char dir[4096];
+	if (state != NULL && state[0] == '/')
+		snprintf(dir, sizeof dir, "%s/smtpsh", state);
+	else if (home != NULL && home[0] == '/')
+		snprintf(dir, sizeof dir, "%s/.local/state/smtpsh", home);
+	else
+		return;
+	/* mkdir -p, 0700 for what we create. */
+	for (char *p = dir + 1; *p != '\0'; p++) {
+		if (*p == '/') {
+			*p = '\0';
+			mkdir(dir, 0700);
+			*p = '/';
+		}
+	}
+	mkdir(dir, 0700);
+	snprintf(repl_history_path, sizeof repl_history_path, "%s/history", dir);
+	read_history(repl_history_path);
+}
+
+static void repl_history_save(void)
+{
+	if (repl_history_path[0] == '\0')
+		return;
+	int fd = open(repl_history_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+	if (write_history(repl_history_path) != 0)
+		fprintf(stderr, "smtpsh: could not save history to %s\n", repl_history_path);
+	chmod(repl_history_path, 0600);       /* readline does not promise a mode */
+}
+
+static void repl_update_prompt(void)
+{
+	static char prompt[512];
+	shell_prompt(repl_shell, prompt, sizeof prompt);
+	rl_set_prompt(prompt);
+}
+
+static void repl_on_line(char *line)
+{
+	if (line == NULL) {               /* Ctrl-D */
+		if (repl_shell->in_body) {
+			printf("\n");
+			shell_run_line(repl_shell, ".", 1);
+			repl_update_prompt();
+			return;
+		}
+		printf("\n");
+		repl_shell->stop = true;
+		return;
+	}
+	size_t len = strlen(line);
+	if (len > 0 && !repl_shell->in_body && !shell_line_sensitive(line, len)) {
+		HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+		if (last == NULL || strcmp(last->line, line) != 0)
+			add_history(line);
+	}
+	rl_callback_handler_remove();
+	repl_drain_signals();
+	shell_run_line(repl_shell, line, len);
+	free(line);
+	if (repl_drain_signals() & 2)
+		repl_shell->stop = true;
+	if (!repl_shell->stop) {
+		static char prompt[512];
+		shell_prompt(repl_shell, prompt, sizeof prompt);
+		rl_callback_handler_install(prompt, repl_on_line);
+	}
+}
+
+static char *repl_complete_word(const char *text, int state)
+{
+	static size_t i;
+	static size_t len;
+	if (state == 0) {
+		i = 0;
+		len = strlen(text);
+	}
+	const char *w;
+	while ((w = shell_completion_word(i++)) != NULL)
+		if (strncmp(w, text, len) == 0)
+			return strdup(w);
+	return NULL;
+}
+
+static char **repl_complete(const char *text, int start, int end)
+{
+	(void)end;
+	rl_attempted_completion_over = 1;   /* no file names unless we say so */
+	if (start == 0)
+		return rl_completion_matches(text, repl_complete_word);
+	/* After `data ` or `open `, complete file names. */
+	if (strncmp(rl_line_buffer, "data ", 5) == 0) {
+		rl_attempted_completion_over = 0;
+		return NULL;
+	}
+	return NULL;
+}
+
+int repl_run(struct shell *sh)
+{
+	repl_shell = sh;
+	rl_readline_name = "smtpsh";
+	rl_catch_signals = 0;
+	rl_attempted_completion_function = repl_complete;
+	repl_history_setup();
+	char prompt[512];
+	shell_prompt(sh, prompt, sizeof prompt);
+	rl_callback_handler_install(prompt, repl_on_line);
+	while (!sh->stop) {
+		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
+		    { .fd = repl_pipe[0], .events = POLLIN } };
+		int n = poll(p, 2, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (p[1].revents & POLLIN) {
+			int sig = repl_drain_signals();
+			if (sig & 2)
+				break;
+			if (sig & 1) {                 /* Ctrl-C at the prompt */
+				rl_free_line_state();
+				rl_callback_sigcleanup();
+				rl_cleanup_after_signal();
+				rl_replace_line("", 0);
+				printf("^C\n");
+				rl_reset_after_signal();
+				rl_on_new_line();
+				if (sh->in_body) {
+					fclose(sh->body);
+					sh->body = NULL;
+					sh->in_body = false;
+					session_close(&sh->sess);
+					printf("body abandoned: the connection was closed so that no half-typed "
+					    "message is delivered\n");
+				}
+				repl_update_prompt();
+				rl_redisplay();
+			}
+		}
+		if (p[0].revents & (POLLIN | POLLHUP))
+			rl_callback_read_char();
+	}
+	rl_callback_handler_remove();
+	repl_history_save();
+	if (session_is_open(&sh->sess))
+		session_close(&sh->sess);
+	return sh->worst;
+}

@@ -1,0 +1,58 @@
+/*
+ * termcolor.c - colour by reply class via terminfo (termcolor.h).  The strings are
+ * computed once at start-up and copied into static storage owned here;
+ * nothing else in smtpsh emits terminal control sequences.
+ */
+#include "termcolor.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shell.h"
+
+/* After our headers: term.h defines macros such as `lines`. */
+#include <curses.h>
+#include <term.h>
+
+enum { TERM_COLORS = 6, TERM_SEQ_MAX = 32 };
+static char term_seq[TERM_COLORS + 1][TERM_SEQ_MAX];
+
+static void term_copy(int slot, const char *s)
+{
+	snprintf(term_seq[slot], TERM_SEQ_MAX, "%s", s != NULL ? s : "");
+}
+
+void term_setup_colors(struct shell *sh, bool want_color)
+{
+	for (int i = 0; i <= TERM_COLORS; i++)
+		term_seq[i][0] = '\0';
+	bool on = want_color && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	if (on) {
+		int err = 0;
+		if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {
+			on = false;
+		} else {
+			char *setaf = tigetstr("setaf");
+			char *sgr0 = tigetstr("sgr0");
+			if (setaf == NULL || setaf == (char *)-1 || sgr0 == NULL || sgr0 == (char *)-1) {
+				on = false;
+			} else {
+				static const int colors[TERM_COLORS] = {
+					COLOR_GREEN, COLOR_CYAN, COLOR_YELLOW, COLOR_RED, COLOR_MAGENTA, COLOR_BLUE };
+				for (int i = 0; i < TERM_COLORS; i++)
+					term_copy(i, tiparm(setaf, colors[i]));
+				term_copy(TERM_COLORS, sgr0);
+			}
+		}
+	}
+	sh->color = on;
+	sh->col_ok = term_seq[0];
+	sh->col_mid = term_seq[1];
+	sh->col_warn = term_seq[2];
+	sh->col_bad = term_seq[3];
+	sh->col_local = term_seq[4];
+	sh->col_dim = term_seq[5];
+	sh->col_off = term_seq[TERM_COLORS];
+}
