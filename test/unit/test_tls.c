@@ -7,7 +7,8 @@
  *   unknown CA, a wrong name, an IP mismatch, an expired and a not-yet-valid
  *   leaf each fail with their own reason, close the connection and send the
  *   server nothing; --insecure goes on and still reports; plaintext instead
- *   of a ServerHello, a silent server (timeout) and a cancel all fail.
+ *   of a ServerHello, a silent server (timeout) and a cancel all fail; SNI
+ *   carries the name typed and is absent for an IP literal (TV-04).
  * The child's exit status tells what the server saw.
  */
 #include <check.h>
@@ -76,7 +77,10 @@ static int child_tls(int c, const char *leaf)
 	SSL_set_fd(ssl, c);
 	if (SSL_accept(ssl) != 1)
 		return CHILD_HANDSHAKE_FAILED;
-	if (SSL_write(ssl, "hello\r\n", 7) != 7)
+	/* Tell the client which SNI arrived (TV-04), "-" for none. */
+	const char *sni = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	int hl = snprintf(buf, sizeof buf, "hello %s\r\n", sni != NULL ? sni : "-");
+	if (SSL_write(ssl, buf, hl) != hl)
 		return CHILD_NO_DATA;
 	if (SSL_read_ex(ssl, buf, sizeof buf, &n) == 1 && n > 0) {
 		/* echo it back so the client can check the round trip */
@@ -213,8 +217,15 @@ START_TEST(test_verify_table)
 		ck_assert_msg(info.not_after[0] >= '0' && info.not_after[0] <= '9',
 		    "%s: not_after \"%s\"", row->name, info.not_after);
 		/* Data flows through the ops both ways. */
-		ck_assert_int_eq(transport_read_some(&t, buf, sizeof buf, &got, 5000, &err), SMTP_OK);
-		ck_assert_msg(got == 7 && memcmp(buf, "hello\r\n", 7) == 0, "%s: read %zu", row->name, got);
+		char want_hello[300];
+		/* TV-04: SNI is the name typed, and absent for an IP literal. */
+		snprintf(want_hello, sizeof want_hello, "hello %s\r\n",
+		    info.name_is_ip ? "-" : row->host);
+		ck_assert_int_eq(transport_read_some(&t, buf, sizeof buf - 1, &got, 5000, &err), SMTP_OK);
+		buf[got] = '\0';
+		ck_assert_msg(strcmp(buf, want_hello) == 0, "%s: got \"%s\" want \"%s\"",
+		    row->name, buf, want_hello);
+		ck_assert(info.name_is_ip == (row->host[0] == '1' || row->host[0] == '['));
 		ck_assert_int_eq(transport_write_all(&t, "ping\r\n", 6, 5000, &err), SMTP_OK);
 		ck_assert_int_eq(transport_read_some(&t, buf, sizeof buf, &got, 5000, &err), SMTP_OK);
 		ck_assert_msg(got == 6 && memcmp(buf, "ping\r\n", 6) == 0, "%s: echo %zu", row->name, got);
