@@ -30,6 +30,14 @@ struct session_options {
 	int cancel_fd;               /* -1 or readable-on-cancel */
 	wire_hook_fn wire_hook;      /* transcript; may be NULL */
 	void *wire_ctx;
+	/* Called by session_open() after the connect and before the greeting
+	 * is read: implicit TLS (RFC 8314 3.3; starttls.h's
+	 * implicit_tls_after_connect runs tls_start()).  May be NULL.  An error
+	 * closes the connection, leaves the session CLOSED and is returned by
+	 * session_open(). */
+	enum smtp_errkind (*after_connect)(void *ctx, struct transport *t,
+	    struct smtp_error *err);
+	void *after_connect_ctx;
 };
 
 struct session {
