@@ -80,3 +80,12 @@ enum smtp_errkind session_starttls(struct session *s, const struct tls_options *
 	session_set_state(s, SMTP_ST_GREETED);
 	return SMTP_OK;
 }
+
+enum smtp_errkind implicit_tls_after_connect(void *ctx, struct transport *t,
+    struct smtp_error *err)
+{
+	struct implicit_tls *it = ctx;
+
+	it->done = true;
+	return tls_start(t, &it->opt, &it->info, err);
+}

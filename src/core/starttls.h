@@ -18,12 +18,15 @@
  *  - TLS already active: SMTP_ERR_STATE, nothing sent (ST-06).
  * o->host may be NULL: the host the user typed (s->host) is checked.
  *
- * session_open_tls: session_open() with the TLS handshake between connect
- * and the greeting.
+ * Implicit TLS (--tls, port 465): set session_options.after_connect to
+ * implicit_tls_after_connect and after_connect_ctx to a struct implicit_tls;
+ * session_open() then runs tls_start() between connect and the greeting,
+ * with the same verification and the same failures as STARTTLS.
  */
 #ifndef SMTPSH_STARTTLS_H
 #define SMTPSH_STARTTLS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "error.h"
@@ -35,5 +38,15 @@
 enum smtp_errkind session_starttls(struct session *s, const struct tls_options *o,
     struct smtp_reply *out, struct tls_info *info, size_t *discarded,
     struct strbuf *injected, struct smtp_error *err);
+
+struct implicit_tls {
+	struct tls_options opt;     /* opt.host: the host the user typed */
+	struct tls_info info;       /* filled by the handshake */
+	bool done;                  /* the handshake ran (info is meaningful) */
+};
+
+/* An after_connect hook (session.h); ctx is a struct implicit_tls. */
+enum smtp_errkind implicit_tls_after_connect(void *ctx, struct transport *t,
+    struct smtp_error *err);
 
 #endif
