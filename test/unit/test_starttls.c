@@ -10,6 +10,8 @@
  *  - ST-02: a 454 leaves the session in plaintext and says so.
  *  - ST-07 / TV-02: a failed verification closes the session.
  *  - ST-06: a second STARTTLS is refused locally.
+ *  - --tls: implicit TLS through session_options.after_connect, verified
+ *    before the greeting; an expired certificate fails the open.
  */
 #include <check.h>
 #include <netinet/in.h>
@@ -36,7 +38,34 @@ enum { CHILD_OK = 10, CHILD_NO_EHLO = 20, CHILD_BAD_STARTTLS = 21,
 struct script {
 	const char *after_starttls;  /* written in one write after STARTTLS */
 	const char *leaf;            /* NULL: no TLS (refusal) */
+	bool implicit;               /* TLS from the first byte (port 465) */
 };
+
+static int child_implicit(int c, const struct script *sc)
+{
+	char crt[128], key[128], line[256];
+	size_t n = 0;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+
+	cert_path(crt, sizeof crt, sc->leaf, "pem");
+	cert_path(key, sizeof key, sc->leaf, "key");
+	if (ctx == NULL || SSL_CTX_use_certificate_chain_file(ctx, crt) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)
+		return CHILD_SETUP;
+	SSL *ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, c);
+	if (SSL_accept(ssl) != 1)
+		return CHILD_HANDSHAKE_FAILED;
+	if (SSL_write(ssl, LIT("220 localhost implicit TLS\r\n")) <= 0)
+		return CHILD_SETUP;
+	if (SSL_read_ex(ssl, line, sizeof line, &n) != 1 || n != 6 || memcmp(line, "NOOP\r\n", 6) != 0)
+		return CHILD_NO_EHLO;
+	if (SSL_write(ssl, LIT("250 2.0.0 ok over TLS\r\n")) <= 0)
+		return CHILD_SETUP;
+	while (SSL_read_ex(ssl, line, sizeof line, &n) == 1)
+		;
+	return CHILD_OK;
+}
 
 /* Read one line byte by byte (so nothing after it is consumed). */
 static ssize_t read_line(int fd, char *buf, size_t cap)
@@ -133,7 +162,7 @@ static void server_start(struct server *s, const struct script *sc)
 		if (c < 0)
 			_exit(CHILD_SETUP);
 		setsockopt(c, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-		_exit(child_serve(c, sc));
+		_exit(sc->implicit ? child_implicit(c, sc) : child_serve(c, sc));
 	}
 	close(lfd);
 }
@@ -294,6 +323,54 @@ START_TEST(test_verification_failure_closes)
 }
 END_TEST
 
+START_TEST(test_implicit_tls)
+{
+	/* --tls: the handshake runs between connect and the greeting. */
+	const char *leaves[] = { "good", "expired" };
+	for (size_t i = 0; i < 2; i++) {
+		struct script sc = { .leaf = leaves[i], .implicit = true };
+		struct server srv;
+		struct session s;
+		struct smtp_reply r;
+		struct smtp_error err = { 0 };
+		char ca[128];
+		struct implicit_tls it = { .opt = { .host = "localhost", .cafile = ca,
+		                                    .timeout_ms = 5000 } };
+		struct session_options opt = { .family = AF_INET, .cancel_fd = -1,
+		    .reply_timeout_s = 5, .connect_timeout_s = 5,
+		    .after_connect = implicit_tls_after_connect, .after_connect_ctx = &it };
+		enum verdict vd;
+
+		cert_path(ca, sizeof ca, "ca", "pem");
+		smtp_reply_init(&r);
+		server_start(&srv, &sc);
+		session_init(&s, &opt);
+		enum smtp_errkind k = session_open(&s, "localhost", srv.port, &r, &err);
+		ck_assert(it.done);
+		if (i == 0) {
+			ck_assert_msg(k == SMTP_OK, "open: %s", err.msg);
+			ck_assert_int_eq(r.code, 220);
+			ck_assert_str_eq(r.lines[0].text, "localhost implicit TLS");
+			ck_assert(it.info.verified);
+			ck_assert(tls_active(&s.tr));
+			ck_assert_int_eq(session_command(&s, verb_by_id(VERB_NOOP), LIT("NOOP"), &r,
+			    &vd, &err), SMTP_OK);
+			ck_assert_int_eq(r.code, 250);
+			session_close(&s);
+			ck_assert_int_eq(server_wait(&srv), CHILD_OK);
+		} else {
+			ck_assert_int_eq(k, SMTP_ERR_TLS);
+			ck_assert_msg(strstr(err.msg, "expired") != NULL, "msg %s", err.msg);
+			ck_assert(!session_is_open(&s));
+			int st = server_wait(&srv);
+			ck_assert_msg(st == CHILD_NO_EHLO || st == CHILD_HANDSHAKE_FAILED, "child %d", st);
+		}
+		session_free(&s);
+		smtp_reply_free(&r);
+	}
+}
+END_TEST
+
 static Suite *starttls_suite(void)
 {
 	Suite *s = suite_create("starttls");
@@ -304,6 +381,7 @@ static Suite *starttls_suite(void)
 	    (int)(sizeof inject_rows / sizeof inject_rows[0]));
 	tcase_add_test(tc, test_refused_stays_plaintext);
 	tcase_add_test(tc, test_verification_failure_closes);
+	tcase_add_test(tc, test_implicit_tls);
 	suite_add_tcase(s, tc);
 	return s;
 }
