@@ -1,0 +1,402 @@
+/*
+ * auth.c - base64 and the SMTP AUTH mechanisms PLAIN (RFC 4616), LOGIN and
+ * CRAM-MD5 (RFC 2195), driven by RFC 4954's 334 challenge/response turns.
+ *
+ * Pure: no I/O, no globals.  Credentials are borrowed from the caller;
+ * temporary copies of secrets made here (the PLAIN message, the HMAC) are
+ * wiped before returning.  Output goes to caller-owned strbufs.  See auth.h
+ * for the error kinds.
+ */
+#include "auth.h"
+
+#include <stdint.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+
+static const char b64_alphabet[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+size_t base64_encoded_len(size_t n)
+{
+	return (n + 2) / 3 * 4;
+}
+
+size_t base64_decoded_max(size_t n)
+{
+	return n / 4 * 3;
+}
+
+enum smtp_errkind base64_encode(const void *in, size_t len, char *out,
+    size_t cap, size_t *outlen)
+{
+	const unsigned char *p = in;
+	size_t need = base64_encoded_len(len);
+	size_t o = 0;
+
+	if (len > (SIZE_MAX - 3) / 4 * 3 || cap < need + 1) {
+		if (cap > 0)
+			out[0] = '\0';
+		*outlen = 0;
+		return SMTP_ERR_NOMEM;
+	}
+	for (size_t i = 0; i < len; i += 3) {
+		size_t rest = len - i;
+		unsigned v = (unsigned)p[i] << 16;
+		if (rest > 1)
+			v |= (unsigned)p[i + 1] << 8;
+		if (rest > 2)
+			v |= p[i + 2];
+		out[o++] = b64_alphabet[(v >> 18) & 63];
+		out[o++] = b64_alphabet[(v >> 12) & 63];
+		out[o++] = rest > 1 ? b64_alphabet[(v >> 6) & 63] : '=';
+		out[o++] = rest > 2 ? b64_alphabet[v & 63] : '=';
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return SMTP_OK;
+}
+
+static int b64_value(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '+')
+		return 62;
+	if (c == '/')
+		return 63;
+	return -1;
+}
+
+enum smtp_errkind base64_decode(const char *in, size_t len, unsigned char *out,
+    size_t cap, size_t *outlen, struct smtp_error *err)
+{
+	size_t pad = 0, o = 0;
+
+	*outlen = 0;
+	if (len == 0 || (len == 1 && in[0] == '='))
+		return SMTP_OK;
+	if (len % 4 != 0)
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+		    "invalid base64: length %zu is not a multiple of 4", len);
+	if (in[len - 1] == '=')
+		pad = in[len - 2] == '=' ? 2 : 1;
+	for (size_t i = 0; i < len - pad; i++) {
+		if (b64_value((unsigned char)in[i]) < 0)
+			return smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+			    "invalid base64: byte 0x%02x at offset %zu",
+			    (unsigned char)in[i], i);
+	}
+	if (len / 4 * 3 - pad > cap)
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0,
+		    "base64 data too large (%zu bytes, at most %zu)", len / 4 * 3 - pad, cap);
+	for (size_t i = 0; i < len; i += 4) {
+		bool last = i + 4 == len;
+		size_t q = last ? 4 - pad : 4;   /* significant characters */
+		unsigned v = 0;
+		for (size_t k = 0; k < 4; k++)
+			v = v << 6 | (k < q ? (unsigned)b64_value((unsigned char)in[i + k]) : 0);
+		out[o++] = (unsigned char)(v >> 16);
+		if (q > 2)
+			out[o++] = (unsigned char)(v >> 8);
+		if (q > 3)
+			out[o++] = (unsigned char)v;
+	}
+	*outlen = o;
+	return SMTP_OK;
+}
+
+/* Append base64 of (p, n) to sb. */
+static enum smtp_errkind strbuf_append_base64(struct strbuf *sb, const void *p, size_t n)
+{
+	/* Credentials are bounded (AUTH_CREDENTIAL_MAX), so this is too. */
+	char small[base64_encoded_len_const(AUTH_CREDENTIAL_MAX) + 1];
+	size_t got = 0;
+	enum smtp_errkind k;
+
+	k = base64_encode(p, n, small, sizeof small, &got);
+	if (k == SMTP_OK)
+		k = strbuf_append(sb, small, got);
+	OPENSSL_cleanse(small, sizeof small);
+	return k;
+}
+
+static const struct {
+	const char *name;
+	const char *describe;
+} mech_table[AUTH_MECH__COUNT] = {
+	[AUTH_MECH_PLAIN] = { "PLAIN",
+	    "RFC 4616: user name and password in one message, only base64-encoded (readable without TLS)" },
+	[AUTH_MECH_LOGIN] = { "LOGIN",
+	    "user name and password in two steps, only base64-encoded (readable without TLS)" },
+	[AUTH_MECH_CRAM_MD5] = { "CRAM-MD5",
+	    "RFC 2195: HMAC-MD5 of the server's challenge; the password is not sent, but the exchange can be brute-forced offline" },
+};
+
+const char *auth_mech_name(enum auth_mech m)
+{
+	return (unsigned)m < AUTH_MECH__COUNT ? mech_table[m].name : "?";
+}
+
+const char *auth_mech_describe(enum auth_mech m)
+{
+	return (unsigned)m < AUTH_MECH__COUNT ? mech_table[m].describe : "";
+}
+
+bool auth_mech_parse(const char *name, enum auth_mech *out)
+{
+	for (size_t i = 0; i < AUTH_MECH__COUNT; i++) {
+		if (strcasecmp(name, mech_table[i].name) == 0) {
+			*out = (enum auth_mech)i;
+			return true;
+		}
+	}
+	return false;
+}
+
+static enum smtp_errkind check_credential(const char *what, const char *s,
+    struct smtp_error *err)
+{
+	if (s == NULL)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "no %s given", what);
+	if (strlen(s) > AUTH_CREDENTIAL_MAX)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0,
+		    "%s longer than %d bytes", what, AUTH_CREDENTIAL_MAX);
+	return SMTP_OK;
+}
+
+enum smtp_errkind auth_plain_response(const char *authzid, const char *user,
+    const char *secret, struct strbuf *out, struct smtp_error *err)
+{
+	/* authzid NUL authcid NUL passwd: at most 3 * AUTH_CREDENTIAL_MAX + 2. */
+	char msg[3 * AUTH_CREDENTIAL_MAX + 2];
+	size_t za, ua, sa, n = 0;
+	enum smtp_errkind k;
+	char enc[base64_encoded_len_const(sizeof msg) + 1];
+
+	if (authzid == NULL)
+		authzid = "";
+	if ((k = check_credential("authorization identity", authzid, err)) != SMTP_OK ||
+	    (k = check_credential("user name", user, err)) != SMTP_OK ||
+	    (k = check_credential("password", secret, err)) != SMTP_OK)
+		return k;
+	za = strlen(authzid);
+	ua = strlen(user);
+	sa = strlen(secret);
+	memcpy(msg + n, authzid, za);
+	n += za;
+	msg[n++] = '\0';
+	memcpy(msg + n, user, ua);
+	n += ua;
+	msg[n++] = '\0';
+	memcpy(msg + n, secret, sa);
+	n += sa;
+	size_t elen = 0;
+	k = base64_encode(msg, n, enc, sizeof enc, &elen);
+	if (k == SMTP_OK)
+		k = strbuf_append(out, enc, elen);
+	OPENSSL_cleanse(msg, sizeof msg);
+	OPENSSL_cleanse(enc, sizeof enc);
+	if (k != SMTP_OK)
+		return smtp_error_set(err, k, 0, "AUTH PLAIN response does not fit");
+	return SMTP_OK;
+}
+
+enum smtp_errkind auth_cram_md5_response(const char *user, const char *secret,
+    const unsigned char *challenge, size_t challenge_len, struct strbuf *out,
+    struct smtp_error *err)
+{
+	unsigned char mac[EVP_MAX_MD_SIZE];
+	size_t maclen = 0;
+	/* user SP 32 hex digits */
+	char msg[AUTH_CREDENTIAL_MAX + 1 + 32 + 1];
+	static const char hex[] = "0123456789abcdef";
+	size_t ul, n;
+	enum smtp_errkind k;
+
+	if ((k = check_credential("user name", user, err)) != SMTP_OK ||
+	    (k = check_credential("password", secret, err)) != SMTP_OK)
+		return k;
+	if (EVP_Q_mac(NULL, "HMAC", NULL, "MD5", NULL, secret, strlen(secret),
+	        challenge, challenge_len, mac, sizeof mac, &maclen) == NULL || maclen != 16)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0,
+		    "CRAM-MD5: HMAC-MD5 is not available in this OpenSSL");
+	ul = strlen(user);
+	memcpy(msg, user, ul);
+	n = ul;
+	msg[n++] = ' ';
+	for (size_t i = 0; i < maclen; i++) {
+		msg[n++] = hex[mac[i] >> 4];
+		msg[n++] = hex[mac[i] & 15];
+	}
+	char enc[base64_encoded_len_const(sizeof msg) + 1];
+	size_t elen = 0;
+	k = base64_encode(msg, n, enc, sizeof enc, &elen);
+	if (k == SMTP_OK)
+		k = strbuf_append(out, enc, elen);
+	OPENSSL_cleanse(mac, sizeof mac);
+	OPENSSL_cleanse(msg, sizeof msg);
+	OPENSSL_cleanse(enc, sizeof enc);
+	if (k != SMTP_OK)
+		return smtp_error_set(err, k, 0, "AUTH CRAM-MD5 response does not fit");
+	return SMTP_OK;
+}
+
+enum smtp_errkind auth_begin(struct auth_exchange *ax, enum auth_mech mech,
+    const char *authzid, const char *user, const char *secret,
+    bool initial_response, struct strbuf *line, struct smtp_error *err)
+{
+	enum smtp_errkind k;
+
+	memset(ax, 0, sizeof *ax);
+	if ((unsigned)mech >= AUTH_MECH__COUNT)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "unknown AUTH mechanism");
+	ax->mech = mech;
+	ax->authzid = authzid;
+	ax->user = user;
+	ax->secret = secret;
+	if ((k = check_credential("user name", user, err)) != SMTP_OK ||
+	    (k = check_credential("password", secret, err)) != SMTP_OK)
+		return k;
+	strbuf_reset(line);
+	if (strbuf_appendf(line, "AUTH %s", mech_table[mech].name) != SMTP_OK)
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "AUTH line does not fit");
+	if (mech == AUTH_MECH_PLAIN && initial_response) {
+		if (strbuf_appendc(line, ' ') != SMTP_OK)
+			return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "AUTH line does not fit");
+		return auth_plain_response(authzid, user, secret, line, err);
+	}
+	return SMTP_OK;
+}
+
+static enum smtp_errkind auth_cancel(struct auth_exchange *ax, struct strbuf *line)
+{
+	ax->cancelled = true;
+	strbuf_reset(line);
+	(void)strbuf_appendc(line, '*');
+	return SMTP_ERR_REFUSED;
+}
+
+enum smtp_errkind auth_step(struct auth_exchange *ax, const struct smtp_reply *r334,
+    struct strbuf *line, struct strbuf *challenge, struct smtp_error *err)
+{
+	unsigned char dec[base64_decoded_max_const(AUTH_CHALLENGE_B64_MAX)];
+	size_t declen = 0;
+	const char *text = "";
+	size_t tlen = 0;
+	enum smtp_errkind k;
+
+	auth_wipe(line);
+	if (challenge != NULL)
+		strbuf_reset(challenge);
+	if (r334 == NULL || r334->code != 334) {
+		smtp_error_set(err, SMTP_ERR_STATE, 0, "not a 334 challenge");
+		return auth_cancel(ax, line);
+	}
+	if (++ax->rounds > AUTH_MAX_ROUNDS) {
+		smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+		    "server sent more than %d AUTH challenges: cancelled", AUTH_MAX_ROUNDS);
+		return auth_cancel(ax, line);
+	}
+	if (r334->nlines > 0) {
+		text = r334->lines[0].text;
+		tlen = r334->lines[0].len;
+	}
+	/* Tolerate trailing spaces ("334 \r\n" is a common empty challenge). */
+	while (tlen > 0 && text[tlen - 1] == ' ')
+		tlen--;
+	if (r334->nlines > 1 || (r334->nlines > 0 && r334->lines[0].cut > 0) ||
+	    tlen > AUTH_CHALLENGE_B64_MAX) {
+		smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+		    "challenge too large (more than %d base64 characters): cancelled",
+		    AUTH_CHALLENGE_B64_MAX);
+		return auth_cancel(ax, line);
+	}
+	k = base64_decode(text, tlen, dec, sizeof dec, &declen, err);
+	if (k != SMTP_OK) {
+		size_t ml = strlen(err ? err->msg : "");
+		if (err != NULL && ml + 12 < sizeof err->msg)
+			memcpy(err->msg + ml, ": cancelled", 12);
+		if (err != NULL)
+			err->kind = SMTP_ERR_REFUSED;
+		return auth_cancel(ax, line);
+	}
+	if (challenge != NULL && strbuf_append(challenge, dec, declen) != SMTP_OK) {
+		smtp_error_set(err, SMTP_ERR_NOMEM, 0, "challenge does not fit");
+		return auth_cancel(ax, line);
+	}
+
+	switch (ax->mech) {
+	case AUTH_MECH_PLAIN:
+		/* RFC 4616: the empty challenge asks for the message. */
+		if (ax->rounds > 1) {
+			smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+			    "PLAIN takes one step; the server asked again: cancelled");
+			return auth_cancel(ax, line);
+		}
+		k = auth_plain_response(ax->authzid, ax->user, ax->secret, line, err);
+		break;
+	case AUTH_MECH_LOGIN: {
+		const char *v = ax->rounds == 1 ? ax->user : ax->secret;
+		if (ax->rounds > 2) {
+			smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+			    "LOGIN takes two steps; the server asked again: cancelled");
+			return auth_cancel(ax, line);
+		}
+		k = strbuf_append_base64(line, v, strlen(v));
+		if (k != SMTP_OK)
+			smtp_error_set(err, k, 0, "AUTH LOGIN response does not fit");
+		break;
+	}
+	case AUTH_MECH_CRAM_MD5:
+		if (ax->rounds > 1) {
+			smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+			    "CRAM-MD5 takes one step; the server asked again: cancelled");
+			return auth_cancel(ax, line);
+		}
+		k = auth_cram_md5_response(ax->user, ax->secret, dec, declen, line, err);
+		break;
+	default:
+		k = smtp_error_set(err, SMTP_ERR_USAGE, 0, "unknown AUTH mechanism");
+		break;
+	}
+	OPENSSL_cleanse(dec, sizeof dec);
+	if (k != SMTP_OK)
+		return auth_cancel(ax, line);
+	return SMTP_OK;
+}
+
+enum smtp_errkind auth_line_display(const char *line, size_t len, struct strbuf *shown)
+{
+	strbuf_reset(shown);
+	if (len == 1 && line[0] == '*')
+		return strbuf_appendc(shown, '*');
+	if (len >= 5 && strncasecmp(line, "AUTH", 4) == 0 && line[4] == ' ') {
+		/* "AUTH MECH [initial-response]": keep the verb and mechanism. */
+		size_t i = 5;
+		while (i < len && line[i] == ' ')
+			i++;
+		while (i < len && line[i] != ' ')
+			i++;
+		enum smtp_errkind k = strbuf_append(shown, line, i);
+		if (k == SMTP_OK && i < len)
+			k = strbuf_appendf(shown, " %s", AUTH_PLACEHOLDER);
+		return k;
+	}
+	if (len == 4 && strncasecmp(line, "AUTH", 4) == 0)
+		return strbuf_append(shown, line, len);
+	return strbuf_append(shown, AUTH_PLACEHOLDER, strlen(AUTH_PLACEHOLDER));
+}
+
+void auth_wipe(struct strbuf *sb)
+{
+	if (sb->data != NULL && sb->cap > 0)
+		OPENSSL_cleanse(sb->data, sb->cap);
+	strbuf_reset(sb);
+}

@@ -1,0 +1,116 @@
+/*
+ * auth.h - SMTP AUTH (RFC 4954) client side, as pure functions: base64
+ * (RFC 4648 section 4, bounded and strict), and the PLAIN (RFC 4616), LOGIN
+ * (draft-murchison-sasl-login) and CRAM-MD5 (RFC 2195) exchanges.  Nothing
+ * here does I/O: the caller sends the lines these functions produce (without
+ * CRLF) and feeds back each 334 reply it reads.
+ *
+ * Secrets: the user name and secret are borrowed, never copied into the
+ * exchange; output lines are written to a caller-owned strbuf which the
+ * caller should wipe (auth_wipe) after sending.  Every line from the AUTH
+ * command up to the final 2xx/4xx/5xx is sensitive: auth_line_display()
+ * gives the form that may be shown, logged or written to a transcript.
+ *
+ * Errors: SMTP_ERR_USAGE (unknown mechanism, NUL in a credential),
+ * SMTP_ERR_REFUSED (the server's challenge is unusable: the exchange must be
+ * cancelled by sending the line "*" (RFC 4954 section 4), which auth_step
+ * then puts in *line), SMTP_ERR_NOMEM (an output buffer's maximum).
+ */
+#ifndef SMTPSH_AUTH_H
+#define SMTPSH_AUTH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "reply.h"
+#include "strbuf.h"
+
+/* What stands in for a secret on every sink (screen, history, transcript). */
+#define AUTH_PLACEHOLDER "<secret>"
+/* RL-03: a server that answers every response with another 334 is cut off
+ * after this many challenges. */
+#define AUTH_MAX_ROUNDS 8
+/* RL-04: the largest challenge we decode (base64 text, bytes).  RFC 4954
+ * section 4 puts no limit; 12288 base64 characters is far beyond any real
+ * mechanism's first message and keeps memory bounded. */
+#define AUTH_CHALLENGE_B64_MAX 12288
+/* The largest credential (user name or secret) accepted, bytes. */
+#define AUTH_CREDENTIAL_MAX 1024
+
+/* ---- base64 (RFC 4648 section 4, standard alphabet, padded) ---- */
+
+/* Compile-time forms, for array sizes. */
+#define base64_encoded_len_const(n) (((n) + 2) / 3 * 4)
+#define base64_decoded_max_const(n) ((n) / 4 * 3)
+
+/* Encoded length of n bytes, without the NUL. */
+size_t base64_encoded_len(size_t n);
+/* Largest decoded length of n base64 characters. */
+size_t base64_decoded_max(size_t n);
+/* Encode len bytes into out (cap bytes, room for the NUL included).
+ * SMTP_ERR_NOMEM when cap is too small (nothing written beyond cap). */
+enum smtp_errkind base64_encode(const void *in, size_t len, char *out,
+    size_t cap, size_t *outlen);
+/* Decode strictly: only the alphabet, length a multiple of 4, '=' only as
+ * the last one or two characters; no whitespace.  The empty string (and
+ * "=", RFC 4954's empty initial response) decodes to zero bytes.  Checks
+ * the length against cap before writing anything.  Errors:
+ * SMTP_ERR_REFUSED (invalid input, err says where), SMTP_ERR_NOMEM (cap). */
+enum smtp_errkind base64_decode(const char *in, size_t len, unsigned char *out,
+    size_t cap, size_t *outlen, struct smtp_error *err);
+
+/* ---- mechanisms ---- */
+
+enum auth_mech { AUTH_MECH_PLAIN, AUTH_MECH_LOGIN, AUTH_MECH_CRAM_MD5, AUTH_MECH__COUNT };
+
+/* "PLAIN", "LOGIN", "CRAM-MD5". */
+const char *auth_mech_name(enum auth_mech m);
+/* Case-insensitive; false when unknown. */
+bool auth_mech_parse(const char *name, enum auth_mech *out);
+/* One line: what the mechanism reveals ("sends the password, only base64
+ * encoded: use TLS"). */
+const char *auth_mech_describe(enum auth_mech m);
+
+struct auth_exchange {
+	enum auth_mech mech;
+	const char *authzid;   /* borrowed; PLAIN only; NULL or "" for none */
+	const char *user;      /* borrowed */
+	const char *secret;    /* borrowed */
+	unsigned rounds;       /* 334 challenges answered so far */
+	bool cancelled;        /* "*" was produced */
+};
+
+/* Start: checks the credentials (no NUL, length) and writes the AUTH command
+ * line into *line: "AUTH PLAIN <initial response>" when initial_response is
+ * true and the mechanism has one (PLAIN only), else "AUTH <MECH>". */
+enum smtp_errkind auth_begin(struct auth_exchange *ax, enum auth_mech mech,
+    const char *authzid, const char *user, const char *secret,
+    bool initial_response, struct strbuf *line, struct smtp_error *err);
+
+/* Answer one 334 reply: its text (the first line after "334 ") is decoded
+ * into *challenge (the raw decoded bytes, for display after escaping; may be
+ * NULL) and the response line is written into *line.  An invalid or
+ * oversized challenge, or more than AUTH_MAX_ROUNDS of them, gives
+ * SMTP_ERR_REFUSED with *line = "*" and ax->cancelled set. */
+enum smtp_errkind auth_step(struct auth_exchange *ax, const struct smtp_reply *r334,
+    struct strbuf *line, struct strbuf *challenge, struct smtp_error *err);
+
+/* The response parts, exposed for the RFC test vectors.
+ * PLAIN message (RFC 4616 section 2): authzid NUL authcid NUL passwd, base64. */
+enum smtp_errkind auth_plain_response(const char *authzid, const char *user,
+    const char *secret, struct strbuf *out, struct smtp_error *err);
+/* CRAM-MD5 (RFC 2195 section 2): base64(user SP hex(HMAC-MD5(secret, challenge))). */
+enum smtp_errkind auth_cram_md5_response(const char *user, const char *secret,
+    const unsigned char *challenge, size_t challenge_len, struct strbuf *out,
+    struct smtp_error *err);
+
+/* What may be displayed or logged for a line sent during AUTH: "AUTH PLAIN
+ * <secret>" for a command with an initial response, "AUTH LOGIN" as is,
+ * "*" as is, and AUTH_PLACEHOLDER for every other (response) line. */
+enum smtp_errkind auth_line_display(const char *line, size_t len, struct strbuf *shown);
+
+/* Overwrite a buffer that held a secret, then empty it. */
+void auth_wipe(struct strbuf *sb);
+
+#endif

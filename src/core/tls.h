@@ -1,0 +1,78 @@
+/*
+ * tls.h - TLS (OpenSSL 3) behind the transport's ops: STARTTLS (RFC 3207)
+ * and implicit TLS (RFC 8314, port 465) both call tls_start() on a connected
+ * transport.  After success, transport reads and writes go through TLS; the
+ * transport owns the TLS state and frees it in transport_close().
+ *
+ * Verification is on by default (TV-01..TV-05): the chain against the
+ * system CA store or o->cafile, the name the user typed against the
+ * certificate (SSL_set1_host; an IP literal against an IP SAN), validity
+ * dates; SNI carries that name (never an IP literal, RFC 6066 section 3).
+ * TLS 1.2 is the minimum (RFC 8997).  Every failed check is recorded, so the
+ * reason names each one (untrusted chain, self-signed, host name mismatch,
+ * expired, not yet valid).  Without o->insecure a failed verification closes
+ * the connection (nothing is sent on it) and returns SMTP_ERR_TLS; with it,
+ * the session goes on and *info still says what verification found.
+ *
+ * The handshake runs on the non-blocking fd with poll(), one deadline for
+ * the whole handshake (o->timeout_ms) and t->cancel_fd watched, as in
+ * transport.c: SMTP_ERR_TIMEOUT, SMTP_ERR_CANCELLED, SMTP_ERR_CLOSED (the
+ * peer hung up), SMTP_ERR_TLS (handshake or verification failed),
+ * SMTP_ERR_FILE (o->cafile unreadable), SMTP_ERR_STATE (not connected, or
+ * TLS already active: RFC 3207 section 4.2), SMTP_ERR_NOMEM.  On any error
+ * the transport is closed.
+ *
+ * Certificate fields in tls_info are untrusted text: control bytes are
+ * already escaped as \xNN here, but sinks still pass them through escape.h.
+ */
+#ifndef SMTPSH_TLS_H
+#define SMTPSH_TLS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "transport.h"
+
+struct tls_options {
+	const char *host;       /* the name (or address) the user typed: checked
+	                         * against the certificate and sent as SNI */
+	const char *cafile;     /* PEM trust anchors; NULL: the system store */
+	bool insecure;          /* continue even if verification fails */
+	unsigned timeout_ms;    /* whole handshake; 0: 30 s */
+};
+
+/* Verification findings, one bit per check that failed. */
+enum tls_verify_fail {
+	TLS_FAIL_UNTRUSTED   = 1u << 0, /* chain does not end at a trusted CA */
+	TLS_FAIL_SELF_SIGNED = 1u << 1, /* leaf (or chain) is self-signed */
+	TLS_FAIL_HOSTNAME    = 1u << 2, /* certificate is not for the host typed */
+	TLS_FAIL_EXPIRED     = 1u << 3, /* a certificate's notAfter has passed */
+	TLS_FAIL_NOT_YET     = 1u << 4, /* a certificate's notBefore is ahead */
+	TLS_FAIL_OTHER       = 1u << 5, /* any other verification error */
+	TLS_FAIL_NO_CERT     = 1u << 6, /* the server sent no certificate */
+};
+
+struct tls_info {
+	char version[16];        /* "TLSv1.3" */
+	char cipher[64];         /* "TLS_AES_256_GCM_SHA384" */
+	char subject[256];       /* RFC 2253 form */
+	char issuer[256];
+	char sans[512];          /* "DNS:mx.example.org, IP:192.0.2.1" */
+	char not_before[32];     /* "2024-01-31 12:00:00 UTC" */
+	char not_after[32];
+	char checked_name[256];  /* the reference identifier that was checked */
+	bool name_is_ip;         /* checked as an IP address (and no SNI sent) */
+	bool verified;           /* every check passed */
+	unsigned failures;       /* enum tls_verify_fail bits */
+	char verify_text[256];   /* "ok", or every failed check in words */
+};
+
+/* Handshake on t (connected, not yet TLS), as described above.  info may be
+ * NULL.  Does not send or read any SMTP bytes. */
+enum smtp_errkind tls_start(struct transport *t, const struct tls_options *o,
+    struct tls_info *info, struct smtp_error *err);
+
+/* True when t's reads and writes go through TLS. */
+bool tls_active(const struct transport *t);
+
+#endif

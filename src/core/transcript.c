@@ -1,0 +1,211 @@
+/*
+ * transcript.c - the `--transcript FILE` writer (see transcript.h): records
+ * with a UTC timestamp and a direction marker, bytes escaped by
+ * escape_terminal(), one write(2) per record, secrets replaced.
+ *
+ * Owns the file descriptor (closed by transcript_close).  Memory: one
+ * strbuf per record, bounded by TRANSCRIPT_CHUNK input bytes.
+ */
+#include "transcript.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "escape.h"
+#include "strbuf.h"
+
+/* An escaped byte takes at most 10 output bytes ("\u{XXXXXX}"-style for a
+ * code point that needs several input bytes, or "\xNN" per byte). */
+#define RECORD_MAX (TRANSCRIPT_CHUNK * 10 + 128)
+
+void transcript_init(struct transcript *tr)
+{
+	memset(tr, 0, sizeof *tr);
+	tr->fd = -1;
+}
+
+bool transcript_is_open(const struct transcript *tr)
+{
+	return tr->fd >= 0;
+}
+
+static void stamp(char *dst, size_t cap)
+{
+	struct timespec ts;
+	struct tm tm;
+	char base[32];
+
+	if (clock_gettime(CLOCK_REALTIME, &ts) != 0 || gmtime_r(&ts.tv_sec, &tm) == NULL ||
+	    strftime(base, sizeof base, "%Y-%m-%dT%H:%M:%S", &tm) == 0) {
+		snprintf(dst, cap, "0000-00-00T00:00:00.000Z");
+		return;
+	}
+	snprintf(dst, cap, "%.20s.%03dZ", base, (int)(ts.tv_nsec / 1000000 % 1000));
+}
+
+/* One write(2) per record (looping only on a short write or EINTR). */
+static void write_record(struct transcript *tr, const struct strbuf *rec)
+{
+	const char *p = rec->data;
+	size_t left = rec->len;
+
+	while (left > 0) {
+		ssize_t n = write(tr->fd, p, left);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			tr->failed = true;
+			smtp_error_set(&tr->error, SMTP_ERR_FILE, errno,
+			    "transcript write failed: %s; recording stopped", strerror(errno));
+			return;
+		}
+		p += n;
+		left -= (size_t)n;
+	}
+	tr->records++;
+}
+
+/* "<stamp> <marker> <escaped bytes>\n" */
+static void emit(struct transcript *tr, const char *marker, const char *buf, size_t len,
+    bool escape)
+{
+	struct strbuf rec;
+	char ts[48];
+	enum smtp_errkind k;
+
+	if (tr->fd < 0 || tr->failed)
+		return;
+	strbuf_init(&rec, RECORD_MAX);
+	stamp(ts, sizeof ts);
+	k = strbuf_appendf(&rec, "%s %s ", ts, marker);
+	if (k == SMTP_OK)
+		k = escape ? escape_terminal(&rec, buf, len) : strbuf_append(&rec, buf, len);
+	if (k == SMTP_OK)
+		k = strbuf_appendc(&rec, '\n');
+	if (k != SMTP_OK) {
+		tr->failed = true;
+		smtp_error_set(&tr->error, k, 0, "transcript record too large; recording stopped");
+	} else {
+		write_record(tr, &rec);
+	}
+	strbuf_free(&rec);
+}
+
+enum smtp_errkind transcript_open(struct transcript *tr, const char *path, bool force,
+    struct smtp_error *err)
+{
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
+	struct stat st;
+	int fd;
+
+	transcript_init(tr);
+	fd = open(path, flags, 0600);
+	if (fd < 0) {
+		int e = errno;
+		if (e == EEXIST)
+			return smtp_error_set(err, SMTP_ERR_FILE, e,
+			    "transcript %s already exists; not overwritten", path);
+		if (e == ELOOP)
+			return smtp_error_set(err, SMTP_ERR_FILE, e,
+			    "transcript %s is a symbolic link; refused", path);
+		return smtp_error_set(err, SMTP_ERR_FILE, e, "cannot create transcript %s: %s",
+		    path, strerror(e));
+	}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return smtp_error_set(err, SMTP_ERR_FILE, 0,
+		    "transcript %s is not a regular file; refused", path);
+	}
+	if ((st.st_mode & 077) != 0 && fchmod(fd, 0600) != 0) {
+		int e = errno;
+		close(fd);
+		return smtp_error_set(err, SMTP_ERR_FILE, e,
+		    "cannot make transcript %s private: %s", path, strerror(e));
+	}
+	tr->fd = fd;
+	transcript_note(tr, "smtpsh transcript: S: server bytes, C: client bytes "
+	    "(escaped; \\r\\n are CR LF), secrets shown as <secret>");
+	return SMTP_OK;
+}
+
+void transcript_close(struct transcript *tr)
+{
+	if (tr->fd >= 0)
+		close(tr->fd);
+	tr->fd = -1;
+}
+
+void transcript_redact_next_out(struct transcript *tr, const char *shown)
+{
+	snprintf(tr->shown, sizeof tr->shown, "%s", shown != NULL ? shown : "<secret>");
+	tr->redact_pending = true;
+}
+
+void transcript_record(struct transcript *tr, enum wire_dir dir, const char *buf, size_t len)
+{
+	const char *marker = dir == WIRE_IN ? "S:" : "C:";
+
+	while (len > 0) {
+		if (dir == WIRE_OUT && (tr->redact_pending || tr->redacting)) {
+			const char *lf = memchr(buf, '\n', len);
+			size_t take = lf != NULL ? (size_t)(lf - buf) + 1 : len;
+			if (!tr->redacting) {
+				/* The stand-in is ours, not the wire's, but it
+				 * goes through the same escape. */
+				struct strbuf s;
+				strbuf_init(&s, sizeof tr->shown + 8);
+				if (strbuf_appendf(&s, "%s\r\n", tr->shown) == SMTP_OK)
+					emit(tr, marker, s.data, s.len, true);
+				strbuf_free(&s);
+				tr->redacting = true;
+				tr->redacted++;
+			}
+			if (lf != NULL) {
+				tr->redacting = false;
+				tr->redact_pending = false;
+			}
+			buf += take;
+			len -= take;
+			continue;
+		}
+		const char *lf = memchr(buf, '\n', len < TRANSCRIPT_CHUNK ? len : TRANSCRIPT_CHUNK);
+		size_t take = lf != NULL ? (size_t)(lf - buf) + 1
+		                         : (len < TRANSCRIPT_CHUNK ? len : TRANSCRIPT_CHUNK);
+		emit(tr, marker, buf, take, true);
+		buf += take;
+		len -= take;
+	}
+}
+
+void transcript_wire_hook(void *ctx, enum wire_dir dir, const char *buf, size_t len)
+{
+	transcript_record(ctx, dir, buf, len);
+}
+
+void transcript_note(struct transcript *tr, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	/* Notes may quote server text: escape them too. */
+	emit(tr, "# ", text, strlen(text), true);
+}
+
+bool transcript_error(const struct transcript *tr, struct smtp_error *err)
+{
+	if (tr->failed && err != NULL)
+		*err = tr->error;
+	return tr->failed;
+}

@@ -1,0 +1,41 @@
+/*
+ * secret.h - where an AUTH secret comes from (CR-03), in this order:
+ * --password-file FILE (first line), the SMTPSH_PASSWORD environment
+ * variable, or a prompt on the controlling terminal with echo turned off
+ * through termios (never through readline, so it never reaches history).
+ *
+ * The caller owns buf and wipes it (secret_wipe) as soon as the AUTH
+ * exchange is over.  Errors: SMTP_ERR_FILE (file unreadable, empty),
+ * SMTP_ERR_USAGE (no source: not a terminal and nothing configured),
+ * SMTP_ERR_CANCELLED (Ctrl-C or EOF at the prompt), SMTP_ERR_REFUSED (the
+ * secret is longer than cap - 1 or holds a NUL).
+ */
+#ifndef SMTPSH_SECRET_H
+#define SMTPSH_SECRET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+
+#define SECRET_ENV "SMTPSH_PASSWORD"
+
+struct secret_source {
+	const char *password_file;   /* --password-file, or NULL */
+	bool allow_env;              /* look at SMTPSH_PASSWORD */
+	bool allow_prompt;           /* ask on /dev/tty if nothing else */
+};
+
+/* *from says which source gave it ("file", "environment", "terminal"). */
+enum smtp_errkind secret_get(const struct secret_source *src, const char *prompt,
+    char *buf, size_t cap, const char **from, struct smtp_error *err);
+/* Read a line from /dev/tty with echo off. */
+enum smtp_errkind secret_read_tty(const char *prompt, char *buf, size_t cap,
+    struct smtp_error *err);
+/* The first line of path (CR/LF stripped); warns through *insecure_mode when
+ * the file is readable by group or others. */
+enum smtp_errkind secret_read_file(const char *path, char *buf, size_t cap,
+    bool *insecure_mode, struct smtp_error *err);
+void secret_wipe(char *buf, size_t cap);
+
+#endif
