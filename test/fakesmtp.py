@@ -22,6 +22,8 @@ JSON list of steps, run in order:
     {"sleep": 0.5}                   wait
     {"close": "fin"} / {"close": "rst"}   close now (rst: SO_LINGER 0)
     {"drain": true}                  read until the client closes
+    {"starttls": true}               wrap the connection in TLS now (server
+                                     side, with --tls-cert/--tls-key)
     {"serve": "permissive"}          from here on, answer every line like a
                                      permissive server (250, 354 for DATA,
                                      221 for QUIT) until the client leaves
@@ -34,6 +36,9 @@ import json
 import socket
 import sys
 import time
+
+
+TLS_CONTEXT = None
 
 
 class Conn:
@@ -139,6 +144,8 @@ def run(conn, steps):
             return False
         elif "drain" in step:
             conn.drain(limit=30.0)
+        elif "starttls" in step:
+            conn.sock = TLS_CONTEXT.wrap_socket(conn.sock, server_side=True)
         elif "serve" in step:
             permissive(conn)
         else:
@@ -152,7 +159,16 @@ def main():
     ap.add_argument("--port-file", required=True)
     ap.add_argument("--record", required=True)
     ap.add_argument("--ipv6", action="store_true")
+    ap.add_argument("--tls-cert")
+    ap.add_argument("--tls-key")
+    ap.add_argument("--implicit-tls", action="store_true",
+                    help="TLS from the first byte (SMTPS)")
     args = ap.parse_args()
+    global TLS_CONTEXT
+    if args.tls_cert:
+        import ssl
+        TLS_CONTEXT = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        TLS_CONTEXT.load_cert_chain(args.tls_cert, args.tls_key)
     with open(args.script) as f:
         steps = json.load(f)
     family = socket.AF_INET6 if args.ipv6 else socket.AF_INET
@@ -170,6 +186,8 @@ def main():
         sock, _ = ls.accept()
     except socket.timeout:
         return 1
+    if args.implicit_tls:
+        sock = TLS_CONTEXT.wrap_socket(sock, server_side=True)
     with open(args.record, "wb") as record:
         conn = Conn(sock, record)
         if run(conn, steps):

@@ -33,6 +33,12 @@ static void usage(FILE *to)
 	    "  --timeout SECS    connect and reply timeout (default: RFC 5321 4.5.3.2's)\n"
 	    "  -4, -6            IPv4 or IPv6 only\n"
 	    "  --no-color        no colour (also when NO_COLOR is set or stdout is no tty)\n"
+	    "  --tls             implicit TLS right after connecting (SMTPS, port 465)\n"
+	    "  --insecure        go on when the certificate does not verify (still shown)\n"
+	    "  --cafile FILE     trust these CA certificates instead of the system's\n"
+	    "  --password-file FILE  the AUTH secret (else SMTPSH_PASSWORD, else a prompt)\n"
+	    "  --allow-plaintext-auth  allow AUTH without TLS in scripts\n"
+	    "  --transcript FILE every byte each way, timestamped, secrets replaced\n"
 	    "  --demo            start the built-in teaching server and connect to it\n"
 	    "  --serve [ADDR:]PORT  run the teaching server alone (127.0.0.1 by default)\n"
 	    "  -h, --help        this text;  -V, --version  the version\n"
@@ -106,6 +112,12 @@ int main(int argc, char **argv)
 		{ "no-color", no_argument, NULL, 'n' },
 		{ "demo", no_argument, NULL, 'd' },
 		{ "serve", required_argument, NULL, 'S' },
+		{ "tls", no_argument, NULL, 'T' },
+		{ "insecure", no_argument, NULL, 'k' },
+		{ "cafile", required_argument, NULL, 'C' },
+		{ "password-file", required_argument, NULL, 'P' },
+		{ "transcript", required_argument, NULL, 'R' },
+		{ "allow-plaintext-auth", no_argument, NULL, 'A' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct shell sh;
@@ -114,6 +126,7 @@ int main(int argc, char **argv)
 	size_t ncmds = 0;
 	bool no_color = false, demo = false;
 	const char *serve = NULL;
+	const char *transcript = NULL;
 	int family = 0;
 	unsigned timeout = 0;
 	int c;
@@ -130,6 +143,12 @@ int main(int argc, char **argv)
 		case 'n': no_color = true; break;
 		case 'd': demo = true; break;
 		case 'S': serve = optarg; break;
+		case 'T': sh.implicit_tls = true; break;
+		case 'k': sh.insecure = true; break;
+		case 'C': sh.cafile = optarg; break;
+		case 'P': sh.password_file = optarg; break;
+		case 'R': transcript = optarg; break;
+		case 'A': sh.allow_plain_auth = true; break;
 		case 't': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -159,6 +178,16 @@ int main(int argc, char **argv)
 	sh.sopt.reply_timeout_s = timeout;
 	sh.sopt.connect_timeout_s = timeout;
 	sh.sopt.cancel_fd = repl_signal_fd();
+	transcript_init(&sh.transcript);
+	if (transcript != NULL) {
+		struct smtp_error err;
+		if (transcript_open(&sh.transcript, transcript, false, &err) != SMTP_OK) {
+			fprintf(stderr, "smtpsh: %s\n", err.msg);
+			return SHELL_EXIT_USAGE;
+		}
+		sh.sopt.wire_hook = transcript_wire_hook;
+		sh.sopt.wire_ctx = &sh.transcript;
+	}
 	session_init(&sh.sess, &sh.sopt);
 	sh.interactive = ncmds == 0 && isatty(STDIN_FILENO);
 	term_setup_colors(&sh, !no_color && !sh.json);
@@ -196,6 +225,7 @@ int main(int argc, char **argv)
 	}
 	int status = sh.worst;
 	shell_free(&sh);
+	transcript_close(&sh.transcript);
 	if (sh.demo != NULL)
 		demo_server_free(sh.demo);
 	free(cmds);

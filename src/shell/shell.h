@@ -15,7 +15,10 @@
 #include <stdio.h>
 
 #include "session.h"
+#include "starttls.h"
 #include "strbuf.h"
+#include "tls.h"
+#include "transcript.h"
 
 struct demo_server;
 
@@ -43,6 +46,16 @@ struct shell {
 	FILE *body;               /* tmpfile() holding the typed body */
 	/* --demo: the in-process teaching server. */
 	struct demo_server *demo;
+	/* TLS and AUTH (tlscmd.c). */
+	bool implicit_tls;        /* --tls: TLS right after connect (SMTPS) */
+	bool insecure;            /* --insecure / `set insecure on` */
+	const char *cafile;       /* --cafile */
+	const char *password_file;/* --password-file */
+	bool allow_plain_auth;    /* --allow-plaintext-auth */
+	struct implicit_tls itls;
+	struct tls_info tls;      /* the last handshake's findings */
+	bool tls_known;
+	struct transcript transcript; /* --transcript FILE */
 	/* Colour strings for render (empty when no colour). */
 	const char *col_ok, *col_mid, *col_warn, *col_bad, *col_local, *col_dim, *col_off;
 };
@@ -63,6 +76,20 @@ void shell_prompt(struct shell *sh, char *buf, size_t cap);
 /* Print a local error: one line on stderr; records the status. */
 void shell_error(struct shell *sh, const struct smtp_error *err);
 void shell_note_status(struct shell *sh, int status);
+
+/* tlscmd.c */
+void shell_starttls(struct shell *sh);
+void shell_auth(struct shell *sh, const char *mech, const char *user);
+void shell_tls_show(struct shell *sh);
+/* Before session_open: arm implicit TLS when --tls was given. */
+void shell_prepare_connect(struct shell *sh, const char *host);
+/* After session_open: report what the implicit TLS handshake found. */
+void shell_report_implicit_tls(struct shell *sh);
+/* Shared with shellcmd.c. */
+void shell_show_reply_public(struct shell *sh, const struct verb *v, const char *cmd,
+    size_t cmdlen, const struct smtp_reply *r, enum verdict vd, enum smtp_state prior,
+    double elapsed_ms);
+void shell_print_sent(struct shell *sh, const char *line, size_t len);
 
 /* repl.c */
 int repl_run(struct shell *sh);

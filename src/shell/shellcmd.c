@@ -112,6 +112,22 @@ static void shell_show_reply(struct shell *sh, const struct verb *v, const char 
 		shell_note_status(sh, SHELL_EXIT_LOCAL);
 }
 
+void shell_show_reply_public(struct shell *sh, const struct verb *v, const char *cmd,
+    size_t cmdlen, const struct smtp_reply *r, enum verdict vd, enum smtp_state prior,
+    double elapsed_ms)
+{
+	shell_show_reply(sh, v, cmd, cmdlen, r, vd, prior, elapsed_ms);
+}
+
+void shell_print_sent(struct shell *sh, const char *line, size_t len)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, 4096);
+	render_sent(sh, line, len, &sb);
+	shell_flush(&sb);
+	strbuf_free(&sb);
+}
+
 /* --stop-on-error: after a 4xx/5xx/local reply, QUIT and stop. */
 static void shell_maybe_stop(struct shell *sh, const struct smtp_reply *r)
 {
@@ -206,6 +222,7 @@ bool shell_open(struct shell *sh, const char *host, const char *port)
 	double t0 = shell_now_ms();
 	if (session_is_open(&sh->sess))
 		session_close(&sh->sess);
+	shell_prepare_connect(sh, host);
 	enum smtp_errkind k = session_open(&sh->sess, host, port, &r, &err);
 	if (k != SMTP_OK) {
 		shell_error(sh, &err);
@@ -216,6 +233,7 @@ bool shell_open(struct shell *sh, const char *host, const char *port)
 		printf("%sconnected to %s port %s (%s)%s\n", sh->col_dim, host, sh->sess.port,
 		    sh->sess.tr.peer_addr, sh->col_off);
 	}
+	shell_report_implicit_tls(sh);
 	shell_show_reply(sh, NULL, NULL, 0, &r, r.code == 220 ? VERDICT_SUCCESS :
 	    r.code == 554 ? VERDICT_FAILURE : VERDICT_ERROR, SMTP_ST_CONNECTED, shell_now_ms() - t0);
 	shell_maybe_stop(sh, &r);
@@ -371,11 +389,22 @@ static void shell_run_verb(struct shell *sh, const struct verb *v, const char *a
 		body_name = name;
 		arglen = 0;
 	}
-	if (v->id == VERB_STARTTLS || v->id == VERB_AUTH) {
-		/* Handled by the TLS/AUTH commands once they exist; until then say so. */
-		smtp_error_set(&err, SMTP_ERR_USAGE, 0, "%s is not available in this build yet; "
-		    "use `raw %s` to send it bare", v->name, v->name);
-		shell_error(sh, &err);
+	if (v->id == VERB_STARTTLS) {
+		if (arglen > 0) {
+			shell_usage_error(sh, "%s", "starttls takes no argument");
+			return;
+		}
+		shell_starttls(sh);
+		return;
+	}
+	if (v->id == VERB_AUTH) {
+		char mech[64] = "", user[SMTP_COMMAND_LINE_MAX] = "";
+		const char *sp = memchr(arg, ' ', arglen);
+		size_t mlen = sp != NULL ? (size_t)(sp - arg) : arglen;
+		snprintf(mech, sizeof mech, "%.*s", (int)mlen, arg);
+		if (sp != NULL)
+			snprintf(user, sizeof user, "%.*s", (int)(arglen - mlen - 1), sp + 1);
+		shell_auth(sh, mech[0] != '\0' ? mech : NULL, user);
 		return;
 	}
 	if (verb_format_command(v, arg, arglen, wire, sizeof wire, &wlen, &err) != SMTP_OK) {
@@ -606,6 +635,27 @@ static void cmd_terminal(struct shell *sh, const struct tokens *t, const char *l
 	cmd_demo_box(sh, t, true);
 }
 
+static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	shell_tls_show(sh);
+}
+
+static void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	if (t->count == 3 && strcmp(t->word[1], "insecure") == 0 &&
+	    (strcmp(t->word[2], "on") == 0 || strcmp(t->word[2], "off") == 0)) {
+		sh->insecure = strcmp(t->word[2], "on") == 0;
+		printf("insecure: %s (TLS verification failures %s)\n", sh->insecure ? "on" : "off",
+		    sh->insecure ? "are reported but do not stop the connection" : "end the connection");
+		return;
+	}
+	if (t->count == 1) {
+		printf("insecure: %s\n", sh->insecure ? "on" : "off");
+		return;
+	}
+	shell_usage_error(sh, "usage: %s", "set insecure on|off");
+}
+
 static void cmd_help(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 
 static const struct shell_cmd shell_cmds[] = {
@@ -617,6 +667,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "raw", "raw LINE", "send one line exactly as typed (CR, LF and NUL still refused)", cmd_raw },
 	{ "state", "state", "where the session stands and what RFC 821 allows next", cmd_state },
 	{ "ext", "ext", "the ESMTP extensions the last EHLO announced, explained", cmd_ext },
+	{ "tls", "tls", "the TLS version, cipher, certificate and verification result", cmd_tls },
+	{ "set", "set insecure on|off", "probe servers whose certificate does not verify", cmd_set },
 	{ "mailbox", "mailbox [USER]", "--demo: the messages the teaching server delivered", cmd_mailbox },
 	{ "terminal", "terminal [USER]", "--demo: what SEND/SOML/SAML wrote to users' terminals", cmd_terminal },
 };

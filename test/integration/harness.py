@@ -18,7 +18,7 @@ PYTHON = "/usr/bin/python3"
 class FakeServer:
     """One scripted connection.  Use as a context manager."""
 
-    def __init__(self, steps, ipv6=False):
+    def __init__(self, steps, ipv6=False, tls=None, implicit_tls=False):
         self.dir = tempfile.TemporaryDirectory(prefix="smtpsh-it-")
         self.script = os.path.join(self.dir.name, "script.json")
         self.portfile = os.path.join(self.dir.name, "port")
@@ -29,6 +29,10 @@ class FakeServer:
                 "--record", self.recordfile]
         if ipv6:
             args.append("--ipv6")
+        if tls:
+            args += ["--tls-cert", tls[0], "--tls-key", tls[1]]
+        if implicit_tls:
+            args.append("--implicit-tls")
         self.proc = subprocess.Popen(args, stderr=subprocess.PIPE)
         deadline = time.time() + 10
         while not os.path.exists(self.portfile):
@@ -86,6 +90,26 @@ def json_records(stdout):
 
 
 BANNER = {"send": "220 fake.test ESMTP ready\r\n"}
+
+
+def make_certs(d):
+    """A test CA, a leaf for localhost/127.0.0.1 signed by it, and a
+    self-signed certificate, made with the openssl CLI in directory d."""
+    def run(*args):
+        subprocess.run(["openssl"] + list(args), check=True, cwd=d,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "ca.key", "-out", "ca.pem",
+        "-days", "2", "-subj", "/CN=smtpsh test CA")
+    run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr",
+        "-subj", "/CN=localhost")
+    with open(os.path.join(d, "ext.cnf"), "w") as f:
+        f.write("subjectAltName=DNS:localhost,IP:127.0.0.1\n")
+    run("x509", "-req", "-in", "leaf.csr", "-CA", "ca.pem", "-CAkey", "ca.key", "-CAcreateserial",
+        "-out", "leaf.pem", "-days", "2", "-extfile", "ext.cnf")
+    run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out", "self.pem",
+        "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost")
+    return {k: os.path.join(d, k) for k in
+            ("ca.pem", "leaf.pem", "leaf.key", "self.pem", "self.key")}
 
 
 def main():
