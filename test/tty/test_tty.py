@@ -1,0 +1,146 @@
+"""test_tty.py - the interactive shell in a real terminal: tmux runs smtpsh,
+send-keys types, capture-pane reads the screen, and every step waits for
+what it expects with a deadline (no fixed sleeps).  Covers the banner and
+prompt, Tab completion, Up recalling history, the `data` body mode, colour
+on a tty and none with NO_COLOR, Ctrl-C abandoning a slow wait without
+leaving the shell, and Ctrl-D leaving with the history saved (mode 0600)."""
+import os
+import shutil
+import stat
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+from harness import SMTPSH, FakeServer, BANNER  # noqa: E402
+
+
+def tmux(*args, check=True):
+    return subprocess.run(["tmux", "-L", "smtpsh-test"] + list(args), check=check,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+class Pane:
+    def __init__(self, name, command, env):
+        self.name = name
+        envs = " ".join(f"{k}={v}" for k, v in env.items())
+        tmux("new-session", "-d", "-s", name, "-x", "160", "-y", "60",
+             f"env {envs} {command}; echo EXITED=$?; sleep 30")
+
+    def screen(self, escapes=False):
+        args = ["capture-pane", "-p", "-t", self.name, "-S", "-200"]
+        if escapes:
+            args.insert(1, "-e")
+        return tmux(*args).stdout.decode("utf-8", "replace")
+
+    def wait_for(self, text, timeout=10, escapes=False):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            s = self.screen(escapes)
+            if text in s:
+                return s
+            time.sleep(0.05)
+        raise AssertionError(f"{text!r} not on screen after {timeout}s:\n{self.screen()}")
+
+    def keys(self, *keys):
+        tmux("send-keys", "-t", self.name, *keys)
+
+    def close(self):
+        tmux("kill-session", "-t", self.name, check=False)
+
+
+@unittest.skipIf(shutil.which("tmux") is None and not os.environ.get("SMTPSH_REQUIRE_REAL_SERVERS"),
+                 "tmux is not installed")
+class Terminal(unittest.TestCase):
+    def setUp(self):
+        self.home = tempfile.TemporaryDirectory(prefix="smtpsh-tty-")
+        self.env = {"HOME": self.home.name, "XDG_STATE_HOME": self.home.name + "/state",
+                    "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+        self.panes = []
+
+    def tearDown(self):
+        for p in self.panes:
+            p.close()
+        self.home.cleanup()
+
+    def pane(self, command, **env):
+        e = dict(self.env)
+        e.update(env)
+        p = Pane(f"t{os.getpid()}-{len(self.panes)}", command, e)
+        self.panes.append(p)
+        return p
+
+    def test_demo_session(self):
+        p = self.pane(f"{SMTPSH} --demo")
+        p.wait_for("< 220 demo.smtpsh.test")
+        p.wait_for("smtpsh 127.0.0.1:")
+        p.wait_for("[greeted]>")
+        # Tab completes a verb.
+        p.keys("vr", "Tab")
+        p.wait_for("[greeted]> vrfy")     # completed, with a space after it
+        p.keys("alice", "Enter")
+        p.wait_for("< 250 Alice Example")
+        # Colour on a tty: the reply line is drawn with an SGR colour.
+        s = p.screen(escapes=True)
+        self.assertIn("\x1b[", s.split("< 250 Alice Example")[0][-40:] + s)
+        self.assertRegex(s, "\x1b\\[3[0-9]m< 250 Alice Example|\x1b\\[38;5;[0-9]+m< 250 Alice")
+        # Up recalls the last line.
+        p.keys("Up")
+        p.wait_for("[greeted]> vrfy alice")
+        p.keys("C-u")
+        # The data body mode.
+        for line in ("helo client.example", "mail a@client.example", "rcpt alice", "data"):
+            p.keys(line, "Enter")
+        p.wait_for("data>")
+        p.keys("Subject: tty", "Enter", ".dot line", "Enter", ".", "Enter")
+        p.wait_for("< 250 Requested mail action okay, completed:")
+        p.wait_for("[ready]>")
+        p.keys("mailbox alice", "Enter")
+        p.wait_for(".dot line")
+        # Ctrl-D leaves; the history is saved with mode 0600.
+        p.keys("C-d")
+        p.wait_for("EXITED=")
+        hist = os.path.join(self.home.name, "state", "smtpsh", "history")
+        self.assertTrue(os.path.exists(hist), p.screen())
+        self.assertEqual(stat.S_IMODE(os.stat(hist).st_mode), 0o600)
+        with open(hist) as f:
+            h = f.read()
+        self.assertIn("vrfy alice", h)
+        self.assertNotIn("Subject: tty", h)      # body lines are not commands
+
+    def test_no_color(self):
+        p = self.pane(f"{SMTPSH} --demo", NO_COLOR="1")
+        p.wait_for("[greeted]>")
+        p.keys("noop", "Enter")
+        p.wait_for("< 250 ")
+        s = p.screen(escapes=True)
+        line = [l for l in s.splitlines() if "< 250 " in l][0]
+        self.assertNotIn("\x1b[3", line)
+
+    def test_ctrl_c_abandons_a_slow_wait(self):
+        steps = [BANNER, {"expect": "NOOP"}, {"sleep": 20}]
+        with FakeServer(steps) as srv:
+            p = self.pane(f"{SMTPSH} 127.0.0.1 {srv.port}")
+            p.wait_for("[greeted]>")
+            p.keys("noop", "Enter")
+            p.wait_for("> NOOP")
+            t0 = time.time()
+            p.keys("C-c")
+            p.wait_for("abandoned", timeout=5)
+            self.assertLess(time.time() - t0, 5)
+            p.wait_for("[greeted]>")
+            p.keys("state", "Enter")
+            p.wait_for("state: greeted")     # the shell is still alive
+            # Ctrl-C at the prompt abandons the line, not the shell.
+            p.keys("vrfy half-typed")
+            p.keys("C-c")
+            p.keys("state", "Enter")
+            time.sleep(0.2)
+            p.wait_for("state: greeted")
+            self.assertNotIn("EXITED=", p.screen())
+
+
+if __name__ == "__main__":
+    unittest.main()
