@@ -162,8 +162,17 @@ enum verdict verb_verdict(const struct verb *v, int code)
 {
 	if (code == 421 || code == SMTP_CODE_UNPARSABLE || code == SMTP_CODE_EOF)
 		return VERDICT_ERROR;
-	if (v == NULL)
+	if (v == NULL) {
+		/* A line that is no known verb (raw): judge by the digits.  x0z
+		 * negative replies are about the command itself (RFC 821 4.2.1). */
+		if (code >= 200 && code < 300)
+			return VERDICT_SUCCESS;
+		if (code >= 300 && code < 400)
+			return VERDICT_INTERMEDIATE;
+		if (code >= 400 && code < 600)
+			return (code / 10) % 10 == 0 ? VERDICT_ERROR : VERDICT_FAILURE;
 		return VERDICT_UNEXPECTED;
+	}
 	if (verb_code_in(v->success, code))
 		return VERDICT_SUCCESS;
 	if (verb_code_in(v->intermediate, code))

@@ -74,7 +74,9 @@ const struct verb *verb_by_id(enum verb_id id);
 const struct verb *verb_lookup(const char *name, size_t len);
 
 /* S/I/F/E for `code` answering `v`.  Codes the diagram does not list are
- * VERDICT_UNEXPECTED; 421 is an error for every verb; 600/621 are errors. */
+ * VERDICT_UNEXPECTED; 421 is an error for every verb; 600/621 are errors.
+ * v NULL (a raw line with no known verb): 2xx success, 3xx intermediate,
+ * x0z negatives (syntax: 500, 502, 504...) error, other 4xx/5xx failure. */
 enum verdict verb_verdict(const struct verb *v, int code);
 /* "success", "intermediate", "failure", "error", "unexpected". */
 const char *verdict_name(enum verdict vd);

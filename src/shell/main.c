@@ -101,7 +101,7 @@ static int run_serve(const char *spec)
 	return SHELL_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+static int smtpsh_main(int argc, char **argv, const char **cmds)
 {
 	static const struct option longopts[] = {
 		{ "help", no_argument, NULL, 'h' },
@@ -122,7 +122,6 @@ int main(int argc, char **argv)
 	};
 	static struct shell sh;
 	shell_init(&sh);
-	const char **cmds = calloc((size_t)argc + 1, sizeof *cmds);
 	size_t ncmds = 0;
 	bool no_color = false, demo = false;
 	const char *serve = NULL;
@@ -199,6 +198,7 @@ int main(int argc, char **argv)
 		if (demo_server_create(&sh.demo, &cfg, &err) != SMTP_OK ||
 		    demo_server_start_thread(sh.demo, &err) != SMTP_OK) {
 			shell_error(&sh, &err);
+			demo_server_free(sh.demo);
 			return SHELL_EXIT_LOCAL;
 		}
 		if (!sh.json)
@@ -228,6 +228,18 @@ int main(int argc, char **argv)
 	transcript_close(&sh.transcript);
 	if (sh.demo != NULL)
 		demo_server_free(sh.demo);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	/* The -e commands, at most one per argument. */
+	const char **cmds = calloc((size_t)argc + 1, sizeof *cmds);
+	if (cmds == NULL) {
+		fputs("smtpsh: out of memory\n", stderr);
+		return SHELL_EXIT_LOCAL;
+	}
+	int status = smtpsh_main(argc, argv, cmds);
 	free(cmds);
 	return status;
 }

@@ -125,6 +125,6 @@ def main():
     result = unittest.TextTestRunner(verbosity=2).run(suite)
     failed = len(result.failures) + len(result.errors)
     skipped = len(result.skipped)
-    passed = result.testsRun - failed - skipped
+    passed = max(result.testsRun - failed - skipped, 0)
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
     return 0 if failed == 0 else 1

@@ -242,6 +242,7 @@ START_TEST(test_eof_mid_reply_and_plain_close)
 	static const char *const script2[] = { ">220 hi\r\n", "<", "!", NULL };
 	fake_start(&f, script2);
 	session_free(&s);
+	smtp_reply_free(&r);
 	open_session(&s, &f, &r, 5);
 	ck_assert_int_eq(cmd(&s, "NOOP", &r, &vd, &err), SMTP_ERR_CLOSED);
 	ck_assert_ptr_nonnull(strstr(err.msg, "without 221/421"));

@@ -94,6 +94,19 @@ START_TEST(test_verdicts)
 }
 END_TEST
 
+START_TEST(test_verdict_unknown_verb)
+{
+	ck_assert_int_eq(verb_verdict(NULL, 500), VERDICT_ERROR);
+	ck_assert_int_eq(verb_verdict(NULL, 502), VERDICT_ERROR);
+	ck_assert_int_eq(verb_verdict(NULL, 550), VERDICT_FAILURE);
+	ck_assert_int_eq(verb_verdict(NULL, 451), VERDICT_FAILURE);
+	ck_assert_int_eq(verb_verdict(NULL, 250), VERDICT_SUCCESS);
+	ck_assert_int_eq(verb_verdict(NULL, 354), VERDICT_INTERMEDIATE);
+	ck_assert_int_eq(verb_verdict(NULL, 421), VERDICT_ERROR);
+	ck_assert_int_eq(verb_verdict(NULL, 600), VERDICT_ERROR);
+}
+END_TEST
+
 START_TEST(test_allowed_states)
 {
 	const struct verb *mail = verb_by_id(VERB_MAIL);
@@ -205,6 +218,7 @@ static Suite *verbs_suite(void)
 	tcase_add_test(tc, test_lookup_case);
 	tcase_add_loop_test(tc, test_verdicts, 0,
 	    (int)(sizeof verdict_cases / sizeof verdict_cases[0]));
+	tcase_add_test(tc, test_verdict_unknown_verb);
 	tcase_add_test(tc, test_allowed_states);
 	tcase_add_loop_test(tc, test_format, 0,
 	    (int)(sizeof fmt_cases / sizeof fmt_cases[0]));

@@ -1,0 +1,15 @@
+#!/usr/bin/env python3
+"""run.py - the real-server tests; prints 'N passed, N failed'."""
+import os
+import sys
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "integration"))
+sys.path.insert(0, HERE)
+import harness  # noqa: E402
+
+harness.HERE = HERE
+rc = harness.main()
+import test_real  # noqa: E402
+test_real.write_compat_doc()
+sys.exit(rc)
