@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -380,6 +381,12 @@ static void shell_run_verb(struct shell *sh, const struct verb *v, const char *a
 		static char name[4096];
 		snprintf(name, sizeof name, "%.*s", (int)arglen, arg);
 		body = fopen(name, "rb");
+		struct stat st;
+		if (body != NULL && (fstat(fileno(body), &st) != 0 || S_ISDIR(st.st_mode))) {
+			fclose(body);
+			body = NULL;
+			errno = EISDIR;
+		}
 		if (body == NULL) {
 			smtp_error_set(&err, SMTP_ERR_FILE, errno, "cannot read %s: %s; nothing was sent",
 			    name, strerror(errno));

@@ -13,6 +13,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE = os.path.join(os.path.dirname(HERE), "fakesmtp.py")
 SMTPSH = os.environ.get("SMTPSH", os.path.join(HERE, "..", "..", "build", "src", "shell", "smtpsh"))
 PYTHON = "/usr/bin/python3"
+# SMTPSH_WRAPPER, e.g. "valgrind --error-exitcode=99 ...", runs smtpsh under a tool.
+WRAPPER = os.environ.get("SMTPSH_WRAPPER", "").split()
 
 
 class FakeServer:
@@ -75,7 +77,7 @@ def run_smtpsh(args, stdin_bytes=None, timeout=30, env_extra=None):
     env["HOME"] = env.get("SMTPSH_TEST_HOME", tempfile.gettempdir())
     if env_extra:
         env.update(env_extra)
-    return subprocess.run([SMTPSH] + list(args), input=stdin_bytes if stdin_bytes is not None else b"",
+    return subprocess.run(WRAPPER + [SMTPSH] + list(args), input=stdin_bytes if stdin_bytes is not None else b"",
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                           timeout=timeout, env=env)
 

@@ -110,6 +110,25 @@ class Terminal(unittest.TestCase):
         self.assertIn("vrfy alice", h)
         self.assertNotIn("Subject: tty", h)      # body lines are not commands
 
+    def test_history_saved_on_sigterm_and_sighup(self):
+        for sig in ("TERM", "HUP"):
+            hist = os.path.join(self.home.name, "state", "smtpsh", "history")
+            if os.path.exists(hist):
+                os.unlink(hist)
+            p = self.pane(f"{SMTPSH} --demo")
+            p.wait_for("[greeted]>")
+            p.keys(f"vrfy bob-{sig}", "Enter")
+            p.wait_for("= failure for VRFY")
+            pane_pid = tmux("display", "-p", "-t", p.name, "#{pane_pid}").stdout.decode().strip()
+            pid = subprocess.run(["pgrep", "-P", pane_pid, "-f", "smtpsh"],
+                                 stdout=subprocess.PIPE).stdout.decode().split()
+            self.assertTrue(pid, "smtpsh not found")
+            subprocess.run(["kill", f"-{sig}", pid[0]], check=True)
+            p.wait_for("EXITED=")
+            with open(hist) as f:
+                self.assertIn(f"vrfy bob-{sig}", f.read())
+            self.assertEqual(stat.S_IMODE(os.stat(hist).st_mode), 0o600)
+
     def test_no_color(self):
         p = self.pane(f"{SMTPSH} --demo", NO_COLOR="1")
         p.wait_for("[greeted]>")
