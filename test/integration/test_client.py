@@ -68,6 +68,24 @@ class ScriptMode(unittest.TestCase):
             run_smtpsh(["-e", "mail from:<a@b> SIZE=10", "-e", "quit", "127.0.0.1", str(srv.port)])
             self.assertEqual(srv.received(), b"MAIL from:<a@b> SIZE=10\r\nQUIT\r\n")
 
+    def test_ehlo_refused_falls_back_to_helo(self):
+        steps = [BANNER, {"expect": "EHLO"}, {"send": "502 5.5.1 what is EHLO?\r\n"},
+                 {"expect": "HELO"}, {"send": "250 old.server\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(["--no-color", "-e", "ehlo me.example", "-e", "quit", "127.0.0.1", str(srv.port)])
+            self.assertEqual(srv.received(), b"EHLO me.example\r\nHELO me.example\r\nQUIT\r\n")
+        self.assertIn("not ESMTP", p.stdout.decode())
+        self.assertIn("< 250 old.server", p.stdout.decode())
+
+    def test_enhanced_codes_in_json(self):
+        steps = [BANNER, {"expect": "RCPT"}, {"send": "550 5.1.1 no such user\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(["--json", "-e", "rcpt x@y", "-e", "quit", "127.0.0.1", str(srv.port)])
+        recs = json_records(p.stdout)
+        self.assertEqual(recs[1]["enhanced"], "5.1.1")
+        self.assertEqual(recs[1]["verdict"], "failure")
+        self.assertIsNone(recs[2]["enhanced"])
+
     def test_piped_stdin_is_script_mode(self):
         steps = [BANNER, {"expect": "VRFY"}, {"send": "250 Alice <alice@fake.test>\r\n"},
                  {"expect": "EXPN"}, {"send": "250-Alice <alice@x>\r\n250 Bob <bob@x>\r\n"}] + QUIT_OK

@@ -129,6 +129,24 @@ class Terminal(unittest.TestCase):
                 self.assertIn(f"vrfy bob-{sig}", f.read())
             self.assertEqual(stat.S_IMODE(os.stat(hist).st_mode), 0o600)
 
+    def test_auth_never_enters_history(self):
+        p = self.pane(f"{SMTPSH} --demo", SMTPSH_PASSWORD="hunter2-secret")
+        p.wait_for("[greeted]>")
+        p.keys("noop", "Enter")
+        p.wait_for("< 250 ")
+        p.keys("auth plain tim", "Enter")
+        p.wait_for("[y/N]")              # no TLS: the shell asks first
+        p.keys("n", "Enter")
+        p.wait_for("not sent")
+        p.keys("C-d")
+        p.wait_for("EXITED=")
+        hist = os.path.join(self.home.name, "state", "smtpsh", "history")
+        with open(hist) as f:
+            h = f.read()
+        self.assertIn("noop", h)
+        self.assertNotIn("auth", h.lower())
+        self.assertNotIn("hunter2", p.screen())
+
     def test_no_color(self):
         p = self.pane(f"{SMTPSH} --demo", NO_COLOR="1")
         p.wait_for("[greeted]>")

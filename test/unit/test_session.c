@@ -1,7 +1,9 @@
 /*
  * test_session.c - transport and session over real loopback sockets: a
  * forked scripted server sends exact bytes and records what it received.
- * Covers the state after each step of a transaction, exact body bytes,
+ * (The transport's own cases -- refused, unresolvable, timeout, cancel,
+ * reset -- are here too.)  Covers the state after each step of a
+ * transaction, exact body bytes,
  * 421, EOF inside a reply (621), a close without 221, two replies in one
  * segment, timeout, cancel, refused/unresolvable hosts, a body refused
  * outside DATA, and a peer reset during a large body (no SIGPIPE death).
