@@ -370,6 +370,7 @@ static void shell_run_verb(struct shell *sh, const struct verb *v, const char *a
 	char fqdn[256];
 	FILE *body = NULL;
 	const char *body_name = NULL;
+	char name[4096];
 
 	if ((v->id == VERB_HELO || v->id == VERB_EHLO) && arglen == 0) {
 		shell_fqdn(sh, fqdn, sizeof fqdn);
@@ -378,7 +379,6 @@ static void shell_run_verb(struct shell *sh, const struct verb *v, const char *a
 	}
 	if (v->id == VERB_DATA && arglen > 0) {
 		/* data FILE: the file must open before DATA is sent. */
-		static char name[4096];
 		snprintf(name, sizeof name, "%.*s", (int)arglen, arg);
 		body = fopen(name, "rb");
 		struct stat st;
