@@ -2,7 +2,9 @@
  * shell.h - the shell's state, shared by its files: main.c (options and
  * modes), shellcmd.c (the shell-command table and the dispatch of every
  * typed line), render.c (replies to text), termcolor.c (colour), repl.c (the
- * interactive loop, the only readline user) and script.c (non-tty input).
+ * interactive loop, the only readline user), script.c (non-tty input),
+ * exchange.c (one command to the server and what its reply means for the
+ * shell) and tlscmd.c (STARTTLS, TLS, AUTH).
  *
  * One struct shell is created in main() and passed explicitly; the only
  * process-wide state is the signal self-pipe in repl.c/main.c, which a
@@ -60,22 +62,37 @@ struct shell {
 	const char *col_ok, *col_mid, *col_warn, *col_bad, *col_local, *col_dim, *col_off;
 };
 
+/* exchange.c */
+void shell_note_status(struct shell *sh, int status);
+void shell_error(struct shell *sh, const struct smtp_error *err);
+void shell_usage_error(struct shell *sh, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Write sb to stdout and empty it. */
+void shell_flush(struct strbuf *sb);
+void shell_show_reply(struct shell *sh, const struct verb *v, const char *cmd,
+    size_t cmdlen, const struct smtp_reply *r, enum verdict vd, enum smtp_state prior,
+    double elapsed_ms);
+void shell_print_sent(struct shell *sh, const char *line, size_t len);
+/* Send a wire line, show it and its reply; the code, or 0 on a local error. */
+int shell_exchange(struct shell *sh, const struct verb *v, const char *wire,
+    size_t len, struct smtp_reply *r);
+void shell_maybe_stop(struct shell *sh, const struct smtp_reply *r);
+/* Connect and show the banner.  false on failure (already reported). */
+bool shell_open(struct shell *sh, const char *host, const char *port);
+void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, size_t arglen);
+void shell_body_line(struct shell *sh, const char *line, size_t len);
+
 /* shellcmd.c */
 void shell_init(struct shell *sh);
 void shell_free(struct shell *sh);
 /* Run one typed line (a shell command, an SMTP verb, or a body line). */
 void shell_run_line(struct shell *sh, const char *line, size_t len);
-/* Connect and show the banner.  false on failure (already reported). */
-bool shell_open(struct shell *sh, const char *host, const char *port);
 /* Names for Tab completion: verbs (lower case) then shell commands; NULL at end. */
 const char *shell_completion_word(size_t i);
 /* A line that must never be saved to history (AUTH and its secrets). */
 bool shell_line_sensitive(const char *line, size_t len);
 /* The prompt for the current state. */
 void shell_prompt(struct shell *sh, char *buf, size_t cap);
-/* Print a local error: one line on stderr; records the status. */
-void shell_error(struct shell *sh, const struct smtp_error *err);
-void shell_note_status(struct shell *sh, int status);
 
 /* tlscmd.c */
 void shell_starttls(struct shell *sh);
@@ -85,11 +102,6 @@ void shell_tls_show(struct shell *sh);
 void shell_prepare_connect(struct shell *sh, const char *host);
 /* After session_open: report what the implicit TLS handshake found. */
 void shell_report_implicit_tls(struct shell *sh);
-/* Shared with shellcmd.c. */
-void shell_show_reply_public(struct shell *sh, const struct verb *v, const char *cmd,
-    size_t cmdlen, const struct smtp_reply *r, enum verdict vd, enum smtp_state prior,
-    double elapsed_ms);
-void shell_print_sent(struct shell *sh, const char *line, size_t len);
 
 /* repl.c */
 int repl_run(struct shell *sh);

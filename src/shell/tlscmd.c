@@ -80,7 +80,7 @@ void shell_starttls(struct shell *sh)
 		shell_print_sent(sh, "STARTTLS", 8);
 	enum smtp_errkind k = session_starttls(&sh->sess, &o, &r, &info, &discarded, &injected, &err);
 	if (r.code != 0)
-		shell_show_reply_public(sh, verb_by_id(VERB_STARTTLS), "STARTTLS", 8, &r,
+		shell_show_reply(sh, verb_by_id(VERB_STARTTLS), "STARTTLS", 8, &r,
 		    verb_verdict(verb_by_id(VERB_STARTTLS), r.code), prior, 0);
 	if (discarded > 0) {
 		struct strbuf sb;
@@ -161,7 +161,7 @@ static int auth_send(struct shell *sh, const char *line, size_t len, struct smtp
 		strbuf_free(&shown);
 		return 0;
 	}
-	shell_show_reply_public(sh, v, strbuf_str(&shown), shown.len, r, vd, prior, 0);
+	shell_show_reply(sh, v, strbuf_str(&shown), shown.len, r, vd, prior, 0);
 	strbuf_free(&shown);
 	return r->code;
 }
