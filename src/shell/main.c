@@ -41,6 +41,7 @@ static void usage(FILE *to)
 	    "  --transcript FILE every byte each way, timestamped, secrets replaced\n"
 	    "  --demo            start the built-in teaching server and connect to it\n"
 	    "  --serve [ADDR:]PORT  run the teaching server alone (127.0.0.1 by default)\n"
+	    "  --disable VERB    the teaching server answers VERB with 502 (repeatable)\n"
 	    "  -h, --help        this text;  -V, --version  the version\n"
 	    "\n"
 	    "Inside, type SMTP verbs (ehlo, vrfy alice, mail a@b, rcpt c@d, data, quit ...)\n"
@@ -75,14 +76,15 @@ static bool parse_listen(const char *s, char *host, size_t hcap, char *port, siz
 	return port[0] != '\0' && strspn(port, "0123456789") == strlen(port);
 }
 
-static int run_serve(const char *spec)
+static int run_serve(const char *spec, unsigned disabled)
 {
 	char host[256], port[32];
 	if (!parse_listen(spec, host, sizeof host, port, sizeof port)) {
 		fprintf(stderr, "smtpsh: --serve wants [ADDR:]PORT, not \"%s\"\n", spec);
 		return SHELL_EXIT_USAGE;
 	}
-	struct server_config cfg = { .listen_host = host, .listen_port = port };
+	struct server_config cfg = { .listen_host = host, .listen_port = port,
+	    .disabled_verbs = disabled };
 	struct demo_server *srv;
 	struct smtp_error err;
 	if (demo_server_create(&srv, &cfg, &err) != SMTP_OK) {
@@ -118,6 +120,7 @@ static int smtpsh_main(int argc, char **argv, const char **cmds)
 		{ "password-file", required_argument, NULL, 'P' },
 		{ "transcript", required_argument, NULL, 'R' },
 		{ "allow-plaintext-auth", no_argument, NULL, 'A' },
+		{ "disable", required_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
 	static struct shell sh;
@@ -126,6 +129,7 @@ static int smtpsh_main(int argc, char **argv, const char **cmds)
 	bool no_color = false, demo = false;
 	const char *serve = NULL;
 	const char *transcript = NULL;
+	unsigned disabled = 0;
 	int family = 0;
 	unsigned timeout = 0;
 	int c;
@@ -148,6 +152,15 @@ static int smtpsh_main(int argc, char **argv, const char **cmds)
 		case 'P': sh.password_file = optarg; break;
 		case 'R': transcript = optarg; break;
 		case 'A': sh.allow_plain_auth = true; break;
+		case 'D': {
+			const struct verb *v = verb_lookup(optarg, strlen(optarg));
+			if (v == NULL) {
+				fprintf(stderr, "smtpsh: --disable wants an SMTP verb, not \"%s\"\n", optarg);
+				return SHELL_EXIT_USAGE;
+			}
+			disabled |= 1u << v->id;
+			break;
+		}
 		case 't': {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -170,7 +183,7 @@ static int smtpsh_main(int argc, char **argv, const char **cmds)
 		return SHELL_EXIT_USAGE;
 	}
 	if (serve != NULL)
-		return run_serve(serve);
+		return run_serve(serve, disabled);
 
 	repl_install_signals();
 	sh.sopt.family = family == 4 ? 2 /* AF_INET */ : family == 6 ? 10 /* AF_INET6 */ : 0;
@@ -193,7 +206,7 @@ static int smtpsh_main(int argc, char **argv, const char **cmds)
 
 	bool ok = true;
 	if (demo) {
-		struct server_config cfg = { 0 };
+		struct server_config cfg = { .disabled_verbs = disabled };
 		struct smtp_error err;
 		if (demo_server_create(&sh.demo, &cfg, &err) != SMTP_OK ||
 		    demo_server_start_thread(sh.demo, &err) != SMTP_OK) {

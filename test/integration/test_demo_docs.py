@@ -43,6 +43,14 @@ class DemoDocs(unittest.TestCase):
                 want_index = 0 if code == 220 else -1
                 self.assertEqual(recs[want_index]["code"], code, (cmds, recs[-1], p.stderr))
 
+    def test_disabled_verb_gets_502(self):
+        p = run_smtpsh(["--demo", "--json", "--disable", "vrfy", "-e", "helo c.example",
+                        "-e", "vrfy alice", "-e", "expn staff"])
+        recs = json_records(p.stdout)
+        self.assertEqual([r["code"] for r in recs], [220, 250, 502, 250])
+        p = run_smtpsh(["--demo", "--disable", "nonsense"])
+        self.assertEqual(p.returncode, 2)
+
     def test_turn_end_to_end(self):
         p = run_smtpsh(["--demo", "--no-color", "-e", "helo client.example", "-e", "turn"])
         out = p.stdout.decode()
