@@ -45,7 +45,7 @@ class Conn:
     def __init__(self, sock, record):
         self.sock = sock
         self.record = record
-        self.buf = b""
+        self.buf = bytearray()
 
     def _fill(self, timeout=30.0):
         self.sock.settimeout(timeout)
@@ -61,12 +61,21 @@ class Conn:
         return True
 
     def read_until(self, marker):
-        while marker not in self.buf:
+        # Linear in the bytes read: each fill searches only the new bytes
+        # (plus len(marker) - 1 before them, for a marker split across
+        # reads), never the whole buffer again.
+        start = 0
+        while True:
+            i = self.buf.find(marker, start)
+            if i >= 0:
+                break
+            start = max(0, len(self.buf) - len(marker) + 1)
             if not self._fill():
-                out, self.buf = self.buf, b""
+                out, self.buf = bytes(self.buf), bytearray()
                 return out
-        i = self.buf.index(marker) + len(marker)
-        out, self.buf = self.buf[:i], self.buf[i:]
+        i += len(marker)
+        out = bytes(self.buf[:i])
+        del self.buf[:i]
         return out
 
     def send(self, data):
