@@ -20,6 +20,11 @@ JSON list of steps, run in order:
     {"read_line": true}              read one line, whatever it is
     {"read_data": true}              read up to and including CRLF.CRLF
     {"sleep": 0.5}                   wait
+    {"wait_file": "/path"}           wait (up to 60 s) until the test creates
+                                     the file: a step the test releases
+    {"send_drip": "250 x\\r\\n", "interval": 1.5}   one byte per interval
+    {"send_endless": "250-x\\r\\n"}  write it again and again until the
+                                     client stops reading or leaves
     {"close": "fin"} / {"close": "rst"}   close now (rst: SO_LINGER 0)
     {"drain": true}                  read until the client closes
     {"starttls": true}               wrap the connection in TLS now (server
@@ -33,6 +38,7 @@ the record is complete) until the client closes or 10 seconds pass.
 """
 import argparse
 import json
+import os
 import socket
 import sys
 import time
@@ -81,8 +87,10 @@ class Conn:
     def send(self, data):
         try:
             self.sock.sendall(data)
+            return True
         except OSError as e:
             print(f"fakesmtp: send failed: {e}", file=sys.stderr)
+            return False
 
     def drain(self, limit=10.0):
         deadline = time.time() + limit
@@ -145,6 +153,23 @@ def run(conn, steps):
             conn.read_until(b"\r\n.\r\n")
         elif "sleep" in step:
             time.sleep(step["sleep"])
+        elif "wait_file" in step:
+            deadline = time.time() + 60
+            while not os.path.exists(step["wait_file"]) and time.time() < deadline:
+                time.sleep(0.01)
+        elif "send_drip" in step:
+            for b in step["send_drip"].encode("latin-1"):
+                if not conn.send(bytes([b])):
+                    break
+                time.sleep(step.get("interval", 1.0))
+        elif "send_endless" in step:
+            chunk = step["send_endless"].encode("latin-1") * 256
+            conn.sock.settimeout(10)
+            try:
+                while True:
+                    conn.sock.sendall(chunk)
+            except OSError:
+                pass
         elif "close" in step:
             if step["close"] == "rst":
                 conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
