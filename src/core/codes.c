@@ -17,92 +17,107 @@
 #include <stdio.h>
 
 #include "reply.h"
+#include "verbs.h"
 
 static const struct code_info code_table[] = {
-	{ 211, "System status, or system help reply", NULL, "RFC 821" },
+	{ 211, "System status, or system help reply", NULL, "RFC 821", CODE_CTX_ANY },
 	{ 214, "Help message",
 	  "Information on how to use the receiver or the meaning of a "
 	  "particular non-standard command; this reply is useful only to the "
-	  "human user", "RFC 821" },
-	{ 220, "<domain> Service ready", NULL, "RFC 821" },
-	{ 221, "<domain> Service closing transmission channel", NULL, "RFC 821" },
+	  "human user", "RFC 821", CODE_CTX_ANY },
+	{ 220, "<domain> Service ready", NULL, "RFC 821", CODE_CTX_ANY },
+	{ 221, "<domain> Service closing transmission channel", NULL, "RFC 821", CODE_CTX_ANY },
 	{ 235, "Authentication succeeded",
 	  "Sent with enhanced code 2.7.0 after a successful AUTH exchange",
-	  "RFC 4954" },
-	{ 250, "Requested mail action okay, completed", NULL, "RFC 821" },
+	  "RFC 4954", VERB_AUTH },
+	{ 250, "Requested mail action okay, completed", NULL, "RFC 821", CODE_CTX_ANY },
 	{ 251, "User not local; will forward to <forward-path>", NULL,
-	  "RFC 821" },
+	  "RFC 821", CODE_CTX_ANY },
 	{ 252, "Cannot VRFY user, but will accept message and attempt delivery",
-	  "See RFC 5321 3.5.3", "RFC 5321" },
+	  "See RFC 5321 3.5.3", "RFC 5321", CODE_CTX_ANY },
 	{ 334, "Server challenge",
 	  "AUTH continuation: the text is a base64 challenge (possibly "
 	  "empty); the client answers with a base64 line or \"*\" to cancel",
-	  "RFC 4954" },
-	{ 354, "Start mail input; end with <CRLF>.<CRLF>", NULL, "RFC 821" },
+	  "RFC 4954", VERB_AUTH },
+	{ 354, "Start mail input; end with <CRLF>.<CRLF>", NULL, "RFC 821", CODE_CTX_ANY },
 	{ 421, "<domain> Service not available, closing transmission channel",
 	  "This may be a reply to any command if the service knows it must "
-	  "shut down", "RFC 821" },
+	  "shut down", "RFC 821", CODE_CTX_ANY },
 	{ 432, "A password transition is needed",
-	  "Sent with enhanced code 4.7.12", "RFC 4954" },
+	  "Sent with enhanced code 4.7.12", "RFC 4954", CODE_CTX_ANY },
 	{ 450, "Requested mail action not taken: mailbox unavailable",
 	  "E.g., mailbox busy (RFC 5321 adds: or temporarily blocked for "
-	  "policy reasons)", "RFC 821" },
+	  "policy reasons)", "RFC 821", CODE_CTX_ANY },
 	{ 451, "Requested action aborted: local error in processing", NULL,
-	  "RFC 821" },
+	  "RFC 821", CODE_CTX_ANY },
 	{ 452, "Requested action not taken: insufficient system storage",
 	  "RFC 5321 4.5.3.1.10 also uses it for \"too many recipients\"",
-	  "RFC 821" },
+	  "RFC 821", CODE_CTX_ANY },
 	{ 454, "Temporary authentication failure",
 	  "RFC 3207 uses it for \"TLS not available due to temporary reason\"; "
-	  "RFC 4954 sends it with enhanced code 4.7.0", "RFC 4954, RFC 3207" },
-	{ 455, "Server unable to accommodate parameters", NULL, "RFC 5321" },
+	  "RFC 4954 sends it with enhanced code 4.7.0", "RFC 4954, RFC 3207", CODE_CTX_ANY },
+	{ 455, "Server unable to accommodate parameters", NULL, "RFC 5321", CODE_CTX_ANY },
 	{ 500, "Syntax error, command unrecognized",
 	  "This may include errors such as command line too long; RFC 4954 "
 	  "also uses it (with 5.5.6) for \"Authentication Exchange line is too "
-	  "long\"", "RFC 821" },
-	{ 501, "Syntax error in parameters or arguments", NULL, "RFC 821" },
-	{ 502, "Command not implemented", NULL, "RFC 821" },
-	{ 503, "Bad sequence of commands", NULL, "RFC 821" },
-	{ 504, "Command parameter not implemented", NULL, "RFC 821" },
+	  "long\"", "RFC 821", CODE_CTX_ANY },
+	{ 501, "Syntax error in parameters or arguments", NULL, "RFC 821", CODE_CTX_ANY },
+	{ 502, "Command not implemented", NULL, "RFC 821", CODE_CTX_ANY },
+	{ 503, "Bad sequence of commands", NULL, "RFC 821", CODE_CTX_ANY },
+	{ 504, "Command parameter not implemented", NULL, "RFC 821", CODE_CTX_ANY },
 	{ 521, "Host does not accept mail",
 	  "May replace the 220 greeting of a host that never accepts mail",
-	  "RFC 7504" },
+	  "RFC 7504", CODE_CTX_ANY },
 	{ 530, "Authentication required",
 	  "RFC 3207 uses it for \"Must issue a STARTTLS command first\"; "
-	  "RFC 4954 sends it with enhanced code 5.7.0", "RFC 4954, RFC 3207" },
+	  "RFC 4954 sends it with enhanced code 5.7.0", "RFC 4954, RFC 3207", CODE_CTX_ANY },
 	{ 534, "Authentication mechanism is too weak",
-	  "Sent with enhanced code 5.7.9", "RFC 4954" },
+	  "Sent with enhanced code 5.7.9", "RFC 4954", CODE_CTX_ANY },
 	{ 535, "Authentication credentials invalid",
-	  "Sent with enhanced code 5.7.8", "RFC 4954" },
+	  "Sent with enhanced code 5.7.8", "RFC 4954", CODE_CTX_ANY },
 	{ 538, "Encryption required for requested authentication mechanism",
-	  "Sent with enhanced code 5.7.11", "RFC 4954" },
+	  "Sent with enhanced code 5.7.11", "RFC 4954", CODE_CTX_ANY },
 	{ 550, "Requested action not taken: mailbox unavailable",
 	  "E.g., mailbox not found, no access (RFC 5321 adds: or command "
-	  "rejected for policy reasons)", "RFC 821" },
-	{ 551, "User not local; please try <forward-path>", NULL, "RFC 821" },
+	  "rejected for policy reasons)", "RFC 821", CODE_CTX_ANY },
+	{ 551, "User not local; please try <forward-path>", NULL, "RFC 821", CODE_CTX_ANY },
 	{ 552, "Requested mail action aborted: exceeded storage allocation",
 	  "RFC 1870 uses it when the message exceeds the server's SIZE",
-	  "RFC 821" },
+	  "RFC 821", CODE_CTX_ANY },
 	{ 553, "Requested action not taken: mailbox name not allowed",
-	  "E.g., mailbox syntax incorrect", "RFC 821" },
+	  "E.g., mailbox syntax incorrect", "RFC 821", CODE_CTX_ANY },
 	{ 554, "Transaction failed",
 	  "RFC 5321: or, in the case of a connection-opening response, "
-	  "\"No SMTP service here\"", "RFC 821" },
+	  "\"No SMTP service here\"", "RFC 821", CODE_CTX_ANY },
 	{ 555, "MAIL FROM/RCPT TO parameters not recognized or not implemented",
-	  NULL, "RFC 5321" },
+	  NULL, "RFC 5321", CODE_CTX_ANY },
 	{ 556, "Domain does not accept mail",
 	  "The recipient's domain has a null MX (RFC 7505) or otherwise "
-	  "accepts no mail", "RFC 7504" },
+	  "accepts no mail", "RFC 7504", CODE_CTX_ANY },
 	{ SMTP_CODE_UNPARSABLE, "Server reply could not be parsed",
 	  "Not sent by any server: smtpsh's code for a reply line that is not "
 	  "\"ddd\", \"ddd text\" or \"ddd-text\" with ddd in 100..599",
-	  "local" },
+	  "local", CODE_CTX_ANY },
 	{ SMTP_CODE_EOF, "Premature EOF while reading server reply",
 	  "Not sent by any server: smtpsh's code for a connection closed in "
-	  "the middle of a reply", "local" },
+	  "the middle of a reply", "local", CODE_CTX_ANY },
 };
 
 #define CODE_TABLE_COUNT (sizeof code_table / sizeof code_table[0])
+
+/* Meanings that belong to one context and replace the general row there. */
+static const struct code_context_info code_context_table[] = {
+	{ 220, VERB_STARTTLS, "Ready to start TLS", "RFC 3207 4" },
+	{ 454, VERB_STARTTLS, "TLS not available due to temporary reason", "RFC 3207 4" },
+	{ 501, VERB_STARTTLS, "Syntax error (no parameters allowed)", "RFC 3207 4" },
+	{ 454, VERB_AUTH, "Temporary authentication failure", "RFC 4954 6" },
+	{ 503, VERB_AUTH, "Bad sequence of commands: already authenticated, or inside "
+	  "a mail transaction", "RFC 4954 4" },
+	{ 553, VERB_VRFY, "User ambiguous", "RFC 821 3.3" },
+	{ 554, CODE_CTX_GREETING, "No SMTP service here", "RFC 5321 3.1" },
+};
+
+#define CODE_CONTEXT_COUNT (sizeof code_context_table / sizeof code_context_table[0])
 
 /* RFC 821 4.2.1, first digit. */
 static const char *const class_meanings[] = {
@@ -167,19 +182,52 @@ const char *code_category_meaning(int code)
 
 size_t code_explain(int code, char *buf, size_t cap)
 {
-	const char *text = code_meaning(code);
+	return code_explain_in(code, CODE_CTX_ANY, buf, cap, NULL);
+}
+
+size_t code_explain_in(int code, int context, char *buf, size_t cap, const char **source)
+{
+	const char *src = NULL;
+	for (size_t i = 0; i < CODE_CONTEXT_COUNT; i++) {
+		const struct code_context_info *c = &code_context_table[i];
+		if (c->code == code && c->context == context && context != CODE_CTX_ANY) {
+			if (source != NULL)
+				*source = c->source;
+			int n = snprintf(buf, cap, "%s", c->text);
+			return n < 0 ? 0 : (size_t)n;
+		}
+	}
+	const struct code_info *ci = code_lookup(code);
+	if (ci != NULL && (ci->only == CODE_CTX_ANY || ci->only == context ||
+	    context == CODE_CTX_ANY)) {
+		src = ci->source;
+		if (source != NULL)
+			*source = src;
+		int n = snprintf(buf, cap, "%s", ci->text);
+		return n < 0 ? 0 : (size_t)n;
+	}
+	if (source != NULL)
+		*source = NULL;
 	const char *cls = code_class_meaning(code);
 	const char *cat = code_category_meaning(code);
 	int n;
-	if (text != NULL)
-		n = snprintf(buf, cap, "%s", text);
-	else if (cls != NULL && cat != NULL)
+	if (cls != NULL && cat != NULL)
 		n = snprintf(buf, cap, "%s (%s)", cls, cat);
 	else if (cls != NULL)
 		n = snprintf(buf, cap, "%s", cls);
 	else
 		n = snprintf(buf, cap, "Not an SMTP reply code (%d)", code);
 	return n < 0 ? 0 : (size_t)n;
+}
+
+size_t code_context_count(void)
+{
+	return CODE_CONTEXT_COUNT;
+}
+
+const struct code_context_info *code_context_at(size_t i)
+{
+	return i < CODE_CONTEXT_COUNT ? &code_context_table[i] : NULL;
 }
 
 size_t code_table_count(void)

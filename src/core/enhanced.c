@@ -18,89 +18,90 @@ struct enhanced_detail {
 	int subject;
 	int detail;
 	const char *text;
+	const char *source;   /* the RFC that registered it (IANA registry) */
 };
 
 static const struct enhanced_detail enhanced_details[] = {
-	{ 0, 0, "Other undefined Status" },
-	{ 1, 0, "Other address status" },
-	{ 1, 1, "Bad destination mailbox address" },
-	{ 1, 2, "Bad destination system address" },
-	{ 1, 3, "Bad destination mailbox address syntax" },
-	{ 1, 4, "Destination mailbox address ambiguous" },
-	{ 1, 5, "Destination address valid" },
-	{ 1, 6, "Destination mailbox has moved, No forwarding address" },
-	{ 1, 7, "Bad sender's mailbox address syntax" },
-	{ 1, 8, "Bad sender's system address" },
-	{ 1, 9, "Message relayed to non-compliant mailer" },          /* 3886 */
-	{ 1, 10, "Recipient address has null MX" },                     /* 7505 */
-	{ 2, 0, "Other or undefined mailbox status" },
-	{ 2, 1, "Mailbox disabled, not accepting messages" },
-	{ 2, 2, "Mailbox full" },
-	{ 2, 3, "Message length exceeds administrative limit" },
-	{ 2, 4, "Mailing list expansion problem" },
-	{ 3, 0, "Other or undefined mail system status" },
-	{ 3, 1, "Mail system full" },
-	{ 3, 2, "System not accepting network messages" },
-	{ 3, 3, "System not capable of selected features" },
-	{ 3, 4, "Message too big for system" },
-	{ 3, 5, "System incorrectly configured" },
-	{ 3, 6, "Requested priority was changed" },                     /* 6710 */
-	{ 4, 0, "Other or undefined network or routing status" },
-	{ 4, 1, "No answer from host" },
-	{ 4, 2, "Bad connection" },
-	{ 4, 3, "Directory server failure" },
-	{ 4, 4, "Unable to route" },
-	{ 4, 5, "Mail system congestion" },
-	{ 4, 6, "Routing loop detected" },
-	{ 4, 7, "Delivery time expired" },
-	{ 5, 0, "Other or undefined protocol status" },
-	{ 5, 1, "Invalid command" },
-	{ 5, 2, "Syntax error" },
-	{ 5, 3, "Too many recipients" },
-	{ 5, 4, "Invalid command arguments" },
-	{ 5, 5, "Wrong protocol version" },
-	{ 5, 6, "Authentication Exchange line is too long" },           /* 4954 */
-	{ 6, 0, "Other or undefined media error" },
-	{ 6, 1, "Media not supported" },
-	{ 6, 2, "Conversion required and prohibited" },
-	{ 6, 3, "Conversion required but not supported" },
-	{ 6, 4, "Conversion with loss performed" },
-	{ 6, 5, "Conversion Failed" },
-	{ 6, 6, "Message content not available" },                      /* 4468 */
-	{ 6, 7, "Non-ASCII addresses not permitted for that sender/recipient" }, /* 6531 */
-	{ 6, 8, "UTF-8 string reply is required, but not permitted by the SMTP client" },
+	{ 0, 0, "Other undefined Status", "RFC 3463" },
+	{ 1, 0, "Other address status", "RFC 3463" },
+	{ 1, 1, "Bad destination mailbox address", "RFC 3463" },
+	{ 1, 2, "Bad destination system address", "RFC 3463" },
+	{ 1, 3, "Bad destination mailbox address syntax", "RFC 3463" },
+	{ 1, 4, "Destination mailbox address ambiguous", "RFC 3463" },
+	{ 1, 5, "Destination address valid", "RFC 3463" },
+	{ 1, 6, "Destination mailbox has moved, No forwarding address", "RFC 3463" },
+	{ 1, 7, "Bad sender's mailbox address syntax", "RFC 3463" },
+	{ 1, 8, "Bad sender's system address", "RFC 3463" },
+	{ 1, 9, "Message relayed to non-compliant mailer", "RFC 3886" },
+	{ 1, 10, "Recipient address has null MX", "RFC 7505" },
+	{ 2, 0, "Other or undefined mailbox status", "RFC 3463" },
+	{ 2, 1, "Mailbox disabled, not accepting messages", "RFC 3463" },
+	{ 2, 2, "Mailbox full", "RFC 3463" },
+	{ 2, 3, "Message length exceeds administrative limit", "RFC 3463" },
+	{ 2, 4, "Mailing list expansion problem", "RFC 3463" },
+	{ 3, 0, "Other or undefined mail system status", "RFC 3463" },
+	{ 3, 1, "Mail system full", "RFC 3463" },
+	{ 3, 2, "System not accepting network messages", "RFC 3463" },
+	{ 3, 3, "System not capable of selected features", "RFC 3463" },
+	{ 3, 4, "Message too big for system", "RFC 3463" },
+	{ 3, 5, "System incorrectly configured", "RFC 3463" },
+	{ 3, 6, "Requested priority was changed", "RFC 6710" },
+	{ 4, 0, "Other or undefined network or routing status", "RFC 3463" },
+	{ 4, 1, "No answer from host", "RFC 3463" },
+	{ 4, 2, "Bad connection", "RFC 3463" },
+	{ 4, 3, "Directory server failure", "RFC 3463" },
+	{ 4, 4, "Unable to route", "RFC 3463" },
+	{ 4, 5, "Mail system congestion", "RFC 3463" },
+	{ 4, 6, "Routing loop detected", "RFC 3463" },
+	{ 4, 7, "Delivery time expired", "RFC 3463" },
+	{ 5, 0, "Other or undefined protocol status", "RFC 3463" },
+	{ 5, 1, "Invalid command", "RFC 3463" },
+	{ 5, 2, "Syntax error", "RFC 3463" },
+	{ 5, 3, "Too many recipients", "RFC 3463" },
+	{ 5, 4, "Invalid command arguments", "RFC 3463" },
+	{ 5, 5, "Wrong protocol version", "RFC 3463" },
+	{ 5, 6, "Authentication Exchange line is too long", "RFC 4954" },
+	{ 6, 0, "Other or undefined media error", "RFC 3463" },
+	{ 6, 1, "Media not supported", "RFC 3463" },
+	{ 6, 2, "Conversion required and prohibited", "RFC 3463" },
+	{ 6, 3, "Conversion required but not supported", "RFC 3463" },
+	{ 6, 4, "Conversion with loss performed", "RFC 3463" },
+	{ 6, 5, "Conversion Failed", "RFC 3463" },
+	{ 6, 6, "Message content not available", "RFC 4468" },
+	{ 6, 7, "Non-ASCII addresses not permitted for that sender/recipient", "RFC 6531" },
+	{ 6, 8, "UTF-8 string reply is required, but not permitted by the SMTP client", "RFC 6531" },
 	{ 6, 9, "UTF-8 header message cannot be transferred to one or more "
-	        "recipients, so the message must be rejected" },
-	{ 7, 0, "Other or undefined security status" },
-	{ 7, 1, "Delivery not authorized, message refused" },
-	{ 7, 2, "Mailing list expansion prohibited" },
-	{ 7, 3, "Security conversion required but not possible" },
-	{ 7, 4, "Security features not supported" },
-	{ 7, 5, "Cryptographic failure" },
-	{ 7, 6, "Cryptographic algorithm not supported" },
-	{ 7, 7, "Message integrity failure" },
-	{ 7, 8, "Authentication credentials invalid" },                 /* 4954 */
-	{ 7, 9, "Authentication mechanism is too weak" },               /* 4954 */
-	{ 7, 10, "Encryption Needed" },                                 /* 5248 */
-	{ 7, 11, "Encryption required for requested authentication mechanism" },
-	{ 7, 12, "A password transition is needed" },                   /* 4954 */
-	{ 7, 13, "User Account Disabled" },                             /* 5248 */
-	{ 7, 14, "Trust relationship required" },                       /* 5248 */
-	{ 7, 15, "Priority Level is too low" },                         /* 6710 */
-	{ 7, 16, "Message is too big for the specified priority" },     /* 6710 */
-	{ 7, 17, "Mailbox owner has changed" },                         /* 7293 */
-	{ 7, 18, "Domain owner has changed" },                          /* 7293 */
-	{ 7, 19, "RRVS test cannot be completed" },                     /* 7293 */
-	{ 7, 20, "No passing DKIM signature found" },                   /* 7372 */
-	{ 7, 21, "No acceptable DKIM signature found" },                /* 7372 */
-	{ 7, 22, "No valid author-matched DKIM signature found" },      /* 7372 */
-	{ 7, 23, "SPF validation failed" },                             /* 7372 */
-	{ 7, 24, "SPF validation error" },                              /* 7372 */
-	{ 7, 25, "Reverse DNS validation failed" },                     /* 7372 */
-	{ 7, 26, "Multiple authentication checks failed" },             /* 7372 */
-	{ 7, 27, "Sender address has null MX" },                        /* 7505 */
-	{ 7, 29, "ARC validation failure" },                            /* 8617 */
-	{ 7, 30, "REQUIRETLS support required" },                       /* 8689 */
+	        "recipients, so the message must be rejected", "RFC 6531" },
+	{ 7, 0, "Other or undefined security status", "RFC 3463" },
+	{ 7, 1, "Delivery not authorized, message refused", "RFC 3463" },
+	{ 7, 2, "Mailing list expansion prohibited", "RFC 3463" },
+	{ 7, 3, "Security conversion required but not possible", "RFC 3463" },
+	{ 7, 4, "Security features not supported", "RFC 3463" },
+	{ 7, 5, "Cryptographic failure", "RFC 3463" },
+	{ 7, 6, "Cryptographic algorithm not supported", "RFC 3463" },
+	{ 7, 7, "Message integrity failure", "RFC 3463" },
+	{ 7, 8, "Authentication credentials invalid", "RFC 4954" },
+	{ 7, 9, "Authentication mechanism is too weak", "RFC 4954" },
+	{ 7, 10, "Encryption Needed", "RFC 5248" },
+	{ 7, 11, "Encryption required for requested authentication mechanism", "RFC 4954" },
+	{ 7, 12, "A password transition is needed", "RFC 4954" },
+	{ 7, 13, "User Account Disabled", "RFC 5248" },
+	{ 7, 14, "Trust relationship required", "RFC 5248" },
+	{ 7, 15, "Priority Level is too low", "RFC 6710" },
+	{ 7, 16, "Message is too big for the specified priority", "RFC 6710" },
+	{ 7, 17, "Mailbox owner has changed", "RFC 7293" },
+	{ 7, 18, "Domain owner has changed", "RFC 7293" },
+	{ 7, 19, "RRVS test cannot be completed", "RFC 7293" },
+	{ 7, 20, "No passing DKIM signature found", "RFC 7372" },
+	{ 7, 21, "No acceptable DKIM signature found", "RFC 7372" },
+	{ 7, 22, "No valid author-matched DKIM signature found", "RFC 7372" },
+	{ 7, 23, "SPF validation failed", "RFC 7372" },
+	{ 7, 24, "SPF validation error", "RFC 7372" },
+	{ 7, 25, "Reverse DNS validation failed", "RFC 7372" },
+	{ 7, 26, "Multiple authentication checks failed", "RFC 7372" },
+	{ 7, 27, "Sender address has null MX", "RFC 7505" },
+	{ 7, 29, "ARC validation failure", "RFC 8617" },
+	{ 7, 30, "REQUIRETLS support required", "RFC 8689" },
 };
 
 static const char *const enhanced_subjects[] = {
@@ -182,6 +183,15 @@ const char *enhanced_detail_meaning(int subject, int detail)
 		if (enhanced_details[i].subject == subject &&
 		    enhanced_details[i].detail == detail)
 			return enhanced_details[i].text;
+	return NULL;
+}
+
+const char *enhanced_detail_source(int subject, int detail)
+{
+	for (size_t i = 0; i < sizeof enhanced_details / sizeof enhanced_details[0]; i++)
+		if (enhanced_details[i].subject == subject &&
+		    enhanced_details[i].detail == detail)
+			return enhanced_details[i].source;
 	return NULL;
 }
 

@@ -24,6 +24,9 @@ const char *enhanced_class_meaning(int cls);        /* "Permanent Failure" */
 const char *enhanced_subject_meaning(int subject);  /* "Addressing Status" */
 /* "Bad destination mailbox address"; NULL when not registered. */
 const char *enhanced_detail_meaning(int subject, int detail);
+/* The RFC that registered subject.detail ("RFC 3463", "RFC 7372", ...);
+ * NULL when not registered. */
+const char *enhanced_detail_source(int subject, int detail);
 /* One line: "5.1.1 Permanent Failure: Addressing Status: Bad destination
  * mailbox address".  snprintf rules. */
 size_t enhanced_explain(const struct enhanced_code *c, char *buf, size_t cap);

@@ -26,6 +26,8 @@ static const char *const errkind_names[SMTP_ERR__COUNT] = {
 	[SMTP_ERR_FILE] = "file",
 	[SMTP_ERR_STATE] = "state",
 	[SMTP_ERR_NOMEM] = "nomem",
+	[SMTP_ERR_LIMIT] = "limit",
+	[SMTP_ERR_AGAIN] = "again",
 };
 
 enum smtp_errkind smtp_error_set(struct smtp_error *e, enum smtp_errkind kind,

@@ -25,6 +25,8 @@ enum smtp_errkind {
 	SMTP_ERR_FILE,       /* a local file could not be opened or read */
 	SMTP_ERR_STATE,      /* not connected, or the operation makes no sense now */
 	SMTP_ERR_NOMEM,
+	SMTP_ERR_LIMIT,      /* a reply went past its byte or line budget */
+	SMTP_ERR_AGAIN,      /* nothing complete yet; nothing was lost (try later) */
 	SMTP_ERR__COUNT
 };
 

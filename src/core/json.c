@@ -12,6 +12,9 @@
 #include "codes.h"
 #include "escape.h"
 
+/* A string literal and its length. */
+#define JSON_LIT(s) (s), sizeof(s) - 1
+
 enum smtp_errkind json_string(struct strbuf *out, const char *s, size_t len)
 {
 	enum smtp_errkind e = strbuf_appendc(out, '"');
@@ -22,7 +25,7 @@ enum smtp_errkind json_string(struct strbuf *out, const char *s, size_t len)
 	return e;
 }
 
-static enum smtp_errkind json_cstring(struct strbuf *out, const char *s)
+enum smtp_errkind json_cstring(struct strbuf *out, const char *s)
 {
 	if (s == NULL)
 		return strbuf_append(out, "null", 4);
@@ -57,30 +60,65 @@ static enum smtp_errkind json_flags(struct strbuf *out, unsigned flags)
 	return e;
 }
 
+/* The "lines" array, within the budget; *omitted gets how many did not fit. */
+static enum smtp_errkind json_lines(struct strbuf *out, const struct smtp_reply *r,
+    size_t budget, size_t *omitted)
+{
+	size_t start = out->len;
+	enum smtp_errkind e = strbuf_append(out, "\"lines\":[", 9);
+	*omitted = 0;
+	for (size_t i = 0; e == SMTP_OK && i < r->nlines; i++) {
+		size_t before = out->len;
+		if (i > 0)
+			e = strbuf_appendc(out, ',');
+		if (e == SMTP_OK)
+			e = json_string(out, r->lines[i].text, r->lines[i].len);
+		if (e == SMTP_OK && budget != 0 && out->len - start > budget)
+			e = SMTP_ERR_NOMEM;
+		if (e != SMTP_OK && budget != 0) {
+			/* Cut here: the record stays whole and says so. */
+			out->len = before;
+			out->data[before] = '\0';
+			*omitted = r->nlines - i;
+			e = SMTP_OK;
+			break;
+		}
+	}
+	if (e == SMTP_OK)
+		e = strbuf_appendc(out, ']');
+	return e;
+}
+
 enum smtp_errkind json_reply_record(struct strbuf *out, const struct json_reply_info *info)
 {
 	const struct smtp_reply *r = info->reply;
 	char meaning[256];
-	code_explain(r->code, meaning, sizeof meaning);
+	if (info->meaning == NULL)
+		code_explain(r->code, meaning, sizeof meaning);
 
 	size_t start = out->len;
-	enum smtp_errkind e = strbuf_append(out, "{\"command\":", 11);
+	size_t omitted = 0;
+	enum smtp_errkind e = strbuf_append(out, JSON_LIT("{\"type\":\"reply\",\"origin\":"));
+	if (e == SMTP_OK)
+		e = json_cstring(out, info->origin != NULL ? info->origin : "command");
+	if (e == SMTP_OK)
+		e = strbuf_append(out, ",\"stage\":", 9);
+	if (e == SMTP_OK)
+		e = json_cstring(out, info->stage);
+	if (e == SMTP_OK)
+		e = strbuf_append(out, ",\"command\":", 11);
 	if (e == SMTP_OK)
 		e = info->command != NULL
 		    ? json_string(out, info->command, info->command_len)
 		    : strbuf_append(out, "null", 4);
 	if (e == SMTP_OK)
-		e = strbuf_appendf(out, ",\"code\":%d,\"lines\":[", r->code);
-	for (size_t i = 0; e == SMTP_OK && i < r->nlines; i++) {
-		if (i > 0)
-			e = strbuf_appendc(out, ',');
-		if (e == SMTP_OK)
-			e = json_string(out, r->lines[i].text, r->lines[i].len);
-	}
+		e = strbuf_appendf(out, ",\"code\":%d,", r->code);
 	if (e == SMTP_OK)
-		e = strbuf_append(out, "],\"meaning\":", 12);
+		e = json_lines(out, r, info->lines_budget, &omitted);
 	if (e == SMTP_OK)
-		e = json_cstring(out, meaning);
+		e = strbuf_append(out, ",\"meaning\":", 11);
+	if (e == SMTP_OK)
+		e = json_cstring(out, info->meaning != NULL ? info->meaning : meaning);
 	if (e == SMTP_OK)
 		e = strbuf_append(out, ",\"verdict\":", 11);
 	if (e == SMTP_OK)
@@ -103,6 +141,8 @@ enum smtp_errkind json_reply_record(struct strbuf *out, const struct json_reply_
 	}
 	if (e == SMTP_OK && r->lines_dropped > 0)
 		e = strbuf_appendf(out, ",\"lines_dropped\":%zu", r->lines_dropped);
+	if (e == SMTP_OK && omitted > 0)
+		e = strbuf_appendf(out, ",\"lines_omitted\":%zu", omitted);
 	if (e == SMTP_OK && info->extensions_json != NULL) {
 		e = strbuf_append(out, ",\"extensions\":", 14);
 		if (e == SMTP_OK)

@@ -19,9 +19,10 @@
  * the final line, so a stray text line cannot desynchronise the replies
  * that follow (security-cases RP-02; Postfix smtp_chat does the same).
  *
- * Lines whose codes differ set REPLY_F_MIXED_CODES; the reply's code is the
- * final line's (RP-01: the caller must treat such a reply as failed or
- * ambiguous for any state change).  At most SMTP_REPLY_LINES_KEEP lines are
+ * Lines whose codes differ set REPLY_F_MIXED_CODES and make the reply's
+ * code SMTP_CODE_UNPARSABLE (600), like any other malformed reply (RP-01:
+ * "250-a 251-b 252 c" is no 25x reply; a "554-... 220 ..." greeting is no
+ * 220): nothing downstream can trust it by accident.  At most SMTP_REPLY_LINES_KEEP lines are
  * kept: the first SMTP_REPLY_LINES_KEEP - 1 and always the line that ends the
  * reply; the ones in between are dropped and counted (RL-02).
  *
@@ -232,8 +233,8 @@ static bool reply_take_line(struct reply_parser *p)
 	reply_keep_line(p, d + lp.text_off, n - lp.text_off, p->line.cut,
 	    lp.code, ends);
 	if (ends)
-		r->code = (r->flags & REPLY_F_MALFORMED) ? SMTP_CODE_UNPARSABLE
-		                                         : lp.code;
+		r->code = (r->flags & (REPLY_F_MALFORMED | REPLY_F_MIXED_CODES))
+		    ? SMTP_CODE_UNPARSABLE : lp.code;
 	return ends;
 }
 

@@ -16,7 +16,9 @@
  * EOF inside a reply (reply_parser_eof) gives SMTP_CODE_EOF (621) with the
  * lines read so far.  Codes outside 100..599 do not parse (600).
  * Continuation lines carrying a different code than the first are kept and
- * flagged REPLY_F_MIXED_CODES; the reply's code is the final line's code.
+ * flagged REPLY_F_MIXED_CODES, and the reply's code is then 600: such a
+ * reply is malformed everywhere (greeting, STARTTLS, any command), never
+ * trusted as its final line's code.  Each line keeps its own code.
  * Memory is bounded: SMTP_REPLY_LINE_KEEP bytes per line (rest cut, counted
  * in the line's `cut`), SMTP_REPLY_LINES_KEEP lines per reply (rest dropped,
  * counted in lines_dropped) -- an endless 250- stream never grows memory.

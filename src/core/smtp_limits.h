@@ -17,6 +17,11 @@
 #define SMTP_REPLY_LINE_KEEP 4096
 /* ... lines of one reply beyond this are dropped and counted. */
 #define SMTP_REPLY_LINES_KEEP 512
+/* A reply's budget: past this many bytes or lines (counted whether kept or
+ * not), the reply is abandoned, the connection closed and a local error
+ * reported.  RFC 5321 sets no limit on lines; no real reply comes near. */
+#define SMTP_REPLY_BUDGET_BYTES (1024 * 1024)
+#define SMTP_REPLY_BUDGET_LINES 10000
 /* The shell lets a command line be this long before the wire limit check. */
 #define SMTP_INPUT_LINE_MAX 8192
 
@@ -31,6 +36,14 @@
 #define SMTP_TIMEOUT_SERVER     300 /* 4.5.3.2.7 server waits for next command */
 /* Not in the RFC: how long one connect() attempt may take. */
 #define SMTP_TIMEOUT_CONNECT     30
+/* Not in the RFC: a silent server gets a hint after this long (a plain
+ * connection to an implicit-TLS port hears nothing: RFC 8314 3.3). */
+#define SMTP_GREETING_HINT_S      3
+/* Not in the RFC: the whole TLS handshake, unless --timeout says otherwise. */
+#define SMTP_TIMEOUT_TLS         30
+/* Not in the RFC: after SIGINT/SIGTERM in a script, how long to wait for
+ * the reply to the one QUIT sent. */
+#define SMTP_TIMEOUT_QUIT_ON_SIGNAL 5
 
 /* Default port (RFC 5321 4.5.4.2 / IANA). */
 #define SMTP_DEFAULT_PORT "25"

@@ -5,6 +5,8 @@
  * RFC 6125 / RFC 7817 (name checks, done by OpenSSL's X509_VERIFY_PARAM),
  * RFC 6066 section 3 (SNI), RFC 8997 (TLS 1.2 minimum).
  *
+ * The certificate summary and the verification record are tls_cert.c's.
+ *
  * Ownership: tls_start() allocates one struct tls_state (SSL_CTX, SSL and
  * the layer below), stores it in t->tls and swaps t->ops; the TLS close op
  * frees it and then closes the layer below.  No globals: the state reaches
@@ -25,237 +27,14 @@
 #include <openssl/x509v3.h>
 
 #define TLS_DEFAULT_TIMEOUT_MS 30000u
+#include "tls_int.h"
 
-struct tls_state {
-	SSL_CTX *ctx;
-	SSL *ssl;
-	const struct transport_ops *lower;  /* the plain layer, closed last */
-	unsigned failures;                  /* enum tls_verify_fail */
-	int other_error;                    /* first X509_V_ERR_* not classified */
-};
 
 static const struct transport_ops tls_ops;
 
 bool tls_active(const struct transport *t)
 {
 	return t->ops == &tls_ops && t->tls != NULL;
-}
-
-/* Copy untrusted bytes as printable ASCII (others as \xNN), cut to fit. */
-static void copy_printable(char *dst, size_t cap, size_t *pos, const char *src, size_t len)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t o = *pos;
-
-	for (size_t i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)src[i];
-		if (c >= 0x20 && c < 0x7f && c != '\\') {
-			if (o + 1 >= cap)
-				break;
-			dst[o++] = (char)c;
-		} else {
-			if (o + 4 >= cap)
-				break;
-			dst[o++] = '\\';
-			dst[o++] = 'x';
-			dst[o++] = hex[c >> 4];
-			dst[o++] = hex[c & 15];
-		}
-	}
-	if (cap > 0)
-		dst[o < cap ? o : cap - 1] = '\0';
-	*pos = o;
-}
-
-static void set_text(char *dst, size_t cap, const char *src)
-{
-	size_t pos = 0;
-	copy_printable(dst, cap, &pos, src, strlen(src));
-}
-
-/* ---- verification ---- */
-
-static int verify_record(int preverify_ok, X509_STORE_CTX *x)
-{
-	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
-	struct tls_state *st = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
-
-	if (st == NULL)
-		return preverify_ok;   /* not ours: do not weaken anything */
-	if (preverify_ok)
-		return 1;
-	switch (X509_STORE_CTX_get_error(x)) {
-	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
-		st->failures |= TLS_FAIL_SELF_SIGNED;
-		break;
-	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
-	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
-	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
-	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
-	case X509_V_ERR_CERT_UNTRUSTED:
-		st->failures |= TLS_FAIL_UNTRUSTED;
-		break;
-	case X509_V_ERR_HOSTNAME_MISMATCH:
-	case X509_V_ERR_IP_ADDRESS_MISMATCH:
-		st->failures |= TLS_FAIL_HOSTNAME;
-		break;
-	case X509_V_ERR_CERT_HAS_EXPIRED:
-		st->failures |= TLS_FAIL_EXPIRED;
-		break;
-	case X509_V_ERR_CERT_NOT_YET_VALID:
-		st->failures |= TLS_FAIL_NOT_YET;
-		break;
-	default:
-		if (!(st->failures & TLS_FAIL_OTHER))
-			st->other_error = X509_STORE_CTX_get_error(x);
-		st->failures |= TLS_FAIL_OTHER;
-		break;
-	}
-	/* Go on, so every failed check is seen; tls_start() decides after the
-	 * handshake, before a single SMTP byte is sent. */
-	return 1;
-}
-
-static void append_reason(char *dst, size_t cap, const char *text)
-{
-	size_t len = strlen(dst);
-
-	if (len > 0 && len + 2 < cap) {
-		memcpy(dst + len, "; ", 3);
-		len += 2;
-	}
-	if (len < cap)
-		snprintf(dst + len, cap - len, "%s", text);
-}
-
-static void describe_failures(const struct tls_state *st, struct tls_info *in)
-{
-	char *d = in->verify_text;
-	size_t cap = sizeof in->verify_text;
-	char tmp[sizeof in->verify_text];
-
-	d[0] = '\0';
-	if (st->failures == 0) {
-		snprintf(d, cap, "ok (chain trusted, name %.180s matches, dates valid)",
-		    in->checked_name);
-		return;
-	}
-	if (st->failures & TLS_FAIL_NO_CERT)
-		append_reason(d, cap, "the server sent no certificate");
-	if (st->failures & TLS_FAIL_SELF_SIGNED)
-		append_reason(d, cap, "self-signed certificate (not trusted)");
-	if (st->failures & TLS_FAIL_UNTRUSTED)
-		append_reason(d, cap, "untrusted chain (issuer not in the trust store)");
-	if (st->failures & TLS_FAIL_HOSTNAME) {
-		snprintf(tmp, sizeof tmp, "host name mismatch (certificate is not for %.180s)",
-		    in->checked_name);
-		append_reason(d, cap, tmp);
-	}
-	if (st->failures & TLS_FAIL_EXPIRED) {
-		snprintf(tmp, sizeof tmp, "expired (not after %s)", in->not_after);
-		append_reason(d, cap, tmp);
-	}
-	if (st->failures & TLS_FAIL_NOT_YET) {
-		snprintf(tmp, sizeof tmp, "not yet valid (not before %s)", in->not_before);
-		append_reason(d, cap, tmp);
-	}
-	if (st->failures & TLS_FAIL_OTHER)
-		append_reason(d, cap, X509_verify_cert_error_string(st->other_error));
-}
-
-/* ---- certificate summary ---- */
-
-static void name_text(const X509_NAME *n, char *dst, size_t cap)
-{
-	BIO *b = BIO_new(BIO_s_mem());
-	char *p = NULL;
-	long len;
-	size_t pos = 0;
-
-	dst[0] = '\0';
-	if (b == NULL)
-		return;
-	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253) >= 0) {
-		len = BIO_get_mem_data(b, &p);
-		if (len > 0 && p != NULL)
-			copy_printable(dst, cap, &pos, p, (size_t)len);
-	}
-	BIO_free(b);
-}
-
-static void time_text(const ASN1_TIME *a, char *dst, size_t cap)
-{
-	struct tm tm;
-
-	dst[0] = '\0';
-	if (a == NULL || ASN1_TIME_to_tm(a, &tm) != 1 ||
-	    strftime(dst, cap, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
-		set_text(dst, cap, "?");
-}
-
-static void sans_text(X509 *cert, char *dst, size_t cap)
-{
-	GENERAL_NAMES *gens = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
-	size_t pos = 0;
-
-	dst[0] = '\0';
-	if (gens == NULL)
-		return;
-	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
-		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
-		const char *tag = NULL;
-		const ASN1_STRING *s = NULL;
-		char ip[INET6_ADDRSTRLEN] = "";
-
-		switch (g->type) {
-		case GEN_DNS: tag = "DNS:"; s = g->d.dNSName; break;
-		case GEN_EMAIL: tag = "email:"; s = g->d.rfc822Name; break;
-		case GEN_URI: tag = "URI:"; s = g->d.uniformResourceIdentifier; break;
-		case GEN_IPADD: {
-			const ASN1_OCTET_STRING *o = g->d.iPAddress;
-			int af = o->length == 4 ? AF_INET : o->length == 16 ? AF_INET6 : 0;
-			tag = "IP:";
-			if (af == 0 || inet_ntop(af, o->data, ip, sizeof ip) == NULL)
-				snprintf(ip, sizeof ip, "?");
-			break;
-		}
-		default: tag = "other:"; break;
-		}
-		if (pos > 0)
-			copy_printable(dst, cap, &pos, ", ", 2);
-		copy_printable(dst, cap, &pos, tag, strlen(tag));
-		if (s != NULL)
-			copy_printable(dst, cap, &pos, (const char *)ASN1_STRING_get0_data(s),
-			    (size_t)ASN1_STRING_length(s));
-		else
-			copy_printable(dst, cap, &pos, ip, strlen(ip));
-	}
-	GENERAL_NAMES_free(gens);
-}
-
-static void fill_info(struct tls_state *st, struct tls_info *in)
-{
-	X509 *cert = SSL_get0_peer_certificate(st->ssl);
-
-	set_text(in->version, sizeof in->version, SSL_get_version(st->ssl));
-	set_text(in->cipher, sizeof in->cipher, SSL_get_cipher_name(st->ssl));
-	if (cert == NULL) {
-		st->failures |= TLS_FAIL_NO_CERT;
-	} else {
-		name_text(X509_get_subject_name(cert), in->subject, sizeof in->subject);
-		name_text(X509_get_issuer_name(cert), in->issuer, sizeof in->issuer);
-		sans_text(cert, in->sans, sizeof in->sans);
-		time_text(X509_get0_notBefore(cert), in->not_before, sizeof in->not_before);
-		time_text(X509_get0_notAfter(cert), in->not_after, sizeof in->not_after);
-	}
-	/* Belt and braces: OpenSSL's own verdict must agree with ours. */
-	if (SSL_get_verify_result(st->ssl) != X509_V_OK && st->failures == 0) {
-		st->failures |= TLS_FAIL_OTHER;
-		st->other_error = (int)SSL_get_verify_result(st->ssl);
-	}
-	in->failures = st->failures;
-	in->verified = st->failures == 0;
-	describe_failures(st, in);
 }
 
 /* ---- ops ---- */
@@ -469,7 +248,7 @@ static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
 		ERR_clear_error();
 		return smtp_error_set(err, SMTP_ERR_FILE, 0, "cannot load the system CA store");
 	}
-	SSL_CTX_set_verify(st->ctx, SSL_VERIFY_PEER, verify_record);
+	SSL_CTX_set_verify(st->ctx, SSL_VERIFY_PEER, tls_verify_record);
 
 	st->ssl = SSL_new(st->ctx);
 	if (st->ssl == NULL || SSL_set_fd(st->ssl, t->fd) != 1)
@@ -477,7 +256,7 @@ static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
 	SSL_set_app_data(st->ssl, st);
 
 	ip = host_is_ip(o->host, bare, sizeof bare);
-	set_text(in->checked_name, sizeof in->checked_name, bare);
+	tls_text_copy(in->checked_name, sizeof in->checked_name, bare, strlen(bare));
 	in->name_is_ip = ip;
 	if (ip) {
 		if (X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(st->ssl), bare) != 1)
@@ -545,7 +324,7 @@ enum smtp_errkind tls_start(struct transport *t, const struct tls_options *o,
 		return k;
 	}
 
-	fill_info(st, in);
+	tls_fill_info(st, in);
 	if (!in->verified && !o->insecure) {
 		tls_state_free(t, false);
 		transport_close(t);

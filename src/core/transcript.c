@@ -97,10 +97,11 @@ static void emit(struct transcript *tr, const char *marker, const char *buf, siz
 	strbuf_free(&rec);
 }
 
-enum smtp_errkind transcript_open(struct transcript *tr, const char *path, bool force,
-    struct smtp_error *err)
+enum smtp_errkind transcript_open(struct transcript *tr, const char *path,
+    enum transcript_mode mode, struct smtp_error *err)
 {
-	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC | (force ? O_TRUNC : O_EXCL);
+	int flags = O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC |
+	    (mode == TRANSCRIPT_OVERWRITE ? O_TRUNC : O_APPEND);
 	struct stat st;
 	int fd;
 
@@ -108,9 +109,6 @@ enum smtp_errkind transcript_open(struct transcript *tr, const char *path, bool 
 	fd = open(path, flags, 0600);
 	if (fd < 0) {
 		int e = errno;
-		if (e == EEXIST)
-			return smtp_error_set(err, SMTP_ERR_FILE, e,
-			    "transcript %s already exists; not overwritten", path);
 		if (e == ELOOP)
 			return smtp_error_set(err, SMTP_ERR_FILE, e,
 			    "transcript %s is a symbolic link; refused", path);
@@ -139,6 +137,11 @@ void transcript_close(struct transcript *tr)
 	if (tr->fd >= 0)
 		close(tr->fd);
 	tr->fd = -1;
+}
+
+void transcript_redact_hook(void *ctx, const char *shown)
+{
+	transcript_redact_next_out(ctx, shown);
 }
 
 void transcript_redact_next_out(struct transcript *tr, const char *shown)

@@ -16,9 +16,11 @@
  * with the text to show instead (auth_line_display() gives it); the next
  * outgoing line, up to its LF, is then replaced by that text.
  *
- * The file is created 0600 with O_EXCL|O_NOFOLLOW (CR-05): an existing file
- * or a symbolic link is refused unless `force`, which still refuses a
- * symbolic link or anything but a regular file.  Errors: SMTP_ERR_FILE.
+ * The file is created 0600 with O_NOFOLLOW (CR-05): a symbolic link or
+ * anything but a regular file is refused.  An existing file is appended to
+ * (TRANSCRIPT_APPEND: one file can hold a day of sessions), or emptied
+ * first (TRANSCRIPT_OVERWRITE); either way it is made 0600.  Errors:
+ * SMTP_ERR_FILE.
  * A failed write stops the transcript and is kept (transcript_error), never
  * raised into the session.
  */
@@ -47,8 +49,9 @@ struct transcript {
 };
 
 void transcript_init(struct transcript *tr);
-enum smtp_errkind transcript_open(struct transcript *tr, const char *path, bool force,
-    struct smtp_error *err);
+enum transcript_mode { TRANSCRIPT_APPEND, TRANSCRIPT_OVERWRITE };
+enum smtp_errkind transcript_open(struct transcript *tr, const char *path,
+    enum transcript_mode mode, struct smtp_error *err);
 void transcript_close(struct transcript *tr);
 bool transcript_is_open(const struct transcript *tr);
 
@@ -56,6 +59,8 @@ bool transcript_is_open(const struct transcript *tr);
 void transcript_wire_hook(void *ctx, enum wire_dir dir, const char *buf, size_t len);
 /* Record buf as one direction's bytes (what the hook does). */
 void transcript_record(struct transcript *tr, enum wire_dir dir, const char *buf, size_t len);
+/* session_options.wire_redact: ctx is the struct transcript. */
+void transcript_redact_hook(void *ctx, const char *shown);
 /* The next outgoing line is recorded as `shown` (cut to TRANSCRIPT_SHOWN_MAX). */
 void transcript_redact_next_out(struct transcript *tr, const char *shown);
 /* A note ("#  ...") for events with no bytes: TLS, discarded bytes, errors. */

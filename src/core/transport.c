@@ -58,29 +58,43 @@ void transport_init(struct transport *t)
 	t->ops = &tcp_ops;
 }
 
-static long long transport_now_ms(void)
+long long transport_now_ms(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait until fd is ready for `events`, the deadline passes or cancel_fd
- * fires.  deadline < 0: no deadline. */
-static enum smtp_errkind transport_wait(int fd, short events, int cancel_fd,
-    long long deadline, unsigned timeout_ms, struct smtp_error *err)
+static bool transport_fd_ready(int fd)
 {
+	if (fd < 0)
+		return false;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP)) != 0;
+}
+
+bool transport_cancelled(const struct transport *t)
+{
+	return transport_fd_ready(t->cancel_fd);
+}
+
+/* Wait until fd is ready for `events` (or, with `also_in`, readable), the
+ * deadline passes or cancel_fd fires.  *readable (may be NULL) says the
+ * wait ended because the peer has something to read. */
+static enum smtp_errkind transport_wait(int fd, short events, bool also_in, int cancel_fd,
+    long long deadline, bool *readable, struct smtp_error *err)
+{
+	if (readable != NULL)
+		*readable = false;
 	for (;;) {
 		int wait = -1;
-		if (deadline >= 0) {
+		if (deadline != TRANSPORT_NO_DEADLINE) {
 			long long left = deadline - transport_now_ms();
 			if (left <= 0)
-				return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0,
-				    "timeout: nothing happened for %u.%03u s", timeout_ms / 1000,
-				    timeout_ms % 1000);
+				return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "timeout");
 			wait = left > 1000000 ? 1000000 : (int)left;
 		}
-		struct pollfd p[2] = { { .fd = fd, .events = events },
+		struct pollfd p[2] = { { .fd = fd, .events = (short)(events | (also_in ? POLLIN : 0)) },
 		    { .fd = cancel_fd, .events = POLLIN } };
 		int n = poll(p, cancel_fd >= 0 ? 2 : 1, wait);
 		if (n < 0) {
@@ -92,6 +106,8 @@ static enum smtp_errkind transport_wait(int fd, short events, int cancel_fd,
 			continue;       /* re-check the deadline */
 		if (cancel_fd >= 0 && (p[1].revents & (POLLIN | POLLHUP)))
 			return smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "cancelled");
+		if (also_in && (p[0].revents & (POLLIN | POLLHUP)) && readable != NULL)
+			*readable = true;
 		if (p[0].revents != 0)
 			return SMTP_OK;
 	}
@@ -123,8 +139,8 @@ static enum smtp_errkind transport_try(struct transport *t, const struct addrinf
 		return smtp_error_set(err, SMTP_ERR_CONNECT, e, "connect to %s port %s: %s",
 		    host, port, strerror(e));
 	}
-	enum smtp_errkind k = transport_wait(fd, POLLOUT, t->cancel_fd,
-	    transport_now_ms() + timeout_ms, timeout_ms, err);
+	enum smtp_errkind k = transport_wait(fd, POLLOUT, false, t->cancel_fd,
+	    transport_now_ms() + timeout_ms, NULL, err);
 	if (k != SMTP_OK) {
 		close(fd);
 		if (k == SMTP_ERR_TIMEOUT)
@@ -189,29 +205,40 @@ bool transport_is_open(const struct transport *t)
 	return t->fd >= 0;
 }
 
-enum smtp_errkind transport_write_all(struct transport *t, const void *buf,
-    size_t len, unsigned timeout_ms, struct smtp_error *err)
+static enum smtp_errkind transport_write_loop(struct transport *t, const void *buf,
+    size_t len, long long deadline, bool watch, size_t *written, struct smtp_error *err)
 {
 	const char *p = buf;
 	size_t done = 0;
+	*written = 0;
 	if (t->fd < 0)
 		return smtp_error_set(err, SMTP_ERR_STATE, 0, "not connected");
 	while (done < len) {
+		if (transport_cancelled(t))
+			return smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "cancelled");
 		bool want_write = true;
 		ssize_t n = t->ops->write(t, p + done, len - done, &want_write);
 		if (n > 0) {
 			if (t->wire_hook != NULL)
 				t->wire_hook(t->wire_ctx, WIRE_OUT, p + done, (size_t)n);
 			done += (size_t)n;
+			*written = done;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			bool readable = false;
 			enum smtp_errkind k = transport_wait(t->fd, want_write ? POLLOUT : POLLIN,
-			    t->cancel_fd, transport_now_ms() + timeout_ms, timeout_ms, err);
+			    watch, t->cancel_fd, deadline, &readable, err);
+			if (k == SMTP_ERR_TIMEOUT)
+				return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0,
+				    "timeout: the server stopped reading what we sent");
 			if (k != SMTP_OK)
 				return k;
+			if (readable || (watch && t->ops->pending(t) > 0))
+				return smtp_error_set(err, SMTP_ERR_AGAIN, 0,
+				    "the server answered before we had finished sending");
 			continue;
 		}
 		if (n < 0 && (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN))
@@ -223,14 +250,31 @@ enum smtp_errkind transport_write_all(struct transport *t, const void *buf,
 	return SMTP_OK;
 }
 
+enum smtp_errkind transport_write_all(struct transport *t, const void *buf,
+    size_t len, long long deadline_ms, size_t *written, struct smtp_error *err)
+{
+	size_t w;
+	return transport_write_loop(t, buf, len, deadline_ms, false,
+	    written != NULL ? written : &w, err);
+}
+
+enum smtp_errkind transport_write_watching(struct transport *t, const void *buf,
+    size_t len, long long deadline_ms, size_t *written, struct smtp_error *err)
+{
+	return transport_write_loop(t, buf, len, deadline_ms, true, written, err);
+}
+
 enum smtp_errkind transport_read_some(struct transport *t, void *buf, size_t cap,
-    size_t *got, unsigned timeout_ms, struct smtp_error *err)
+    size_t *got, long long deadline_ms, struct smtp_error *err)
 {
 	*got = 0;
 	if (t->fd < 0)
 		return smtp_error_set(err, SMTP_ERR_STATE, 0, "not connected");
-	long long deadline = transport_now_ms() + timeout_ms;
 	for (;;) {
+		/* Checked before every read: a peer that never lets the socket
+		 * go idle must not make a cancel wait. */
+		if (transport_cancelled(t))
+			return smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "cancelled");
 		bool want_write = false;
 		ssize_t n = t->ops->read(t, buf, cap, &want_write);
 		if (n > 0) {
@@ -248,10 +292,8 @@ enum smtp_errkind transport_read_some(struct transport *t, void *buf, size_t cap
 			    "the server reset the connection");
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
 			return smtp_error_set(err, SMTP_ERR_IO, errno, "read: %s", strerror(errno));
-		if (timeout_ms == 0)
-			return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "nothing waiting");
-		enum smtp_errkind k = transport_wait(t->fd, want_write ? POLLOUT : POLLIN,
-		    t->cancel_fd, deadline, timeout_ms, err);
+		enum smtp_errkind k = transport_wait(t->fd, want_write ? POLLOUT : POLLIN, false,
+		    t->cancel_fd, deadline_ms, NULL, err);
 		if (k != SMTP_OK)
 			return k;
 	}
@@ -261,10 +303,7 @@ bool transport_readable_now(struct transport *t)
 {
 	if (t->fd < 0)
 		return false;
-	if (t->ops->pending(t) > 0)
-		return true;
-	struct pollfd p = { .fd = t->fd, .events = POLLIN };
-	return poll(&p, 1, 0) > 0 && (p.revents & (POLLIN | POLLHUP)) != 0;
+	return t->ops->pending(t) > 0 || transport_fd_ready(t->fd);
 }
 
 void transport_close(struct transport *t)

@@ -1,9 +1,16 @@
 /*
  * transport.h - one connection: connect by name or address over IPv4/IPv6
  * (getaddrinfo, each address in turn, each attempt with a deadline), then
- * bounded reads and complete writes, each with a timeout and a cancel fd
- * watched in the same poll() (Ctrl-C abandons a wait).  TLS (tls.c) plugs in
+ * bounded reads and complete writes, each bounded by an absolute deadline
+ * (CLOCK_MONOTONIC milliseconds, transport_now_ms()) and a cancel fd watched
+ * in the same poll() (Ctrl-C abandons a wait).  The cancel fd is also
+ * checked before every read and write, so a cancel is honoured while data
+ * is flowing, not only when the socket is idle.  TLS (tls.c) plugs in
  * behind the same read/write interface by replacing `ops`.
+ *
+ * A deadline is a point in time, never an idle timer: a peer dripping one
+ * byte a second cannot stretch it.  TRANSPORT_NO_DEADLINE waits forever;
+ * a deadline already past means "what is there now, without waiting".
  *
  * Writes loop until every byte is written; short writes are not errors.
  * SIGPIPE is never raised (MSG_NOSIGNAL); EPIPE comes back as SMTP_ERR_CLOSED.
@@ -49,6 +56,11 @@ struct transport {
 	char peer_port[8];
 };
 
+#define TRANSPORT_NO_DEADLINE (-1LL)
+
+/* Milliseconds on CLOCK_MONOTONIC: the clock every deadline is read on. */
+long long transport_now_ms(void);
+
 /* fd = -1, plain ops, no hook. */
 void transport_init(struct transport *t);
 /* family: AF_UNSPEC, AF_INET or AF_INET6.  Tries every address getaddrinfo
@@ -58,15 +70,23 @@ enum smtp_errkind transport_connect(struct transport *t, const char *host,
     const char *port, int family, unsigned connect_timeout_ms, struct smtp_error *err);
 /* Take an already connected socket (server side, TURN, tests). */
 void transport_adopt(struct transport *t, int fd);
-/* Write all len bytes; the timeout applies to each wait for progress. */
+/* Write all len bytes before the deadline; *written (may be NULL) says how
+ * many went, also on failure. */
 enum smtp_errkind transport_write_all(struct transport *t, const void *buf,
-    size_t len, unsigned timeout_ms, struct smtp_error *err);
-/* Read what is available (at least one byte, at most cap) within timeout_ms.
- * *got = 0 with SMTP_OK means EOF. */
+    size_t len, long long deadline_ms, size_t *written, struct smtp_error *err);
+/* The same, but stop early (SMTP_ERR_AGAIN, *written says how far it got)
+ * when the peer has something to say: a server that answers in the middle
+ * of a DATA body has stopped reading it. */
+enum smtp_errkind transport_write_watching(struct transport *t, const void *buf,
+    size_t len, long long deadline_ms, size_t *written, struct smtp_error *err);
+/* Read what is available (at least one byte, at most cap) before the
+ * deadline.  *got = 0 with SMTP_OK means EOF. */
 enum smtp_errkind transport_read_some(struct transport *t, void *buf, size_t cap,
-    size_t *got, unsigned timeout_ms, struct smtp_error *err);
+    size_t *got, long long deadline_ms, struct smtp_error *err);
 /* True if a read would not block (data or EOF waiting). */
 bool transport_readable_now(struct transport *t);
+/* True if the cancel fd has fired (it is not drained). */
+bool transport_cancelled(const struct transport *t);
 void transport_close(struct transport *t);
 bool transport_is_open(const struct transport *t);
 

@@ -38,12 +38,26 @@ enum verdict {
 	VERDICT_UNEXPECTED,   /* a code the diagram does not list for the verb */
 };
 
+/* What a verb does, as the session, the shell and the teaching server act
+ * on it: behaviour is read from these flags, never from a verb's name. */
 enum verb_flags {
-	VERB_F_RFC821    = 1u << 0, /* one of RFC 821's fourteen */
-	VERB_F_ESMTP     = 1u << 1, /* an extension verb */
-	VERB_F_SENSITIVE = 1u << 2, /* arguments may hold secrets (AUTH) */
-	VERB_F_BODY      = 1u << 3, /* success is followed by a body (DATA) */
-	VERB_F_CLOSES    = 1u << 4, /* success closes the connection (QUIT) */
+	VERB_F_RFC821       = 1u << 0,  /* one of RFC 821's fourteen */
+	VERB_F_ESMTP        = 1u << 1,  /* an extension verb */
+	VERB_F_SENSITIVE    = 1u << 2,  /* arguments and the exchange that follows
+	                                 * may hold secrets (AUTH, RFC 4954) */
+	VERB_F_BODY         = 1u << 3,  /* 354 is followed by a body (DATA) */
+	VERB_F_CLOSES       = 1u << 4,  /* success closes the connection (QUIT) */
+	VERB_F_HELLO        = 1u << 5,  /* says who we are; DOMAIN defaults to
+	                                 * this machine's name (HELO, EHLO) */
+	VERB_F_EXTENSIONS   = 1u << 6,  /* success lists ESMTP extensions (EHLO) */
+	VERB_F_OPENS_MAIL   = 1u << 7,  /* success opens a mail transaction */
+	VERB_F_RECIPIENT    = 1u << 8,  /* success adds a recipient (RCPT) */
+	VERB_F_RESETS       = 1u << 9,  /* success ends the transaction (RSET) */
+	VERB_F_SWAPS_ROLES  = 1u << 10, /* success makes us the receiver (TURN) */
+	VERB_F_STARTS_TLS   = 1u << 11, /* 220 is followed by a TLS handshake */
+	VERB_F_CHALLENGE    = 1u << 12, /* 3xx is a challenge to answer (AUTH) */
+	VERB_F_ADDRESS_ARG  = 1u << 13, /* the argument is an address to check
+	                                 * (VRFY, EXPN) */
 };
 
 #define VERB_CODES_MAX 12

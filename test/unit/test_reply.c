@@ -84,9 +84,9 @@ static const struct reply_case cases[] = {
 	{ "code 599", S("599 x\r\n"), 599, 0, "", 1, { "x" }, { 599 }, 1 },
 	{ "code 100", S("100 x\r\n"), 100, 0, "", 1, { "x" }, { 100 }, 1 },
 	{ "RP-01 mixed 250->550", S("250-mx.example.org\r\n550 5.7.1 Denied\r\n"),
-	  550, MIX, "", 2, { "mx.example.org", "5.7.1 Denied" }, { 250, 550 }, 1 },
+	  600, MIX, "", 2, { "mx.example.org", "5.7.1 Denied" }, { 250, 550 }, 1 },
 	{ "RP-01 mixed 550->250", S("550-5.1.1 No such user\r\n250 2.1.5 OK\r\n"),
-	  250, MIX, "5.1.1", 2, { "5.1.1 No such user", "2.1.5 OK" }, { 550, 250 }, 1 },
+	  600, MIX, "5.1.1", 2, { "5.1.1 No such user", "2.1.5 OK" }, { 550, 250 }, 1 },
 	{ "RP-02 codeless continuation", S("550-5.1.1 The account does not exist\r\n"
 	  "Unexpected but legal text!\r\n550 5.1.1 https://support.example/x\r\n"),
 	  600, MAL, "5.1.1", 3, { "5.1.1 The account does not exist",

@@ -176,25 +176,42 @@ static int server_wait(struct server *s)
 }
 
 /* Connect, read the greeting and EHLO; the EHLO set must be valid. */
-static void open_and_ehlo(struct session *s, struct server *srv)
+static struct session *open_and_ehlo(struct server *srv)
 {
 	struct session_options opt = { .family = AF_INET, .cancel_fd = -1,
 	                               .reply_timeout_s = 5, .connect_timeout_s = 5 };
-	struct smtp_reply r;
+	struct session_reply r;
 	struct smtp_error err = { 0 };
-	enum verdict vd;
 
-	smtp_reply_init(&r);
-	session_init(s, &opt);
-	ck_assert_msg(session_open(s, "localhost", srv->port, &r, &err) == SMTP_OK, "open: %s",
+	session_reply_init(&r);
+	struct session *s = session_new(&opt);
+	ck_assert_msg(session_open(s, "localhost", srv->port, &err) == SMTP_OK, "open: %s",
 	    err.msg);
-	ck_assert_int_eq(r.code, 220);
-	ck_assert_msg(session_command(s, verb_by_id(VERB_EHLO), LIT("EHLO client.test"), &r, &vd,
-	    &err) == SMTP_OK, "ehlo: %s", err.msg);
-	ck_assert_int_eq(r.code, 250);
-	ck_assert(s->ehlo.valid);
-	ck_assert_ptr_nonnull(ehlo_find(&s->ehlo, "STARTTLS"));
-	smtp_reply_free(&r);
+	ck_assert_int_eq(session_next_reply(s, SESSION_WAIT_OWED, &r, &err), SMTP_OK);
+	ck_assert_int_eq(r.reply.code, 220);
+	ck_assert_msg(session_command(s, verb_by_id(VERB_EHLO), LIT("EHLO client.test"), &r,
+	    NULL, NULL, &err) == SMTP_OK, "ehlo: %s", err.msg);
+	ck_assert_int_eq(r.reply.code, 250);
+	ck_assert(session_extensions(s)->valid);
+	ck_assert_ptr_nonnull(ehlo_find(session_extensions(s), "STARTTLS"));
+	session_reply_free(&r);
+	return s;
+}
+
+/* STARTTLS as the shell does it: the command and its reply like any
+ * other, then the handshake if the reply was a trusted 220. */
+static enum smtp_errkind starttls(struct session *s, const struct tls_options *o,
+    struct session_reply *r, struct tls_info *info, size_t *discarded, struct strbuf *inj,
+    struct smtp_error *err)
+{
+	enum smtp_errkind k = session_command(s, verb_by_id(VERB_STARTTLS), LIT("STARTTLS"), r,
+	    NULL, NULL, err);
+	if (k != SMTP_OK)
+		return k;
+	if (!session_tls_pending(s))
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "STARTTLS refused (%d): the "
+		    "connection is still plaintext", r->reply.code);
+	return session_start_tls(s, o, info, discarded, inj, err);
 }
 
 static const struct inject_row {
@@ -215,55 +232,58 @@ START_TEST(test_injection_discarded)
 	const struct inject_row *row = &inject_rows[_i];
 	struct script sc = { .after_starttls = row->after, .leaf = "good" };
 	struct server srv;
-	struct session s;
-	struct smtp_reply r;
+	struct session *s;
+	struct session_reply r;
 	struct smtp_error err = { 0 };
 	struct tls_info info;
 	struct strbuf inj;
 	char ca[128];
 	struct tls_options o = { .cafile = ca, .timeout_ms = 5000 };
 	size_t discarded = 99;
-	enum verdict vd;
 
 	cert_path(ca, sizeof ca, "ca", "pem");
 	strbuf_init(&inj, 4096);
-	smtp_reply_init(&r);
+	session_reply_init(&r);
 	server_start(&srv, &sc);
-	open_and_ehlo(&s, &srv);
+	s = open_and_ehlo(&srv);
 
-	ck_assert_msg(session_starttls(&s, &o, &r, &info, &discarded, &inj, &err) == SMTP_OK,
+	ck_assert_msg(starttls(s, &o, &r, &info, &discarded, &inj, &err) == SMTP_OK,
 	    "%s: %s", row->name, err.msg);
-	ck_assert_int_eq(r.code, 220);
+	ck_assert_int_eq(r.reply.code, 220);
 	ck_assert_msg(discarded == row->want_discarded, "%s: discarded got %zu want %zu",
 	    row->name, discarded, row->want_discarded);
 	ck_assert_msg(strcmp(strbuf_str(&inj), row->want_injected) == 0,
 	    "%s: injected got \"%s\" want \"%s\"", row->name, strbuf_str(&inj), row->want_injected);
 	ck_assert(info.verified);
-	ck_assert(tls_active(&s.tr));
+	ck_assert(session_tls_active(s));
 	/* ST-05: pre-TLS knowledge gone, EHLO expected again. */
-	ck_assert(!s.ehlo.valid);
-	ck_assert_ptr_null(ehlo_find(&s.ehlo, "AUTH"));
-	ck_assert_int_eq(s.state, SMTP_ST_GREETED);
-	/* (No check of session_unsolicited_pending here: TLS 1.3 session
-	 * tickets make the socket readable without any SMTP data.) */
+	ck_assert(!session_extensions(s)->valid);
+	ck_assert_ptr_null(ehlo_find(session_extensions(s), "AUTH"));
+	ck_assert_int_eq(session_state(s), SMTP_ST_GREETED);
+	/* TLS 1.3 session tickets make the socket readable with no SMTP data:
+	 * looking for unsolicited replies must not wait for them. */
+	long long t0 = transport_now_ms();
+	ck_assert_int_eq(session_next_reply(s, 0, &r, &err), SMTP_ERR_AGAIN);
+	ck_assert_msg(transport_now_ms() - t0 < 500, "waited %lld ms", transport_now_ms() - t0);
 
 	/* The first reply read after TLS is the real one. */
-	ck_assert_msg(session_command(&s, verb_by_id(VERB_EHLO), LIT("EHLO client.test"), &r, &vd,
-	    &err) == SMTP_OK, "%s: ehlo after tls: %s", row->name, err.msg);
-	ck_assert_int_eq(r.code, 250);
-	ck_assert_uint_eq(r.nlines, 2);
-	ck_assert_str_eq(r.lines[0].text, "localhost over TLS");
-	const struct ehlo_ext *auth = ehlo_find(&s.ehlo, "AUTH");
+	ck_assert_msg(session_command(s, verb_by_id(VERB_EHLO), LIT("EHLO client.test"), &r, NULL,
+	    NULL, &err) == SMTP_OK, "%s: ehlo after tls: %s", row->name, err.msg);
+	ck_assert_int_eq(r.reply.code, 250);
+	ck_assert_int_eq(r.origin, SESSION_REPLY_COMMAND);
+	ck_assert_uint_eq(r.reply.nlines, 2);
+	ck_assert_str_eq(r.reply.lines[0].text, "localhost over TLS");
+	const struct ehlo_ext *auth = ehlo_find(session_extensions(s), "AUTH");
 	ck_assert_ptr_nonnull(auth);
 	ck_assert_str_eq(auth->params, "CRAM-MD5");
 
-	/* ST-06: no second STARTTLS. */
-	ck_assert_int_eq(session_starttls(&s, &o, &r, &info, &discarded, NULL, &err), SMTP_ERR_STATE);
+	/* ST-06: no second handshake. */
+	ck_assert_int_eq(session_start_tls(s, &o, &info, &discarded, NULL, &err), SMTP_ERR_STATE);
 
-	session_close(&s);
-	session_free(&s);
+	session_close(s);
+	session_free(s);
 	ck_assert_int_eq(server_wait(&srv), CHILD_OK);
-	smtp_reply_free(&r);
+	session_reply_free(&r);
 	strbuf_free(&inj);
 }
 END_TEST
@@ -272,27 +292,30 @@ START_TEST(test_refused_stays_plaintext)
 {
 	struct script sc = { .after_starttls = "454 4.7.0 TLS not available\r\n", .leaf = NULL };
 	struct server srv;
-	struct session s;
-	struct smtp_reply r;
+	struct session *s;
+	struct session_reply r;
 	struct smtp_error err = { 0 };
 	char ca[128];
 	struct tls_options o = { .cafile = ca, .timeout_ms = 5000 };
 	size_t discarded = 99;
 
 	cert_path(ca, sizeof ca, "ca", "pem");
-	smtp_reply_init(&r);
+	session_reply_init(&r);
 	server_start(&srv, &sc);
-	open_and_ehlo(&s, &srv);
-	ck_assert_int_eq(session_starttls(&s, &o, &r, NULL, &discarded, NULL, &err),
-	    SMTP_ERR_REFUSED);
-	ck_assert_int_eq(r.code, 454);
+	s = open_and_ehlo(&srv);
+	ck_assert_int_eq(starttls(s, &o, &r, NULL, &discarded, NULL, &err), SMTP_ERR_REFUSED);
+	ck_assert_int_eq(r.reply.code, 454);
+	ck_assert_int_eq(r.verdict, VERDICT_FAILURE);
 	ck_assert_msg(strstr(err.msg, "still plaintext") != NULL, "msg %s", err.msg);
-	ck_assert(!tls_active(&s.tr));
-	ck_assert(session_is_open(&s));
-	session_close(&s);
-	session_free(&s);
+	ck_assert(!session_tls_active(s));
+	ck_assert(!session_tls_pending(s));
+	ck_assert(session_is_open(s));
+	/* The handshake cannot start without a 220. */
+	ck_assert_int_eq(session_start_tls(s, &o, NULL, &discarded, NULL, &err), SMTP_ERR_STATE);
+	session_close(s);
+	session_free(s);
 	ck_assert_int_eq(server_wait(&srv), CHILD_REFUSED_DONE);
-	smtp_reply_free(&r);
+	session_reply_free(&r);
 }
 END_TEST
 
@@ -300,8 +323,8 @@ START_TEST(test_verification_failure_closes)
 {
 	struct script sc = { .after_starttls = "220 go ahead\r\n", .leaf = "wrong" };
 	struct server srv;
-	struct session s;
-	struct smtp_reply r;
+	struct session *s;
+	struct session_reply r;
 	struct smtp_error err = { 0 };
 	struct tls_info info;
 	char ca[128];
@@ -309,18 +332,18 @@ START_TEST(test_verification_failure_closes)
 	size_t discarded = 99;
 
 	cert_path(ca, sizeof ca, "ca", "pem");
-	smtp_reply_init(&r);
+	session_reply_init(&r);
 	server_start(&srv, &sc);
-	open_and_ehlo(&s, &srv);
-	ck_assert_int_eq(session_starttls(&s, &o, &r, &info, &discarded, NULL, &err), SMTP_ERR_TLS);
+	s = open_and_ehlo(&srv);
+	ck_assert_int_eq(starttls(s, &o, &r, &info, &discarded, NULL, &err), SMTP_ERR_TLS);
 	ck_assert_msg(strstr(err.msg, "host name mismatch") != NULL, "msg %s", err.msg);
-	ck_assert(!session_is_open(&s));
-	ck_assert_int_eq(s.state, SMTP_ST_CLOSED);
-	session_free(&s);
+	ck_assert(!session_is_open(s));
+	ck_assert_int_eq(session_state(s), SMTP_ST_CLOSED);
+	session_free(s);
 	/* The server saw a handshake and then no SMTP byte. */
 	int st = server_wait(&srv);
 	ck_assert_msg(st == CHILD_NO_EHLO || st == CHILD_HANDSHAKE_FAILED, "child %d", st);
-	smtp_reply_free(&r);
+	session_reply_free(&r);
 }
 END_TEST
 
@@ -331,8 +354,8 @@ START_TEST(test_implicit_tls)
 	for (size_t i = 0; i < 2; i++) {
 		struct script sc = { .leaf = leaves[i], .implicit = true };
 		struct server srv;
-		struct session s;
-		struct smtp_reply r;
+		struct session *s;
+		struct session_reply r;
 		struct smtp_error err = { 0 };
 		char ca[128];
 		struct implicit_tls it = { .opt = { .host = "localhost", .cafile = ca,
@@ -340,34 +363,35 @@ START_TEST(test_implicit_tls)
 		struct session_options opt = { .family = AF_INET, .cancel_fd = -1,
 		    .reply_timeout_s = 5, .connect_timeout_s = 5,
 		    .after_connect = implicit_tls_after_connect, .after_connect_ctx = &it };
-		enum verdict vd;
 
 		cert_path(ca, sizeof ca, "ca", "pem");
-		smtp_reply_init(&r);
+		session_reply_init(&r);
 		server_start(&srv, &sc);
-		session_init(&s, &opt);
-		enum smtp_errkind k = session_open(&s, "localhost", srv.port, &r, &err);
+		s = session_new(&opt);
+		enum smtp_errkind k = session_open(s, "localhost", srv.port, &err);
+		if (k == SMTP_OK)
+			k = session_next_reply(s, SESSION_WAIT_OWED, &r, &err);
 		ck_assert(it.done);
 		if (i == 0) {
 			ck_assert_msg(k == SMTP_OK, "open: %s", err.msg);
-			ck_assert_int_eq(r.code, 220);
-			ck_assert_str_eq(r.lines[0].text, "localhost implicit TLS");
+			ck_assert_int_eq(r.reply.code, 220);
+			ck_assert_str_eq(r.reply.lines[0].text, "localhost implicit TLS");
 			ck_assert(it.info.verified);
-			ck_assert(tls_active(&s.tr));
-			ck_assert_int_eq(session_command(&s, verb_by_id(VERB_NOOP), LIT("NOOP"), &r,
-			    &vd, &err), SMTP_OK);
-			ck_assert_int_eq(r.code, 250);
-			session_close(&s);
+			ck_assert(session_tls_active(s));
+			ck_assert_int_eq(session_command(s, verb_by_id(VERB_NOOP), LIT("NOOP"), &r,
+			    NULL, NULL, &err), SMTP_OK);
+			ck_assert_int_eq(r.reply.code, 250);
+			session_close(s);
 			ck_assert_int_eq(server_wait(&srv), CHILD_OK);
 		} else {
 			ck_assert_int_eq(k, SMTP_ERR_TLS);
 			ck_assert_msg(strstr(err.msg, "expired") != NULL, "msg %s", err.msg);
-			ck_assert(!session_is_open(&s));
+			ck_assert(!session_is_open(s));
 			int st = server_wait(&srv);
 			ck_assert_msg(st == CHILD_NO_EHLO || st == CHILD_HANDSHAKE_FAILED, "child %d", st);
 		}
-		session_free(&s);
-		smtp_reply_free(&r);
+		session_free(s);
+		session_reply_free(&r);
 	}
 }
 END_TEST

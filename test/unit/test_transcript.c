@@ -82,26 +82,33 @@ START_TEST(test_create_private_and_exclusive)
 
 	umask(022);
 	path_in(p, sizeof p, "t.log");
-	ck_assert_int_eq(transcript_open(&tr, p, false, &err), SMTP_OK);
+	ck_assert_int_eq(transcript_open(&tr, p, TRANSCRIPT_APPEND, &err), SMTP_OK);
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_msg((st.st_mode & 0777) == 0600, "mode %o", st.st_mode & 0777);
 	transcript_close(&tr);
 
-	/* Exists: refused without force, kept as it was. */
-	ck_assert_int_eq(transcript_open(&tr, p, false, &err), SMTP_ERR_FILE);
-	ck_assert_msg(strstr(err.msg, "already exists") != NULL, "msg %s", err.msg);
-	/* A pre-existing 0644 file taken with force becomes 0600. */
+	/* Exists: appended to, what it held kept. */
+	ck_assert_int_eq(stat(p, &st), 0);
+	off_t before = st.st_size;
+	ck_assert_int_gt(before, 0);
+	ck_assert_int_eq(transcript_open(&tr, p, TRANSCRIPT_APPEND, &err), SMTP_OK);
+	transcript_close(&tr);
+	ck_assert_int_eq(stat(p, &st), 0);
+	ck_assert_int_gt(st.st_size, before);
+	/* A pre-existing 0644 file overwritten becomes 0600, and holds only
+	 * the new session. */
 	ck_assert_int_eq(chmod(p, 0644), 0);
-	ck_assert_int_eq(transcript_open(&tr, p, true, &err), SMTP_OK);
+	ck_assert_int_eq(transcript_open(&tr, p, TRANSCRIPT_OVERWRITE, &err), SMTP_OK);
 	ck_assert_int_eq(stat(p, &st), 0);
 	ck_assert_msg((st.st_mode & 0777) == 0600, "mode %o", st.st_mode & 0777);
+	ck_assert_int_eq(st.st_size, before);
 	transcript_close(&tr);
 
-	/* A planted symbolic link is refused, even with force. */
+	/* A planted symbolic link is refused, in either mode. */
 	path_in(link, sizeof link, "planted");
 	ck_assert_int_eq(symlink(p, link), 0);
-	ck_assert_int_eq(transcript_open(&tr, link, false, &err), SMTP_ERR_FILE);
-	ck_assert_int_eq(transcript_open(&tr, link, true, &err), SMTP_ERR_FILE);
+	ck_assert_int_eq(transcript_open(&tr, link, TRANSCRIPT_APPEND, &err), SMTP_ERR_FILE);
+	ck_assert_int_eq(transcript_open(&tr, link, TRANSCRIPT_OVERWRITE, &err), SMTP_ERR_FILE);
 	ck_assert_msg(strstr(err.msg, "symbolic link") != NULL, "msg %s", err.msg);
 }
 END_TEST
@@ -115,7 +122,7 @@ START_TEST(test_records_each_way_and_escaped)
 	regex_t re;
 
 	path_in(p, sizeof p, "t.log");
-	ck_assert_int_eq(transcript_open(&tr, p, false, &err), SMTP_OK);
+	ck_assert_int_eq(transcript_open(&tr, p, TRANSCRIPT_APPEND, &err), SMTP_OK);
 	transcript_wire_hook(&tr, WIRE_IN, LIT("220 mx ESMTP\r\n"));
 	transcript_wire_hook(&tr, WIRE_OUT, LIT("EHLO me\r\n"));
 	/* Two lines in one read, the second split across reads. */
@@ -158,7 +165,7 @@ START_TEST(test_secret_replaced)
 	size_t len;
 
 	path_in(p, sizeof p, "t.log");
-	ck_assert_int_eq(transcript_open(&tr, p, false, &err), SMTP_OK);
+	ck_assert_int_eq(transcript_open(&tr, p, TRANSCRIPT_APPEND, &err), SMTP_OK);
 	/* CR-01: the line with its initial response, written in two pieces. */
 	transcript_redact_next_out(&tr, "AUTH PLAIN <secret>");
 	transcript_wire_hook(&tr, WIRE_OUT, LIT("AUTH PLAIN AHVzZX"));
@@ -197,7 +204,7 @@ START_TEST(test_survives_kill_9)
 	if (pid == 0) {
 		struct transcript tr;
 		struct smtp_error err;
-		if (transcript_open(&tr, p, false, &err) != SMTP_OK)
+		if (transcript_open(&tr, p, TRANSCRIPT_APPEND, &err) != SMTP_OK)
 			_exit(1);
 		transcript_wire_hook(&tr, WIRE_IN, LIT("220 before the kill\r\n"));
 		raise(SIGKILL);
@@ -221,7 +228,7 @@ START_TEST(test_long_line_bounded_records)
 
 	memset(big, 'A', n);
 	path_in(p, sizeof p, "t.log");
-	ck_assert_int_eq(transcript_open(&tr, p, false, &err), SMTP_OK);
+	ck_assert_int_eq(transcript_open(&tr, p, TRANSCRIPT_APPEND, &err), SMTP_OK);
 	unsigned long before = tr.records;
 	transcript_wire_hook(&tr, WIRE_IN, big, n);
 	ck_assert_uint_eq(tr.records - before, 3);   /* 1024 + 1024 + 952 */
@@ -243,7 +250,7 @@ START_TEST(test_write_failure_kept)
 	char p[128];
 
 	path_in(p, sizeof p, "t.log");
-	ck_assert_int_eq(transcript_open(&tr, p, false, &err), SMTP_OK);
+	ck_assert_int_eq(transcript_open(&tr, p, TRANSCRIPT_APPEND, &err), SMTP_OK);
 	/* Swap in a read-only descriptor: the next write fails. */
 	int ro = open(p, O_RDONLY);
 	ck_assert_int_ge(ro, 0);

@@ -1,0 +1,231 @@
+/*
+ * tls_cert.c - what the TLS layer found out about the server's certificate
+ * (tls.h's struct tls_info): the verify callback that records every failed
+ * check instead of stopping at the first, the failures in words, and the
+ * certificate's subject, issuer, names and dates as text.
+ *
+ * Certificate text is untrusted and kept as it came (UTF-8 unescaped by
+ * OpenSSL, cut to fit): the sinks escape it, once (escape.h).
+ */
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
+#include "tls_int.h"
+
+/* Append untrusted bytes as they are, cut to fit.  No escaping here: every
+ * sink escapes (escape.h), once.  A NUL, which a C string cannot hold, is
+ * kept as DEL (0x7f), so the escaper shows it instead of letting it cut the
+ * text short (a "good.example\0.evil.example" name stays visible). */
+static void copy_text(char *dst, size_t cap, size_t *pos, const char *src, size_t len)
+{
+	size_t o = *pos;
+
+	for (size_t i = 0; i < len && o + 1 < cap; i++)
+		dst[o++] = src[i] != '\0' ? src[i] : (char)0x7f;
+	if (cap > 0)
+		dst[o < cap ? o : cap - 1] = '\0';
+	*pos = o;
+}
+
+void tls_text_copy(char *dst, size_t cap, const char *src, size_t len)
+{
+	size_t pos = 0;
+	copy_text(dst, cap, &pos, src, len);
+}
+
+static void set_text(char *dst, size_t cap, const char *src)
+{
+	tls_text_copy(dst, cap, src, strlen(src));
+}
+
+/* ---- verification ---- */
+
+int tls_verify_record(int preverify_ok, X509_STORE_CTX *x)
+{
+	SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+	struct tls_state *st = ssl != NULL ? SSL_get_app_data(ssl) : NULL;
+
+	if (st == NULL)
+		return preverify_ok;   /* not ours: do not weaken anything */
+	if (preverify_ok)
+		return 1;
+	switch (X509_STORE_CTX_get_error(x)) {
+	case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+		st->failures |= TLS_FAIL_SELF_SIGNED;
+		break;
+	case X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT:
+	case X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+	case X509_V_ERR_UNABLE_TO_VERIFY_LEAF_SIGNATURE:
+	case X509_V_ERR_CERT_UNTRUSTED:
+		st->failures |= TLS_FAIL_UNTRUSTED;
+		break;
+	case X509_V_ERR_HOSTNAME_MISMATCH:
+	case X509_V_ERR_IP_ADDRESS_MISMATCH:
+		st->failures |= TLS_FAIL_HOSTNAME;
+		break;
+	case X509_V_ERR_CERT_HAS_EXPIRED:
+		st->failures |= TLS_FAIL_EXPIRED;
+		break;
+	case X509_V_ERR_CERT_NOT_YET_VALID:
+		st->failures |= TLS_FAIL_NOT_YET;
+		break;
+	default:
+		if (!(st->failures & TLS_FAIL_OTHER))
+			st->other_error = X509_STORE_CTX_get_error(x);
+		st->failures |= TLS_FAIL_OTHER;
+		break;
+	}
+	/* Go on, so every failed check is seen; tls_start() decides after the
+	 * handshake, before a single SMTP byte is sent. */
+	return 1;
+}
+
+static void append_reason(char *dst, size_t cap, const char *text)
+{
+	size_t len = strlen(dst);
+
+	if (len > 0 && len + 2 < cap) {
+		memcpy(dst + len, "; ", 3);
+		len += 2;
+	}
+	if (len < cap)
+		snprintf(dst + len, cap - len, "%s", text);
+}
+
+static void describe_failures(const struct tls_state *st, struct tls_info *in)
+{
+	char *d = in->verify_text;
+	size_t cap = sizeof in->verify_text;
+	char tmp[sizeof in->verify_text];
+
+	d[0] = '\0';
+	if (st->failures == 0) {
+		snprintf(d, cap, "ok (chain trusted, name %.180s matches, dates valid)",
+		    in->checked_name);
+		return;
+	}
+	if (st->failures & TLS_FAIL_NO_CERT)
+		append_reason(d, cap, "the server sent no certificate");
+	if (st->failures & TLS_FAIL_SELF_SIGNED)
+		append_reason(d, cap, "self-signed certificate (not trusted)");
+	if (st->failures & TLS_FAIL_UNTRUSTED)
+		append_reason(d, cap, "untrusted chain (issuer not in the trust store)");
+	if (st->failures & TLS_FAIL_HOSTNAME) {
+		snprintf(tmp, sizeof tmp, "host name mismatch (certificate is not for %.180s)",
+		    in->checked_name);
+		append_reason(d, cap, tmp);
+	}
+	if (st->failures & TLS_FAIL_EXPIRED) {
+		snprintf(tmp, sizeof tmp, "expired (not after %s)", in->not_after);
+		append_reason(d, cap, tmp);
+	}
+	if (st->failures & TLS_FAIL_NOT_YET) {
+		snprintf(tmp, sizeof tmp, "not yet valid (not before %s)", in->not_before);
+		append_reason(d, cap, tmp);
+	}
+	if (st->failures & TLS_FAIL_OTHER)
+		append_reason(d, cap, X509_verify_cert_error_string(st->other_error));
+}
+
+/* ---- certificate summary ---- */
+
+static void name_text(const X509_NAME *n, char *dst, size_t cap)
+{
+	BIO *b = BIO_new(BIO_s_mem());
+	char *p = NULL;
+	long len;
+	size_t pos = 0;
+
+	dst[0] = '\0';
+	if (b == NULL)
+		return;
+	if (X509_NAME_print_ex(b, n, 0, XN_FLAG_RFC2253 & ~ASN1_STRFLGS_ESC_MSB) >= 0) {
+		len = BIO_get_mem_data(b, &p);
+		if (len > 0 && p != NULL)
+			copy_text(dst, cap, &pos, p, (size_t)len);
+	}
+	BIO_free(b);
+}
+
+static void time_text(const ASN1_TIME *a, char *dst, size_t cap)
+{
+	struct tm tm;
+
+	dst[0] = '\0';
+	if (a == NULL || ASN1_TIME_to_tm(a, &tm) != 1 ||
+	    strftime(dst, cap, "%Y-%m-%d %H:%M:%S UTC", &tm) == 0)
+		set_text(dst, cap, "?");
+}
+
+static void sans_text(X509 *cert, char *dst, size_t cap)
+{
+	GENERAL_NAMES *gens = X509_get_ext_d2i(cert, NID_subject_alt_name, NULL, NULL);
+	size_t pos = 0;
+
+	dst[0] = '\0';
+	if (gens == NULL)
+		return;
+	for (int i = 0; i < sk_GENERAL_NAME_num(gens); i++) {
+		const GENERAL_NAME *g = sk_GENERAL_NAME_value(gens, i);
+		const char *tag = NULL;
+		const ASN1_STRING *s = NULL;
+		char ip[INET6_ADDRSTRLEN] = "";
+
+		switch (g->type) {
+		case GEN_DNS: tag = "DNS:"; s = g->d.dNSName; break;
+		case GEN_EMAIL: tag = "email:"; s = g->d.rfc822Name; break;
+		case GEN_URI: tag = "URI:"; s = g->d.uniformResourceIdentifier; break;
+		case GEN_IPADD: {
+			const ASN1_OCTET_STRING *o = g->d.iPAddress;
+			int af = o->length == 4 ? AF_INET : o->length == 16 ? AF_INET6 : 0;
+			tag = "IP:";
+			if (af == 0 || inet_ntop(af, o->data, ip, sizeof ip) == NULL)
+				snprintf(ip, sizeof ip, "?");
+			break;
+		}
+		default: tag = "other:"; break;
+		}
+		if (pos > 0)
+			copy_text(dst, cap, &pos, ", ", 2);
+		copy_text(dst, cap, &pos, tag, strlen(tag));
+		if (s != NULL)
+			copy_text(dst, cap, &pos, (const char *)ASN1_STRING_get0_data(s),
+			    (size_t)ASN1_STRING_length(s));
+		else
+			copy_text(dst, cap, &pos, ip, strlen(ip));
+	}
+	GENERAL_NAMES_free(gens);
+}
+
+void tls_fill_info(struct tls_state *st, struct tls_info *in)
+{
+	X509 *cert = SSL_get0_peer_certificate(st->ssl);
+
+	set_text(in->version, sizeof in->version, SSL_get_version(st->ssl));
+	set_text(in->cipher, sizeof in->cipher, SSL_get_cipher_name(st->ssl));
+	if (cert == NULL) {
+		st->failures |= TLS_FAIL_NO_CERT;
+	} else {
+		name_text(X509_get_subject_name(cert), in->subject, sizeof in->subject);
+		name_text(X509_get_issuer_name(cert), in->issuer, sizeof in->issuer);
+		sans_text(cert, in->sans, sizeof in->sans);
+		time_text(X509_get0_notBefore(cert), in->not_before, sizeof in->not_before);
+		time_text(X509_get0_notAfter(cert), in->not_after, sizeof in->not_after);
+	}
+	/* Belt and braces: OpenSSL's own verdict must agree with ours. */
+	if (SSL_get_verify_result(st->ssl) != X509_V_OK && st->failures == 0) {
+		st->failures |= TLS_FAIL_OTHER;
+		st->other_error = (int)SSL_get_verify_result(st->ssl);
+	}
+	in->failures = st->failures;
+	in->verified = st->failures == 0;
+	describe_failures(st, in);
+}
+
