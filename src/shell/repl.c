@@ -8,8 +8,8 @@
  * mode 0600, saved on exit, Ctrl-D, SIGHUP and SIGTERM; AUTH lines never
  * enter it.  `rl_readline_name` is "smtpsh" for ~/.inputrc conditionals.
  *
- * Process-wide state here: the self-pipe (a signal handler must reach it)
- * and the shell pointer readline's line callback needs.
+ * Process-wide state here: the shell pointer readline's line callback
+ * needs.  Signals arrive through signals.c's self-pipe.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -25,49 +25,10 @@
 #include <readline/readline.h>
 
 #include "shell.h"
+#include "signals.h"
 
-static int repl_pipe[2] = { -1, -1 };
 static struct shell *repl_shell;
 static char repl_history_path[4200];
-
-static void repl_on_signal(int sig)
-{
-	int saved = errno;
-	char c = sig == SIGINT ? 'I' : 'T';
-	if (repl_pipe[1] >= 0)
-		(void)!write(repl_pipe[1], &c, 1);
-	errno = saved;
-}
-
-void repl_install_signals(void)
-{
-	if (repl_pipe[0] < 0 && pipe2(repl_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-		repl_pipe[0] = repl_pipe[1] = -1;
-	struct sigaction sa;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = repl_on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
-int repl_signal_fd(void)
-{
-	return repl_pipe[0];
-}
-
-int repl_drain_signals(void)
-{
-	int got = 0;
-	char buf[64];
-	ssize_t n;
-	while (repl_pipe[0] >= 0 && (n = read(repl_pipe[0], buf, sizeof buf)) > 0)
-		for (ssize_t i = 0; i < n; i++)
-			got |= buf[i] == 'T' ? 2 : 1;
-	return got;
-}
 
 static void repl_history_setup(void)
 {
@@ -126,16 +87,17 @@ static void repl_on_line(char *line)
 		return;
 	}
 	size_t len = strlen(line);
-	if (len > 0 && !repl_shell->in_body && !shell_line_sensitive(line, len)) {
+	if (len > 0 && !repl_shell->in_body && !shell_line_sensitive(repl_shell, line, len)) {
 		HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
 		if (last == NULL || strcmp(last->line, line) != 0)
 			add_history(line);
 	}
 	rl_callback_handler_remove();
-	repl_drain_signals();
+	(void)signals_take();
 	shell_run_line(repl_shell, line, len);
+	explicit_bzero(line, len);
 	free(line);
-	if (repl_drain_signals() & 2)
+	if (signals_take() & (SIGNALS_TERM | SIGNALS_HUP))
 		repl_shell->stop = true;
 	if (!repl_shell->stop) {
 		static char prompt[512];
@@ -185,7 +147,7 @@ int repl_run(struct shell *sh)
 	rl_callback_handler_install(prompt, repl_on_line);
 	while (!sh->stop) {
 		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
-		    { .fd = repl_pipe[0], .events = POLLIN } };
+		    { .fd = signals_fd(), .events = POLLIN } };
 		int n = poll(p, 2, -1);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -193,10 +155,10 @@ int repl_run(struct shell *sh)
 			break;
 		}
 		if (p[1].revents & POLLIN) {
-			int sig = repl_drain_signals();
-			if (sig & 2)
+			int sig = signals_take();
+			if (sig & (SIGNALS_TERM | SIGNALS_HUP))
 				break;
-			if (sig & 1) {                 /* Ctrl-C at the prompt */
+			if (sig & SIGNALS_INT) {           /* Ctrl-C at the prompt */
 				rl_free_line_state();
 				rl_callback_sigcleanup();
 				rl_cleanup_after_signal();
@@ -204,14 +166,8 @@ int repl_run(struct shell *sh)
 				printf("^C\n");
 				rl_reset_after_signal();
 				rl_on_new_line();
-				if (sh->in_body) {
-					fclose(sh->body);
-					sh->body = NULL;
-					sh->in_body = false;
-					session_close(&sh->sess);
-					printf("body abandoned: the connection was closed so that no half-typed "
-					    "message is delivered\n");
-				}
+				if (sh->in_body)
+					shell_body_abandon(sh, "body abandoned (Ctrl-C)");
 				repl_update_prompt();
 				rl_redisplay();
 			}
@@ -221,7 +177,7 @@ int repl_run(struct shell *sh)
 	}
 	rl_callback_handler_remove();
 	repl_history_save();
-	if (session_is_open(&sh->sess))
-		session_close(&sh->sess);
+	if (session_is_open(sh->sess))
+		session_close(sh->sess);
 	return sh->worst;
 }

@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <termios.h>
 #include <unistd.h>
@@ -20,6 +22,35 @@ void secret_wipe(char *buf, size_t cap)
 {
 	if (buf != NULL && cap > 0)
 		OPENSSL_cleanse(buf, cap);
+}
+
+void secret_guard_begin(struct secret_guard *g)
+{
+	struct rlimit rl;
+	memset(g, 0, sizeof *g);
+	g->armed = true;
+	if (getrlimit(RLIMIT_CORE, &rl) == 0) {
+		g->had_limit = true;
+		g->core_cur = rl.rlim_cur;
+		g->core_max = rl.rlim_max;
+		rl.rlim_cur = 0;
+		(void)setrlimit(RLIMIT_CORE, &rl);
+	}
+	g->dumpable = prctl(PR_GET_DUMPABLE, 0, 0, 0, 0);
+	(void)prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+void secret_guard_end(struct secret_guard *g)
+{
+	if (!g->armed)
+		return;
+	if (g->had_limit) {
+		struct rlimit rl = { (rlim_t)g->core_cur, (rlim_t)g->core_max };
+		(void)setrlimit(RLIMIT_CORE, &rl);
+	}
+	if (g->dumpable > 0)
+		(void)prctl(PR_SET_DUMPABLE, g->dumpable, 0, 0, 0);
+	g->armed = false;
 }
 
 static enum smtp_errkind take(char *buf, size_t cap, const char *s, size_t len,

@@ -38,4 +38,16 @@ enum smtp_errkind secret_read_file(const char *path, char *buf, size_t cap,
     bool *insecure_mode, struct smtp_error *err);
 void secret_wipe(char *buf, size_t cap);
 
+/* While a secret is in memory, no core dump may hold it: the core size
+ * limit is set to 0 and the process made non-dumpable (prctl
+ * PR_SET_DUMPABLE); secret_guard_end() puts both back. */
+struct secret_guard {
+	bool armed;
+	bool had_limit;
+	unsigned long long core_cur, core_max;
+	int dumpable;
+};
+void secret_guard_begin(struct secret_guard *g);
+void secret_guard_end(struct secret_guard *g);
+
 #endif

@@ -1,14 +1,22 @@
 /*
- * shell.h - the shell's state, shared by its files: main.c (options and
- * modes), shellcmd.c (the shell-command table and the dispatch of every
- * typed line), render.c (replies to text), termcolor.c (colour), repl.c (the
- * interactive loop, the only readline user), script.c (non-tty input),
- * exchange.c (one command to the server and what its reply means for the
- * shell) and tlscmd.c (STARTTLS, TLS, AUTH).
+ * shell.h - the shell's state and the calls its files make on each other.
+ * Data flows one way:
+ *
+ *   repl.c | script.c | main.c (-e)     lines typed, piped or given
+ *     -> shellcmd.c                     tokenized; a shell command or a verb
+ *        -> infocmd.c                   explain, state, ext, ?, set, mailbox
+ *        -> verbcmd.c                   an SMTP verb: what it needs first
+ *           -> body.c, tlscmd.c, authcmd.c, turn.c
+ *              -> exchange.c            send, then every reply, credited
+ *                 -> session (core)     the owed queue, the state
+ *                 -> output.c           the one output path (text | JSON)
+ *
+ * connect.c opens connections (with implicit TLS through tlscmd.c).  No
+ * file prints: everything goes through output.h.  The session is the
+ * core's; the shell reads it through session.h's accessors only.
  *
  * One struct shell is created in main() and passed explicitly; the only
- * process-wide state is the signal self-pipe in repl.c/main.c, which a
- * signal handler must reach.
+ * process-wide state is signals.c's self-pipe, which a handler must reach.
  */
 #ifndef SMTPSH_SHELL_H
 #define SMTPSH_SHELL_H
@@ -16,9 +24,9 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "output.h"
 #include "session.h"
 #include "starttls.h"
-#include "strbuf.h"
 #include "tls.h"
 #include "transcript.h"
 
@@ -31,24 +39,30 @@ enum shell_status {
 	SHELL_EXIT_LOCAL = 3,     /* local or connection error, 600/621, timeout */
 	SHELL_EXIT_4XX = 4,       /* a transient negative reply was seen */
 	SHELL_EXIT_5XX = 5,       /* a permanent negative reply was seen */
+	/* 128 + N: the script was ended by signal N (SIGINT 130, SIGTERM 143,
+	 * SIGHUP 129) after one QUIT. */
+	SHELL_EXIT_SIGNAL_BASE = 128,
 };
 
 struct shell {
-	struct session sess;
+	struct session *sess;
 	struct session_options sopt;
-	bool json;                /* --json records on stdout */
-	bool color;               /* colour on stdout */
+	struct output out;
 	bool interactive;         /* readline REPL */
 	bool stop_on_error;
 	bool stop;                /* leave after the current line */
+	int signal;               /* the signal that ended the script, or 0 */
 	bool quiet_echo;          /* don't echo the wire line (interactive typing) */
 	int worst;                /* enum shell_status, the worst seen */
+	char failed_stage[32];    /* the first stage that went wrong */
+	unsigned timeout_s;       /* --timeout, 0: the RFC 5321 defaults */
 	/* `data` typed alone: the body is being collected. */
 	bool in_body;
 	FILE *body;               /* tmpfile() holding the typed body */
+	bool body_8bit;           /* it holds 8-bit bytes */
 	/* --demo: the in-process teaching server. */
 	struct demo_server *demo;
-	/* TLS and AUTH (tlscmd.c). */
+	/* TLS and AUTH (tlscmd.c, authcmd.c). */
 	bool implicit_tls;        /* --tls: TLS right after connect (SMTPS) */
 	bool insecure;            /* --insecure / `set insecure on` */
 	const char *cafile;       /* --cafile */
@@ -58,60 +72,103 @@ struct shell {
 	struct tls_info tls;      /* the last handshake's findings */
 	bool tls_known;
 	struct transcript transcript; /* --transcript FILE */
-	/* Colour strings for render (empty when no colour). */
-	const char *col_ok, *col_mid, *col_warn, *col_bad, *col_local, *col_dim, *col_off;
 };
 
-/* exchange.c */
-void shell_note_status(struct shell *sh, int status);
-void shell_error(struct shell *sh, const struct smtp_error *err);
+/* exchange.c: one command to the server and every reply it brings. */
+void shell_note_status(struct shell *sh, int status, const char *stage);
+/* Report a local error once (through output.h) and note its status. */
+void shell_fail(struct shell *sh, const char *stage, const struct smtp_error *err);
 void shell_usage_error(struct shell *sh, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-/* Write sb to stdout and empty it. */
-void shell_flush(struct strbuf *sb);
-void shell_show_reply(struct shell *sh, const struct verb *v, const char *cmd,
-    size_t cmdlen, const struct smtp_reply *r, enum verdict vd, enum smtp_state prior,
-    double elapsed_ms);
-void shell_print_sent(struct shell *sh, const char *line, size_t len);
-/* Send a wire line, show it and its reply; the code, or 0 on a local error. */
-int shell_exchange(struct shell *sh, const struct verb *v, const char *wire,
-    size_t len, struct smtp_reply *r);
-void shell_maybe_stop(struct shell *sh, const struct smtp_reply *r);
-/* Connect and show the banner.  false on failure (already reported). */
-bool shell_open(struct shell *sh, const char *host, const char *port);
-void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, size_t arglen);
-void shell_body_line(struct shell *sh, const char *line, size_t len);
+/* Show one reply and note what it means for the exit status. */
+void shell_show_reply(struct shell *sh, const struct session_reply *r);
+/* Before anything is sent: show the replies that have arrived and wait for
+ * the ones still owed.  False when nothing may be sent now. */
+bool shell_settle(struct shell *sh);
+/* Settle, send a wire line and show it; *seq gets its number.  False when
+ * nothing was sent (already reported). */
+bool shell_send_line(struct shell *sh, const struct verb *v, const char *line, size_t len,
+    unsigned long *seq);
+/* Send a wire line, show it and every reply up to its own (kept in *own,
+ * which may be NULL).  Returns its code, or 0 when it got none. */
+int shell_exchange(struct shell *sh, const struct verb *v, const char *line, size_t len,
+    struct session_reply *own);
+/* Read and show replies until command `seq` is answered. */
+int shell_collect(struct shell *sh, unsigned long seq, struct session_reply *own);
+/* A wait was cancelled: decide what the signal means (shell.stop, signal). */
+void shell_cancelled(struct shell *sh, const char *stage);
+/* --stop-on-error after a reply. */
+void shell_maybe_stop(struct shell *sh, const struct session_reply *r);
+/* A signal ended the script: one QUIT, what arrives before a short
+ * deadline, and the exit status 128 + signal. */
+void shell_quit_on_signal(struct shell *sh);
+/* The transcript's note of an event (no-op without --transcript). */
+void shell_transcript_note(struct shell *sh, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 
-/* shellcmd.c */
-void shell_init(struct shell *sh);
-void shell_free(struct shell *sh);
-/* Run one typed line (a shell command, an SMTP verb, or a body line). */
-void shell_run_line(struct shell *sh, const char *line, size_t len);
-/* Names for Tab completion: verbs (lower case) then shell commands; NULL at end. */
-const char *shell_completion_word(size_t i);
-/* A line that must never be saved to history (AUTH and its secrets). */
-bool shell_line_sensitive(const char *line, size_t len);
-/* The prompt for the current state. */
-void shell_prompt(struct shell *sh, char *buf, size_t cap);
+/* connect.c */
+bool shell_open(struct shell *sh, const char *host, const char *port);
+void shell_close(struct shell *sh, const char *why);
+/* This machine's name for HELO/EHLO; false when it is not fully qualified. */
+bool shell_local_domain(char *out, size_t cap);
+
+/* verbcmd.c */
+void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, size_t arglen);
+
+/* body.c */
+/* `data [--force] [FILE]`. */
+void shell_data(struct shell *sh, const char *arg, size_t arglen);
+/* A line typed after a 354; "." ends the body. */
+void shell_body_line(struct shell *sh, const char *line, size_t len);
+/* Abandon a body being typed (Ctrl-C, end of input). */
+void shell_body_abandon(struct shell *sh, const char *why);
 
 /* tlscmd.c */
 void shell_starttls(struct shell *sh);
-void shell_auth(struct shell *sh, const char *mech, const char *user);
 void shell_tls_show(struct shell *sh);
 /* Before session_open: arm implicit TLS when --tls was given. */
 void shell_prepare_connect(struct shell *sh, const char *host);
 /* After session_open: report what the implicit TLS handshake found. */
 void shell_report_implicit_tls(struct shell *sh);
+/* The handshake deadline: --timeout or SMTP_TIMEOUT_TLS. */
+unsigned shell_tls_timeout_ms(const struct shell *sh);
+
+/* authcmd.c */
+void shell_auth(struct shell *sh, const char *arg, size_t arglen);
+/* A line typed while an AUTH challenge waits: sent as the response. */
+void shell_auth_response(struct shell *sh, const char *line, size_t len);
+
+/* turn.c */
+void shell_turned(struct shell *sh);
+
+/* shellcmd.c */
+void shell_init(struct shell *sh);
+void shell_free(struct shell *sh);
+/* Run one typed line (a shell command, an SMTP verb, a body line, or the
+ * response to an AUTH challenge). */
+void shell_run_line(struct shell *sh, const char *line, size_t len);
+/* Names for Tab completion: verbs (lower case) then shell commands; NULL at end. */
+const char *shell_completion_word(size_t i);
+/* A line that must never be saved to history (AUTH and its secrets). */
+bool shell_line_sensitive(const struct shell *sh, const char *line, size_t len);
+/* The prompt for the current state (escaped: no control byte). */
+void shell_prompt(struct shell *sh, char *buf, size_t cap);
+
+/* infocmd.c: the shell commands that only show things. */
+struct tokens;
+void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_state(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_ext(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_mailbox(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_terminal(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 
 /* repl.c */
 int repl_run(struct shell *sh);
-/* The read end of the signal self-pipe: the session's cancel fd. */
-int repl_signal_fd(void);
-void repl_install_signals(void);
-/* Bytes the signal handler wrote: 'I' for SIGINT, 'T' for TERM/HUP. */
-int repl_drain_signals(void);
 
 /* script.c */
 int script_run_stdin(struct shell *sh);
+/* The -e commands, then the end of the script. */
+void script_run_commands(struct shell *sh, const char *const *cmds, size_t n);
 
 #endif

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "shell.h"
+#include "output.h"
 
 /* After our headers: term.h defines macros such as `lines`. */
 #include <curses.h>
@@ -24,7 +24,7 @@ static void term_copy(int slot, const char *s)
 	snprintf(term_seq[slot], TERM_SEQ_MAX, "%s", s != NULL ? s : "");
 }
 
-void term_setup_colors(struct shell *sh, bool want_color)
+void term_setup_colors(struct output *o, bool want_color)
 {
 	for (int i = 0; i <= TERM_COLORS; i++)
 		term_seq[i][0] = '\0';
@@ -47,12 +47,12 @@ void term_setup_colors(struct shell *sh, bool want_color)
 			}
 		}
 	}
-	sh->color = on;
-	sh->col_ok = term_seq[0];
-	sh->col_mid = term_seq[1];
-	sh->col_warn = term_seq[2];
-	sh->col_bad = term_seq[3];
-	sh->col_local = term_seq[4];
-	sh->col_dim = term_seq[5];
-	sh->col_off = term_seq[TERM_COLORS];
+	(void)on;
+	o->col_ok = term_seq[0];
+	o->col_mid = term_seq[1];
+	o->col_warn = term_seq[2];
+	o->col_bad = term_seq[3];
+	o->col_local = term_seq[4];
+	o->col_dim = term_seq[5];
+	o->col_off = term_seq[TERM_COLORS];
 }

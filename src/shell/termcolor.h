@@ -8,9 +8,9 @@
 
 #include <stdbool.h>
 
-struct shell;
+struct output;
 
-/* Decide and fill sh->col_* . */
-void term_setup_colors(struct shell *sh, bool want_color);
+/* Decide and fill o->col_* . */
+void term_setup_colors(struct output *o, bool want_color);
 
 #endif

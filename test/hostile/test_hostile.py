@@ -14,7 +14,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import BANNER, SMTPSH, WRAPPER, FakeServer, json_records  # noqa: E402
+from harness import BANNER, SMTPSH, WRAPPER, FakeServer, json_records, reply_records  # noqa: E402
 
 DOCUMENTED = {0, 2, 3, 4, 5}
 RSS_LIMIT_KIB = 64 * 1024
@@ -57,7 +57,7 @@ class Hostile(unittest.TestCase):
         for reply in ("250\r\n", "250 \r\n"):
             p, wire = self.session([{"expect": "NOOP"}, {"send": reply}] + NOOP_OK,
                                    ["noop", "noop"], ["--json"])
-            recs = json_records(p.stdout)
+            recs = reply_records(p.stdout)
             self.assertEqual([r["code"] for r in recs], [220, 250, 250])
             self.assertEqual(recs[1]["lines"], [""])
             self.assertEqual(recs[2]["lines"], ["still here"])
@@ -73,7 +73,7 @@ class Hostile(unittest.TestCase):
     def test_mixed_codes_do_not_advance_state(self):
         p, _ = self.session([{"expect": "MAIL"}, {"send": "250-accepted\r\n550 5.7.1 denied\r\n"}] + NOOP_OK,
                             ["ehlo x.example", "mail a@b.example", "noop"][1:], ["--json"])
-        recs = json_records(p.stdout)
+        recs = reply_records(p.stdout)
         self.assertIn("mixed_codes", recs[1]["flags"])
         self.assertEqual(recs[1]["lines"], ["accepted", "5.7.1 denied"])
         self.assertNotEqual(recs[1]["state"], "mail")
@@ -82,13 +82,21 @@ class Hostile(unittest.TestCase):
         self.assertIn("protocol violation", p.stdout.decode())
 
     def test_endless_continuation_lines(self):
-        steps = [{"expect": "EHLO"}, {"send_repeat": "250-" + "x" * 60 + "\r\n", "count": 100000},
+        # Under the line budget: kept in bounded memory, every line counted.
+        steps = [{"expect": "EHLO"}, {"send_repeat": "250-" + "x" * 60 + "\r\n", "count": 9000},
                  {"send": "250 finally\r\n"}] + NOOP_OK
         p, _ = self.session(steps, ["ehlo x.example", "noop"])
         out = p.stdout.decode()
         self.assertIn("more lines not kept", out)
         self.assertIn("< 250 finally", out)
         self.assertIn("< 250 still here", out)
+        # Past it (issue 9): a local error, the connection closed, status 3.
+        steps = [{"expect": "EHLO"}, {"send_repeat": "250-" + "x" * 60 + "\r\n", "count": 100000},
+                 {"send": "250 finally\r\n"}] + NOOP_OK
+        p, _ = self.session(steps, ["ehlo x.example", "noop"])
+        self.assertIn("budget", p.stderr.decode())
+        self.assertNotIn("< 250 finally", p.stdout.decode())
+        self.assertEqual(p.returncode, 3)
 
     def test_one_mebibyte_line(self):
         steps = [{"expect": "NOOP"}, {"send": "250 " + "y" * (1 << 20) + "\r\n"}] + NOOP_OK
@@ -104,7 +112,7 @@ class Hostile(unittest.TestCase):
         self.assertIn("a\\x00b", p.stdout.decode())
         self.assertIn("NUL", p.stdout.decode())
         p, _ = self.session(steps, ["noop", "noop"], ["--json"])
-        self.assertEqual(json_records(p.stdout)[1]["lines"], ["a\x00b"])
+        self.assertEqual(reply_records(p.stdout)[1]["lines"], ["a\x00b"])
 
     def test_terminal_attacks_escaped(self):
         evil = ("250-\x1b[2J\x1b[H\x1b]52;c;cGF5bG9hZA==\x07clip\r\n250-\x1b[6n query\r\n"
@@ -129,15 +137,19 @@ class Hostile(unittest.TestCase):
                   {"expect": "DATA"}, {"send": "354 go\r\n"}, {"read_data": True},
                   {"send": "421 lost it\r\n"}], ["mail a@b", "rcpt c@d", "data /etc/hostname", "noop"])):
             p, wire = self.session(steps, cmds, ["--json"])
-            recs = json_records(p.stdout)
+            recs = reply_records(p.stdout)
             self.assertEqual(recs[-1]["code"], 421)
             self.assertEqual(recs[-1]["state"], "closed")
-            self.assertIn("not connected", p.stderr.decode())
-            self.assertEqual(p.returncode, 3)
+            errors = [r for r in json_records(p.stdout) if r["type"] == "error"]
+            self.assertIn("not connected", errors[-1]["message"])
+            self.assertEqual(p.stderr, b"")        # --json: stdout only
+            # The 421 is the outcome; the commands that found the
+            # connection gone add no local error of their own.
+            self.assertEqual(p.returncode, 4)
 
     def test_reset_during_large_body(self):
         big = tempfile.NamedTemporaryFile(delete=False)
-        big.write(b"0123456789abcdef" * (4 << 20))         # 64 MiB
+        big.write((b"0123456789abcde" + b"\n") * (4 << 20))   # 64 MiB
         big.close()
         try:
             steps = [{"expect": "DATA"}, {"send": "354 go\r\n"}, {"read_line": True}, {"close": "rst"}]
@@ -183,7 +195,7 @@ class Hostile(unittest.TestCase):
         self.assertEqual(wire, b"NOOP\r\n")
         self.assertIn("unknown command", err)
         self.assertIn("unterminated", err)
-        self.assertIn("Is a directory", err)
+        self.assertIn("not a regular file (it is a directory)", err)
         self.assertEqual(len(err.strip().splitlines()), 5, err)
 
     def test_503_explained(self):

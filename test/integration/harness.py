@@ -83,12 +83,21 @@ def run_smtpsh(args, stdin_bytes=None, timeout=30, env_extra=None):
 
 
 def json_records(stdout):
-    """Parse --json output: one object per line; fails on anything else."""
+    """Parse --json output: one object per line, each with a "type"; fails
+    on anything else."""
     out = []
     for line in stdout.decode("utf-8").splitlines():
         if line.strip():
-            out.append(json.loads(line))
+            rec = json.loads(line)
+            if not isinstance(rec, dict) or "type" not in rec:
+                raise ValueError(f"--json record without a type: {line!r}")
+            out.append(rec)
     return out
+
+
+def reply_records(stdout):
+    """The --json records of replies only (not connect, error, summary...)."""
+    return [r for r in json_records(stdout) if r["type"] == "reply"]
 
 
 BANNER = {"send": "220 fake.test ESMTP ready\r\n"}

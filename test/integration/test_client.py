@@ -7,7 +7,7 @@ import socket
 import tempfile
 import unittest
 
-from harness import BANNER, FakeServer, json_records, run_smtpsh
+from harness import BANNER, FakeServer, reply_records, run_smtpsh
 
 QUIT_OK = [{"expect": "QUIT"}, {"send": "221 bye\r\n"}]
 
@@ -20,7 +20,7 @@ class ScriptMode(unittest.TestCase):
             p = run_smtpsh(["--json", "-e", "ehlo client.example", "-e", "quit", "127.0.0.1", str(srv.port)])
             self.assertEqual(srv.received(), b"EHLO client.example\r\nQUIT\r\n")
         self.assertEqual(p.returncode, 0, p.stderr)
-        recs = json_records(p.stdout)
+        recs = reply_records(p.stdout)
         self.assertEqual([r["code"] for r in recs], [220, 250, 221])
         self.assertIsNone(recs[0]["command"])
         self.assertEqual(recs[1]["command"], "EHLO client.example")
@@ -57,7 +57,7 @@ class ScriptMode(unittest.TestCase):
                          b"Subject: t\r\n\r\n..leading dot\r\nplain\r\n..\r\nbare\r\ncr\r\n...two\r\n.\r\n"
                          b"QUIT\r\n")
         self.assertEqual(p.returncode, 0, p.stderr)
-        recs = json_records(p.stdout)
+        recs = reply_records(p.stdout)
         self.assertEqual([r["code"] for r in recs], [220, 250, 250, 250, 251, 354, 250, 221])
         self.assertEqual(recs[4]["verdict"], "success")      # 251 to RCPT
         self.assertEqual(recs[5]["verdict"], "intermediate")
@@ -81,7 +81,7 @@ class ScriptMode(unittest.TestCase):
         steps = [BANNER, {"expect": "RCPT"}, {"send": "550 5.1.1 no such user\r\n"}] + QUIT_OK
         with FakeServer(steps) as srv:
             p = run_smtpsh(["--json", "-e", "rcpt x@y", "-e", "quit", "127.0.0.1", str(srv.port)])
-        recs = json_records(p.stdout)
+        recs = reply_records(p.stdout)
         self.assertEqual(recs[1]["enhanced"], "5.1.1")
         self.assertEqual(recs[1]["verdict"], "failure")
         self.assertIsNone(recs[2]["enhanced"])
@@ -93,7 +93,7 @@ class ScriptMode(unittest.TestCase):
             p = run_smtpsh(["--json", "127.0.0.1", str(srv.port)],
                            stdin_bytes=b"vrfy alice\nexpn \"staff\"\nquit\n")
             self.assertEqual(srv.received(), b"VRFY alice\r\nEXPN staff\r\nQUIT\r\n")
-        recs = json_records(p.stdout)
+        recs = reply_records(p.stdout)
         self.assertEqual(recs[2]["lines"], ["Alice <alice@x>", "Bob <bob@x>"])
         self.assertEqual(p.returncode, 0)
 
@@ -167,7 +167,7 @@ class RefusalsAndErrors(unittest.TestCase):
         steps = [BANNER, {"expect": "NOOP"}, {"send": "hello there\r\n"}] + QUIT_OK
         with FakeServer(steps) as srv:
             p = run_smtpsh(["--json", "-e", "noop", "-e", "quit", "127.0.0.1", str(srv.port)])
-        recs = json_records(p.stdout)
+        recs = reply_records(p.stdout)
         self.assertEqual(recs[1]["code"], 600)
         self.assertEqual(recs[1]["lines"], ["hello there"])
         self.assertEqual(recs[1]["verdict"], "error")
@@ -177,7 +177,7 @@ class RefusalsAndErrors(unittest.TestCase):
         steps = [BANNER, {"expect": "EHLO"}, {"send": "250-fake.test\r\n250-SIZE"}, {"close": "fin"}]
         with FakeServer(steps) as srv:
             p = run_smtpsh(["--json", "-e", "ehlo x.example", "-e", "noop", "127.0.0.1", str(srv.port)])
-        recs = json_records(p.stdout)
+        recs = reply_records(p.stdout)
         self.assertEqual(recs[1]["code"], 621)
         self.assertEqual(recs[1]["lines"], ["fake.test", "250-SIZE"])
         self.assertEqual(p.returncode, 3)

@@ -6,7 +6,7 @@ import os
 import re
 import unittest
 
-from harness import json_records, run_smtpsh
+from harness import reply_records, run_smtpsh
 
 DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "teaching-server.md")
 ROW = re.compile(r"^\| (\d{3}) \| [^|]+ \| `([^`]+)` \|")
@@ -38,7 +38,7 @@ class DemoDocs(unittest.TestCase):
                 for c in cmds:
                     args += ["-e", c]
                 p = run_smtpsh(args)
-                recs = json_records(p.stdout)
+                recs = reply_records(p.stdout)
                 self.assertTrue(recs, p.stderr)
                 want_index = 0 if code == 220 else -1
                 self.assertEqual(recs[want_index]["code"], code, (cmds, recs[-1], p.stderr))
@@ -46,7 +46,7 @@ class DemoDocs(unittest.TestCase):
     def test_disabled_verb_gets_502(self):
         p = run_smtpsh(["--demo", "--json", "--disable", "vrfy", "-e", "helo c.example",
                         "-e", "vrfy alice", "-e", "expn staff"])
-        recs = json_records(p.stdout)
+        recs = reply_records(p.stdout)
         self.assertEqual([r["code"] for r in recs], [220, 250, 502, 250])
         p = run_smtpsh(["--demo", "--disable", "nonsense"])
         self.assertEqual(p.returncode, 2)

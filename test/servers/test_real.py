@@ -11,7 +11,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import json_records, run_smtpsh  # noqa: E402
+from harness import reply_records, run_smtpsh  # noqa: E402
 from realservers import REQUIRED, Aiosmtpd, Postfix  # noqa: E402
 
 BODY = (b"From: sender@client.smtpsh.test\r\nSubject: smtpsh compatibility\r\n"
@@ -82,7 +82,7 @@ class RealServerMixin:
             if cmd is not None:
                 args += ["-e", cmd]
         p = run_smtpsh(args + ["127.0.0.1", str(self.srv.port)], timeout=120)
-        recs = json_records(p.stdout)
+        recs = reply_records(p.stdout)
         self.assertEqual(recs[0]["code"], 220, p.stderr)
         self.assertIsNone(recs[0]["command"])
         labels = [label for label, _ in steps]

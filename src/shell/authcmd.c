@@ -1,0 +1,181 @@
+/*
+ * authcmd.c - the shell's AUTH (RFC 4954): `auth MECH USER` runs the whole
+ * exchange with the secret from secret.h, and a line typed while a
+ * challenge waits (after `raw AUTH LOGIN`) is sent as the response.  The
+ * core decides from the wire text which lines are secret and shows them
+ * redacted on every sink (session.h); here the secret is held under a
+ * guard that keeps it out of core dumps, and wiped after use.
+ *
+ * An exchange always ends: after "*" (RFC 4954 4, cancel) exactly one more
+ * reply is read; a server that goes on challenging after that is cut off,
+ * and auth.c caps the rounds (AUTH_MAX_ROUNDS).
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "auth.h"
+#include "secret.h"
+#include "shell.h"
+#include "smtp_limits.h"
+
+static bool auth_confirm_plaintext(struct shell *sh)
+{
+	if (session_tls_active(sh->sess) || sh->allow_plain_auth)
+		return true;
+	if (!sh->interactive || !isatty(STDIN_FILENO)) {
+		struct smtp_error err;
+		smtp_error_set(&err, SMTP_ERR_USAGE, 0, "AUTH over a connection without TLS would "
+		    "expose the secret; starttls first, or give --allow-plaintext-auth; nothing was sent");
+		shell_fail(sh, "auth", &err);
+		return false;
+	}
+	out_note(&sh->out, "this connection is not encrypted: the secret would cross the network "
+	    "readable.");
+	fputs("  Send it anyway? [y/N] ", stdout);
+	fflush(stdout);
+	char answer[16];
+	if (fgets(answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
+		out_note(&sh->out, "not sent");
+		return false;
+	}
+	return true;
+}
+
+/* A note when the mechanism is not among those the server advertised. */
+static void auth_note_unadvertised(struct shell *sh, enum auth_mech mech)
+{
+	const struct ehlo_set *ext = session_extensions(sh->sess);
+	if (!ext->valid)
+		return;
+	const struct ehlo_ext *a = ehlo_find(ext, "AUTH");
+	if (a == NULL) {
+		out_note(&sh->out, "the server did not advertise AUTH in its EHLO reply");
+		return;
+	}
+	const char *name = auth_mech_name(mech);
+	size_t n = strlen(name);
+	for (const char *p = a->params; *p != '\0';) {
+		while (*p == ' ')
+			p++;
+		size_t w = strcspn(p, " ");
+		if (w == n && strncasecmp(p, name, n) == 0)
+			return;
+		p += w;
+	}
+	out_note(&sh->out, "the server did not advertise AUTH %s (it offers: %.200s)", name, a->params);
+}
+
+/* Send one line of the exchange and read its reply. */
+static int auth_round(struct shell *sh, const char *line, size_t len, struct session_reply *r)
+{
+	return shell_exchange(sh, verb_by_id(VERB_AUTH), line, len, r);
+}
+
+static void auth_run(struct shell *sh, enum auth_mech mech, const char *user,
+    const char *secret)
+{
+	struct smtp_error err;
+	struct auth_exchange ax;
+	struct strbuf line, challenge;
+	strbuf_init(&line, 16384);
+	strbuf_init(&challenge, AUTH_CHALLENGE_B64_MAX);
+	struct session_reply r;
+	session_reply_init(&r);
+	if (auth_begin(&ax, mech, NULL, user, secret, mech == AUTH_MECH_PLAIN, &line, &err) != SMTP_OK) {
+		shell_fail(sh, "auth", &err);
+		goto out;
+	}
+	int code = auth_round(sh, line.data, line.len, &r);
+	auth_wipe(&line);
+	while (code == 334 && !sh->stop) {
+		strbuf_reset(&challenge);
+		enum smtp_errkind k = auth_step(&ax, &r.reply, &line, &challenge, &err);
+		if (challenge.len > 0)
+			out_challenge(&sh->out, challenge.data, challenge.len);
+		if (k != SMTP_OK)
+			shell_fail(sh, "auth", &err);       /* line is "*": cancel (RFC 4954 4) */
+		if (line.len == 0)
+			break;
+		bool cancel = ax.cancelled;
+		code = auth_round(sh, line.data, line.len, &r);
+		auth_wipe(&line);
+		if (cancel) {
+			if (code == 334 && session_is_open(sh->sess)) {
+				smtp_error_set(&err, SMTP_ERR_REFUSED, 0, "the server went on with the AUTH "
+				    "exchange after it was cancelled with \"*\"; the connection was closed");
+				shell_fail(sh, "auth", &err);
+				shell_note_status(sh, SHELL_EXIT_LOCAL, "auth");
+				shell_close(sh, "connection closed: the AUTH exchange would not end");
+			}
+			break;
+		}
+	}
+	if (code != 0 && code != 334)
+		shell_maybe_stop(sh, &r);
+out:
+	auth_wipe(&line);
+	strbuf_free(&line);
+	strbuf_free(&challenge);
+	session_reply_free(&r);
+}
+
+void shell_auth(struct shell *sh, const char *arg, size_t arglen)
+{
+	char mech_name[64] = "", user[SMTP_COMMAND_LINE_MAX] = "";
+	const char *sp = memchr(arg, ' ', arglen);
+	size_t mlen = sp != NULL ? (size_t)(sp - arg) : arglen;
+	snprintf(mech_name, sizeof mech_name, "%.*s", (int)mlen, arg);
+	if (sp != NULL)
+		snprintf(user, sizeof user, "%.*s", (int)(arglen - mlen - 1), sp + 1);
+	enum auth_mech mech;
+	if (mech_name[0] == '\0' || !auth_mech_parse(mech_name, &mech)) {
+		shell_usage_error(sh, "auth: give a mechanism (PLAIN, LOGIN or CRAM-MD5) and a user: "
+		    "auth MECH USER");
+		return;
+	}
+	if (user[0] == '\0') {
+		shell_usage_error(sh, "auth %s: give the user name: auth %s USER", auth_mech_name(mech),
+		    auth_mech_name(mech));
+		return;
+	}
+	if (!session_is_open(sh->sess)) {
+		struct smtp_error err;
+		smtp_error_set(&err, SMTP_ERR_STATE, 0, "not connected (use `open HOST [PORT]`); "
+		    "nothing was sent");
+		shell_fail(sh, "auth", &err);
+		return;
+	}
+	if (!auth_confirm_plaintext(sh))
+		return;
+	auth_note_unadvertised(sh, mech);
+	struct secret_guard guard;
+	secret_guard_begin(&guard);
+	char secret[AUTH_CREDENTIAL_MAX + 2];
+	const char *from = NULL;
+	struct secret_source src = { sh->password_file, true, sh->interactive };
+	char prompt[300];
+	snprintf(prompt, sizeof prompt, "secret for %.200s: ", user);
+	struct smtp_error err;
+	if (secret_get(&src, prompt, secret, sizeof secret, &from, &err) != SMTP_OK)
+		shell_fail(sh, "auth", &err);
+	else
+		auth_run(sh, mech, user, secret);
+	secret_wipe(secret, sizeof secret);
+	secret_guard_end(&guard);
+}
+
+void shell_auth_response(struct shell *sh, const char *line, size_t len)
+{
+	/* `raw LINE` at a challenge means LINE, as everywhere else. */
+	if (len >= 4 && strncasecmp(line, "raw ", 4) == 0) {
+		line += 4;
+		len -= 4;
+	}
+	struct session_reply r;
+	session_reply_init(&r);
+	if (shell_exchange(sh, NULL, line, len, &r) != 0)
+		shell_maybe_stop(sh, &r);
+	session_reply_free(&r);
+}

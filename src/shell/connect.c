@@ -1,0 +1,101 @@
+/*
+ * connect.c - opening and closing connections for the shell: connect
+ * (implicit TLS armed first with --tls), show the peer and the greeting,
+ * and give a hint when a server says nothing (a plain connection to an
+ * SMTPS port hears nothing until it sends TLS: RFC 8314 3.3).  Also this
+ * machine's name for HELO/EHLO (RFC 5321 4.1.1.1 wants a fully qualified
+ * one).
+ */
+#include <netdb.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "shell.h"
+#include "smtp_limits.h"
+
+void shell_close(struct shell *sh, const char *why)
+{
+	if (session_is_open(sh->sess))
+		session_close(sh->sess);
+	out_closed(&sh->out, why);
+	shell_transcript_note(sh, "%s", why);
+}
+
+/* Wait for the greeting; past SMTP_GREETING_HINT_S, say why it may not
+ * come, and go on waiting until its deadline. */
+static enum smtp_errkind shell_read_greeting(struct shell *sh, struct session_reply *r,
+    struct smtp_error *err)
+{
+	long long hint_at = transport_now_ms() + SMTP_GREETING_HINT_S * 1000LL;
+	enum smtp_errkind k = session_next_reply(sh->sess, hint_at, r, err);
+	if (k != SMTP_ERR_AGAIN)
+		return k;
+	if (!sh->implicit_tls)
+		out_warning(&sh->out, "no greeting from %s port %s after %d s; still waiting "
+		    "(Ctrl-C to stop).  If this port expects TLS from the first byte (SMTPS, "
+		    "usually port 465), connect with --tls", session_host(sh->sess),
+		    session_port(sh->sess), SMTP_GREETING_HINT_S);
+	else
+		out_warning(&sh->out, "no greeting from %s port %s after %d s; still waiting "
+		    "(Ctrl-C to stop)", session_host(sh->sess), session_port(sh->sess),
+		    SMTP_GREETING_HINT_S);
+	return session_next_reply(sh->sess, SESSION_WAIT_OWED, r, err);
+}
+
+bool shell_open(struct shell *sh, const char *host, const char *port)
+{
+	struct smtp_error err;
+	if (session_is_open(sh->sess))
+		shell_close(sh, "previous connection closed (no QUIT)");
+	shell_prepare_connect(sh, host);
+	if (session_open(sh->sess, host, port, &err) != SMTP_OK) {
+		shell_fail(sh, "connect", &err);
+		return false;
+	}
+	out_connected(&sh->out, session_host(sh->sess), session_port(sh->sess),
+	    session_peer_address(sh->sess));
+	shell_transcript_note(sh, "connected to %s port %s (%s)", session_host(sh->sess),
+	    session_port(sh->sess), session_peer_address(sh->sess));
+	shell_report_implicit_tls(sh);
+	struct session_reply r;
+	session_reply_init(&r);
+	enum smtp_errkind k = shell_read_greeting(sh, &r, &err);
+	if (k == SMTP_ERR_CANCELLED) {
+		shell_cancelled(sh, "greeting");
+		shell_close(sh, "connection closed: the greeting was not waited for");
+		session_reply_free(&r);
+		return false;
+	}
+	if (k != SMTP_OK) {
+		shell_fail(sh, "greeting", &err);
+		session_reply_free(&r);
+		return false;
+	}
+	shell_show_reply(sh, &r);
+	shell_maybe_stop(sh, &r);
+	session_reply_free(&r);
+	return true;
+}
+
+bool shell_local_domain(char *out, size_t cap)
+{
+	char host[256] = "localhost";
+	if (gethostname(host, sizeof host - 1) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	struct addrinfo hints = { .ai_flags = AI_CANONNAME, .ai_family = AF_UNSPEC };
+	struct addrinfo *res = NULL;
+	bool qualified = false;
+	if (getaddrinfo(host, NULL, &hints, &res) == 0 && res != NULL && res->ai_canonname != NULL &&
+	    strchr(res->ai_canonname, '.') != NULL) {
+		snprintf(out, cap, "%s", res->ai_canonname);
+		qualified = true;
+	} else {
+		snprintf(out, cap, "%s", host);
+		qualified = strchr(host, '.') != NULL;
+	}
+	if (res != NULL)
+		freeaddrinfo(res);
+	return qualified;
+}

@@ -1,0 +1,196 @@
+/*
+ * options.c - the command line (options.h): the option table, the --help
+ * text made from it, and the parse (GNU getopt_long with permutation, so
+ * `smtpsh HOST -e ehlo` works as the README shows).
+ */
+#include "options.h"
+
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verbs.h"
+
+enum {
+	OPT_JSON = 256, OPT_STOP, OPT_TIMEOUT, OPT_NO_COLOR, OPT_DEMO, OPT_SERVE, OPT_TLS,
+	OPT_INSECURE, OPT_CAFILE, OPT_PASSWORD_FILE, OPT_TRANSCRIPT, OPT_TRANSCRIPT_OVERWRITE,
+	OPT_ALLOW_PLAIN, OPT_DISABLE,
+};
+
+static const struct smtpsh_option option_table[] = {
+	{ "execute", 'e', "CMD", "run CMD (repeatable), then exit" },
+	{ "json", OPT_JSON, NULL, "one JSON object per line on stdout, each with a \"type\"" },
+	{ "stop-on-error", OPT_STOP, NULL, "at the first 4xx/5xx reply send QUIT and stop" },
+	{ "timeout", OPT_TIMEOUT, "SECS", "connect, TLS handshake and reply deadline "
+	  "(default: RFC 5321 4.5.3.2's, per command)" },
+	{ "ipv4", '4', NULL, "IPv4 only" },
+	{ "ipv6", '6', NULL, "IPv6 only" },
+	{ "no-color", OPT_NO_COLOR, NULL, "no colour (also when NO_COLOR is set or stdout is no tty)" },
+	{ "tls", OPT_TLS, NULL, "implicit TLS right after connecting (SMTPS, port 465)" },
+	{ "insecure", OPT_INSECURE, NULL, "go on when the certificate does not verify (still shown)" },
+	{ "cafile", OPT_CAFILE, "FILE", "trust these CA certificates instead of the system's" },
+	{ "password-file", OPT_PASSWORD_FILE, "FILE", "the AUTH secret (else SMTPSH_PASSWORD, "
+	  "else a prompt)" },
+	{ "allow-plaintext-auth", OPT_ALLOW_PLAIN, NULL, "allow AUTH without TLS in scripts" },
+	{ "transcript", OPT_TRANSCRIPT, "FILE", "every byte each way, timestamped, secrets "
+	  "replaced; appended to FILE" },
+	{ "transcript-overwrite", OPT_TRANSCRIPT_OVERWRITE, NULL, "empty the transcript FILE first" },
+	{ "demo", OPT_DEMO, NULL, "start the built-in teaching server and connect to it" },
+	{ "serve", OPT_SERVE, "[ADDR:]PORT", "run the teaching server alone (127.0.0.1 by default)" },
+	{ "disable", OPT_DISABLE, "VERB", "the teaching server answers VERB with 502 (repeatable)" },
+	{ "help", 'h', NULL, "this text" },
+	{ "version", 'V', NULL, "the version" },
+};
+
+#define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
+
+size_t options_count(void)
+{
+	return OPTION_COUNT;
+}
+
+const struct smtpsh_option *options_at(size_t i)
+{
+	return i < OPTION_COUNT ? &option_table[i] : NULL;
+}
+
+void options_usage(FILE *to)
+{
+	fputs("usage: smtpsh [options] [HOST [PORT] | HOST:PORT | [IPv6]:PORT]\n"
+	    "       smtpsh --demo\n"
+	    "       smtpsh --serve [ADDR:]PORT\n"
+	    "\n"
+	    "An interactive SMTP diagnostic shell: every reply line, what its code means,\n"
+	    "the verdict for the command it answers, and where the session stands.\n"
+	    "\n", to);
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		const struct smtpsh_option *o = &option_table[i];
+		char head[64];
+		if (o->key < 256)
+			snprintf(head, sizeof head, "-%c, --%s%s%s", o->key, o->name, o->arg ? " " : "",
+			    o->arg ? o->arg : "");
+		else
+			snprintf(head, sizeof head, "    --%s%s%s", o->name, o->arg ? " " : "",
+			    o->arg ? o->arg : "");
+		fprintf(to, "  %-30s %s\n", head, o->help);
+	}
+	fputs("\n"
+	    "Inside, type SMTP verbs (ehlo, vrfy alice, mail a@b, rcpt c@d, data, quit ...)\n"
+	    "or shell commands (? for the list).  When stdin is not a terminal each line is\n"
+	    "run as if typed.\n"
+	    "\n"
+	    "Exit status: 0 every reply positive; 4 a 4xx reply was seen; 5 a 5xx reply;\n"
+	    "3 a local or connection error (timeout, refused, 600/621); 2 a usage error.\n"
+	    "The worst wins: 3, then 2, then 5, then 4.  A script ended by SIGINT, SIGTERM\n"
+	    "or SIGHUP exits with 128 + the signal (130, 143, 129) after one QUIT.\n", to);
+}
+
+/* HOST:PORT, [IPv6]:PORT, or HOST alone (a bare IPv6 address has several
+ * colons and no port). */
+static bool options_split_host(const char *s, struct smtpsh_args *a)
+{
+	const char *colon = NULL;
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
+			return false;
+		snprintf(a->hostbuf, sizeof a->hostbuf, "%.*s", (int)(end - s - 1), s + 1);
+		colon = end[1] == ':' ? end + 1 : NULL;
+	} else {
+		const char *first = strchr(s, ':');
+		if (first != NULL && strchr(first + 1, ':') == NULL)
+			colon = first;
+		snprintf(a->hostbuf, sizeof a->hostbuf, "%.*s",
+		    colon != NULL ? (int)(colon - s) : (int)strlen(s), s);
+	}
+	a->host = a->hostbuf;
+	if (colon != NULL) {
+		if (colon[1] == '\0')
+			return false;
+		snprintf(a->port, sizeof a->port, "%s", colon + 1);
+	}
+	return a->hostbuf[0] != '\0';
+}
+
+bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
+{
+	struct option longopts[OPTION_COUNT + 1];
+	char shortopts[64] = "";
+	size_t ns = 0;
+	for (size_t i = 0; i < OPTION_COUNT; i++) {
+		const struct smtpsh_option *o = &option_table[i];
+		longopts[i] = (struct option){ o->name, o->arg ? required_argument : no_argument,
+		    NULL, o->key };
+		if (o->key < 256 && ns + 3 < sizeof shortopts) {
+			shortopts[ns++] = (char)o->key;
+			if (o->arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	longopts[OPTION_COUNT] = (struct option){ NULL, 0, NULL, 0 };
+	shortopts[ns] = '\0';
+	opterr = 0;
+	optind = 1;
+	int c;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h': a->help = true; break;
+		case 'V': a->version = true; break;
+		case '4': a->family = 4; break;
+		case '6': a->family = 6; break;
+		case 'e': a->cmds[a->ncmds++] = optarg; break;
+		case OPT_JSON: a->json = true; break;
+		case OPT_STOP: a->stop_on_error = true; break;
+		case OPT_NO_COLOR: a->no_color = true; break;
+		case OPT_DEMO: a->demo = true; break;
+		case OPT_SERVE: a->serve = optarg; break;
+		case OPT_TLS: a->implicit_tls = true; break;
+		case OPT_INSECURE: a->insecure = true; break;
+		case OPT_CAFILE: a->cafile = optarg; break;
+		case OPT_PASSWORD_FILE: a->password_file = optarg; break;
+		case OPT_TRANSCRIPT: a->transcript = optarg; break;
+		case OPT_TRANSCRIPT_OVERWRITE: a->transcript_overwrite = true; break;
+		case OPT_ALLOW_PLAIN: a->allow_plain_auth = true; break;
+		case OPT_DISABLE: {
+			const struct verb *v = verb_lookup(optarg, strlen(optarg));
+			if (v == NULL) {
+				fprintf(err, "smtpsh: --disable wants an SMTP verb, not \"%.40s\"\n", optarg);
+				return false;
+			}
+			a->disabled |= 1u << v->id;
+			break;
+		}
+		case OPT_TIMEOUT: {
+			char *end;
+			unsigned long v = strtoul(optarg, &end, 10);
+			if (*end != '\0' || v == 0 || v > 86400) {
+				fprintf(err, "smtpsh: --timeout wants seconds (1..86400), not \"%.40s\"\n", optarg);
+				return false;
+			}
+			a->timeout_s = (unsigned)v;
+			break;
+		}
+		default:
+			fprintf(err, "smtpsh: unknown option or missing argument \"%.60s\" "
+			    "(smtpsh --help lists them)\n", argv[optind - 1]);
+			return false;
+		}
+	}
+	int rest = argc - optind;
+	if (rest > 2 || (a->demo && rest > 0) || (a->serve != NULL && (rest > 0 || a->demo))) {
+		fprintf(err, "smtpsh: too many arguments (smtpsh --help)\n");
+		return false;
+	}
+	if (rest >= 1 && !options_split_host(argv[optind], a)) {
+		fprintf(err, "smtpsh: \"%.60s\" is not HOST, HOST:PORT or [IPv6]:PORT\n", argv[optind]);
+		return false;
+	}
+	if (rest == 2) {
+		if (a->port[0] != '\0') {
+			fprintf(err, "smtpsh: the port is given twice\n");
+			return false;
+		}
+		snprintf(a->port, sizeof a->port, "%.15s", argv[optind + 1]);
+	}
+	return true;
+}

@@ -1,0 +1,337 @@
+/*
+ * output.c - the one output path (output.h): each out_*() call renders one
+ * record, as text or as JSON (render_text.c, render_json.c), into a
+ * bounded buffer and writes it in one piece, so records never interleave
+ * and a failed render never leaves half a record.  Also the records small
+ * enough to need no renderer of their own.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "codes.h"
+#include "escape.h"
+#include "json.h"
+#include "render.h"
+
+void out_init(struct output *o, bool json)
+{
+	memset(o, 0, sizeof *o);
+	o->json = json;
+	o->out = stdout;
+	o->err = stderr;
+	o->col_ok = o->col_mid = o->col_warn = o->col_bad = "";
+	o->col_local = o->col_dim = o->col_off = "";
+}
+
+static void out_begin(struct strbuf *sb)
+{
+	strbuf_init(sb, OUT_RECORD_MAX + 256 * 1024);
+}
+
+/* Write one record and free the buffer.  Errors go to stderr in text mode. */
+static void out_flush(struct output *o, struct strbuf *sb, bool to_err)
+{
+	FILE *f = to_err && !o->json ? o->err : o->out;
+	if (sb->len > 0) {
+		if (f == o->err)
+			fflush(o->out);      /* keep the order a person sees */
+		fwrite(sb->data, 1, sb->len, f);
+		fflush(f);
+	}
+	strbuf_free(sb);
+}
+
+const char *out_reply_stage(const struct session_reply *r, char *buf, size_t cap)
+{
+	if (r->origin == SESSION_REPLY_GREETING)
+		return "greeting";
+	if (r->origin == SESSION_REPLY_UNSOLICITED)
+		return NULL;
+	if (r->body_end)
+		return "body";
+	if (r->verb == NULL)
+		return "raw";
+	size_t i = 0;
+	for (; r->verb->name[i] != '\0' && i + 1 < cap; i++)
+		buf[i] = (char)(r->verb->name[i] | 0x20);
+	buf[i] = '\0';
+	return buf;
+}
+
+void render_meaning(const struct session_reply *r, char *buf, size_t cap)
+{
+	int ctx = CODE_CTX_ANY;
+	if (r->origin == SESSION_REPLY_GREETING)
+		ctx = CODE_CTX_GREETING;
+	else if (r->origin != SESSION_REPLY_UNSOLICITED && r->verb != NULL && !r->body_end)
+		ctx = (int)r->verb->id;
+	else if (r->body_end)
+		ctx = CODE_CTX_ANY;
+	code_explain_in(r->reply.code, ctx, buf, cap, NULL);
+}
+
+void out_sent(struct output *o, const char *shown, size_t len)
+{
+	if (o->json)
+		return;
+	struct strbuf sb;
+	out_begin(&sb);
+	text_sent(o, shown, len, &sb);
+	out_flush(o, &sb, false);
+}
+
+void out_reply(struct output *o, const struct session_reply *r, const struct ehlo_set *ext)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json)
+		json_reply(o, r, ext, &sb);
+	else
+		text_reply(o, r, &sb);
+	out_flush(o, &sb, false);
+}
+
+void out_connected(struct output *o, const char *host, const char *port, const char *address)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		const char *kv[] = { "host", host, "port", port, "address", address };
+		json_simple(&sb, "connect", kv, 6);
+	} else {
+		(void)strbuf_appendf(&sb, "%sconnected to ", o->col_dim);
+		(void)escape_terminal(&sb, host, strlen(host));
+		(void)strbuf_appendf(&sb, " port ");
+		(void)escape_terminal(&sb, port, strlen(port));
+		(void)strbuf_appendf(&sb, " (%s)%s\n", address, o->col_off);
+	}
+	out_flush(o, &sb, false);
+}
+
+void out_closed(struct output *o, const char *why)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		const char *kv[] = { "reason", why };
+		json_simple(&sb, "closed", kv, 2);
+	} else {
+		(void)strbuf_appendf(&sb, "%s", o->col_dim);
+		(void)escape_terminal(&sb, why, strlen(why));
+		(void)strbuf_appendf(&sb, "%s\n", o->col_off);
+	}
+	out_flush(o, &sb, false);
+}
+
+void out_tls(struct output *o, const char *how, const struct tls_info *ti)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json)
+		json_tls(how, ti, &sb);
+	else
+		text_tls(o, how, ti, &sb);
+	out_flush(o, &sb, false);
+}
+
+void out_challenge(struct output *o, const char *text, size_t len)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		(void)strbuf_appendf(&sb, "{\"type\":\"challenge\",\"decoded\":");
+		(void)json_string(&sb, text, len);
+		(void)strbuf_appendf(&sb, "}\n");
+	} else {
+		(void)strbuf_appendf(&sb, "= the server's challenge, decoded: ");
+		(void)escape_terminal(&sb, text, len);
+		(void)strbuf_appendc(&sb, '\n');
+	}
+	out_flush(o, &sb, false);
+}
+
+void out_turned(struct output *o, const char *command, size_t clen, const char *reply,
+    size_t rlen)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		(void)strbuf_appendf(&sb, "{\"type\":\"turned\",\"received\":");
+		if (command != NULL)
+			(void)json_string(&sb, command, clen);
+		else
+			(void)strbuf_appendf(&sb, "null");
+		(void)strbuf_appendf(&sb, ",\"replied\":");
+		(void)json_string(&sb, reply, rlen);
+		(void)strbuf_appendf(&sb, "}\n");
+	} else {
+		if (command != NULL) {
+			(void)strbuf_appendf(&sb, "%s(turned) they sent:%s ", o->col_dim, o->col_off);
+			(void)escape_terminal(&sb, command, clen);
+			(void)strbuf_appendc(&sb, '\n');
+		}
+		(void)strbuf_appendf(&sb, "%s(turned) we replied:%s ", o->col_dim, o->col_off);
+		(void)escape_terminal(&sb, reply, rlen);
+		(void)strbuf_appendc(&sb, '\n');
+	}
+	out_flush(o, &sb, false);
+}
+
+void out_error(struct output *o, const char *stage, const struct smtp_error *e)
+{
+	const char *msg = e->msg[0] != '\0' ? e->msg : smtp_errkind_name(e->kind);
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		const char *kv[] = { "kind", smtp_errkind_name(e->kind), "message", msg, "stage", stage };
+		json_simple(&sb, "error", kv, 6);
+	} else {
+		(void)strbuf_appendf(&sb, "smtpsh: ");
+		(void)escape_terminal(&sb, msg, strlen(msg));
+		(void)strbuf_appendc(&sb, '\n');
+	}
+	out_flush(o, &sb, true);
+}
+
+static void out_message(struct output *o, const char *type, const char *prefix, bool to_err,
+    const char *fmt, va_list ap)
+{
+	char msg[1024];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		const char *kv[] = { "message", msg };
+		json_simple(&sb, type, kv, 2);
+	} else {
+		(void)strbuf_appendf(&sb, "%s", prefix);
+		(void)escape_terminal(&sb, msg, strlen(msg));
+		(void)strbuf_appendc(&sb, '\n');
+	}
+	out_flush(o, &sb, to_err);
+}
+
+void out_note(struct output *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	out_message(o, "note", "! ", false, fmt, ap);
+	va_end(ap);
+}
+
+void out_warning(struct output *o, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	out_message(o, "warning", "smtpsh: warning: ", true, fmt, ap);
+	va_end(ap);
+}
+
+void out_explain(struct output *o, const struct out_explain *x)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json)
+		json_explain(x, &sb);
+	else
+		text_explain(o, x, &sb);
+	out_flush(o, &sb, false);
+}
+
+void out_state(struct output *o, const struct out_state *st)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json)
+		json_state(st, &sb);
+	else
+		text_state(o, st, &sb);
+	out_flush(o, &sb, false);
+}
+
+void out_ext(struct output *o, const struct ehlo_set *set)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json)
+		json_ext(set, &sb);
+	else
+		text_ext(o, set, &sb);
+	out_flush(o, &sb, false);
+}
+
+void out_help(struct output *o, const struct out_help *h)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json)
+		json_help(h, &sb);
+	else
+		text_help(o, h, &sb);
+	out_flush(o, &sb, false);
+}
+
+void out_mailbox(struct output *o, const char *kind, const char *user, const char *text,
+    size_t len)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		(void)strbuf_appendf(&sb, "{\"type\":\"%s\",\"user\":", kind);
+		(void)json_cstring(&sb, user);
+		(void)strbuf_appendf(&sb, ",\"text\":");
+		if (json_string(&sb, text, len) != SMTP_OK)
+			(void)strbuf_appendf(&sb, "null,\"truncated\":true");
+		(void)strbuf_appendf(&sb, "}\n");
+	} else {
+		/* Message text came from a client: escaped like any peer bytes,
+		 * with its line structure kept. */
+		while (len > 0) {
+			const char *nl = memchr(text, '\n', len);
+			size_t l = nl != NULL ? (size_t)(nl - text) : len;
+			size_t tl = l > 0 && text[l - 1] == '\r' ? l - 1 : l;
+			if (escape_terminal(&sb, text, tl) != SMTP_OK ||
+			    strbuf_appendc(&sb, '\n') != SMTP_OK) {
+				(void)strbuf_appendf(&sb, "[... the rest is too large to show]\n");
+				break;
+			}
+			if (nl == NULL)
+				break;
+			text += l + 1;
+			len -= l + 1;
+		}
+	}
+	out_flush(o, &sb, false);
+}
+
+void out_settings(struct output *o, bool insecure, const char *changed)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		(void)strbuf_appendf(&sb, "{\"type\":\"settings\",\"insecure\":%s,\"changed\":",
+		    insecure ? "true" : "false");
+		(void)json_cstring(&sb, changed);
+		(void)strbuf_appendf(&sb, "}\n");
+	} else if (changed != NULL) {
+		(void)strbuf_appendf(&sb, "insecure: %s (TLS verification failures %s)\n",
+		    insecure ? "on" : "off", insecure ? "are reported but do not stop the connection"
+		                                      : "end the connection");
+	} else {
+		(void)strbuf_appendf(&sb, "insecure: %s\n", insecure ? "on" : "off");
+	}
+	out_flush(o, &sb, false);
+}
+
+void out_summary(struct output *o, int status, const char *failed_stage)
+{
+	if (!o->json)
+		return;
+	struct strbuf sb;
+	out_begin(&sb);
+	(void)strbuf_appendf(&sb, "{\"type\":\"summary\",\"status\":%d,\"failed_stage\":", status);
+	(void)json_cstring(&sb, failed_stage);
+	(void)strbuf_appendf(&sb, "}\n");
+	out_flush(o, &sb, false);
+}

@@ -1,0 +1,133 @@
+/*
+ * output.h - the shell's one output path.  Every line smtpsh prints --
+ * replies, the lines it sends, shell commands' answers, notes, warnings
+ * and errors -- is a record handed to one of the out_*() calls below, and
+ * each record has two renderers: text for a person (render_text.c) and a
+ * JSON object on one line for a program (render_json.c, --json).  Command
+ * handlers build records and never print.
+ *
+ * Every string in a record that did not come from smtpsh itself (server
+ * replies, certificate fields, what the user typed, file names) is escaped
+ * by the renderer (escape.h) -- the text renderer with escape_terminal, the
+ * JSON renderer with escape_json -- and nowhere else.  With --json, stdout
+ * carries JSON objects and nothing else, each with a "type"; in text mode
+ * errors and warnings go to stderr, everything else to stdout.
+ */
+#ifndef SMTPSH_OUTPUT_H
+#define SMTPSH_OUTPUT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "ehlo.h"
+#include "error.h"
+#include "session.h"
+#include "tls.h"
+#include "verbs.h"
+
+/* What one record may take on the screen or in JSON; a bigger reply is cut
+ * and marked, never lost (it is still one valid record). */
+#define OUT_RECORD_MAX (1024 * 1024)
+
+struct output {
+	bool json;
+	FILE *out;                 /* stdout */
+	FILE *err;                 /* stderr (text mode only) */
+	/* Colour strings (terminfo), empty when colour is off. */
+	const char *col_ok, *col_mid, *col_warn, *col_bad, *col_local, *col_dim, *col_off;
+};
+
+void out_init(struct output *o, bool json);
+
+/* ---- the session ---- */
+
+/* The line sent, as it may be shown ("> MAIL FROM:<a@b>"; JSON: nothing,
+ * the reply record names its command). */
+void out_sent(struct output *o, const char *shown, size_t len);
+/* A reply and what it answers; ext is the extension set for an EHLO reply
+ * (JSON lists it), else NULL. */
+void out_reply(struct output *o, const struct session_reply *r, const struct ehlo_set *ext);
+/* What a reply's record calls its stage: "greeting", "body", the verb in
+ * lower case, "raw" for a line that is no verb, NULL when unsolicited. */
+const char *out_reply_stage(const struct session_reply *r, char *buf, size_t cap);
+void out_connected(struct output *o, const char *host, const char *port, const char *address);
+/* The connection ended; `why` is one line (text: a dim note). */
+void out_closed(struct output *o, const char *why);
+/* A TLS handshake's result (how: "starttls", "implicit") or `tls` (how:
+ * "show"). */
+void out_tls(struct output *o, const char *how, const struct tls_info *ti);
+/* The challenge of a 334, decoded (untrusted bytes). */
+void out_challenge(struct output *o, const char *text, size_t len);
+/* TURN: one exchange of the turned session (command NULL for our greeting). */
+void out_turned(struct output *o, const char *command, size_t clen, const char *reply,
+    size_t rlen);
+
+/* ---- local conditions ---- */
+
+/* stage: the step it happened at ("connect", "ehlo", "body", ...) or NULL. */
+void out_error(struct output *o, const char *stage, const struct smtp_error *e);
+/* Something smtpsh noticed (text: "! ..." on stdout). */
+void out_note(struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Something the user should act on (text: "smtpsh: warning: ..." on stderr). */
+void out_warning(struct output *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- shell commands ---- */
+
+struct out_explain {
+	int code;                     /* 0: no reply code given */
+	const char *meaning;          /* general meaning */
+	const char *note, *source;    /* may be NULL */
+	const char *class_meaning, *category_meaning;   /* may be NULL */
+	struct { const char *verb; const char *verdict; } replies[VERB__COUNT];
+	size_t nreplies;
+	struct { const char *context; const char *meaning; const char *source; } contexts[16];
+	size_t ncontexts;
+	const char *enhanced;         /* "5.7.1" or NULL */
+	const char *enh_text;         /* enhanced_explain() line */
+	const char *enh_source;       /* "RFC 3463", or NULL when unregistered */
+	const char *pasted;           /* the rest of a pasted reply, or NULL */
+	size_t pasted_len;
+};
+void out_explain(struct output *o, const struct out_explain *x);
+
+struct out_state {
+	enum smtp_state state;
+	bool connected;
+	const char *host, *port, *address;
+	unsigned recipients;
+	bool tls;
+	bool in_auth;
+	const char *allowed[VERB__COUNT];
+	size_t nallowed;
+	const char *owed[8];          /* commands still owed a reply (first ones) */
+	size_t nowed, owed_total;
+};
+void out_state(struct output *o, const struct out_state *st);
+
+/* ext: the last EHLO's extensions (set NULL or !valid: none yet). */
+void out_ext(struct output *o, const struct ehlo_set *set);
+
+struct out_help_row {
+	const char *name, *usage, *summary, *rfc;   /* rfc NULL for shell commands */
+};
+struct out_help {
+	const struct out_help_row *verbs;
+	size_t nverbs;
+	const struct out_help_row *commands;
+	size_t ncommands;
+	const char *footer;           /* may be NULL */
+};
+void out_help(struct output *o, const struct out_help *h);
+
+/* `mailbox` / `terminal`: text the teaching server holds (untrusted). */
+void out_mailbox(struct output *o, const char *kind, const char *user, const char *text,
+    size_t len);
+/* `set`: the settings now. */
+void out_settings(struct output *o, bool insecure, const char *changed);
+
+/* The last record in --json mode: the exit status and the first stage that
+ * went wrong (JSON only; nothing in text mode). */
+void out_summary(struct output *o, int status, const char *failed_stage);
+
+#endif

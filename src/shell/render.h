@@ -1,0 +1,35 @@
+/*
+ * render.h - the two renderers behind output.h: text for a person
+ * (render_text.c) and one JSON object per line (render_json.c).  Each
+ * appends one record to a bounded strbuf (OUT_RECORD_MAX and a little
+ * more); output.c writes it.  Only output.c calls these.
+ */
+#ifndef SMTPSH_RENDER_H
+#define SMTPSH_RENDER_H
+
+#include "output.h"
+#include "strbuf.h"
+
+/* The meaning of a reply's code for the command it answers. */
+void render_meaning(const struct session_reply *r, char *buf, size_t cap);
+
+void text_sent(const struct output *o, const char *shown, size_t len, struct strbuf *sb);
+void text_reply(const struct output *o, const struct session_reply *r, struct strbuf *sb);
+void text_tls(const struct output *o, const char *how, const struct tls_info *ti,
+    struct strbuf *sb);
+void text_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb);
+void text_state(const struct output *o, const struct out_state *st, struct strbuf *sb);
+void text_ext(const struct output *o, const struct ehlo_set *set, struct strbuf *sb);
+void text_help(const struct output *o, const struct out_help *h, struct strbuf *sb);
+
+void json_reply(const struct output *o, const struct session_reply *r,
+    const struct ehlo_set *ext, struct strbuf *sb);
+void json_tls(const char *how, const struct tls_info *ti, struct strbuf *sb);
+void json_explain(const struct out_explain *x, struct strbuf *sb);
+void json_state(const struct out_state *st, struct strbuf *sb);
+void json_ext(const struct ehlo_set *set, struct strbuf *sb);
+void json_help(const struct out_help *h, struct strbuf *sb);
+/* {"type":TYPE,"KEY":"VALUE",...}: pairs of C strings, NULL values as null. */
+void json_simple(struct strbuf *sb, const char *type, const char *const *kv, size_t n);
+
+#endif

@@ -1,0 +1,235 @@
+/*
+ * render_json.c - records as JSON, one object per line (render.h; --json).
+ * Every object has a "type": reply, connect, closed, tls, challenge,
+ * turned, error, note, warning, explain, state, ext, help, mailbox,
+ * terminal, settings, summary.  Field values are English and stable:
+ * scripts never see them change with the locale.  Every string passes
+ * escape_json (through json.h) here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "codes.h"
+#include "json.h"
+#include "render.h"
+
+/* A string literal and its length. */
+#define LIT(s) (s), sizeof(s) - 1
+
+static void json_key(struct strbuf *sb, const char *key)
+{
+	(void)strbuf_appendf(sb, ",\"%s\":", key);
+}
+
+static void json_kv(struct strbuf *sb, const char *key, const char *value)
+{
+	json_key(sb, key);
+	(void)json_cstring(sb, value);
+}
+
+static void json_begin(struct strbuf *sb, const char *type)
+{
+	(void)strbuf_appendf(sb, "{\"type\":\"%s\"", type);
+}
+
+static void json_end(struct strbuf *sb)
+{
+	(void)strbuf_append(sb, LIT("}\n"));
+}
+
+void json_simple(struct strbuf *sb, const char *type, const char *const *kv, size_t n)
+{
+	json_begin(sb, type);
+	for (size_t i = 0; i + 1 < n; i += 2)
+		json_kv(sb, kv[i], kv[i + 1]);
+	json_end(sb);
+}
+
+static const char *json_origin(enum session_origin o)
+{
+	switch (o) {
+	case SESSION_REPLY_GREETING: return "greeting";
+	case SESSION_REPLY_LATE: return "late";
+	case SESSION_REPLY_UNSOLICITED: return "unsolicited";
+	case SESSION_REPLY_COMMAND: break;
+	}
+	return "command";
+}
+
+void json_reply(const struct output *o, const struct session_reply *r,
+    const struct ehlo_set *ext, struct strbuf *sb)
+{
+	(void)o;
+	struct strbuf ej;
+	strbuf_init(&ej, 256 * 1024);
+	const char *ext_json = NULL;
+	if (ext != NULL && ext->valid) {
+		(void)strbuf_appendc(&ej, '{');
+		for (size_t i = 0; i < ext->count; i++) {
+			if (i > 0)
+				(void)strbuf_appendc(&ej, ',');
+			(void)json_cstring(&ej, ext->ext[i].keyword);
+			(void)strbuf_appendc(&ej, ':');
+			(void)json_cstring(&ej, ext->ext[i].params);
+		}
+		if (strbuf_appendc(&ej, '}') == SMTP_OK)
+			ext_json = strbuf_str(&ej);
+	}
+	char stage[32], meaning[256];
+	render_meaning(r, meaning, sizeof meaning);
+	struct json_reply_info info = {
+		.origin = json_origin(r->origin),
+		.stage = out_reply_stage(r, stage, sizeof stage),
+		.command = r->command_len > 0 ? r->command : NULL,
+		.command_len = r->command_len,
+		.reply = &r->reply,
+		.meaning = meaning,
+		.verdict = r->verdict,
+		.elapsed_ms = r->elapsed_ms,
+		.state = smtp_state_name(r->state),
+		.extensions_json = ext_json,
+		.lines_budget = OUT_RECORD_MAX,
+	};
+	if (json_reply_record(sb, &info) != SMTP_OK) {
+		/* Even a reply that will not fit is one valid record. */
+		info.lines_budget = 4096;
+		info.extensions_json = NULL;
+		(void)json_reply_record(sb, &info);
+	}
+	strbuf_free(&ej);
+}
+
+void json_tls(const char *how, const struct tls_info *ti, struct strbuf *sb)
+{
+	json_begin(sb, "tls");
+	json_kv(sb, "how", how);
+	json_kv(sb, "version", ti->version);
+	json_kv(sb, "cipher", ti->cipher);
+	json_kv(sb, "subject", ti->subject);
+	json_kv(sb, "issuer", ti->issuer);
+	json_kv(sb, "names", ti->sans);
+	json_kv(sb, "not_before", ti->not_before);
+	json_kv(sb, "not_after", ti->not_after);
+	json_kv(sb, "checked_name", ti->checked_name);
+	(void)strbuf_appendf(sb, ",\"name_is_ip\":%s,\"verified\":%s", ti->name_is_ip ? "true" : "false",
+	    ti->verified ? "true" : "false");
+	json_kv(sb, "verification", ti->verified ? "ok" : ti->verify_text);
+	json_end(sb);
+}
+
+void json_explain(const struct out_explain *x, struct strbuf *sb)
+{
+	json_begin(sb, "explain");
+	if (x->code != 0) {
+		(void)strbuf_appendf(sb, ",\"code\":%d", x->code);
+		json_kv(sb, "meaning", x->meaning);
+		json_kv(sb, "note", x->note);
+		json_kv(sb, "source", x->source);
+		json_kv(sb, "class", x->class_meaning);
+		json_kv(sb, "category", x->category_meaning);
+		json_key(sb, "contexts");
+		(void)strbuf_appendc(sb, '[');
+		for (size_t i = 0; i < x->ncontexts; i++) {
+			(void)strbuf_appendf(sb, "%s{\"context\":", i > 0 ? "," : "");
+			(void)json_cstring(sb, x->contexts[i].context);
+			json_kv(sb, "meaning", x->contexts[i].meaning);
+			json_kv(sb, "source", x->contexts[i].source);
+			(void)strbuf_appendc(sb, '}');
+		}
+		(void)strbuf_appendc(sb, ']');
+		json_key(sb, "replies_to");
+		(void)strbuf_appendc(sb, '{');
+		for (size_t i = 0; i < x->nreplies; i++) {
+			if (i > 0)
+				(void)strbuf_appendc(sb, ',');
+			(void)json_cstring(sb, x->replies[i].verb);
+			(void)strbuf_appendc(sb, ':');
+			(void)json_cstring(sb, x->replies[i].verdict);
+		}
+		(void)strbuf_appendc(sb, '}');
+	}
+	if (x->enhanced != NULL) {
+		json_kv(sb, "enhanced", x->enhanced);
+		json_kv(sb, "enhanced_meaning", x->enh_text);
+		json_kv(sb, "enhanced_source", x->enh_source);
+	}
+	if (x->pasted != NULL) {
+		json_key(sb, "text");
+		(void)json_string(sb, x->pasted, x->pasted_len);
+	}
+	json_end(sb);
+}
+
+static void json_list(struct strbuf *sb, const char *key, const char *const *items, size_t n)
+{
+	json_key(sb, key);
+	(void)strbuf_appendc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			(void)strbuf_appendc(sb, ',');
+		(void)json_cstring(sb, items[i]);
+	}
+	(void)strbuf_appendc(sb, ']');
+}
+
+void json_state(const struct out_state *st, struct strbuf *sb)
+{
+	json_begin(sb, "state");
+	json_kv(sb, "state", smtp_state_name(st->state));
+	json_kv(sb, "description", smtp_state_describe(st->state));
+	(void)strbuf_appendf(sb, ",\"connected\":%s", st->connected ? "true" : "false");
+	if (st->connected) {
+		json_kv(sb, "host", st->host);
+		json_kv(sb, "port", st->port);
+		json_kv(sb, "address", st->address);
+		(void)strbuf_appendf(sb, ",\"recipients\":%u,\"tls\":%s,\"in_auth\":%s", st->recipients,
+		    st->tls ? "true" : "false", st->in_auth ? "true" : "false");
+	}
+	json_list(sb, "owed", st->owed, st->nowed);
+	(void)strbuf_appendf(sb, ",\"owed_total\":%zu", st->owed_total);
+	json_list(sb, "allowed", st->allowed, st->nallowed);
+	json_end(sb);
+}
+
+void json_ext(const struct ehlo_set *set, struct strbuf *sb)
+{
+	json_begin(sb, "ext");
+	(void)strbuf_appendf(sb, ",\"valid\":%s,\"extensions\":[", set != NULL && set->valid ? "true" : "false");
+	for (size_t i = 0; set != NULL && set->valid && i < set->count; i++) {
+		const struct ehlo_ext *e = &set->ext[i];
+		(void)strbuf_appendf(sb, "%s{\"keyword\":", i > 0 ? "," : "");
+		(void)json_cstring(sb, e->keyword);
+		json_kv(sb, "params", e->params);
+		json_kv(sb, "meaning", ehlo_keyword_meaning(e->keyword));
+		(void)strbuf_appendc(sb, '}');
+	}
+	(void)strbuf_appendc(sb, ']');
+	if (set != NULL && set->valid)
+		(void)strbuf_appendf(sb, ",\"dropped\":%zu", set->dropped);
+	json_end(sb);
+}
+
+static void json_help_rows(struct strbuf *sb, const char *key, const struct out_help_row *rows,
+    size_t n)
+{
+	json_key(sb, key);
+	(void)strbuf_appendc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		(void)strbuf_appendf(sb, "%s{\"name\":", i > 0 ? "," : "");
+		(void)json_cstring(sb, rows[i].name);
+		json_kv(sb, "usage", rows[i].usage);
+		json_kv(sb, "summary", rows[i].summary);
+		if (rows[i].rfc != NULL)
+			json_kv(sb, "rfc", rows[i].rfc);
+		(void)strbuf_appendc(sb, '}');
+	}
+	(void)strbuf_appendc(sb, ']');
+}
+
+void json_help(const struct out_help *h, struct strbuf *sb)
+{
+	json_begin(sb, "help");
+	json_help_rows(sb, "verbs", h->verbs, h->nverbs);
+	json_help_rows(sb, "commands", h->commands, h->ncommands);
+	json_end(sb);
+}

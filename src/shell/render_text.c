@@ -1,0 +1,335 @@
+/*
+ * render_text.c - records as text for a person (render.h).  One reply:
+ *
+ *   < 550-5.1.1 first line as the server sent it
+ *   < 550 5.1.1 last line
+ *   = 550 Requested action not taken: mailbox unavailable
+ *   = 5.1.1 Permanent Failure: Addressing Status: Bad destination mailbox address
+ *   = failure for RCPT; state: mail
+ *   ! <one line per anomaly: 600/621, mixed codes, cut or dropped lines, ...>
+ *
+ * "<" lines are the server's, escaped; "=" lines are smtpsh's reading of
+ * them; "!" lines are notes.  A late reply and an unsolicited one are
+ * announced by a "!" line first, and their verdict line says what they
+ * answer.  Every untrusted string passes escape_terminal() here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "codes.h"
+#include "enhanced.h"
+#include "escape.h"
+#include "render.h"
+
+static const char *text_class_color(const struct output *o, int code)
+{
+	switch (code / 100) {
+	case 1:
+	case 2: return o->col_ok;
+	case 3: return o->col_mid;
+	case 4: return o->col_warn;
+	case 5: return o->col_bad;
+	default: return o->col_local;
+	}
+}
+
+static void text_escaped(struct strbuf *sb, const char *s)
+{
+	(void)escape_terminal(sb, s != NULL ? s : "", s != NULL ? strlen(s) : 0);
+}
+
+void text_sent(const struct output *o, const char *shown, size_t len, struct strbuf *sb)
+{
+	(void)strbuf_appendf(sb, "%s> ", o->col_dim);
+	(void)escape_terminal(sb, shown, len);
+	(void)strbuf_appendf(sb, "%s\n", o->col_off);
+}
+
+static void text_line(const struct output *o, const struct smtp_reply *r, size_t i,
+    struct strbuf *sb)
+{
+	const struct reply_line *l = &r->lines[i];
+	bool last = i + 1 == r->nlines;
+	(void)strbuf_appendf(sb, "%s< ", text_class_color(o, r->code));
+	if (l->code != 0) {
+		bool cont = !last || (r->flags & REPLY_F_EOF);
+		if (!cont && l->len == 0)
+			(void)strbuf_appendf(sb, "%03d", l->code);
+		else
+			(void)strbuf_appendf(sb, "%03d%c", l->code, cont ? '-' : ' ');
+	}
+	(void)escape_terminal(sb, l->text, l->len);
+	if (l->cut > 0)
+		(void)strbuf_appendf(sb, " [... %zu more bytes of this line not kept]", l->cut);
+	(void)strbuf_appendf(sb, "%s\n", o->col_off);
+	if (r->lines_dropped > 0 && i + 2 == r->nlines)
+		(void)strbuf_appendf(sb, "< [... %zu more lines not kept ...]\n", r->lines_dropped);
+}
+
+static void text_anomalies(const struct session_reply *sr, struct strbuf *sb)
+{
+	const struct smtp_reply *r = &sr->reply;
+	if (r->flags & REPLY_F_MIXED_CODES) {
+		int first = r->nlines > 0 ? r->lines[0].code : 0;
+		int final = r->nlines > 0 ? r->lines[r->nlines - 1].code : 0;
+		(void)strbuf_appendf(sb, "! protocol violation: the reply code changed inside one "
+		    "multiline reply (%03d then %03d): not a %03d reply; treated as malformed (600)\n",
+		    first, final, final);
+	} else if (r->code == SMTP_CODE_UNPARSABLE) {
+		(void)strbuf_appendf(sb, "! the server's reply could not be parsed (local code 600): "
+		    "a reply line must start with a three-digit code\n");
+	}
+	if (r->code == SMTP_CODE_EOF)
+		(void)strbuf_appendf(sb, "! the server closed the connection in the middle of a reply "
+		    "(local code 621)\n");
+	if (r->flags & REPLY_F_LINE_CUT)
+		(void)strbuf_appendf(sb, "! a reply line was longer than smtpsh keeps (RFC 5321 allows "
+		    "512 octets); the rest was counted, not shown\n");
+	if (r->flags & REPLY_F_LINES_DROPPED)
+		(void)strbuf_appendf(sb, "! the reply had more lines than smtpsh keeps; %zu were "
+		    "counted, not shown\n", r->lines_dropped);
+	if (r->flags & REPLY_F_BARE_LF)
+		(void)strbuf_appendf(sb, "! the server ended lines with a bare LF instead of CRLF "
+		    "(RFC 5321 2.3.8)\n");
+	if (r->flags & REPLY_F_NUL)
+		(void)strbuf_appendf(sb, "! the reply contained NUL bytes (shown as \\x00)\n");
+	if (r->code >= 100 && r->code <= 599 && (r->code / 10) % 10 > 5)
+		(void)strbuf_appendf(sb, "! the second digit %d has no meaning in RFC 5321 4.2.1\n",
+		    (r->code / 10) % 10);
+	struct enhanced_code ec;
+	size_t used;
+	if (r->enhanced[0] != '\0' && enhanced_parse(r->enhanced, strlen(r->enhanced), &ec, &used) &&
+	    r->code >= 200 && r->code <= 599 && ec.cls != r->code / 100)
+		(void)strbuf_appendf(sb, "! the enhanced code %s disagrees with the reply's class %d\n",
+		    r->enhanced, r->code / 100);
+	const struct verb *v = sr->verb;
+	if (r->code == 503 && v != NULL && sr->origin != SESSION_REPLY_UNSOLICITED) {
+		(void)strbuf_appendf(sb, "! 503: %s came out of sequence. The session was \"%s\": %s\n",
+		    v->name, smtp_state_name(sr->prior), smtp_state_describe(sr->prior));
+		if (!verb_allowed_in(v, sr->prior)) {
+			(void)strbuf_appendf(sb, "! RFC 821's order is: HELO/EHLO, then MAIL, then RCPT "
+			    "(one or more), then DATA; %s is allowed in:", v->name);
+			for (int st = 0; st < SMTP_ST__COUNT; st++)
+				if (verb_allowed_in(v, (enum smtp_state)st))
+					(void)strbuf_appendf(sb, " %s", smtp_state_name((enum smtp_state)st));
+			(void)strbuf_appendf(sb, "\n");
+		}
+	}
+}
+
+/* "NOOP", "the end of the message", or the raw line's first word. */
+static void text_answered(const struct session_reply *r, struct strbuf *sb)
+{
+	if (r->body_end)
+		(void)strbuf_appendf(sb, "the message body");
+	else if (r->verb != NULL)
+		(void)strbuf_appendf(sb, "%s", r->verb->name);
+	else {
+		size_t w = 0;
+		while (w < r->command_len && r->command[w] != ' ')
+			w++;
+		(void)escape_terminal(sb, r->command, w);
+	}
+}
+
+void text_reply(const struct output *o, const struct session_reply *r, struct strbuf *sb)
+{
+	const struct smtp_reply *rp = &r->reply;
+	if (r->origin == SESSION_REPLY_LATE) {
+		(void)strbuf_appendf(sb, "! late reply to ");
+		text_answered(r, sb);
+		(void)strbuf_appendf(sb, " (its wait was abandoned; it answers that command, "
+		    "not the next one):\n");
+	} else if (r->origin == SESSION_REPLY_UNSOLICITED) {
+		(void)strbuf_appendf(sb, "! a reply that answers no command (sent before any command "
+		    "asked for it, or one reply too many):\n");
+	}
+	size_t shown = 0;
+	for (size_t i = 0; i < rp->nlines; i++) {
+		if (sb->len > OUT_RECORD_MAX && i + 1 < rp->nlines) {
+			(void)strbuf_appendf(sb, "< [... %zu more lines not shown: the reply is larger "
+			    "than smtpsh shows at once ...]\n", rp->nlines - 1 - i);
+			i = rp->nlines - 1;
+		}
+		text_line(o, rp, i, sb);
+		shown++;
+	}
+	char meaning[256];
+	render_meaning(r, meaning, sizeof meaning);
+	(void)strbuf_appendf(sb, "= %03d %s\n", rp->code, meaning);
+	struct enhanced_code ec;
+	size_t used;
+	if (rp->enhanced[0] != '\0' && enhanced_parse(rp->enhanced, strlen(rp->enhanced), &ec, &used)) {
+		char en[256];
+		enhanced_explain(&ec, en, sizeof en);
+		(void)strbuf_appendf(sb, "= %s\n", en);
+	}
+	enum verdict vd = r->verdict;
+	const char *vc = vd == VERDICT_SUCCESS ? o->col_ok : vd == VERDICT_INTERMEDIATE ? o->col_mid :
+	    vd == VERDICT_FAILURE ? o->col_warn : o->col_bad;
+	const char *st = smtp_state_name(r->state);
+	switch (r->origin) {
+	case SESSION_REPLY_GREETING:
+		(void)strbuf_appendf(sb, "= %s%s%s greeting; state: %s\n", vc,
+		    vd == VERDICT_SUCCESS ? "success:" : vd == VERDICT_FAILURE ? "refusal:" :
+		    rp->code == 421 ? "not available:" : rp->code >= 600 ? "malformed" : "unexpected",
+		    o->col_off, st);
+		break;
+	case SESSION_REPLY_UNSOLICITED:
+		(void)strbuf_appendf(sb, "= %sunsolicited%s: answers no command; state: %s\n",
+		    o->col_warn, o->col_off, st);
+		break;
+	default:
+		if (vd == VERDICT_UNEXPECTED) {
+			(void)strbuf_appendf(sb, "= %sunexpected%s: RFC 821 lists no %03d reply to ",
+			    vc, o->col_off, rp->code);
+			text_answered(r, sb);
+			(void)strbuf_appendf(sb, "; state: %s\n", st);
+		} else {
+			(void)strbuf_appendf(sb, "= %s%s%s for ", vc, verdict_name(vd), o->col_off);
+			text_answered(r, sb);
+			(void)strbuf_appendf(sb, "%s; state: %s\n",
+			    r->origin == SESSION_REPLY_LATE ? " (late)" : "", st);
+		}
+		break;
+	}
+	(void)shown;
+	text_anomalies(r, sb);
+}
+
+void text_tls(const struct output *o, const char *how, const struct tls_info *ti,
+    struct strbuf *sb)
+{
+	if (strcmp(how, "show") == 0) {
+		(void)strbuf_appendf(sb, "version:      %s\ncipher:       %s\nsubject:      ",
+		    ti->version, ti->cipher);
+		text_escaped(sb, ti->subject);
+		(void)strbuf_appendf(sb, "\nissuer:       ");
+		text_escaped(sb, ti->issuer);
+		(void)strbuf_appendf(sb, "\nnames (SAN):  ");
+		text_escaped(sb, ti->sans);
+		(void)strbuf_appendf(sb, "\nvalid:        %s .. %s\nchecked name: ", ti->not_before,
+		    ti->not_after);
+		text_escaped(sb, ti->checked_name);
+		(void)strbuf_appendf(sb, "%s\nverification: ", ti->name_is_ip ? " (as an IP address; no SNI)" : "");
+		text_escaped(sb, ti->verified ? "ok" : ti->verify_text);
+		(void)strbuf_appendc(sb, '\n');
+		return;
+	}
+	(void)strbuf_appendf(sb, "= TLS %s, %s; certificate for ", ti->version, ti->cipher);
+	text_escaped(sb, ti->subject);
+	(void)strbuf_appendf(sb, "\n= verification: %s", ti->verified ? o->col_ok : o->col_bad);
+	text_escaped(sb, ti->verified ? "ok" : ti->verify_text);
+	(void)strbuf_appendf(sb, "%s\n", o->col_off);
+	if (!ti->verified)
+		(void)strbuf_appendf(sb, "! continuing although verification failed (--insecure)\n");
+}
+
+void text_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb)
+{
+	(void)o;
+	if (x->code != 0) {
+		(void)strbuf_appendf(sb, "%03d %s\n", x->code, x->meaning);
+		if (x->note != NULL)
+			(void)strbuf_appendf(sb, "    %s\n", x->note);
+		if (x->source != NULL)
+			(void)strbuf_appendf(sb, "    (%s)\n", x->source);
+		if (x->class_meaning != NULL && x->class_meaning[0] != '\0')
+			(void)strbuf_appendf(sb, "    first digit %d: %s\n", x->code / 100, x->class_meaning);
+		if (x->category_meaning != NULL && x->category_meaning[0] != '\0')
+			(void)strbuf_appendf(sb, "    second digit %d: %s\n", (x->code / 10) % 10,
+			    x->category_meaning);
+		for (size_t i = 0; i < x->ncontexts; i++)
+			(void)strbuf_appendf(sb, "    in reply to %s: %s (%s)\n", x->contexts[i].context,
+			    x->contexts[i].meaning, x->contexts[i].source);
+		(void)strbuf_appendf(sb, "    a reply to:");
+		for (size_t i = 0; i < x->nreplies; i++)
+			(void)strbuf_appendf(sb, " %s (%s)", x->replies[i].verb, x->replies[i].verdict);
+		(void)strbuf_appendf(sb, "%s\n", x->nreplies == 0 ? " no command RFC 821 lists" : "");
+	}
+	if (x->enhanced != NULL) {
+		(void)strbuf_appendf(sb, "%s", x->enh_text);
+		if (x->enh_source != NULL)
+			(void)strbuf_appendf(sb, " (%s)\n", x->enh_source);
+		else
+			(void)strbuf_appendf(sb, " (not registered with IANA)\n");
+	}
+	if (x->pasted != NULL && x->pasted_len > 0) {
+		(void)strbuf_appendf(sb, "    the server's text: ");
+		(void)escape_terminal(sb, x->pasted, x->pasted_len);
+		(void)strbuf_appendc(sb, '\n');
+	}
+}
+
+void text_state(const struct output *o, const struct out_state *st, struct strbuf *sb)
+{
+	(void)o;
+	(void)strbuf_appendf(sb, "state: %s\n  %s\n", smtp_state_name(st->state),
+	    smtp_state_describe(st->state));
+	if (st->connected) {
+		(void)strbuf_appendf(sb, "  connected to ");
+		text_escaped(sb, st->host);
+		(void)strbuf_appendf(sb, " port ");
+		text_escaped(sb, st->port);
+		(void)strbuf_appendf(sb, " (%s)%s; %u recipient%s in this transaction\n", st->address,
+		    st->tls ? " over TLS" : "", st->recipients, st->recipients == 1 ? "" : "s");
+	}
+	if (st->in_auth)
+		(void)strbuf_appendf(sb, "  an AUTH challenge is waiting for its response "
+		    "(type it, or * to cancel)\n");
+	for (size_t i = 0; i < st->nowed; i++) {
+		(void)strbuf_appendf(sb, "  still owed a reply: ");
+		text_escaped(sb, st->owed[i]);
+		(void)strbuf_appendc(sb, '\n');
+	}
+	if (st->owed_total > st->nowed)
+		(void)strbuf_appendf(sb, "  ... and %zu more commands\n", st->owed_total - st->nowed);
+	(void)strbuf_appendf(sb, "  commands RFC 821 allows now:");
+	for (size_t i = 0; i < st->nallowed; i++)
+		(void)strbuf_appendf(sb, " %s", st->allowed[i]);
+	(void)strbuf_appendc(sb, '\n');
+}
+
+void text_ext(const struct output *o, const struct ehlo_set *set, struct strbuf *sb)
+{
+	(void)o;
+	if (set == NULL || !set->valid) {
+		(void)strbuf_appendf(sb, "no EHLO reply yet in this session (type ehlo)\n");
+		return;
+	}
+	for (size_t i = 0; i < set->count; i++) {
+		const struct ehlo_ext *e = &set->ext[i];
+		const char *m = ehlo_keyword_meaning(e->keyword);
+		(void)strbuf_appendf(sb, "  ");
+		text_escaped(sb, e->keyword);
+		for (size_t pad = strlen(e->keyword); pad < 20; pad++)
+			(void)strbuf_appendc(sb, ' ');
+		(void)strbuf_appendc(sb, ' ');
+		text_escaped(sb, e->params);
+		(void)strbuf_appendf(sb, "%s%s\n", m != NULL ? "  - " : "", m != NULL ? m : "");
+	}
+	if (set->dropped > 0)
+		(void)strbuf_appendf(sb, "  (%zu malformed or extra lines not counted as extensions)\n",
+		    set->dropped);
+}
+
+void text_help(const struct output *o, const struct out_help *h, struct strbuf *sb)
+{
+	(void)o;
+	if (h->nverbs + h->ncommands == 1) {
+		const struct out_help_row *r = h->nverbs == 1 ? &h->verbs[0] : &h->commands[0];
+		(void)strbuf_appendf(sb, "%s\n    %s%s%s%s\n", r->usage, r->summary,
+		    r->rfc != NULL ? " (" : "", r->rfc != NULL ? r->rfc : "", r->rfc != NULL ? ")" : "");
+		return;
+	}
+	if (h->nverbs > 0)
+		(void)strbuf_appendf(sb, "SMTP verbs (sent to the server; case does not matter):\n");
+	for (size_t i = 0; i < h->nverbs; i++)
+		(void)strbuf_appendf(sb, "  %-38s %s\n", h->verbs[i].usage, h->verbs[i].summary);
+	if (h->ncommands > 0)
+		(void)strbuf_appendf(sb, "Shell commands (never sent):\n");
+	for (size_t i = 0; i < h->ncommands; i++)
+		(void)strbuf_appendf(sb, "  %-38s %s\n", h->commands[i].usage, h->commands[i].summary);
+	if (h->footer != NULL)
+		(void)strbuf_appendf(sb, "%s\n", h->footer);
+}

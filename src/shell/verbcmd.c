@@ -1,0 +1,134 @@
+/*
+ * verbcmd.c - an SMTP verb typed in the shell: what it needs before it is
+ * sent (a default domain for HELO/EHLO, a body for DATA, TLS and AUTH's
+ * own exchanges), what smtpsh notices about it (parameters the server did
+ * not advertise), and what follows its reply (the EHLO-to-HELO fallback,
+ * TURN).  Behaviour is read from the verb table's flags (verbs.h), never
+ * from a verb's name.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "shell.h"
+#include "smtp_limits.h"
+
+/* ESMTP parameters of MAIL and RCPT, and the extension each needs. */
+static const struct { const char *param; const char *ext; const char *rfc; } verb_params[] = {
+	{ "SIZE", "SIZE", "RFC 1870" },
+	{ "BODY", "8BITMIME", "RFC 6152" },
+	{ "SMTPUTF8", "SMTPUTF8", "RFC 6531" },
+	{ "RET", "DSN", "RFC 3461" },
+	{ "ENVID", "DSN", "RFC 3461" },
+	{ "NOTIFY", "DSN", "RFC 3461" },
+	{ "ORCPT", "DSN", "RFC 3461" },
+	{ "AUTH", "AUTH", "RFC 4954" },
+	{ "REQUIRETLS", "REQUIRETLS", "RFC 8689" },
+	{ "MT-PRIORITY", "MT-PRIORITY", "RFC 6710" },
+};
+
+/* A note for each parameter on the line that the server did not advertise. */
+static void verb_note_params(struct shell *sh, const char *wire, size_t len)
+{
+	const char *gt = memchr(wire, '>', len);
+	if (gt == NULL)
+		return;
+	const struct ehlo_set *ext = session_extensions(sh->sess);
+	const char *p = gt + 1, *end = wire + len;
+	while (p < end) {
+		while (p < end && *p == ' ')
+			p++;
+		const char *w = p;
+		while (p < end && *p != ' ' && *p != '=')
+			p++;
+		size_t wl = (size_t)(p - w);
+		while (p < end && *p != ' ')
+			p++;
+		for (size_t i = 0; wl > 0 && i < sizeof verb_params / sizeof verb_params[0]; i++) {
+			if (strlen(verb_params[i].param) != wl || strncasecmp(w, verb_params[i].param, wl) != 0)
+				continue;
+			if (!ext->valid || ehlo_find(ext, verb_params[i].ext) == NULL)
+				out_note(&sh->out, "the server did not advertise %s (%s), so it may refuse "
+				    "the %s parameter", verb_params[i].ext, verb_params[i].rfc,
+				    verb_params[i].param);
+		}
+	}
+}
+
+static int verb_helo_fallback(struct shell *sh, const char *domain, size_t dlen,
+    int worst, const char *failed, struct session_reply *r)
+{
+	out_note(&sh->out, "the server does not know EHLO (%d): it is not ESMTP; trying HELO "
+	    "with the same domain", r->reply.code);
+	char helo[SMTP_COMMAND_LINE_MAX];
+	int n = snprintf(helo, sizeof helo, "HELO %.*s", (int)dlen, domain);
+	int code = shell_exchange(sh, verb_by_id(VERB_HELO), helo, (size_t)n, r);
+	if (code == 250) {
+		/* The fallback worked: EHLO's refusal was no failure. */
+		sh->worst = worst;
+		snprintf(sh->failed_stage, sizeof sh->failed_stage, "%s", failed);
+	}
+	return code;
+}
+
+void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, size_t arglen)
+{
+	if (v->flags & VERB_F_STARTS_TLS) {
+		if (arglen > 0)
+			shell_usage_error(sh, "starttls takes no argument");
+		else
+			shell_starttls(sh);
+		return;
+	}
+	if (v->flags & VERB_F_SENSITIVE) {
+		shell_auth(sh, arg, arglen);
+		return;
+	}
+	if (v->flags & VERB_F_BODY) {
+		shell_data(sh, arg, arglen);
+		return;
+	}
+	if ((v->flags & VERB_F_SWAPS_ROLES) && session_is_open(sh->sess) &&
+	    session_tls_active(sh->sess)) {
+		shell_usage_error(sh, "%s under TLS is not served: the turned session would go on "
+		    "inside TLS; nothing was sent", v->name);
+		return;
+	}
+	char domain[256];
+	bool unqualified = false;
+	if ((v->flags & VERB_F_HELLO) && arglen == 0) {
+		unqualified = !shell_local_domain(domain, sizeof domain);
+		arg = domain;
+		arglen = strlen(domain);
+	}
+	char wire[SMTP_COMMAND_LINE_MAX];
+	size_t wlen = 0;
+	struct smtp_error err;
+	if (verb_format_command(v, arg, arglen, wire, sizeof wire, &wlen, &err) != SMTP_OK) {
+		shell_fail(sh, "shell", &err);
+		return;
+	}
+	int worst = sh->worst;
+	char failed[sizeof sh->failed_stage];
+	memcpy(failed, sh->failed_stage, sizeof failed);
+	unsigned long seq;
+	if (!shell_send_line(sh, v, wire, wlen, &seq))
+		return;
+	if (unqualified)
+		out_warning(&sh->out, "no fully qualified name for this machine; sent \"%s\" "
+		    "(give one: %s DOMAIN)", domain, v->name);
+	if (v->flags & (VERB_F_OPENS_MAIL | VERB_F_RECIPIENT))
+		verb_note_params(sh, wire, wlen);
+	struct session_reply r;
+	session_reply_init(&r);
+	int code = shell_collect(sh, seq, &r);
+	if ((v->flags & VERB_F_EXTENSIONS) && (code == 500 || code == 502) &&
+	    session_is_open(sh->sess))
+		code = verb_helo_fallback(sh, arg, arglen, worst, failed, &r);
+	if ((v->flags & VERB_F_SWAPS_ROLES) && code == 250 &&
+	    session_state(sh->sess) == SMTP_ST_TURNED)
+		shell_turned(sh);
+	else if (code != 0)
+		shell_maybe_stop(sh, &r);
+	session_reply_free(&r);
+}
