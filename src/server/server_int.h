@@ -1,8 +1,10 @@
 /*
  * server_int.h - the teaching server's internals, shared by server.c (the
- * poll loop and socket I/O), server_proto.c (one command line in, replies
- * out, after RFC 821's state diagram) and server_turn.c (TURN: the server
- * as a sender on the same connection).  Not a public header.
+ * poll loop and socket I/O), server_conn.c (a connection's buffers, replies
+ * and input loop), server_cmd.c (one command line in, replies out, after
+ * RFC 821's state diagram), server_ask.c (VRFY, EXPN, HELP, TURN),
+ * server_data.c (DATA's body and delivery) and server_turn.c (TURN: the
+ * server as a sender on the same connection).  Not a public header.
  */
 #ifndef SMTPSH_SERVER_INT_H
 #define SMTPSH_SERVER_INT_H
@@ -82,7 +84,7 @@ struct srv {
 	unsigned long messages;       /* accepted since start */
 };
 
-/* server_proto.c */
+/* server_conn.c */
 void srv_conn_greet(struct srv *s, struct srv_conn *c);
 /* Feed received bytes; replies go to c->out.  Returns bytes consumed (all,
  * unless the connection started closing). */
@@ -91,9 +93,30 @@ void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The code table's own wording for code, then extra (may be NULL). */
+void srv_reply_std(struct srv_conn *c, int code, const char *extra);
 int srv_conn_init(struct srv_conn *c, int fd);
 void srv_conn_free(struct srv_conn *c);
 void srv_reset_transaction(struct srv_conn *c);
+
+/* server_cmd.c */
+/* One complete command line (cut: bytes beyond the kept ones). */
+void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut);
+/* 421 and close after it (RFC 5321 3.8). */
+void srv_shutdown_reply(struct srv *s, struct srv_conn *c);
+bool srv_is_local_domain(const struct srv *s, const char *domain);
+/* "local@domain" -> local, domain (domain "" when there is no '@'). */
+void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap);
+
+/* server_ask.c */
+void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg);
+void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg);
+void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg);
+void srv_cmd_turn(struct srv *s, struct srv_conn *c);
+
+/* server_data.c */
+/* One complete body line, still stuffed; the lone "." ends the body. */
+void srv_body_line(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut);
 
 /* server_turn.c */
 void srv_turn_begin(struct srv *s, struct srv_conn *c);

@@ -1,0 +1,123 @@
+/*
+ * server_conn.c - one teaching-server connection as a session: its buffers
+ * (allocated at accept, bounded, freed by srv_conn_free), the replies it
+ * queues (srv_reply: one line of at most 512 octets, RFC 5321 4.5.3.1.5),
+ * and the input loop that cuts received bytes into command lines or body
+ * lines and hands them to server_cmd.c or server_data.c.
+ *
+ * Never prints; everything goes to the connection's bounded output buffer,
+ * which server.c (or the TURN receiver) writes out.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codes.h"
+#include "server_int.h"
+
+int srv_conn_init(struct srv_conn *c, int fd)
+{
+	memset(c, 0, sizeof *c);
+	c->fd = fd;
+	c->state = SMTP_ST_GREETED;
+	c->last_active = time(NULL);
+	strbuf_init(&c->out, SRV_OUT_MAX);
+	strbuf_init(&c->body, 0);
+	c->rcpt = calloc(SRV_RCPT_MAX, sizeof *c->rcpt);
+	if (c->rcpt == NULL || linebuf_init(&c->line, SMTP_TEXT_LINE_MAX) != SMTP_OK) {
+		free(c->rcpt);
+		c->rcpt = NULL;
+		return -1;
+	}
+	return 0;
+}
+
+void srv_conn_free(struct srv_conn *c)
+{
+	linebuf_free(&c->line);
+	strbuf_free(&c->out);
+	strbuf_free(&c->body);
+	free(c->rcpt);
+	if (c->turn_parser != NULL) {
+		reply_parser_free(c->turn_parser);
+		free(c->turn_parser);
+	}
+	free(c->turn_msg.from);
+	free(c->turn_msg.text);
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+}
+
+__attribute__((format(printf, 4, 0)))
+static void srv_vreply(struct srv_conn *c, int code, char sep, const char *fmt, va_list ap)
+{
+	char text[SMTP_REPLY_LINE_MAX];
+	vsnprintf(text, sizeof text, fmt, ap);
+	/* RFC 5321 4.5.3.1.5: a reply line is at most 512 octets with CRLF. */
+	strbuf_appendf(&c->out, "%03d%c%.*s\r\n", code, sep, SMTP_REPLY_LINE_MAX - 6, text);
+}
+
+void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	srv_vreply(c, code, ' ', fmt, ap);
+	va_end(ap);
+}
+
+void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	srv_vreply(c, code, '-', fmt, ap);
+	va_end(ap);
+}
+
+/* The table's own wording for a code. */
+void srv_reply_std(struct srv_conn *c, int code, const char *extra)
+{
+	const char *m = code_meaning(code);
+	srv_reply(c, code, "%s%s%s", m != NULL ? m : "", extra != NULL ? " " : "",
+	    extra != NULL ? extra : "");
+}
+
+void srv_reset_transaction(struct srv_conn *c)
+{
+	c->from[0] = '\0';
+	c->nrcpt = 0;
+	c->mode = VERB_MAIL;
+	strbuf_free(&c->body);
+	c->body_too_big = false;
+	c->body_line_too_long = false;
+}
+
+void srv_conn_greet(struct srv *s, struct srv_conn *c)
+{
+	srv_reply(c, 220, "%s Service ready (smtpsh teaching server; try HELP)", s->hostname);
+}
+
+size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len)
+{
+	size_t off = 0;
+	while (off < len && !c->closing) {
+		if (c->turn != TURN_NONE)
+			return off + srv_turn_input(s, c, in + off, len - off);
+		off += linebuf_feed(&c->line, in + off, len - off);
+		if (!c->line.complete)
+			break;
+		c->reply_mark = c->out.len;
+		if (c->state == SMTP_ST_DATA) {
+			srv_body_line(s, c, c->line.data, c->line.len, c->line.cut);
+		} else {
+			srv_command(s, c, c->line.data, c->line.len, c->line.cut);
+			if (c->on_exchange != NULL && c->out.len > c->reply_mark) {
+				c->on_exchange(c->exchange_ctx, c->line.data, c->line.len,
+				    strbuf_str(&c->out) + c->reply_mark, c->out.len - c->reply_mark);
+				c->reply_mark = c->out.len;
+			}
+		}
+		linebuf_reset(&c->line);
+	}
+	return off;
+}
