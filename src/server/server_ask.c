@@ -113,19 +113,33 @@ void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg)
 	}
 }
 
+/* "success 250; intermediate 354; ..." from the verb table's S/I/F/E lists. */
+static void srv_help_codes(char *out, size_t cap, const struct verb *v)
+{
+	static const char *const kind[] = { "success", "intermediate", "failure", "error" };
+	const short *lists[] = { v->success, v->intermediate, v->failure, v->error };
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t k = 0; k < 4; k++) {
+		if (lists[k][0] == 0)
+			continue;
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n > 0 ? "; " : "", kind[k]);
+		for (size_t i = 0; i < VERB_CODES_MAX && lists[k][i] != 0; i++)
+			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " %d", lists[k][i]);
+	}
+}
+
+/* HELP speaks SMTP (RFC 821 4.1.2 syntax), not the shell's commands. */
 void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
 {
 	if (arg[0] == '\0') {
 		srv_reply_more(c, 214, "smtpsh teaching server: the commands of RFC 821, and EHLO");
-		char line[SMTP_REPLY_LINE_MAX] = "";
 		for (size_t i = 0; i < verb_count(); i++) {
 			const struct verb *v = verb_at(i);
 			if (v->flags & VERB_F_SENSITIVE || v->id == VERB_STARTTLS)
 				continue;
-			strncat(line, v->name, sizeof line - strlen(line) - 2);
-			strncat(line, " ", sizeof line - strlen(line) - 1);
+			srv_reply_more(c, 214, "  %s", verb_syntax(v));
 		}
-		srv_reply_more(c, 214, "  %s", line);
 		srv_reply_more(c, 214, "HELP <command> explains one; HELP STATUS gives 211.");
 		srv_reply(c, 214, "End of HELP info");
 		return;
@@ -142,8 +156,11 @@ void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
 		srv_reply(c, 504, "HELP topic not implemented: %s (try HELP)", arg);
 		return;
 	}
-	srv_reply_more(c, 214, "%s (%s)", v->usage, v->rfc);
-	srv_reply(c, 214, "%s", v->summary);
+	char codes[SMTP_REPLY_LINE_MAX];
+	srv_help_codes(codes, sizeof codes, v);
+	srv_reply_more(c, 214, "%s", verb_syntax(v));
+	srv_reply_more(c, 214, "Replies (RFC 821 4.3): %s", codes);
+	srv_reply(c, 214, "See %s", v->rfc);
 }
 
 void srv_cmd_turn(struct srv *s, struct srv_conn *c)

@@ -274,7 +274,7 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		return;
 	}
 	if (v->arg == VERB_ARG_REQUIRED && arg[0] == '\0' && v->id != VERB_RCPT) {
-		srv_reply(c, 501, "Syntax error in parameters or arguments: %s", v->usage);
+		srv_reply(c, 501, "Syntax error in parameters or arguments: %s", verb_syntax(v));
 		return;
 	}
 	switch (v->id) {
