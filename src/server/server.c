@@ -42,6 +42,8 @@ static void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t
 		cfg->idle_timeout_s = SMTP_TIMEOUT_SERVER;
 	if (cfg->max_clients == 0)
 		cfg->max_clients = SRV_DEFAULT_MAX_CLIENTS;
+	if (cfg->error_limit == 0)
+		cfg->error_limit = SRV_DEFAULT_ERROR_LIMIT;
 	snprintf(hostname, cap, "%s", cfg->hostname != NULL ? cfg->hostname : SRV_DEFAULT_HOSTNAME);
 	cfg->hostname = NULL;          /* we keep our own copy */
 	cfg->listen_host = NULL;

@@ -26,6 +26,8 @@ struct server_config {
 	unsigned idle_timeout_s;     /* 0: SMTP_TIMEOUT_SERVER; silent clients get 421 */
 	unsigned max_clients;        /* 0: default (>= 64) */
 	unsigned disabled_verbs;     /* (1u << verb_id) bits: those get 502 */
+	unsigned error_limit;        /* 0: 20; after this many 4xx/5xx replies
+	                              * in one session, 421 and close */
 };
 
 struct demo_server;
@@ -60,7 +62,9 @@ const char *demo_server_guide(void);
  * socket as a receiving SMTP server with the same engine, until QUIT or EOF.
  * `pre` holds bytes already read from the socket by the client session (they
  * are processed first).  Every command received and the reply given is
- * reported through on_exchange, so the shell can print them. */
+ * reported through on_exchange, so the shell can print them.  The same
+ * limits apply (cfg NULL: the defaults): a peer that answers every reply
+ * with a reply of its own runs into the error limit and gets 421. */
 typedef void (*server_exchange_fn)(void *ctx, const char *command, size_t command_len,
     const char *reply, size_t reply_len);
 enum smtp_errkind demo_server_receive_turned(int fd, const char *pre, size_t pre_len,

@@ -56,6 +56,8 @@ static void srv_vreply(struct srv_conn *c, int code, char sep, const char *fmt, 
 	vsnprintf(text, sizeof text, fmt, ap);
 	/* RFC 5321 4.5.3.1.5: a reply line is at most 512 octets with CRLF. */
 	strbuf_appendf(&c->out, "%03d%c%.*s\r\n", code, sep, SMTP_REPLY_LINE_MAX - 6, text);
+	if (sep == ' ' && code >= 400)
+		c->errors++;
 }
 
 void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
@@ -97,6 +99,23 @@ void srv_conn_greet(struct srv *s, struct srv_conn *c)
 	srv_reply(c, 220, "%s Service ready (smtpsh teaching server; try HELP)", s->hostname);
 }
 
+/* Postfix's smtpd_hard_error_limit: a session that has earned this many
+ * error replies is not going anywhere (a confused script, a scan, or a
+ * turned peer answering our replies): 421 and close (RFC 5321 3.8). */
+static void srv_check_error_limit(struct srv *s, struct srv_conn *c)
+{
+	if (c->closing || c->errors < s->cfg.error_limit)
+		return;
+	size_t mark = c->out.len;
+	srv_reply(c, 421, "%s Service not available, closing transmission channel (too many errors: %u)",
+	    s->hostname, c->errors);
+	c->closing = true;
+	c->state = SMTP_ST_CLOSED;
+	if (c->on_exchange != NULL)
+		c->on_exchange(c->exchange_ctx, NULL, 0, strbuf_str(&c->out) + mark, c->out.len - mark);
+	c->reply_mark = c->out.len;
+}
+
 size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len)
 {
 	size_t off = 0;
@@ -118,6 +137,7 @@ size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t 
 			}
 		}
 		linebuf_reset(&c->line);
+		srv_check_error_limit(s, c);
 	}
 	return off;
 }

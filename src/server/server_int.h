@@ -28,6 +28,10 @@
 #define SRV_RCPT_MAX 100            /* RFC 5321 4.5.3.1.8: at least 100 */
 #define SRV_OUT_MAX (1u << 20)      /* pending output per connection */
 #define SRV_OUT_PAUSE (256u * 1024) /* stop reading while this much is unsent */
+/* Error replies (4xx/5xx) one session may collect before 421 and close:
+ * Postfix's smtpd_hard_error_limit default.  It also ends a turned session
+ * whose peer answers our replies as if they were its commands. */
+#define SRV_DEFAULT_ERROR_LIMIT 20
 
 struct srv_rcpt {
 	char addr[SMTP_COMMAND_LINE_MAX];   /* as given, without <> */
@@ -55,6 +59,7 @@ struct srv_conn {
 	size_t outpos;
 	time_t last_active;
 	bool closing;                 /* close once out is flushed */
+	unsigned errors;              /* 4xx/5xx replies sent this session */
 	char helo[256];
 	char from[SMTP_COMMAND_LINE_MAX];
 	enum verb_id mode;            /* MAIL, SEND, SOML or SAML */
