@@ -222,6 +222,7 @@ enum smtp_errkind demo_server_run(struct demo_server *d, int stop_fd, struct smt
 				    d->srv.hostname, d->srv.cfg.idle_timeout_s);
 				c->closing = true;
 			}
+			srv_turn_pump(&d->srv, c);
 			short ev = 0;
 			if (!c->closing && c->out.len - c->outpos < SRV_OUT_PAUSE)
 				ev |= POLLIN;

@@ -94,6 +94,17 @@ void srv_reset_transaction(struct srv_conn *c)
 	c->body_line_too_long = false;
 }
 
+void srv_out_compact(struct srv_conn *c)
+{
+	if (c->outpos == 0)
+		return;
+	memmove(c->out.data, c->out.data + c->outpos, c->out.len - c->outpos);
+	c->out.len -= c->outpos;
+	c->out.data[c->out.len] = '\0';
+	c->reply_mark = c->reply_mark > c->outpos ? c->reply_mark - c->outpos : 0;
+	c->outpos = 0;
+}
+
 void srv_conn_greet(struct srv *s, struct srv_conn *c)
 {
 	srv_reply(c, 220, "%s Service ready (smtpsh teaching server; try HELP)", s->hostname);

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include "demo_dir.h"
+#include "dotstuff.h"
 #include "linebuf.h"
 #include "reply.h"
 #include "server.h"
@@ -28,6 +29,7 @@
 #define SRV_RCPT_MAX 100            /* RFC 5321 4.5.3.1.8: at least 100 */
 #define SRV_OUT_MAX (1u << 20)      /* pending output per connection */
 #define SRV_OUT_PAUSE (256u * 1024) /* stop reading while this much is unsent */
+#define SRV_TURN_CHUNK (16u * 1024)  /* TURN streams the body in pieces this big */
 /* Error replies (4xx/5xx) one session may collect before 421 and close:
  * Postfix's smtpd_hard_error_limit default.  It also ends a turned session
  * whose peer answers our replies as if they were its commands. */
@@ -73,6 +75,9 @@ struct srv_conn {
 	struct reply_parser *turn_parser;
 	char turn_rcpt[DEMO_NAME_MAX * 3];
 	struct demo_message turn_msg;
+	struct dotstuff turn_ds;      /* the body streams: stuffing state, */
+	size_t turn_off;              /* bytes of turn_msg encoded so far, */
+	bool turn_body_done;          /* the final "." queued */
 	unsigned turn_sent;
 	/* Reporting (receive_turned): */
 	srv_exchange_fn on_exchange;
@@ -103,6 +108,8 @@ void srv_reply_std(struct srv_conn *c, int code, const char *extra);
 int srv_conn_init(struct srv_conn *c, int fd);
 void srv_conn_free(struct srv_conn *c);
 void srv_reset_transaction(struct srv_conn *c);
+/* Move unsent output to the front of c->out (room for more). */
+void srv_out_compact(struct srv_conn *c);
 
 /* server_cmd.c */
 /* One complete command line (cut: bytes beyond the kept ones). */
@@ -126,6 +133,8 @@ void srv_body_line(struct srv *s, struct srv_conn *c, const char *line, size_t l
 /* server_turn.c */
 void srv_turn_begin(struct srv *s, struct srv_conn *c);
 size_t srv_turn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len);
+/* Queue more of the body being sent while little output is pending. */
+void srv_turn_pump(struct srv *s, struct srv_conn *c);
 /* A connection ends with a message in flight: put it back in the queue. */
 void srv_turn_requeue(struct srv *s, struct srv_conn *c);
 

@@ -4,8 +4,10 @@
  * channel had just opened: it waits for the client's 220 greeting, then
  * sends HELO, MAIL, RCPT, DATA, the dot-stuffed body and QUIT for each
  * message queued for the client's HELO domain.  Replies are read with the
- * core's one reply reader; the body is stuffed with the core's dot-stuffer.
- * A message whose delivery fails goes back into the queue.
+ * core's one reply reader; the body is stuffed with the core's dot-stuffer
+ * and streamed in SRV_TURN_CHUNK pieces as the client reads (srv_turn_pump),
+ * so a message of any size passes through a bounded output buffer.  A
+ * message whose delivery fails goes back into the queue.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -75,22 +77,15 @@ static void turn_on_reply(struct srv *s, struct srv_conn *c, const struct smtp_r
 		strbuf_appendf(&c->out, "DATA\r\n");
 		c->turn = TURN_DATA;
 		return;
-	case TURN_DATA: {
+	case TURN_DATA:
 		if (r->code != 354)
 			goto give_up;
-		struct dotstuff ds;
-		dotstuff_init(&ds);
-		size_t cap = DOTSTUFF_ENCODE_MAX(c->turn_msg.len) + DOTSTUFF_FINISH_MAX;
-		char *buf = malloc(cap);
-		if (buf == NULL)
-			goto give_up;
-		size_t n = dotstuff_encode(&ds, c->turn_msg.text, c->turn_msg.len, buf);
-		n += dotstuff_finish(&ds, buf + n);
-		strbuf_append(&c->out, buf, n);
-		free(buf);
+		dotstuff_init(&c->turn_ds);
+		c->turn_off = 0;
+		c->turn_body_done = false;
 		c->turn = TURN_BODY;
+		srv_turn_pump(s, c);
 		return;
-	}
 	case TURN_BODY:
 		if (!ok) {
 			srv_turn_requeue(s, c);
@@ -114,6 +109,30 @@ give_up:
 	srv_turn_requeue(s, c);
 	strbuf_appendf(&c->out, "QUIT\r\n");
 	c->turn = TURN_QUIT;
+}
+
+void srv_turn_pump(struct srv *s, struct srv_conn *c)
+{
+	(void)s;
+	if (c->turn != TURN_BODY || c->turn_body_done)
+		return;
+	srv_out_compact(c);
+	char buf[DOTSTUFF_ENCODE_MAX(SRV_TURN_CHUNK) + DOTSTUFF_FINISH_MAX];
+	while (!c->turn_body_done && c->out.len < SRV_OUT_PAUSE) {
+		size_t n = c->turn_msg.len - c->turn_off;
+		if (n > SRV_TURN_CHUNK)
+			n = SRV_TURN_CHUNK;
+		size_t o = dotstuff_encode(&c->turn_ds, c->turn_msg.text + c->turn_off, n, buf);
+		c->turn_off += n;
+		if (c->turn_off == c->turn_msg.len) {
+			o += dotstuff_finish(&c->turn_ds, buf + o);
+			c->turn_body_done = true;
+		}
+		if (strbuf_append(&c->out, buf, o) != SMTP_OK) {
+			c->closing = true;       /* cannot happen: out has room */
+			return;
+		}
+	}
 }
 
 size_t srv_turn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len)
