@@ -23,8 +23,14 @@ struct server_config {
 	const char *listen_port;     /* NULL or "0": an ephemeral port */
 	const char *hostname;        /* domain in the 220/221/250 replies; NULL: "demo.smtpsh.test" */
 	size_t max_message_bytes;    /* 0: default; larger bodies get 552 */
-	unsigned idle_timeout_s;     /* 0: SMTP_TIMEOUT_SERVER; silent clients get 421 */
-	unsigned max_clients;        /* 0: default (>= 64) */
+	unsigned idle_timeout_s;     /* 0: 120 (teaching), SMTP_TIMEOUT_SERVER (turned);
+	                              * a client silent this long gets 421 */
+	unsigned command_timeout_s;  /* 0: 30 (teaching), SMTP_TIMEOUT_SERVER (turned);
+	                              * a line unfinished this long after its first
+	                              * byte gets 421 (slowloris) */
+	unsigned max_clients;        /* 0: 256; when full, the client stalled the
+	                              * longest makes way for a new one */
+	unsigned max_per_addr;       /* 0: 64 connections per client address */
 	unsigned disabled_verbs;     /* (1u << verb_id) bits: those get 502 */
 	unsigned error_limit;        /* 0: 20; after this many 4xx/5xx replies
 	                              * in one session, 421 and close */

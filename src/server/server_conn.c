@@ -12,16 +12,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "codes.h"
 #include "server_int.h"
+
+uint64_t srv_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
 
 int srv_conn_init(struct srv_conn *c, int fd)
 {
 	memset(c, 0, sizeof *c);
 	c->fd = fd;
 	c->state = SMTP_ST_GREETED;
-	c->last_active = time(NULL);
+	c->last_io_ms = c->progress_ms = srv_now_ms();
 	strbuf_init(&c->out, SRV_OUT_MAX);
 	strbuf_init(&c->body, 0);
 	c->rcpt = calloc(SRV_RCPT_MAX, sizeof *c->rcpt);
@@ -127,15 +135,52 @@ static void srv_check_error_limit(struct srv *s, struct srv_conn *c)
 	c->reply_mark = c->out.len;
 }
 
+uint64_t srv_conn_deadline(const struct srv *s, const struct srv_conn *c, enum srv_limit *why)
+{
+	uint64_t due = c->last_io_ms + (uint64_t)s->cfg.idle_timeout_s * 1000u;
+	*why = SRV_LIMIT_IDLE;
+	if (c->line_start_ms != 0) {
+		uint64_t line_due = c->line_start_ms + (uint64_t)s->cfg.command_timeout_s * 1000u;
+		if (line_due < due) {
+			due = line_due;
+			*why = SRV_LIMIT_COMMAND;
+		}
+	}
+	return due;
+}
+
+void srv_conn_expire(struct srv *s, struct srv_conn *c, enum srv_limit why)
+{
+	size_t mark = c->out.len;
+	if (why == SRV_LIMIT_IDLE)
+		srv_reply(c, 421, "%s Service not available, closing transmission channel (idle for %u s)",
+		    s->hostname, s->cfg.idle_timeout_s);
+	else
+		srv_reply(c, 421, "%s Service not available, closing transmission channel (a line must arrive whole within %u s)",
+		    s->hostname, s->cfg.command_timeout_s);
+	c->closing = true;
+	c->state = SMTP_ST_CLOSED;
+	if (c->on_exchange != NULL)
+		c->on_exchange(c->exchange_ctx, NULL, 0, strbuf_str(&c->out) + mark, c->out.len - mark);
+	c->reply_mark = c->out.len;
+}
+
 size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len)
 {
 	size_t off = 0;
+	uint64_t now = srv_now_ms();
+	c->last_io_ms = now;
 	while (off < len && !c->closing) {
 		if (c->turn != TURN_NONE)
 			return off + srv_turn_input(s, c, in + off, len - off);
 		off += linebuf_feed(&c->line, in + off, len - off);
-		if (!c->line.complete)
+		if (!c->line.complete) {
+			if (c->line_start_ms == 0 && linebuf_partial(&c->line))
+				c->line_start_ms = now;
 			break;
+		}
+		c->line_start_ms = 0;
+		c->progress_ms = now;
 		c->reply_mark = c->out.len;
 		if (c->state == SMTP_ST_DATA) {
 			srv_body_line(s, c, c->line.data, c->line.len, c->line.cut);

@@ -11,7 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <time.h>
+#include <stdint.h>
 
 #include "demo_dir.h"
 #include "dotstuff.h"
@@ -26,6 +26,29 @@
 #define SRV_DEFAULT_HOSTNAME "demo.smtpsh.test"
 #define SRV_DEFAULT_MAX_MESSAGE (10u * 1024 * 1024)
 #define SRV_DEFAULT_MAX_CLIENTS 256
+/* Connections one client address may hold: a classroom behind one NAT
+ * shares an address, so a quarter of the slots, not one or two. */
+#define SRV_DEFAULT_MAX_PER_ADDR 64
+/* RFC 5321 4.5.3.2.7 gives a server 5 minutes (SMTP_TIMEOUT_SERVER) to wait
+ * for the next command; the turned receiver keeps that.  The teaching
+ * server (--demo, --serve) shortens it: two minutes is long enough to read
+ * a reply and think, short enough that an abandoned session does not hold
+ * a classroom's slot. */
+#define SRV_TEACHING_IDLE_S 120
+/* A line (command or body line) must arrive whole within this many seconds
+ * of its first byte: smtpsh, nc and telnet send a line at once, a person
+ * typing into a raw socket needs a few seconds; a client dripping a byte
+ * at a time (slowloris) is cut off with 421.  RFC 5321 has no such limit;
+ * outside teaching mode it is SMTP_TIMEOUT_SERVER. */
+#define SRV_TEACHING_COMMAND_S 30
+/* When every slot is taken, a new client gets the slot of the client that
+ * has gone longest without completing a line, if that is at least this
+ * long (so busy clients are never cut off mid-transaction; then the
+ * newcomer gets 421 and accept goes on). */
+#define SRV_EVICT_AFTER_MS 1000
+/* A closing connection whose client does not read its last reply is closed
+ * anyway after this long. */
+#define SRV_CLOSE_GRACE_MS 5000
 #define SRV_RCPT_MAX 100            /* RFC 5321 4.5.3.1.8: at least 100 */
 #define SRV_OUT_MAX (1u << 20)      /* pending output per connection */
 #define SRV_OUT_PAUSE (256u * 1024) /* stop reading while this much is unsent */
@@ -59,7 +82,12 @@ struct srv_conn {
 	struct linebuf line;          /* commands and body lines */
 	struct strbuf out;            /* replies not yet written */
 	size_t outpos;
-	time_t last_active;
+	uint64_t last_io_ms;          /* last byte read or written (idle limit) */
+	uint64_t line_start_ms;       /* first byte of the unfinished line; 0: none */
+	uint64_t progress_ms;         /* last complete line, or the accept */
+	uint64_t close_by_ms;         /* closing: close at this time even if unsent */
+	unsigned char peer[16];       /* client address (4 or 16 bytes), per-address cap */
+	unsigned char peer_len;
 	bool closing;                 /* close once out is flushed */
 	unsigned errors;              /* 4xx/5xx replies sent this session */
 	char helo[256];
@@ -94,7 +122,19 @@ struct srv {
 	unsigned long messages;       /* accepted since start */
 };
 
+/* server.c */
+/* Fill in cfg's zero fields; teaching: --demo/--serve (else the turned
+ * receiver, with RFC 5321's timeouts).  hostname gets the reply domain. */
+void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t cap, bool teaching);
+
 /* server_conn.c */
+enum srv_limit { SRV_LIMIT_IDLE, SRV_LIMIT_COMMAND };
+uint64_t srv_now_ms(void);            /* monotonic clock */
+/* When c's next limit falls due (idle, or the unfinished line's deadline),
+ * and which one. */
+uint64_t srv_conn_deadline(const struct srv *s, const struct srv_conn *c, enum srv_limit *why);
+/* The limit fell due: 421 (reported like any reply) and close. */
+void srv_conn_expire(struct srv *s, struct srv_conn *c, enum srv_limit why);
 void srv_conn_greet(struct srv *s, struct srv_conn *c);
 /* Feed received bytes; replies go to c->out.  Returns bytes consumed (all,
  * unless the connection started closing). */
