@@ -44,6 +44,8 @@ void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t cap, b
 		cfg->command_timeout_s = teaching ? SRV_TEACHING_COMMAND_S : SMTP_TIMEOUT_SERVER;
 	if (cfg->max_clients == 0)
 		cfg->max_clients = SRV_DEFAULT_MAX_CLIENTS;
+	if (cfg->max_memory_bytes == 0)
+		cfg->max_memory_bytes = SRV_DEFAULT_MAX_MEMORY;
 	if (cfg->max_per_addr == 0)
 		cfg->max_per_addr = SRV_DEFAULT_MAX_PER_ADDR;
 	if (cfg->error_limit == 0)
@@ -73,7 +75,8 @@ enum smtp_errkind demo_server_create(struct demo_server **out,
 	const char *port = cfg->listen_port != NULL ? cfg->listen_port : "0";
 	d->srv.cfg = *cfg;
 	srv_apply_defaults(&d->srv.cfg, d->srv.hostname, sizeof d->srv.hostname, true);
-	if (demo_dir_init(&d->srv.dir) != 0) {
+	srv_mem_init(&d->srv.mem, d->srv.cfg.max_memory_bytes);
+	if (demo_dir_init(&d->srv.dir, &d->srv.mem) != 0) {
 		free(d);
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
 	}
@@ -255,7 +258,7 @@ static void srv_accept_all(struct demo_server *d)
 			srv_refuse(d, fd, "every slot is busy, try again later");
 			continue;
 		}
-		if (srv_conn_init(slot, fd) != 0) {
+		if (srv_conn_init(slot, fd, &d->srv.mem) != 0) {
 			srv_refuse(d, fd, "out of memory, try again later");
 			slot->fd = -1;
 			continue;
@@ -304,6 +307,7 @@ enum smtp_errkind demo_server_run(struct demo_server *d, int stop_fd, struct smt
 			if (c->closing && c->close_by_ms < wake)
 				wake = c->close_by_ms;
 			srv_turn_pump(&d->srv, c);
+			srv_conn_charge_out(c);
 			short ev = 0;
 			if (!c->closing && c->out.len - c->outpos < SRV_OUT_PAUSE)
 				ev |= POLLIN;

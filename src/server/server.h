@@ -32,6 +32,8 @@ struct server_config {
 	                              * longest makes way for a new one */
 	unsigned max_per_addr;       /* 0: 64 connections per client address */
 	unsigned disabled_verbs;     /* (1u << verb_id) bits: those get 502 */
+	size_t max_memory_bytes;     /* 0: 64 MiB for stored mail and buffers; past
+	                              * it, 452 at MAIL/RCPT, 552 after DATA */
 	unsigned error_limit;        /* 0: 20; after this many 4xx/5xx replies
 	                              * in one session, 421 and close */
 };

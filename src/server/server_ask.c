@@ -148,6 +148,8 @@ void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
 		srv_reply_more(c, 211, "%s system status", s->hostname);
 		srv_reply_more(c, 211, "clients connected: %u", s->nclients);
 		srv_reply_more(c, 211, "messages accepted: %lu", s->messages);
+		srv_reply_more(c, 211, "memory for mail and buffers: %zu of %zu bytes in use (peak %zu)",
+		    atomic_load(&s->mem.used), s->mem.max, atomic_load(&s->mem.peak));
 		srv_reply(c, 211, "messages queued for relay/TURN: %zu", demo_queue_count(&s->dir));
 		return;
 	}

@@ -99,6 +99,40 @@ static void srv_cmd_hello(struct srv *s, struct srv_conn *c, const struct verb *
 	srv_reply(c, 250, "HELP");
 }
 
+/* 452 when the bodies being received leave too little under the memory
+ * ceiling for a new message (stored mail counts as room: it is dropped,
+ * oldest first, when a body needs the space). */
+static bool srv_no_room(struct srv *s, struct srv_conn *c)
+{
+	if (srv_mem_room(&s->mem) >= SRV_MEM_MIN_FREE)
+		return false;
+	srv_reply(c, 452, "Requested action not taken: insufficient system storage (the server's memory for mail is in use; try again later)");
+	return true;
+}
+
+/* Room for one more recipient (the list grows by doubling, counted). */
+static bool srv_rcpt_grow(struct srv *s, struct srv_conn *c)
+{
+	if (c->nrcpt < c->rcpt_cap)
+		return true;
+	size_t cap = c->rcpt_cap == 0 ? 4 : c->rcpt_cap * 2;
+	if (cap > SRV_RCPT_MAX)
+		cap = SRV_RCPT_MAX;
+	struct srv_rcpt *r = NULL;
+	if (srv_mem_reserve(s, (cap - c->rcpt_cap) * sizeof *r)) {
+		r = realloc(c->rcpt, cap * sizeof *r);
+		if (r == NULL)
+			srv_mem_give(&s->mem, (cap - c->rcpt_cap) * sizeof *r);
+	}
+	if (r == NULL) {
+		srv_reply(c, 452, "Requested action not taken: insufficient system storage");
+		return false;
+	}
+	c->rcpt = r;
+	c->rcpt_cap = cap;
+	return true;
+}
+
 static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v, const char *arg)
 {
 	char path[SMTP_COMMAND_LINE_MAX];
@@ -128,6 +162,11 @@ static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v
 				    s->cfg.max_message_bytes);
 				return;
 			}
+			/* RFC 1870 6.1: fits the limit, but not the room there is now. */
+			if (n > srv_mem_room(&s->mem)) {
+				srv_reply(c, 452, "Insufficient system storage for %llu bytes now; try again later", n);
+				return;
+			}
 		} else if (v->id == VERB_MAIL && (strcasecmp(tok, "BODY=7BIT") == 0 ||
 		    strcasecmp(tok, "BODY=8BITMIME") == 0)) {
 			continue;
@@ -136,6 +175,8 @@ static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v
 			return;
 		}
 	}
+	if (srv_no_room(s, c))
+		return;
 	srv_reset_transaction(c);
 	snprintf(c->from, sizeof c->from, "%s", path);
 	c->mode = v->id;
@@ -174,6 +215,8 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 		srv_reply(c, 452, "Too many recipients (RFC 5321 4.5.3.1.10)");
 		return;
 	}
+	if (srv_no_room(s, c) || !srv_rcpt_grow(s, c))
+		return;
 	struct srv_rcpt *r = &c->rcpt[c->nrcpt];
 	memset(r, 0, sizeof *r);
 	snprintf(r->addr, sizeof r->addr, "%s", path);
@@ -293,7 +336,7 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		break;
 	case VERB_DATA:
 		c->state = SMTP_ST_DATA;
-		strbuf_init(&c->body, s->cfg.max_message_bytes + 2);
+		srv_body_begin(s, c);
 		srv_reply_std(c, 354, NULL);
 		break;
 	case VERB_RSET:

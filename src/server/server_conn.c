@@ -24,7 +24,7 @@ uint64_t srv_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-int srv_conn_init(struct srv_conn *c, int fd)
+int srv_conn_init(struct srv_conn *c, int fd, struct srv_mem *mem)
 {
 	memset(c, 0, sizeof *c);
 	c->fd = fd;
@@ -32,12 +32,11 @@ int srv_conn_init(struct srv_conn *c, int fd)
 	c->last_io_ms = c->progress_ms = srv_now_ms();
 	strbuf_init(&c->out, SRV_OUT_MAX);
 	strbuf_init(&c->body, 0);
-	c->rcpt = calloc(SRV_RCPT_MAX, sizeof *c->rcpt);
-	if (c->rcpt == NULL || linebuf_init(&c->line, SMTP_TEXT_LINE_MAX) != SMTP_OK) {
-		free(c->rcpt);
-		c->rcpt = NULL;
+	c->mem = mem;
+	if (linebuf_init(&c->line, SMTP_TEXT_LINE_MAX) != SMTP_OK)
 		return -1;
-	}
+	c->fixed_charge = SMTP_TEXT_LINE_MAX + 1;
+	srv_mem_force(mem, c->fixed_charge);
 	return 0;
 }
 
@@ -45,14 +44,14 @@ void srv_conn_free(struct srv_conn *c)
 {
 	linebuf_free(&c->line);
 	strbuf_free(&c->out);
-	strbuf_free(&c->body);
+	srv_reset_transaction(c);
+	srv_mem_give(c->mem, c->fixed_charge + c->out_charge + c->rcpt_cap * sizeof *c->rcpt);
 	free(c->rcpt);
 	if (c->turn_parser != NULL) {
 		reply_parser_free(c->turn_parser);
 		free(c->turn_parser);
 	}
-	free(c->turn_msg.from);
-	free(c->turn_msg.text);
+	srv_msg_unref(c->turn_msg.msg);
 	memset(c, 0, sizeof *c);
 	c->fd = -1;
 }
@@ -97,9 +96,21 @@ void srv_reset_transaction(struct srv_conn *c)
 	c->from[0] = '\0';
 	c->nrcpt = 0;
 	c->mode = VERB_MAIL;
+	if (c->mem != NULL)
+		srv_mem_give(c->mem, c->body.max);
 	strbuf_free(&c->body);
+	strbuf_init(&c->body, 0);
+	c->body_no_room = false;
 	c->body_too_big = false;
 	c->body_line_too_long = false;
+}
+
+void srv_conn_charge_out(struct srv_conn *c)
+{
+	if (c->out.cap > c->out_charge) {
+		srv_mem_force(c->mem, c->out.cap - c->out_charge);
+		c->out_charge = c->out.cap;
+	}
 }
 
 void srv_out_compact(struct srv_conn *c)
@@ -195,5 +206,6 @@ size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t 
 		linebuf_reset(&c->line);
 		srv_check_error_limit(s, c);
 	}
+	srv_conn_charge_out(c);
 	return off;
 }

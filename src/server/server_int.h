@@ -53,6 +53,13 @@
 #define SRV_OUT_MAX (1u << 20)      /* pending output per connection */
 #define SRV_OUT_PAUSE (256u * 1024) /* stop reading while this much is unsent */
 #define SRV_TURN_CHUNK (16u * 1024)  /* TURN streams the body in pieces this big */
+/* A body buffer grows by doubling from this, each step taken from the
+ * memory ceiling (msgstore.h). */
+#define SRV_BODY_STEP (64u * 1024)
+/* MAIL and RCPT get 452 (insufficient system storage) while the bodies
+ * being received leave less than this under the ceiling: a new
+ * transaction would have no room for even a modest message. */
+#define SRV_MEM_MIN_FREE (256u * 1024)
 /* Error replies (4xx/5xx) one session may collect before 421 and close:
  * Postfix's smtpd_hard_error_limit default.  It also ends a turned session
  * whose peer answers our replies as if they were its commands. */
@@ -93,9 +100,14 @@ struct srv_conn {
 	char helo[256];
 	char from[SMTP_COMMAND_LINE_MAX];
 	enum verb_id mode;            /* MAIL, SEND, SOML or SAML */
-	struct srv_rcpt *rcpt;        /* SRV_RCPT_MAX entries, allocated at accept */
+	struct srv_mem *mem;          /* the server's ceiling; every buffer below counts */
+	size_t fixed_charge;          /* the line buffer, taken at accept */
+	size_t out_charge;            /* out's capacity, as counted */
+	struct srv_rcpt *rcpt;        /* rcpt_cap entries, grown as RCPTs arrive */
 	size_t nrcpt;
-	struct strbuf body;
+	size_t rcpt_cap;
+	struct strbuf body;           /* body.max: the room taken for it so far */
+	bool body_no_room;            /* the ceiling was reached: 552 at the end */
 	bool body_too_big;
 	bool body_line_too_long;
 	/* TURN (server as sender): */
@@ -117,6 +129,7 @@ struct srv {
 	struct server_config cfg;
 	char hostname[256];
 	struct demo_dir dir;
+	struct srv_mem mem;           /* the ceiling on mail and buffers */
 	bool accept_all;              /* receive_turned: every recipient is local */
 	unsigned nclients;
 	unsigned long messages;       /* accepted since start */
@@ -145,7 +158,9 @@ void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 /* The code table's own wording for code, then extra (may be NULL). */
 void srv_reply_std(struct srv_conn *c, int code, const char *extra);
-int srv_conn_init(struct srv_conn *c, int fd);
+int srv_conn_init(struct srv_conn *c, int fd, struct srv_mem *mem);
+/* Count growth of c's output buffer against the ceiling. */
+void srv_conn_charge_out(struct srv_conn *c);
 void srv_conn_free(struct srv_conn *c);
 void srv_reset_transaction(struct srv_conn *c);
 /* Move unsent output to the front of c->out (room for more). */
@@ -167,6 +182,11 @@ void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg);
 void srv_cmd_turn(struct srv *s, struct srv_conn *c);
 
 /* server_data.c */
+/* Take n bytes under the ceiling, dropping the oldest stored mail to make
+ * room if need be; false when even that is not enough. */
+bool srv_mem_reserve(struct srv *s, size_t n);
+/* DATA accepted (354): an empty body, nothing taken yet. */
+void srv_body_begin(struct srv *s, struct srv_conn *c);
 /* One complete body line, still stuffed; the lone "." ends the body. */
 void srv_body_line(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut);
 

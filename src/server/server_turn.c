@@ -33,17 +33,15 @@ static void turn_send_next_mail(struct srv *s, struct srv_conn *c)
 		c->turn = TURN_QUIT;
 		return;
 	}
-	strbuf_appendf(&c->out, "MAIL FROM:<%s>\r\n", c->turn_msg.from);
+	strbuf_appendf(&c->out, "MAIL FROM:<%s>\r\n", c->turn_msg.msg->from);
 	c->turn = TURN_MAIL;
 }
 
 void srv_turn_requeue(struct srv *s, struct srv_conn *c)
 {
-	if (c->turn_msg.text != NULL)
-		demo_queue_add(&s->dir, c->helo, c->turn_rcpt, c->turn_msg.from,
-		    c->turn_msg.text, c->turn_msg.len);
-	free(c->turn_msg.from);
-	free(c->turn_msg.text);
+	if (c->turn_msg.msg != NULL)
+		demo_queue_add(&s->dir, c->helo, c->turn_rcpt, c->turn_msg.msg);
+	srv_msg_unref(c->turn_msg.msg);
 	memset(&c->turn_msg, 0, sizeof c->turn_msg);
 }
 
@@ -101,8 +99,7 @@ static void turn_on_reply(struct srv *s, struct srv_conn *c, const struct smtp_r
 		if (!ok) {
 			srv_turn_requeue(s, c);
 		} else {
-			free(c->turn_msg.from);
-			free(c->turn_msg.text);
+			srv_msg_unref(c->turn_msg.msg);
 			memset(&c->turn_msg, 0, sizeof c->turn_msg);
 			c->turn_sent++;
 		}
@@ -129,13 +126,14 @@ void srv_turn_pump(struct srv *s, struct srv_conn *c)
 		return;
 	srv_out_compact(c);
 	char buf[DOTSTUFF_ENCODE_MAX(SRV_TURN_CHUNK) + DOTSTUFF_FINISH_MAX];
+	const struct srv_msg *msg = c->turn_msg.msg;
 	while (!c->turn_body_done && c->out.len < SRV_OUT_PAUSE) {
-		size_t n = c->turn_msg.len - c->turn_off;
+		size_t n = msg->len - c->turn_off;
 		if (n > SRV_TURN_CHUNK)
 			n = SRV_TURN_CHUNK;
-		size_t o = dotstuff_encode(&c->turn_ds, c->turn_msg.text + c->turn_off, n, buf);
+		size_t o = dotstuff_encode(&c->turn_ds, msg->text + c->turn_off, n, buf);
 		c->turn_off += n;
-		if (c->turn_off == c->turn_msg.len) {
+		if (c->turn_off == msg->len) {
 			o += dotstuff_finish(&c->turn_ds, buf + o);
 			c->turn_body_done = true;
 		}
@@ -197,18 +195,24 @@ enum smtp_errkind demo_server_receive_turned(int fd, const char *pre, size_t pre
 {
 	struct srv *s = calloc(1, sizeof *s);
 	struct srv_conn *c = calloc(1, sizeof *c);
-	if (s == NULL || c == NULL || demo_dir_init(&s->dir) != 0) {
+	if (s == NULL || c == NULL) {
 		free(s);
 		free(c);
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
 	}
 	s->cfg = cfg != NULL ? *cfg : (struct server_config){ 0 };
 	srv_apply_defaults(&s->cfg, s->hostname, sizeof s->hostname, false);
+	srv_mem_init(&s->mem, s->cfg.max_memory_bytes);
+	if (demo_dir_init(&s->dir, &s->mem) != 0) {
+		free(s);
+		free(c);
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	}
 	if (cfg == NULL || cfg->hostname == NULL)
 		snprintf(s->hostname, sizeof s->hostname, "smtpsh.turned");
 	s->accept_all = true;
 	enum smtp_errkind rc = SMTP_OK;
-	if (srv_conn_init(c, fd) != 0) {
+	if (srv_conn_init(c, fd, &s->mem) != 0) {
 		rc = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
 		goto out;
 	}

@@ -27,7 +27,10 @@ void greet(struct client *c, struct smtp_reply *r, const char *port, const char 
 int main(void)
 {
 	Suite *s = suite_create("attack");
-	TCase *(*const cases[])(void) = { attack_help_tcase, attack_errors_tcase, attack_turn_tcase, attack_slow_tcase };
+	TCase *(*const cases[])(void) = {
+		attack_memory_tcase, attack_slow_tcase, attack_errors_tcase, attack_turn_tcase,
+		attack_help_tcase,
+	};
 	for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
 		suite_add_tcase(s, cases[i]());
 	SRunner *sr = srunner_create(s);
