@@ -19,6 +19,9 @@
 
 bool srv_mem_reserve(struct srv *s, size_t n)
 {
+	/* When even dropping every stored message would not do, keep them. */
+	if (n > srv_mem_room(&s->mem))
+		return false;
 	while (!srv_mem_take(&s->mem, n))
 		if (!demo_drop_oldest(&s->dir))
 			return false;
