@@ -1,11 +1,14 @@
 /*
  * server.c - the teaching server's socket side (server.h): listen on
  * loopback by default, one poll() loop for every client (none blocks
- * another; an idle one costs a slot and its bounded buffers), idle clients
- * timed out with 421 (RFC 5321 4.5.3.2.7), output written as the socket
- * allows (MSG_NOSIGNAL), reading paused while a client does not read its
- * replies.  Also the thread wrapper for --demo, the inspection calls, the
- * TURN receiving side and the --demo guide.
+ * another; an idle one costs a slot and its bounded buffers), output
+ * written as the socket allows (MSG_NOSIGNAL), reading paused while a
+ * client does not read its replies.  The loop enforces the slow-client
+ * limits with 421 (server_int.h: idle, RFC 5321 4.5.3.2.7, shortened for
+ * teaching; a deadline per line; a grace period for a closing client that
+ * does not read), and accept enforces the per-address cap and makes room
+ * for a newcomer when every slot is taken.  Also the thread wrapper for
+ * --demo, the inspection calls and the --demo guide.
  *
  * Errors are returned as values; nothing is printed.
  */
