@@ -123,6 +123,33 @@ static const struct verb verb_table[VERB__COUNT] = {
 	  { 500, 501, 502, 503, 504, 530, 421 } },
 };
 
+/* Wire syntax, RFC 821 4.1.2 (RFC 5321 4.1.1 for EHLO and parameters,
+ * RFC 3207 STARTTLS, RFC 4954 AUTH), by verb id beside the table above. */
+static const char *const verb_syntax_table[VERB__COUNT] = {
+	[VERB_HELO] = "HELO <domain>",
+	[VERB_EHLO] = "EHLO <domain>",
+	[VERB_MAIL] = "MAIL FROM:<reverse-path> [<mail-parameters>]",
+	[VERB_RCPT] = "RCPT TO:<forward-path> [<rcpt-parameters>]",
+	[VERB_DATA] = "DATA",
+	[VERB_RSET] = "RSET",
+	[VERB_SEND] = "SEND FROM:<reverse-path>",
+	[VERB_SOML] = "SOML FROM:<reverse-path>",
+	[VERB_SAML] = "SAML FROM:<reverse-path>",
+	[VERB_VRFY] = "VRFY <string>",
+	[VERB_EXPN] = "EXPN <string>",
+	[VERB_HELP] = "HELP [<string>]",
+	[VERB_NOOP] = "NOOP [<string>]",
+	[VERB_QUIT] = "QUIT",
+	[VERB_TURN] = "TURN",
+	[VERB_STARTTLS] = "STARTTLS",
+	[VERB_AUTH] = "AUTH <mechanism> [<initial-response>]",
+};
+
+const char *verb_syntax(const struct verb *v)
+{
+	return v != NULL && (unsigned)v->id < VERB__COUNT ? verb_syntax_table[v->id] : "";
+}
+
 size_t verb_count(void)
 {
 	return VERB__COUNT;

@@ -86,6 +86,9 @@ const struct verb *verb_at(size_t i);
 const struct verb *verb_by_id(enum verb_id id);
 /* Case-insensitive; NULL when not a verb. */
 const struct verb *verb_lookup(const char *name, size_t len);
+/* The command's wire syntax as the RFCs write it ("MAIL FROM:<reverse-path>
+ * [<mail-parameters>]"), for a server's HELP; `usage` is the shell's form. */
+const char *verb_syntax(const struct verb *v);
 
 /* S/I/F/E for `code` answering `v`.  Codes the diagram does not list are
  * VERDICT_UNEXPECTED; 421 is an error for every verb; 600/621 are errors.

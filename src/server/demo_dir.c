@@ -3,9 +3,10 @@
  * (demo_dir.h).  The static table below is the whole cast; every kind of
  * entry exists to make one RFC 821 reply code appear on demand.
  *
- * Ownership: the dir owns every stored message (from/text malloc'd copies);
- * a message pushed out of a full mailbox is freed.  Allocation failure
- * drops the delivery (never crashes); the caller has already answered.
+ * Ownership: every stored demo_message holds one reference to a shared
+ * srv_msg; a message pushed out of a full mailbox, or dropped to make room,
+ * loses that reference.  Allocation failure drops the delivery (never
+ * crashes); the caller has already answered.
  */
 #include "demo_dir.h"
 
@@ -58,31 +59,23 @@ const struct demo_entry *demo_lookup(const char *local, size_t len)
 
 static void demo_message_free(struct demo_message *m)
 {
-	free(m->from);
-	free(m->text);
+	srv_msg_unref(m->msg);
 	memset(m, 0, sizeof *m);
 }
 
-static bool demo_message_set(struct demo_message *m, const char *from,
-    const char *text, size_t len, const char *via)
+static void demo_message_set(struct demo_dir *d, struct demo_message *m, struct srv_msg *msg,
+    const char *via)
 {
 	memset(m, 0, sizeof *m);
-	m->from = strdup(from != NULL ? from : "");
-	m->text = malloc(len + 1);
-	if (m->from == NULL || m->text == NULL) {
-		demo_message_free(m);
-		return false;
-	}
-	memcpy(m->text, text, len);
-	m->text[len] = '\0';
-	m->len = len;
+	m->msg = srv_msg_ref(msg);
+	m->serial = ++d->serial;
 	snprintf(m->via, sizeof m->via, "%s", via != NULL ? via : "MAIL");
-	return true;
 }
 
-int demo_dir_init(struct demo_dir *d)
+int demo_dir_init(struct demo_dir *d, struct srv_mem *mem)
 {
 	memset(d, 0, sizeof *d);
+	d->mem = mem;
 	if (pthread_mutex_init(&d->lock, NULL) != 0)
 		return -1;
 	d->boxes = calloc(DEMO_NENTRIES, sizeof *d->boxes);
@@ -105,8 +98,14 @@ int demo_dir_init(struct demo_dir *d)
 	    "This message waited in the demo server's queue for " DEMO_TURN_DOMAIN ".\r\n"
 	    "You received it because you said HELO " DEMO_TURN_DOMAIN " and TURN.\r\n"
 	    ".A line that starts with a dot arrives intact.\r\n";
-	demo_queue_add(d, DEMO_TURN_DOMAIN, "student@" DEMO_TURN_DOMAIN,
-	    "postmaster@demo.smtpsh.test", welcome, sizeof welcome - 1);
+	struct srv_msg *msg = srv_msg_copy(mem, "postmaster@demo.smtpsh.test", welcome,
+	    sizeof welcome - 1);
+	if (msg == NULL) {
+		demo_dir_free(d);
+		return -1;
+	}
+	demo_queue_add(d, DEMO_TURN_DOMAIN, "student@" DEMO_TURN_DOMAIN, msg);
+	srv_msg_unref(msg);
 	return 0;
 }
 
@@ -134,8 +133,8 @@ static struct demo_box *demo_find_box(struct demo_box *boxes, size_t n, const ch
 	return NULL;
 }
 
-static void demo_box_push(struct demo_box *b, const char *from, const char *text,
-    size_t len, const char *via)
+static void demo_box_push(struct demo_dir *d, struct demo_box *b, struct srv_msg *msg,
+    const char *via)
 {
 	if (b->count == DEMO_BOX_KEEP) {          /* keep the newest */
 		demo_message_free(&b->msg[0]);
@@ -143,33 +142,32 @@ static void demo_box_push(struct demo_box *b, const char *from, const char *text
 		memset(&b->msg[DEMO_BOX_KEEP - 1], 0, sizeof b->msg[0]);
 		b->count--;
 	}
-	if (demo_message_set(&b->msg[b->count], from, text, len, via))
-		b->count++;
+	demo_message_set(d, &b->msg[b->count++], msg, via);
 	b->delivered++;
 }
 
-void demo_deliver_mailbox(struct demo_dir *d, const char *owner, const char *from,
-    const char *text, size_t len, const char *via)
+void demo_deliver_mailbox(struct demo_dir *d, const char *owner, struct srv_msg *msg,
+    const char *via)
 {
 	pthread_mutex_lock(&d->lock);
 	struct demo_box *b = demo_find_box(d->boxes, d->nboxes, owner);
 	if (b != NULL)
-		demo_box_push(b, from, text, len, via);
+		demo_box_push(d, b, msg, via);
 	pthread_mutex_unlock(&d->lock);
 }
 
-void demo_deliver_terminal(struct demo_dir *d, const char *owner, const char *from,
-    const char *text, size_t len, const char *via)
+void demo_deliver_terminal(struct demo_dir *d, const char *owner, struct srv_msg *msg,
+    const char *via)
 {
 	pthread_mutex_lock(&d->lock);
 	struct demo_box *b = demo_find_box(d->terminals, d->nterminals, owner);
 	if (b != NULL)
-		demo_box_push(b, from, text, len, via);
+		demo_box_push(d, b, msg, via);
 	pthread_mutex_unlock(&d->lock);
 }
 
 void demo_queue_add(struct demo_dir *d, const char *domain, const char *rcpt,
-    const char *from, const char *text, size_t len)
+    struct srv_msg *msg)
 {
 	pthread_mutex_lock(&d->lock);
 	if (d->nqueue == DEMO_QUEUE_KEEP) {
@@ -180,8 +178,8 @@ void demo_queue_add(struct demo_dir *d, const char *domain, const char *rcpt,
 	struct demo_queued *q = &d->queue[d->nqueue];
 	snprintf(q->domain, sizeof q->domain, "%s", domain);
 	snprintf(q->rcpt, sizeof q->rcpt, "%s", rcpt);
-	if (demo_message_set(&q->m, from, text, len, "QUEUE"))
-		d->nqueue++;
+	demo_message_set(d, &q->m, msg, "QUEUE");
+	d->nqueue++;
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -222,6 +220,50 @@ bool demo_queue_take(struct demo_dir *d, const char *domain, char *rcpt, size_t 
 	return found;
 }
 
+/* The oldest of n messages (NULL if none), by serial. */
+static struct demo_message *demo_oldest_in(struct demo_message *msgs, size_t n,
+    struct demo_message *best)
+{
+	for (size_t i = 0; i < n; i++)
+		if (best == NULL || msgs[i].serial < best->serial)
+			best = &msgs[i];
+	return best;
+}
+
+bool demo_drop_oldest(struct demo_dir *d)
+{
+	pthread_mutex_lock(&d->lock);
+	struct demo_message *old = NULL;
+	for (size_t i = 0; i < d->nboxes; i++)
+		old = demo_oldest_in(d->boxes[i].msg, d->boxes[i].count, old);
+	for (size_t i = 0; i < d->nterminals; i++)
+		old = demo_oldest_in(d->terminals[i].msg, d->terminals[i].count, old);
+	for (size_t i = 0; i < d->nqueue; i++)
+		if (old == NULL || d->queue[i].m.serial < old->serial)
+			old = &d->queue[i].m;
+	bool found = old != NULL;
+	/* Remove it from its array, keeping the order of the rest. */
+	for (size_t i = 0; found && i < d->nboxes + d->nterminals; i++) {
+		struct demo_box *b = i < d->nboxes ? &d->boxes[i] : &d->terminals[i - d->nboxes];
+		if (old < b->msg || old >= b->msg + b->count)
+			continue;
+		demo_message_free(old);
+		memmove(old, old + 1, (size_t)(b->msg + b->count - old - 1) * sizeof *old);
+		b->count--;
+		old = NULL;
+	}
+	for (size_t i = 0; old != NULL && i < d->nqueue; i++) {
+		if (old != &d->queue[i].m)
+			continue;
+		demo_message_free(old);
+		memmove(&d->queue[i], &d->queue[i + 1], (d->nqueue - i - 1) * sizeof d->queue[0]);
+		d->nqueue--;
+		old = NULL;
+	}
+	pthread_mutex_unlock(&d->lock);
+	return found;
+}
+
 int demo_dump_boxes(struct demo_dir *d, const char *owner, struct strbuf *out, bool terminals)
 {
 	int shown = 0;
@@ -238,10 +280,11 @@ int demo_dump_boxes(struct demo_dir *d, const char *owner, struct strbuf *out, b
 		    b->count == 1 ? "" : "s", b->delivered);
 		for (size_t k = 0; k < b->count; k++) {
 			struct demo_message *m = &b->msg[k];
+			const struct srv_msg *msg = m->msg;
 			strbuf_appendf(out, "--- %zu (via %s) from <%s>, %zu bytes\n", k + 1,
-			    m->via, m->from, m->len);
-			strbuf_append(out, m->text, m->len);
-			if (m->len > 0 && m->text[m->len - 1] != '\n')
+			    m->via, msg->from, msg->len);
+			strbuf_append(out, msg->text, msg->len);
+			if (msg->len > 0 && msg->text[msg->len - 1] != '\n')
 				strbuf_appendc(out, '\n');
 		}
 	}

@@ -8,7 +8,9 @@
  * Thread-safe: one mutex guards the mutable parts (mailboxes, terminals,
  * queue), so the shell can inspect them while the server thread delivers.
  * Memory is bounded: DEMO_BOX_KEEP messages per mailbox (oldest dropped),
- * DEMO_MSG_MAX bytes per message.
+ * and every body is a shared srv_msg (msgstore.h) counted against the
+ * server's memory ceiling; demo_drop_oldest() gives the oldest stored
+ * message up when a new one needs the room.
  */
 #ifndef SMTPSH_DEMO_DIR_H
 #define SMTPSH_DEMO_DIR_H
@@ -17,6 +19,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "msgstore.h"
 #include "strbuf.h"
 
 #define DEMO_BOX_KEEP 50
@@ -47,10 +50,9 @@ struct demo_entry {
 };
 
 struct demo_message {
-	char *from;
-	char *text;              /* the un-stuffed body, CRLF line ends */
-	size_t len;
-	char via[16];            /* "MAIL", "SEND", "SOML", "SAML", "TURN" */
+	struct srv_msg *msg;     /* one reference to the shared body and sender */
+	char via[16];            /* "MAIL", "SEND", "SOML", "SAML", "QUEUE" */
+	unsigned long serial;    /* delivery order (oldest is dropped first) */
 };
 
 struct demo_box {
@@ -62,6 +64,8 @@ struct demo_box {
 
 struct demo_dir {
 	pthread_mutex_t lock;
+	struct srv_mem *mem;         /* the server's ceiling (the welcome message) */
+	unsigned long serial;        /* deliveries so far */
 	struct demo_box *boxes;      /* one per DEMO_USER / DEMO_MOVED entry, plus terminals */
 	size_t nboxes;
 	struct demo_box *terminals;
@@ -74,7 +78,7 @@ struct demo_dir {
 	size_t nqueue;
 };
 
-int demo_dir_init(struct demo_dir *d);
+int demo_dir_init(struct demo_dir *d, struct srv_mem *mem);
 void demo_dir_free(struct demo_dir *d);
 
 /* The entry for a local part (case-insensitive), or NULL. */
@@ -83,20 +87,24 @@ const struct demo_entry *demo_lookup(const char *local, size_t len);
 size_t demo_entry_count(void);
 const struct demo_entry *demo_entry_at(size_t i);
 
-/* Deliver into a mailbox or a terminal log.  Copies everything. */
-void demo_deliver_mailbox(struct demo_dir *d, const char *owner, const char *from,
-    const char *text, size_t len, const char *via);
-void demo_deliver_terminal(struct demo_dir *d, const char *owner, const char *from,
-    const char *text, size_t len, const char *via);
-/* Queue mail for a remote domain (relayed later, or fetched by TURN). */
+/* Deliver into a mailbox or a terminal log: the box takes a reference. */
+void demo_deliver_mailbox(struct demo_dir *d, const char *owner, struct srv_msg *msg,
+    const char *via);
+void demo_deliver_terminal(struct demo_dir *d, const char *owner, struct srv_msg *msg,
+    const char *via);
+/* Queue mail for a remote domain (relayed later, or fetched by TURN): the
+ * queue takes a reference. */
 void demo_queue_add(struct demo_dir *d, const char *domain, const char *rcpt,
-    const char *from, const char *text, size_t len);
+    struct srv_msg *msg);
 /* Take (remove) the first queued message for domain into *out; false if none.
- * The caller frees out->from and out->text. */
+ * The queue's reference moves to out->msg: the caller drops it. */
 bool demo_queue_take(struct demo_dir *d, const char *domain, char *rcpt, size_t rcptcap,
     struct demo_message *out);
 bool demo_queue_has(struct demo_dir *d, const char *domain);
 size_t demo_queue_count(struct demo_dir *d);
+/* Drop the oldest stored reference (mailbox, terminal or queue); false when
+ * nothing is stored.  The bytes come back when no one else refers to it. */
+bool demo_drop_oldest(struct demo_dir *d);
 
 /* Human-readable dumps (strbuf appended). */
 int demo_dump_boxes(struct demo_dir *d, const char *owner, struct strbuf *out, bool terminals);

@@ -1,11 +1,14 @@
 /*
  * server.c - the teaching server's socket side (server.h): listen on
  * loopback by default, one poll() loop for every client (none blocks
- * another; an idle one costs a slot and its bounded buffers), idle clients
- * timed out with 421 (RFC 5321 4.5.3.2.7), output written as the socket
- * allows (MSG_NOSIGNAL), reading paused while a client does not read its
- * replies.  Also the thread wrapper for --demo, the inspection calls, the
- * TURN receiving side and the --demo guide.
+ * another; an idle one costs a slot and its bounded buffers), output
+ * written as the socket allows (MSG_NOSIGNAL), reading paused while a
+ * client does not read its replies.  The loop enforces the slow-client
+ * limits with 421 (server_int.h: idle, RFC 5321 4.5.3.2.7, shortened for
+ * teaching; a deadline per line; a grace period for a closing client that
+ * does not read), and accept enforces the per-address cap and makes room
+ * for a newcomer when every slot is taken.  Also the thread wrapper for
+ * --demo, the inspection calls and the --demo guide.
  *
  * Errors are returned as values; nothing is printed.
  */
@@ -34,14 +37,22 @@ struct demo_server {
 	int stop_pipe[2];
 };
 
-static void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t cap)
+void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t cap, bool teaching)
 {
 	if (cfg->max_message_bytes == 0)
 		cfg->max_message_bytes = SRV_DEFAULT_MAX_MESSAGE;
 	if (cfg->idle_timeout_s == 0)
-		cfg->idle_timeout_s = SMTP_TIMEOUT_SERVER;
+		cfg->idle_timeout_s = teaching ? SRV_TEACHING_IDLE_S : SMTP_TIMEOUT_SERVER;
+	if (cfg->command_timeout_s == 0)
+		cfg->command_timeout_s = teaching ? SRV_TEACHING_COMMAND_S : SMTP_TIMEOUT_SERVER;
 	if (cfg->max_clients == 0)
 		cfg->max_clients = SRV_DEFAULT_MAX_CLIENTS;
+	if (cfg->max_memory_bytes == 0)
+		cfg->max_memory_bytes = SRV_DEFAULT_MAX_MEMORY;
+	if (cfg->max_per_addr == 0)
+		cfg->max_per_addr = SRV_DEFAULT_MAX_PER_ADDR;
+	if (cfg->error_limit == 0)
+		cfg->error_limit = SRV_DEFAULT_ERROR_LIMIT;
 	snprintf(hostname, cap, "%s", cfg->hostname != NULL ? cfg->hostname : SRV_DEFAULT_HOSTNAME);
 	cfg->hostname = NULL;          /* we keep our own copy */
 	cfg->listen_host = NULL;
@@ -66,8 +77,9 @@ enum smtp_errkind demo_server_create(struct demo_server **out,
 	const char *host = cfg->listen_host != NULL ? cfg->listen_host : "127.0.0.1";
 	const char *port = cfg->listen_port != NULL ? cfg->listen_port : "0";
 	d->srv.cfg = *cfg;
-	srv_apply_defaults(&d->srv.cfg, d->srv.hostname, sizeof d->srv.hostname);
-	if (demo_dir_init(&d->srv.dir) != 0) {
+	srv_apply_defaults(&d->srv.cfg, d->srv.hostname, sizeof d->srv.hostname, true);
+	srv_mem_init(&d->srv.mem, d->srv.cfg.max_memory_bytes);
+	if (demo_dir_init(&d->srv.dir, &d->srv.mem) != 0) {
 		free(d);
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
 	}
@@ -139,29 +151,6 @@ static void srv_close_conn(struct demo_server *d, struct srv_conn *c)
 	d->srv.nclients--;
 }
 
-static void srv_accept_all(struct demo_server *d)
-{
-	for (;;) {
-		int fd = accept4(d->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (fd < 0)
-			return;            /* EAGAIN, or a transient error: poll again */
-		struct srv_conn *slot = NULL;
-		for (unsigned i = 0; i < d->srv.cfg.max_clients && slot == NULL; i++)
-			if (d->conns[i].fd < 0)
-				slot = &d->conns[i];
-		if (slot == NULL || srv_conn_init(slot, fd) != 0) {
-			static const char busy[] = "421 Too many connections, try again later\r\n";
-			(void)!send(fd, busy, sizeof busy - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
-			close(fd);
-			if (slot != NULL)
-				slot->fd = -1;
-			continue;
-		}
-		d->srv.nclients++;
-		srv_conn_greet(&d->srv, slot);
-	}
-}
-
 /* Write what the socket takes.  False when the connection must go. */
 static bool srv_flush(struct srv_conn *c)
 {
@@ -174,6 +163,7 @@ static bool srv_flush(struct srv_conn *c)
 			return errno == EAGAIN || errno == EWOULDBLOCK;
 		}
 		c->outpos += (size_t)n;
+		c->last_io_ms = srv_now_ms();
 	}
 	strbuf_reset(&c->out);
 	c->outpos = 0;
@@ -190,9 +180,97 @@ static bool srv_read(struct demo_server *d, struct srv_conn *c)
 		return false;
 	if (n < 0)
 		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-	c->last_active = time(NULL);
 	srv_conn_input(&d->srv, c, buf, (size_t)n);
 	return true;
+}
+
+/* The client's address as 4 (IPv4, v4-mapped IPv6 too) or 16 bytes. */
+static void srv_peer_key(const struct sockaddr_storage *ss, struct srv_conn *c)
+{
+	c->peer_len = 0;
+	if (ss->ss_family == AF_INET) {
+		memcpy(c->peer, &((const struct sockaddr_in *)(const void *)ss)->sin_addr, 4);
+		c->peer_len = 4;
+	} else if (ss->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)(const void *)ss)->sin6_addr;
+		bool mapped = IN6_IS_ADDR_V4MAPPED(a);
+		memcpy(c->peer, mapped ? a->s6_addr + 12 : a->s6_addr, mapped ? 4 : 16);
+		c->peer_len = mapped ? 4 : 16;
+	}
+}
+
+/* A 421 to a client we will not serve, without waiting for it. */
+static void srv_refuse(struct demo_server *d, int fd, const char *why)
+{
+	char line[SMTP_REPLY_LINE_MAX];
+	int n = snprintf(line, sizeof line, "421 %s Service not available: %s\r\n", d->srv.hostname, why);
+	(void)!send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	close(fd);
+}
+
+/* Give c's slot to a newcomer: 421 (as much as the socket takes now), close. */
+static void srv_evict(struct demo_server *d, struct srv_conn *c, uint64_t now)
+{
+	if (!c->closing)
+		srv_reply(c, 421, "%s Service not available, closing transmission channel (the server is full, and you sent no complete line for %llu s)",
+		    d->srv.hostname, (unsigned long long)((now - c->progress_ms) / 1000u));
+	srv_flush(c);
+	srv_close_conn(d, c);
+}
+
+/* Accept every waiting client.  One address holds at most max_per_addr
+ * slots; when every slot is taken, the client stalled the longest (no
+ * complete line for SRV_EVICT_AFTER_MS or more) makes way, else the
+ * newcomer gets 421.  Either way accept goes on, so a full server never
+ * stops answering. */
+static void srv_accept_all(struct demo_server *d)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof ss;
+		int fd = accept4(d->listen_fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (fd < 0)
+			return;            /* EAGAIN, or a transient error: poll again */
+		struct srv_conn probe;
+		srv_peer_key(&ss, &probe);
+		uint64_t now = srv_now_ms();
+		struct srv_conn *slot = NULL, *victim = NULL;
+		unsigned same = 0;
+		for (unsigned i = 0; i < d->srv.cfg.max_clients; i++) {
+			struct srv_conn *c = &d->conns[i];
+			if (c->fd < 0) {
+				if (slot == NULL)
+					slot = c;
+				continue;
+			}
+			same += c->peer_len == probe.peer_len && memcmp(c->peer, probe.peer, c->peer_len) == 0;
+			uint64_t since = c->closing ? 0 : c->progress_ms;
+			if (victim == NULL || since < (victim->closing ? 0 : victim->progress_ms))
+				victim = c;
+		}
+		if (same >= d->srv.cfg.max_per_addr) {
+			srv_refuse(d, fd, "too many connections from your address, try again later");
+			continue;
+		}
+		if (slot == NULL && victim != NULL &&
+		    (victim->closing || now - victim->progress_ms >= SRV_EVICT_AFTER_MS)) {
+			srv_evict(d, victim, now);
+			slot = victim;
+		}
+		if (slot == NULL) {
+			srv_refuse(d, fd, "every slot is busy, try again later");
+			continue;
+		}
+		if (srv_conn_init(slot, fd, &d->srv.mem) != 0) {
+			srv_refuse(d, fd, "out of memory, try again later");
+			slot->fd = -1;
+			continue;
+		}
+		memcpy(slot->peer, probe.peer, sizeof slot->peer);
+		slot->peer_len = probe.peer_len;
+		d->srv.nclients++;
+		srv_conn_greet(&d->srv, slot);
+	}
 }
 
 enum smtp_errkind demo_server_run(struct demo_server *d, int stop_fd, struct smtp_error *err)
@@ -209,30 +287,39 @@ enum smtp_errkind demo_server_run(struct demo_server *d, int stop_fd, struct smt
 		size_t n = 0;
 		pfd[n++] = (struct pollfd){ .fd = d->listen_fd, .events = POLLIN };
 		pfd[n++] = (struct pollfd){ .fd = stop_fd, .events = POLLIN };
-		time_t now = time(NULL);
+		uint64_t now = srv_now_ms();
+		uint64_t wake = now + 1000;
 		for (unsigned i = 0; i < max; i++) {
 			struct srv_conn *c = &d->conns[i];
 			if (c->fd < 0)
 				continue;
-			if (!c->closing && now - c->last_active >= (time_t)d->srv.cfg.idle_timeout_s &&
-			    c->state != SMTP_ST_CLOSED) {
-				srv_reply(c, 421, "%s Service not available, closing transmission channel (idle for %u s)",
-				    d->srv.hostname, d->srv.cfg.idle_timeout_s);
-				c->closing = true;
+			if (!c->closing) {
+				enum srv_limit why;
+				uint64_t due = srv_conn_deadline(&d->srv, c, &why);
+				if (due <= now)
+					srv_conn_expire(&d->srv, c, why);
+				else if (due < wake)
+					wake = due;
 			}
+			if (c->closing && c->close_by_ms == 0)
+				c->close_by_ms = now + SRV_CLOSE_GRACE_MS;
+			if (c->closing && (c->outpos >= c->out.len || now >= c->close_by_ms)) {
+				srv_close_conn(d, c);
+				continue;
+			}
+			if (c->closing && c->close_by_ms < wake)
+				wake = c->close_by_ms;
+			srv_turn_pump(&d->srv, c);
+			srv_conn_charge_out(c);
 			short ev = 0;
 			if (!c->closing && c->out.len - c->outpos < SRV_OUT_PAUSE)
 				ev |= POLLIN;
 			if (c->outpos < c->out.len)
 				ev |= POLLOUT;
-			if (c->closing && c->outpos >= c->out.len) {
-				srv_close_conn(d, c);
-				continue;
-			}
 			who[n] = c;
 			pfd[n++] = (struct pollfd){ .fd = c->fd, .events = ev };
 		}
-		if (poll(pfd, n, 1000) < 0 && errno != EINTR) {
+		if (poll(pfd, n, (int)(wake - now)) < 0 && errno != EINTR) {
 			int e = errno;
 			free(pfd);
 			free(who);
@@ -344,91 +431,4 @@ const char *demo_server_guide(void)
 	    "  vrfy shutdown 421   help status 211   mail alice 501   rcpt before mail 503\n"
 	    "  mail from:<a@b> FOO=1 504   bogus 500   send/soml/saml alice + terminal alice\n"
 	    "  TURN: helo client.example, then turn: the server sends you its queued mail.\n";
-}
-
-/* ---- TURN, receiving side ---- */
-
-enum smtp_errkind demo_server_receive_turned(int fd, const char *pre, size_t pre_len,
-    const struct server_config *cfg, server_exchange_fn on_exchange, void *ctx,
-    int cancel_fd, struct smtp_error *err)
-{
-	struct srv *s = calloc(1, sizeof *s);
-	struct srv_conn *c = calloc(1, sizeof *c);
-	if (s == NULL || c == NULL || demo_dir_init(&s->dir) != 0) {
-		free(s);
-		free(c);
-		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
-	}
-	struct server_config local = cfg != NULL ? *cfg : (struct server_config){ 0 };
-	s->cfg = local;
-	srv_apply_defaults(&s->cfg, s->hostname, sizeof s->hostname);
-	if (cfg == NULL || cfg->hostname == NULL)
-		snprintf(s->hostname, sizeof s->hostname, "smtpsh.turned");
-	s->accept_all = true;
-	enum smtp_errkind rc = SMTP_OK;
-	if (srv_conn_init(c, fd) != 0) {
-		rc = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
-		goto out;
-	}
-	c->on_exchange = on_exchange;
-	c->exchange_ctx = ctx;
-	/* RFC 821 4.1.1 TURN: the new receiver opens with its 220 greeting. */
-	srv_conn_greet(s, c);
-	if (on_exchange != NULL)
-		on_exchange(ctx, NULL, 0, c->out.data, c->out.len);
-	c->reply_mark = c->out.len;
-	if (pre_len > 0)
-		srv_conn_input(s, c, pre, pre_len);
-	for (;;) {
-		while (c->outpos < c->out.len) {
-			ssize_t n = send(fd, c->out.data + c->outpos, c->out.len - c->outpos, MSG_NOSIGNAL);
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-				struct pollfd w = { .fd = fd, .events = POLLOUT };
-				poll(&w, 1, 1000);
-				continue;
-			}
-			if (n <= 0) {
-				rc = smtp_error_set(err, SMTP_ERR_CLOSED, errno, "connection lost while answering");
-				goto out;
-			}
-			c->outpos += (size_t)n;
-		}
-		strbuf_reset(&c->out);
-		c->outpos = 0;
-		c->reply_mark = 0;
-		if (c->closing)
-			break;
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = cancel_fd, .events = POLLIN } };
-		int pr = poll(p, cancel_fd >= 0 ? 2 : 1, (int)s->cfg.idle_timeout_s * 1000);
-		if (pr == 0) {
-			rc = smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "the turned sender went silent for %u s",
-			    s->cfg.idle_timeout_s);
-			break;
-		}
-		if (pr < 0) {
-			if (errno == EINTR)
-				continue;
-			rc = smtp_error_set(err, SMTP_ERR_IO, errno, "poll: %s", strerror(errno));
-			break;
-		}
-		if (cancel_fd >= 0 && (p[1].revents & POLLIN)) {
-			rc = smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "cancelled");
-			break;
-		}
-		char buf[16384];
-		ssize_t n = recv(fd, buf, sizeof buf, 0);
-		if (n < 0 && (errno == EINTR || errno == EAGAIN || errno == EWOULDBLOCK))
-			continue;
-		if (n <= 0)
-			break;          /* the sender closed after QUIT: done */
-		srv_conn_input(s, c, buf, (size_t)n);
-	}
-out:
-	srv_conn_free(c);
-	demo_dir_free(&s->dir);
-	free(s);
-	free(c);
-	return rc;
 }

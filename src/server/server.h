@@ -23,9 +23,19 @@ struct server_config {
 	const char *listen_port;     /* NULL or "0": an ephemeral port */
 	const char *hostname;        /* domain in the 220/221/250 replies; NULL: "demo.smtpsh.test" */
 	size_t max_message_bytes;    /* 0: default; larger bodies get 552 */
-	unsigned idle_timeout_s;     /* 0: SMTP_TIMEOUT_SERVER; silent clients get 421 */
-	unsigned max_clients;        /* 0: default (>= 64) */
+	unsigned idle_timeout_s;     /* 0: 120 (teaching), SMTP_TIMEOUT_SERVER (turned);
+	                              * a client silent this long gets 421 */
+	unsigned command_timeout_s;  /* 0: 30 (teaching), SMTP_TIMEOUT_SERVER (turned);
+	                              * a line unfinished this long after its first
+	                              * byte gets 421 (slowloris) */
+	unsigned max_clients;        /* 0: 256; when full, the client stalled the
+	                              * longest makes way for a new one */
+	unsigned max_per_addr;       /* 0: 64 connections per client address */
 	unsigned disabled_verbs;     /* (1u << verb_id) bits: those get 502 */
+	size_t max_memory_bytes;     /* 0: 64 MiB for stored mail and buffers; past
+	                              * it, 452 at MAIL/RCPT, 552 after DATA */
+	unsigned error_limit;        /* 0: 20; after this many 4xx/5xx replies
+	                              * in one session, 421 and close */
 };
 
 struct demo_server;
@@ -60,7 +70,9 @@ const char *demo_server_guide(void);
  * socket as a receiving SMTP server with the same engine, until QUIT or EOF.
  * `pre` holds bytes already read from the socket by the client session (they
  * are processed first).  Every command received and the reply given is
- * reported through on_exchange, so the shell can print them. */
+ * reported through on_exchange, so the shell can print them.  The same
+ * limits apply (cfg NULL: the defaults): a peer that answers every reply
+ * with a reply of its own runs into the error limit and gets 421. */
 typedef void (*server_exchange_fn)(void *ctx, const char *command, size_t command_len,
     const char *reply, size_t reply_len);
 enum smtp_errkind demo_server_receive_turned(int fd, const char *pre, size_t pre_len,

@@ -1,17 +1,20 @@
 /*
  * server_int.h - the teaching server's internals, shared by server.c (the
- * poll loop and socket I/O), server_proto.c (one command line in, replies
- * out, after RFC 821's state diagram) and server_turn.c (TURN: the server
- * as a sender on the same connection).  Not a public header.
+ * poll loop and socket I/O), server_conn.c (a connection's buffers, replies
+ * and input loop), server_cmd.c (one command line in, replies out, after
+ * RFC 821's state diagram), server_ask.c (VRFY, EXPN, HELP, TURN),
+ * server_data.c (DATA's body and delivery) and server_turn.c (TURN: the
+ * server as a sender on the same connection).  Not a public header.
  */
 #ifndef SMTPSH_SERVER_INT_H
 #define SMTPSH_SERVER_INT_H
 
 #include <stdbool.h>
 #include <stddef.h>
-#include <time.h>
+#include <stdint.h>
 
 #include "demo_dir.h"
+#include "dotstuff.h"
 #include "linebuf.h"
 #include "reply.h"
 #include "server.h"
@@ -23,9 +26,44 @@
 #define SRV_DEFAULT_HOSTNAME "demo.smtpsh.test"
 #define SRV_DEFAULT_MAX_MESSAGE (10u * 1024 * 1024)
 #define SRV_DEFAULT_MAX_CLIENTS 256
+/* Connections one client address may hold: a classroom behind one NAT
+ * shares an address, so a quarter of the slots, not one or two. */
+#define SRV_DEFAULT_MAX_PER_ADDR 64
+/* RFC 5321 4.5.3.2.7 gives a server 5 minutes (SMTP_TIMEOUT_SERVER) to wait
+ * for the next command; the turned receiver keeps that.  The teaching
+ * server (--demo, --serve) shortens it: two minutes is long enough to read
+ * a reply and think, short enough that an abandoned session does not hold
+ * a classroom's slot. */
+#define SRV_TEACHING_IDLE_S 120
+/* A line (command or body line) must arrive whole within this many seconds
+ * of its first byte: smtpsh, nc and telnet send a line at once, a person
+ * typing into a raw socket needs a few seconds; a client dripping a byte
+ * at a time (slowloris) is cut off with 421.  RFC 5321 has no such limit;
+ * outside teaching mode it is SMTP_TIMEOUT_SERVER. */
+#define SRV_TEACHING_COMMAND_S 30
+/* When every slot is taken, a new client gets the slot of the client that
+ * has gone longest without completing a line, if that is at least this
+ * long (so busy clients are never cut off mid-transaction; then the
+ * newcomer gets 421 and accept goes on). */
+#define SRV_EVICT_AFTER_MS 1000
+/* A closing connection whose client does not read its last reply is closed
+ * anyway after this long. */
+#define SRV_CLOSE_GRACE_MS 5000
 #define SRV_RCPT_MAX 100            /* RFC 5321 4.5.3.1.8: at least 100 */
 #define SRV_OUT_MAX (1u << 20)      /* pending output per connection */
 #define SRV_OUT_PAUSE (256u * 1024) /* stop reading while this much is unsent */
+#define SRV_TURN_CHUNK (16u * 1024)  /* TURN streams the body in pieces this big */
+/* A body buffer grows by doubling from this, each step taken from the
+ * memory ceiling (msgstore.h). */
+#define SRV_BODY_STEP (64u * 1024)
+/* MAIL and RCPT get 452 (insufficient system storage) while the bodies
+ * being received leave less than this under the ceiling: a new
+ * transaction would have no room for even a modest message. */
+#define SRV_MEM_MIN_FREE (256u * 1024)
+/* Error replies (4xx/5xx) one session may collect before 421 and close:
+ * Postfix's smtpd_hard_error_limit default.  It also ends a turned session
+ * whose peer answers our replies as if they were its commands. */
+#define SRV_DEFAULT_ERROR_LIMIT 20
 
 struct srv_rcpt {
 	char addr[SMTP_COMMAND_LINE_MAX];   /* as given, without <> */
@@ -51,14 +89,25 @@ struct srv_conn {
 	struct linebuf line;          /* commands and body lines */
 	struct strbuf out;            /* replies not yet written */
 	size_t outpos;
-	time_t last_active;
+	uint64_t last_io_ms;          /* last byte read or written (idle limit) */
+	uint64_t line_start_ms;       /* first byte of the unfinished line; 0: none */
+	uint64_t progress_ms;         /* last complete line, or the accept */
+	uint64_t close_by_ms;         /* closing: close at this time even if unsent */
+	unsigned char peer[16];       /* client address (4 or 16 bytes), per-address cap */
+	unsigned char peer_len;
 	bool closing;                 /* close once out is flushed */
+	unsigned errors;              /* 4xx/5xx replies sent this session */
 	char helo[256];
 	char from[SMTP_COMMAND_LINE_MAX];
 	enum verb_id mode;            /* MAIL, SEND, SOML or SAML */
-	struct srv_rcpt *rcpt;        /* SRV_RCPT_MAX entries, allocated at accept */
+	struct srv_mem *mem;          /* the server's ceiling; every buffer below counts */
+	size_t fixed_charge;          /* the line buffer, taken at accept */
+	size_t out_charge;            /* out's capacity, as counted */
+	struct srv_rcpt *rcpt;        /* rcpt_cap entries, grown as RCPTs arrive */
 	size_t nrcpt;
-	struct strbuf body;
+	size_t rcpt_cap;
+	struct strbuf body;           /* body.max: the room taken for it so far */
+	bool body_no_room;            /* the ceiling was reached: 552 at the end */
 	bool body_too_big;
 	bool body_line_too_long;
 	/* TURN (server as sender): */
@@ -66,6 +115,9 @@ struct srv_conn {
 	struct reply_parser *turn_parser;
 	char turn_rcpt[DEMO_NAME_MAX * 3];
 	struct demo_message turn_msg;
+	struct dotstuff turn_ds;      /* the body streams: stuffing state, */
+	size_t turn_off;              /* bytes of turn_msg encoded so far, */
+	bool turn_body_done;          /* the final "." queued */
 	unsigned turn_sent;
 	/* Reporting (receive_turned): */
 	srv_exchange_fn on_exchange;
@@ -77,12 +129,25 @@ struct srv {
 	struct server_config cfg;
 	char hostname[256];
 	struct demo_dir dir;
+	struct srv_mem mem;           /* the ceiling on mail and buffers */
 	bool accept_all;              /* receive_turned: every recipient is local */
 	unsigned nclients;
 	unsigned long messages;       /* accepted since start */
 };
 
-/* server_proto.c */
+/* server.c */
+/* Fill in cfg's zero fields; teaching: --demo/--serve (else the turned
+ * receiver, with RFC 5321's timeouts).  hostname gets the reply domain. */
+void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t cap, bool teaching);
+
+/* server_conn.c */
+enum srv_limit { SRV_LIMIT_IDLE, SRV_LIMIT_COMMAND };
+uint64_t srv_now_ms(void);            /* monotonic clock */
+/* When c's next limit falls due (idle, or the unfinished line's deadline),
+ * and which one. */
+uint64_t srv_conn_deadline(const struct srv *s, const struct srv_conn *c, enum srv_limit *why);
+/* The limit fell due: 421 (reported like any reply) and close. */
+void srv_conn_expire(struct srv *s, struct srv_conn *c, enum srv_limit why);
 void srv_conn_greet(struct srv *s, struct srv_conn *c);
 /* Feed received bytes; replies go to c->out.  Returns bytes consumed (all,
  * unless the connection started closing). */
@@ -91,13 +156,45 @@ void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
-int srv_conn_init(struct srv_conn *c, int fd);
+/* The code table's own wording for code, then extra (may be NULL). */
+void srv_reply_std(struct srv_conn *c, int code, const char *extra);
+int srv_conn_init(struct srv_conn *c, int fd, struct srv_mem *mem);
+/* Count growth of c's output buffer against the ceiling. */
+void srv_conn_charge_out(struct srv_conn *c);
 void srv_conn_free(struct srv_conn *c);
 void srv_reset_transaction(struct srv_conn *c);
+/* Move unsent output to the front of c->out (room for more). */
+void srv_out_compact(struct srv_conn *c);
+
+/* server_cmd.c */
+/* One complete command line (cut: bytes beyond the kept ones). */
+void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut);
+/* 421 and close after it (RFC 5321 3.8). */
+void srv_shutdown_reply(struct srv *s, struct srv_conn *c);
+bool srv_is_local_domain(const struct srv *s, const char *domain);
+/* "local@domain" -> local, domain (domain "" when there is no '@'). */
+void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap);
+
+/* server_ask.c */
+void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg);
+void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg);
+void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg);
+void srv_cmd_turn(struct srv *s, struct srv_conn *c);
+
+/* server_data.c */
+/* Take n bytes under the ceiling, dropping the oldest stored mail to make
+ * room if need be; false when even that is not enough. */
+bool srv_mem_reserve(struct srv *s, size_t n);
+/* DATA accepted (354): an empty body, nothing taken yet. */
+void srv_body_begin(struct srv *s, struct srv_conn *c);
+/* One complete body line, still stuffed; the lone "." ends the body. */
+void srv_body_line(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut);
 
 /* server_turn.c */
 void srv_turn_begin(struct srv *s, struct srv_conn *c);
 size_t srv_turn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len);
+/* Queue more of the body being sent while little output is pending. */
+void srv_turn_pump(struct srv *s, struct srv_conn *c);
 /* A connection ends with a message in flight: put it back in the queue. */
 void srv_turn_requeue(struct srv *s, struct srv_conn *c);
 

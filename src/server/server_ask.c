@@ -1,0 +1,176 @@
+/*
+ * server_ask.c - the teaching server's questions: VRFY and EXPN against the
+ * built-in directory (RFC 821 3.3, 4.1.1; 252 for remote names, RFC 5321
+ * 3.5.3), HELP (214, or 211 for HELP STATUS), and TURN (RFC 821 4.1.1:
+ * 250 then server_turn.c takes the connection, 502 when nothing is queued).
+ * Replies go to the connection's output buffer; nothing is kept.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server_int.h"
+
+/* VRFY/EXPN argument: "alice", "<alice@demo...>", "alice@demo...", or a full name. */
+static const struct demo_entry *srv_lookup_string(struct srv *s, const char *arg, bool *remote)
+{
+	char buf[SMTP_COMMAND_LINE_MAX], local[DEMO_NAME_MAX], domain[256];
+	size_t n = strlen(arg);
+	if (n >= 2 && arg[0] == '<' && arg[n - 1] == '>')
+		snprintf(buf, sizeof buf, "%.*s", (int)(n - 2), arg + 1);
+	else
+		snprintf(buf, sizeof buf, "%s", arg);
+	srv_split(buf, local, sizeof local, domain, sizeof domain);
+	*remote = !srv_is_local_domain(s, domain);
+	if (*remote)
+		return NULL;
+	const struct demo_entry *e = demo_lookup(local, strlen(local));
+	for (size_t i = 0; e == NULL && i < demo_entry_count(); i++) {
+		const struct demo_entry *t = demo_entry_at(i);
+		if (t->full_name != NULL && strcasecmp(t->full_name, buf) == 0)
+			e = t;
+	}
+	return e;
+}
+
+void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg)
+{
+	bool remote;
+	const struct demo_entry *e = srv_lookup_string(s, arg, &remote);
+	if (remote) {
+		srv_reply(c, 252, "Cannot VRFY user, but will accept message and attempt delivery");
+		return;
+	}
+	enum demo_kind kind = e != NULL ? e->kind : DEMO_NONE;
+	switch (kind) {
+	case DEMO_NONE:
+		srv_reply(c, 550, "Requested action not taken: mailbox unavailable (%s matches no user)", arg);
+		return;
+	case DEMO_MOVED:
+		srv_reply(c, 251, "User not local; will forward to <%s>", e->extra);
+		return;
+	case DEMO_ELSEWHERE:
+		srv_reply(c, 551, "User not local; please try <%s>", e->extra);
+		return;
+	case DEMO_AMBIGUOUS: {
+		srv_reply_more(c, 553, "User ambiguous; possibilities are");
+		char cand[256];
+		snprintf(cand, sizeof cand, "%s", e->extra);
+		char *save = NULL, *next;
+		char *tok = strtok_r(cand, ",", &save);
+		while (tok != NULL) {
+			next = strtok_r(NULL, ",", &save);
+			if (next != NULL)
+				srv_reply_more(c, 553, "%s", tok);
+			else
+				srv_reply(c, 553, "%s", tok);
+			tok = next;
+		}
+		return;
+	}
+	case DEMO_SHUTDOWN:
+		srv_shutdown_reply(s, c);
+		return;
+	default:
+		srv_reply(c, 250, "%s <%s@%s>", e->full_name, e->name, s->hostname);
+		return;
+	}
+}
+
+void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg)
+{
+	bool remote;
+	const struct demo_entry *e = srv_lookup_string(s, arg, &remote);
+	if (e == NULL || remote) {
+		srv_reply(c, 550, "Requested action not taken: mailbox unavailable (no list %s)", arg);
+		return;
+	}
+	if (e->kind == DEMO_AMBIGUOUS) {
+		srv_reply(c, 553, "Requested action not taken: %s is ambiguous", arg);
+		return;
+	}
+	if (e->kind == DEMO_SHUTDOWN) {
+		srv_shutdown_reply(s, c);
+		return;
+	}
+	if (e->kind != DEMO_LIST) {
+		srv_reply(c, 550, "Requested action not taken: %s is a user, not a mailing list", arg);
+		return;
+	}
+	char members[256];
+	snprintf(members, sizeof members, "%s", e->extra);
+	char *save = NULL;
+	char *tok = strtok_r(members, ",", &save);
+	while (tok != NULL) {
+		char *next = strtok_r(NULL, ",", &save);
+		const struct demo_entry *m = demo_lookup(tok, strlen(tok));
+		const char *full = m != NULL && m->full_name != NULL ? m->full_name : tok;
+		if (next != NULL)
+			srv_reply_more(c, 250, "%s <%s@%s>", full, tok, s->hostname);
+		else
+			srv_reply(c, 250, "%s <%s@%s>", full, tok, s->hostname);
+		tok = next;
+	}
+}
+
+/* "success 250; intermediate 354; ..." from the verb table's S/I/F/E lists. */
+static void srv_help_codes(char *out, size_t cap, const struct verb *v)
+{
+	static const char *const kind[] = { "success", "intermediate", "failure", "error" };
+	const short *lists[] = { v->success, v->intermediate, v->failure, v->error };
+	size_t n = 0;
+	out[0] = '\0';
+	for (size_t k = 0; k < 4; k++) {
+		if (lists[k][0] == 0)
+			continue;
+		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n > 0 ? "; " : "", kind[k]);
+		for (size_t i = 0; i < VERB_CODES_MAX && lists[k][i] != 0; i++)
+			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " %d", lists[k][i]);
+	}
+}
+
+/* HELP speaks SMTP (RFC 821 4.1.2 syntax), not the shell's commands. */
+void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
+{
+	if (arg[0] == '\0') {
+		srv_reply_more(c, 214, "smtpsh teaching server: the commands of RFC 821, and EHLO");
+		for (size_t i = 0; i < verb_count(); i++) {
+			const struct verb *v = verb_at(i);
+			if (v->flags & VERB_F_SENSITIVE || v->id == VERB_STARTTLS)
+				continue;
+			srv_reply_more(c, 214, "  %s", verb_syntax(v));
+		}
+		srv_reply_more(c, 214, "HELP <command> explains one; HELP STATUS gives 211.");
+		srv_reply(c, 214, "End of HELP info");
+		return;
+	}
+	if (strcasecmp(arg, "STATUS") == 0) {
+		srv_reply_more(c, 211, "%s system status", s->hostname);
+		srv_reply_more(c, 211, "clients connected: %u", s->nclients);
+		srv_reply_more(c, 211, "messages accepted: %lu", s->messages);
+		srv_reply_more(c, 211, "memory for mail and buffers: %zu of %zu bytes in use (peak %zu)",
+		    atomic_load(&s->mem.used), s->mem.max, atomic_load(&s->mem.peak));
+		srv_reply(c, 211, "messages queued for relay/TURN: %zu", demo_queue_count(&s->dir));
+		return;
+	}
+	const struct verb *v = verb_lookup(arg, strlen(arg));
+	if (v == NULL || (v->flags & VERB_F_SENSITIVE) || v->id == VERB_STARTTLS) {
+		srv_reply(c, 504, "HELP topic not implemented: %s (try HELP)", arg);
+		return;
+	}
+	char codes[SMTP_REPLY_LINE_MAX];
+	srv_help_codes(codes, sizeof codes, v);
+	srv_reply_more(c, 214, "%s", verb_syntax(v));
+	srv_reply_more(c, 214, "Replies (RFC 821 4.3): %s", codes);
+	srv_reply(c, 214, "See %s", v->rfc);
+}
+
+void srv_cmd_turn(struct srv *s, struct srv_conn *c)
+{
+	if (!demo_queue_has(&s->dir, c->helo)) {
+		srv_reply(c, 502, "Command not implemented: no mail queued for %s (try HELO client.example)", c->helo);
+		return;
+	}
+	srv_reply(c, 250, "OK, turning around: I will now send you the mail queued for %s", c->helo);
+	srv_turn_begin(s, c);
+}

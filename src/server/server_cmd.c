@@ -1,0 +1,373 @@
+/*
+ * server_cmd.c - the teaching server's command engine: one command line
+ * in, the reply out, after RFC 821's state diagram (RFC 821 4.1, 4.3) with
+ * RFC 5321's refinements.  The verb table (verbs.h) decides what a verb is
+ * and where it is allowed (503 otherwise); reply texts come from the one
+ * code table (codes.h) unless a more specific text helps a learner.  This
+ * file holds the dispatch and the commands that change the session (HELO,
+ * EHLO, MAIL/SEND/SOML/SAML, RCPT, RSET, QUIT); the questions (VRFY, EXPN,
+ * HELP, TURN) are in server_ask.c, DATA's body in server_data.c.
+ *
+ * Codes and the inputs that produce them are listed in
+ * docs/teaching-server.md (and checked by test/server/).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "server_int.h"
+
+bool srv_is_local_domain(const struct srv *s, const char *d)
+{
+	return d[0] == '\0' || strcasecmp(d, s->hostname) == 0 ||
+	    strcasecmp(d, "localhost") == 0 || strcmp(d, "[127.0.0.1]") == 0 ||
+	    strcasecmp(d, "[IPv6:::1]") == 0;
+}
+
+/* Parse "FROM:<path> params" / "TO:<path> params".  path gets the address
+ * without brackets; *params points after it.  -1: syntax error (501). */
+static int srv_parse_path(const char *arg, const char *prefix, char *path,
+    size_t cap, const char **params)
+{
+	size_t plen = strlen(prefix);
+	if (strncasecmp(arg, prefix, plen) != 0)
+		return -1;
+	const char *p = arg + plen;
+	while (*p == ' ')
+		p++;                      /* tolerated, as most servers do */
+	if (*p != '<')
+		return -1;
+	const char *end = strchr(p, '>');
+	if (end == NULL || (size_t)(end - p - 1) >= cap)
+		return -1;
+	memcpy(path, p + 1, (size_t)(end - p - 1));
+	path[end - p - 1] = '\0';
+	*params = end + 1;
+	while (**params == ' ')
+		(*params)++;
+	return 0;
+}
+
+/* RFC 5321 4.1.2, loosely: no blanks or controls, at most one '@' with
+ * something before it.  0 ok, -1 not allowed (553). */
+static int srv_check_mailbox(const char *a, bool allow_empty)
+{
+	if (a[0] == '\0')
+		return allow_empty ? 0 : -1;
+	int ats = 0;
+	for (const char *p = a; *p != '\0'; p++) {
+		unsigned char ch = (unsigned char)*p;
+		if (ch <= 0x20 || ch == 0x7f || ch == '<' || ch == '>')
+			return -1;
+		ats += ch == '@';
+	}
+	const char *at = strchr(a, '@');
+	if (ats > 1 || at == a || (at != NULL && at[1] == '\0'))
+		return -1;
+	return 0;
+}
+
+void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap)
+{
+	const char *at = strchr(addr, '@');
+	size_t n = at != NULL ? (size_t)(at - addr) : strlen(addr);
+	snprintf(local, lcap, "%.*s", (int)n, addr);
+	snprintf(domain, dcap, "%s", at != NULL ? at + 1 : "");
+}
+
+static void srv_cmd_hello(struct srv *s, struct srv_conn *c, const struct verb *v, const char *arg)
+{
+	if (arg[0] == '\0' || strchr(arg, ' ') != NULL) {
+		srv_reply(c, 501, "Syntax: %s <domain> (RFC 821 4.1.1)", v->name);
+		return;
+	}
+	snprintf(c->helo, sizeof c->helo, "%s", arg);
+	srv_reset_transaction(c);
+	c->state = SMTP_ST_READY;
+	if (v->id == VERB_HELO) {
+		srv_reply(c, 250, "%s Hello %s, pleased to meet you", s->hostname, arg);
+		return;
+	}
+	srv_reply_more(c, 250, "%s Hello %s, pleased to meet you", s->hostname, arg);
+	srv_reply_more(c, 250, "SIZE %zu", s->cfg.max_message_bytes);
+	srv_reply_more(c, 250, "8BITMIME");
+	srv_reply_more(c, 250, "PIPELINING");
+	srv_reply_more(c, 250, "VRFY");
+	srv_reply_more(c, 250, "EXPN");
+	srv_reply_more(c, 250, "TURN");
+	srv_reply(c, 250, "HELP");
+}
+
+/* 452 when the bodies being received leave too little under the memory
+ * ceiling for a new message (stored mail counts as room: it is dropped,
+ * oldest first, when a body needs the space). */
+static bool srv_no_room(struct srv *s, struct srv_conn *c)
+{
+	if (srv_mem_room(&s->mem) >= SRV_MEM_MIN_FREE)
+		return false;
+	srv_reply(c, 452, "Requested action not taken: insufficient system storage (the server's memory for mail is in use; try again later)");
+	return true;
+}
+
+/* Room for one more recipient (the list grows by doubling, counted). */
+static bool srv_rcpt_grow(struct srv *s, struct srv_conn *c)
+{
+	if (c->nrcpt < c->rcpt_cap)
+		return true;
+	size_t cap = c->rcpt_cap == 0 ? 4 : c->rcpt_cap * 2;
+	if (cap > SRV_RCPT_MAX)
+		cap = SRV_RCPT_MAX;
+	struct srv_rcpt *r = NULL;
+	if (srv_mem_reserve(s, (cap - c->rcpt_cap) * sizeof *r)) {
+		r = realloc(c->rcpt, cap * sizeof *r);
+		if (r == NULL)
+			srv_mem_give(&s->mem, (cap - c->rcpt_cap) * sizeof *r);
+	}
+	if (r == NULL) {
+		srv_reply(c, 452, "Requested action not taken: insufficient system storage");
+		return false;
+	}
+	c->rcpt = r;
+	c->rcpt_cap = cap;
+	return true;
+}
+
+static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v, const char *arg)
+{
+	char path[SMTP_COMMAND_LINE_MAX];
+	const char *params;
+	if (srv_parse_path(arg, "FROM:", path, sizeof path, &params) != 0) {
+		srv_reply(c, 501, "Syntax: %s FROM:<reverse-path> (RFC 821 4.1.1)", v->name);
+		return;
+	}
+	if (srv_check_mailbox(path, true) != 0) {
+		srv_reply(c, 553, "Requested action not taken: mailbox name not allowed <%s>", path);
+		return;
+	}
+	/* ESMTP parameters (RFC 1870 SIZE, RFC 6152 BODY); others: 504. */
+	char pcopy[SMTP_COMMAND_LINE_MAX];
+	snprintf(pcopy, sizeof pcopy, "%s", params);
+	char *save = NULL;
+	for (char *tok = strtok_r(pcopy, " ", &save); tok != NULL; tok = strtok_r(NULL, " ", &save)) {
+		if (v->id == VERB_MAIL && strncasecmp(tok, "SIZE=", 5) == 0) {
+			char *end;
+			unsigned long long n = strtoull(tok + 5, &end, 10);
+			if (*end != '\0' || end == tok + 5) {
+				srv_reply(c, 501, "SIZE needs a number");
+				return;
+			}
+			if (n > s->cfg.max_message_bytes) {
+				srv_reply(c, 552, "Message size exceeds fixed maximum message size (%zu)",
+				    s->cfg.max_message_bytes);
+				return;
+			}
+			/* RFC 1870 6.1: fits the limit, but not the room there is now. */
+			if (n > srv_mem_room(&s->mem)) {
+				srv_reply(c, 452, "Insufficient system storage for %llu bytes now; try again later", n);
+				return;
+			}
+		} else if (v->id == VERB_MAIL && (strcasecmp(tok, "BODY=7BIT") == 0 ||
+		    strcasecmp(tok, "BODY=8BITMIME") == 0)) {
+			continue;
+		} else {
+			srv_reply(c, 504, "Command parameter not implemented: %s", tok);
+			return;
+		}
+	}
+	if (srv_no_room(s, c))
+		return;
+	srv_reset_transaction(c);
+	snprintf(c->from, sizeof c->from, "%s", path);
+	c->mode = v->id;
+	c->state = SMTP_ST_MAIL;
+	srv_reply(c, 250, "Sender <%s> OK%s", path,
+	    v->id == VERB_SEND ? " (SEND: to the recipients' terminals)" :
+	    v->id == VERB_SOML ? " (SOML: terminal if logged in, else mailbox)" :
+	    v->id == VERB_SAML ? " (SAML: terminal and mailbox)" : "");
+}
+
+/* Close after 421 (RFC 5321 3.8). */
+void srv_shutdown_reply(struct srv *s, struct srv_conn *c)
+{
+	srv_reply(c, 421, "%s Service not available, closing transmission channel", s->hostname);
+	c->closing = true;
+	c->state = SMTP_ST_CLOSED;
+}
+
+static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
+{
+	char path[SMTP_COMMAND_LINE_MAX];
+	const char *params;
+	if (srv_parse_path(arg, "TO:", path, sizeof path, &params) != 0) {
+		srv_reply(c, 501, "Syntax: RCPT TO:<forward-path> (RFC 821 4.1.1)");
+		return;
+	}
+	if (params[0] != '\0') {
+		srv_reply(c, 504, "Command parameter not implemented: %s", params);
+		return;
+	}
+	if (srv_check_mailbox(path, false) != 0) {
+		srv_reply(c, 553, "Requested action not taken: mailbox name not allowed <%s>", path);
+		return;
+	}
+	if (c->nrcpt == SRV_RCPT_MAX) {
+		srv_reply(c, 452, "Too many recipients (RFC 5321 4.5.3.1.10)");
+		return;
+	}
+	if (srv_no_room(s, c) || !srv_rcpt_grow(s, c))
+		return;
+	struct srv_rcpt *r = &c->rcpt[c->nrcpt];
+	memset(r, 0, sizeof *r);
+	snprintf(r->addr, sizeof r->addr, "%s", path);
+	srv_split(path, r->local, sizeof r->local, r->domain, sizeof r->domain);
+	if (s->accept_all || !srv_is_local_domain(s, r->domain)) {
+		r->remote = !s->accept_all;
+		c->nrcpt++;
+		c->state = SMTP_ST_RCPT;
+		srv_reply(c, 250, "Recipient <%s> OK%s", path,
+		    r->remote ? " (not local: queued for relay; TURN fetches it)" : "");
+		return;
+	}
+	r->entry = demo_lookup(r->local, strlen(r->local));
+	const struct demo_entry *e = r->entry;
+	enum demo_kind kind = e != NULL ? e->kind : DEMO_NONE;
+	switch (kind) {
+	case DEMO_NONE:
+		srv_reply(c, 550, "Requested action not taken: mailbox unavailable (no user %s here)", r->local);
+		return;
+	case DEMO_LIST:
+	case DEMO_USER:
+	case DEMO_QUOTA:
+	case DEMO_REJECT:
+		if (c->mode == VERB_SEND && (e == NULL || !e->logged_in)) {
+			srv_reply(c, 450, "Requested mail action not taken: %s is not logged in (SEND needs a terminal)", r->local);
+			return;
+		}
+		break;
+	case DEMO_MOVED:
+		c->nrcpt++;
+		c->state = SMTP_ST_RCPT;
+		srv_reply(c, 251, "User not local; will forward to <%s>", e->extra);
+		return;
+	case DEMO_ELSEWHERE:
+		srv_reply(c, 551, "User not local; please try <%s>", e->extra);
+		return;
+	case DEMO_AMBIGUOUS:
+		srv_reply(c, 553, "Requested action not taken: mailbox name not allowed (%s is ambiguous; try VRFY %s)", r->local, r->local);
+		return;
+	case DEMO_BUSY:
+		srv_reply(c, 450, "Requested mail action not taken: mailbox unavailable (%s's mailbox is busy)", r->local);
+		return;
+	case DEMO_FULL:
+		srv_reply(c, 452, "Requested action not taken: insufficient system storage");
+		return;
+	case DEMO_LOCALERR:
+		srv_reply(c, 451, "Requested action aborted: local error in processing");
+		return;
+	case DEMO_SHUTDOWN:
+		srv_shutdown_reply(s, c);
+		return;
+	}
+	c->nrcpt++;
+	c->state = SMTP_ST_RCPT;
+	srv_reply(c, 250, "Recipient <%s> OK", path);
+}
+
+/* VRFY/EXPN argument: "alice", "<alice@demo...>", "alice@demo...", or a full name. */
+void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut)
+{
+	if (cut > 0 || len > SMTP_COMMAND_LINE_MAX - 2) {
+		srv_reply(c, 500, "Syntax error, command unrecognized (line too long: RFC 5321 4.5.3.1.4 allows 512 octets)");
+		return;
+	}
+	if (memchr(line, '\0', len) != NULL) {
+		srv_reply(c, 500, "Syntax error, command unrecognized (NUL byte in command)");
+		return;
+	}
+	size_t vlen = 0;
+	while (vlen < len && line[vlen] != ' ')
+		vlen++;
+	const char *arg = vlen < len ? line + vlen + 1 : "";
+	const struct verb *v = verb_lookup(line, vlen);
+	if (v == NULL) {
+		srv_reply(c, 500, "Syntax error, command unrecognized: \"%.*s\"", (int)(vlen > 32 ? 32 : vlen), line);
+		return;
+	}
+	if ((s->cfg.disabled_verbs & (1u << v->id)) != 0) {
+		srv_reply(c, 502, "Command not implemented (%s is disabled on this server)", v->name);
+		return;
+	}
+	if (v->id == VERB_STARTTLS || v->id == VERB_AUTH) {
+		srv_reply(c, 502, "Command not implemented (the teaching server speaks RFC 821 in clear)");
+		return;
+	}
+	if (!verb_allowed_in(v, c->state)) {
+		const char *need = c->state == SMTP_ST_GREETED ? "HELO or EHLO first" :
+		    v->id == VERB_RCPT ? "MAIL first" : v->id == VERB_DATA ?
+		    (c->state == SMTP_ST_MAIL ? "at least one accepted RCPT first" : "MAIL and RCPT first") :
+		    c->state == SMTP_ST_MAIL || c->state == SMTP_ST_RCPT ? "RSET or the end of this transaction first" :
+		    "another command first";
+		srv_reply(c, 503, "Bad sequence of commands: %s needs %s (state: %s)", v->name, need,
+		    smtp_state_name(c->state));
+		return;
+	}
+	if (v->arg == VERB_ARG_NONE && arg[0] != '\0') {
+		srv_reply(c, 501, "Syntax error in parameters or arguments: %s takes none", v->name);
+		return;
+	}
+	if (v->arg == VERB_ARG_REQUIRED && arg[0] == '\0' && v->id != VERB_RCPT) {
+		srv_reply(c, 501, "Syntax error in parameters or arguments: %s", verb_syntax(v));
+		return;
+	}
+	switch (v->id) {
+	case VERB_HELO:
+	case VERB_EHLO:
+		srv_cmd_hello(s, c, v, arg);
+		break;
+	case VERB_MAIL:
+	case VERB_SEND:
+	case VERB_SOML:
+	case VERB_SAML:
+		srv_cmd_mail(s, c, v, arg);
+		break;
+	case VERB_RCPT:
+		srv_cmd_rcpt(s, c, arg);
+		break;
+	case VERB_DATA:
+		c->state = SMTP_ST_DATA;
+		srv_body_begin(s, c);
+		srv_reply_std(c, 354, NULL);
+		break;
+	case VERB_RSET:
+		srv_reset_transaction(c);
+		if (c->state != SMTP_ST_GREETED)
+			c->state = SMTP_ST_READY;
+		srv_reply(c, 250, "Requested mail action okay, completed (transaction reset)");
+		break;
+	case VERB_VRFY:
+		srv_cmd_vrfy(s, c, arg);
+		break;
+	case VERB_EXPN:
+		srv_cmd_expn(s, c, arg);
+		break;
+	case VERB_HELP:
+		srv_cmd_help(s, c, arg);
+		break;
+	case VERB_NOOP:
+		srv_reply(c, 250, "Requested mail action okay, completed (NOOP)");
+		break;
+	case VERB_QUIT:
+		srv_reply(c, 221, "%s Service closing transmission channel", s->hostname);
+		c->closing = true;
+		c->state = SMTP_ST_CLOSED;
+		break;
+	case VERB_TURN:
+		srv_cmd_turn(s, c);
+		break;
+	case VERB_STARTTLS:
+	case VERB_AUTH:
+	case VERB__COUNT:
+		break;
+	}
+}

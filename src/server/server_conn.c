@@ -1,0 +1,211 @@
+/*
+ * server_conn.c - one teaching-server connection as a session: its buffers
+ * (allocated at accept, bounded, freed by srv_conn_free), the replies it
+ * queues (srv_reply: one line of at most 512 octets, RFC 5321 4.5.3.1.5),
+ * and the input loop that cuts received bytes into command lines or body
+ * lines and hands them to server_cmd.c or server_data.c.
+ *
+ * Never prints; everything goes to the connection's bounded output buffer,
+ * which server.c (or the TURN receiver) writes out.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "codes.h"
+#include "server_int.h"
+
+uint64_t srv_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+int srv_conn_init(struct srv_conn *c, int fd, struct srv_mem *mem)
+{
+	memset(c, 0, sizeof *c);
+	c->fd = fd;
+	c->state = SMTP_ST_GREETED;
+	c->last_io_ms = c->progress_ms = srv_now_ms();
+	strbuf_init(&c->out, SRV_OUT_MAX);
+	strbuf_init(&c->body, 0);
+	c->mem = mem;
+	if (linebuf_init(&c->line, SMTP_TEXT_LINE_MAX) != SMTP_OK)
+		return -1;
+	c->fixed_charge = SMTP_TEXT_LINE_MAX + 1;
+	srv_mem_force(mem, c->fixed_charge);
+	return 0;
+}
+
+void srv_conn_free(struct srv_conn *c)
+{
+	linebuf_free(&c->line);
+	strbuf_free(&c->out);
+	srv_reset_transaction(c);
+	srv_mem_give(c->mem, c->fixed_charge + c->out_charge + c->rcpt_cap * sizeof *c->rcpt);
+	free(c->rcpt);
+	if (c->turn_parser != NULL) {
+		reply_parser_free(c->turn_parser);
+		free(c->turn_parser);
+	}
+	srv_msg_unref(c->turn_msg.msg);
+	memset(c, 0, sizeof *c);
+	c->fd = -1;
+}
+
+__attribute__((format(printf, 4, 0)))
+static void srv_vreply(struct srv_conn *c, int code, char sep, const char *fmt, va_list ap)
+{
+	char text[SMTP_REPLY_LINE_MAX];
+	vsnprintf(text, sizeof text, fmt, ap);
+	/* RFC 5321 4.5.3.1.5: a reply line is at most 512 octets with CRLF. */
+	strbuf_appendf(&c->out, "%03d%c%.*s\r\n", code, sep, SMTP_REPLY_LINE_MAX - 6, text);
+	if (sep == ' ' && code >= 400)
+		c->errors++;
+}
+
+void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	srv_vreply(c, code, ' ', fmt, ap);
+	va_end(ap);
+}
+
+void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	srv_vreply(c, code, '-', fmt, ap);
+	va_end(ap);
+}
+
+/* The table's own wording for a code. */
+void srv_reply_std(struct srv_conn *c, int code, const char *extra)
+{
+	const char *m = code_meaning(code);
+	srv_reply(c, code, "%s%s%s", m != NULL ? m : "", extra != NULL ? " " : "",
+	    extra != NULL ? extra : "");
+}
+
+void srv_reset_transaction(struct srv_conn *c)
+{
+	c->from[0] = '\0';
+	c->nrcpt = 0;
+	c->mode = VERB_MAIL;
+	if (c->mem != NULL)
+		srv_mem_give(c->mem, c->body.max);
+	strbuf_free(&c->body);
+	strbuf_init(&c->body, 0);
+	c->body_no_room = false;
+	c->body_too_big = false;
+	c->body_line_too_long = false;
+}
+
+void srv_conn_charge_out(struct srv_conn *c)
+{
+	if (c->out.cap > c->out_charge) {
+		srv_mem_force(c->mem, c->out.cap - c->out_charge);
+		c->out_charge = c->out.cap;
+	}
+}
+
+void srv_out_compact(struct srv_conn *c)
+{
+	if (c->outpos == 0)
+		return;
+	memmove(c->out.data, c->out.data + c->outpos, c->out.len - c->outpos);
+	c->out.len -= c->outpos;
+	c->out.data[c->out.len] = '\0';
+	c->reply_mark = c->reply_mark > c->outpos ? c->reply_mark - c->outpos : 0;
+	c->outpos = 0;
+}
+
+void srv_conn_greet(struct srv *s, struct srv_conn *c)
+{
+	srv_reply(c, 220, "%s Service ready (smtpsh teaching server; try HELP)", s->hostname);
+}
+
+/* Postfix's smtpd_hard_error_limit: a session that has earned this many
+ * error replies is not going anywhere (a confused script, a scan, or a
+ * turned peer answering our replies): 421 and close (RFC 5321 3.8). */
+static void srv_check_error_limit(struct srv *s, struct srv_conn *c)
+{
+	if (c->closing || c->errors < s->cfg.error_limit)
+		return;
+	size_t mark = c->out.len;
+	srv_reply(c, 421, "%s Service not available, closing transmission channel (too many errors: %u)",
+	    s->hostname, c->errors);
+	c->closing = true;
+	c->state = SMTP_ST_CLOSED;
+	if (c->on_exchange != NULL)
+		c->on_exchange(c->exchange_ctx, NULL, 0, strbuf_str(&c->out) + mark, c->out.len - mark);
+	c->reply_mark = c->out.len;
+}
+
+uint64_t srv_conn_deadline(const struct srv *s, const struct srv_conn *c, enum srv_limit *why)
+{
+	uint64_t due = c->last_io_ms + (uint64_t)s->cfg.idle_timeout_s * 1000u;
+	*why = SRV_LIMIT_IDLE;
+	if (c->line_start_ms != 0) {
+		uint64_t line_due = c->line_start_ms + (uint64_t)s->cfg.command_timeout_s * 1000u;
+		if (line_due < due) {
+			due = line_due;
+			*why = SRV_LIMIT_COMMAND;
+		}
+	}
+	return due;
+}
+
+void srv_conn_expire(struct srv *s, struct srv_conn *c, enum srv_limit why)
+{
+	size_t mark = c->out.len;
+	if (why == SRV_LIMIT_IDLE)
+		srv_reply(c, 421, "%s Service not available, closing transmission channel (idle for %u s)",
+		    s->hostname, s->cfg.idle_timeout_s);
+	else
+		srv_reply(c, 421, "%s Service not available, closing transmission channel (a line must arrive whole within %u s)",
+		    s->hostname, s->cfg.command_timeout_s);
+	c->closing = true;
+	c->state = SMTP_ST_CLOSED;
+	if (c->on_exchange != NULL)
+		c->on_exchange(c->exchange_ctx, NULL, 0, strbuf_str(&c->out) + mark, c->out.len - mark);
+	c->reply_mark = c->out.len;
+}
+
+size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len)
+{
+	size_t off = 0;
+	uint64_t now = srv_now_ms();
+	c->last_io_ms = now;
+	while (off < len && !c->closing) {
+		if (c->turn != TURN_NONE)
+			return off + srv_turn_input(s, c, in + off, len - off);
+		off += linebuf_feed(&c->line, in + off, len - off);
+		if (!c->line.complete) {
+			if (c->line_start_ms == 0 && linebuf_partial(&c->line))
+				c->line_start_ms = now;
+			break;
+		}
+		c->line_start_ms = 0;
+		c->progress_ms = now;
+		c->reply_mark = c->out.len;
+		if (c->state == SMTP_ST_DATA) {
+			srv_body_line(s, c, c->line.data, c->line.len, c->line.cut);
+		} else {
+			srv_command(s, c, c->line.data, c->line.len, c->line.cut);
+			if (c->on_exchange != NULL && c->out.len > c->reply_mark) {
+				c->on_exchange(c->exchange_ctx, c->line.data, c->line.len,
+				    strbuf_str(&c->out) + c->reply_mark, c->out.len - c->reply_mark);
+				c->reply_mark = c->out.len;
+			}
+		}
+		linebuf_reset(&c->line);
+		srv_check_error_limit(s, c);
+	}
+	srv_conn_charge_out(c);
+	return off;
+}
