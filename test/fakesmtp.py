@@ -47,7 +47,7 @@ class Conn:
         self.record = record
         self.buf = bytearray()
 
-    def _fill(self, timeout=30.0):
+    def _fill(self, timeout=30.0, keep=True):
         self.sock.settimeout(timeout)
         try:
             data = self.sock.recv(65536)
@@ -57,7 +57,8 @@ class Conn:
             return False
         self.record.write(data)
         self.record.flush()
-        self.buf += data
+        if keep:
+            self.buf += data
         return True
 
     def read_until(self, marker):
@@ -85,9 +86,12 @@ class Conn:
             print(f"fakesmtp: send failed: {e}", file=sys.stderr)
 
     def drain(self, limit=10.0):
+        # Drained bytes go to the record only: nothing reads them again, so
+        # keeping them would only hold a large body in memory twice.
+        self.buf.clear()
         deadline = time.time() + limit
         while time.time() < deadline:
-            if not self._fill(timeout=max(0.05, deadline - time.time())):
+            if not self._fill(timeout=max(0.05, deadline - time.time()), keep=False):
                 return
 
 
