@@ -20,6 +20,10 @@ JSON list of steps, run in order:
     {"read_line": true}              read one line, whatever it is
     {"read_data": true}              read up to and including CRLF.CRLF
     {"sleep": 0.5}                   wait
+    {"wait_go": true}                wait (up to 30 s) until the test writes
+                                     a line to this server's stdin
+                                     (FakeServer.go()): to act at a moment
+                                     the test chooses
     {"close": "fin"} / {"close": "rst"}   close now (rst: SO_LINGER 0)
     {"drain": true}                  read until the client closes
     {"starttls": true}               wrap the connection in TLS now (server
@@ -33,6 +37,7 @@ the record is complete) until the client closes or 10 seconds pass.
 """
 import argparse
 import json
+import select
 import socket
 import sys
 import time
@@ -149,6 +154,10 @@ def run(conn, steps):
             conn.read_until(b"\r\n.\r\n")
         elif "sleep" in step:
             time.sleep(step["sleep"])
+        elif "wait_go" in step:
+            ready, _, _ = select.select([sys.stdin], [], [], 30.0)
+            if not ready or not sys.stdin.readline():
+                print("fakesmtp: no go from the test", file=sys.stderr)
         elif "close" in step:
             if step["close"] == "rst":
                 conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,

@@ -35,7 +35,7 @@ class FakeServer:
             args += ["--tls-cert", tls[0], "--tls-key", tls[1]]
         if implicit_tls:
             args.append("--implicit-tls")
-        self.proc = subprocess.Popen(args, stderr=subprocess.PIPE)
+        self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.time() + 10
         while not os.path.exists(self.portfile):
             if time.time() > deadline or self.proc.poll() is not None:
@@ -46,6 +46,11 @@ class FakeServer:
 
     def __enter__(self):
         return self
+
+    def go(self):
+        """Release a {"wait_go": true} step."""
+        self.proc.stdin.write(b"go\n")
+        self.proc.stdin.flush()
 
     def __exit__(self, *exc):
         self.finish()
@@ -69,6 +74,20 @@ class FakeServer:
                 return f.read()
         except FileNotFoundError:
             return b""
+
+
+def unread_by_client(port):
+    """Bytes waiting, not yet read, in the receive queues of the TCP
+    connections to 127.0.0.1:port (the client side; from /proc/net/tcp)."""
+    peer = "0100007F:%04X" % port
+    total = 0
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            if fields[2] == peer and fields[3] == "01":     # ESTABLISHED
+                total += int(fields[4].split(":")[1], 16)
+    return total
 
 
 def run_smtpsh(args, stdin_bytes=None, timeout=30, env_extra=None):
