@@ -314,7 +314,8 @@ START_TEST(test_refusals)
 	struct session_options o = { .cancel_fd = -1, .connect_timeout_s = 2 };
 	smtp_reply_init(&r);
 	session_init(&s, &o);
-	/* A port nobody listens on. */
+	/* A port bound but not listening: refused, and ours until the close
+	 * below, so no other process can start listening on it meanwhile. */
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in sa = { .sin_family = AF_INET };
 	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
@@ -323,9 +324,9 @@ START_TEST(test_refusals)
 	getsockname(fd, (struct sockaddr *)&sa, &sl);
 	char port[16];
 	snprintf(port, sizeof port, "%u", ntohs(sa.sin_port));
-	close(fd);
 	ck_assert_int_eq(session_open(&s, "127.0.0.1", port, &r, &err), SMTP_ERR_CONNECT);
 	ck_assert_ptr_nonnull(strstr(err.msg, "refused"));
+	close(fd);
 	ck_assert_int_eq(session_open(&s, "no-such-host.invalid", "25", &r, &err), SMTP_ERR_RESOLVE);
 	ck_assert_int_eq(session_command(&s, NULL, "NOOP", 4, &r, NULL, &err), SMTP_ERR_STATE);
 	ck_assert_int_eq(session_command(&s, NULL, "NOOP\r\nQUIT", 10, &r, NULL, &err), SMTP_ERR_REFUSED);
