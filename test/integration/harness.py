@@ -133,9 +133,16 @@ def make_certs(d):
             ("ca.pem", "leaf.pem", "leaf.key", "self.pem", "self.key")}
 
 
+# The exit status meson (and automake) read as "skipped".
+EXIT_SKIP = 77
+
+
 def main():
     """Run every test module given on the command line (or discovered) and
-    print the closing line CI reads: 'N passed, N failed'."""
+    print the closing line test/run reads: 'N passed, N failed, N skipped'.
+    Exit 1 on a failure; 77 (meson: SKIP) when nothing passed because
+    everything skipped; with SMTPSH_REQUIRE_REAL_SERVERS=1 (CI) any skip
+    is a failure."""
     loader = unittest.TestLoader()
     names = sys.argv[1:]
     if names:
@@ -148,4 +155,13 @@ def main():
     skipped = len(result.skipped)
     passed = max(result.testsRun - failed - skipped, 0)
     print(f"{passed} passed, {failed} failed, {skipped} skipped")
-    return 0 if failed == 0 else 1
+    for test, why in result.skipped:
+        print(f"skipped: {test.id()}: {why}", file=sys.stderr)
+    if failed:
+        return 1
+    if skipped and os.environ.get("SMTPSH_REQUIRE_REAL_SERVERS") == "1":
+        print(f"{skipped} skipped, and SMTPSH_REQUIRE_REAL_SERVERS=1 allows none", file=sys.stderr)
+        return 1
+    if passed == 0:
+        return EXIT_SKIP
+    return 0
