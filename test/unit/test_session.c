@@ -377,7 +377,7 @@ int main(void)
 	tcase_set_timeout(tc, 30);
 	suite_add_tcase(su, tc);
 	SRunner *sr = srunner_create(su);
-	srunner_run_all(sr, CK_NORMAL);
+	srunner_run_all(sr, CK_ENV);   /* CK_VERBOSITY; TAP from meson */
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
