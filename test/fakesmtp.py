@@ -25,6 +25,10 @@ JSON list of steps, run in order:
     {"send_drip": "250 x\\r\\n", "interval": 1.5}   one byte per interval
     {"send_endless": "250-x\\r\\n"}  write it again and again until the
                                      client stops reading or leaves
+    {"wait_go": true}                wait (up to 30 s) until the test writes
+                                     a line to this server's stdin
+                                     (FakeServer.go()): to act at a moment
+                                     the test chooses
     {"close": "fin"} / {"close": "rst"}   close now (rst: SO_LINGER 0)
     {"drain": true}                  read until the client closes
     {"starttls": true}               wrap the connection in TLS now (server
@@ -39,6 +43,7 @@ the record is complete) until the client closes or 10 seconds pass.
 import argparse
 import json
 import os
+import select
 import socket
 import sys
 import time
@@ -53,7 +58,7 @@ class Conn:
         self.record = record
         self.buf = bytearray()
 
-    def _fill(self, timeout=30.0):
+    def _fill(self, timeout=30.0, keep=True):
         self.sock.settimeout(timeout)
         try:
             data = self.sock.recv(65536)
@@ -63,7 +68,8 @@ class Conn:
             return False
         self.record.write(data)
         self.record.flush()
-        self.buf += data
+        if keep:
+            self.buf += data
         return True
 
     def read_until(self, marker):
@@ -93,9 +99,12 @@ class Conn:
             return False
 
     def drain(self, limit=10.0):
+        # Drained bytes go to the record only: nothing reads them again, so
+        # keeping them would only hold a large body in memory twice.
+        self.buf.clear()
         deadline = time.time() + limit
         while time.time() < deadline:
-            if not self._fill(timeout=max(0.05, deadline - time.time())):
+            if not self._fill(timeout=max(0.05, deadline - time.time()), keep=False):
                 return
 
 
@@ -170,6 +179,10 @@ def run(conn, steps):
                     conn.sock.sendall(chunk)
             except OSError:
                 pass
+        elif "wait_go" in step:
+            ready, _, _ = select.select([sys.stdin], [], [], 30.0)
+            if not ready or not sys.stdin.readline():
+                print("fakesmtp: no go from the test", file=sys.stderr)
         elif "close" in step:
             if step["close"] == "rst":
                 conn.sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,

@@ -6,6 +6,7 @@ stays bounded (peak RSS from GNU time), that it says plainly what happened,
 that nothing half-made reached the wire, and that the session is still
 usable where the connection survives (a later NOOP gets its own reply)."""
 import os
+import select
 import signal
 import subprocess
 import sys
@@ -14,7 +15,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import BANNER, SMTPSH, WRAPPER, FakeServer, json_records, reply_records  # noqa: E402
+from harness import (BANNER, SMTPSH, WRAPPER, FakeServer, json_records,  # noqa: E402
+                     reply_records, unread_by_client)
 
 DOCUMENTED = {0, 2, 3, 4, 5}
 RSS_LIMIT_KIB = 64 * 1024
@@ -35,6 +37,24 @@ def run(args, timeout=60):
         lines = [l for l in f.read().split() if l.isdigit()]
     os.unlink(tpath)
     return p, int(lines[-1]) if lines else 0
+
+
+def read_stdout_until(proc, done, out=b"", timeout=10):
+    """Read proc's stdout (without blocking past the deadline) until
+    done(everything read so far); returns everything read."""
+    deadline = time.time() + timeout
+    fd = proc.stdout.fileno()
+    while not done(out):
+        left = deadline - time.time()
+        if left <= 0:
+            raise AssertionError(f"timed out; smtpsh printed: {out!r}")
+        ready, _, _ = select.select([fd], [], [], min(left, 0.05))
+        if ready:
+            data = os.read(fd, 65536)
+            if not data:
+                raise AssertionError(f"smtpsh closed stdout early: {out!r}")
+            out += data
+    return out
 
 
 class Hostile(unittest.TestCase):
@@ -174,15 +194,22 @@ class Hostile(unittest.TestCase):
     def test_reply_before_command(self):
         # The server speaks while the client is idle (the user is typing):
         # the stray reply must be shown as such, and NOOP must get its own.
-        steps = [BANNER, {"send": "250 nobody asked\r\n"}, {"expect": "NOOP"},
+        stray = b"250 nobody asked\r\n"
+        steps = [BANNER, {"wait_go": True}, {"send": stray.decode()}, {"expect": "NOOP"},
                  {"send": "250 real\r\n"}] + QUIT_OK
         with FakeServer(steps) as srv:
             proc = subprocess.Popen([SMTPSH, "--no-color", "127.0.0.1", str(srv.port)],
                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                     stderr=subprocess.PIPE)
-            time.sleep(0.5)
+            # Idle: the banner is handled and no command has been typed.
+            early = read_stdout_until(proc, lambda o: b"state: greeted" in o)
+            srv.go()
+            # The stray reply has reached smtpsh (in its socket, unread, or
+            # already shown) before it is given a command.
+            early = read_stdout_until(proc, lambda o: (unread_by_client(srv.port) >= len(stray)
+                                                       or b"nobody asked" in o), early)
             out, err = proc.communicate(b"noop\nquit\n", timeout=30)
-        out = out.decode()
+        out = (early + out).decode()
         self.assertIn("before any command asked", out)
         self.assertLess(out.index("nobody asked"), out.index("> NOOP"))
         self.assertIn("> NOOP\n< 250 real", out)

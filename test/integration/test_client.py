@@ -197,11 +197,13 @@ class RefusalsAndErrors(unittest.TestCase):
         self.assertEqual(p.returncode, 3)
 
     def test_connection_refused(self):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        p = run_smtpsh(["-e", "quit", "127.0.0.1", str(port)])
+        # A port bound but not listening refuses connections, and stays ours
+        # for the whole test (closing it first would let another process
+        # take it).
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            p = run_smtpsh(["-e", "quit", "127.0.0.1", str(port)])
         self.assertEqual(p.returncode, 3)
         err = p.stderr.decode()
         self.assertIn("refused", err.lower())

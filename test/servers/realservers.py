@@ -2,8 +2,11 @@
 tests: a private Postfix instance (its own config, queue and mail
 directories under a temporary directory; VRFY enabled; users alice, bob and
 postmaster as virtual mailboxes; a list `staff`) and aiosmtpd with a handler
-that keeps every message's raw bytes.  Both listen on 127.0.0.1 on a free
-non-privileged port and are stopped afterwards; nothing is left running.
+that keeps every message's raw bytes.  Both listen on 127.0.0.1, port 0:
+each server binds and the kernel picks a free port then, so no other
+process can take it between the choice and the bind; the port is read back
+from the server (Postfix: its master's listening socket; aiosmtpd: a port
+file).  Both are stopped afterwards; nothing is left running.
 
 When a server cannot run here (not installed, not root for Postfix), the
 tests skip with the reason -- unless SMTPSH_REQUIRE_REAL_SERVERS=1 (set by
@@ -21,12 +24,47 @@ REQUIRED = os.environ.get("SMTPSH_REQUIRE_REAL_SERVERS") == "1"
 DOMAIN = "postfix.smtpsh.test"
 
 
-def free_port():
-    s = socket.socket()
-    s.bind(("127.0.0.1", 0))
-    port = s.getsockname()[1]
-    s.close()
-    return port
+def wait_until(cond, timeout, what):
+    """Poll cond() until it returns something true; fail after timeout s."""
+    deadline = time.time() + timeout
+    while True:
+        got = cond()
+        if got:
+            return got
+        if time.time() > deadline:
+            raise RuntimeError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(0.05)
+
+
+def pid_alive(pid):
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError):
+        return False
+
+
+def listening_port(pid):
+    """The port of the process's TCP socket listening on 127.0.0.1, or None."""
+    inodes = set()
+    try:
+        for fd in os.listdir(f"/proc/{pid}/fd"):
+            try:
+                link = os.readlink(f"/proc/{pid}/fd/{fd}")
+            except OSError:
+                continue
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
+    except OSError:
+        return None
+    with open("/proc/net/tcp") as f:
+        next(f)
+        for line in f:
+            fields = line.split()
+            addr, port = fields[1].split(":")
+            if fields[3] == "0A" and addr == "0100007F" and fields[9] in inodes:
+                return int(port, 16)
+    return None
 
 
 def wait_banner(port, timeout=20):
@@ -64,7 +102,6 @@ class Postfix:
         self.dir = tempfile.mkdtemp(prefix="pf", dir="/tmp")
         os.chmod(self.dir, 0o755)
         d = self.dir
-        self.port = free_port()
         for sub in ("etc", "spool", "data", "mail"):
             os.makedirs(os.path.join(d, sub))
         shutil.chown(os.path.join(d, "data"), "postfix")
@@ -115,7 +152,7 @@ local_header_rewrite_clients =
         for line in master:
             fields = line.split()
             if line.startswith("smtp ") and len(fields) >= 8 and fields[1] == "inet":
-                line = f"127.0.0.1:{self.port} inet n - n - - smtpd"
+                line = "127.0.0.1:0 inet n - n - - smtpd"    # the kernel picks the port
             elif len(fields) >= 8 and not line.startswith((" ", "\t", "#")) and fields[4] == "y":
                 fields[4] = "n"          # no chroot for a private instance
                 line = " ".join(fields)
@@ -125,14 +162,24 @@ local_header_rewrite_clients =
         if not os.path.exists("/etc/postfix/main.cf"):
             open("/etc/postfix/main.cf", "a").close()
         r = _quiet(["postfix", "-c", os.path.join(d, "etc"), "start"])
+        why = "Postfix did not start: " + r.stdout.decode(errors="replace")
+        pidfile = os.path.join(d, "spool", "pid", "master.pid")
+        try:
+            self.master = wait_until(lambda: os.path.exists(pidfile) and
+                                     int(open(pidfile).read().split()[0]), 20, "master.pid")
+            self.port = wait_until(lambda: listening_port(self.master), 20,
+                                   "the Postfix master's listening socket")
+        except (RuntimeError, ValueError, IndexError) as e:
+            raise RuntimeError(f"{why} ({e})")
         if not wait_banner(self.port):
-            raise RuntimeError("Postfix did not start: " + r.stdout.decode(errors="replace"))
+            raise RuntimeError(why)
         self.version = subprocess.run(["postconf", "-d", "-h", "mail_version"],
                                       stdout=subprocess.PIPE, text=True).stdout.strip()
 
     def stop(self):
         _quiet(["postfix", "-c", os.path.join(self.dir, "etc"), "stop"])
-        time.sleep(0.5)
+        # The master (not our child) ends its children and then itself.
+        wait_until(lambda: not pid_alive(self.master), 20, "the Postfix master to exit")
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def delivered(self, user, timeout=15):
@@ -164,15 +211,27 @@ class Aiosmtpd:
 
     def start(self):
         self.dir = tempfile.mkdtemp(prefix="aio")
-        self.port = free_port()
-        env = dict(os.environ, PYTHONPATH=HERE)
-        self.proc = subprocess.Popen(
-            ["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
-             "-c", "aio_handler.RawSaver", self.dir],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        if not wait_banner(self.port):
+        self.store = os.path.join(self.dir, "store")
+        os.mkdir(self.store)
+        portfile = os.path.join(self.dir, "port")
+        log = os.path.join(self.dir, "log")
+        with open(log, "wb") as logf:
+            self.proc = subprocess.Popen(
+                ["/usr/bin/python3", os.path.join(HERE, "aio_server.py"), self.store, portfile],
+                stdout=subprocess.DEVNULL, stderr=logf)
+        try:
+            wait_until(lambda: os.path.exists(portfile) or self.proc.poll() is not None,
+                       20, "aiosmtpd's port file")
+            if self.proc.poll() is not None:
+                with open(log, "rb") as f:
+                    raise RuntimeError(f.read().decode(errors="replace"))
+            with open(portfile) as f:
+                self.port = int(f.read())
+            if not wait_banner(self.port):
+                raise RuntimeError("no banner")
+        except RuntimeError as e:
             self.proc.kill()
-            raise RuntimeError("aiosmtpd did not start")
+            raise RuntimeError(f"aiosmtpd did not start: {e}")
         self.version = subprocess.run(
             ["/usr/bin/python3", "-c", "import aiosmtpd; print(aiosmtpd.__version__)"],
             stdout=subprocess.PIPE, text=True).stdout.strip()
@@ -188,11 +247,11 @@ class Aiosmtpd:
     def delivered(self, user, timeout=10):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            names = sorted(os.listdir(self.dir))
+            names = sorted(n for n in os.listdir(self.store) if n.endswith(".eml"))
             if names:
                 out = []
                 for n in names:
-                    with open(os.path.join(self.dir, n), "rb") as f:
+                    with open(os.path.join(self.store, n), "rb") as f:
                         out.append(f.read())
                 return out
             time.sleep(0.1)

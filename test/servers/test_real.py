@@ -2,8 +2,15 @@
 loopback: Postfix and aiosmtpd.  Every shell verb is sent; each reply is
 checked for the classification smtpsh gives it; a full transaction's
 message is read back from the server's store byte for byte (dot-stuffing
-proven end to end).  The answers are written to docs/compatibility.md."""
+proven end to end).
+
+The answers make docs/compatibility.md.  A run writes the document it saw
+into the build directory only ($SMTPSH_COMPAT_OUT, set by meson), and
+CompatDoc fails when the checked-in docs/compatibility.md differs from it
+(the servers' versions and the date masked).  To regenerate the checked-in
+document: test/servers/regen-compat (it sets SMTPSH_COMPAT_UPDATE=1)."""
 import datetime
+import difflib
 import os
 import re
 import sys
@@ -19,8 +26,11 @@ BODY = (b"From: sender@client.smtpsh.test\r\nSubject: smtpsh compatibility\r\n"
         b".a line that starts with a dot\r\n..two dots\r\n.\r\nlast line\r\n")
 RESULTS = {}
 VERSIONS = {}
-DOC = os.environ.get("SMTPSH_COMPAT_DOC", os.path.join(os.path.dirname(os.path.abspath(__file__)),
-                                                        "..", "..", "docs", "compatibility.md"))
+CHECKED_IN = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                          "compatibility.md")
+OUT = os.environ.get("SMTPSH_COMPAT_OUT") or os.path.join(tempfile.gettempdir(),
+                                                          "smtpsh-compatibility.md")
+UPDATE = os.environ.get("SMTPSH_COMPAT_UPDATE") == "1"
 
 
 def script(addr):
@@ -152,14 +162,14 @@ class AiosmtpdTests(RealServerMixin, unittest.TestCase):
     server_class = Aiosmtpd
 
 
-def write_compat_doc():
-    if len(RESULTS) < 2:
-        return
+def compat_doc():
+    """The document, from RESULTS and VERSIONS."""
     names = sorted(RESULTS)
     labels = list(RESULTS[names[0]].keys())
     lines = ["# Compatibility", "",
-             "Written by `test/servers/test_real.py` from its own run (do not edit by hand):",
-             "smtpsh's script mode with `--json` against each server on 127.0.0.1.",
+             "Written by `test/servers/test_real.py` from its own run (do not edit by hand;",
+             "regenerate with `test/servers/regen-compat`, as root with Postfix and aiosmtpd",
+             "installed): smtpsh's script mode with `--json` against each server on 127.0.0.1.",
              "Each cell: the reply code, and smtpsh's verdict for the command.", "",
              "Servers: " + ", ".join(f"{n} {VERSIONS.get(n, '?')}" for n in names) +
              f"; run on {datetime.date.today().isoformat()}.", "",
@@ -173,22 +183,49 @@ def write_compat_doc():
                 cells.append("-")
                 continue
             first = (r["lines"][0] if r["lines"] else "").replace("|", "\\|")
-            # Queue ids change every run; the table should not.
+            # Queue ids change every run, versions from machine to machine
+            # (they are on the Servers line); the table should not.
             first = re.sub(r"queued as [0-9A-Za-z]+", "queued as <id>", first)
+            if VERSIONS.get(n):
+                first = first.replace(VERSIONS[n], "<version>")
             if len(first) > 48:
                 first = first[:45] + "..."
             cells.append(f"{r['code']} {r['verdict']}: `{first}`" if first else f"{r['code']} {r['verdict']}")
         lines.append(f"| {label} | " + " | ".join(cells) + " |")
-    with open(DOC, "w") as f:
-        f.write("\n".join(lines) + "\n")
+    return "\n".join(lines) + "\n"
+
+
+def masked(doc):
+    """The document without what may differ between two correct runs: the
+    Servers line (versions, date)."""
+    return [("Servers: <versions; date>" if line.startswith("Servers: ") else line)
+            for line in doc.splitlines()]
+
+
+class CompatDoc(unittest.TestCase):
+    """Runs after both servers' tests (load_tests puts it last)."""
+
+    def test_checked_in_document_is_current(self):
+        if len(RESULTS) < 2:
+            self.skipTest("needs the results of both real servers")
+        doc = compat_doc()
+        with open(OUT, "w") as f:
+            f.write(doc)
+        if UPDATE:
+            with open(CHECKED_IN, "w") as f:
+                f.write(doc)
+        with open(CHECKED_IN) as f:
+            have = f.read()
+        diff = list(difflib.unified_diff(masked(have), masked(doc), "docs/compatibility.md",
+                                         OUT, lineterm=""))
+        if diff:
+            self.fail("docs/compatibility.md is stale; regenerate it with "
+                      "test/servers/regen-compat:\n" + "\n".join(diff))
 
 
 def load_tests(loader, tests, pattern):
     suite = unittest.TestSuite()
     suite.addTests(loader.loadTestsFromTestCase(PostfixTests))
     suite.addTests(loader.loadTestsFromTestCase(AiosmtpdTests))
+    suite.addTests(loader.loadTestsFromTestCase(CompatDoc))
     return suite
-
-
-import atexit  # noqa: E402
-atexit.register(write_compat_doc)

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""run.py - the real-terminal tests; prints 'N passed, N failed'."""
+"""run.py - the real-terminal tests; prints 'N passed, N failed, N skipped'."""
 import os
 import sys
 

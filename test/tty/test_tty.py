@@ -25,6 +25,9 @@ def tmux(*args, check=True):
 class Pane:
     def __init__(self, name, command, env):
         self.name = name
+        # The screen as it was before the last keys(): wait_for() wants text
+        # that appeared since then, not text already there.
+        self.before = ""
         envs = " ".join(f"{k}={v}" for k, v in env.items())
         tmux("new-session", "-d", "-s", name, "-x", "160", "-y", "60",
              f"env {envs} {command}; echo EXITED=$?; sleep 30")
@@ -35,16 +38,21 @@ class Pane:
             args.insert(1, "-e")
         return tmux(*args).stdout.decode("utf-8", "replace")
 
-    def wait_for(self, text, timeout=10, escapes=False):
+    def wait_for(self, text, timeout=10):
+        """Wait until text is on the screen more often than it was before
+        the last keys(): a new occurrence, caused by what was typed."""
+        had = self.before.count(text)
         deadline = time.time() + timeout
         while time.time() < deadline:
-            s = self.screen(escapes)
-            if text in s:
+            s = self.screen()
+            if s.count(text) > had:
                 return s
             time.sleep(0.05)
-        raise AssertionError(f"{text!r} not on screen after {timeout}s:\n{self.screen()}")
+        raise AssertionError(f"no new {text!r} on screen after {timeout}s "
+                             f"(it was there {had} times before the last keys):\n{self.screen()}")
 
     def keys(self, *keys):
+        self.before = self.screen()
         tmux("send-keys", "-t", self.name, *keys)
 
     def close(self):
@@ -174,8 +182,8 @@ class Terminal(unittest.TestCase):
             p.keys("vrfy half-typed")
             p.keys("C-c")
             p.keys("state", "Enter")
-            time.sleep(0.2)
-            p.wait_for("state: greeted")
+            p.wait_for("state: greeted")     # a second time: a new answer
+            self.assertNotIn("half-typed", p.screen().split("vrfy half-typed", 1)[1])
             self.assertNotIn("EXITED=", p.screen())
 
 

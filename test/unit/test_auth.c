@@ -351,7 +351,7 @@ static Suite *auth_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(auth_suite());
-	srunner_run_all(sr, CK_NORMAL);
+	srunner_run_all(sr, CK_ENV);   /* CK_VERBOSITY; TAP from meson */
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -32,7 +32,7 @@ int main(void)
 	tcase_add_test(tc, test_names);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
+	srunner_run_all(sr, CK_ENV);   /* CK_VERBOSITY; TAP from meson */
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;

@@ -230,7 +230,7 @@ static Suite *verbs_suite(void)
 int main(void)
 {
 	SRunner *sr = srunner_create(verbs_suite());
-	srunner_run_all(sr, CK_NORMAL);
+	srunner_run_all(sr, CK_ENV);   /* CK_VERBOSITY; TAP from meson */
 	int failed = srunner_ntests_failed(sr);
 	srunner_free(sr);
 	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
