@@ -87,19 +87,24 @@ static void auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 		shell_fail(sh, "auth", &err);
 		goto out;
 	}
-	int code = auth_round(sh, line.data, line.len, &r);
+	int code = auth_round(sh, strbuf_str(&line), line.len, &r);
 	auth_wipe(&line);
 	while (code == 334 && !sh->stop) {
 		strbuf_reset(&challenge);
 		enum smtp_errkind k = auth_step(&ax, &r.reply, &line, &challenge, &err);
 		if (challenge.len > 0)
 			out_challenge(&sh->out, challenge.data, challenge.len);
-		if (k != SMTP_OK)
-			shell_fail(sh, "auth", &err);       /* line is "*": cancel (RFC 4954 4) */
-		if (line.len == 0)
-			break;
+		if (k != SMTP_OK) {
+			shell_fail(sh, "auth", &err);
+			if (!ax.cancelled) {                 /* cancel (RFC 4954 4) */
+				auth_wipe(&line);
+				(void)strbuf_appendc(&line, '*');
+				ax.cancelled = true;
+			}
+		}
+		/* An empty line is a real response (an empty secret, RFC 4954 4). */
 		bool cancel = ax.cancelled;
-		code = auth_round(sh, line.data, line.len, &r);
+		code = auth_round(sh, strbuf_str(&line), line.len, &r);
 		auth_wipe(&line);
 		if (cancel) {
 			if (code == 334 && session_is_open(sh->sess)) {
