@@ -4,7 +4,7 @@
  * and give a hint when a server says nothing (a plain connection to an
  * SMTPS port hears nothing until it sends TLS: RFC 8314 3.3).  Also this
  * machine's name for HELO/EHLO (RFC 5321 4.1.1.1 wants a fully qualified
- * one).
+ * one), and the TLS deadline every handshake uses.
  */
 #include <netdb.h>
 #include <stdio.h>
@@ -14,12 +14,32 @@
 #include "shell.h"
 #include "smtp_limits.h"
 
-void shell_close(struct shell *sh, const char *why)
+unsigned shell_tls_timeout_ms(const struct shell *sh)
 {
-	if (session_is_open(sh->sess))
-		session_close(sh->sess);
-	out_closed(&sh->out, why);
-	shell_transcript_note(sh, "%s", why);
+	return (sh->timeout_s != 0 ? sh->timeout_s : SMTP_TIMEOUT_TLS) * 1000u;
+}
+
+void shell_prepare_connect(struct shell *sh, const char *host)
+{
+	if (!sh->implicit_tls)
+		return;
+	memset(&sh->itls, 0, sizeof sh->itls);
+	snprintf(sh->tls.checked_name, sizeof sh->tls.checked_name, "%s", host);
+	sh->itls.opt.host = sh->tls.checked_name;
+	sh->itls.opt.cafile = sh->cafile;
+	sh->itls.opt.insecure = sh->insecure;
+	sh->itls.opt.timeout_ms = shell_tls_timeout_ms(sh);
+}
+
+void shell_report_implicit_tls(struct shell *sh)
+{
+	if (!sh->implicit_tls || !sh->itls.done)
+		return;
+	sh->tls = sh->itls.info;
+	sh->tls_known = true;
+	shell_transcript_note(sh, "implicit TLS: %s %s, verification: %s", sh->tls.version,
+	    sh->tls.cipher, sh->tls.verified ? "ok" : sh->tls.verify_text);
+	out_tls(&sh->out, "implicit", &sh->tls);
 }
 
 /* Wait for the greeting; past SMTP_GREETING_HINT_S, say why it may not

@@ -103,6 +103,14 @@ void shell_show_reply(struct shell *sh, const struct session_reply *r)
 		shell_note_status(sh, SHELL_EXIT_LOCAL, st);
 }
 
+void shell_close(struct shell *sh, const char *why)
+{
+	if (session_is_open(sh->sess))
+		session_close(sh->sess);
+	out_closed(&sh->out, why);
+	shell_transcript_note(sh, "%s", why);
+}
+
 void shell_cancelled(struct shell *sh, const char *stage)
 {
 	int sig = signals_take();
@@ -275,8 +283,6 @@ void shell_quit_on_signal(struct shell *sh)
 {
 	out_note(&sh->out, "stopped by signal %d: no more commands are sent", sh->signal);
 	(void)signals_take();
-	if (sh->in_body)
-		shell_body_abandon(sh, "the script was stopped inside a message body");
 	if (session_is_open(sh->sess)) {
 		char shown[SESSION_SHOWN_MAX];
 		unsigned long seq;

@@ -102,6 +102,8 @@ static void script_run_lines(struct shell *sh, struct script_input *in)
 static void script_end(struct shell *sh, const char *what)
 {
 	if (sh->signal != 0) {
+		if (sh->in_body)
+			shell_body_abandon(sh, "the script was stopped inside a message body");
 		shell_quit_on_signal(sh);
 		return;
 	}

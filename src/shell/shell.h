@@ -7,12 +7,13 @@
  *        -> infocmd.c                   explain, state, ext, ?, set, mailbox
  *        -> verbcmd.c                   an SMTP verb: what it needs first
  *           -> body.c, tlscmd.c, authcmd.c, turn.c
- *              -> exchange.c            send, then every reply, credited
- *                 -> session (core)     the owed queue, the state
- *                 -> output.c           the one output path (text | JSON)
+ *              -> connect.c             open, greeting, implicit TLS
+ *                 -> exchange.c         send, then every reply, credited
+ *                    -> session (core)  the owed queue, the state
+ *                    -> output.c        the one output path (text | JSON)
+ *                       -> render_text.c | render_json.c -> describe.c
  *
- * connect.c opens connections (with implicit TLS through tlscmd.c).  No
- * file prints: everything goes through output.h.  The session is the
+ * No file prints: everything goes through output.h.  The session is the
  * core's; the shell reads it through session.h's accessors only.
  *
  * One struct shell is created in main() and passed explicitly; the only
@@ -106,11 +107,19 @@ void shell_quit_on_signal(struct shell *sh);
 void shell_transcript_note(struct shell *sh, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Drop the connection (no QUIT) and say why. */
+void shell_close(struct shell *sh, const char *why);
+
 /* connect.c */
 bool shell_open(struct shell *sh, const char *host, const char *port);
-void shell_close(struct shell *sh, const char *why);
 /* This machine's name for HELO/EHLO; false when it is not fully qualified. */
 bool shell_local_domain(char *out, size_t cap);
+/* Before session_open: arm implicit TLS when --tls was given. */
+void shell_prepare_connect(struct shell *sh, const char *host);
+/* After session_open: report what the implicit TLS handshake found. */
+void shell_report_implicit_tls(struct shell *sh);
+/* The handshake deadline: --timeout or SMTP_TIMEOUT_TLS. */
+unsigned shell_tls_timeout_ms(const struct shell *sh);
 
 /* verbcmd.c */
 void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, size_t arglen);
@@ -126,12 +135,6 @@ void shell_body_abandon(struct shell *sh, const char *why);
 /* tlscmd.c */
 void shell_starttls(struct shell *sh);
 void shell_tls_show(struct shell *sh);
-/* Before session_open: arm implicit TLS when --tls was given. */
-void shell_prepare_connect(struct shell *sh, const char *host);
-/* After session_open: report what the implicit TLS handshake found. */
-void shell_report_implicit_tls(struct shell *sh);
-/* The handshake deadline: --timeout or SMTP_TIMEOUT_TLS. */
-unsigned shell_tls_timeout_ms(const struct shell *sh);
 
 /* authcmd.c */
 void shell_auth(struct shell *sh, const char *arg, size_t arglen);

@@ -1,44 +1,17 @@
 /*
- * tlscmd.c - the shell's STARTTLS, implicit TLS (--tls) and `tls`.  The
+ * tlscmd.c - the shell's STARTTLS and `tls`.  The
  * protocol work is the core's (session_start_tls, tls.c); this file decides
  * what the user sees: the verification result, the bytes discarded after
  * the 220 (STARTTLS injection, RFC 3207 5), and the EHLO sent again after
  * the handshake (RFC 3207 4.2: what was learnt before TLS is forgotten, so
- * smtpsh asks again, as swaks does).
+ * smtpsh asks again, as swaks does).  Implicit TLS at connect is
+ * connect.c's.
  */
 #include <stdio.h>
 #include <string.h>
 
 #include "shell.h"
 #include "smtp_limits.h"
-
-unsigned shell_tls_timeout_ms(const struct shell *sh)
-{
-	return (sh->timeout_s != 0 ? sh->timeout_s : SMTP_TIMEOUT_TLS) * 1000u;
-}
-
-void shell_prepare_connect(struct shell *sh, const char *host)
-{
-	if (!sh->implicit_tls)
-		return;
-	memset(&sh->itls, 0, sizeof sh->itls);
-	snprintf(sh->tls.checked_name, sizeof sh->tls.checked_name, "%s", host);
-	sh->itls.opt.host = sh->tls.checked_name;
-	sh->itls.opt.cafile = sh->cafile;
-	sh->itls.opt.insecure = sh->insecure;
-	sh->itls.opt.timeout_ms = shell_tls_timeout_ms(sh);
-}
-
-void shell_report_implicit_tls(struct shell *sh)
-{
-	if (!sh->implicit_tls || !sh->itls.done)
-		return;
-	sh->tls = sh->itls.info;
-	sh->tls_known = true;
-	shell_transcript_note(sh, "implicit TLS: %s %s, verification: %s", sh->tls.version,
-	    sh->tls.cipher, sh->tls.verified ? "ok" : sh->tls.verify_text);
-	out_tls(&sh->out, "implicit", &sh->tls);
-}
 
 /* RFC 3207 4.2: EHLO again with the domain given before the handshake. */
 static void shell_ehlo_again(struct shell *sh, const char *domain)
