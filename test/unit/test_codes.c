@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "codes.h"
+#include "verbs.h"
 #include "reply.h"
 
 struct want_code {
@@ -224,6 +225,64 @@ START_TEST(test_explain_truncates_like_snprintf)
 }
 END_TEST
 
+/* Issue 9: meanings that depend on the command, as RFC 3207, RFC 4954,
+ * RFC 821 3.3 and RFC 5321 3.1 give them. */
+static const struct context_row {
+	int code;
+	int context;
+	const char *want;        /* a phrase the meaning must hold */
+	const char *not_want;    /* one it must not, or NULL */
+} context_rows[] = {
+	{ 220, VERB_STARTTLS, "Ready to start TLS", "Service ready" },
+	{ 220, CODE_CTX_GREETING, "Service ready", "TLS" },
+	{ 220, CODE_CTX_ANY, "Service ready", NULL },
+	{ 454, VERB_STARTTLS, "TLS not available", "uthentication" },
+	{ 454, VERB_AUTH, "Temporary authentication failure", "TLS" },
+	{ 501, VERB_STARTTLS, "no parameters allowed", NULL },
+	{ 501, VERB_MAIL, "Syntax error in parameters or arguments", "no parameters" },
+	{ 334, VERB_AUTH, "Server challenge", NULL },
+	{ 334, VERB_NOOP, "Positive Intermediate reply", "challenge" },
+	{ 334, CODE_CTX_GREETING, "Positive Intermediate reply", "challenge" },
+	{ 235, VERB_AUTH, "Authentication succeeded", NULL },
+	{ 235, VERB_HELO, "Positive Completion reply", "Authentication" },
+	{ 553, VERB_VRFY, "User ambiguous", NULL },
+	{ 553, VERB_RCPT, "mailbox name not allowed", "ambiguous" },
+	{ 554, CODE_CTX_GREETING, "No SMTP service here", NULL },
+	{ 554, VERB_DATA, "Transaction failed", "No SMTP service" },
+	{ 503, VERB_AUTH, "already authenticated", NULL },
+};
+
+START_TEST(test_meaning_in_context)
+{
+	const struct context_row *row = &context_rows[_i];
+	char buf[256];
+	const char *src = NULL;
+	code_explain_in(row->code, row->context, buf, sizeof buf, &src);
+	ck_assert_msg(strstr(buf, row->want) != NULL, "%d in context %d: \"%s\" lacks \"%s\"",
+	    row->code, row->context, buf, row->want);
+	if (row->not_want != NULL)
+		ck_assert_msg(strstr(buf, row->not_want) == NULL, "%d in context %d: \"%s\" has \"%s\"",
+		    row->code, row->context, buf, row->not_want);
+}
+END_TEST
+
+/* Every per-context row is reachable and names its RFC. */
+START_TEST(test_context_table_walk)
+{
+	ck_assert_uint_gt(code_context_count(), 0);
+	for (size_t i = 0; i < code_context_count(); i++) {
+		const struct code_context_info *c = code_context_at(i);
+		char buf[256];
+		const char *src = NULL;
+		code_explain_in(c->code, c->context, buf, sizeof buf, &src);
+		ck_assert_str_eq(buf, c->text);
+		ck_assert_ptr_nonnull(src);
+		ck_assert_msg(strncmp(src, "RFC ", 4) == 0, "source %s", src);
+	}
+	ck_assert_ptr_null(code_context_at(code_context_count()));
+}
+END_TEST
+
 START_TEST(test_unknown_not_in_table)
 {
 	ck_assert_ptr_null(code_lookup(299));
@@ -249,6 +308,9 @@ static Suite *codes_suite(void)
 	    (int)(sizeof explain_cases / sizeof explain_cases[0]));
 	tcase_add_test(tc, test_explain_truncates_like_snprintf);
 	tcase_add_test(tc, test_unknown_not_in_table);
+	tcase_add_loop_test(tc, test_meaning_in_context, 0,
+	    (int)(sizeof context_rows / sizeof context_rows[0]));
+	tcase_add_test(tc, test_context_table_walk);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -180,6 +180,21 @@ START_TEST(test_registry_additions)
 }
 END_TEST
 
+/* Issue 9: each enhanced code names the RFC that registered it. */
+START_TEST(test_detail_sources)
+{
+	ck_assert_str_eq(enhanced_detail_source(1, 1), "RFC 3463");
+	ck_assert_str_eq(enhanced_detail_source(1, 10), "RFC 7505");
+	ck_assert_str_eq(enhanced_detail_source(7, 26), "RFC 7372");
+	ck_assert_str_eq(enhanced_detail_source(7, 8), "RFC 4954");
+	ck_assert_str_eq(enhanced_detail_source(7, 13), "RFC 5248");
+	ck_assert_str_eq(enhanced_detail_source(6, 7), "RFC 6531");
+	ck_assert_str_eq(enhanced_detail_source(7, 30), "RFC 8689");
+	ck_assert_ptr_null(enhanced_detail_source(7, 28));
+	ck_assert_ptr_null(enhanced_detail_source(9, 9));
+}
+END_TEST
+
 static Suite *enhanced_suite(void)
 {
 	Suite *s = suite_create("enhanced");
@@ -191,6 +206,7 @@ static Suite *enhanced_suite(void)
 	tcase_add_test(tc, test_explain_truncates);
 	tcase_add_test(tc, test_rfc3463_complete);
 	tcase_add_test(tc, test_registry_additions);
+	tcase_add_test(tc, test_detail_sources);
 	suite_add_tcase(s, tc);
 	return s;
 }
