@@ -6,7 +6,9 @@
  * redacted on every sink (session.h); here the secret is held under a
  * guard that keeps it out of core dumps, and wiped after use.
  *
- * An exchange always ends: after "*" (RFC 4954 4, cancel) exactly one more
+ * In the interactive shell a response to a challenge is read from the
+ * terminal with echo off (shell_auth_interactive), so it never reaches the
+ * screen or readline's history.  An exchange always ends: after "*" (RFC 4954 4, cancel) exactly one more
  * reply is read; a server that goes on challenging after that is cut off,
  * and auth.c caps the rounds (AUTH_MAX_ROUNDS).
  */
@@ -183,4 +185,25 @@ void shell_auth_response(struct shell *sh, const char *line, size_t len)
 	if (shell_exchange(sh, NULL, line, len, &r) != 0)
 		shell_maybe_stop(sh, &r);
 	session_reply_free(&r);
+}
+
+void shell_auth_interactive(struct shell *sh)
+{
+	while (!sh->stop && session_is_open(sh->sess) && session_in_auth(sh->sess)) {
+		struct secret_guard guard;
+		secret_guard_begin(&guard);
+		char line[AUTH_CHALLENGE_B64_MAX + 2];
+		struct smtp_error err;
+		enum smtp_errkind k = secret_read_tty("auth response (not echoed; * cancels)> ", line,
+		    sizeof line, &err);
+		if (k == SMTP_OK) {
+			shell_auth_response(sh, line, strlen(line));
+		} else {
+			/* Ctrl-C, end of input or no terminal: cancel (RFC 4954 4). */
+			out_note(&sh->out, "%s: cancelling the AUTH exchange with \"*\"", err.msg);
+			shell_auth_response(sh, "*", 1);
+		}
+		secret_wipe(line, sizeof line);
+		secret_guard_end(&guard);
+	}
 }

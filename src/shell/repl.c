@@ -97,6 +97,7 @@ static void repl_on_line(char *line)
 	shell_run_line(repl_shell, line, len);
 	explicit_bzero(line, len);
 	free(line);
+	shell_auth_interactive(repl_shell);   /* a 334: answered without echo */
 	if (signals_take() & (SIGNALS_TERM | SIGNALS_HUP))
 		repl_shell->stop = true;
 	if (!repl_shell->stop) {

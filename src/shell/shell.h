@@ -140,6 +140,8 @@ void shell_tls_show(struct shell *sh);
 void shell_auth(struct shell *sh, const char *arg, size_t arglen);
 /* A line typed while an AUTH challenge waits: sent as the response. */
 void shell_auth_response(struct shell *sh, const char *line, size_t len);
+/* Interactive: read responses with echo off while a challenge waits. */
+void shell_auth_interactive(struct shell *sh);
 
 /* turn.c */
 void shell_turned(struct shell *sh);

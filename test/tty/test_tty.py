@@ -186,6 +186,88 @@ class Terminal(unittest.TestCase):
             self.assertNotIn("half-typed", p.screen().split("vrfy half-typed", 1)[1])
             self.assertNotIn("EXITED=", p.screen())
 
+    def test_late_reply_credited_to_its_command(self):
+        # Issue 9: NOOP answered after a Ctrl-C must not be credited to the
+        # VRFY typed next; smtpsh waits for it first and says whose it is.
+        with tempfile.TemporaryDirectory() as d:
+            go = os.path.join(d, "go")
+            steps = [BANNER, {"expect": "NOOP"}, {"wait_file": go}, {"send": "250 late noop\r\n"},
+                     {"expect": "VRFY"}, {"send": "252 the vrfy answer\r\n"}, {"drain": True}]
+            with FakeServer(steps) as srv:
+                p = self.pane(f"{SMTPSH} --no-color 127.0.0.1 {srv.port}")
+                p.wait_for("[greeted]>")
+                p.keys("noop", "Enter")
+                p.wait_for("> NOOP")
+                p.keys("C-c")
+                p.wait_for("abandoned")
+                p.keys("vrfy bob", "Enter")
+                p.wait_for("waiting for the late reply to NOOP")
+                self.assertNotIn("> VRFY", p.screen())      # nothing sent meanwhile
+                open(go, "w").close()
+                s = p.wait_for("< 252 the vrfy answer")
+                p.keys("C-d")
+                p.wait_for("EXITED=")
+            self.assertIn("late reply to NOOP", s)
+            late = s.split("< 250 late noop", 1)[1].split("> VRFY", 1)[0]
+            self.assertIn("success for NOOP (late)", late)
+            self.assertNotIn("VRFY", late)
+            vrfy = s.split("< 252 the vrfy answer", 1)[1]
+            self.assertIn("for VRFY", vrfy.splitlines()[2])
+
+    def test_second_ctrl_c_offers_to_drop(self):
+        with tempfile.TemporaryDirectory() as d:
+            never = os.path.join(d, "never")
+            steps = [BANNER, {"expect": "NOOP"}, {"wait_file": never}]
+            with FakeServer(steps) as srv:
+                p = self.pane(f"{SMTPSH} --no-color 127.0.0.1 {srv.port}")
+                p.wait_for("[greeted]>")
+                p.keys("noop", "Enter")
+                p.wait_for("> NOOP")
+                p.keys("C-c")
+                p.wait_for("abandoned")
+                p.keys("vrfy bob", "Enter")
+                p.wait_for("waiting for the late reply to NOOP")
+                p.keys("C-c")
+                p.wait_for("Drop the connection? [y/N]")
+                p.keys("y", "Enter")
+                p.wait_for("connection dropped")
+                p.wait_for("(not connected)>")
+                open(never, "w").close()
+                wire = srv.received()
+            self.assertEqual(wire, b"NOOP\r\n")     # the VRFY was never sent
+
+    def test_auth_responses_neither_echoed_nor_saved(self):
+        user_b64, pass_b64 = "dXNlcm5hbWU=", "c2VjcmV0cGFzcw=="
+        steps = [BANNER, {"expect": "AUTH LOGIN"}, {"send": "334 VXNlcm5hbWU6\r\n"},
+                 {"read_line": True}, {"send": "334 UGFzc3dvcmQ6\r\n"},
+                 {"read_line": True}, {"send": "235 2.7.0 ok\r\n"}, {"drain": True}]
+        with FakeServer(steps) as srv:
+            p = self.pane(f"{SMTPSH} --no-color 127.0.0.1 {srv.port}")
+            p.wait_for("[greeted]>")
+            p.keys("raw AUTH LOGIN", "Enter")
+            p.wait_for("not echoed")
+            p.keys(user_b64, "Enter")
+            p.wait_for("< 334 UGFzc3dvcmQ6")
+            p.keys(pass_b64, "Enter")
+            p.wait_for("< 235 2.7.0 ok")
+            # A line that does not even tokenize is still kept out of history.
+            p.keys('auth plain "tim', "Enter")
+            p.wait_for("unterminated")
+            p.keys("C-d")
+            s = p.wait_for("EXITED=")
+            wire = srv.received()
+        self.assertIn((user_b64 + "\r\n" + pass_b64 + "\r\n").encode(), wire)
+        self.assertNotIn(user_b64, s)
+        self.assertNotIn(pass_b64, s)
+        self.assertIn("<secret>", s)
+        hist = os.path.join(self.home.name, "state", "smtpsh", "history")
+        with open(hist) as f:
+            h = f.read()
+        self.assertNotIn(user_b64, h)
+        self.assertNotIn(pass_b64, h)
+        self.assertNotIn('"tim', h)
+        self.assertNotIn("auth", h.lower())
+
 
 if __name__ == "__main__":
     unittest.main()
