@@ -486,6 +486,48 @@ class Transcript(unittest.TestCase):
                 self.assertNotIn("earlier session", f.read())
 
 
+class Turn(unittest.TestCase):
+    def test_turned_bytes_are_in_the_transcript(self):
+        with tempfile.TemporaryDirectory() as d:
+            tr = os.path.join(d, "t")
+            p = run_smtpsh(["--demo", "--no-color", "--transcript", tr, "-e", "helo client.example",
+                            "-e", "turn"], timeout=60)
+            with open(tr) as f:
+                t = f.read()
+        self.assertIn("TURN accepted", t)
+        self.assertIn("S: HELO demo.smtpsh.test", t)     # the peer, now sending
+        self.assertIn("C: 250", t)                        # our replies as receiver
+        self.assertIn("S: QUIT", t)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_turn_under_tls_is_refused_before_sending(self):
+        with tempfile.TemporaryDirectory() as d:
+            c = make_certs(d)
+            steps = [BANNER, {"expect": "STARTTLS"}, {"send": "220 go\r\n"}, {"starttls": True},
+                     {"expect": "EHLO"}, {"send": "250 fake\r\n"}] + NOOP_OK + QUIT_OK
+            with FakeServer(steps, tls=(c["leaf.pem"], c["leaf.key"])) as srv:
+                p = run_smtpsh(["--cafile", c["ca.pem"], "-e", "starttls", "-e", "turn", "-e", "noop",
+                                "-e", "quit", "localhost", str(srv.port)])
+                wire = srv.received()
+        self.assertEqual(wire, b"STARTTLS\r\nEHLO " + wire.split(b"EHLO ")[1].split(b"\r\n")[0] +
+                         b"\r\nNOOP\r\nQUIT\r\n")
+        self.assertIn("TURN under TLS", p.stderr.decode())
+        self.assertIn("nothing was sent", p.stderr.decode())
+
+
+class TypedBody(unittest.TestCase):
+    def test_a_typed_line_over_998_octets_is_not_kept(self):
+        steps = [BANNER, {"expect": "DATA"}, {"send": "354 go\r\n"}, {"read_data": True},
+                 {"send": "250 queued\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(["127.0.0.1", str(srv.port)],
+                           stdin_bytes=b"data\nSubject: t\n\n" + b"x" * 1200 + b"\nshort line\n.\nquit\n")
+            wire = srv.received()
+        self.assertIn(b"short line\r\n.\r\n", wire)
+        self.assertNotIn(b"x" * 999, wire)
+        self.assertIn("998", p.stderr.decode())
+
+
 class JsonStream(unittest.TestCase):
     def test_every_command_and_failure_gives_json_only(self):
         steps = [BANNER, {"expect": "EHLO"}, {"send": "250-fake\r\n250-SIZE 1000\r\n250 8BITMIME\r\n"},
