@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "manpage.h"
 #include "options.h"
 #include "server.h"
 #include "shell.h"
@@ -139,6 +140,9 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 
 int main(int argc, char **argv)
 {
+	/* Build time: the man page from its template and the tables. */
+	if (argc == 3 && strcmp(argv[1], "--man-page") == 0)
+		return manpage_write(argv[2], stdout, stderr);
 	struct smtpsh_args a;
 	memset(&a, 0, sizeof a);
 	/* The -e commands, at most one per argument. */

@@ -152,6 +152,9 @@ void shell_free(struct shell *sh);
 /* Run one typed line (a shell command, an SMTP verb, a body line, or the
  * response to an AUTH challenge). */
 void shell_run_line(struct shell *sh, const char *line, size_t len);
+/* The shell-command table, for the man page. */
+size_t shell_command_count(void);
+void shell_command_at(size_t i, const char **name, const char **usage, const char **summary);
 /* Names for Tab completion: verbs (lower case) then shell commands; NULL at end. */
 const char *shell_completion_word(size_t i);
 /* A line that must never be saved to history (AUTH and its secrets). */

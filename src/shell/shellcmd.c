@@ -134,6 +134,18 @@ static void cmd_help(struct shell *sh, const struct tokens *t, const char *line,
 	out_help(&sh->out, &h);
 }
 
+size_t shell_command_count(void)
+{
+	return SHELL_NCMDS;
+}
+
+void shell_command_at(size_t i, const char **name, const char **usage, const char **summary)
+{
+	*name = i < SHELL_NCMDS ? shell_cmds[i].name : NULL;
+	*usage = i < SHELL_NCMDS ? shell_cmds[i].usage : NULL;
+	*summary = i < SHELL_NCMDS ? shell_cmds[i].summary : NULL;
+}
+
 /* ---- entry points ---- */
 
 void shell_init(struct shell *sh)

@@ -38,8 +38,11 @@ class TLS(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("verification: ok", out)
         # RFC 3207 4.2: smtpsh asks again by itself, with the same domain,
-        # as the help text says.
+        # as the help text says (issue 10: help and behaviour agree).
         self.assertIn("asking again with EHLO", out)
+        help_text = run_smtpsh(["-e", "? starttls"]).stdout.decode()
+        self.assertIn("then EHLO again", help_text)
+        self.assertEqual(wire.count(b"EHLO me.example\r\n"), 2, wire)
         self.assertIn("< 250 AUTH PLAIN", out)
         self.assertIn("subject:", out)
         # The server could only read the commands after STARTTLS through TLS.
