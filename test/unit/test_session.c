@@ -155,18 +155,25 @@ static const char *fake_finish(struct fake *f, size_t *len)
 }
 
 
-static struct session *open_session(struct fake *f, struct session_reply *r,
-    unsigned timeout_s)
+/* Connect with these options and read the greeting. */
+static struct session *open_session_with(struct fake *f, struct session_reply *r,
+    const struct session_options *o)
 {
-	struct session_options o = { .cancel_fd = -1, .reply_timeout_s = timeout_s };
 	struct smtp_error err;
-	struct session *s = session_new(&o);
+	struct session *s = session_new(o);
 	ck_assert_ptr_nonnull(s);
 	session_reply_init(r);
 	ck_assert_int_eq(session_open(s, "127.0.0.1", f->port, &err), SMTP_OK);
 	ck_assert_int_eq(session_next_reply(s, SESSION_WAIT_OWED, r, &err), SMTP_OK);
 	ck_assert_int_eq(r->origin, SESSION_REPLY_GREETING);
 	return s;
+}
+
+static struct session *open_session(struct fake *f, struct session_reply *r,
+    unsigned timeout_s)
+{
+	struct session_options o = { .cancel_fd = -1, .reply_timeout_s = timeout_s };
+	return open_session_with(f, r, &o);
 }
 
 static enum smtp_errkind cmd(struct session *s, const char *line, struct session_reply *r,
@@ -390,11 +397,8 @@ START_TEST(test_late_reply_after_cancel)
 	ck_assert_int_eq(pipe(pfd), 0);
 	struct session_options o = { .cancel_fd = pfd[0], .reply_timeout_s = 5 };
 	struct smtp_error err;
-	struct session *s = session_new(&o);
 	struct session_reply r;
-	session_reply_init(&r);
-	ck_assert_int_eq(session_open(s, "127.0.0.1", f.port, &err), SMTP_OK);
-	ck_assert_int_eq(session_next_reply(s, SESSION_WAIT_OWED, &r, &err), SMTP_OK);
+	struct session *s = open_session_with(&f, &r, &o);
 	unsigned long noop;
 	ck_assert_int_eq(session_send(s, NULL, "NOOP", 4, &noop, NULL, &err), SMTP_OK);
 	ck_assert_int_eq(write(pfd[1], "I", 1), 1);          /* Ctrl-C */
@@ -454,11 +458,8 @@ START_TEST(test_budget_and_flood)
 	struct session_options o = { .cancel_fd = -1, .reply_timeout_s = 10,
 	    .reply_budget_bytes = 64 * 1024 };
 	struct smtp_error err;
-	struct session *s = session_new(&o);
 	struct session_reply r;
-	session_reply_init(&r);
-	ck_assert_int_eq(session_open(s, "127.0.0.1", f.port, &err), SMTP_OK);
-	ck_assert_int_eq(session_next_reply(s, SESSION_WAIT_OWED, &r, &err), SMTP_OK);
+	struct session *s = open_session_with(&f, &r, &o);
 	ck_assert_int_eq(cmd(s, "NOOP", &r, &err), SMTP_ERR_LIMIT);
 	ck_assert_ptr_nonnull(strstr(err.msg, "budget"));
 	ck_assert(!session_is_open(s));
@@ -496,11 +497,8 @@ START_TEST(test_cancel_while_data_flows)
 	ck_assert_int_eq(pipe(pfd), 0);
 	struct session_options o = { .cancel_fd = pfd[0], .reply_timeout_s = 10 };
 	struct smtp_error err;
-	struct session *s = session_new(&o);
 	struct session_reply r;
-	session_reply_init(&r);
-	ck_assert_int_eq(session_open(s, "127.0.0.1", f.port, &err), SMTP_OK);
-	ck_assert_int_eq(session_next_reply(s, SESSION_WAIT_OWED, &r, &err), SMTP_OK);
+	struct session *s = open_session_with(&f, &r, &o);
 	ck_assert_int_eq(session_send(s, NULL, "NOOP", 4, NULL, NULL, &err), SMTP_OK);
 	usleep(200000);                         /* let the flood fill the socket */
 	ck_assert_int_eq(write(pfd[1], "T", 1), 1);
