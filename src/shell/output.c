@@ -165,6 +165,7 @@ void out_error(struct output *o, const char *stage, const struct smtp_error *e)
 	out_flush(o, &sb, true);
 }
 
+__attribute__((format(printf, 5, 0)))
 static void out_message(struct output *o, const char *type, const char *prefix, bool to_err,
     const char *fmt, va_list ap)
 {
