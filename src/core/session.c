@@ -1,9 +1,8 @@
 /*
  * session.c - one client SMTP session (session.h): its life (new, open,
- * close, free), sending a command and owing it a reply, the state machine
- * after RFC 821's diagram driven by the verb table's flags, and the
- * accessors.  Reading and crediting replies is session_read.c's, the DATA
- * body session_body.c's, STARTTLS starttls.c's.
+ * close, free), the state machine after RFC 821's diagram driven by the
+ * verb table's flags, and the accessors.  Sending is session_send.c's, reading and crediting replies
+ * session_read.c's, the DATA body session_body.c's, STARTTLS starttls.c's.
  *
  * session_set_state() is the only writer of s->state.  A reply that is 600,
  * 621 or carries mixed codes never advances the state (RP-01).  A 421 or an
@@ -204,6 +203,17 @@ enum smtp_errkind session_open(struct session *s, const char *host, const char *
 	return SMTP_OK;
 }
 
+/* The address of "RCPT TO:<addr> ...", as sent. */
+static void session_keep_recipient(char *dst, const char *line)
+{
+	const char *lt = strchr(line, '<');
+	const char *gt = lt != NULL ? strchr(lt, '>') : NULL;
+	if (lt == NULL || gt == NULL)
+		snprintf(dst, SESSION_ADDR_MAX, "%.*s", SESSION_ADDR_MAX - 1, line);
+	else
+		snprintf(dst, SESSION_ADDR_MAX, "%.*s", (int)(gt - lt - 1), lt + 1);
+}
+
 static bool session_reply_trusted(const struct smtp_reply *r)
 {
 	return r->code >= 100 && r->code <= 599 &&
@@ -242,8 +252,8 @@ void session_apply_reply(struct session *s, const struct session_owed *o,
 		s->body_cut = false;
 		if (cut)
 			session_end_with(s, SESSION_END_LOCAL);
-		else if (s->state == SMTP_ST_DATA)
-			session_set_state(s, SMTP_ST_READY);
+		else if (s->state == SMTP_ST_DATA || s->state == SMTP_ST_RCPT)
+			session_set_state(s, SMTP_ST_READY);   /* DATA, or BDAT LAST */
 		return;
 	}
 	s->in_auth = trusted && v != NULL && (v->flags & VERB_F_CHALLENGE) != 0 &&
@@ -267,6 +277,7 @@ void session_apply_reply(struct session *s, const struct session_owed *o,
 		return;
 	}
 	if (v->flags & VERB_F_HELLO) {
+		s->lmtp = (v->flags & VERB_F_LMTP) != 0;
 		if (v->flags & VERB_F_EXTENSIONS)
 			ehlo_set_parse(&s->ehlo, r);
 		else
@@ -282,161 +293,14 @@ void session_apply_reply(struct session *s, const struct session_owed *o,
 	if (v->flags & VERB_F_RECIPIENT) {
 		if (s->state == SMTP_ST_MAIL || s->state == SMTP_ST_RCPT) {
 			session_set_state(s, SMTP_ST_RCPT);
+			if (s->nrcpt < SESSION_RCPT_KEEP)
+				session_keep_recipient(s->rcpt_addr[s->nrcpt], o->shown);
 			s->nrcpt++;
 		}
 		return;
 	}
 	if (v->success_state != SMTP_ST__COUNT)
 		session_set_state(s, v->success_state);
-}
-
-static bool session_line_clean(const char *line, size_t len)
-{
-	for (size_t i = 0; i < len; i++)
-		if (line[i] == '\r' || line[i] == '\n' || line[i] == '\0')
-			return false;
-	return true;
-}
-
-/* The form of a line that may be shown: decided from the wire text. */
-static void session_shown_form(const struct session *s, const struct verb *v,
-    const char *line, size_t len, char *shown, size_t *shown_len, bool *secret)
-{
-	*secret = false;
-	if (s->in_auth || (v != NULL && (v->flags & VERB_F_SENSITIVE))) {
-		struct strbuf sb;
-		strbuf_init(&sb, SESSION_SHOWN_MAX - 1);
-		if (s->in_auth)
-			(void)strbuf_appendf(&sb, "%s", len == 1 && line[0] == '*' ? "*" : AUTH_PLACEHOLDER);
-		else
-			(void)auth_line_display(line, len, &sb);
-		*secret = sb.len != len || memcmp(sb.data != NULL ? sb.data : "", line, len) != 0;
-		memcpy(shown, strbuf_str(&sb), sb.len + 1);
-		*shown_len = sb.len;
-		strbuf_free(&sb);
-		return;
-	}
-	memcpy(shown, line, len);
-	shown[len] = '\0';
-	*shown_len = len;
-}
-
-bool session_pull_available(struct session *s)
-{
-	if (!transport_is_open(&s->tr))
-		return false;
-	if (s->inpos > 0 && s->inpos < s->inlen)
-		memmove(s->inbuf, s->inbuf + s->inpos, s->inlen - s->inpos);
-	s->inlen -= s->inpos;
-	s->inpos = 0;
-	while (s->inlen < sizeof s->inbuf && transport_readable_now(&s->tr)) {
-		size_t got = 0;
-		struct smtp_error e;
-		enum smtp_errkind k = transport_read_some(&s->tr, s->inbuf + s->inlen,
-		    sizeof s->inbuf - s->inlen, &got, 0, &e);
-		if (k == SMTP_ERR_TIMEOUT)
-			break;             /* TLS records with no data for us */
-		if (k == SMTP_ERR_CLOSED || (k == SMTP_OK && got == 0))
-			return false;
-		if (k != SMTP_OK)
-			break;             /* met again by the reader */
-		s->inlen += got;
-		s->received += got;
-	}
-	return true;
-}
-
-enum smtp_errkind session_send(struct session *s, const struct verb *v,
-    const char *line, size_t len, unsigned long *seq, char *shown,
-    struct smtp_error *err)
-{
-	if (!session_line_clean(line, len))
-		return smtp_error_set(err, SMTP_ERR_REFUSED, 0,
-		    "the command holds a CR, LF or NUL byte; nothing was sent");
-	if (len > SMTP_COMMAND_LINE_MAX - 2)
-		return smtp_error_set(err, SMTP_ERR_REFUSED, 0,
-		    "the command is longer than %d octets (RFC 5321 4.5.3.1.4); nothing was sent",
-		    SMTP_COMMAND_LINE_MAX);
-	if (!session_is_open(s))
-		return smtp_error_set(err, SMTP_ERR_STATE, 0,
-		    "not connected (use `open HOST [PORT]`); nothing was sent");
-	if (s->tls_pending)
-		return smtp_error_set(err, SMTP_ERR_STATE, 0,
-		    "STARTTLS was accepted: the TLS handshake comes first; nothing was sent");
-	if (s->state == SMTP_ST_DATA && s->owed_count == 0)
-		return smtp_error_set(err, SMTP_ERR_STATE, 0,
-		    "the server is waiting for the message body; nothing was sent");
-	if (session_check_flood(s, err) != SMTP_OK)
-		return SMTP_ERR_LIMIT;
-	if (s->owed_count == SESSION_OWED_MAX)
-		return smtp_error_set(err, SMTP_ERR_STATE, 0,
-		    "%d commands are already waiting for replies; nothing was sent", SESSION_OWED_MAX);
-	if (s->in_auth)
-		v = verb_by_id(VERB_AUTH);      /* a response to the challenge */
-	else if (v == NULL) {
-		size_t w = 0;
-		while (w < len && line[w] != ' ')
-			w++;
-		v = verb_lookup(line, w);
-	}
-	struct session_owed tmp;
-	bool secret;
-	session_shown_form(s, v, line, len, tmp.shown, &tmp.shown_len, &secret);
-
-	/* Everything the server has sent so far arrived before this command:
-	 * none of it can be its reply.  (An EOF seen here is met by the
-	 * reader, after what was sent before it.) */
-	(void)session_pull_available(s);
-
-	char buf[SMTP_COMMAND_LINE_MAX];
-	memcpy(buf, line, len);
-	buf[len] = '\r';
-	buf[len + 1] = '\n';
-	long long deadline = session_deadline(s, v != NULL ? v->timeout_s : SMTP_TIMEOUT_OTHER);
-	if (secret && s->opt.wire_redact != NULL)
-		s->opt.wire_redact(s->opt.wire_ctx, tmp.shown);
-	struct session_owed *o = session_owed_push(s);
-	size_t written = 0;
-	enum smtp_errkind k = transport_write_all(&s->tr, buf, len + 2, deadline, &written, err);
-	if (k != SMTP_OK) {
-		s->owed_count--;        /* it was the last pushed */
-		if (k == SMTP_ERR_CLOSED)
-			return session_lost(s, err);
-		if (written > 0 || k == SMTP_ERR_TIMEOUT)
-			session_end_with(s, SESSION_END_LOCAL);   /* never half a command */
-		return k;
-	}
-	o->verb = v;
-	memcpy(o->shown, tmp.shown, tmp.shown_len + 1);
-	o->shown_len = tmp.shown_len;
-	o->deadline_ms = deadline;
-	s->in_auth = false;                 /* the next reply decides */
-	s->unsolicited_run = 0;
-	if (v != NULL && (v->flags & VERB_F_HELLO))
-		snprintf(s->helo_domain, sizeof s->helo_domain, "%.*s",
-		    len > 5 ? (int)(len - 5) : 0, line + 5);   /* "HELO " and "EHLO " */
-	if (seq != NULL)
-		*seq = o->seq;
-	if (shown != NULL)
-		memcpy(shown, o->shown, o->shown_len + 1);
-	return SMTP_OK;
-}
-
-enum smtp_errkind session_command(struct session *s, const struct verb *v,
-    const char *line, size_t len, struct session_reply *out,
-    void (*on_other)(void *ctx, const struct session_reply *r), void *ctx,
-    struct smtp_error *err)
-{
-	unsigned long seq;
-	enum smtp_errkind k = session_send(s, v, line, len, &seq, NULL, err);
-	while (k == SMTP_OK) {
-		k = session_next_reply(s, SESSION_WAIT_OWED, out, err);
-		if (k != SMTP_OK || out->seq == seq)
-			break;
-		if (on_other != NULL)
-			on_other(ctx, out);
-	}
-	return k;
 }
 
 enum smtp_errkind session_hand_over(struct session *s, int *fd, char *pre,
@@ -468,6 +332,7 @@ const char *session_helo_domain(const struct session *s) { return s->helo_domain
 bool session_tls_active(const struct session *s) { return tls_active(&s->tr); }
 bool session_tls_pending(const struct session *s) { return s->tls_pending; }
 bool session_in_auth(const struct session *s) { return s->in_auth; }
+bool session_lmtp(const struct session *s) { return s->lmtp; }
 enum session_end session_end(const struct session *s) { return s->end; }
 size_t session_owed(const struct session *s) { return s->owed_count; }
 

@@ -167,6 +167,29 @@ enum smtp_errkind session_send(struct session *s, const struct verb *v,
 enum smtp_errkind session_next_reply(struct session *s, long long until_ms,
     struct session_reply *out, struct smtp_error *err);
 
+/* Pipelining (RFC 2920): send n command lines in one write; each is owed
+ * its reply, credited in order.  Nothing is sent unless every line is
+ * clean.  Each line's verb (NULL: from its first word), then its number
+ * and its shown form, are filled in. */
+#define SESSION_GROUP_MAX 128
+struct session_line {
+	const struct verb *verb;
+	const char *line;
+	size_t len;
+	unsigned long seq;                  /* out */
+	char shown[SESSION_SHOWN_MAX];      /* out */
+};
+enum smtp_errkind session_send_group(struct session *s, struct session_line *lines, size_t n,
+    struct smtp_error *err);
+
+/* CHUNKING (RFC 3030): send "BDAT len[ LAST]" and len bytes, as they are
+ * (no dot-stuffing); the chunk is owed its reply (LAST: the body's, one
+ * per recipient under LMTP).  Needs an accepted recipient.  *seq gets the
+ * number of the last reply owed.  A chunk cut short closes the
+ * connection. */
+enum smtp_errkind session_send_chunk(struct session *s, const char *data, size_t len,
+    bool last, unsigned long *seq, struct smtp_error *err);
+
 /* Send a command and wait for its own reply, in one call, for callers that
  * have nothing to show in between (tests, the turned receiver's peer).
  * Replies that answer no command and arrive first are passed to
@@ -217,6 +240,7 @@ const char *session_helo_domain(const struct session *s); /* last HELO/EHLO argu
 bool session_tls_active(const struct session *s);
 bool session_tls_pending(const struct session *s);  /* 220 to STARTTLS read */
 bool session_in_auth(const struct session *s);      /* a challenge awaits its response */
+bool session_lmtp(const struct session *s);         /* LHLO accepted: LMTP */
 enum session_end session_end(const struct session *s);
 /* Commands owed a reply, oldest first: how many, and the i-th as shown. */
 size_t session_owed(const struct session *s);

@@ -19,6 +19,13 @@
 #include "dotstuff.h"
 #include "smtp_limits.h"
 
+/* The reply (or replies) to the body: their deadline from now. */
+static void session_owed_deadline_all(struct session *s, unsigned secs)
+{
+	for (size_t i = 0; i < s->owed_count; i++)
+		s->owed[(s->owed_head + i) % SESSION_OWED_MAX].deadline_ms = session_deadline(s, secs);
+}
+
 static enum smtp_errkind session_body_failed(struct session *s, enum smtp_errkind k,
     struct smtp_error *err)
 {
@@ -45,12 +52,8 @@ enum smtp_errkind session_send_body(struct session *s, body_reader_fn read_body,
 		return smtp_error_set(err, SMTP_ERR_STATE, 0, "the server spoke after its 354: "
 		    "the body was not sent");
 	s->body_done = false;
-	struct session_owed *o = session_owed_push(s);
-	o->verb = verb_by_id(VERB_DATA);
-	o->body_end = true;
-	o->shown_len = (size_t)snprintf(o->shown, sizeof o->shown, "<end of data>");
-	o->deadline_ms = session_deadline(s, SMTP_TIMEOUT_DATA_BLOCK);
-	*seq = o->seq;
+	session_owe_body(s, true, session_deadline(s, SMTP_TIMEOUT_DATA_BLOCK));
+	*seq = s->owed[(s->owed_head + s->owed_count - 1) % SESSION_OWED_MAX].seq;
 
 	char in[SMTP_DATA_CHUNK];
 	char outbuf[DOTSTUFF_ENCODE_MAX(SMTP_DATA_CHUNK) + DOTSTUFF_FINISH_MAX];
@@ -73,8 +76,7 @@ enum smtp_errkind session_send_body(struct session *s, body_reader_fn read_body,
 					 * reading.  Its reply is the body's. */
 					s->body_cut = true;
 					*interrupted = true;
-					session_owed_head(s)->deadline_ms =
-					    session_deadline(s, SMTP_TIMEOUT_DATA_TERM);
+					session_owed_deadline_all(s, SMTP_TIMEOUT_DATA_TERM);
 					return SMTP_OK;
 				}
 			}
@@ -89,6 +91,6 @@ enum smtp_errkind session_send_body(struct session *s, body_reader_fn read_body,
 			break;
 	}
 	s->body_done = true;
-	session_owed_head(s)->deadline_ms = session_deadline(s, SMTP_TIMEOUT_DATA_TERM);
+	session_owed_deadline_all(s, SMTP_TIMEOUT_DATA_TERM);
 	return SMTP_OK;
 }

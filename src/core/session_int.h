@@ -10,6 +10,11 @@
 
 #include "session.h"
 
+/* Accepted recipients whose address is kept for LMTP's replies, and the
+ * longest address kept (RFC 5321 4.5.3.1.3: a path is at most 256). */
+#define SESSION_RCPT_KEEP 256
+#define SESSION_ADDR_MAX 260
+
 /* A command sent and not yet answered. */
 struct session_owed {
 	unsigned long seq;
@@ -49,6 +54,10 @@ struct session {
 	bool body_cut;                 /* the server spoke mid-body: close after
 	                                * its reply */
 	bool body_done;                /* the final dot of the body was written */
+	bool lmtp;                     /* LHLO was accepted: LMTP (RFC 2033) */
+	/* The recipients accepted in this transaction (LMTP: one reply each
+	 * after the body), the first SESSION_RCPT_KEEP of them. */
+	char rcpt_addr[SESSION_RCPT_KEEP][SESSION_ADDR_MAX];
 	int last_code;                 /* the last trusted reply's code */
 	char last_command[16];         /* and the verb it answered */
 	enum session_end end;
@@ -71,6 +80,11 @@ long long session_deadline(const struct session *s, unsigned verb_default_s);
 /* Read what the server has already sent into inbuf, without waiting.
  * False when the server has closed the connection (or reset it). */
 bool session_pull_available(struct session *s);
+
+/* session_send.c */
+/* Owe the reply (LMTP: the replies) to the end of a body, credited to DATA
+ * (data true) or to BDAT LAST. */
+void session_owe_body(struct session *s, bool data, long long deadline);
 
 /* session_read.c */
 /* The connection ended with no reply in progress: close, work out why,

@@ -121,6 +121,17 @@ static const struct verb verb_table[VERB__COUNT] = {
 	  SMTP_TIMEOUT_OTHER, VERB_F_ESMTP | VERB_F_SENSITIVE | VERB_F_CHALLENGE,
 	  { 235 }, { 334 }, { 432, 454, 534, 535, 538 },
 	  { 500, 501, 502, 503, 504, 530, 421 } },
+	{ VERB_BDAT, "BDAT", NULL, VERB_ARG_REQUIRED, "bdat FILE",
+	  "Send FILE as the message in chunks of exact size, no dot-stuffing (CHUNKING)",
+	  "RFC 3030", SMTP_ST_BIT(SMTP_ST_RCPT), UNCHANGED,
+	  SMTP_TIMEOUT_DATA_BLOCK, VERB_F_ESMTP | VERB_F_CHUNK,
+	  { 250 }, { 0 }, { 552, 554, 451, 452, 450, 550 },
+	  { 500, 501, 503, 504, 421 } },
+	{ VERB_LHLO, "LHLO", NULL, VERB_ARG_OPTIONAL, "lhlo [DOMAIN]",
+	  "LMTP's hello (--lmtp): the server lists its extensions",
+	  "RFC 2033 4.1", GREETED_ON, SMTP_ST_READY,
+	  SMTP_TIMEOUT_OTHER, VERB_F_ESMTP | VERB_F_HELLO | VERB_F_EXTENSIONS | VERB_F_LMTP,
+	  { 250 }, { 0 }, { 550 }, { 500, 501, 502, 504, 421 } },
 };
 
 /* Wire syntax, RFC 821 4.1.2 (RFC 5321 4.1.1 for EHLO and parameters,
@@ -143,6 +154,8 @@ static const char *const verb_syntax_table[VERB__COUNT] = {
 	[VERB_TURN] = "TURN",
 	[VERB_STARTTLS] = "STARTTLS",
 	[VERB_AUTH] = "AUTH <mechanism> [<initial-response>]",
+	[VERB_BDAT] = "BDAT <chunk-size> [LAST]",
+	[VERB_LHLO] = "LHLO <domain>",
 };
 
 const char *verb_syntax(const struct verb *v)

@@ -21,6 +21,7 @@ enum verb_id {
 	VERB_HELO, VERB_EHLO, VERB_MAIL, VERB_RCPT, VERB_DATA, VERB_RSET,
 	VERB_SEND, VERB_SOML, VERB_SAML, VERB_VRFY, VERB_EXPN, VERB_HELP,
 	VERB_NOOP, VERB_QUIT, VERB_TURN, VERB_STARTTLS, VERB_AUTH,
+	VERB_BDAT, VERB_LHLO,
 	VERB__COUNT
 };
 
@@ -58,6 +59,9 @@ enum verb_flags {
 	VERB_F_CHALLENGE    = 1u << 12, /* 3xx is a challenge to answer (AUTH) */
 	VERB_F_ADDRESS_ARG  = 1u << 13, /* the argument is an address to check
 	                                 * (VRFY, EXPN) */
+	VERB_F_CHUNK        = 1u << 14, /* carries a message chunk (BDAT) */
+	VERB_F_LMTP         = 1u << 15, /* LMTP's (LHLO): one reply per
+	                                 * recipient after the body */
 };
 
 #define VERB_CODES_MAX 12

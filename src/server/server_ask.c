@@ -136,7 +136,7 @@ void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
 		srv_reply_more(c, 214, "smtpsh teaching server: the commands of RFC 821, and EHLO");
 		for (size_t i = 0; i < verb_count(); i++) {
 			const struct verb *v = verb_at(i);
-			if (v->flags & VERB_F_SENSITIVE || v->id == VERB_STARTTLS)
+			if (!srv_implements(v))
 				continue;
 			srv_reply_more(c, 214, "  %s", verb_syntax(v));
 		}
@@ -154,7 +154,7 @@ void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
 		return;
 	}
 	const struct verb *v = verb_lookup(arg, strlen(arg));
-	if (v == NULL || (v->flags & VERB_F_SENSITIVE) || v->id == VERB_STARTTLS) {
+	if (v == NULL || !srv_implements(v)) {
 		srv_reply(c, 504, "HELP topic not implemented: %s (try HELP)", arg);
 		return;
 	}

@@ -275,6 +275,12 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 }
 
 /* VRFY/EXPN argument: "alice", "<alice@demo...>", "alice@demo...", or a full name. */
+bool srv_implements(const struct verb *v)
+{
+	return (v->flags & VERB_F_RFC821) != 0 ||
+	    ((v->flags & VERB_F_EXTENSIONS) != 0 && (v->flags & VERB_F_LMTP) == 0);
+}
+
 void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut)
 {
 	if (cut > 0 || len > SMTP_COMMAND_LINE_MAX - 2) {
@@ -298,7 +304,7 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		srv_reply(c, 502, "Command not implemented (%s is disabled on this server)", v->name);
 		return;
 	}
-	if (v->id == VERB_STARTTLS || v->id == VERB_AUTH) {
+	if (!srv_implements(v)) {
 		srv_reply(c, 502, "Command not implemented (the teaching server speaks RFC 821 in clear)");
 		return;
 	}
@@ -367,7 +373,9 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		break;
 	case VERB_STARTTLS:
 	case VERB_AUTH:
+	case VERB_BDAT:
+	case VERB_LHLO:
 	case VERB__COUNT:
-		break;
+		break;          /* not implemented: answered 502 above */
 	}
 }

@@ -169,6 +169,9 @@ void srv_out_compact(struct srv_conn *c);
 /* server_cmd.c */
 /* One complete command line (cut: bytes beyond the kept ones). */
 void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut);
+/* The verbs the teaching server implements: RFC 821's fourteen and EHLO
+ * (it speaks SMTP in clear: not STARTTLS, AUTH, BDAT or LMTP's LHLO). */
+bool srv_implements(const struct verb *v);
 /* 421 and close after it (RFC 5321 3.8). */
 void srv_shutdown_reply(struct srv *s, struct srv_conn *c);
 bool srv_is_local_domain(const struct srv *s, const char *domain);

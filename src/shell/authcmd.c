@@ -75,9 +75,10 @@ static int auth_round(struct shell *sh, const char *line, size_t len, struct ses
 	return shell_exchange(sh, verb_by_id(VERB_AUTH), line, len, r);
 }
 
-static void auth_run(struct shell *sh, enum auth_mech mech, const char *user,
+static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
     const char *secret)
 {
+	bool ok = false;
 	struct smtp_error err;
 	struct auth_exchange ax;
 	struct strbuf line, challenge;
@@ -121,14 +122,16 @@ static void auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 	}
 	if (code != 0 && code != 334)
 		shell_maybe_stop(sh, &r);
+	ok = code == 235;
 out:
 	auth_wipe(&line);
 	strbuf_free(&line);
 	strbuf_free(&challenge);
 	session_reply_free(&r);
+	return ok;
 }
 
-void shell_auth(struct shell *sh, const char *arg, size_t arglen)
+bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 {
 	char mech_name[64] = "", user[SMTP_COMMAND_LINE_MAX] = "";
 	const char *sp = memchr(arg, ' ', arglen);
@@ -140,22 +143,22 @@ void shell_auth(struct shell *sh, const char *arg, size_t arglen)
 	if (mech_name[0] == '\0' || !auth_mech_parse(mech_name, &mech)) {
 		shell_usage_error(sh, "auth: give a mechanism (PLAIN, LOGIN or CRAM-MD5) and a user: "
 		    "auth MECH USER");
-		return;
+		return false;
 	}
 	if (user[0] == '\0') {
 		shell_usage_error(sh, "auth %s: give the user name: auth %s USER", auth_mech_name(mech),
 		    auth_mech_name(mech));
-		return;
+		return false;
 	}
 	if (!session_is_open(sh->sess)) {
 		struct smtp_error err;
 		smtp_error_set(&err, SMTP_ERR_STATE, 0, "not connected (use `open HOST [PORT]`); "
 		    "nothing was sent");
 		shell_fail(sh, "auth", &err);
-		return;
+		return false;
 	}
 	if (!auth_confirm_plaintext(sh))
-		return;
+		return false;
 	auth_note_unadvertised(sh, mech);
 	struct secret_guard guard;
 	secret_guard_begin(&guard);
@@ -165,12 +168,14 @@ void shell_auth(struct shell *sh, const char *arg, size_t arglen)
 	char prompt[300];
 	snprintf(prompt, sizeof prompt, "secret for %.200s: ", user);
 	struct smtp_error err;
+	bool ok = false;
 	if (secret_get(&src, prompt, secret, sizeof secret, &from, &err) != SMTP_OK)
 		shell_fail(sh, "auth", &err);
 	else
-		auth_run(sh, mech, user, secret);
+		ok = auth_run(sh, mech, user, secret);
 	secret_wipe(secret, sizeof secret);
 	secret_guard_end(&guard);
+	return ok;
 }
 
 void shell_auth_response(struct shell *sh, const char *line, size_t len)

@@ -160,18 +160,16 @@ static enum smtp_errkind body_read(void *ctx, char *buf, size_t cap, size_t *got
 	return SMTP_OK;
 }
 
-/* After the 354: stream the body and show its reply. */
-static void body_send(struct shell *sh, FILE *f, const char *name)
+bool shell_send_body(struct shell *sh, body_reader_fn read, void *ctx, const char *name,
+    unsigned long *seq)
 {
-	struct file_reader fr = { f, name };
 	struct smtp_error err;
-	unsigned long seq;
 	bool interrupted;
 	char what[300];
 	snprintf(what, sizeof what, "[message body from %.200s, dot-stuffed, then <CRLF>.<CRLF>]", name);
 	if (!sh->quiet_echo)
 		out_sent(&sh->out, what, strlen(what));
-	if (session_send_body(sh->sess, body_read, &fr, &seq, &interrupted, &err) != SMTP_OK) {
+	if (session_send_body(sh->sess, read, ctx, seq, &interrupted, &err) != SMTP_OK) {
 		bool spoke = session_is_open(sh->sess) && session_state(sh->sess) == SMTP_ST_DATA;
 		if (err.kind == SMTP_ERR_CANCELLED)
 			shell_cancelled(sh, "body");
@@ -181,17 +179,75 @@ static void body_send(struct shell *sh, FILE *f, const char *name)
 			shell_close(sh, "connection closed: the server is waiting for a body that was "
 			    "not sent, and an empty one must not be delivered");
 		}
-		return;
+		return false;
 	}
-	struct session_reply r;
-	session_reply_init(&r);
-	int code = shell_collect(sh, seq, &r);
 	if (interrupted)
 		out_note(&sh->out, "the server answered in the middle of the body: the rest was not "
-		    "sent, and the connection was closed so that no half message is delivered");
-	if (code != 0)
+		    "sent, and the connection is closed after its reply so that no half message is "
+		    "delivered");
+	return true;
+}
+
+/* After the 354: stream the body and show its reply (under LMTP, one per
+ * recipient: shell_collect shows each on the way to the last). */
+static void body_send(struct shell *sh, FILE *f, const char *name)
+{
+	struct file_reader fr = { f, name };
+	unsigned long seq;
+	if (!shell_send_body(sh, body_read, &fr, name, &seq))
+		return;
+	struct session_reply r;
+	session_reply_init(&r);
+	if (shell_collect(sh, seq, &r) != 0)
 		shell_maybe_stop(sh, &r);
 	session_reply_free(&r);
+}
+
+/* RFC 3030: chunks of the file as they are, the last marked LAST. */
+#define BODY_BDAT_CHUNK (1024 * 1024)
+
+void shell_bdat(struct shell *sh, const char *arg, size_t arglen)
+{
+	char name[4096];
+	snprintf(name, sizeof name, "%.*s", (int)arglen, arg);
+	if (arglen == 0) {
+		shell_usage_error(sh, "usage: bdat FILE");
+		return;
+	}
+	FILE *f = body_open(sh, name);
+	if (f == NULL)
+		return;
+	char *buf = malloc(BODY_BDAT_CHUNK);
+	struct session_reply r;
+	session_reply_init(&r);
+	for (bool last = false; buf != NULL && !last;) {
+		size_t n = fread(buf, 1, BODY_BDAT_CHUNK, f);
+		if (n < BODY_BDAT_CHUNK && ferror(f)) {
+			struct smtp_error err;
+			smtp_error_set(&err, SMTP_ERR_FILE, errno, "reading %s: %s", name, strerror(errno));
+			shell_fail(sh, "body", &err);
+			break;
+		}
+		int c = getc(f);
+		last = c == EOF;
+		if (!last)
+			ungetc(c, f);
+		unsigned long seq;
+		if (!shell_send_chunk(sh, buf, n, last, &seq))
+			break;
+		if (shell_collect(sh, seq, &r) == 0)
+			break;
+		if (!last && r.verdict != VERDICT_SUCCESS) {
+			/* RFC 3030 2: no more chunks after a refusal. */
+			(void)shell_exchange(sh, verb_by_id(VERB_RSET), "RSET", 4, NULL);
+			break;
+		}
+	}
+	if (r.reply.code != 0)
+		shell_maybe_stop(sh, &r);
+	session_reply_free(&r);
+	free(buf);
+	fclose(f);
 }
 
 void shell_data(struct shell *sh, const char *arg, size_t arglen)

@@ -37,3 +37,10 @@ void render_meaning(const struct session_reply *r, char *buf, size_t cap)
 	code_explain_in(r->reply.code, ctx, buf, cap, NULL);
 }
 
+
+const char *render_message_outcome(const struct out_message *m)
+{
+	if (m->nto > 0 && m->ndelivered == m->nto)
+		return "all";
+	return m->ndelivered > 0 ? "some" : "none";
+}

@@ -20,12 +20,28 @@
 static int shell_status_rank(int st)
 {
 	switch (st) {
-	case SHELL_EXIT_LOCAL: return 4;
-	case SHELL_EXIT_USAGE: return 3;
-	case SHELL_EXIT_5XX: return 2;
+	case SHELL_EXIT_LOCAL: return 5;
+	case SHELL_EXIT_USAGE: return 4;
+	case SHELL_EXIT_5XX: return 3;
+	case SHELL_EXIT_PARTIAL: return 2;
 	case SHELL_EXIT_4XX: return 1;
 	default: return 0;
 	}
+}
+
+void shell_message_status(struct shell *sh, int worst_before, const struct out_message *m)
+{
+	if (sh->worst == SHELL_EXIT_LOCAL && worst_before != SHELL_EXIT_LOCAL)
+		return;                 /* a local error decided */
+	/* The refusals of single recipients are the message's outcome now. */
+	sh->worst = worst_before;
+	if (m->nto > 0 && m->ndelivered == m->nto)
+		return;
+	if (m->ndelivered > 0)
+		shell_note_status(sh, SHELL_EXIT_PARTIAL, "rcpt");
+	else
+		shell_note_status(sh, m->permanent || m->final_code / 100 == 5 ? SHELL_EXIT_5XX
+		    : SHELL_EXIT_4XX, m->mail_refused ? "mail" : "rcpt");
 }
 
 void shell_note_status(struct shell *sh, int status, const char *stage)
@@ -229,10 +245,11 @@ int shell_collect(struct shell *sh, unsigned long seq, struct session_reply *own
 				session_reply_free(&r);
 			}
 			/* LMTP-style or pipelined extras that came with it -- but
-			 * not after a 3xx: what follows a 354 or a 334 is ours to
-			 * send, and a server that spoke first is dealt with
-			 * there (the body is not sent). */
-			if (code / 100 != 3)
+			 * not while other replies are owed (they are collected
+			 * for their own commands), and not after a 3xx: what
+			 * follows a 354 or a 334 is ours to send, and a server
+			 * that spoke first is dealt with there. */
+			if (code / 100 != 3 && session_owed(sh->sess) == 0)
 				shell_show_available(sh);
 			return code;
 		}
@@ -256,6 +273,44 @@ bool shell_send_line(struct shell *sh, const struct verb *v, const char *line, s
 	}
 	if (!sh->quiet_echo)
 		out_sent(&sh->out, shown, strlen(shown));
+	return true;
+}
+
+bool shell_send_group(struct shell *sh, struct session_line *lines, size_t n)
+{
+	if (!shell_settle(sh))
+		return false;
+	struct smtp_error err;
+	if (session_send_group(sh->sess, lines, n, &err) != SMTP_OK) {
+		if (err.kind == SMTP_ERR_CANCELLED)
+			shell_cancelled(sh, NULL);
+		else
+			shell_fail(sh, NULL, &err);
+		return false;
+	}
+	for (size_t i = 0; i < n && !sh->quiet_echo; i++)
+		out_sent(&sh->out, lines[i].shown, strlen(lines[i].shown));
+	return true;
+}
+
+bool shell_send_chunk(struct shell *sh, const char *data, size_t len, bool last,
+    unsigned long *seq)
+{
+	if (!shell_settle(sh))
+		return false;
+	struct smtp_error err;
+	if (session_send_chunk(sh->sess, data, len, last, seq, &err) != SMTP_OK) {
+		if (err.kind == SMTP_ERR_CANCELLED)
+			shell_cancelled(sh, "body");
+		shell_fail(sh, "body", &err);
+		return false;
+	}
+	if (!sh->quiet_echo) {
+		char shown[96];
+		int n = snprintf(shown, sizeof shown, "BDAT %zu%s [%zu bytes as they are]", len,
+		    last ? " LAST" : "", len);
+		out_sent(&sh->out, shown, (size_t)n);
+	}
 	return true;
 }
 

@@ -80,6 +80,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	sh->password_file = a->password_file;
 	sh->allow_plain_auth = a->allow_plain_auth;
 	sh->timeout_s = a->timeout_s;
+	sh->lmtp = a->lmtp;
 	sh->sopt.family = a->family == 4 ? 2 /* AF_INET */ : a->family == 6 ? 10 /* AF_INET6 */ : 0;
 	sh->sopt.reply_timeout_s = a->timeout_s;
 	sh->sopt.connect_timeout_s = a->timeout_s;
@@ -122,7 +123,15 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	} else if (a->host != NULL) {
 		ok = shell_open(sh, a->host, a->port[0] != '\0' ? a->port : SMTP_DEFAULT_PORT);
 	}
-	if (a->ncmds > 0) {
+	if (options_message_mode(a)) {
+		if (a->ncmds > 0)
+			shell_usage_error(sh, "a test message (--from, --to, --quit-after ...) and -e "
+			    "commands do not mix; nothing was sent");
+		else if (a->host == NULL && !a->demo)
+			shell_usage_error(sh, "a test message needs a HOST");
+		else
+			shell_sequence(sh, a);
+	} else if (a->ncmds > 0) {
 		if (ok || sh->signal != 0)
 			script_run_commands(sh, a->cmds, a->ncmds);
 	} else if (!sh->interactive) {
@@ -144,13 +153,6 @@ int main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--man-page") == 0)
 		return manpage_write(argv[2], stdout, stderr);
 	struct smtpsh_args a;
-	memset(&a, 0, sizeof a);
-	/* The -e commands, at most one per argument. */
-	a.cmds = calloc((size_t)argc + 1, sizeof *a.cmds);
-	if (a.cmds == NULL) {
-		fputs("smtpsh: out of memory\n", stderr);
-		return SHELL_EXIT_LOCAL;
-	}
 	int status;
 	if (!options_parse(argc, argv, &a, stderr)) {
 		status = SHELL_EXIT_USAGE;
@@ -171,6 +173,6 @@ int main(int argc, char **argv)
 		if (sh.demo != NULL)
 			demo_server_free(sh.demo);
 	}
-	free(a.cmds);
+	options_free(&a);
 	return status;
 }

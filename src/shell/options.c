@@ -8,13 +8,17 @@
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "verbs.h"
 
 enum {
 	OPT_JSON = 256, OPT_STOP, OPT_TIMEOUT, OPT_NO_COLOR, OPT_DEMO, OPT_SERVE, OPT_TLS,
 	OPT_INSECURE, OPT_CAFILE, OPT_PASSWORD_FILE, OPT_TRANSCRIPT, OPT_TRANSCRIPT_OVERWRITE,
-	OPT_ALLOW_PLAIN, OPT_DISABLE,
+	OPT_ALLOW_PLAIN, OPT_DISABLE, OPT_FROM, OPT_TO, OPT_SUBJECT, OPT_HEADER, OPT_BODY,
+	OPT_BODY_FILE, OPT_ATTACH, OPT_NO_PIPELINING, OPT_BDAT, OPT_LMTP, OPT_QUIT_AFTER,
+	OPT_STARTTLS, OPT_AUTH, OPT_AUTH_USER, OPT_NOTIFY, OPT_RET, OPT_ENVID, OPT_ORCPT,
+	OPT_REQUIRETLS,
 };
 
 static const struct smtpsh_option option_table[] = {
@@ -35,6 +39,29 @@ static const struct smtpsh_option option_table[] = {
 	{ "transcript", OPT_TRANSCRIPT, "FILE", "every byte each way, timestamped, secrets "
 	  "replaced; appended to FILE" },
 	{ "transcript-overwrite", OPT_TRANSCRIPT_OVERWRITE, NULL, "empty the transcript FILE first" },
+	{ "from", OPT_FROM, "ADDR", "send a test message from ADDR (MAIL, the RCPTs, DATA), "
+	  "reporting the recipients refused" },
+	{ "to", OPT_TO, "ADDR", "a recipient of the test message (repeatable)" },
+	{ "subject", OPT_SUBJECT, "TEXT", "its Subject (default: smtpsh test message)" },
+	{ "header", OPT_HEADER, "'NAME: VALUE'", "an extra header line (repeatable)" },
+	{ "body", OPT_BODY, "TEXT", "its body text" },
+	{ "body-file", OPT_BODY_FILE, "FILE", "its body, from FILE" },
+	{ "attach", OPT_ATTACH, "FILE", "attach FILE, base64, its media type from its name "
+	  "(repeatable)" },
+	{ "no-pipelining", OPT_NO_PIPELINING, NULL, "one command at a time even when the server "
+	  "advertises PIPELINING" },
+	{ "bdat", OPT_BDAT, NULL, "send the message with BDAT chunks (CHUNKING, RFC 3030)" },
+	{ "lmtp", OPT_LMTP, NULL, "speak LMTP (RFC 2033): LHLO, one reply per recipient" },
+	{ "starttls", OPT_STARTTLS, NULL, "STARTTLS before the message (refused: stop)" },
+	{ "auth", OPT_AUTH, "MECH", "AUTH before the message (PLAIN, LOGIN, CRAM-MD5)" },
+	{ "auth-user", OPT_AUTH_USER, "USER", "the user for --auth" },
+	{ "notify", OPT_NOTIFY, "WHEN", "DSN: NOTIFY=WHEN on each RCPT (NEVER, or SUCCESS,FAILURE,DELAY)" },
+	{ "ret", OPT_RET, "FULL|HDRS", "DSN: RET= on MAIL" },
+	{ "envid", OPT_ENVID, "ID", "DSN: ENVID= on MAIL" },
+	{ "orcpt", OPT_ORCPT, NULL, "DSN: ORCPT=rfc822;ADDR on each RCPT" },
+	{ "requiretls", OPT_REQUIRETLS, NULL, "REQUIRETLS on MAIL (RFC 8689; needs TLS)" },
+	{ "quit-after", OPT_QUIT_AFTER, "STAGE", "stop after connect, banner, ehlo, tls, auth, "
+	  "mail, rcpt or data (then QUIT)" },
 	{ "demo", OPT_DEMO, NULL, "start the built-in teaching server and connect to it" },
 	{ "serve", OPT_SERVE, "[ADDR:]PORT", "run the teaching server alone (127.0.0.1 by default)" },
 	{ "disable", OPT_DISABLE, "VERB", "the teaching server answers VERB with 502 (repeatable)" },
@@ -112,8 +139,45 @@ static bool options_split_host(const char *s, struct smtpsh_args *a)
 	return a->hostbuf[0] != '\0';
 }
 
+static const char *const stage_names[] = {
+	[STAGE_NONE] = "none", [STAGE_CONNECT] = "connect", [STAGE_BANNER] = "banner",
+	[STAGE_EHLO] = "ehlo", [STAGE_TLS] = "tls", [STAGE_AUTH] = "auth",
+	[STAGE_MAIL] = "mail", [STAGE_RCPT] = "rcpt", [STAGE_DATA] = "data",
+};
+
+const char *seq_stage_name(enum seq_stage st)
+{
+	return (unsigned)st < sizeof stage_names / sizeof stage_names[0] ? stage_names[st] : "none";
+}
+
+bool options_message_mode(const struct smtpsh_args *a)
+{
+	const struct message_opts *m = &a->msg;
+	return m->from != NULL || m->nto > 0 || m->quit_after != STAGE_NONE || m->subject != NULL ||
+	    m->body != NULL || m->body_file != NULL || m->nattach > 0 || m->nheaders > 0 ||
+	    m->starttls || m->auth_mech != NULL;
+}
+
+void options_free(struct smtpsh_args *a)
+{
+	free(a->cmds);
+	free(a->msg.to);
+	free(a->msg.headers);
+	free(a->msg.attach);
+	a->cmds = a->msg.to = a->msg.headers = a->msg.attach = NULL;
+}
+
 bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 {
+	memset(a, 0, sizeof *a);
+	a->cmds = calloc((size_t)argc + 1, sizeof *a->cmds);
+	a->msg.to = calloc((size_t)argc + 1, sizeof *a->msg.to);
+	a->msg.headers = calloc((size_t)argc + 1, sizeof *a->msg.headers);
+	a->msg.attach = calloc((size_t)argc + 1, sizeof *a->msg.attach);
+	if (a->cmds == NULL || a->msg.to == NULL || a->msg.headers == NULL || a->msg.attach == NULL) {
+		fputs("smtpsh: out of memory\n", err);
+		return false;
+	}
 	struct option longopts[OPTION_COUNT + 1];
 	char shortopts[64] = "";
 	size_t ns = 0;
@@ -151,6 +215,37 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_TRANSCRIPT: a->transcript = optarg; break;
 		case OPT_TRANSCRIPT_OVERWRITE: a->transcript_overwrite = true; break;
 		case OPT_ALLOW_PLAIN: a->allow_plain_auth = true; break;
+		case OPT_FROM: a->msg.from = optarg; break;
+		case OPT_TO: a->msg.to[a->msg.nto++] = optarg; break;
+		case OPT_SUBJECT: a->msg.subject = optarg; break;
+		case OPT_HEADER: a->msg.headers[a->msg.nheaders++] = optarg; break;
+		case OPT_BODY: a->msg.body = optarg; break;
+		case OPT_BODY_FILE: a->msg.body_file = optarg; break;
+		case OPT_ATTACH: a->msg.attach[a->msg.nattach++] = optarg; break;
+		case OPT_NO_PIPELINING: a->msg.no_pipelining = true; break;
+		case OPT_BDAT: a->msg.bdat = true; break;
+		case OPT_LMTP: a->lmtp = true; break;
+		case OPT_STARTTLS: a->msg.starttls = true; break;
+		case OPT_AUTH: a->msg.auth_mech = optarg; break;
+		case OPT_AUTH_USER: a->msg.auth_user = optarg; break;
+		case OPT_NOTIFY: a->msg.notify = optarg; break;
+		case OPT_RET: a->msg.ret = optarg; break;
+		case OPT_ENVID: a->msg.envid = optarg; break;
+		case OPT_ORCPT: a->msg.orcpt = true; break;
+		case OPT_REQUIRETLS: a->msg.requiretls = true; break;
+		case OPT_QUIT_AFTER: {
+			size_t k = 1;
+			while (k < sizeof stage_names / sizeof stage_names[0] &&
+			    strcasecmp(optarg, stage_names[k]) != 0)
+				k++;
+			if (k == sizeof stage_names / sizeof stage_names[0]) {
+				fprintf(err, "smtpsh: --quit-after wants connect, banner, ehlo, tls, auth, mail, "
+				    "rcpt or data, not \"%.40s\"\n", optarg);
+				return false;
+			}
+			a->msg.quit_after = (enum seq_stage)k;
+			break;
+		}
 		case OPT_DISABLE: {
 			const struct verb *v = verb_lookup(optarg, strlen(optarg));
 			if (v == NULL) {

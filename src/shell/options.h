@@ -22,9 +22,35 @@ struct smtpsh_option {
 size_t options_count(void);
 const struct smtpsh_option *options_at(size_t i);
 
+/* The automatic sequence's stages (--quit-after), in order. */
+enum seq_stage {
+	STAGE_NONE = 0, STAGE_CONNECT, STAGE_BANNER, STAGE_EHLO, STAGE_TLS, STAGE_AUTH,
+	STAGE_MAIL, STAGE_RCPT, STAGE_DATA,
+};
+const char *seq_stage_name(enum seq_stage st);
+
+/* A test message and how to send it (--from, --to, ... and the shell's
+ * `message` command). */
+struct message_opts {
+	const char *from;
+	const char **to;          /* argc entries allocated */
+	size_t nto;
+	const char *subject, *body, *body_file;
+	const char **headers;
+	size_t nheaders;
+	const char **attach;
+	size_t nattach;
+	bool no_pipelining, bdat, starttls, orcpt, requiretls;
+	const char *notify, *ret, *envid;
+	const char *auth_mech, *auth_user;
+	enum seq_stage quit_after;
+};
+
 struct smtpsh_args {
 	const char **cmds;        /* -e, in order (argc entries allocated) */
 	size_t ncmds;
+	struct message_opts msg;
+	bool lmtp;
 	bool json, stop_on_error, no_color, demo, implicit_tls, insecure;
 	bool allow_plain_auth, transcript_overwrite;
 	const char *serve;        /* --serve [ADDR:]PORT */
@@ -38,8 +64,12 @@ struct smtpsh_args {
 	bool help, version;
 };
 
-/* Parse argv.  false: a usage error, already explained on `err`. */
+/* Parse argv into *a (zeroed first; lists allocated: options_free).
+ * false: a usage error, already explained on `err`. */
 bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err);
+void options_free(struct smtpsh_args *a);
+/* True when any message or sequence option was given. */
+bool options_message_mode(const struct smtpsh_args *a);
 /* The --help text. */
 void options_usage(FILE *to);
 

@@ -166,7 +166,7 @@ void out_error(struct output *o, const char *stage, const struct smtp_error *e)
 }
 
 __attribute__((format(printf, 5, 0)))
-static void out_message(struct output *o, const char *type, const char *prefix, bool to_err,
+static void out_line_record(struct output *o, const char *type, const char *prefix, bool to_err,
     const char *fmt, va_list ap)
 {
 	char msg[1024];
@@ -188,7 +188,7 @@ void out_note(struct output *o, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	out_message(o, "note", "! ", false, fmt, ap);
+	out_line_record(o, "note", "! ", false, fmt, ap);
 	va_end(ap);
 }
 
@@ -196,7 +196,7 @@ void out_warning(struct output *o, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	out_message(o, "warning", "smtpsh: warning: ", true, fmt, ap);
+	out_line_record(o, "warning", "smtpsh: warning: ", true, fmt, ap);
 	va_end(ap);
 }
 
@@ -293,6 +293,17 @@ void out_settings(struct output *o, bool insecure, const char *changed)
 	} else {
 		(void)strbuf_appendf(&sb, "insecure: %s\n", insecure ? "on" : "off");
 	}
+	out_flush(o, &sb, false);
+}
+
+void out_message(struct output *o, const struct out_message *m)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json)
+		json_message(m, &sb);
+	else
+		text_message(o, m, &sb);
 	out_flush(o, &sb, false);
 }
 

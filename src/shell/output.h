@@ -126,6 +126,31 @@ void out_mailbox(struct output *o, const char *kind, const char *user, const cha
 /* `set`: the settings now. */
 void out_settings(struct output *o, bool insecure, const char *changed);
 
+/* A test message's outcome (sendcmd.c): the recipients accepted, the
+ * losers (refused at RCPT, or after the body under LMTP or when the body
+ * was refused), and whether it went to all, some or none. */
+#define OUT_MESSAGE_MAX 1000
+struct out_message_loser {
+	const char *address;
+	const char *stage;            /* "rcpt" or "data" */
+	int code;
+	char enhanced[16];
+	char text[256];               /* the reply's first line (untrusted) */
+};
+struct out_message {
+	size_t nto;
+	const char *accepted[OUT_MESSAGE_MAX];    /* at RCPT */
+	size_t naccepted;
+	size_t ndelivered;                        /* the body went to these */
+	struct out_message_loser refused[OUT_MESSAGE_MAX];
+	size_t nrefused;
+	bool mail_refused;
+	bool permanent;                           /* a loser got a 5xx */
+	int final_code;
+	unsigned long long size;
+};
+void out_message(struct output *o, const struct out_message *m);
+
 /* The last record in --json mode: the exit status and the first stage that
  * went wrong (JSON only; nothing in text mode). */
 void out_summary(struct output *o, int status, const char *failed_stage);

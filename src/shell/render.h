@@ -21,6 +21,7 @@ void text_explain(const struct output *o, const struct out_explain *x, struct st
 void text_state(const struct output *o, const struct out_state *st, struct strbuf *sb);
 void text_ext(const struct output *o, const struct ehlo_set *set, struct strbuf *sb);
 void text_help(const struct output *o, const struct out_help *h, struct strbuf *sb);
+void text_message(const struct output *o, const struct out_message *m, struct strbuf *sb);
 
 void json_reply(const struct output *o, const struct session_reply *r,
     const struct ehlo_set *ext, struct strbuf *sb);
@@ -29,6 +30,9 @@ void json_explain(const struct out_explain *x, struct strbuf *sb);
 void json_state(const struct out_state *st, struct strbuf *sb);
 void json_ext(const struct ehlo_set *set, struct strbuf *sb);
 void json_help(const struct out_help *h, struct strbuf *sb);
+void json_message(const struct out_message *m, struct strbuf *sb);
+/* "all", "some" or "none": where a message went. */
+const char *render_message_outcome(const struct out_message *m);
 /* {"type":TYPE,"KEY":"VALUE",...}: pairs of C strings, NULL values as null. */
 void json_simple(struct strbuf *sb, const char *type, const char *const *kv, size_t n);
 

@@ -233,3 +233,34 @@ void json_help(const struct out_help *h, struct strbuf *sb)
 	json_help_rows(sb, "commands", h->commands, h->ncommands);
 	json_end(sb);
 }
+
+void json_message(const struct out_message *m, struct strbuf *sb)
+{
+	json_begin(sb, "message");
+	json_kv(sb, "outcome", render_message_outcome(m));
+	(void)strbuf_appendf(sb, ",\"recipients\":%zu,\"delivered\":%zu,\"size\":%llu,"
+	    "\"mail_refused\":%s,\"final_code\":%d", m->nto, m->ndelivered, m->size,
+	    m->mail_refused ? "true" : "false", m->final_code);
+	json_key(sb, "accepted");
+	(void)strbuf_appendc(sb, '[');
+	for (size_t i = 0; i < m->naccepted && i < OUT_MESSAGE_MAX; i++) {
+		if (i > 0)
+			(void)strbuf_appendc(sb, ',');
+		(void)json_cstring(sb, m->accepted[i]);
+	}
+	(void)strbuf_appendc(sb, ']');
+	json_key(sb, "refused");
+	(void)strbuf_appendc(sb, '[');
+	for (size_t i = 0; i < m->nrefused; i++) {
+		const struct out_message_loser *l = &m->refused[i];
+		(void)strbuf_appendf(sb, "%s{\"address\":", i > 0 ? "," : "");
+		(void)json_cstring(sb, l->address);
+		json_kv(sb, "stage", l->stage);
+		(void)strbuf_appendf(sb, ",\"code\":%d", l->code);
+		json_kv(sb, "enhanced", l->enhanced[0] != '\0' ? l->enhanced : NULL);
+		json_kv(sb, "text", l->text);
+		(void)strbuf_appendc(sb, '}');
+	}
+	(void)strbuf_appendc(sb, ']');
+	json_end(sb);
+}

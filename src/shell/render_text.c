@@ -333,3 +333,26 @@ void text_help(const struct output *o, const struct out_help *h, struct strbuf *
 	if (h->footer != NULL)
 		(void)strbuf_appendf(sb, "%s\n", h->footer);
 }
+
+void text_message(const struct output *o, const struct out_message *m, struct strbuf *sb)
+{
+	const char *outcome = render_message_outcome(m);
+	const char *col = strcmp(outcome, "all") == 0 ? o->col_ok :
+	    strcmp(outcome, "some") == 0 ? o->col_warn : o->col_bad;
+	if (m->mail_refused)
+		(void)strbuf_appendf(sb, "= %smessage not sent%s: the sender was refused\n", col,
+		    o->col_off);
+	else
+		(void)strbuf_appendf(sb, "= %smessage delivered to %zu of %zu recipient%s%s (%llu "
+		    "bytes)\n", col, m->ndelivered, m->nto, m->nto == 1 ? "" : "s", o->col_off, m->size);
+	if (m->nrefused > 0)
+		(void)strbuf_appendf(sb, "= refused (the losers):\n");
+	for (size_t i = 0; i < m->nrefused; i++) {
+		const struct out_message_loser *l = &m->refused[i];
+		(void)strbuf_appendf(sb, "=   ");
+		text_escaped(sb, l->address);
+		(void)strbuf_appendf(sb, " at %s: %03d ", l->stage, l->code);
+		text_escaped(sb, l->text);
+		(void)strbuf_appendc(sb, '\n');
+	}
+}

@@ -40,6 +40,7 @@ enum shell_status {
 	SHELL_EXIT_LOCAL = 3,     /* local or connection error, 600/621, timeout */
 	SHELL_EXIT_4XX = 4,       /* a transient negative reply was seen */
 	SHELL_EXIT_5XX = 5,       /* a permanent negative reply was seen */
+	SHELL_EXIT_PARTIAL = 6,   /* a test message went to some recipients, not all */
 	/* 128 + N: the script was ended by signal N (SIGINT 130, SIGTERM 143,
 	 * SIGHUP 129) after one QUIT. */
 	SHELL_EXIT_SIGNAL_BASE = 128,
@@ -69,6 +70,7 @@ struct shell {
 	const char *cafile;       /* --cafile */
 	const char *password_file;/* --password-file */
 	bool allow_plain_auth;    /* --allow-plaintext-auth */
+	bool lmtp;                /* --lmtp: HELO/EHLO are sent as LHLO */
 	struct implicit_tls itls;
 	struct tls_info tls;      /* the last handshake's findings */
 	bool tls_known;
@@ -90,6 +92,15 @@ bool shell_settle(struct shell *sh);
  * nothing was sent (already reported). */
 bool shell_send_line(struct shell *sh, const struct verb *v, const char *line, size_t len,
     unsigned long *seq);
+/* Pipelining: settle, send the lines in one write and show them. */
+bool shell_send_group(struct shell *sh, struct session_line *lines, size_t n);
+/* BDAT: settle, send one chunk and show its header; *seq its reply's. */
+bool shell_send_chunk(struct shell *sh, const char *data, size_t len, bool last,
+    unsigned long *seq);
+/* After a test message: its outcome decides the exit status (0 all,
+ * SHELL_EXIT_PARTIAL some, 5 or 4 none), unless a local error did. */
+struct out_message;
+void shell_message_status(struct shell *sh, int worst_before, const struct out_message *m);
 /* Send a wire line, show it and every reply up to its own (kept in *own,
  * which may be NULL).  Returns its code, or 0 when it got none. */
 int shell_exchange(struct shell *sh, const struct verb *v, const char *line, size_t len,
@@ -127,6 +138,12 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 /* body.c */
 /* `data [--force] [FILE]`. */
 void shell_data(struct shell *sh, const char *arg, size_t arglen);
+/* After a 354: show and stream a body from `read`; *seq gets the number
+ * of the (last) reply owed.  False when it was not sent (reported). */
+bool shell_send_body(struct shell *sh, body_reader_fn read, void *ctx, const char *name,
+    unsigned long *seq);
+/* `bdat [FILE]`: the file as BDAT chunks. */
+void shell_bdat(struct shell *sh, const char *arg, size_t arglen);
 /* A line typed after a 354; "." ends the body. */
 void shell_body_line(struct shell *sh, const char *line, size_t len);
 /* Abandon a body being typed (Ctrl-C, end of input). */
@@ -137,11 +154,21 @@ void shell_starttls(struct shell *sh);
 void shell_tls_show(struct shell *sh);
 
 /* authcmd.c */
-void shell_auth(struct shell *sh, const char *arg, size_t arglen);
+/* `auth MECH USER`: true when the server said 235. */
+bool shell_auth(struct shell *sh, const char *arg, size_t arglen);
 /* A line typed while an AUTH challenge waits: sent as the response. */
 void shell_auth_response(struct shell *sh, const char *line, size_t len);
 /* Interactive: read responses with echo off while a challenge waits. */
 void shell_auth_interactive(struct shell *sh);
+
+/* sendcmd.c: a test message (MAIL, RCPTs, DATA or BDAT) with its losers. */
+struct message_opts;
+void shell_message(struct shell *sh, const struct message_opts *mo);
+
+/* sequence.c: the command line's automatic sequence (--from/--to,
+ * --quit-after): connect, banner, EHLO, STARTTLS, AUTH, the message, QUIT. */
+struct smtpsh_args;
+void shell_sequence(struct shell *sh, const struct smtpsh_args *a);
 
 /* turn.c */
 void shell_turned(struct shell *sh);

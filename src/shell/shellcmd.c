@@ -15,6 +15,7 @@
 #include <strings.h>
 
 #include "escape.h"
+#include "options.h"
 #include "shell.h"
 #include "smtp_limits.h"
 #include "tokenize.h"
@@ -61,6 +62,16 @@ static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, 
 	size_t rlen = len - t->start[1];
 	while (rlen > 0 && (rest[rlen - 1] == ' ' || rest[rlen - 1] == '\t'))
 		rlen--;
+	size_t w = 0;
+	while (w < rlen && rest[w] != ' ')
+		w++;
+	const struct verb *v = verb_lookup(rest, w);
+	if (v != NULL && (v->flags & VERB_F_CHUNK)) {
+		/* The server would wait for the chunk's bytes: a hang, not a probe. */
+		shell_usage_error(sh, "raw %s would leave the server waiting for the chunk's bytes: "
+		    "use bdat FILE; nothing was sent", v->name);
+		return;
+	}
 	struct session_reply r;
 	session_reply_init(&r);
 	int code = shell_exchange(sh, NULL, rest, rlen, &r);
@@ -72,6 +83,38 @@ static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, 
 	if (code != 0)
 		shell_maybe_stop(sh, &r);
 	session_reply_free(&r);
+}
+
+/* `message --to B [--subject S] ...`: the same options as the command
+ * line's test message, parsed by the same parser. */
+static void cmd_message(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	char *argv[TOK_MAX_WORDS + 1];
+	for (size_t i = 0; i < t->count; i++)
+		argv[i] = t->word[i];
+	argv[t->count] = NULL;
+	struct smtpsh_args a;
+	char *msg = NULL;
+	size_t msglen = 0;
+	FILE *err = open_memstream(&msg, &msglen);
+	bool ok = err != NULL && options_parse((int)t->count, argv, &a, err);
+	if (err != NULL)
+		fclose(err);
+	if (!ok) {
+		size_t n = msglen;
+		while (n > 0 && msg[n - 1] == '\n')
+			n--;
+		shell_usage_error(sh, "message: %.*s", (int)n, msg != NULL ? msg : "out of memory");
+	} else if (a.host != NULL || a.ncmds > 0 || a.json || a.demo || a.serve != NULL ||
+	    a.transcript != NULL || a.msg.quit_after != STAGE_NONE || a.msg.starttls ||
+	    a.msg.auth_mech != NULL) {
+		shell_usage_error(sh, "message takes the message's options only (--from --to --subject "
+		    "--header --body --body-file --attach --bdat --no-pipelining and the DSN ones)");
+	} else {
+		shell_message(sh, &a.msg);
+	}
+	options_free(&a);
+	free(msg);
 }
 
 static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, size_t len)
@@ -87,6 +130,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "explain", "explain CODE | X.Y.Z | REPLY", "what a reply code, an enhanced code or a "
 	  "pasted reply line means, offline", cmd_explain },
 	{ "raw", "raw LINE", "send one line exactly as typed (CR, LF and NUL still refused)", cmd_raw },
+	{ "message", "message --from A --to B [--to C] [--subject S] [--attach F] ...",
+	  "build and send a test message, MAIL to DATA, and list the recipients refused", cmd_message },
 	{ "state", "state", "where the session stands and what RFC 821 allows next", cmd_state },
 	{ "ext", "ext", "the ESMTP extensions the last EHLO announced, explained", cmd_ext },
 	{ "tls", "tls", "the TLS version, cipher, certificate and verification result", cmd_tls },
