@@ -23,7 +23,8 @@
 
 /* Script step: "<text" = read one line from the client, "." = read a message
  * body through its CRLF.CRLF, ">text" = send, "!" = close, "~" = stay silent
- * for 300 ms, "R" = reset (SO_LINGER 0) after reading a little,
+ * for 300 ms, "R" = reset (SO_LINGER 0) after reading a little, "B" = read
+ * and drop at least 64 KiB (a body has begun),
  * "F" = flood: send 1 MiB of "250-xxxx" lines. */
 struct fake {
 	pid_t pid;
@@ -57,6 +58,17 @@ static void fake_child(int lfd, const char *const *script, int out)
 				if (n <= 0)
 					goto done;
 				have += (size_t)n;
+			}
+		} else if (st[0] == 'B') {
+			/* Read (not recorded: the record pipe would fill) at
+			 * least 64 KiB of what the client sends: its body has
+			 * begun. */
+			size_t total = 0;
+			while (total < 65536) {
+				ssize_t n = recv(c, buf, sizeof buf, 0);
+				if (n <= 0)
+					goto done;
+				total += (size_t)n;
 			}
 		} else if (st[0] == '.') {
 			/* Search only the new bytes (and the 4 before them: the
@@ -634,7 +646,7 @@ END_TEST
  * sending stops, its reply is the body's, and the connection is closed. */
 START_TEST(test_reply_in_the_middle_of_a_body)
 {
-	static const char *const script[] = { ">220 hi\r\n", "<", ">354 go\r\n", "~",
+	static const char *const script[] = { ">220 hi\r\n", "<", ">354 go\r\n", "B",
 		">552 5.3.4 too big\r\n", NULL };
 	struct fake f;
 	fake_start(&f, script);
