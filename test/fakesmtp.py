@@ -90,6 +90,14 @@ class Conn:
         del self.buf[:i]
         return out
 
+    def read_exactly(self, n):
+        while len(self.buf) < n:
+            if not self._fill():
+                break
+        out = bytes(self.buf[:n])
+        del self.buf[:n]
+        return out
+
     def send(self, data):
         try:
             self.sock.sendall(data)
@@ -122,6 +130,12 @@ def permissive(conn):
         if not line.endswith(b"\n"):
             return
         verb = line[:4].upper()
+        if verb == b"BDAT":
+            # RFC 3030: exactly the announced bytes follow, as they are.
+            words = line.split()
+            conn.read_exactly(int(words[1]))
+            conn.send(b"250 2.0.0 chunk ok\r\n")
+            continue
         if verb == b"QUIT":
             conn.send(b"221 2.0.0 bye\r\n")
             return

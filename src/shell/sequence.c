@@ -39,22 +39,25 @@ void shell_sequence(struct shell *sh, const struct smtpsh_args *a)
 		shell_close(sh, "--quit-after connect: closed without a word");
 		return;
 	}
-	if (!seq_stop(sh, mo, STAGE_BANNER)) {
+	bool go = !seq_stop(sh, mo, STAGE_BANNER);
+	if (go) {
 		shell_run_verb(sh, verb_by_id(sh->lmtp ? VERB_LHLO : VERB_EHLO), "", 0);
-		bool ready = session_state(sh->sess) == SMTP_ST_READY;
-		if (ready && !seq_stop(sh, mo, STAGE_EHLO) && mo->starttls) {
-			shell_starttls(sh);
-			ready = session_tls_active(sh->sess) && session_state(sh->sess) == SMTP_ST_READY;
-		}
-		if (ready && !seq_stop(sh, mo, STAGE_TLS) && mo->auth_mech != NULL) {
-			char arg[600];
-			int n = snprintf(arg, sizeof arg, "%s %s", mo->auth_mech,
-			    mo->auth_user != NULL ? mo->auth_user : "");
-			ready = shell_auth(sh, arg, (size_t)n);
-		}
-		if (ready && !seq_stop(sh, mo, STAGE_AUTH) && mo->from != NULL)
-			shell_message(sh, mo);
+		go = session_state(sh->sess) == SMTP_ST_READY && !seq_stop(sh, mo, STAGE_EHLO);
 	}
+	if (go && mo->starttls) {
+		shell_starttls(sh);
+		go = session_tls_active(sh->sess) && session_state(sh->sess) == SMTP_ST_READY;
+	}
+	go = go && !seq_stop(sh, mo, STAGE_TLS);
+	if (go && mo->auth_mech != NULL) {
+		char arg[600];
+		int n = snprintf(arg, sizeof arg, "%s %s", mo->auth_mech,
+		    mo->auth_user != NULL ? mo->auth_user : "");
+		go = shell_auth(sh, arg, (size_t)n);
+	}
+	go = go && !seq_stop(sh, mo, STAGE_AUTH);
+	if (go && mo->from != NULL)
+		shell_message(sh, mo);
 	if (session_is_open(sh->sess))
 		(void)shell_exchange(sh, verb_by_id(VERB_QUIT), "QUIT", 4, NULL);
 }

@@ -26,12 +26,16 @@
 #include <stdio.h>
 
 #include "output.h"
+#include "smtp_limits.h"
 #include "session.h"
 #include "starttls.h"
 #include "tls.h"
 #include "transcript.h"
 
 struct demo_server;
+
+/* The most commands one typed pipeline holds (session.h's group limit). */
+#define SHELL_PIPE_MAX 64
 
 /* Exit statuses (documented in --help and smtpsh(1)). */
 enum shell_status {
@@ -71,6 +75,11 @@ struct shell {
 	const char *password_file;/* --password-file */
 	bool allow_plain_auth;    /* --allow-plaintext-auth */
 	bool lmtp;                /* --lmtp: HELO/EHLO are sent as LHLO */
+	/* `pipeline {`: the commands typed, sent together at `}`. */
+	bool pipe_on;
+	size_t pipe_n;
+	const struct verb *pipe_verb[SHELL_PIPE_MAX];
+	char pipe_line[SHELL_PIPE_MAX][SMTP_COMMAND_LINE_MAX];
 	struct implicit_tls itls;
 	struct tls_info tls;      /* the last handshake's findings */
 	bool tls_known;
@@ -169,6 +178,11 @@ void shell_message(struct shell *sh, const struct message_opts *mo);
  * --quit-after): connect, banner, EHLO, STARTTLS, AUTH, the message, QUIT. */
 struct smtpsh_args;
 void shell_sequence(struct shell *sh, const struct smtpsh_args *a);
+
+/* pipeline.c: `pipeline {` ... `}` sends the commands typed in one write. */
+void pipeline_begin(struct shell *sh);
+bool pipeline_add(struct shell *sh, const struct verb *v, const char *arg, size_t arglen);
+void pipeline_end(struct shell *sh);
 
 /* turn.c */
 void shell_turned(struct shell *sh);

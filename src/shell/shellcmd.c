@@ -117,6 +117,17 @@ static void cmd_message(struct shell *sh, const struct tokens *t, const char *li
 	free(msg);
 }
 
+static void cmd_pipeline(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	const char *w = t->count == 2 ? t->word[1] : "";
+	if (strcmp(w, "{") == 0 || strcmp(w, "on") == 0)
+		pipeline_begin(sh);
+	else if (strcmp(w, "}") == 0 || strcmp(w, "off") == 0)
+		pipeline_end(sh);
+	else
+		shell_usage_error(sh, "usage: pipeline { (or on) ... } (or pipeline off)");
+}
+
 static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	shell_tls_show(sh);
@@ -134,6 +145,8 @@ static const struct shell_cmd shell_cmds[] = {
 	  "build and send a test message, MAIL to DATA, and list the recipients refused", cmd_message },
 	{ "state", "state", "where the session stands and what RFC 821 allows next", cmd_state },
 	{ "ext", "ext", "the ESMTP extensions the last EHLO announced, explained", cmd_ext },
+	{ "pipeline", "pipeline { | on   ...   } | pipeline off", "send the SMTP commands typed "
+	  "in between in one write (RFC 2920) and match every reply", cmd_pipeline },
 	{ "tls", "tls", "the TLS version, cipher, certificate and verification result", cmd_tls },
 	{ "set", "set insecure on|off", "probe servers whose certificate does not verify", cmd_set },
 	{ "mailbox", "mailbox [USER]", "--demo: the messages the teaching server delivered", cmd_mailbox },
@@ -263,6 +276,10 @@ void shell_prompt(struct shell *sh, char *buf, size_t cap)
 		snprintf(buf, cap, "data> ");
 		return;
 	}
+	if (sh->pipe_on) {
+		snprintf(buf, cap, "pipeline (} sends)> ");
+		return;
+	}
 	if (session_is_open(sh->sess) && session_in_auth(sh->sess)) {
 		snprintf(buf, cap, "auth (response, or * to cancel)> ");
 		return;
@@ -307,6 +324,11 @@ void shell_run_line(struct shell *sh, const char *line, size_t len)
 		free(t);
 		return;
 	}
+	if (sh->pipe_on && t->count == 1 && strcmp(t->word[0], "}") == 0) {
+		pipeline_end(sh);
+		free(t);
+		return;
+	}
 	const struct shell_cmd *c = shell_cmd_lookup(t->word[0]);
 	if (c != NULL) {
 		c->run(sh, t, line, len);
@@ -330,6 +352,9 @@ void shell_run_line(struct shell *sh, const char *line, size_t len)
 		alen += t->len[i];
 	}
 	arg[alen] = '\0';
-	shell_run_verb(sh, v, arg, alen);
+	if (sh->pipe_on)
+		(void)pipeline_add(sh, v, arg, alen);
+	else
+		shell_run_verb(sh, v, arg, alen);
 	free(t);
 }

@@ -1,0 +1,95 @@
+/*
+ * pipeline.c - the shell's `pipeline {` ... `}` (or `pipeline on` ...
+ * `pipeline off`): the SMTP commands typed in between are kept, then sent
+ * in one write as RFC 2920 allows, and every reply is shown credited to its
+ * command (the session's owed queue matches them in order).  Only commands
+ * with a plain reply can be queued; DATA may come last (RFC 2920 3.1), and
+ * its body is then typed as after `data`.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "shell.h"
+#include "smtp_limits.h"
+
+void pipeline_begin(struct shell *sh)
+{
+	if (sh->pipe_on) {
+		shell_usage_error(sh, "a pipeline is already being typed: end it with }");
+		return;
+	}
+	if (!session_is_open(sh->sess)) {
+		shell_usage_error(sh, "not connected (use `open HOST [PORT]`)");
+		return;
+	}
+	const struct ehlo_set *ext = session_extensions(sh->sess);
+	if (!ext->valid || ehlo_find(ext, "PIPELINING") == NULL)
+		out_note(&sh->out, "the server did not advertise PIPELINING (RFC 2920): it may lose "
+		    "commands that arrive together");
+	sh->pipe_on = true;
+	sh->pipe_n = 0;
+	out_note(&sh->out, "type SMTP commands, one per line; } sends them in one write");
+}
+
+/* Queue one verb line.  False when it was refused (reported). */
+bool pipeline_add(struct shell *sh, const struct verb *v, const char *arg, size_t arglen)
+{
+	if (sh->pipe_n > 0 && (sh->pipe_verb[sh->pipe_n - 1]->flags & VERB_F_BODY)) {
+		shell_usage_error(sh, "DATA must be the last command of a pipeline; end it with }");
+		return false;
+	}
+	if (v->flags & (VERB_F_STARTS_TLS | VERB_F_SENSITIVE | VERB_F_CHUNK | VERB_F_SWAPS_ROLES) ||
+	    ((v->flags & VERB_F_BODY) && arglen > 0)) {
+		shell_usage_error(sh, "%s cannot be pipelined here (its reply starts another "
+		    "exchange); end the pipeline with } first", v->name);
+		return false;
+	}
+	if (sh->pipe_n == SHELL_PIPE_MAX) {
+		shell_usage_error(sh, "at most %d commands in one pipeline", SHELL_PIPE_MAX);
+		return false;
+	}
+	struct smtp_error err;
+	size_t wlen;
+	if (verb_format_command(v, arg, arglen, sh->pipe_line[sh->pipe_n], SMTP_COMMAND_LINE_MAX,
+	    &wlen, &err) != SMTP_OK) {
+		shell_fail(sh, "shell", &err);
+		return false;
+	}
+	sh->pipe_verb[sh->pipe_n++] = v;
+	return true;
+}
+
+void pipeline_end(struct shell *sh)
+{
+	if (!sh->pipe_on) {
+		shell_usage_error(sh, "no pipeline is being typed (pipeline { starts one)");
+		return;
+	}
+	sh->pipe_on = false;
+	size_t n = sh->pipe_n;
+	sh->pipe_n = 0;
+	if (n == 0)
+		return;
+	struct session_line lines[SHELL_PIPE_MAX];
+	for (size_t i = 0; i < n; i++)
+		lines[i] = (struct session_line){ .verb = sh->pipe_verb[i], .line = sh->pipe_line[i],
+		    .len = strlen(sh->pipe_line[i]) };
+	if (!shell_send_group(sh, lines, n))
+		return;
+	struct session_reply r;
+	session_reply_init(&r);
+	int code = 0;
+	for (size_t i = 0; i < n; i++)
+		if ((code = shell_collect(sh, lines[i].seq, &r)) == 0)
+			break;
+	if (code == 354 && session_state(sh->sess) == SMTP_ST_DATA) {
+		sh->body = tmpfile();
+		sh->in_body = sh->body != NULL;
+		sh->body_8bit = false;
+		if (sh->body == NULL)
+			shell_close(sh, "connection closed: no temporary file for the body");
+	} else if (code != 0) {
+		shell_maybe_stop(sh, &r);
+	}
+	session_reply_free(&r);
+}

@@ -1,0 +1,265 @@
+"""test_message.py - issue 12's test messages and ESMTP extensions, each
+against a scripted server that checks the exact bytes: --from/--to with the
+losers reported (exit 0 all, 6 some, 5 none), PIPELINING groups (and
+--no-pipelining), SIZE, BODY=8BITMIME, SMTPUTF8, the DSN parameters,
+REQUIRETLS, BDAT (--bdat and `bdat FILE`, `raw BDAT` refused), LMTP (one
+reply per recipient after the body), --quit-after, and the shell's
+`message` command with an attachment."""
+import base64
+import email
+import os
+import tempfile
+import unittest
+
+from harness import FakeServer, json_records, reply_records, run_smtpsh
+
+EHLO_FULL = ("250-fake.test\r\n250-PIPELINING\r\n250-SIZE 10000000\r\n250-8BITMIME\r\n"
+             "250-SMTPUTF8\r\n250-DSN\r\n250 CHUNKING\r\n")
+EHLO_PLAIN = "250-fake.test\r\n250 SIZE 10000000\r\n"
+BANNER = {"send": "220 fake.test ESMTP\r\n"}
+QUIT_OK = [{"expect": "QUIT"}, {"send": "221 bye\r\n"}]
+
+
+def args(srv, *extra):
+    return list(extra) + ["127.0.0.1", str(srv.port)]
+
+
+def wire_lines(wire):
+    """The command lines on the wire, up to the body (DATA) if any."""
+    head = wire.split(b"DATA\r\n", 1)[0]
+    return head.decode("latin-1").split("\r\n")
+
+
+def message_of(wire):
+    """The message between DATA's CRLF and the final dot, unstuffed."""
+    body = wire.split(b"DATA\r\n", 1)[1].split(b"\r\n.\r\n", 1)[0]
+    return body.replace(b"\r\n..", b"\r\n.")
+
+
+class Message(unittest.TestCase):
+    def test_pipelined_group_and_losers(self):
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL},
+                 # MAIL, the three RCPTs and DATA arrive before any reply
+                 {"read_line": True}, {"read_line": True}, {"read_line": True},
+                 {"read_line": True}, {"expect": "DATA"},
+                 {"send": "250 ok\r\n250 ok\r\n550 5.1.1 no such user\r\n250 ok\r\n354 go\r\n"},
+                 {"read_data": True}, {"send": "250 2.0.0 queued\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "--json", "--from", "a@client.example", "--to", "b@x.example",
+                                "--to", "nobody@x.example", "--to", "c@x.example",
+                                "--subject", "test 1"))
+            wire = srv.received()
+            self.assertNotIn("expected", srv.stderr)
+        lines = wire_lines(wire)
+        self.assertRegex(lines[1], r"^MAIL FROM:<a@client\.example> SIZE=\d+$")
+        self.assertEqual(lines[2:5], ["RCPT TO:<b@x.example>", "RCPT TO:<nobody@x.example>",
+                                      "RCPT TO:<c@x.example>"])
+        size = int(lines[1].split("SIZE=")[1])
+        msg = message_of(wire)
+        self.assertEqual(size, len(msg) + 2)      # with the CRLF the final dot ends
+        parsed = email.message_from_bytes(msg)
+        self.assertEqual(parsed["Subject"], "test 1")
+        self.assertEqual(parsed["From"], "a@client.example")
+        self.assertIn("Message-ID", parsed)
+        self.assertIn("Date", parsed)
+        recs = json_records(p.stdout)
+        res = [r for r in recs if r["type"] == "message"][0]
+        self.assertEqual(res["outcome"], "some")
+        self.assertEqual(res["accepted"], ["b@x.example", "c@x.example"])
+        self.assertEqual([(l["address"], l["code"], l["enhanced"]) for l in res["refused"]],
+                         [("nobody@x.example", 550, "5.1.1")])
+        self.assertEqual(p.returncode, 6, p.stderr)
+        # Each pipelined reply credited to its own command.
+        by_cmd = {r["command"]: r["code"] for r in reply_records(p.stdout) if r["command"]}
+        self.assertEqual(by_cmd["RCPT TO:<nobody@x.example>"], 550)
+        self.assertEqual(by_cmd["DATA"], 354)
+
+    def test_no_pipelining_and_no_data_without_a_recipient(self):
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL},
+                 {"expect": "MAIL"}, {"send": "250 ok\r\n"},
+                 {"expect": "RCPT"}, {"send": "550 no\r\n"},
+                 {"expect": "RSET"}, {"send": "250 reset\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "--no-pipelining", "--from", "a@c.example", "--to",
+                                "x@y.example"))
+            wire = srv.received()
+        self.assertNotIn(b"DATA", wire)
+        self.assertEqual(p.returncode, 5, p.stderr)
+        self.assertIn("delivered to 0 of 1", p.stdout.decode())
+
+    def test_8bitmime_smtputf8_and_dsn_parameters(self):
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL}, {"serve": "permissive"}]
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "--from", "жена@пример.example", "--to", "b@x.example",
+                                "--body", "Привет", "--notify", "SUCCESS,FAILURE", "--ret", "HDRS",
+                                "--envid", "id+1=x", "--orcpt"))
+            wire = srv.received()
+        lines = wire_lines(wire)
+        self.assertRegex(lines[1], r"^MAIL FROM:<жена@пример\.example> SIZE=\d+ BODY=8BITMIME "
+                                   r"SMTPUTF8 RET=HDRS ENVID=id\+2B1\+3Dx$"
+                         .replace("жена@пример", "\xd0\xb6\xd0\xb5\xd0\xbd\xd0\xb0@"
+                                  "\xd0\xbf\xd1\x80\xd0\xb8\xd0\xbc\xd0\xb5\xd1\x80"))
+        self.assertEqual(lines[2], "RCPT TO:<b@x.example> NOTIFY=SUCCESS,FAILURE "
+                                   "ORCPT=utf-8;b@x.example")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_utf8_address_refused_without_smtputf8(self):
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_PLAIN}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "--from", "a@c.example", "--to", "пётр@x.example"))
+            wire = srv.received()
+        self.assertNotIn(b"MAIL", wire)
+        self.assertIn("SMTPUTF8", p.stderr.decode())
+        self.assertNotEqual(p.returncode, 0)
+
+    def test_8bit_without_8bitmime_is_warned_and_requiretls_needs_tls(self):
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_PLAIN}, {"serve": "permissive"}]
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "--from", "a@c.example", "--to", "b@x.example", "--body", "é"))
+            wire = srv.received()
+        self.assertNotIn(b"BODY=", wire)
+        self.assertIn("8BITMIME", p.stderr.decode())
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "--from", "a@c.example", "--to", "b@x.example", "--requiretls"))
+            wire = srv.received()
+        self.assertNotIn(b"MAIL", wire)
+        self.assertIn("REQUIRETLS", p.stderr.decode())
+
+    def test_bdat_chunks_exact_bytes(self):
+        with tempfile.TemporaryDirectory() as d:
+            att = os.path.join(d, "big.bin")
+            data = os.urandom(1200 * 1024)
+            with open(att, "wb") as f:
+                f.write(data)
+            steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL}, {"serve": "permissive"}]
+            with FakeServer(steps) as srv:
+                p = run_smtpsh(args(srv, "--bdat", "--from", "a@c.example", "--to", "b@x.example",
+                                    "--attach", att))
+                wire = srv.received()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn(b"DATA\r\n", wire)
+        # Every BDAT header announces exactly the bytes that follow it.
+        rest = wire.split(b"RCPT TO:<b@x.example>\r\n", 1)[1]
+        chunks, last = [], False
+        while rest.startswith(b"BDAT "):
+            head, rest = rest.split(b"\r\n", 1)
+            words = head.split()
+            n = int(words[1])
+            chunks.append(rest[:n])
+            rest = rest[n:]
+            last = len(words) == 3 and words[2] == b"LAST"
+        self.assertTrue(last)
+        self.assertGreaterEqual(len(chunks), 2)
+        msg = email.message_from_bytes(b"".join(chunks))
+        part = [p for p in msg.walk() if p.get_filename() == "big.bin"][0]
+        self.assertEqual(part.get_payload(decode=True), data)
+        self.assertTrue(rest.startswith(b"QUIT"))
+
+    def test_bdat_command_and_raw_bdat_refused(self):
+        with tempfile.TemporaryDirectory() as d:
+            body = os.path.join(d, "m.eml")
+            with open(body, "wb") as f:
+                f.write(b"Subject: x\r\n\r\n.a dot stays\r\n")
+            steps = [BANNER, {"expect": "MAIL"}, {"send": "250 ok\r\n"}, {"expect": "RCPT"},
+                     {"send": "250 ok\r\n"}, {"serve": "permissive"}]
+            with FakeServer(steps) as srv:
+                p = run_smtpsh(args(srv, "-e", "raw BDAT 10", "-e", "mail a@b.example",
+                                    "-e", "rcpt c@d.example", "-e", f"bdat {body}", "-e", "quit"))
+                wire = srv.received()
+        self.assertEqual(wire, b"MAIL FROM:<a@b.example>\r\nRCPT TO:<c@d.example>\r\n"
+                         b"BDAT 28 LAST\r\nSubject: x\r\n\r\n.a dot stays\r\nQUIT\r\n")
+        self.assertIn("raw BDAT would leave the server waiting", p.stderr.decode())
+
+    def test_lmtp_one_reply_per_recipient(self):
+        steps = [BANNER, {"expect": "LHLO"}, {"send": "250-lmtp.test\r\n250 PIPELINING\r\n"},
+                 {"read_line": True}, {"read_line": True}, {"read_line": True},
+                 {"expect": "DATA"}, {"send": "250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"},
+                 {"read_data": True},
+                 {"send": "250 2.1.5 b delivered\r\n452 4.2.2 c over quota\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "--lmtp", "--json", "--from", "a@c.example",
+                                "--to", "b@x.example", "--to", "c@x.example"))
+            wire = srv.received()
+            self.assertNotIn("expected", srv.stderr)
+        self.assertTrue(wire.startswith(b"LHLO "))
+        recs = json_records(p.stdout)
+        body = [r for r in recs if r["type"] == "reply" and r["stage"] == "body"]
+        self.assertEqual([(r["command"], r["code"]) for r in body],
+                         [("<end of data for b@x.example>", 250),
+                          ("<end of data for c@x.example>", 452)])
+        res = [r for r in recs if r["type"] == "message"][0]
+        self.assertEqual(res["outcome"], "some")
+        self.assertEqual(res["refused"][0]["address"], "c@x.example")
+        self.assertEqual(res["refused"][0]["stage"], "data")
+        self.assertEqual(p.returncode, 6)
+
+    def test_quit_after_each_stage(self):
+        cases = {"banner": b"QUIT\r\n", "ehlo": b"EHLO", "mail": b"MAIL FROM:<a@c.example>",
+                 "rcpt": b"RCPT TO:<b@x.example>"}
+        for stage, last_cmd in cases.items():
+            steps = [BANNER, {"serve": "permissive"}]
+            with FakeServer(steps) as srv:
+                p = run_smtpsh(args(srv, "--quit-after", stage, "--no-pipelining",
+                                    "--from", "a@c.example", "--to", "b@x.example"))
+                wire = srv.received()
+            self.assertTrue(wire.endswith(b"QUIT\r\n"), (stage, wire))
+            cmds = wire.split(b"\r\n")[:-2]
+            if stage != "banner":
+                self.assertTrue(cmds[-1].startswith(last_cmd), (stage, wire))
+            self.assertNotIn(b"DATA", wire, stage)
+            self.assertEqual(p.returncode, 0, (stage, p.stderr))
+        with FakeServer([BANNER, {"drain": True}]) as srv:
+            p = run_smtpsh(args(srv, "--quit-after", "connect"))
+            self.assertEqual(srv.received(), b"")
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_message_command_in_the_shell_with_an_attachment(self):
+        with tempfile.TemporaryDirectory() as d:
+            att = os.path.join(d, "report.pdf")
+            with open(att, "wb") as f:
+                f.write(b"%PDF-1.4 not really\n")
+            steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL}, {"serve": "permissive"}]
+            with FakeServer(steps) as srv:
+                p = run_smtpsh(args(srv, "-e", "ehlo me.example", "-e",
+                                    f"message --from a@c.example --to b@x.example --attach {att} "
+                                    "--header 'X-Probe: 1'", "-e", "quit"))
+                wire = srv.received()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        msg = email.message_from_bytes(message_of(wire))
+        self.assertEqual(msg["X-Probe"], "1")
+        self.assertEqual(msg.get_content_type(), "multipart/mixed")
+        part = [x for x in msg.walk() if x.get_filename() == "report.pdf"][0]
+        self.assertEqual(part.get_content_type(), "application/pdf")
+        self.assertEqual(part.get_payload(decode=True), b"%PDF-1.4 not really\n")
+        self.assertIn("delivered to 1 of 1", p.stdout.decode())
+
+    def test_typed_pipeline_sends_one_group_and_matches_replies(self):
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL},
+                 {"read_line": True}, {"read_line": True}, {"read_line": True},
+                 {"send": "250 sender ok\r\n550 5.1.1 first refused\r\n250 second ok\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(["--json", "127.0.0.1", str(srv.port)], stdin_bytes=(
+                b"ehlo me.example\npipeline {\nmail a@c.example\nrcpt x@y.example\n"
+                b"rcpt z@y.example\n}\nquit\n"))
+            wire = srv.received()
+            self.assertNotIn("expected", srv.stderr)
+        self.assertEqual(wire, b"EHLO me.example\r\nMAIL FROM:<a@c.example>\r\n"
+                         b"RCPT TO:<x@y.example>\r\nRCPT TO:<z@y.example>\r\nQUIT\r\n")
+        by_cmd = {r["command"]: r["lines"][0] for r in reply_records(p.stdout) if r["command"]}
+        self.assertEqual(by_cmd["MAIL FROM:<a@c.example>"], "sender ok")
+        self.assertEqual(by_cmd["RCPT TO:<x@y.example>"], "5.1.1 first refused")
+        self.assertEqual(by_cmd["RCPT TO:<z@y.example>"], "second ok")
+
+    def test_header_injection_refused(self):
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "--from", "a@c.example", "--to", "b@x.example",
+                                "--header", "X-A: 1\nBcc: eve@evil.example"))
+            wire = srv.received()
+        self.assertNotIn(b"MAIL", wire)
+        self.assertNotEqual(p.returncode, 0)
+
+
+if __name__ == "__main__":
+    unittest.main()
