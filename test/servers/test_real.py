@@ -18,7 +18,9 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import reply_records, run_smtpsh  # noqa: E402
+import email  # noqa: E402
+from email.header import decode_header, make_header  # noqa: E402
+from harness import json_records, reply_records, run_smtpsh  # noqa: E402
 from realservers import REQUIRED, Aiosmtpd, Postfix  # noqa: E402
 
 BODY = (b"From: sender@client.smtpsh.test\r\nSubject: smtpsh compatibility\r\n"
@@ -152,6 +154,46 @@ class RealServerMixin:
         want_crlf = BODY
         want_lf = BODY.replace(b"\r\n", b"\n")
         self.assertTrue(stored[0].endswith(want_crlf) or stored[0].endswith(want_lf), stored[0])
+
+
+    def send_message(self, user, *extra):
+        """smtpsh's message mode: the message stored for user, and the records."""
+        with tempfile.TemporaryDirectory() as d:
+            att = os.path.join(d, "report.pdf")
+            with open(att, "wb") as f:
+                f.write(bytes(range(256)) * 40)
+            p = run_smtpsh(["--json", "--timeout", "20", "--from", "sender@client.smtpsh.test",
+                            "--to", self.srv.address(user), "--subject", "Привет",
+                            "--body", "tschüss\r\n.a dotted line\r\n", "--attach", att] + list(extra) +
+                           ["127.0.0.1", str(self.srv.port)], timeout=120)
+        recs = json_records(p.stdout)
+        self.assertEqual(p.returncode, 0, (p.stderr, p.stdout[-2000:]))
+        res = [r for r in recs if r["type"] == "message"][0]
+        self.assertEqual(res["outcome"], "all")
+        stored = [m for m in self.srv.delivered(user) if b"report.pdf" in m]
+        self.assertTrue(stored, f"no message with the attachment for {user}")
+        msg = email.message_from_bytes(stored[-1])
+        self.assertEqual(str(make_header(decode_header(msg["Subject"]))), "Привет")
+        part = [x for x in msg.walk() if x.get_filename() == "report.pdf"][0]
+        self.assertEqual(part.get_payload(decode=True), bytes(range(256)) * 40)
+        text = [x for x in msg.walk() if x.get_content_type() == "text/plain"][0]
+        self.assertIn("tschüss\n.a dotted line", text.get_payload(decode=True).decode().replace("\r", ""))
+        return recs
+
+    def test_message_mode(self):
+        """A test message with an attachment, pipelined where the server
+        offers it, read back from the server's store (and with BDAT where it
+        offers CHUNKING)."""
+        recs = self.send_message("bob")
+        ehlo = [r for r in recs if r["type"] == "reply" and r["stage"] == "ehlo"][0]
+        mail = [r for r in recs if r["type"] == "reply" and r["stage"] == "mail"][0]
+        ext = ehlo.get("extensions", {})
+        self.assertEqual("SIZE=" in mail["command"], "SIZE" in ext)
+        self.assertEqual("BODY=8BITMIME" in mail["command"], "8BITMIME" in ext)
+        if "CHUNKING" in ext:
+            recs = self.send_message("postmaster", "--bdat")
+            self.assertTrue(any(r["type"] == "reply" and (r["command"] or "").startswith("BDAT")
+                                for r in recs))
 
 
 class PostfixTests(RealServerMixin, unittest.TestCase):
