@@ -55,6 +55,14 @@ static void verb_note_params(struct shell *sh, const char *wire, size_t len)
 	}
 }
 
+static bool verb_ascii(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return false;
+	return true;
+}
+
 static int verb_helo_fallback(struct shell *sh, const char *domain, size_t dlen,
     int worst, const char *failed, struct session_reply *r)
 {
@@ -106,6 +114,14 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 		unqualified = !shell_local_domain(domain, sizeof domain);
 		arg = domain;
 		arglen = strlen(domain);
+	}
+	if ((v->flags & (VERB_F_OPENS_MAIL | VERB_F_RECIPIENT)) && !verb_ascii(arg, arglen)) {
+		const struct ehlo_set *ext = session_extensions(sh->sess);
+		if (!ext->valid || ehlo_find(ext, "SMTPUTF8") == NULL) {
+			shell_usage_error(sh, "a UTF-8 address needs SMTPUTF8 (RFC 6531), which the server "
+			    "did not advertise; nothing was sent");
+			return;
+		}
 	}
 	char wire[SMTP_COMMAND_LINE_MAX];
 	size_t wlen = 0;

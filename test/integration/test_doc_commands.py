@@ -5,6 +5,7 @@ because tests talk to loopback alone: HOST and mail.example.org become a
 scripted server on 127.0.0.1 (`localhost` where TLS checks the name), and
 the port written after them (465, 2525, 25) becomes that server's port.
 Synopsis lines (with [optional] parts) are not commands and are skipped.
+The files the examples name (report.pdf) exist where they run.
 Each command must exit 0 and put the commands it names on the wire."""
 import os
 import re
@@ -50,6 +51,9 @@ class DocCommands(unittest.TestCase):
         os.mkdir(self.bindir)
         os.symlink(os.path.abspath(SMTPSH), os.path.join(self.bindir, "smtpsh"))
         self.certs = make_certs(self.tmp.name)
+        # Files the examples name, in the directory they run in.
+        with open(os.path.join(self.tmp.name, "report.pdf"), "wb") as f:
+            f.write(b"%PDF-1.4 a sample\n")
 
     def tearDown(self):
         self.tmp.cleanup()
@@ -85,7 +89,7 @@ class DocCommands(unittest.TestCase):
         env = dict(os.environ, PATH=self.bindir + ":" + os.environ["PATH"],
                    SSL_CERT_FILE=self.certs["ca.pem"], HOME=self.tmp.name)
         return subprocess.run(["bash", "-c", line], input=stdin.encode(), stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, env=env, timeout=60)
+                              stderr=subprocess.PIPE, env=env, timeout=60, cwd=self.tmp.name)
 
     def run_serve(self, cmd):
         env = dict(os.environ, PATH=self.bindir + ":" + os.environ["PATH"])

@@ -112,6 +112,14 @@ class Message(unittest.TestCase):
         self.assertIn("SMTPUTF8", p.stderr.decode())
         self.assertNotEqual(p.returncode, 0)
 
+    def test_typed_utf8_address_refused_without_smtputf8(self):
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_PLAIN}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "-e", "ehlo me.example", "-e", "mail пётр@x.example", "-e", "quit"))
+            wire = srv.received()
+        self.assertNotIn(b"MAIL", wire)
+        self.assertIn("SMTPUTF8", p.stderr.decode())
+
     def test_8bit_without_8bitmime_is_warned_and_requiretls_needs_tls(self):
         steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_PLAIN}, {"serve": "permissive"}]
         with FakeServer(steps) as srv:
