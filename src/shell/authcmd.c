@@ -35,10 +35,7 @@ static bool auth_confirm_plaintext(struct shell *sh)
 	}
 	out_note(&sh->out, "this connection is not encrypted: the secret would cross the network "
 	    "readable.");
-	fputs("  Send it anyway? [y/N] ", stdout);
-	fflush(stdout);
-	char answer[16];
-	if (fgets(answer, sizeof answer, stdin) == NULL || (answer[0] != 'y' && answer[0] != 'Y')) {
+	if (!shell_ask(sh, "  Send it anyway?")) {
 		out_note(&sh->out, "not sent");
 		return false;
 	}
@@ -123,6 +120,8 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 	if (code != 0 && code != 334)
 		shell_maybe_stop(sh, &r);
 	ok = code == 235;
+	if (ok)
+		snprintf(sh->auth_user, sizeof sh->auth_user, "%s", user);
 out:
 	auth_wipe(&line);
 	strbuf_free(&line);
@@ -169,7 +168,12 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 	snprintf(prompt, sizeof prompt, "secret for %.200s: ", user);
 	struct smtp_error err;
 	bool ok = false;
-	if (secret_get(&src, prompt, secret, sizeof secret, &from, &err) != SMTP_OK)
+	if (sh->suspend != NULL)
+		sh->suspend(sh->suspend_ctx);
+	enum smtp_errkind sk = secret_get(&src, prompt, secret, sizeof secret, &from, &err);
+	if (sh->resume != NULL)
+		sh->resume(sh->suspend_ctx);
+	if (sk != SMTP_OK)
 		shell_fail(sh, "auth", &err);
 	else
 		ok = auth_run(sh, mech, user, secret);
@@ -199,8 +203,12 @@ void shell_auth_interactive(struct shell *sh)
 		secret_guard_begin(&guard);
 		char line[AUTH_CHALLENGE_B64_MAX + 2];
 		struct smtp_error err;
+		if (sh->suspend != NULL)
+			sh->suspend(sh->suspend_ctx);
 		enum smtp_errkind k = secret_read_tty("auth response (not echoed; * cancels)> ", line,
 		    sizeof line, &err);
+		if (sh->resume != NULL)
+			sh->resume(sh->suspend_ctx);
 		if (k == SMTP_OK) {
 			shell_auth_response(sh, line, strlen(line));
 		} else {

@@ -99,12 +99,29 @@ void shell_transcript_note(struct shell *sh, const char *fmt, ...)
 	transcript_note(&sh->transcript, "%s", msg);
 }
 
+/* What the status bar shows: the round trip, the transaction's sender. */
+static void shell_track(struct shell *sh, const struct session_reply *r)
+{
+	if (r->origin == SESSION_REPLY_COMMAND || r->origin == SESSION_REPLY_GREETING)
+		sh->last_rtt_ms = r->elapsed_ms;
+	if (r->verb != NULL && (r->verb->flags & VERB_F_OPENS_MAIL) && r->verdict == VERDICT_SUCCESS) {
+		const char *lt = strchr(r->command, '<');
+		const char *gt = lt != NULL ? strchr(lt, '>') : NULL;
+		snprintf(sh->sender, sizeof sh->sender, "%.*s", gt != NULL ? (int)(gt - lt + 1) : 0,
+		    lt != NULL ? lt : "");
+	}
+	enum smtp_state st = r->state;
+	if (st != SMTP_ST_MAIL && st != SMTP_ST_RCPT && st != SMTP_ST_DATA)
+		sh->sender[0] = '\0';
+}
+
 void shell_show_reply(struct shell *sh, const struct session_reply *r)
 {
 	const struct ehlo_set *ext = NULL;
 	if (r->verb != NULL && (r->verb->flags & VERB_F_EXTENSIONS) && r->verdict == VERDICT_SUCCESS &&
 	    !r->body_end)
 		ext = session_extensions(sh->sess);
+	shell_track(sh, r);
 	out_reply(&sh->out, r, ext);
 	if (r->closed)
 		shell_transcript_note(sh, "connection closed after the %03d reply", r->reply.code);
@@ -167,18 +184,28 @@ static void shell_show_available(struct shell *sh)
 	}
 }
 
+bool shell_ask(struct shell *sh, const char *question)
+{
+	if (sh->suspend != NULL)
+		sh->suspend(sh->suspend_ctx);
+	fputs(question, stdout);
+	fputs(" [y/N] ", stdout);
+	fflush(stdout);
+	char answer[16];
+	bool yes = fgets(answer, sizeof answer, stdin) != NULL && (answer[0] == 'y' || answer[0] == 'Y');
+	(void)signals_take();
+	if (sh->resume != NULL)
+		sh->resume(sh->suspend_ctx);
+	return yes;
+}
+
 /* Interactive, a second Ctrl-C while a late reply is awaited. */
 static bool shell_ask_drop(struct shell *sh, const char *owed)
 {
 	if (!sh->interactive)
 		return false;
 	out_note(&sh->out, "still no reply to %s.", owed);
-	fputs("  Drop the connection? [y/N] ", stdout);
-	fflush(stdout);
-	char answer[16];
-	bool yes = fgets(answer, sizeof answer, stdin) != NULL && (answer[0] == 'y' || answer[0] == 'Y');
-	(void)signals_take();
-	return yes;
+	return shell_ask(sh, "  Drop the connection?");
 }
 
 bool shell_settle(struct shell *sh)

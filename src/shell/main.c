@@ -81,6 +81,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	sh->allow_plain_auth = a->allow_plain_auth;
 	sh->timeout_s = a->timeout_s;
 	sh->lmtp = a->lmtp;
+	sh->want_view = a->tui;
 	sh->sopt.family = a->family == 4 ? 2 /* AF_INET */ : a->family == 6 ? 10 /* AF_INET6 */ : 0;
 	sh->sopt.reply_timeout_s = a->timeout_s;
 	sh->sopt.connect_timeout_s = a->timeout_s;
@@ -106,6 +107,11 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		return SHELL_EXIT_LOCAL;
 	}
 	sh->interactive = a->ncmds == 0 && isatty(STDIN_FILENO);
+	static struct strbuf backlog;
+	if (sh->interactive && !a->json) {
+		strbuf_init(&backlog, OUT_BACKLOG_MAX);
+		sh->out.backlog = &backlog;
+	}
 	term_setup_colors(&sh->out, !a->no_color && !a->json);
 
 	bool ok = true;
@@ -118,7 +124,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 			return SHELL_EXIT_LOCAL;
 		}
 		if (!a->json)
-			fputs(demo_server_guide(), stdout);
+			out_guide(&sh->out, demo_server_guide());
 		ok = shell_open(sh, demo_server_host(sh->demo), demo_server_port(sh->demo));
 	} else if (a->host != NULL) {
 		ok = shell_open(sh, a->host, a->port[0] != '\0' ? a->port : SMTP_DEFAULT_PORT);

@@ -32,6 +32,25 @@ static void out_begin(struct strbuf *sb)
 /* Write one record and free the buffer.  Errors go to stderr in text mode. */
 static void out_flush(struct output *o, struct strbuf *sb, bool to_err)
 {
+	if (o->sink != NULL && !o->json) {
+		if (sb->len > 0)
+			o->sink(o->sink_ctx, sb->data, sb->len, to_err);
+		strbuf_free(sb);
+		return;
+	}
+	if (o->backlog != NULL && !o->json && sb->len > 0) {
+		/* Keep the tail: drop the oldest half when it would overflow. */
+		if (o->backlog->len + sb->len > OUT_BACKLOG_MAX) {
+			size_t keep = o->backlog->len / 2;
+			const char *nl = memchr(o->backlog->data + o->backlog->len - keep, '\n', keep);
+			size_t from = nl != NULL ? (size_t)(nl + 1 - o->backlog->data) : o->backlog->len;
+			memmove(o->backlog->data, o->backlog->data + from, o->backlog->len - from);
+			o->backlog->len -= from;
+			o->backlog->data[o->backlog->len] = '\0';
+		}
+		if (sb->len <= OUT_BACKLOG_MAX)
+			(void)strbuf_append(o->backlog, sb->data, sb->len);
+	}
 	FILE *f = to_err && !o->json ? o->err : o->out;
 	if (sb->len > 0) {
 		if (f == o->err)
@@ -304,6 +323,20 @@ void out_message(struct output *o, const struct out_message *m)
 		json_message(m, &sb);
 	else
 		text_message(o, m, &sb);
+	out_flush(o, &sb, false);
+}
+
+void out_guide(struct output *o, const char *text)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		(void)strbuf_appendf(&sb, "{\"type\":\"guide\",\"text\":");
+		(void)json_cstring(&sb, text);
+		(void)strbuf_appendf(&sb, "}\n");
+	} else {
+		(void)strbuf_append(&sb, text, strlen(text));
+	}
 	out_flush(o, &sb, false);
 }
 

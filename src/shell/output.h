@@ -21,6 +21,7 @@
 #include <stdio.h>
 
 #include "ehlo.h"
+#include "strbuf.h"
 #include "error.h"
 #include "session.h"
 #include "tls.h"
@@ -36,7 +37,16 @@ struct output {
 	FILE *err;                 /* stderr (text mode only) */
 	/* Colour strings (terminfo), empty when colour is off. */
 	const char *col_ok, *col_mid, *col_warn, *col_bad, *col_local, *col_dim, *col_off;
+	/* Where records go instead of out/err when set (the full-screen
+	 * view): one rendered record, text mode, is_err for errors/warnings. */
+	void (*sink)(void *ctx, const char *text, size_t len, bool is_err);
+	void *sink_ctx;
+	/* Interactive: the last OUT_BACKLOG_MAX bytes of text written, so the
+	 * full-screen view opens with what was already on the screen. */
+	struct strbuf *backlog;
 };
+
+#define OUT_BACKLOG_MAX (64 * 1024)
 
 void out_init(struct output *o, bool json);
 
@@ -150,6 +160,10 @@ struct out_message {
 	unsigned long long size;
 };
 void out_message(struct output *o, const struct out_message *m);
+
+/* smtpsh's own text, as it is (the teaching server's guide); JSON:
+ * {"type":"guide","text":...}. */
+void out_guide(struct output *o, const char *text);
 
 /* The last record in --json mode: the exit status and the first stage that
  * went wrong (JSON only; nothing in text mode). */

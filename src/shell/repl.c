@@ -26,6 +26,7 @@
 
 #include "shell.h"
 #include "signals.h"
+#include "tui.h"
 
 static struct shell *repl_shell;
 static char repl_history_path[4200];
@@ -73,6 +74,15 @@ static void repl_update_prompt(void)
 	rl_set_prompt(prompt);
 }
 
+void repl_remember(struct shell *sh, const char *line, size_t len)
+{
+	if (len == 0 || sh->in_body || shell_line_sensitive(sh, line, len))
+		return;
+	HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
+	if (last == NULL || strcmp(last->line, line) != 0)
+		add_history(line);
+}
+
 static void repl_on_line(char *line)
 {
 	if (line == NULL) {               /* Ctrl-D */
@@ -87,11 +97,7 @@ static void repl_on_line(char *line)
 		return;
 	}
 	size_t len = strlen(line);
-	if (len > 0 && !repl_shell->in_body && !shell_line_sensitive(repl_shell, line, len)) {
-		HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
-		if (last == NULL || strcmp(last->line, line) != 0)
-			add_history(line);
-	}
+	repl_remember(repl_shell, line, len);
 	rl_callback_handler_remove();
 	(void)signals_take();
 	shell_run_line(repl_shell, line, len);
@@ -100,6 +106,11 @@ static void repl_on_line(char *line)
 	shell_auth_interactive(repl_shell);   /* a 334: answered without echo */
 	if (signals_take() & (SIGNALS_TERM | SIGNALS_HUP))
 		repl_shell->stop = true;
+	if (repl_shell->want_view && !repl_shell->stop) {
+		repl_shell->want_view = false;
+		(void)tui_run(repl_shell);        /* back here after `view` */
+		printf("line mode (view: the full-screen view)\n");
+	}
 	if (!repl_shell->stop) {
 		static char prompt[512];
 		shell_prompt(repl_shell, prompt, sizeof prompt);
@@ -143,6 +154,11 @@ int repl_run(struct shell *sh)
 	rl_catch_signals = 0;
 	rl_attempted_completion_function = repl_complete;
 	repl_history_setup();
+	if (sh->want_view) {                  /* --tui */
+		sh->want_view = false;
+		if (tui_run(sh) && !sh->stop)
+			printf("line mode (view: the full-screen view)\n");
+	}
 	char prompt[512];
 	shell_prompt(sh, prompt, sizeof prompt);
 	rl_callback_handler_install(prompt, repl_on_line);

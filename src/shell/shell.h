@@ -75,6 +75,18 @@ struct shell {
 	const char *password_file;/* --password-file */
 	bool allow_plain_auth;    /* --allow-plaintext-auth */
 	bool lmtp;                /* --lmtp: HELO/EHLO are sent as LHLO */
+	/* The full-screen view (tui.c): asked for by `view`; its search; the
+	 * hooks that give the bare terminal back for a question. */
+	bool want_view;
+	char tui_search[256];
+	void (*suspend)(void *ctx);
+	void (*resume)(void *ctx);
+	void *suspend_ctx;
+	/* For the status bar: the last reply's round trip, the sender of the
+	 * transaction, the user AUTH accepted. */
+	double last_rtt_ms;
+	char sender[256];
+	char auth_user[128];
 	/* `pipeline {`: the commands typed, sent together at `}`. */
 	bool pipe_on;
 	size_t pipe_n;
@@ -88,6 +100,9 @@ struct shell {
 
 /* exchange.c: one command to the server and every reply it brings. */
 void shell_note_status(struct shell *sh, int status, const char *stage);
+/* A yes/no question asked on the terminal (the full-screen view steps
+ * aside for it); true for yes.  Interactive use only. */
+bool shell_ask(struct shell *sh, const char *question);
 /* Report a local error once (through output.h) and note its status. */
 void shell_fail(struct shell *sh, const char *stage, const struct smtp_error *err);
 void shell_usage_error(struct shell *sh, const char *fmt, ...)
@@ -214,6 +229,8 @@ void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t 
 
 /* repl.c */
 int repl_run(struct shell *sh);
+/* Save a typed line to the history, unless it is sensitive or a repeat. */
+void repl_remember(struct shell *sh, const char *line, size_t len);
 
 /* script.c */
 int script_run_stdin(struct shell *sh);

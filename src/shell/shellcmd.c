@@ -128,6 +128,15 @@ static void cmd_pipeline(struct shell *sh, const struct tokens *t, const char *l
 		shell_usage_error(sh, "usage: pipeline { (or on) ... } (or pipeline off)");
 }
 
+static void cmd_view(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	if (!sh->interactive) {
+		shell_usage_error(sh, "view is for the interactive shell (or start with --tui)");
+		return;
+	}
+	sh->want_view = true;   /* the loop that read this line switches views */
+}
+
 static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	shell_tls_show(sh);
@@ -148,6 +157,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "pipeline", "pipeline { | on   ...   } | pipeline off", "send the SMTP commands typed "
 	  "in between in one write (RFC 2920) and match every reply", cmd_pipeline },
 	{ "tls", "tls", "the TLS version, cipher, certificate and verification result", cmd_tls },
+	{ "view", "view", "switch between line mode and the full-screen view (status, transcript, "
+	  "state diagram)", cmd_view },
 	{ "set", "set insecure on|off", "probe servers whose certificate does not verify", cmd_set },
 	{ "mailbox", "mailbox [USER]", "--demo: the messages the teaching server delivered", cmd_mailbox },
 	{ "terminal", "terminal [USER]", "--demo: what SEND/SOML/SAML wrote to users' terminals", cmd_terminal },

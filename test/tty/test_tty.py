@@ -23,13 +23,13 @@ def tmux(*args, check=True):
 
 
 class Pane:
-    def __init__(self, name, command, env):
+    def __init__(self, name, command, env, cols=160, rows=60):
         self.name = name
         # The screen as it was before the last keys(): wait_for() wants text
         # that appeared since then, not text already there.
         self.before = ""
         envs = " ".join(f"{k}={v}" for k, v in env.items())
-        tmux("new-session", "-d", "-s", name, "-x", "160", "-y", "60",
+        tmux("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows),
              f"env {envs} {command}; echo EXITED=$?; sleep 30")
 
     def screen(self, escapes=False):
@@ -37,6 +37,18 @@ class Pane:
         if escapes:
             args.insert(1, "-e")
         return tmux(*args).stdout.decode("utf-8", "replace")
+
+    def visible(self, escapes=False):
+        """What is on the screen now, row by row (no scrollback)."""
+        args = ["capture-pane", "-p", "-t", self.name]
+        if escapes:
+            args.insert(1, "-e")
+        rows = tmux(*args).stdout.decode("utf-8", "replace").split("\n")
+        return rows[:-1] if rows and rows[-1] == "" else rows
+
+    def resize(self, cols, rows):
+        self.before = self.screen()
+        tmux("resize-window", "-t", self.name, "-x", str(cols), "-y", str(rows))
 
     def wait_for(self, text, timeout=10):
         """Wait until text is on the screen more often than it was before

@@ -1,0 +1,617 @@
+/*
+ * tui.c - the full-screen view (tui.h), after the readline-with-ncurses
+ * pattern (shared/research/aesthetics-anchors.md 7): curses owns the
+ * screen; readline runs in its callback form with its terminal handling,
+ * signals and output taken away, fed one byte at a time from wgetch() and
+ * drawn by our rl_redisplay_function; one poll() watches the terminal, the
+ * signal pipe and a SIGWINCH pipe.
+ *
+ * Every record the shell prints arrives through output.h's sink as
+ * rendered text and is kept, line by line, in a bounded ring
+ * (TUI_KEEP_LINES): colour comes as marker bytes the text renderer puts
+ * where terminal escapes would go (escape.h guarantees no server byte below
+ * 0x20 survives, so a marker can only be ours).
+ *
+ * Keys: PgUp/PgDn scroll the transcript, End (or a new record) goes back to
+ * the bottom; a line starting with "/" searches back for its text; `view`
+ * returns to line mode.  The screen is given back (endwin) on every way
+ * out: `view`, Ctrl-D, exit, SIGTERM/SIGHUP, and a crash (SIGSEGV, SIGBUS,
+ * SIGABRT restore it before the default action).
+ *
+ * Process-wide state: the active view (readline's callbacks and the signal
+ * handlers carry no context) and the SIGWINCH pipe.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <readline/history.h>
+#include <readline/readline.h>
+
+#include "escape.h"
+#include "signals.h"
+#include "tui.h"
+
+/* After our headers: curses defines macros such as `lines`. */
+#include <curses.h>
+
+#define TUI_KEEP_LINES 5000
+#define TUI_LINE_MAX 2048
+#define TUI_DIAGRAM_COLS 30
+
+/* Marker bytes standing for the text renderer's colours. */
+enum { MK_OK = 1, MK_MID, MK_WARN, MK_BAD, MK_LOCAL, MK_DIM, MK_OFF };
+
+struct tui {
+	struct shell *sh;
+	WINDOW *status, *trans, *diagram, *hint, *input;
+	int rows, cols;
+	char **ring;                  /* TUI_KEEP_LINES lines, oldest at head */
+	size_t head, count;
+	size_t scroll;                /* lines back from the bottom */
+	char partial[TUI_LINE_MAX];   /* a record's unfinished last line */
+	size_t partial_len;
+	int key;                      /* the byte readline reads next */
+	bool have_key;
+	bool leave;
+	FILE *devnull;
+	const char *saved_col[7];
+};
+
+static struct tui *tui_now;
+static void tui_draw(struct tui *t);
+static int tui_winch_pipe[2] = { -1, -1 };
+
+static void tui_on_winch(int sig)
+{
+	int saved = errno;
+	(void)sig;
+	if (tui_winch_pipe[1] >= 0)
+		(void)!write(tui_winch_pipe[1], "W", 1);
+	errno = saved;
+}
+
+static void tui_on_crash(int sig)
+{
+	if (tui_now != NULL && !isendwin())
+		endwin();              /* give the terminal back, then die as asked */
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+/* ---- the transcript ---- */
+
+static void tui_keep_line(struct tui *t, const char *s, size_t n)
+{
+	char *copy = malloc(n + 1);
+	if (copy == NULL)
+		return;
+	memcpy(copy, s, n);
+	copy[n] = '\0';
+	size_t at = (t->head + t->count) % TUI_KEEP_LINES;
+	if (t->count == TUI_KEEP_LINES) {
+		free(t->ring[t->head]);
+		t->head = (t->head + 1) % TUI_KEEP_LINES;
+		at = (t->head + t->count - 1) % TUI_KEEP_LINES;
+	} else {
+		t->count++;
+	}
+	t->ring[at] = copy;
+}
+
+static const char *tui_line(const struct tui *t, size_t i)
+{
+	return t->ring[(t->head + i) % TUI_KEEP_LINES];
+}
+
+/* output.h's sink: a rendered record, split into lines. */
+static void tui_sink(void *ctx, const char *text, size_t len, bool is_err)
+{
+	struct tui *t = ctx;
+	(void)is_err;
+	for (size_t i = 0; i < len; i++) {
+		if (text[i] == '\n') {
+			tui_keep_line(t, t->partial, t->partial_len);
+			t->partial_len = 0;
+		} else if (t->partial_len < sizeof t->partial - 1) {
+			t->partial[t->partial_len++] = text[i];
+		}
+	}
+	t->scroll = 0;
+	tui_draw(t);
+}
+
+/* Line mode's text, its colour escapes (ours, from terminfo) turned into
+ * the view's markers. */
+static void tui_import(struct tui *t, const char *text, size_t len)
+{
+	const struct output *o = &t->sh->out;
+	const char *cols[7] = { o->col_ok, o->col_mid, o->col_warn, o->col_bad, o->col_local,
+		o->col_dim, o->col_off };
+	struct strbuf sb;
+	strbuf_init(&sb, OUT_BACKLOG_MAX);
+	for (size_t i = 0; i < len;) {
+		size_t k = 0, n = 0;
+		for (; k < 7; k++) {
+			n = strlen(cols[k]);
+			if (n > 0 && n <= len - i && memcmp(text + i, cols[k], n) == 0)
+				break;
+		}
+		if (k < 7) {
+			(void)strbuf_appendc(&sb, (char)(MK_OK + k));
+			i += n;
+		} else {
+			(void)strbuf_appendc(&sb, text[i++]);
+		}
+	}
+	tui_sink(t, strbuf_str(&sb), sb.len, false);
+	strbuf_free(&sb);
+}
+
+static attr_t tui_marker_attr(int mk)
+{
+	switch (mk) {
+	case MK_OK: return COLOR_PAIR(1);
+	case MK_MID: return COLOR_PAIR(2);
+	case MK_WARN: return COLOR_PAIR(3);
+	case MK_BAD: return COLOR_PAIR(4) | A_BOLD;
+	case MK_LOCAL: return COLOR_PAIR(5);
+	case MK_DIM: return A_DIM;
+	default: return A_NORMAL;
+	}
+}
+
+/* One kept line at row y, markers turned into attributes, cut to width. */
+static void tui_put_line(WINDOW *w, int y, const char *s, int width, bool mark)
+{
+	int x = 0;
+	wmove(w, y, 0);
+	wattrset(w, mark ? A_REVERSE : A_NORMAL);
+	for (const char *p = s; *p != '\0' && x < width; p++) {
+		unsigned char c = (unsigned char)*p;
+		if (c >= MK_OK && c <= MK_OFF) {
+			if (!mark)
+				wattrset(w, tui_marker_attr(c));
+			continue;
+		}
+		if (c < 0x20 || c == 0x7f)
+			continue;              /* never a control byte to the screen */
+		/* Count UTF-8 lead bytes only: one column each (the escaper has
+		 * already turned anything wide or strange into ASCII). */
+		if ((c & 0xc0) != 0x80)
+			x++;
+		waddch(w, c);
+	}
+	wattrset(w, A_NORMAL);
+	wclrtoeol(w);
+}
+
+static void tui_draw_transcript(struct tui *t)
+{
+	int h, width;
+	getmaxyx(t->trans, h, width);
+	werase(t->trans);
+	size_t total = t->count;
+	size_t end = total > t->scroll ? total - t->scroll : 0;
+	size_t start = end > (size_t)h ? end - (size_t)h : 0;
+	const char *needle = t->sh->tui_search[0] != '\0' ? t->sh->tui_search : NULL;
+	for (size_t i = start; i < end; i++) {
+		const char *l = tui_line(t, i);
+		tui_put_line(t->trans, (int)(i - start), l, width,
+		    needle != NULL && strstr(l, needle) != NULL);
+	}
+	wnoutrefresh(t->trans);
+}
+
+/* ---- the status bar and the rest ---- */
+
+static void tui_draw_status(struct tui *t)
+{
+	struct shell *sh = t->sh;
+	char buf[2048];
+	struct strbuf host;
+	strbuf_init(&host, 200);
+	if (session_is_open(sh->sess))
+		(void)escape_terminal(&host, session_host(sh->sess), strlen(session_host(sh->sess)));
+	const struct tls_info *ti = &sh->tls;
+	bool tls = session_is_open(sh->sess) && session_tls_active(sh->sess);
+	bool open = session_is_open(sh->sess);
+	snprintf(buf, sizeof buf, " %s | %s%s%s%s%s | %s%s%s | from: %s | rcpts: %u | auth: %s | "
+	    "rtt %.1f ms", smtp_state_name(session_state(sh->sess)),
+	    open ? strbuf_str(&host) : "not connected", open ? ":" : "",
+	    open ? session_port(sh->sess) : "", open ? " " : "", open ? session_peer_address(sh->sess) : "",
+	    tls ? ti->version : "plain", tls ? " " : "", tls ? ti->cipher : "",
+	    sh->sender[0] != '\0' ? sh->sender : "-", session_recipients(sh->sess),
+	    sh->auth_user[0] != '\0' ? sh->auth_user : "-", sh->last_rtt_ms);
+	strbuf_free(&host);
+	werase(t->status);
+	wattrset(t->status, A_REVERSE);
+	mvwaddnstr(t->status, 0, 0, buf, t->cols);
+	for (int x = (int)strlen(buf); x < t->cols; x++)
+		waddch(t->status, ' ');
+	wattrset(t->status, A_NORMAL);
+	wnoutrefresh(t->status);
+}
+
+static void tui_draw_hint(struct tui *t)
+{
+	werase(t->hint);
+	wattrset(t->hint, A_DIM);
+	mvwaddnstr(t->hint, 0, 0, t->scroll > 0
+	    ? " [scrolled back: PgDn / End to return]  /TEXT searches  view: line mode"
+	    : " PgUp/PgDn scroll   /TEXT searches   Tab completes   view: line mode   Ctrl-D leaves",
+	    t->cols);
+	wattrset(t->hint, A_NORMAL);
+	wnoutrefresh(t->hint);
+}
+
+/* readline's rl_redisplay_function: the prompt and the line, cursor placed
+ * by counting columns (UTF-8 lead bytes) up to rl_point. */
+static void tui_redisplay(void)
+{
+	struct tui *t = tui_now;
+	if (t == NULL)
+		return;
+	werase(t->input);
+	const char *prompt = rl_display_prompt != NULL ? rl_display_prompt : "";
+	mvwaddnstr(t->input, 0, 0, prompt, t->cols - 1);
+	int px = getcurx(t->input);
+	const char *line = rl_line_buffer != NULL ? rl_line_buffer : "";
+	/* A secret typed at an AUTH challenge is never drawn. */
+	if (!session_in_auth(t->sh->sess))
+		waddnstr(t->input, line, t->cols - 1 - px);
+	int cx = px;
+	for (int i = 0; i < rl_point && line[i] != '\0'; i++)
+		if (((unsigned char)line[i] & 0xc0) != 0x80)
+			cx++;
+	if (session_in_auth(t->sh->sess))
+		cx = px;
+	wmove(t->input, 0, cx < t->cols ? cx : t->cols - 1);
+	wnoutrefresh(t->input);
+	doupdate();
+}
+
+static void tui_draw(struct tui *t)
+{
+	tui_draw_status(t);
+	tui_draw_transcript(t);
+	tui_diagram_draw(t->diagram, session_state(t->sh->sess));
+	tui_draw_hint(t);
+	tui_redisplay();
+}
+
+static void tui_layout(struct tui *t)
+{
+	getmaxyx(stdscr, t->rows, t->cols);
+	int dcols = t->cols >= 100 ? TUI_DIAGRAM_COLS + 4 : TUI_DIAGRAM_COLS;
+	int body = t->rows - 3;
+	if (t->status == NULL) {
+		t->status = newwin(1, t->cols, 0, 0);
+		t->trans = newwin(body, t->cols - dcols - 1, 1, 0);
+		t->diagram = newwin(body, dcols, 1, t->cols - dcols);
+		t->hint = newwin(1, t->cols, t->rows - 2, 0);
+		t->input = newwin(1, t->cols, t->rows - 1, 0);
+	} else {
+		wresize(t->status, 1, t->cols);
+		wresize(t->trans, body, t->cols - dcols - 1);
+		wresize(t->diagram, body, dcols);
+		mvwin(t->diagram, 1, t->cols - dcols);
+		wresize(t->hint, 1, t->cols);
+		mvwin(t->hint, t->rows - 2, 0);
+		wresize(t->input, 1, t->cols);
+		mvwin(t->input, t->rows - 1, 0);
+	}
+	keypad(t->input, TRUE);
+	nodelay(t->input, TRUE);
+	clearok(curscr, TRUE);
+}
+
+/* ---- keys ---- */
+
+/* Feed readline a string, as if typed (for keys curses decoded). */
+static void tui_feed(struct tui *t, const char *s)
+{
+	for (; *s != '\0'; s++) {
+		t->key = (unsigned char)*s;
+		t->have_key = true;
+		rl_callback_read_char();
+	}
+}
+
+static void tui_key(struct tui *t, int k)
+{
+	int h = getmaxy(t->trans);
+	switch (k) {
+	case KEY_PPAGE:
+		t->scroll += (size_t)(h > 2 ? h - 2 : 1);
+		if (t->scroll > t->count)
+			t->scroll = t->count;
+		tui_draw(t);
+		return;
+	case KEY_NPAGE:
+		t->scroll = t->scroll > (size_t)(h - 2) ? t->scroll - (size_t)(h - 2) : 0;
+		tui_draw(t);
+		return;
+	case KEY_END:
+		t->scroll = 0;
+		tui_draw(t);
+		return;
+	case KEY_RESIZE:
+		tui_layout(t);
+		tui_draw(t);
+		return;
+	case KEY_LEFT: tui_feed(t, "\033[D"); return;
+	case KEY_RIGHT: tui_feed(t, "\033[C"); return;
+	case KEY_UP: tui_feed(t, "\033[A"); return;
+	case KEY_DOWN: tui_feed(t, "\033[B"); return;
+	case KEY_HOME: tui_feed(t, "\001"); return;
+	case KEY_DC: tui_feed(t, "\004"); return;
+	case KEY_BACKSPACE: tui_feed(t, "\177"); return;
+	default:
+		break;
+	}
+	if (k >= 0 && k < 256) {
+		t->key = k;
+		t->have_key = true;
+		rl_callback_read_char();
+	}
+}
+
+static int tui_getc(FILE *f)
+{
+	(void)f;
+	if (tui_now == NULL || !tui_now->have_key)
+		return EOF;
+	tui_now->have_key = false;
+	return tui_now->key;
+}
+
+static int tui_input_available(void)
+{
+	return tui_now != NULL && tui_now->have_key;
+}
+
+/* Search back from the bottom for the text; show it at the bottom. */
+static void tui_search(struct tui *t, const char *text)
+{
+	struct shell *sh = t->sh;
+	snprintf(sh->tui_search, sizeof sh->tui_search, "%s", text);
+	for (size_t back = t->scroll; back < t->count; back++) {
+		if (strstr(tui_line(t, t->count - 1 - back), text) != NULL) {
+			t->scroll = back;
+			tui_draw(t);
+			return;
+		}
+	}
+	out_note(&sh->out, "\"%s\" is not in the transcript", text);
+}
+
+static void tui_on_line(char *line)
+{
+	struct tui *t = tui_now;
+	if (line == NULL) {
+		t->leave = true;
+		t->sh->stop = true;
+		return;
+	}
+	size_t len = strlen(line);
+	repl_remember(t->sh, line, len);
+	if (line[0] == '/' && !t->sh->in_body && !session_in_auth(t->sh->sess)) {
+		tui_search(t, line + 1);
+	} else {
+		(void)signals_take();
+		shell_run_line(t->sh, line, len);
+		shell_auth_interactive(t->sh);
+	}
+	explicit_bzero(line, len);
+	free(line);
+	if (t->sh->want_view) {
+		t->sh->want_view = false;
+		t->leave = true;
+	}
+	if (t->sh->stop)
+		t->leave = true;
+	if (!t->leave) {
+		static char prompt[512];
+		shell_prompt(t->sh, prompt, sizeof prompt);
+		rl_set_prompt(prompt);
+		tui_draw(t);
+	}
+}
+
+/* shell.h's suspend/resume: a question asked on the bare terminal. */
+static void tui_suspend(void *ctx)
+{
+	(void)ctx;
+	def_prog_mode();
+	endwin();
+}
+
+static void tui_resume(void *ctx)
+{
+	struct tui *t = ctx;
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	tui_draw(t);
+}
+
+/* ---- start and end ---- */
+
+static bool tui_terminal_ok(struct shell *sh)
+{
+	const char *term = getenv("TERM");
+	if (term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0) {
+		out_note(&sh->out, "no full-screen view with TERM=%s: line mode",
+		    term == NULL || term[0] == '\0' ? "(unset)" : term);
+		return false;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		out_note(&sh->out, "no full-screen view without a terminal: line mode");
+		return false;
+	}
+	return true;
+}
+
+static void tui_colors(struct tui *t, bool on)
+{
+	struct output *o = &t->sh->out;
+	static const char *const markers[7] = { "\001", "\002", "\003", "\004", "\005", "\006", "\007" };
+	const char **cols[7] = { &o->col_ok, &o->col_mid, &o->col_warn, &o->col_bad, &o->col_local,
+		&o->col_dim, &o->col_off };
+	for (int i = 0; i < 7; i++) {
+		if (on) {
+			t->saved_col[i] = *cols[i];
+			*cols[i] = markers[i];
+		} else {
+			*cols[i] = t->saved_col[i];
+		}
+	}
+}
+
+static void tui_end(struct tui *t, SCREEN *scr)
+{
+	rl_callback_handler_remove();
+	rl_redisplay_function = rl_redisplay;
+	rl_getc_function = rl_getc;
+	rl_input_available_hook = NULL;
+	rl_prep_term_function = rl_prep_terminal;
+	rl_deprep_term_function = rl_deprep_terminal;
+	rl_outstream = stdout;
+	endwin();
+	delscreen(scr);
+	tui_colors(t, false);
+	t->sh->out.sink = NULL;
+	t->sh->suspend = t->sh->resume = NULL;
+	signal(SIGWINCH, SIG_DFL);
+	signal(SIGSEGV, SIG_DFL);
+	signal(SIGBUS, SIG_DFL);
+	signal(SIGABRT, SIG_DFL);
+	for (size_t i = 0; i < t->count; i++)
+		free((char *)tui_line(t, i));
+	free(t->ring);
+	if (t->devnull != NULL)
+		fclose(t->devnull);
+	tui_now = NULL;
+}
+
+bool tui_run(struct shell *sh)
+{
+	if (!tui_terminal_ok(sh))
+		return false;
+	SCREEN *scr = newterm(NULL, stdout, stdin);
+	if (scr == NULL) {
+		out_note(&sh->out, "no full-screen view: no terminfo entry for this terminal: line mode");
+		return false;
+	}
+	int rows, cols;
+	getmaxyx(stdscr, rows, cols);
+	if (rows < TUI_MIN_ROWS || cols < TUI_MIN_COLS) {
+		endwin();
+		delscreen(scr);
+		out_note(&sh->out, "no full-screen view below %dx%d (this is %dx%d): line mode",
+		    TUI_MIN_COLS, TUI_MIN_ROWS, cols, rows);
+		return false;
+	}
+	static struct tui t;
+	memset(&t, 0, sizeof t);
+	t.sh = sh;
+	t.ring = calloc(TUI_KEEP_LINES, sizeof *t.ring);
+	if (t.ring == NULL) {
+		endwin();
+		delscreen(scr);
+		return false;
+	}
+	tui_now = &t;
+	if (tui_winch_pipe[0] < 0 && pipe2(tui_winch_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
+		tui_winch_pipe[0] = tui_winch_pipe[1] = -1;
+	signal(SIGWINCH, tui_on_winch);
+	signal(SIGSEGV, tui_on_crash);
+	signal(SIGBUS, tui_on_crash);
+	signal(SIGABRT, tui_on_crash);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+		init_pair(1, COLOR_GREEN, -1);
+		init_pair(2, COLOR_CYAN, -1);
+		init_pair(3, COLOR_YELLOW, -1);
+		init_pair(4, COLOR_RED, -1);
+		init_pair(5, COLOR_MAGENTA, -1);
+	}
+	cbreak();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	tui_layout(&t);
+	if (sh->out.backlog != NULL)          /* what line mode showed so far */
+		tui_import(&t, sh->out.backlog->data != NULL ? sh->out.backlog->data : "",
+		    sh->out.backlog->len);
+	tui_colors(&t, true);
+	sh->out.sink = tui_sink;
+	sh->out.sink_ctx = &t;
+	sh->suspend = tui_suspend;
+	sh->resume = tui_resume;
+	sh->suspend_ctx = &t;
+
+	t.devnull = fopen("/dev/null", "w");
+	rl_outstream = t.devnull;
+	rl_catch_signals = 0;
+	rl_catch_sigwinch = 0;
+	rl_change_environment = 0;
+	rl_prep_term_function = NULL;
+	rl_deprep_term_function = NULL;
+	rl_getc_function = tui_getc;
+	rl_input_available_hook = tui_input_available;
+	rl_redisplay_function = tui_redisplay;
+	char prompt[512];
+	shell_prompt(sh, prompt, sizeof prompt);
+	rl_callback_handler_install(prompt, tui_on_line);
+	out_note(&sh->out, "full-screen view: type commands as in line mode; view goes back");
+
+	while (!t.leave && !sh->stop) {
+		struct pollfd p[3] = { { .fd = STDIN_FILENO, .events = POLLIN },
+		    { .fd = signals_fd(), .events = POLLIN }, { .fd = tui_winch_pipe[0], .events = POLLIN } };
+		int n = poll(p, 3, -1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		if (p[2].revents & POLLIN) {
+			char buf[16];
+			while (read(tui_winch_pipe[0], buf, sizeof buf) > 0)
+				;
+			endwin();
+			refresh();
+			tui_layout(&t);
+			tui_draw(&t);
+		}
+		if (p[1].revents & POLLIN) {
+			int sig = signals_take();
+			if (sig & (SIGNALS_TERM | SIGNALS_HUP)) {
+				sh->stop = true;
+				break;
+			}
+			if (sig & SIGNALS_INT) {       /* Ctrl-C: abandon the line */
+				rl_free_line_state();
+				rl_callback_sigcleanup();
+				rl_replace_line("", 0);
+				if (sh->in_body)
+					shell_body_abandon(sh, "body abandoned (Ctrl-C)");
+				shell_prompt(sh, prompt, sizeof prompt);
+				rl_set_prompt(prompt);
+				tui_draw(&t);
+			}
+		}
+		if (p[0].revents & (POLLIN | POLLHUP)) {
+			int k;
+			while (!t.leave && (k = wgetch(t.input)) != ERR)
+				tui_key(&t, k);
+		}
+	}
+	tui_end(&t, scr);
+	return true;
+}

@@ -1,0 +1,29 @@
+/*
+ * tui.h - the full-screen view (`smtpsh --tui`, `view` in the shell): a
+ * status bar, the transcript (scrollable, searchable, coloured by reply
+ * class), RFC 821's state diagram with the current state highlighted and
+ * the commands allowed next, and GNU Readline's line in its callback form,
+ * all in one poll() loop (tui.c; the diagram is tui_diagram.c).
+ */
+#ifndef SMTPSH_TUI_H
+#define SMTPSH_TUI_H
+
+#include "shell.h"
+
+/* ncurses' window type, without pulling in curses.h (which defines macros
+ * such as `lines`) everywhere. */
+struct _win_st;
+typedef struct _win_st WINDOW;
+
+/* Run the full-screen view until `view`, exit or Ctrl-D.  Returns false
+ * (after saying why) when the terminal cannot show it: TERM=dumb, no
+ * terminfo entry, or smaller than TUI_MIN_COLS x TUI_MIN_ROWS. */
+#define TUI_MIN_COLS 80
+#define TUI_MIN_ROWS 24
+bool tui_run(struct shell *sh);
+
+/* tui_diagram.c */
+int tui_diagram_height(void);
+void tui_diagram_draw(WINDOW *w, enum smtp_state st);
+
+#endif
