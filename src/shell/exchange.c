@@ -104,6 +104,8 @@ static void shell_track(struct shell *sh, const struct session_reply *r)
 {
 	if (r->origin == SESSION_REPLY_COMMAND || r->origin == SESSION_REPLY_GREETING)
 		sh->last_rtt_ms = r->elapsed_ms;
+	if (r->origin != SESSION_REPLY_UNSOLICITED)
+		sh->last_code = r->reply.code;
 	if (r->verb != NULL && (r->verb->flags & VERB_F_OPENS_MAIL) && r->verdict == VERDICT_SUCCESS) {
 		const char *lt = strchr(r->command, '<');
 		const char *gt = lt != NULL ? strchr(lt, '>') : NULL;

@@ -126,6 +126,11 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		if (!a->json)
 			out_guide(&sh->out, demo_server_guide());
 		ok = shell_open(sh, demo_server_host(sh->demo), demo_server_port(sh->demo));
+		if (ok && a->tour)
+			tour_start(sh);
+	} else if (a->tour) {
+		shell_usage_error(sh, "the tour runs against the teaching server: smtpsh --demo --tour");
+		ok = false;
 	} else if (a->host != NULL) {
 		ok = shell_open(sh, a->host, a->port[0] != '\0' ? a->port : SMTP_DEFAULT_PORT);
 	}

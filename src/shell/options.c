@@ -18,7 +18,7 @@ enum {
 	OPT_ALLOW_PLAIN, OPT_DISABLE, OPT_FROM, OPT_TO, OPT_SUBJECT, OPT_HEADER, OPT_BODY,
 	OPT_BODY_FILE, OPT_ATTACH, OPT_NO_PIPELINING, OPT_BDAT, OPT_LMTP, OPT_QUIT_AFTER,
 	OPT_STARTTLS, OPT_AUTH, OPT_AUTH_USER, OPT_NOTIFY, OPT_RET, OPT_ENVID, OPT_ORCPT,
-	OPT_REQUIRETLS, OPT_TUI,
+	OPT_REQUIRETLS, OPT_TUI, OPT_TOUR,
 };
 
 static const struct smtpsh_option option_table[] = {
@@ -65,6 +65,7 @@ static const struct smtpsh_option option_table[] = {
 	{ "tui", OPT_TUI, NULL, "the full-screen view: status bar, transcript, state diagram "
 	  "(`view` switches back)" },
 	{ "demo", OPT_DEMO, NULL, "start the built-in teaching server and connect to it" },
+	{ "tour", OPT_TOUR, NULL, "with --demo: a guided tour of RFC 821, fifteen steps" },
 	{ "serve", OPT_SERVE, "[ADDR:]PORT", "run the teaching server alone (127.0.0.1 by default)" },
 	{ "disable", OPT_DISABLE, "VERB", "the teaching server answers VERB with 502 (repeatable)" },
 	{ "help", 'h', NULL, "this text" },
@@ -236,6 +237,7 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_ORCPT: a->msg.orcpt = true; break;
 		case OPT_REQUIRETLS: a->msg.requiretls = true; break;
 		case OPT_TUI: a->tui = true; break;
+		case OPT_TOUR: a->tour = true; break;
 		case OPT_QUIT_AFTER: {
 			size_t k = 1;
 			while (k < sizeof stage_names / sizeof stage_names[0] &&

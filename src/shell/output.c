@@ -326,6 +326,31 @@ void out_message(struct output *o, const struct out_message *m)
 	out_flush(o, &sb, false);
 }
 
+void out_tour(struct output *o, size_t step, size_t of, const char *title, const char *before,
+    const char *type, const char *after)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		(void)strbuf_appendf(&sb, "{\"type\":\"tour\",\"step\":%zu,\"of\":%zu,\"title\":", step, of);
+		(void)json_cstring(&sb, title);
+		(void)strbuf_appendf(&sb, ",\"text\":");
+		(void)json_cstring(&sb, before);
+		(void)strbuf_appendf(&sb, ",\"type_this\":");
+		(void)json_cstring(&sb, type);
+		(void)strbuf_appendf(&sb, ",\"explained\":");
+		(void)json_cstring(&sb, after);
+		(void)strbuf_appendf(&sb, "}\n");
+	} else if (after != NULL) {
+		(void)strbuf_appendf(&sb, "%s--- tour %zu/%zu done:%s %s\n", o->col_mid, step, of,
+		    o->col_off, after);
+	} else {
+		(void)strbuf_appendf(&sb, "%s--- tour %zu/%zu: %s ---%s\n%s\n%sType:%s  %s\n", o->col_mid,
+		    step, of, title, o->col_off, before, o->col_mid, o->col_off, type);
+	}
+	out_flush(o, &sb, false);
+}
+
 void out_guide(struct output *o, const char *text)
 {
 	struct strbuf sb;

@@ -161,6 +161,11 @@ struct out_message {
 };
 void out_message(struct output *o, const struct out_message *m);
 
+/* A step of the tour: before (what to type: `type`) or after (`after`
+ * explains the reply); the others NULL. */
+void out_tour(struct output *o, size_t step, size_t of, const char *title, const char *before,
+    const char *type, const char *after);
+
 /* smtpsh's own text, as it is (the teaching server's guide); JSON:
  * {"type":"guide","text":...}. */
 void out_guide(struct output *o, const char *text);

@@ -87,6 +87,11 @@ struct shell {
 	double last_rtt_ms;
 	char sender[256];
 	char auth_user[128];
+	/* --tour (tour.c): on, and the step the student is at; the code of
+	 * the last reply to a command, which the tour checks. */
+	bool tour;
+	size_t tour_step;
+	int last_code;
 	/* `pipeline {`: the commands typed, sent together at `}`. */
 	bool pipe_on;
 	size_t pipe_n;
@@ -198,6 +203,12 @@ void shell_sequence(struct shell *sh, const struct smtpsh_args *a);
 void pipeline_begin(struct shell *sh);
 bool pipeline_add(struct shell *sh, const struct verb *v, const char *arg, size_t arglen);
 void pipeline_end(struct shell *sh);
+
+/* tour.c: the guided tour of RFC 821 (--demo --tour, `tour`). */
+size_t tour_count(void);
+void tour_start(struct shell *sh);
+void tour_command(struct shell *sh, const char *arg);
+void tour_after_line(struct shell *sh, const char *line, size_t len);
 
 /* turn.c */
 void shell_turned(struct shell *sh);

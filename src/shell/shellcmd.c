@@ -16,6 +16,7 @@
 
 #include "escape.h"
 #include "options.h"
+#include "server.h"
 #include "shell.h"
 #include "smtp_limits.h"
 #include "tokenize.h"
@@ -31,6 +32,10 @@ static void cmd_help(struct shell *sh, const struct tokens *t, const char *line,
 
 static void cmd_open(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
+	if (t->count == 1 && sh->demo != NULL) {     /* --demo: the teaching server again */
+		(void)shell_open(sh, demo_server_host(sh->demo), demo_server_port(sh->demo));
+		return;
+	}
 	if (t->count < 2 || t->count > 3) {
 		shell_usage_error(sh, "usage: open HOST [PORT]");
 		return;
@@ -137,6 +142,15 @@ static void cmd_view(struct shell *sh, const struct tokens *t, const char *line,
 	sh->want_view = true;   /* the loop that read this line switches views */
 }
 
+static void cmd_tour(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	if (sh->demo == NULL) {
+		shell_usage_error(sh, "the tour runs against the teaching server: smtpsh --demo --tour");
+		return;
+	}
+	tour_command(sh, t->count > 1 ? t->word[1] : "");
+}
+
 static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	shell_tls_show(sh);
@@ -144,7 +158,8 @@ static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, 
 
 static const struct shell_cmd shell_cmds[] = {
 	{ "?", "? [NAME]", "this help: shell commands and SMTP verbs", cmd_help },
-	{ "open", "open HOST [PORT]", "connect (port 25 by default) and show the greeting", cmd_open },
+	{ "open", "open HOST [PORT]", "connect (port 25 by default) and show the greeting; with "
+	  "--demo, open alone reconnects to the teaching server", cmd_open },
 	{ "close", "close", "drop the connection without QUIT", cmd_close },
 	{ "exit", "exit", "leave smtpsh (Ctrl-D too)", cmd_exit },
 	{ "explain", "explain CODE | X.Y.Z | REPLY", "what a reply code, an enhanced code or a "
@@ -157,6 +172,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "pipeline", "pipeline { | on   ...   } | pipeline off", "send the SMTP commands typed "
 	  "in between in one write (RFC 2920) and match every reply", cmd_pipeline },
 	{ "tls", "tls", "the TLS version, cipher, certificate and verification result", cmd_tls },
+	{ "tour", "tour [next|off]", "--demo: the guided tour of RFC 821, step by step (again, skip "
+	  "a step, or stop)", cmd_tour },
 	{ "view", "view", "switch between line mode and the full-screen view (status, transcript, "
 	  "state diagram)", cmd_view },
 	{ "set", "set insecure on|off", "probe servers whose certificate does not verify", cmd_set },
@@ -308,7 +325,20 @@ void shell_prompt(struct shell *sh, char *buf, size_t cap)
 	strbuf_free(&host);
 }
 
+static void shell_run_one(struct shell *sh, const char *line, size_t len);
+
 void shell_run_line(struct shell *sh, const char *line, size_t len)
+{
+	bool was_body = sh->in_body;
+	shell_run_one(sh, line, len);
+	/* The tour looks at each line: the end of a body counts as DATA's. */
+	if (sh->tour && was_body && !sh->in_body)
+		tour_after_line(sh, "data", 4);
+	else if (sh->tour && !was_body)
+		tour_after_line(sh, line, len);
+}
+
+static void shell_run_one(struct shell *sh, const char *line, size_t len)
 {
 	if (sh->in_body) {
 		shell_body_line(sh, line, len);

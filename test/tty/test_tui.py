@@ -142,6 +142,26 @@ class FullScreen(unittest.TestCase):
         s = p.wait_for("EXITED=")
         self.assertNotIn("-icanon", s)
 
+    def test_the_whole_tour_in_a_terminal(self):
+        sys_path = os.path.join(ROOT, "test", "integration")
+        import sys
+        sys.path.insert(0, sys_path)
+        from test_tutorial import STEPS
+        p = self.pane(f"{SMTPSH} --demo --tour", 120, 40)
+        n = len(STEPS)
+        p.wait_for(f"--- tour 1/{n}: ")
+        for i, typed in enumerate(STEPS, 1):
+            if i == 3:                    # off the path: fine, the tour waits
+                p.keys("noop", "Enter")
+                p.wait_for("success for NOOP")
+                self.assertNotIn(f"tour 3/{n} done", p.screen())
+            for line in typed:
+                p.keys(line, "Enter") if line else p.keys("Enter")
+            p.wait_for(f"--- tour {i}/{n} done")
+        p.wait_for("the tour is over")
+        p.keys("C-d")
+        p.wait_for("EXITED=")
+
     def test_dumb_terminal_falls_back_to_line_mode(self):
         p = self.pane(f"{SMTPSH} --demo --tui", 80, 24, TERM="dumb")
         p.wait_for("no full-screen view with TERM=dumb: line mode")

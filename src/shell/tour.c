@@ -1,0 +1,167 @@
+/*
+ * tour.c - `smtpsh --demo --tour`: a guided tour of RFC 821 against the
+ * teaching server, in fifteen short steps (issue 13).  Each step says what
+ * to type and why; after every line the student types, the tour looks at
+ * what it was and what the server answered: the step's command with the
+ * expected reply explains that reply and moves on; anything else is fine
+ * (the student may try things off the path) and the tour waits.  `tour`
+ * shows the current step again, `tour next` skips it, `tour off` ends it.
+ * docs/tutorial.md is this tour as the test suite runs it.
+ *
+ * The steps are data: the command expected (the first word typed, and the
+ * verb it is, if any), the reply codes that count, and the texts.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include "shell.h"
+#include "tokenize.h"
+
+struct tour_step {
+	const char *title;
+	const char *before;          /* what to type, and why */
+	const char *type;            /* the line to type */
+	const char *word;            /* its first word, as the check sees it */
+	short codes[4];              /* replies that complete the step (0-ended);
+	                              * none: a shell command, done when run */
+	const char *after;           /* what the reply shows */
+};
+
+static const struct tour_step tour_steps[] = {
+	{ "The greeting and HELO",
+	  "The server spoke first: its 220 greeting says it is ready (RFC 821 3.5). "
+	  "A client answers by saying who it is with HELO.",
+	  "helo client.example", "helo", { 250 },
+	  "250: the server knows you now; the session is \"ready\" for a mail transaction." },
+	{ "VRFY: does a user exist?",
+	  "VRFY asks whether a name is a user here (RFC 821 3.3).",
+	  "vrfy alice", "vrfy", { 250, 251 },
+	  "250 with the user's full name and mailbox: a success. Many real servers answer 252 "
+	  "instead, to give nothing away." },
+	{ "A failure reply",
+	  "Ask about a name the server does not know.",
+	  "vrfy nobody", "vrfy", { 550 },
+	  "550: a permanent negative reply (first digit 5); the second digit 5 says it is about "
+	  "the mail system. The session is still ready: a failure ends nothing." },
+	{ "EXPN: a mailing list",
+	  "EXPN asks for the members of a list.",
+	  "expn staff", "expn", { 250 },
+	  "A multiline reply: every line but the last has a dash after the code (250-); the last "
+	  "has a space (250 )." },
+	{ "MAIL: a transaction begins",
+	  "A message starts with MAIL, which gives the reverse-path (where bounces go).",
+	  "mail you@client.example", "mail", { 250 },
+	  "The state is now \"mail\": RFC 821 allows RCPT next, or RSET." },
+	{ "RCPT: a recipient",
+	  "RCPT names one recipient; a message may have many.",
+	  "rcpt alice", "rcpt", { 250, 251 },
+	  "One recipient accepted: the state is \"rcpt\", and DATA is now allowed." },
+	{ "A transient failure",
+	  "The mailbox \"busy\" is temporarily unavailable.",
+	  "rcpt busy", "rcpt", { 450 },
+	  "450: a transient negative reply (first digit 4): try again later. The transaction "
+	  "goes on: alice is still a recipient." },
+	{ "DATA and dot-stuffing",
+	  "DATA asks to send the message. After the 354, type a few lines -- one of them "
+	  "starting with a dot, like .dot -- and end with a line holding only a dot.",
+	  "data", "data", { 250 },
+	  "354 was an intermediate reply (first digit 3): go on. The lone dot ended the body "
+	  "and the 250 accepted the message. A line starting with a dot was sent with a second "
+	  "dot in front (RFC 821 4.5.2), so the end could not be mistaken." },
+	{ "The message, as delivered",
+	  "The teaching server keeps what it delivered: look at alice's mailbox.",
+	  "mailbox alice", "mailbox", { 0 },
+	  "The server removed the extra dot: the line arrived as you typed it." },
+	{ "A sequence error",
+	  "RCPT needs a transaction first. The last one ended with the message; try RCPT now.",
+	  "rcpt alice", "rcpt", { 503 },
+	  "503: bad sequence of commands (RFC 821 4.3): RCPT is allowed only after MAIL." },
+	{ "SEND: to a terminal",
+	  "RFC 821 also defined SEND, SOML and SAML: deliver to a user's terminal instead of "
+	  "(or as well as) the mailbox. Modern servers refuse them; this one does not.",
+	  "send you@client.example", "send", { 250 },
+	  "A transaction again, this time for the terminal (see `terminal` afterwards)." },
+	{ "RSET: start over",
+	  "RSET abandons the transaction without closing the connection.",
+	  "rset", "rset", { 250 },
+	  "Back to \"ready\": nothing was sent to anyone." },
+	{ "TURN: the roles swap",
+	  "TURN asks the server to become the client and send the mail it holds for your "
+	  "domain (RFC 821 3.8). client.example has a message waiting.",
+	  "turn", "turn", { 250 },
+	  "smtpsh was the receiving server just now: every command the other side sent and "
+	  "every reply smtpsh gave are above. After a TURN the connection ends." },
+	{ "Connect again",
+	  "open alone reconnects to the teaching server.",
+	  "open", "open", { 0 },
+	  "A new connection, a new 220 greeting." },
+	{ "QUIT",
+	  "QUIT ends the session politely.",
+	  "quit", "quit", { 221 },
+	  "221: the server closes the connection. That is RFC 821's whole conversation: the "
+	  "tour is over (explain CODE tells any code's meaning; ? lists everything)." },
+};
+
+#define TOUR_STEPS (sizeof tour_steps / sizeof tour_steps[0])
+
+size_t tour_count(void)
+{
+	return TOUR_STEPS;
+}
+
+static void tour_show(struct shell *sh)
+{
+	const struct tour_step *s = &tour_steps[sh->tour_step];
+	out_tour(&sh->out, sh->tour_step + 1, TOUR_STEPS, s->title, s->before, s->type, NULL);
+}
+
+void tour_start(struct shell *sh)
+{
+	sh->tour = true;
+	sh->tour_step = 0;
+	tour_show(sh);
+}
+
+void tour_command(struct shell *sh, const char *arg)
+{
+	if (strcmp(arg, "off") == 0) {
+		sh->tour = false;
+		out_note(&sh->out, "the tour is off (tour starts it again)");
+		return;
+	}
+	if (!sh->tour) {
+		tour_start(sh);
+		return;
+	}
+	if (strcmp(arg, "next") == 0 && sh->tour_step + 1 < TOUR_STEPS)
+		sh->tour_step++;
+	tour_show(sh);
+}
+
+/* After a line the student ran: the step's command with a reply that
+ * counts moves the tour on. */
+void tour_after_line(struct shell *sh, const char *line, size_t len)
+{
+	if (!sh->tour || sh->tour_step >= TOUR_STEPS)
+		return;
+	const struct tour_step *s = &tour_steps[sh->tour_step];
+	size_t w = 0;
+	while (w < len && line[w] != ' ')
+		w++;
+	if (w != strlen(s->word) || strncasecmp(line, s->word, w) != 0)
+		return;                  /* off the path: fine, the tour waits */
+	if (s->codes[0] != 0) {
+		bool hit = false;
+		for (size_t i = 0; i < sizeof s->codes / sizeof s->codes[0] && s->codes[i] != 0; i++)
+			hit = hit || s->codes[i] == sh->last_code;
+		if (!hit)
+			return;
+	}
+	out_tour(&sh->out, sh->tour_step + 1, TOUR_STEPS, s->title, NULL, NULL, s->after);
+	if (++sh->tour_step == TOUR_STEPS) {
+		sh->tour = false;
+		return;
+	}
+	tour_show(sh);
+}
