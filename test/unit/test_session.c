@@ -315,6 +315,7 @@ START_TEST(test_eof_mid_reply_and_plain_close)
 
 	static const char *const script2[] = { ">220 hi\r\n", "<", "!", NULL };
 	fake_start(&f, script2);
+	session_reply_free(&r);
 	s = open_session(&f, &r, 5);
 	ck_assert_int_eq(cmd(s, "NOOP", &r, &err), SMTP_ERR_CLOSED);
 	ck_assert_ptr_nonnull(strstr(err.msg, "without 221/421"));
@@ -326,6 +327,7 @@ START_TEST(test_eof_mid_reply_and_plain_close)
 	/* A close right after a permanent refusal: the server ended it. */
 	static const char *const script3[] = { ">220 hi\r\n", "<", ">554 5.7.0 Too many\r\n", "!", NULL };
 	fake_start(&f, script3);
+	session_reply_free(&r);
 	s = open_session(&f, &r, 5);
 	ck_assert_int_eq(cmd(s, "VRFY a", &r, &err), SMTP_OK);
 	ck_assert_int_eq(r.reply.code, 554);
@@ -485,6 +487,7 @@ START_TEST(test_budget_and_flood)
 		n += (size_t)snprintf(flood + n, sizeof flood - n, "250 x\r\n");
 	const char *script2[] = { flood, "<", NULL };
 	fake_start(&f, script2);
+	session_reply_free(&r);
 	s = open_session(&f, &r, 5);
 	enum smtp_errkind k = SMTP_OK;
 	int got = 0;
