@@ -178,3 +178,88 @@ enum smtp_errkind escape_json(struct strbuf *out, const char *in, size_t len)
 {
 	return escape_run(out, in, len, ESCAPE_JSON);
 }
+
+static int unescape_hex(char c)
+{
+	return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 :
+	    c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A code point as UTF-8 (what \u{...} stood for). */
+static enum smtp_errkind unescape_utf8(struct strbuf *out, uint32_t cp)
+{
+	char b[4];
+	size_t n;
+	if (cp < 0x80) {
+		b[0] = (char)cp;
+		n = 1;
+	} else if (cp < 0x800) {
+		b[0] = (char)(0xc0 | (cp >> 6));
+		b[1] = (char)(0x80 | (cp & 0x3f));
+		n = 2;
+	} else if (cp < 0x10000) {
+		b[0] = (char)(0xe0 | (cp >> 12));
+		b[1] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[2] = (char)(0x80 | (cp & 0x3f));
+		n = 3;
+	} else {
+		b[0] = (char)(0xf0 | (cp >> 18));
+		b[1] = (char)(0x80 | ((cp >> 12) & 0x3f));
+		b[2] = (char)(0x80 | ((cp >> 6) & 0x3f));
+		b[3] = (char)(0x80 | (cp & 0x3f));
+		n = 4;
+	}
+	return strbuf_append(out, b, n);
+}
+
+enum smtp_errkind unescape_terminal(struct strbuf *out, const char *in, size_t len)
+{
+	enum smtp_errkind k = SMTP_OK;
+	for (size_t i = 0; k == SMTP_OK && i < len; i++) {
+		if (in[i] != '\\' || i + 1 == len) {
+			k = strbuf_appendc(out, in[i]);
+			continue;
+		}
+		char c = in[++i];
+		int h1, h2;
+		switch (c) {
+		case 't': k = strbuf_appendc(out, '\t'); break;
+		case 'r': k = strbuf_appendc(out, '\r'); break;
+		case 'n': k = strbuf_appendc(out, '\n'); break;
+		case 'e': k = strbuf_appendc(out, '\033'); break;
+		case '\\': k = strbuf_appendc(out, '\\'); break;
+		case 'x':
+			if (i + 2 < len && (h1 = unescape_hex(in[i + 1])) >= 0 &&
+			    (h2 = unescape_hex(in[i + 2])) >= 0) {
+				k = strbuf_appendc(out, (char)(h1 << 4 | h2));
+				i += 2;
+			} else {
+				k = strbuf_append(out, in + i - 1, 2);
+			}
+			break;
+		case 'u': {
+			uint32_t cp = 0;
+			size_t j = i + 1;
+			bool ok = j < len && in[j] == '{';
+			for (j++; ok && j < len && in[j] != '}'; j++) {
+				int h = unescape_hex(in[j]);
+				if (h < 0 || cp > 0x10ffff)
+					ok = false;
+				else
+					cp = cp << 4 | (uint32_t)h;
+			}
+			if (ok && j < len && cp <= 0x10ffff) {
+				k = unescape_utf8(out, cp);
+				i = j;
+			} else {
+				k = strbuf_append(out, in + i - 1, 2);
+			}
+			break;
+		}
+		default:
+			k = strbuf_append(out, in + i - 1, 2);
+			break;
+		}
+	}
+	return k;
+}

@@ -23,5 +23,9 @@
 
 enum smtp_errkind escape_terminal(struct strbuf *out, const char *in, size_t len);
 enum smtp_errkind escape_json(struct strbuf *out, const char *in, size_t len);
+/* The inverse of escape_terminal (transcripts read back by --replay):
+ * \t \r \n \e \\ \xNN \u{NNNN} become the bytes they stand for; anything
+ * else is copied.  Appends to out (SMTP_ERR_NOMEM at its maximum). */
+enum smtp_errkind unescape_terminal(struct strbuf *out, const char *in, size_t len);
 
 #endif

@@ -214,6 +214,45 @@ static void session_keep_recipient(char *dst, const char *line)
 		snprintf(dst, SESSION_ADDR_MAX, "%.*s", (int)(gt - lt - 1), lt + 1);
 }
 
+enum smtp_errkind session_attach(struct session *s, const struct transport_ops *ops, void *ctx,
+    int fd, const char *label, struct smtp_error *err)
+{
+	if (session_is_open(s))
+		session_close(s);
+	snprintf(s->host, sizeof s->host, "%s", label);
+	snprintf(s->port, sizeof s->port, "-");
+	ehlo_set_clear(&s->ehlo);
+	s->helo_domain[0] = '\0';
+	s->last_code = 0;
+	s->end = SESSION_END_NONE;
+	s->unsolicited_run = 0;
+	session_reset_input(s);
+	session_owed_clear(s);
+	transport_init(&s->tr);
+	s->tr.ops = ops;
+	s->tr.ctx = ctx;
+	s->tr.fd = fd;
+	s->tr.cancel_fd = s->opt.cancel_fd;
+	snprintf(s->tr.peer_addr, sizeof s->tr.peer_addr, "replay");
+	session_set_state(s, SMTP_ST_CONNECTED);
+	struct session_owed *g = session_owed_push(s);
+	g->greeting = true;
+	g->deadline_ms = session_deadline(s, SMTP_TIMEOUT_GREETING);
+	(void)err;
+	return SMTP_OK;
+}
+
+void session_tls_replayed(struct session *s)
+{
+	if (!s->tls_pending)
+		return;
+	s->tls_pending = false;
+	session_reset_input(s);
+	ehlo_set_clear(&s->ehlo);
+	s->helo_domain[0] = '\0';
+	session_set_state(s, SMTP_ST_GREETED);
+}
+
 static bool session_reply_trusted(const struct smtp_reply *r)
 {
 	return r->code >= 100 && r->code <= 599 &&

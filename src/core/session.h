@@ -143,6 +143,14 @@ void session_free(struct session *s);     /* closes if open */
  * port NULL: 25.  A numeric port must be 1..65535 (SMTP_ERR_USAGE). */
 enum smtp_errkind session_open(struct session *s, const char *host, const char *port,
     struct smtp_error *err);
+/* Open the session on a transport the caller provides (--replay plays a
+ * transcript's server side through replay.c's ops): fd must stay open and
+ * is polled like a socket.  The greeting is then owed. */
+enum smtp_errkind session_attach(struct session *s, const struct transport_ops *ops, void *ctx,
+    int fd, const char *label, struct smtp_error *err);
+/* --replay: the transcript says the TLS handshake after a 220 to STARTTLS
+ * succeeded; the session goes on as session_start_tls would leave it. */
+void session_tls_replayed(struct session *s);
 /* Drop the connection (no QUIT); every owed reply is forgotten. */
 void session_close(struct session *s);
 bool session_is_open(const struct session *s);

@@ -48,6 +48,7 @@ struct transport {
 	int fd;                        /* -1 when closed; non-blocking */
 	const struct transport_ops *ops;
 	void *tls;                     /* owned by tls.c when ops is TLS */
+	void *ctx;                     /* for other ops (replay.c's feed) */
 	int cancel_fd;                 /* -1 or a fd that becomes readable on cancel */
 	wire_hook_fn wire_hook;        /* may be NULL */
 	void *wire_ctx;

@@ -115,6 +115,14 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	term_setup_colors(&sh->out, !a->no_color && !a->json);
 
 	bool ok = true;
+	if (a->replay != NULL) {
+		if (a->host != NULL || a->demo || a->ncmds > 0 || options_message_mode(a))
+			shell_usage_error(sh, "--replay plays a transcript alone: no host, -e or message");
+		else
+			shell_replay(sh, a->replay, a->step);
+		out_summary(&sh->out, sh->worst, sh->failed_stage[0] != '\0' ? sh->failed_stage : NULL);
+		return sh->worst;
+	}
 	if (a->demo) {
 		struct server_config cfg = { .disabled_verbs = a->disabled };
 		struct smtp_error err;

@@ -18,7 +18,7 @@ enum {
 	OPT_ALLOW_PLAIN, OPT_DISABLE, OPT_FROM, OPT_TO, OPT_SUBJECT, OPT_HEADER, OPT_BODY,
 	OPT_BODY_FILE, OPT_ATTACH, OPT_NO_PIPELINING, OPT_BDAT, OPT_LMTP, OPT_QUIT_AFTER,
 	OPT_STARTTLS, OPT_AUTH, OPT_AUTH_USER, OPT_NOTIFY, OPT_RET, OPT_ENVID, OPT_ORCPT,
-	OPT_REQUIRETLS, OPT_TUI, OPT_TOUR,
+	OPT_REQUIRETLS, OPT_TUI, OPT_TOUR, OPT_REPLAY, OPT_STEP,
 };
 
 static const struct smtpsh_option option_table[] = {
@@ -64,6 +64,8 @@ static const struct smtpsh_option option_table[] = {
 	  "mail, rcpt or data (then QUIT)" },
 	{ "tui", OPT_TUI, NULL, "the full-screen view: status bar, transcript, state diagram "
 	  "(`view` switches back)" },
+	{ "replay", OPT_REPLAY, "FILE", "play a --transcript back offline, with meanings and verdicts" },
+	{ "step", OPT_STEP, NULL, "with --replay: one command at a time (Enter: next)" },
 	{ "demo", OPT_DEMO, NULL, "start the built-in teaching server and connect to it" },
 	{ "tour", OPT_TOUR, NULL, "with --demo: a guided tour of RFC 821, fifteen steps" },
 	{ "serve", OPT_SERVE, "[ADDR:]PORT", "run the teaching server alone (127.0.0.1 by default)" },
@@ -238,6 +240,8 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_REQUIRETLS: a->msg.requiretls = true; break;
 		case OPT_TUI: a->tui = true; break;
 		case OPT_TOUR: a->tour = true; break;
+		case OPT_REPLAY: a->replay = optarg; break;
+		case OPT_STEP: a->step = true; break;
 		case OPT_QUIT_AFTER: {
 			size_t k = 1;
 			while (k < sizeof stage_names / sizeof stage_names[0] &&

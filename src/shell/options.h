@@ -50,7 +50,8 @@ struct smtpsh_args {
 	const char **cmds;        /* -e, in order (argc entries allocated) */
 	size_t ncmds;
 	struct message_opts msg;
-	bool lmtp, tui, tour;
+	bool lmtp, tui, tour, step;
+	const char *replay;       /* --replay FILE */
 	bool json, stop_on_error, no_color, demo, implicit_tls, insecure;
 	bool allow_plain_auth, transcript_overwrite;
 	const char *serve;        /* --serve [ADDR:]PORT */

@@ -210,6 +210,9 @@ void tour_start(struct shell *sh);
 void tour_command(struct shell *sh, const char *arg);
 void tour_after_line(struct shell *sh, const char *line, size_t len);
 
+/* replaycmd.c: --replay FILE [--step]. */
+void shell_replay(struct shell *sh, const char *path, bool step);
+
 /* turn.c */
 void shell_turned(struct shell *sh);
 

@@ -54,6 +54,9 @@ class DocCommands(unittest.TestCase):
         # Files the examples name, in the directory they run in.
         with open(os.path.join(self.tmp.name, "report.pdf"), "wb") as f:
             f.write(b"%PDF-1.4 a sample\n")
+        # The transcript --replay examples play (the --transcript ones append to it).
+        subprocess.run([SMTPSH, "--demo", "--transcript", "session.log", "-e", "vrfy alice"],
+                       cwd=self.tmp.name, check=True, stdout=subprocess.DEVNULL)
 
     def tearDown(self):
         self.tmp.cleanup()
@@ -63,6 +66,11 @@ class DocCommands(unittest.TestCase):
         tls = "--tls" in words
         if "--serve" in words:
             return self.run_serve(cmd)
+        if "--replay" in words:
+            p = self.bash(cmd, "\n" * 10)     # Enter, for --step
+            self.assertEqual(p.returncode, 0, (cmd, p.stderr))
+            self.assertIn(b"> VRFY alice", p.stdout, cmd)
+            return
         if "--demo" in words:
             p = self.bash(cmd, "")
             self.assertEqual(p.returncode, 0, (cmd, p.stderr))

@@ -434,6 +434,34 @@ START_TEST(test_random_sample)
 }
 END_TEST
 
+/* --replay reads transcripts back: unescape_terminal undoes
+ * escape_terminal exactly, for any bytes. */
+START_TEST(test_unescape_round_trip)
+{
+	static const char *const samples[] = {
+		"250 plain", "a\\b\\\\c", "\x1b[31mred\x1b[0m", "tab\there\r\n",
+		"\xd0\x9f\xd1\x80\xd0\xb8", "\xe2\x80\xae bidi", "\xff\xfe\x80 bad utf-8",
+		"\\x41 not an escape", "\x7f\x01\x1f", "\xf3\xa0\x80\x81 tag",
+	};
+	unsigned char all[256];
+	for (int i = 0; i < 256; i++)
+		all[i] = (unsigned char)i;
+	for (size_t n = 0; n <= sizeof samples / sizeof samples[0]; n++) {
+		const char *in = n < sizeof samples / sizeof samples[0] ? samples[n] : (const char *)all;
+		size_t len = n < sizeof samples / sizeof samples[0] ? strlen(in) : sizeof all;
+		struct strbuf esc, back;
+		strbuf_init(&esc, 1 << 16);
+		strbuf_init(&back, 1 << 16);
+		ck_assert_int_eq(escape_terminal(&esc, in, len), SMTP_OK);
+		ck_assert_int_eq(unescape_terminal(&back, esc.data, esc.len), SMTP_OK);
+		ck_assert_uint_eq(back.len, len);
+		ck_assert_msg(memcmp(back.data, in, len) == 0, "sample %zu changed", n);
+		strbuf_free(&esc);
+		strbuf_free(&back);
+	}
+}
+END_TEST
+
 static Suite *escape_suite(void)
 {
 	Suite *s = suite_create("escape");
@@ -447,6 +475,7 @@ static Suite *escape_suite(void)
 	tcase_add_test(tc, test_max_all_or_nothing);
 	tcase_add_test(tc, test_all_byte_pairs);
 	tcase_add_test(tc, test_random_sample);
+	tcase_add_test(tc, test_unescape_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }
