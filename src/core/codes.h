@@ -11,6 +11,8 @@
 
 #include <stddef.h>
 
+#include "i18n.h"
+
 /* Contexts a meaning can depend on: a verb id (verbs.h), or one of these. */
 #define CODE_CTX_ANY      (-1)  /* no particular command (explain) */
 #define CODE_CTX_GREETING (-2)  /* the connection-opening reply */
@@ -51,9 +53,11 @@ size_t code_explain(int code, char *buf, size_t cap);
 /* The meaning of `code` as a reply in `context` (a verb id,
  * CODE_CTX_GREETING, or CODE_CTX_ANY): the context's own row if there is
  * one, else the general row unless it belongs to another context, else a
- * text built from the digits.  *source (may be NULL) gets the RFC.  Writes
+ * text built from the digits.  *source (may be NULL) gets the RFC.  tr
+ * translates the text and the pattern (i18n.h; NULL: English).  Writes
  * one line; returns the length it wanted (snprintf rules). */
-size_t code_explain_in(int code, int context, char *buf, size_t cap, const char **source);
+size_t code_explain_in(int code, int context, text_translator tr, char *buf, size_t cap,
+    const char **source);
 
 /* Walk the per-context rows (explain, docs, tests). */
 size_t code_context_count(void);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
+
 void ehlo_set_clear(struct ehlo_set *set)
 {
 	memset(set, 0, sizeof *set);
@@ -82,37 +84,37 @@ static const struct {
 	const char *keyword;
 	const char *meaning;
 } ehlo_meanings[] = {
-	{ "8BITMIME", "8-bit MIME bodies accepted (RFC 6152)" },
-	{ "ATRN", "Authenticated TURN for on-demand relay (RFC 2645)" },
-	{ "AUTH", "Authentication, with the mechanisms listed (RFC 4954)" },
-	{ "BINARYMIME", "Binary MIME bodies, with CHUNKING (RFC 3030)" },
-	{ "BURL", "Message assembly from IMAP URLs (RFC 4468)" },
-	{ "CHECKPOINT", "Checkpoint/restart of transactions (RFC 1845)" },
-	{ "CHUNKING", "BDAT: the body sent in sized chunks (RFC 3030)" },
-	{ "DELIVERBY", "Deliver-by time limits (RFC 2852)" },
-	{ "DSN", "Delivery status notifications on request (RFC 3461)" },
-	{ "ENHANCEDSTATUSCODES", "Replies carry RFC 3463 codes such as 5.1.1 (RFC 2034)" },
-	{ "ETRN", "Remote queue start for a domain (RFC 1985)" },
-	{ "EXPN", "Mailing list expansion (RFC 5321 3.5)" },
-	{ "FUTURERELEASE", "Hold the message until a release time (RFC 4865)" },
-	{ "HELP", "Help on commands (RFC 5321 4.1.1.8)" },
-	{ "LIMITS", "Advertised limits on recipients and transactions (RFC 9422)" },
-	{ "MT-PRIORITY", "Message transfer priorities (RFC 6710)" },
-	{ "MTRK", "Message tracking (RFC 3885)" },
-	{ "NO-SOLICITING", "No solicitations wanted (RFC 3865)" },
-	{ "ONEX", "One message per transaction (Sendmail)" },
-	{ "PIPELINING", "Commands may be sent in groups without waiting (RFC 2920)" },
-	{ "REQUIRETLS", "TLS required for the whole relay path on request (RFC 8689)" },
-	{ "RRVS", "Recipient reassignment check (RFC 7293)" },
-	{ "SIZE", "Message size declaration and limit (RFC 1870)" },
-	{ "SMTPUTF8", "Internationalized addresses and headers (RFC 6531)" },
-	{ "STARTTLS", "The connection can be upgraded to TLS (RFC 3207)" },
-	{ "TURN", "The server will take the sender role (RFC 821)" },
-	{ "VERB", "Verbose mode (Sendmail)" },
-	{ "VRFY", "Address verification (RFC 5321 3.5)" },
-	{ "X-EXPS", "Authentication, legacy form (Microsoft)" },
-	{ "XCLIENT", "The client may override connection attributes (Postfix)" },
-	{ "XFORWARD", "The client may forward original attributes (Postfix)" },
+	{ "8BITMIME", N_("8-bit MIME bodies accepted (RFC 6152)") },
+	{ "ATRN", N_("Authenticated TURN for on-demand relay (RFC 2645)") },
+	{ "AUTH", N_("Authentication, with the mechanisms listed (RFC 4954)") },
+	{ "BINARYMIME", N_("Binary MIME bodies, with CHUNKING (RFC 3030)") },
+	{ "BURL", N_("Message assembly from IMAP URLs (RFC 4468)") },
+	{ "CHECKPOINT", N_("Checkpoint/restart of transactions (RFC 1845)") },
+	{ "CHUNKING", N_("BDAT: the body sent in sized chunks (RFC 3030)") },
+	{ "DELIVERBY", N_("Deliver-by time limits (RFC 2852)") },
+	{ "DSN", N_("Delivery status notifications on request (RFC 3461)") },
+	{ "ENHANCEDSTATUSCODES", N_("Replies carry RFC 3463 codes such as 5.1.1 (RFC 2034)") },
+	{ "ETRN", N_("Remote queue start for a domain (RFC 1985)") },
+	{ "EXPN", N_("Mailing list expansion (RFC 5321 3.5)") },
+	{ "FUTURERELEASE", N_("Hold the message until a release time (RFC 4865)") },
+	{ "HELP", N_("Help on commands (RFC 5321 4.1.1.8)") },
+	{ "LIMITS", N_("Advertised limits on recipients and transactions (RFC 9422)") },
+	{ "MT-PRIORITY", N_("Message transfer priorities (RFC 6710)") },
+	{ "MTRK", N_("Message tracking (RFC 3885)") },
+	{ "NO-SOLICITING", N_("No solicitations wanted (RFC 3865)") },
+	{ "ONEX", N_("One message per transaction (Sendmail)") },
+	{ "PIPELINING", N_("Commands may be sent in groups without waiting (RFC 2920)") },
+	{ "REQUIRETLS", N_("TLS required for the whole relay path on request (RFC 8689)") },
+	{ "RRVS", N_("Recipient reassignment check (RFC 7293)") },
+	{ "SIZE", N_("Message size declaration and limit (RFC 1870)") },
+	{ "SMTPUTF8", N_("Internationalized addresses and headers (RFC 6531)") },
+	{ "STARTTLS", N_("The connection can be upgraded to TLS (RFC 3207)") },
+	{ "TURN", N_("The server will take the sender role (RFC 821)") },
+	{ "VERB", N_("Verbose mode (Sendmail)") },
+	{ "VRFY", N_("Address verification (RFC 5321 3.5)") },
+	{ "X-EXPS", N_("Authentication, legacy form (Microsoft)") },
+	{ "XCLIENT", N_("The client may override connection attributes (Postfix)") },
+	{ "XFORWARD", N_("The client may forward original attributes (Postfix)") },
 };
 
 const char *ehlo_keyword_meaning(const char *keyword)

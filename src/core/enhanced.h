@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "i18n.h"
+
 struct enhanced_code {
 	int cls;      /* 2, 4 or 5 */
 	int subject;  /* 0..999 */
@@ -30,5 +32,8 @@ const char *enhanced_detail_source(int subject, int detail);
 /* One line: "5.1.1 Permanent Failure: Addressing Status: Bad destination
  * mailbox address".  snprintf rules. */
 size_t enhanced_explain(const struct enhanced_code *c, char *buf, size_t cap);
+/* The same, translated by tr (i18n.h; NULL: English). */
+size_t enhanced_explain_tr(const struct enhanced_code *c, text_translator tr, char *buf,
+    size_t cap);
 
 #endif

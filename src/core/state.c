@@ -4,29 +4,30 @@
  * Pure data; no allocation, no errors.
  */
 #include "state.h"
+#include "i18n.h"
 
 static const struct {
 	const char *name;
 	const char *describe;
 } state_text[SMTP_ST__COUNT] = {
 	[SMTP_ST_DISCONNECTED] = { "not connected",
-		"No connection: use `open HOST [PORT]` to connect." },
+		N_("No connection: use `open HOST [PORT]` to connect.") },
 	[SMTP_ST_CONNECTED] = { "connected",
-		"Connected; the server has not sent its 220 greeting yet." },
+		N_("Connected; the server has not sent its 220 greeting yet.") },
 	[SMTP_ST_GREETED] = { "greeted",
-		"The server greeted us (220): it expects HELO or EHLO first (RFC 5321 4.1.4)." },
+		N_("The server greeted us (220): it expects HELO or EHLO first (RFC 5321 4.1.4).") },
 	[SMTP_ST_READY] = { "ready",
-		"HELO/EHLO accepted, no mail transaction: MAIL (or SEND/SOML/SAML) starts one." },
+		N_("HELO/EHLO accepted, no mail transaction: MAIL (or SEND/SOML/SAML) starts one.") },
 	[SMTP_ST_MAIL] = { "mail",
-		"MAIL accepted: give at least one RCPT before DATA." },
+		N_("MAIL accepted: give at least one RCPT before DATA.") },
 	[SMTP_ST_RCPT] = { "rcpt",
-		"At least one recipient accepted: more RCPT, or DATA to send the message." },
+		N_("At least one recipient accepted: more RCPT, or DATA to send the message.") },
 	[SMTP_ST_DATA] = { "data",
-		"DATA accepted (354): the server reads the message until a line with a lone \".\"." },
+		N_("DATA accepted (354): the server reads the message until a line with a lone \".\".") },
 	[SMTP_ST_TURNED] = { "turned",
-		"TURN accepted: the roles are swapped, the server now sends mail to us." },
+		N_("TURN accepted: the roles are swapped, the server now sends mail to us.") },
 	[SMTP_ST_CLOSED] = { "closed",
-		"The connection is closed (221, 421 or the server went away)." },
+		N_("The connection is closed (221, 421 or the server went away).") },
 };
 
 const char *smtp_state_name(enum smtp_state st)

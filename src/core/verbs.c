@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
 #include "reply.h"
 #include "smtp_limits.h"
 
@@ -28,107 +29,107 @@
 
 static const struct verb verb_table[VERB__COUNT] = {
 	{ VERB_HELO, "HELO", NULL, VERB_ARG_OPTIONAL, "helo [DOMAIN]",
-	  "Say who we are (RFC 821); DOMAIN defaults to this machine's full name",
+	  N_("Say who we are (RFC 821); DOMAIN defaults to this machine's full name"),
 	  "RFC 821 4.1.1; RFC 5321 4.1.1.1", GREETED_ON, SMTP_ST_READY,
 	  SMTP_TIMEOUT_OTHER, VERB_F_RFC821 | VERB_F_HELLO,
 	  { 250 }, { 0 }, { 550 }, { 500, 501, 502, 504, 421 } },
 	{ VERB_EHLO, "EHLO", NULL, VERB_ARG_OPTIONAL, "ehlo [DOMAIN]",
-	  "Extended hello: the server lists its ESMTP extensions",
+	  N_("Extended hello: the server lists its ESMTP extensions"),
 	  "RFC 5321 4.1.1.1", GREETED_ON, SMTP_ST_READY,
 	  SMTP_TIMEOUT_OTHER, VERB_F_ESMTP | VERB_F_HELLO | VERB_F_EXTENSIONS,
 	  { 250 }, { 0 }, { 550 }, { 500, 501, 502, 504, 421 } },
 	{ VERB_MAIL, "MAIL", "FROM:", VERB_ARG_OPTIONAL,
 	  "mail [ADDR] | mail FROM:<ADDR> [PARAMS]",
-	  "Start a mail transaction from ADDR (none: the null sender <>)",
+	  N_("Start a mail transaction from ADDR (none: the null sender <>)"),
 	  "RFC 821 4.1.1; RFC 5321 4.1.1.2", READY_ONLY, SMTP_ST_MAIL,
 	  SMTP_TIMEOUT_MAIL, VERB_F_RFC821 | VERB_F_OPENS_MAIL,
 	  { 250 }, { 0 }, { 552, 451, 452, 550, 553, 455 },
 	  { 500, 501, 503, 555, 421 } },
 	{ VERB_RCPT, "RCPT", "TO:", VERB_ARG_REQUIRED,
 	  "rcpt ADDR | rcpt TO:<ADDR> [PARAMS]",
-	  "Add a recipient (\"rcpt postmaster\" is always legal)",
+	  N_("Add a recipient (\"rcpt postmaster\" is always legal)"),
 	  "RFC 821 4.1.1; RFC 5321 4.1.1.3",
 	  SMTP_ST_BIT(SMTP_ST_MAIL) | SMTP_ST_BIT(SMTP_ST_RCPT), SMTP_ST_RCPT,
 	  SMTP_TIMEOUT_RCPT, VERB_F_RFC821 | VERB_F_RECIPIENT,
 	  { 250, 251 }, { 0 }, { 550, 551, 552, 553, 450, 451, 452, 455, 554 },
 	  { 500, 501, 503, 555, 421 } },
 	{ VERB_DATA, "DATA", NULL, VERB_ARG_NONE, "data [FILE]",
-	  "Send the message: typed lines ended by a lone \".\", or FILE",
+	  N_("Send the message: typed lines ended by a lone \".\", or FILE"),
 	  "RFC 821 4.1.1; RFC 5321 4.1.1.4", SMTP_ST_BIT(SMTP_ST_RCPT), SMTP_ST_DATA,
 	  SMTP_TIMEOUT_DATA_INIT, VERB_F_RFC821 | VERB_F_BODY,
 	  { 250 }, { 354 }, { 552, 554, 451, 452, 450, 550 },
 	  { 500, 501, 503, 421 } },
 	{ VERB_RSET, "RSET", NULL, VERB_ARG_NONE, "rset",
-	  "Abort the mail transaction; keep the connection",
+	  N_("Abort the mail transaction; keep the connection"),
 	  "RFC 821 4.1.1; RFC 5321 4.1.1.5", GREETED_ON, SMTP_ST_READY,
 	  SMTP_TIMEOUT_OTHER, VERB_F_RFC821 | VERB_F_RESETS,
 	  { 250 }, { 0 }, { 0 }, { 500, 501, 504, 421 } },
 	{ VERB_SEND, "SEND", "FROM:", VERB_ARG_REQUIRED, "send ADDR",
-	  "Deliver to the recipients' terminals instead of their mailboxes",
+	  N_("Deliver to the recipients' terminals instead of their mailboxes"),
 	  "RFC 821 3.4, 4.1.1", READY_ONLY, SMTP_ST_MAIL,
 	  SMTP_TIMEOUT_MAIL, VERB_F_RFC821 | VERB_F_OPENS_MAIL,
 	  { 250 }, { 0 }, { 552, 451, 452 }, { 500, 501, 502, 503, 421 } },
 	{ VERB_SOML, "SOML", "FROM:", VERB_ARG_REQUIRED, "soml ADDR",
-	  "Send Or MaiL: to the terminal if the user is active, else the mailbox",
+	  N_("Send Or MaiL: to the terminal if the user is active, else the mailbox"),
 	  "RFC 821 3.4, 4.1.1", READY_ONLY, SMTP_ST_MAIL,
 	  SMTP_TIMEOUT_MAIL, VERB_F_RFC821 | VERB_F_OPENS_MAIL,
 	  { 250 }, { 0 }, { 552, 451, 452 }, { 500, 501, 502, 503, 421 } },
 	{ VERB_SAML, "SAML", "FROM:", VERB_ARG_REQUIRED, "saml ADDR",
-	  "Send And MaiL: to the terminal (if active) and the mailbox",
+	  N_("Send And MaiL: to the terminal (if active) and the mailbox"),
 	  "RFC 821 3.4, 4.1.1", READY_ONLY, SMTP_ST_MAIL,
 	  SMTP_TIMEOUT_MAIL, VERB_F_RFC821 | VERB_F_OPENS_MAIL,
 	  { 250 }, { 0 }, { 552, 451, 452 }, { 500, 501, 502, 503, 421 } },
 	{ VERB_VRFY, "VRFY", NULL, VERB_ARG_REQUIRED, "vrfy STRING",
-	  "Ask whether STRING names a user or mailbox",
+	  N_("Ask whether STRING names a user or mailbox"),
 	  "RFC 821 3.3, 4.1.1; RFC 5321 3.5", GREETED_ON, UNCHANGED,
 	  SMTP_TIMEOUT_OTHER, VERB_F_RFC821 | VERB_F_ADDRESS_ARG,
 	  { 250, 251, 252 }, { 0 }, { 550, 551, 553 },
 	  { 500, 501, 502, 504, 421 } },
 	{ VERB_EXPN, "EXPN", NULL, VERB_ARG_REQUIRED, "expn STRING",
-	  "Ask for the members of the mailing list STRING",
+	  N_("Ask for the members of the mailing list STRING"),
 	  "RFC 821 3.3, 4.1.1; RFC 5321 3.5", GREETED_ON, UNCHANGED,
 	  SMTP_TIMEOUT_OTHER, VERB_F_RFC821 | VERB_F_ADDRESS_ARG,
 	  { 250, 252 }, { 0 }, { 550 }, { 500, 501, 502, 504, 421 } },
 	{ VERB_HELP, "HELP", NULL, VERB_ARG_OPTIONAL, "help [TOPIC]",
-	  "Ask the server for help (the shell's own help is `?`)",
+	  N_("Ask the server for help (the shell's own help is `?`)"),
 	  "RFC 821 4.1.1; RFC 5321 4.1.1.8", GREETED_ON, UNCHANGED,
 	  SMTP_TIMEOUT_OTHER, VERB_F_RFC821,
 	  { 211, 214 }, { 0 }, { 0 }, { 500, 501, 502, 504, 421 } },
 	{ VERB_NOOP, "NOOP", NULL, VERB_ARG_OPTIONAL, "noop",
-	  "Do nothing; the server answers 250 if it is alive",
+	  N_("Do nothing; the server answers 250 if it is alive"),
 	  "RFC 821 4.1.1; RFC 5321 4.1.1.9", GREETED_ON, UNCHANGED,
 	  SMTP_TIMEOUT_OTHER, VERB_F_RFC821,
 	  { 250 }, { 0 }, { 0 }, { 500, 501, 421 } },
 	{ VERB_QUIT, "QUIT", NULL, VERB_ARG_NONE, "quit",
-	  "Close the session politely (221)",
+	  N_("Close the session politely (221)"),
 	  "RFC 821 4.1.1; RFC 5321 4.1.1.10",
 	  GREETED_ON | SMTP_ST_BIT(SMTP_ST_CONNECTED), SMTP_ST_CLOSED,
 	  SMTP_TIMEOUT_OTHER, VERB_F_RFC821 | VERB_F_CLOSES,
 	  { 221 }, { 0 }, { 0 }, { 500, 501 } },
 	{ VERB_TURN, "TURN", NULL, VERB_ARG_NONE, "turn",
-	  "Swap roles: the server becomes the sender (RFC 821; refused by modern servers)",
+	  N_("Swap roles: the server becomes the sender (RFC 821; refused by modern servers)"),
 	  "RFC 821 3.8, 4.1.1", READY_ONLY, SMTP_ST_TURNED,
 	  SMTP_TIMEOUT_OTHER, VERB_F_RFC821 | VERB_F_SWAPS_ROLES,
 	  { 250 }, { 0 }, { 502 }, { 500, 503, 421 } },
 	{ VERB_STARTTLS, "STARTTLS", NULL, VERB_ARG_NONE, "starttls",
-	  "Upgrade the connection to TLS, then EHLO again",
+	  N_("Upgrade the connection to TLS, then EHLO again"),
 	  "RFC 3207", SMTP_ST_BIT(SMTP_ST_GREETED) | READY_ONLY, SMTP_ST_GREETED,
 	  SMTP_TIMEOUT_OTHER, VERB_F_ESMTP | VERB_F_STARTS_TLS,
 	  { 220 }, { 0 }, { 454 }, { 500, 501, 502, 503, 421 } },
 	{ VERB_AUTH, "AUTH", NULL, VERB_ARG_REQUIRED, "auth MECH [USER]",
-	  "Authenticate (PLAIN, LOGIN, CRAM-MD5); the secret is never shown or saved",
+	  N_("Authenticate (PLAIN, LOGIN, CRAM-MD5); the secret is never shown or saved"),
 	  "RFC 4954", READY_ONLY, UNCHANGED,
 	  SMTP_TIMEOUT_OTHER, VERB_F_ESMTP | VERB_F_SENSITIVE | VERB_F_CHALLENGE,
 	  { 235 }, { 334 }, { 432, 454, 534, 535, 538 },
 	  { 500, 501, 502, 503, 504, 530, 421 } },
 	{ VERB_BDAT, "BDAT", NULL, VERB_ARG_REQUIRED, "bdat FILE",
-	  "Send FILE as the message in chunks of exact size, no dot-stuffing (CHUNKING)",
+	  N_("Send FILE as the message in chunks of exact size, no dot-stuffing (CHUNKING)"),
 	  "RFC 3030", SMTP_ST_BIT(SMTP_ST_RCPT), UNCHANGED,
 	  SMTP_TIMEOUT_DATA_BLOCK, VERB_F_ESMTP | VERB_F_CHUNK,
 	  { 250 }, { 0 }, { 552, 554, 451, 452, 450, 550 },
 	  { 500, 501, 503, 504, 421 } },
 	{ VERB_LHLO, "LHLO", NULL, VERB_ARG_OPTIONAL, "lhlo [DOMAIN]",
-	  "LMTP's hello (--lmtp): the server lists its extensions",
+	  N_("LMTP's hello (--lmtp): the server lists its extensions"),
 	  "RFC 2033 4.1", GREETED_ON, SMTP_ST_READY,
 	  SMTP_TIMEOUT_OTHER, VERB_F_ESMTP | VERB_F_HELLO | VERB_F_EXTENSIONS | VERB_F_LMTP,
 	  { 250 }, { 0 }, { 550 }, { 500, 501, 502, 504, 421 } },
@@ -227,13 +228,13 @@ enum verdict verb_verdict(const struct verb *v, int code)
 const char *verdict_name(enum verdict vd)
 {
 	switch (vd) {
-	case VERDICT_SUCCESS: return "success";
-	case VERDICT_INTERMEDIATE: return "intermediate";
-	case VERDICT_FAILURE: return "failure";
-	case VERDICT_ERROR: return "error";
-	case VERDICT_UNEXPECTED: return "unexpected";
+	case VERDICT_SUCCESS: return N_("success");
+	case VERDICT_INTERMEDIATE: return N_("intermediate");
+	case VERDICT_FAILURE: return N_("failure");
+	case VERDICT_ERROR: return N_("error");
+	case VERDICT_UNEXPECTED: return N_("unexpected");
 	}
-	return "unexpected";
+	return N_("unexpected");
 }
 
 bool verb_allowed_in(const struct verb *v, enum smtp_state st)

@@ -24,8 +24,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "i18n.h"
 #include "server_int.h"
-
 struct demo_server {
 	struct srv srv;
 	int listen_fd;
@@ -420,7 +420,7 @@ enum smtp_errkind demo_server_terminal(struct demo_server *d, const char *user, 
 
 const char *demo_server_guide(void)
 {
-	return
+	return N_(
 	    "smtpsh teaching server: a real SMTP server on a private loopback port.\n"
 	    "Try, in order:   ehlo   help   vrfy alice   expn staff   mail you@example.org\n"
 	    "                 rcpt alice   rcpt bob   data   (type lines, end with a lone .)\n"
@@ -430,5 +430,5 @@ const char *demo_server_guide(void)
 	    "  rcpt busy 450   rcpt full 452   rcpt crash 451   rcpt quota/spamtrap + data 552/554\n"
 	    "  vrfy shutdown 421   help status 211   mail alice 501   rcpt before mail 503\n"
 	    "  mail from:<a@b> FOO=1 504   bogus 500   send/soml/saml alice + terminal alice\n"
-	    "  TURN: helo client.example, then turn: the server sends you its queued mail.\n";
+	    "  TURN: helo client.example, then turn: the server sends you its queued mail.\n");
 }

@@ -33,10 +33,10 @@ static bool auth_confirm_plaintext(struct shell *sh)
 		shell_fail(sh, "auth", &err);
 		return false;
 	}
-	out_note(&sh->out, "this connection is not encrypted: the secret would cross the network "
-	    "readable.");
+	out_note(&sh->out, N_("this connection is not encrypted: the secret would cross the network "
+	    "readable."));
 	if (!shell_ask(sh, "  Send it anyway?")) {
-		out_note(&sh->out, "not sent");
+		out_note(&sh->out, N_("not sent"));
 		return false;
 	}
 	return true;
@@ -50,7 +50,7 @@ static void auth_note_unadvertised(struct shell *sh, enum auth_mech mech)
 		return;
 	const struct ehlo_ext *a = ehlo_find(ext, "AUTH");
 	if (a == NULL) {
-		out_note(&sh->out, "the server did not advertise AUTH in its EHLO reply");
+		out_note(&sh->out, N_("the server did not advertise AUTH in its EHLO reply"));
 		return;
 	}
 	const char *name = auth_mech_name(mech);
@@ -63,7 +63,7 @@ static void auth_note_unadvertised(struct shell *sh, enum auth_mech mech)
 			return;
 		p += w;
 	}
-	out_note(&sh->out, "the server did not advertise AUTH %s (it offers: %.200s)", name, a->params);
+	out_note(&sh->out, N_("the server did not advertise AUTH %s (it offers: %.200s)"), name, a->params);
 }
 
 /* Send one line of the exchange and read its reply. */
@@ -112,7 +112,7 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 				    "exchange after it was cancelled with \"*\"; the connection was closed");
 				shell_fail(sh, "auth", &err);
 				shell_note_status(sh, SHELL_EXIT_LOCAL, "auth");
-				shell_close(sh, "connection closed: the AUTH exchange would not end");
+				shell_close(sh, N_("connection closed: the AUTH exchange would not end"));
 			}
 			break;
 		}
@@ -140,12 +140,12 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 		snprintf(user, sizeof user, "%.*s", (int)(arglen - mlen - 1), sp + 1);
 	enum auth_mech mech;
 	if (mech_name[0] == '\0' || !auth_mech_parse(mech_name, &mech)) {
-		shell_usage_error(sh, "auth: give a mechanism (PLAIN, LOGIN or CRAM-MD5) and a user: "
-		    "auth MECH USER");
+		shell_usage_error(sh, N_("auth: give a mechanism (PLAIN, LOGIN or CRAM-MD5) and a user: "
+		    "auth MECH USER"));
 		return false;
 	}
 	if (user[0] == '\0') {
-		shell_usage_error(sh, "auth %s: give the user name: auth %s USER", auth_mech_name(mech),
+		shell_usage_error(sh, N_("auth %s: give the user name: auth %s USER"), auth_mech_name(mech),
 		    auth_mech_name(mech));
 		return false;
 	}
@@ -213,7 +213,7 @@ void shell_auth_interactive(struct shell *sh)
 			shell_auth_response(sh, line, strlen(line));
 		} else {
 			/* Ctrl-C, end of input or no terminal: cancel (RFC 4954 4). */
-			out_note(&sh->out, "%s: cancelling the AUTH exchange with \"*\"", err.msg);
+			out_note(&sh->out, N_("%s: cancelling the AUTH exchange with \"*\""), err.msg);
 			shell_auth_response(sh, "*", 1);
 		}
 		secret_wipe(line, sizeof line);

@@ -124,13 +124,11 @@ static bool body_has(struct shell *sh, const char *keyword)
 static bool body_judge(struct shell *sh, const char *name, const struct body_scan *sc, bool force)
 {
 	bool bad = sc->nul > 0 || sc->long_lines > 0;
-	if (sc->nul > 0)
-		out_warning(&sh->out, "%s holds %lu NUL byte%s (first on line %llu): RFC 5321 text "
-		    "has none", name, sc->nul, sc->nul == 1 ? "" : "s", sc->first_nul_line);
-	if (sc->long_lines > 0)
-		out_warning(&sh->out, "%s has %llu line%s longer than 998 octets (first: line %llu; "
-		    "longest %zu), past RFC 5321 4.5.3.1.6's limit", name, sc->long_lines,
-		    sc->long_lines == 1 ? "" : "s", sc->first_long_line, sc->longest);
+	if (sc->nul > 0)		out_warning(&sh->out, N_("%s holds NUL bytes (%lu; the first on line %llu): RFC 5321 "
+		    "text has none"), name, sc->nul, sc->first_nul_line);
+	if (sc->long_lines > 0)		out_warning(&sh->out, N_("%s has lines longer than 998 octets, past RFC 5321 "
+		    "4.5.3.1.6's limit (%llu; the first: line %llu; the longest: %zu octets)"), name,
+		    sc->long_lines, sc->first_long_line, sc->longest);
 	if (bad && !force) {
 		struct smtp_error err;
 		smtp_error_set(&err, SMTP_ERR_REFUSED, 0, "the body was not sent (servers may reject "
@@ -139,8 +137,8 @@ static bool body_judge(struct shell *sh, const char *name, const struct body_sca
 		return false;
 	}
 	if (sc->eight_bit && !body_has(sh, "8BITMIME"))
-		out_warning(&sh->out, "%s holds 8-bit bytes but the server did not advertise 8BITMIME "
-		    "(RFC 6152): it may mangle or refuse them", name);
+		out_warning(&sh->out, N_("%s holds 8-bit bytes but the server did not advertise 8BITMIME "
+		    "(RFC 6152): it may mangle or refuse them"), name);
 	return true;
 }
 
@@ -176,15 +174,15 @@ bool shell_send_body(struct shell *sh, body_reader_fn read, void *ctx, const cha
 		shell_fail(sh, "body", &err);
 		if (spoke) {
 			(void)shell_settle(sh);
-			shell_close(sh, "connection closed: the server is waiting for a body that was "
-			    "not sent, and an empty one must not be delivered");
+			shell_close(sh, N_("connection closed: the server is waiting for a body that was "
+			    "not sent, and an empty one must not be delivered"));
 		}
 		return false;
 	}
 	if (interrupted)
-		out_note(&sh->out, "the server answered in the middle of the body: the rest was not "
+		out_note(&sh->out, N_("the server answered in the middle of the body: the rest was not "
 		    "sent, and the connection is closed after its reply so that no half message is "
-		    "delivered");
+		    "delivered"));
 	return true;
 }
 
@@ -211,7 +209,7 @@ void shell_bdat(struct shell *sh, const char *arg, size_t arglen)
 	char name[4096];
 	snprintf(name, sizeof name, "%.*s", (int)arglen, arg);
 	if (arglen == 0) {
-		shell_usage_error(sh, "usage: bdat FILE");
+		shell_usage_error(sh, N_("usage: bdat FILE"));
 		return;
 	}
 	FILE *f = body_open(sh, name);
@@ -277,7 +275,7 @@ void shell_data(struct shell *sh, const char *arg, size_t arglen)
 			return;
 		}
 	} else if (force) {
-		shell_usage_error(sh, "data --force needs a FILE; nothing was sent");
+		shell_usage_error(sh, N_("data --force needs a FILE; nothing was sent"));
 		return;
 	}
 	struct session_reply r;
@@ -293,12 +291,12 @@ void shell_data(struct shell *sh, const char *arg, size_t arglen)
 				smtp_error_set(&err, SMTP_ERR_FILE, errno, "no temporary file for the body: %s",
 				    strerror(errno));
 				shell_fail(sh, "data", &err);
-				shell_close(sh, "connection closed: the body could not be kept");
+				shell_close(sh, N_("connection closed: the body could not be kept"));
 			} else {
 				sh->in_body = true;
 				sh->body_8bit = false;
 				if (sh->interactive)
-					out_note(&sh->out, "type the message; a line with a lone \".\" ends it");
+					out_note(&sh->out, N_("type the message; a line with a lone \".\" ends it"));
 			}
 		}
 	} else if (code != 0) {
@@ -329,16 +327,16 @@ void shell_body_line(struct shell *sh, const char *line, size_t len)
 		sh->in_body = false;
 		rewind(sh->body);
 		if (sh->body_8bit && !body_has(sh, "8BITMIME"))
-			out_warning(&sh->out, "the body holds 8-bit bytes but the server did not advertise "
-			    "8BITMIME (RFC 6152): it may mangle or refuse them");
+			out_warning(&sh->out, N_("the body holds 8-bit bytes but the server did not advertise "
+			    "8BITMIME (RFC 6152): it may mangle or refuse them"));
 		body_send(sh, sh->body, "the lines typed");
 		fclose(sh->body);
 		sh->body = NULL;
 		return;
 	}
 	if (len > BODY_LINE_MAX) {
-		shell_usage_error(sh, "this line is %zu octets; RFC 5321 4.5.3.1.6 allows 998 in a "
-		    "message: it was not kept (type it shorter)", len);
+		shell_usage_error(sh, N_("this line is %zu octets; RFC 5321 4.5.3.1.6 allows 998 in a "
+		    "message: it was not kept (type it shorter)"), len);
 		return;
 	}
 	for (size_t i = 0; i < len; i++)

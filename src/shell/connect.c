@@ -52,13 +52,13 @@ static enum smtp_errkind shell_read_greeting(struct shell *sh, struct session_re
 	if (k != SMTP_ERR_AGAIN)
 		return k;
 	if (!sh->implicit_tls)
-		out_warning(&sh->out, "no greeting from %s port %s after %d s; still waiting "
+		out_warning(&sh->out, N_("no greeting from %s port %s after %d s; still waiting "
 		    "(Ctrl-C to stop).  If this port expects TLS from the first byte (SMTPS, "
-		    "usually port 465), connect with --tls", session_host(sh->sess),
+		    "usually port 465), connect with --tls"), session_host(sh->sess),
 		    session_port(sh->sess), SMTP_GREETING_HINT_S);
 	else
-		out_warning(&sh->out, "no greeting from %s port %s after %d s; still waiting "
-		    "(Ctrl-C to stop)", session_host(sh->sess), session_port(sh->sess),
+		out_warning(&sh->out, N_("no greeting from %s port %s after %d s; still waiting "
+		    "(Ctrl-C to stop)"), session_host(sh->sess), session_port(sh->sess),
 		    SMTP_GREETING_HINT_S);
 	return session_next_reply(sh->sess, SESSION_WAIT_OWED, r, err);
 }
@@ -67,7 +67,7 @@ bool shell_open(struct shell *sh, const char *host, const char *port)
 {
 	struct smtp_error err;
 	if (session_is_open(sh->sess))
-		shell_close(sh, "previous connection closed (no QUIT)");
+		shell_close(sh, N_("previous connection closed (no QUIT)"));
 	shell_prepare_connect(sh, host);
 	if (session_open(sh->sess, host, port, &err) != SMTP_OK) {
 		shell_fail(sh, "connect", &err);
@@ -83,7 +83,7 @@ bool shell_open(struct shell *sh, const char *host, const char *port)
 	enum smtp_errkind k = shell_read_greeting(sh, &r, &err);
 	if (k == SMTP_ERR_CANCELLED) {
 		shell_cancelled(sh, "greeting");
-		shell_close(sh, "connection closed: the greeting was not waited for");
+		shell_close(sh, N_("connection closed: the greeting was not waited for"));
 		session_reply_free(&r);
 		return false;
 	}

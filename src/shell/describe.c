@@ -25,7 +25,7 @@ const char *out_reply_stage(const struct session_reply *r, char *buf, size_t cap
 	return buf;
 }
 
-void render_meaning(const struct session_reply *r, char *buf, size_t cap)
+void render_meaning(const struct session_reply *r, text_translator tr, char *buf, size_t cap)
 {
 	int ctx = CODE_CTX_ANY;
 	if (r->origin == SESSION_REPLY_GREETING)
@@ -34,7 +34,7 @@ void render_meaning(const struct session_reply *r, char *buf, size_t cap)
 		ctx = (int)r->verb->id;
 	else if (r->body_end)
 		ctx = CODE_CTX_ANY;
-	code_explain_in(r->reply.code, ctx, buf, cap, NULL);
+	code_explain_in(r->reply.code, ctx, tr, buf, cap, NULL);
 }
 
 

@@ -79,8 +79,8 @@ void shell_usage_error(struct shell *sh, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	smtp_error_clear(&err);
-	err.kind = SMTP_ERR_USAGE;
-	vsnprintf(err.msg, sizeof err.msg, fmt, ap);
+	err.kind = SMTP_ERR_USAGE;	/* Callers mark fmt N_(): English in JSON, translated for a person. */
+	vsnprintf(err.msg, sizeof err.msg, sh->out.json ? fmt : _(fmt), ap);
 	va_end(ap);
 	out_error(&sh->out, "shell", &err);
 	shell_note_status(sh, SHELL_EXIT_USAGE, "shell");
@@ -206,7 +206,7 @@ static bool shell_ask_drop(struct shell *sh, const char *owed)
 {
 	if (!sh->interactive)
 		return false;
-	out_note(&sh->out, "still no reply to %s.", owed);
+	out_note(&sh->out, N_("still no reply to %s."), owed);
 	return shell_ask(sh, "  Drop the connection?");
 }
 
@@ -218,8 +218,8 @@ bool shell_settle(struct shell *sh)
 	while (session_is_open(sh->sess) && session_owed(sh->sess) > 0) {
 		char owed[SESSION_SHOWN_MAX];
 		snprintf(owed, sizeof owed, "%s", session_owed_command(sh->sess, 0));
-		out_note(&sh->out, "waiting for the late reply to %s before sending anything else "
-		    "(Ctrl-C to stop waiting)", owed);
+		out_note(&sh->out, N_("waiting for the late reply to %s before sending anything else "
+		    "(Ctrl-C to stop waiting)"), owed);
 		struct session_reply r;
 		session_reply_init(&r);
 		struct smtp_error err;
@@ -230,14 +230,14 @@ bool shell_settle(struct shell *sh)
 		if (k == SMTP_ERR_CANCELLED) {
 			int sig = signals_take();
 			if (sh->interactive && sig == SIGNALS_INT && shell_ask_drop(sh, owed)) {
-				shell_close(sh, "connection dropped at your request (no QUIT)");
+				shell_close(sh, N_("connection dropped at your request (no QUIT)"));
 				return false;
 			}
 			if (!sh->interactive || sig != SIGNALS_INT) {
 				sh->stop = true;
 				sh->signal = signals_number(sig != 0 ? sig : SIGNALS_INT);
 			}
-			out_note(&sh->out, "nothing was sent: the reply to %s is still owed", owed);
+			out_note(&sh->out, N_("nothing was sent: the reply to %s is still owed"), owed);
 			return false;
 		}
 		if (k != SMTP_OK) {
@@ -359,13 +359,13 @@ void shell_maybe_stop(struct shell *sh, const struct session_reply *r)
 	sh->stop = true;
 	if (!session_is_open(sh->sess))
 		return;
-	out_note(&sh->out, "--stop-on-error: sending QUIT");
+	out_note(&sh->out, N_("--stop-on-error: sending QUIT"));
 	(void)shell_exchange(sh, verb_by_id(VERB_QUIT), "QUIT", 4, NULL);
 }
 
 void shell_quit_on_signal(struct shell *sh)
 {
-	out_note(&sh->out, "stopped by signal %d: no more commands are sent", sh->signal);
+	out_note(&sh->out, N_("stopped by signal %d: no more commands are sent"), sh->signal);
 	(void)signals_take();
 	if (session_is_open(sh->sess)) {
 		char shown[SESSION_SHOWN_MAX];
@@ -387,7 +387,7 @@ void shell_quit_on_signal(struct shell *sh)
 			}
 		}
 		if (session_is_open(sh->sess))
-			shell_close(sh, "connection closed after the signal");
+			shell_close(sh, N_("connection closed after the signal"));
 	}
 	sh->worst = SHELL_EXIT_SIGNAL_BASE + sh->signal;
 }

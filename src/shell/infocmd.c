@@ -23,7 +23,7 @@ static bool info_three_digits(const char *w, size_t n)
 void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	if (t->count < 2) {
-		shell_usage_error(sh, "usage: explain CODE | explain X.Y.Z | explain REPLY-LINE");
+		shell_usage_error(sh, N_("usage: explain CODE | explain X.Y.Z | explain REPLY-LINE"));
 		return;
 	}
 	/* What follows "explain ", as typed: a code, an enhanced code, or a
@@ -49,8 +49,8 @@ void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, siz
 	if (enhanced_parse(p, n, &ec, &used)) {
 		snprintf(enhanced, sizeof enhanced, "%d.%d.%d", ec.cls, ec.subject, ec.detail);
 		enhanced_explain(&ec, enh_text, sizeof enh_text);
-		x.enhanced = enhanced;
-		x.enh_text = enh_text;
+		x.enhanced = enhanced;		x.enh_text = enh_text;
+		x.enh_code = ec;
 		x.enh_source = enhanced_detail_source(ec.subject, ec.detail);
 		p += used;
 		n -= used;
@@ -60,13 +60,13 @@ void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, siz
 		}
 	}
 	if (x.code == 0 && x.enhanced == NULL) {
-		shell_usage_error(sh, "explain: \"%.*s\" is not a three-digit code, an X.Y.Z code or a "
-		    "reply line", (int)(t->len[1] > 40 ? 40 : t->len[1]), t->word[1]);
+		shell_usage_error(sh, N_("explain: \"%.*s\" is not a three-digit code, an X.Y.Z code or a "
+		    "reply line"), (int)(t->len[1] > 40 ? 40 : t->len[1]), t->word[1]);
 		return;
 	}
 	if (n > 0) {
 		if (x.code == 0) {
-			shell_usage_error(sh, "explain: a reply line starts with its three-digit code");
+			shell_usage_error(sh, N_("explain: a reply line starts with its three-digit code"));
 			return;
 		}
 		x.pasted = p;
@@ -84,7 +84,7 @@ void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, siz
 			const struct code_context_info *c = code_context_at(i);
 			if (c->code != x.code || x.ncontexts == sizeof x.contexts / sizeof x.contexts[0])
 				continue;
-			x.contexts[x.ncontexts].context = c->context == CODE_CTX_GREETING ? "the greeting" :
+			x.contexts[x.ncontexts].context = c->context == CODE_CTX_GREETING ? N_("the greeting") :
 			    verb_by_id((enum verb_id)c->context)->name;
 			x.contexts[x.ncontexts].meaning = c->text;
 			x.contexts[x.ncontexts].source = c->source;
@@ -134,7 +134,7 @@ void cmd_ext(struct shell *sh, const struct tokens *t, const char *line, size_t 
 static void cmd_demo_box(struct shell *sh, const struct tokens *t, bool terminal)
 {
 	if (sh->demo == NULL) {
-		shell_usage_error(sh, "mailboxes live in the teaching server: start smtpsh --demo");
+		shell_usage_error(sh, N_("mailboxes live in the teaching server: start smtpsh --demo"));
 		return;
 	}
 	struct strbuf sb;
@@ -170,5 +170,5 @@ void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t 
 		out_settings(&sh->out, sh->insecure, NULL);
 		return;
 	}
-	shell_usage_error(sh, "usage: set insecure on|off");
+	shell_usage_error(sh, N_("usage: set insecure on|off"));
 }

@@ -117,7 +117,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	bool ok = true;
 	if (a->replay != NULL) {
 		if (a->host != NULL || a->demo || a->ncmds > 0 || options_message_mode(a))
-			shell_usage_error(sh, "--replay plays a transcript alone: no host, -e or message");
+			shell_usage_error(sh, N_("--replay plays a transcript alone: no host, -e or message"));
 		else
 			shell_replay(sh, a->replay, a->step);
 		out_summary(&sh->out, sh->worst, sh->failed_stage[0] != '\0' ? sh->failed_stage : NULL);
@@ -137,17 +137,17 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		if (ok && a->tour)
 			tour_start(sh);
 	} else if (a->tour) {
-		shell_usage_error(sh, "the tour runs against the teaching server: smtpsh --demo --tour");
+		shell_usage_error(sh, N_("the tour runs against the teaching server: smtpsh --demo --tour"));
 		ok = false;
 	} else if (a->host != NULL) {
 		ok = shell_open(sh, a->host, a->port[0] != '\0' ? a->port : SMTP_DEFAULT_PORT);
 	}
 	if (options_message_mode(a)) {
 		if (a->ncmds > 0)
-			shell_usage_error(sh, "a test message (--from, --to, --quit-after ...) and -e "
-			    "commands do not mix; nothing was sent");
+			shell_usage_error(sh, N_("a test message (--from, --to, --quit-after ...) and -e "
+			    "commands do not mix; nothing was sent"));
 		else if (a->host == NULL && !a->demo)
-			shell_usage_error(sh, "a test message needs a HOST");
+			shell_usage_error(sh, N_("a test message needs a HOST"));
 		else
 			shell_sequence(sh, a);
 	} else if (a->ncmds > 0) {
@@ -169,8 +169,8 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 int main(int argc, char **argv)
 {
 	/* Build time: the man page from its template and the tables. */
-	if (argc == 3 && strcmp(argv[1], "--man-page") == 0)
-		return manpage_write(argv[2], stdout, stderr);
+	if (argc == 3 && strcmp(argv[1], "--man-page") == 0)		return manpage_write(argv[2], stdout, stderr);
+	shell_locale_init();
 	struct smtpsh_args a;
 	int status;
 	if (!options_parse(argc, argv, &a, stderr)) {

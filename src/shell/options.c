@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "tr.h"
 #include "verbs.h"
 
 enum {
@@ -22,56 +23,56 @@ enum {
 };
 
 static const struct smtpsh_option option_table[] = {
-	{ "execute", 'e', "CMD", "run CMD (repeatable), then exit" },
-	{ "json", OPT_JSON, NULL, "one JSON object per line on stdout, each with a \"type\"" },
-	{ "stop-on-error", OPT_STOP, NULL, "at the first 4xx/5xx reply send QUIT and stop" },
-	{ "timeout", OPT_TIMEOUT, "SECS", "connect, TLS handshake and reply deadline "
-	  "(default: RFC 5321 4.5.3.2's, per command)" },
-	{ "ipv4", '4', NULL, "IPv4 only" },
-	{ "ipv6", '6', NULL, "IPv6 only" },
-	{ "no-color", OPT_NO_COLOR, NULL, "no colour (also when NO_COLOR is set or stdout is no tty)" },
-	{ "tls", OPT_TLS, NULL, "implicit TLS right after connecting (SMTPS, port 465)" },
-	{ "insecure", OPT_INSECURE, NULL, "go on when the certificate does not verify (still shown)" },
-	{ "cafile", OPT_CAFILE, "FILE", "trust these CA certificates instead of the system's" },
-	{ "password-file", OPT_PASSWORD_FILE, "FILE", "the AUTH secret (else SMTPSH_PASSWORD, "
-	  "else a prompt)" },
-	{ "allow-plaintext-auth", OPT_ALLOW_PLAIN, NULL, "allow AUTH without TLS in scripts" },
-	{ "transcript", OPT_TRANSCRIPT, "FILE", "every byte each way, timestamped, secrets "
-	  "replaced; appended to FILE" },
-	{ "transcript-overwrite", OPT_TRANSCRIPT_OVERWRITE, NULL, "empty the transcript FILE first" },
-	{ "from", OPT_FROM, "ADDR", "send a test message from ADDR (MAIL, the RCPTs, DATA), "
-	  "reporting the recipients refused" },
-	{ "to", OPT_TO, "ADDR", "a recipient of the test message (repeatable)" },
-	{ "subject", OPT_SUBJECT, "TEXT", "its Subject (default: smtpsh test message)" },
-	{ "header", OPT_HEADER, "'NAME: VALUE'", "an extra header line (repeatable)" },
-	{ "body", OPT_BODY, "TEXT", "its body text" },
-	{ "body-file", OPT_BODY_FILE, "FILE", "its body, from FILE" },
-	{ "attach", OPT_ATTACH, "FILE", "attach FILE, base64, its media type from its name "
-	  "(repeatable)" },
-	{ "no-pipelining", OPT_NO_PIPELINING, NULL, "one command at a time even when the server "
-	  "advertises PIPELINING" },
-	{ "bdat", OPT_BDAT, NULL, "send the message with BDAT chunks (CHUNKING, RFC 3030)" },
-	{ "lmtp", OPT_LMTP, NULL, "speak LMTP (RFC 2033): LHLO, one reply per recipient" },
-	{ "starttls", OPT_STARTTLS, NULL, "STARTTLS before the message (refused: stop)" },
-	{ "auth", OPT_AUTH, "MECH", "AUTH before the message (PLAIN, LOGIN, CRAM-MD5)" },
-	{ "auth-user", OPT_AUTH_USER, "USER", "the user for --auth" },
-	{ "notify", OPT_NOTIFY, "WHEN", "DSN: NOTIFY=WHEN on each RCPT (NEVER, or SUCCESS,FAILURE,DELAY)" },
-	{ "ret", OPT_RET, "FULL|HDRS", "DSN: RET= on MAIL" },
-	{ "envid", OPT_ENVID, "ID", "DSN: ENVID= on MAIL" },
-	{ "orcpt", OPT_ORCPT, NULL, "DSN: ORCPT=rfc822;ADDR on each RCPT" },
-	{ "requiretls", OPT_REQUIRETLS, NULL, "REQUIRETLS on MAIL (RFC 8689; needs TLS)" },
-	{ "quit-after", OPT_QUIT_AFTER, "STAGE", "stop after connect, banner, ehlo, tls, auth, "
-	  "mail, rcpt or data (then QUIT)" },
-	{ "tui", OPT_TUI, NULL, "the full-screen view: status bar, transcript, state diagram "
-	  "(`view` switches back)" },
-	{ "replay", OPT_REPLAY, "FILE", "play a --transcript back offline, with meanings and verdicts" },
-	{ "step", OPT_STEP, NULL, "with --replay: one command at a time (Enter: next)" },
-	{ "demo", OPT_DEMO, NULL, "start the built-in teaching server and connect to it" },
-	{ "tour", OPT_TOUR, NULL, "with --demo: a guided tour of RFC 821, fifteen steps" },
-	{ "serve", OPT_SERVE, "[ADDR:]PORT", "run the teaching server alone (127.0.0.1 by default)" },
-	{ "disable", OPT_DISABLE, "VERB", "the teaching server answers VERB with 502 (repeatable)" },
-	{ "help", 'h', NULL, "this text" },
-	{ "version", 'V', NULL, "the version" },
+	{ "execute", 'e', "CMD", N_("run CMD (repeatable), then exit") },
+	{ "json", OPT_JSON, NULL, N_("one JSON object per line on stdout, each with a \"type\"") },
+	{ "stop-on-error", OPT_STOP, NULL, N_("at the first 4xx/5xx reply send QUIT and stop") },
+	{ "timeout", OPT_TIMEOUT, "SECS", N_("connect, TLS handshake and reply deadline "
+	  "(default: RFC 5321 4.5.3.2's, per command)") },
+	{ "ipv4", '4', NULL, N_("IPv4 only") },
+	{ "ipv6", '6', NULL, N_("IPv6 only") },
+	{ "no-color", OPT_NO_COLOR, NULL, N_("no colour (also when NO_COLOR is set or stdout is no tty)") },
+	{ "tls", OPT_TLS, NULL, N_("implicit TLS right after connecting (SMTPS, port 465)") },
+	{ "insecure", OPT_INSECURE, NULL, N_("go on when the certificate does not verify (still shown)") },
+	{ "cafile", OPT_CAFILE, "FILE", N_("trust these CA certificates instead of the system's") },
+	{ "password-file", OPT_PASSWORD_FILE, "FILE", N_("the AUTH secret (else SMTPSH_PASSWORD, "
+	  "else a prompt)") },
+	{ "allow-plaintext-auth", OPT_ALLOW_PLAIN, NULL, N_("allow AUTH without TLS in scripts") },
+	{ "transcript", OPT_TRANSCRIPT, "FILE", N_("every byte each way, timestamped, secrets "
+	  "replaced; appended to FILE") },
+	{ "transcript-overwrite", OPT_TRANSCRIPT_OVERWRITE, NULL, N_("empty the transcript FILE first") },
+	{ "from", OPT_FROM, "ADDR", N_("send a test message from ADDR (MAIL, the RCPTs, DATA), "
+	  "reporting the recipients refused") },
+	{ "to", OPT_TO, "ADDR", N_("a recipient of the test message (repeatable)") },
+	{ "subject", OPT_SUBJECT, "TEXT", N_("its Subject (default: smtpsh test message)") },
+	{ "header", OPT_HEADER, "'NAME: VALUE'", N_("an extra header line (repeatable)") },
+	{ "body", OPT_BODY, "TEXT", N_("its body text") },
+	{ "body-file", OPT_BODY_FILE, "FILE", N_("its body, from FILE") },
+	{ "attach", OPT_ATTACH, "FILE", N_("attach FILE, base64, its media type from its name "
+	  "(repeatable)") },
+	{ "no-pipelining", OPT_NO_PIPELINING, NULL, N_("one command at a time even when the server "
+	  "advertises PIPELINING") },
+	{ "bdat", OPT_BDAT, NULL, N_("send the message with BDAT chunks (CHUNKING, RFC 3030)") },
+	{ "lmtp", OPT_LMTP, NULL, N_("speak LMTP (RFC 2033): LHLO, one reply per recipient") },
+	{ "starttls", OPT_STARTTLS, NULL, N_("STARTTLS before the message (refused: stop)") },
+	{ "auth", OPT_AUTH, "MECH", N_("AUTH before the message (PLAIN, LOGIN, CRAM-MD5)") },
+	{ "auth-user", OPT_AUTH_USER, "USER", N_("the user for --auth") },
+	{ "notify", OPT_NOTIFY, "WHEN", N_("DSN: NOTIFY=WHEN on each RCPT (NEVER, or SUCCESS,FAILURE,DELAY)") },
+	{ "ret", OPT_RET, "FULL|HDRS", N_("DSN: RET= on MAIL") },
+	{ "envid", OPT_ENVID, "ID", N_("DSN: ENVID= on MAIL") },
+	{ "orcpt", OPT_ORCPT, NULL, N_("DSN: ORCPT=rfc822;ADDR on each RCPT") },
+	{ "requiretls", OPT_REQUIRETLS, NULL, N_("REQUIRETLS on MAIL (RFC 8689; needs TLS)") },
+	{ "quit-after", OPT_QUIT_AFTER, "STAGE", N_("stop after connect, banner, ehlo, tls, auth, "
+	  "mail, rcpt or data (then QUIT)") },
+	{ "tui", OPT_TUI, NULL, N_("the full-screen view: status bar, transcript, state diagram "
+	  "(`view` switches back)") },
+	{ "replay", OPT_REPLAY, "FILE", N_("play a --transcript back offline, with meanings and verdicts") },
+	{ "step", OPT_STEP, NULL, N_("with --replay: one command at a time (Enter: next)") },
+	{ "demo", OPT_DEMO, NULL, N_("start the built-in teaching server and connect to it") },
+	{ "tour", OPT_TOUR, NULL, N_("with --demo: a guided tour of RFC 821, fifteen steps") },
+	{ "serve", OPT_SERVE, "[ADDR:]PORT", N_("run the teaching server alone (127.0.0.1 by default)") },
+	{ "disable", OPT_DISABLE, "VERB", N_("the teaching server answers VERB with 502 (repeatable)") },
+	{ "help", 'h', NULL, N_("this text") },
+	{ "version", 'V', NULL, N_("the version") },
 };
 
 #define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
@@ -87,14 +88,12 @@ const struct smtpsh_option *options_at(size_t i)
 }
 
 void options_usage(FILE *to)
-{
-	fputs("usage: smtpsh [options] [HOST [PORT] | HOST:PORT | [IPv6]:PORT]\n"
+{	fputs(_("usage: smtpsh [options] [HOST [PORT] | HOST:PORT | [IPv6]:PORT]\n"
 	    "       smtpsh --demo\n"
 	    "       smtpsh --serve [ADDR:]PORT\n"
 	    "\n"
-	    "An interactive SMTP diagnostic shell: every reply line, what its code means,\n"
-	    "the verdict for the command it answers, and where the session stands.\n"
-	    "\n", to);
+	    "An interactive SMTP diagnostic shell: every reply line, what its code means,\n"	    "the verdict for the command it answers, and where the session stands.\n"
+	    "\n"), to);
 	for (size_t i = 0; i < OPTION_COUNT; i++) {
 		const struct smtpsh_option *o = &option_table[i];
 		char head[64];
@@ -104,17 +103,15 @@ void options_usage(FILE *to)
 		else
 			snprintf(head, sizeof head, "    --%s%s%s", o->name, o->arg ? " " : "",
 			    o->arg ? o->arg : "");
-		fprintf(to, "  %-30s %s\n", head, o->help);
-	}
-	fputs("\n"
+		fprintf(to, "  %-30s %s\n", head, _(o->help));
+	}	fputs(_("\n"
 	    "Inside, type SMTP verbs (ehlo, vrfy alice, mail a@b, rcpt c@d, data, quit ...)\n"
 	    "or shell commands (? for the list).  When stdin is not a terminal each line is\n"
 	    "run as if typed.\n"
 	    "\n"
 	    "Exit status: 0 every reply positive; 4 a 4xx reply was seen; 5 a 5xx reply;\n"
 	    "3 a local or connection error (timeout, refused, 600/621); 2 a usage error.\n"
-	    "The worst wins: 3, then 2, then 5, then 4.  A script ended by SIGINT, SIGTERM\n"
-	    "or SIGHUP exits with 128 + the signal (130, 143, 129) after one QUIT.\n", to);
+	    "The worst wins: 3, then 2, then 5, then 4.  A script ended by SIGINT, SIGTERM\n"	    "or SIGHUP exits with 128 + the signal (130, 143, 129) after one QUIT.\n"), to);
 }
 
 /* HOST:PORT, [IPv6]:PORT, or HOST alone (a bare IPv6 address has several

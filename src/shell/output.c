@@ -13,7 +13,7 @@
 #include "escape.h"
 #include "json.h"
 #include "render.h"
-
+#include "tr.h"
 void out_init(struct output *o, bool json)
 {
 	memset(o, 0, sizeof *o);
@@ -90,9 +90,9 @@ void out_connected(struct output *o, const char *host, const char *port, const c
 		const char *kv[] = { "host", host, "port", port, "address", address };
 		json_simple(&sb, "connect", kv, 6);
 	} else {
-		(void)strbuf_appendf(&sb, "%sconnected to ", o->col_dim);
+		(void)strbuf_appendf(&sb, _("%sconnected to "), o->col_dim);
 		(void)escape_terminal(&sb, host, strlen(host));
-		(void)strbuf_appendf(&sb, " port ");
+		(void)strbuf_appendf(&sb, _(" port "));
 		(void)escape_terminal(&sb, port, strlen(port));
 		(void)strbuf_appendf(&sb, " (%s)%s\n", address, o->col_off);
 	}
@@ -106,9 +106,9 @@ void out_closed(struct output *o, const char *why)
 	if (o->json) {
 		const char *kv[] = { "reason", why };
 		json_simple(&sb, "closed", kv, 2);
-	} else {
-		(void)strbuf_appendf(&sb, "%s", o->col_dim);
-		(void)escape_terminal(&sb, why, strlen(why));
+	} else {		(void)strbuf_appendf(&sb, "%s", o->col_dim);
+		const char *shown = _(why);
+		(void)escape_terminal(&sb, shown, strlen(shown));
 		(void)strbuf_appendf(&sb, "%s\n", o->col_off);
 	}
 	out_flush(o, &sb, false);
@@ -134,7 +134,7 @@ void out_challenge(struct output *o, const char *text, size_t len)
 		(void)json_string(&sb, text, len);
 		(void)strbuf_appendf(&sb, "}\n");
 	} else {
-		(void)strbuf_appendf(&sb, "= the server's challenge, decoded: ");
+		(void)strbuf_appendf(&sb, _("= the server's challenge, decoded: "));
 		(void)escape_terminal(&sb, text, len);
 		(void)strbuf_appendc(&sb, '\n');
 	}
@@ -157,11 +157,11 @@ void out_turned(struct output *o, const char *command, size_t clen, const char *
 		(void)strbuf_appendf(&sb, "}\n");
 	} else {
 		if (command != NULL) {
-			(void)strbuf_appendf(&sb, "%s(turned) they sent:%s ", o->col_dim, o->col_off);
+			(void)strbuf_appendf(&sb, _("%s(turned) they sent:%s "), o->col_dim, o->col_off);
 			(void)escape_terminal(&sb, command, clen);
 			(void)strbuf_appendc(&sb, '\n');
 		}
-		(void)strbuf_appendf(&sb, "%s(turned) we replied:%s ", o->col_dim, o->col_off);
+		(void)strbuf_appendf(&sb, _("%s(turned) we replied:%s "), o->col_dim, o->col_off);
 		(void)escape_terminal(&sb, reply, rlen);
 		(void)strbuf_appendc(&sb, '\n');
 	}
@@ -187,9 +187,9 @@ void out_error(struct output *o, const char *stage, const struct smtp_error *e)
 __attribute__((format(printf, 5, 0)))
 static void out_line_record(struct output *o, const char *type, const char *prefix, bool to_err,
     const char *fmt, va_list ap)
-{
-	char msg[1024];
-	vsnprintf(msg, sizeof msg, fmt, ap);
+{	char msg[1024];
+	/* Callers mark fmt N_(): English in JSON, translated for a person. */
+	vsnprintf(msg, sizeof msg, o->json ? fmt : _(fmt), ap);
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json) {
@@ -284,7 +284,7 @@ void out_mailbox(struct output *o, const char *kind, const char *user, const cha
 			size_t tl = l > 0 && text[l - 1] == '\r' ? l - 1 : l;
 			if (escape_terminal(&sb, text, tl) != SMTP_OK ||
 			    strbuf_appendc(&sb, '\n') != SMTP_OK) {
-				(void)strbuf_appendf(&sb, "[... the rest is too large to show]\n");
+				(void)strbuf_appendf(&sb, _("[... the rest is too large to show]\n"));
 				break;
 			}
 			if (nl == NULL)
@@ -306,11 +306,11 @@ void out_settings(struct output *o, bool insecure, const char *changed)
 		(void)json_cstring(&sb, changed);
 		(void)strbuf_appendf(&sb, "}\n");
 	} else if (changed != NULL) {
-		(void)strbuf_appendf(&sb, "insecure: %s (TLS verification failures %s)\n",
-		    insecure ? "on" : "off", insecure ? "are reported but do not stop the connection"
-		                                      : "end the connection");
+		(void)strbuf_appendf(&sb, _("insecure: %s (TLS verification failures %s)\n"),
+		    insecure ? _("on") : _("off"), insecure ? _("are reported but do not stop the "
+		    "connection") : _("end the connection"));
 	} else {
-		(void)strbuf_appendf(&sb, "insecure: %s\n", insecure ? "on" : "off");
+		(void)strbuf_appendf(&sb, _("insecure: %s\n"), insecure ? _("on") : _("off"));
 	}
 	out_flush(o, &sb, false);
 }
@@ -342,11 +342,11 @@ void out_tour(struct output *o, size_t step, size_t of, const char *title, const
 		(void)json_cstring(&sb, after);
 		(void)strbuf_appendf(&sb, "}\n");
 	} else if (after != NULL) {
-		(void)strbuf_appendf(&sb, "%s--- tour %zu/%zu done:%s %s\n", o->col_mid, step, of,
-		    o->col_off, after);
+		(void)strbuf_appendf(&sb, _("%s--- tour %zu/%zu done:%s %s\n"), o->col_mid, step, of,
+		    o->col_off, _(after));
 	} else {
-		(void)strbuf_appendf(&sb, "%s--- tour %zu/%zu: %s ---%s\n%s\n%sType:%s  %s\n", o->col_mid,
-		    step, of, title, o->col_off, before, o->col_mid, o->col_off, type);
+		(void)strbuf_appendf(&sb, _("%s--- tour %zu/%zu: %s ---%s\n%s\n%sType:%s  %s\n"), o->col_mid,
+		    step, of, _(title), o->col_off, _(before), o->col_mid, o->col_off, type);
 	}
 	out_flush(o, &sb, false);
 }
@@ -359,8 +359,8 @@ void out_guide(struct output *o, const char *text)
 		(void)strbuf_appendf(&sb, "{\"type\":\"guide\",\"text\":");
 		(void)json_cstring(&sb, text);
 		(void)strbuf_appendf(&sb, "}\n");
-	} else {
-		(void)strbuf_append(&sb, text, strlen(text));
+	} else {		const char *shown = _(text);
+		(void)strbuf_append(&sb, shown, strlen(shown));
 	}
 	out_flush(o, &sb, false);
 }

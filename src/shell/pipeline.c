@@ -15,37 +15,37 @@
 void pipeline_begin(struct shell *sh)
 {
 	if (sh->pipe_on) {
-		shell_usage_error(sh, "a pipeline is already being typed: end it with }");
+		shell_usage_error(sh, N_("a pipeline is already being typed: end it with }"));
 		return;
 	}
 	if (!session_is_open(sh->sess)) {
-		shell_usage_error(sh, "not connected (use `open HOST [PORT]`)");
+		shell_usage_error(sh, N_("not connected (use `open HOST [PORT]`)"));
 		return;
 	}
 	const struct ehlo_set *ext = session_extensions(sh->sess);
 	if (!ext->valid || ehlo_find(ext, "PIPELINING") == NULL)
-		out_note(&sh->out, "the server did not advertise PIPELINING (RFC 2920): it may lose "
-		    "commands that arrive together");
+		out_note(&sh->out, N_("the server did not advertise PIPELINING (RFC 2920): it may lose "
+		    "commands that arrive together"));
 	sh->pipe_on = true;
 	sh->pipe_n = 0;
-	out_note(&sh->out, "type SMTP commands, one per line; } sends them in one write");
+	out_note(&sh->out, N_("type SMTP commands, one per line; } sends them in one write"));
 }
 
 /* Queue one verb line.  False when it was refused (reported). */
 bool pipeline_add(struct shell *sh, const struct verb *v, const char *arg, size_t arglen)
 {
 	if (sh->pipe_n > 0 && (sh->pipe_verb[sh->pipe_n - 1]->flags & VERB_F_BODY)) {
-		shell_usage_error(sh, "DATA must be the last command of a pipeline; end it with }");
+		shell_usage_error(sh, N_("DATA must be the last command of a pipeline; end it with }"));
 		return false;
 	}
 	if (v->flags & (VERB_F_STARTS_TLS | VERB_F_SENSITIVE | VERB_F_CHUNK | VERB_F_SWAPS_ROLES) ||
 	    ((v->flags & VERB_F_BODY) && arglen > 0)) {
-		shell_usage_error(sh, "%s cannot be pipelined here (its reply starts another "
-		    "exchange); end the pipeline with } first", v->name);
+		shell_usage_error(sh, N_("%s cannot be pipelined here (its reply starts another "
+		    "exchange); end the pipeline with } first"), v->name);
 		return false;
 	}
 	if (sh->pipe_n == SHELL_PIPE_MAX) {
-		shell_usage_error(sh, "at most %d commands in one pipeline", SHELL_PIPE_MAX);
+		shell_usage_error(sh, N_("at most %d commands in one pipeline"), SHELL_PIPE_MAX);
 		return false;
 	}
 	struct smtp_error err;
@@ -62,7 +62,7 @@ bool pipeline_add(struct shell *sh, const struct verb *v, const char *arg, size_
 void pipeline_end(struct shell *sh)
 {
 	if (!sh->pipe_on) {
-		shell_usage_error(sh, "no pipeline is being typed (pipeline { starts one)");
+		shell_usage_error(sh, N_("no pipeline is being typed (pipeline { starts one)"));
 		return;
 	}
 	sh->pipe_on = false;
@@ -87,7 +87,7 @@ void pipeline_end(struct shell *sh)
 		sh->in_body = sh->body != NULL;
 		sh->body_8bit = false;
 		if (sh->body == NULL)
-			shell_close(sh, "connection closed: no temporary file for the body");
+			shell_close(sh, N_("connection closed: no temporary file for the body"));
 	} else if (code != 0) {
 		shell_maybe_stop(sh, &r);
 	}

@@ -10,8 +10,9 @@
 #include "output.h"
 #include "strbuf.h"
 
-/* The meaning of a reply's code for the command it answers. */
-void render_meaning(const struct session_reply *r, char *buf, size_t cap);
+/* The meaning of the reply's code for what it answers, translated by tr
+ * (NULL: English, for JSON). */
+void render_meaning(const struct session_reply *r, text_translator tr, char *buf, size_t cap);
 
 void text_sent(const struct output *o, const char *shown, size_t len, struct strbuf *sb);
 void text_reply(const struct output *o, const struct session_reply *r, struct strbuf *sb);

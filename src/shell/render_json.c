@@ -76,7 +76,7 @@ void json_reply(const struct output *o, const struct session_reply *r,
 			ext_json = strbuf_str(&ej);
 	}
 	char stage[32], meaning[256];
-	render_meaning(r, meaning, sizeof meaning);
+	render_meaning(r, NULL, meaning, sizeof meaning);
 	struct json_reply_info info = {
 		.origin = json_origin(r->origin),
 		.stage = out_reply_stage(r, stage, sizeof stage),

@@ -20,7 +20,7 @@
 #include "enhanced.h"
 #include "escape.h"
 #include "render.h"
-
+#include "tr.h"
 static const char *text_class_color(const struct output *o, int code)
 {
 	switch (code / 100) {
@@ -60,10 +60,10 @@ static void text_line(const struct output *o, const struct smtp_reply *r, size_t
 	}
 	(void)escape_terminal(sb, l->text, l->len);
 	if (l->cut > 0)
-		(void)strbuf_appendf(sb, " [... %zu more bytes of this line not kept]", l->cut);
+		(void)strbuf_appendf(sb, _(" [... %zu more bytes of this line not kept]"), l->cut);
 	(void)strbuf_appendf(sb, "%s\n", o->col_off);
 	if (r->lines_dropped > 0 && i + 2 == r->nlines)
-		(void)strbuf_appendf(sb, "< [... %zu more lines not kept ...]\n", r->lines_dropped);
+		(void)strbuf_appendf(sb, _("< [... %zu more lines not kept ...]\n"), r->lines_dropped);
 }
 
 static void text_anomalies(const struct session_reply *sr, struct strbuf *sb)
@@ -72,43 +72,43 @@ static void text_anomalies(const struct session_reply *sr, struct strbuf *sb)
 	if (r->flags & REPLY_F_MIXED_CODES) {
 		int first = r->nlines > 0 ? r->lines[0].code : 0;
 		int final = r->nlines > 0 ? r->lines[r->nlines - 1].code : 0;
-		(void)strbuf_appendf(sb, "! protocol violation: the reply code changed inside one "
-		    "multiline reply (%03d then %03d): not a %03d reply; treated as malformed (600)\n",
+		(void)strbuf_appendf(sb, _("! protocol violation: the reply code changed inside one "
+		    "multiline reply (%03d then %03d): not a %03d reply; treated as malformed (600)\n"),
 		    first, final, final);
 	} else if (r->code == SMTP_CODE_UNPARSABLE) {
-		(void)strbuf_appendf(sb, "! the server's reply could not be parsed (local code 600): "
-		    "a reply line must start with a three-digit code\n");
+		(void)strbuf_appendf(sb, _("! the server's reply could not be parsed (local code 600): "
+		    "a reply line must start with a three-digit code\n"));
 	}
 	if (r->code == SMTP_CODE_EOF)
-		(void)strbuf_appendf(sb, "! the server closed the connection in the middle of a reply "
-		    "(local code 621)\n");
+		(void)strbuf_appendf(sb, _("! the server closed the connection in the middle of a reply "
+		    "(local code 621)\n"));
 	if (r->flags & REPLY_F_LINE_CUT)
-		(void)strbuf_appendf(sb, "! a reply line was longer than smtpsh keeps (RFC 5321 allows "
-		    "512 octets); the rest was counted, not shown\n");
+		(void)strbuf_appendf(sb, _("! a reply line was longer than smtpsh keeps (RFC 5321 allows "
+		    "512 octets); the rest was counted, not shown\n"));
 	if (r->flags & REPLY_F_LINES_DROPPED)
-		(void)strbuf_appendf(sb, "! the reply had more lines than smtpsh keeps; %zu were "
-		    "counted, not shown\n", r->lines_dropped);
+		(void)strbuf_appendf(sb, _("! the reply had more lines than smtpsh keeps; %zu were "
+		    "counted, not shown\n"), r->lines_dropped);
 	if (r->flags & REPLY_F_BARE_LF)
-		(void)strbuf_appendf(sb, "! the server ended lines with a bare LF instead of CRLF "
-		    "(RFC 5321 2.3.8)\n");
+		(void)strbuf_appendf(sb, _("! the server ended lines with a bare LF instead of CRLF "
+		    "(RFC 5321 2.3.8)\n"));
 	if (r->flags & REPLY_F_NUL)
-		(void)strbuf_appendf(sb, "! the reply contained NUL bytes (shown as \\x00)\n");
+		(void)strbuf_appendf(sb, _("! the reply contained NUL bytes (shown as \\x00)\n"));
 	if (r->code >= 100 && r->code <= 599 && (r->code / 10) % 10 > 5)
-		(void)strbuf_appendf(sb, "! the second digit %d has no meaning in RFC 5321 4.2.1\n",
+		(void)strbuf_appendf(sb, _("! the second digit %d has no meaning in RFC 5321 4.2.1\n"),
 		    (r->code / 10) % 10);
 	struct enhanced_code ec;
 	size_t used;
 	if (r->enhanced[0] != '\0' && enhanced_parse(r->enhanced, strlen(r->enhanced), &ec, &used) &&
 	    r->code >= 200 && r->code <= 599 && ec.cls != r->code / 100)
-		(void)strbuf_appendf(sb, "! the enhanced code %s disagrees with the reply's class %d\n",
+		(void)strbuf_appendf(sb, _("! the enhanced code %s disagrees with the reply's class %d\n"),
 		    r->enhanced, r->code / 100);
 	const struct verb *v = sr->verb;
 	if (r->code == 503 && v != NULL && sr->origin != SESSION_REPLY_UNSOLICITED) {
-		(void)strbuf_appendf(sb, "! 503: %s came out of sequence. The session was \"%s\": %s\n",
-		    v->name, smtp_state_name(sr->prior), smtp_state_describe(sr->prior));
+		(void)strbuf_appendf(sb, _("! 503: %s came out of sequence. The session was \"%s\": %s\n"),
+		    v->name, smtp_state_name(sr->prior), _(smtp_state_describe(sr->prior)));
 		if (!verb_allowed_in(v, sr->prior)) {
-			(void)strbuf_appendf(sb, "! RFC 821's order is: HELO/EHLO, then MAIL, then RCPT "
-			    "(one or more), then DATA; %s is allowed in:", v->name);
+			(void)strbuf_appendf(sb, _("! RFC 821's order is: HELO/EHLO, then MAIL, then RCPT "
+			    "(one or more), then DATA; %s is allowed in:"), v->name);
 			for (int st = 0; st < SMTP_ST__COUNT; st++)
 				if (verb_allowed_in(v, (enum smtp_state)st))
 					(void)strbuf_appendf(sb, " %s", smtp_state_name((enum smtp_state)st));
@@ -121,7 +121,7 @@ static void text_anomalies(const struct session_reply *sr, struct strbuf *sb)
 static void text_answered(const struct session_reply *r, struct strbuf *sb)
 {
 	if (r->body_end)
-		(void)strbuf_appendf(sb, "the message body");
+		(void)strbuf_appendf(sb, _("the message body"));
 	else if (r->verb != NULL)
 		(void)strbuf_appendf(sb, "%s", r->verb->name);
 	else {
@@ -136,32 +136,32 @@ void text_reply(const struct output *o, const struct session_reply *r, struct st
 {
 	const struct smtp_reply *rp = &r->reply;
 	if (r->origin == SESSION_REPLY_LATE) {
-		(void)strbuf_appendf(sb, "! late reply to ");
+		(void)strbuf_appendf(sb, _("! late reply to "));
 		text_answered(r, sb);
-		(void)strbuf_appendf(sb, " (its wait was abandoned; it answers that command, "
-		    "not the next one):\n");
+		(void)strbuf_appendf(sb, _(" (its wait was abandoned; it answers that command, "
+		    "not the next one):\n"));
 	} else if (r->origin == SESSION_REPLY_UNSOLICITED) {
-		(void)strbuf_appendf(sb, "! a reply that answers no command (sent before any command "
-		    "asked for it, or one reply too many):\n");
+		(void)strbuf_appendf(sb, _("! a reply that answers no command (sent before any command "
+		    "asked for it, or one reply too many):\n"));
 	}
 	size_t shown = 0;
 	for (size_t i = 0; i < rp->nlines; i++) {
 		if (sb->len > OUT_RECORD_MAX && i + 1 < rp->nlines) {
-			(void)strbuf_appendf(sb, "< [... %zu more lines not shown: the reply is larger "
-			    "than smtpsh shows at once ...]\n", rp->nlines - 1 - i);
+			(void)strbuf_appendf(sb, _("< [... %zu more lines not shown: the reply is larger "
+			    "than smtpsh shows at once ...]\n"), rp->nlines - 1 - i);
 			i = rp->nlines - 1;
 		}
 		text_line(o, rp, i, sb);
 		shown++;
 	}
 	char meaning[256];
-	render_meaning(r, meaning, sizeof meaning);
+	render_meaning(r, shell_tr, meaning, sizeof meaning);
 	(void)strbuf_appendf(sb, "= %03d %s\n", rp->code, meaning);
 	struct enhanced_code ec;
 	size_t used;
 	if (rp->enhanced[0] != '\0' && enhanced_parse(rp->enhanced, strlen(rp->enhanced), &ec, &used)) {
 		char en[256];
-		enhanced_explain(&ec, en, sizeof en);
+		enhanced_explain_tr(&ec, shell_tr, en, sizeof en);
 		(void)strbuf_appendf(sb, "= %s\n", en);
 	}
 	enum verdict vd = r->verdict;
@@ -170,26 +170,26 @@ void text_reply(const struct output *o, const struct session_reply *r, struct st
 	const char *st = smtp_state_name(r->state);
 	switch (r->origin) {
 	case SESSION_REPLY_GREETING:
-		(void)strbuf_appendf(sb, "= %s%s%s greeting; state: %s\n", vc,
-		    vd == VERDICT_SUCCESS ? "success:" : vd == VERDICT_FAILURE ? "refusal:" :
-		    rp->code == 421 ? "not available:" : rp->code >= 600 ? "malformed" : "unexpected",
-		    o->col_off, st);
+		(void)strbuf_appendf(sb, _("= %s%s%s greeting; state: %s\n"), vc,
+		    vd == VERDICT_SUCCESS ? _("success:") : vd == VERDICT_FAILURE ? _("refusal:") :
+		    rp->code == 421 ? _("not available:") : rp->code >= 600 ? _("malformed") :
+		    _("unexpected"), o->col_off, st);
 		break;
 	case SESSION_REPLY_UNSOLICITED:
-		(void)strbuf_appendf(sb, "= %sunsolicited%s: answers no command; state: %s\n",
+		(void)strbuf_appendf(sb, _("= %sunsolicited%s: answers no command; state: %s\n"),
 		    o->col_warn, o->col_off, st);
 		break;
 	default:
 		if (vd == VERDICT_UNEXPECTED) {
-			(void)strbuf_appendf(sb, "= %sunexpected%s: RFC 821 lists no %03d reply to ",
+			(void)strbuf_appendf(sb, _("= %sunexpected%s: RFC 821 lists no %03d reply to "),
 			    vc, o->col_off, rp->code);
 			text_answered(r, sb);
-			(void)strbuf_appendf(sb, "; state: %s\n", st);
+			(void)strbuf_appendf(sb, _("; state: %s\n"), st);
 		} else {
-			(void)strbuf_appendf(sb, "= %s%s%s for ", vc, verdict_name(vd), o->col_off);
+			(void)strbuf_appendf(sb, _("= %s%s%s for "), vc, _(verdict_name(vd)), o->col_off);
 			text_answered(r, sb);
-			(void)strbuf_appendf(sb, "%s; state: %s\n",
-			    r->origin == SESSION_REPLY_LATE ? " (late)" : "", st);
+			(void)strbuf_appendf(sb, _("%s; state: %s\n"),
+			    r->origin == SESSION_REPLY_LATE ? _(" (late)") : "", st);
 		}
 		break;
 	}
@@ -201,61 +201,65 @@ void text_tls(const struct output *o, const char *how, const struct tls_info *ti
     struct strbuf *sb)
 {
 	if (strcmp(how, "show") == 0) {
-		(void)strbuf_appendf(sb, "version:      %s\ncipher:       %s\nsubject:      ",
+		(void)strbuf_appendf(sb, _("version:      %s\ncipher:       %s\nsubject:      "),
 		    ti->version, ti->cipher);
 		text_escaped(sb, ti->subject);
-		(void)strbuf_appendf(sb, "\nissuer:       ");
+		(void)strbuf_appendf(sb, _("\nissuer:       "));
 		text_escaped(sb, ti->issuer);
-		(void)strbuf_appendf(sb, "\nnames (SAN):  ");
+		(void)strbuf_appendf(sb, _("\nnames (SAN):  "));
 		text_escaped(sb, ti->sans);
-		(void)strbuf_appendf(sb, "\nvalid:        %s .. %s\nchecked name: ", ti->not_before,
+		(void)strbuf_appendf(sb, _("\nvalid:        %s .. %s\nchecked name: "), ti->not_before,
 		    ti->not_after);
 		text_escaped(sb, ti->checked_name);
-		(void)strbuf_appendf(sb, "%s\nverification: ", ti->name_is_ip ? " (as an IP address; no SNI)" : "");
-		text_escaped(sb, ti->verified ? "ok" : ti->verify_text);
+		(void)strbuf_appendf(sb, _("%s\nverification: "),
+		    ti->name_is_ip ? _(" (as an IP address; no SNI)") : "");
+		text_escaped(sb, ti->verified ? _("ok") : ti->verify_text);
 		(void)strbuf_appendc(sb, '\n');
 		return;
 	}
-	(void)strbuf_appendf(sb, "= TLS %s, %s; certificate for ", ti->version, ti->cipher);
+	(void)strbuf_appendf(sb, _("= TLS %s, %s; certificate for "), ti->version, ti->cipher);
 	text_escaped(sb, ti->subject);
-	(void)strbuf_appendf(sb, "\n= verification: %s", ti->verified ? o->col_ok : o->col_bad);
-	text_escaped(sb, ti->verified ? "ok" : ti->verify_text);
+	(void)strbuf_appendf(sb, _("\n= verification: %s"), ti->verified ? o->col_ok : o->col_bad);
+	text_escaped(sb, ti->verified ? _("ok") : ti->verify_text);
 	(void)strbuf_appendf(sb, "%s\n", o->col_off);
 	if (!ti->verified)
-		(void)strbuf_appendf(sb, "! continuing although verification failed (--insecure)\n");
+		(void)strbuf_appendf(sb, _("! continuing although verification failed (--insecure)\n"));
 }
 
 void text_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb)
 {
 	(void)o;
-	if (x->code != 0) {
-		(void)strbuf_appendf(sb, "%03d %s\n", x->code, x->meaning);
+	if (x->code != 0) {		char meaning[256];
+		code_explain_in(x->code, CODE_CTX_ANY, shell_tr, meaning, sizeof meaning, NULL);
+		(void)strbuf_appendf(sb, "%03d %s\n", x->code, meaning);
 		if (x->note != NULL)
-			(void)strbuf_appendf(sb, "    %s\n", x->note);
+			(void)strbuf_appendf(sb, "    %s\n", _(x->note));
 		if (x->source != NULL)
 			(void)strbuf_appendf(sb, "    (%s)\n", x->source);
 		if (x->class_meaning != NULL && x->class_meaning[0] != '\0')
-			(void)strbuf_appendf(sb, "    first digit %d: %s\n", x->code / 100, x->class_meaning);
+			(void)strbuf_appendf(sb, _("    first digit %d: %s\n"), x->code / 100,
+			    _(x->class_meaning));
 		if (x->category_meaning != NULL && x->category_meaning[0] != '\0')
-			(void)strbuf_appendf(sb, "    second digit %d: %s\n", (x->code / 10) % 10,
-			    x->category_meaning);
+			(void)strbuf_appendf(sb, _("    second digit %d: %s\n"), (x->code / 10) % 10,
+			    _(x->category_meaning));
 		for (size_t i = 0; i < x->ncontexts; i++)
-			(void)strbuf_appendf(sb, "    in reply to %s: %s (%s)\n", x->contexts[i].context,
-			    x->contexts[i].meaning, x->contexts[i].source);
-		(void)strbuf_appendf(sb, "    a reply to:");
+			(void)strbuf_appendf(sb, _("    in reply to %s: %s (%s)\n"),
+			    _(x->contexts[i].context), _(x->contexts[i].meaning), x->contexts[i].source);
+		(void)strbuf_appendf(sb, _("    a reply to:"));
 		for (size_t i = 0; i < x->nreplies; i++)
-			(void)strbuf_appendf(sb, " %s (%s)", x->replies[i].verb, x->replies[i].verdict);
-		(void)strbuf_appendf(sb, "%s\n", x->nreplies == 0 ? " no command RFC 821 lists" : "");
+			(void)strbuf_appendf(sb, " %s (%s)", x->replies[i].verb, _(x->replies[i].verdict));
+		(void)strbuf_appendf(sb, "%s\n", x->nreplies == 0 ? _(" no command RFC 821 lists") : "");
 	}
-	if (x->enhanced != NULL) {
-		(void)strbuf_appendf(sb, "%s", x->enh_text);
+	if (x->enhanced != NULL) {		char en[256];
+		enhanced_explain_tr(&x->enh_code, shell_tr, en, sizeof en);
+		(void)strbuf_appendf(sb, "%s", en);
 		if (x->enh_source != NULL)
 			(void)strbuf_appendf(sb, " (%s)\n", x->enh_source);
 		else
-			(void)strbuf_appendf(sb, " (not registered with IANA)\n");
+			(void)strbuf_appendf(sb, _(" (not registered with IANA)\n"));
 	}
 	if (x->pasted != NULL && x->pasted_len > 0) {
-		(void)strbuf_appendf(sb, "    the server's text: ");
+		(void)strbuf_appendf(sb, _("    the server's text: "));
 		(void)escape_terminal(sb, x->pasted, x->pasted_len);
 		(void)strbuf_appendc(sb, '\n');
 	}
@@ -264,27 +268,28 @@ void text_explain(const struct output *o, const struct out_explain *x, struct st
 void text_state(const struct output *o, const struct out_state *st, struct strbuf *sb)
 {
 	(void)o;
-	(void)strbuf_appendf(sb, "state: %s\n  %s\n", smtp_state_name(st->state),
-	    smtp_state_describe(st->state));
+	(void)strbuf_appendf(sb, _("state: %s\n  %s\n"), smtp_state_name(st->state),
+	    _(smtp_state_describe(st->state)));
 	if (st->connected) {
-		(void)strbuf_appendf(sb, "  connected to ");
+		(void)strbuf_appendf(sb, _("  connected to "));
 		text_escaped(sb, st->host);
-		(void)strbuf_appendf(sb, " port ");
+		(void)strbuf_appendf(sb, _(" port "));
 		text_escaped(sb, st->port);
-		(void)strbuf_appendf(sb, " (%s)%s; %u recipient%s in this transaction\n", st->address,
-		    st->tls ? " over TLS" : "", st->recipients, st->recipients == 1 ? "" : "s");
+		(void)strbuf_appendf(sb, P_(" (%s)%s; %u recipient in this transaction\n",
+		    " (%s)%s; %u recipients in this transaction\n", st->recipients), st->address,
+		    st->tls ? _(" over TLS") : "", st->recipients);
 	}
 	if (st->in_auth)
-		(void)strbuf_appendf(sb, "  an AUTH challenge is waiting for its response "
-		    "(type it, or * to cancel)\n");
+		(void)strbuf_appendf(sb, _("  an AUTH challenge is waiting for its response "
+		    "(type it, or * to cancel)\n"));
 	for (size_t i = 0; i < st->nowed; i++) {
-		(void)strbuf_appendf(sb, "  still owed a reply: ");
+		(void)strbuf_appendf(sb, _("  still owed a reply: "));
 		text_escaped(sb, st->owed[i]);
 		(void)strbuf_appendc(sb, '\n');
 	}
 	if (st->owed_total > st->nowed)
-		(void)strbuf_appendf(sb, "  ... and %zu more commands\n", st->owed_total - st->nowed);
-	(void)strbuf_appendf(sb, "  commands RFC 821 allows now:");
+		(void)strbuf_appendf(sb, _("  ... and %zu more commands\n"), st->owed_total - st->nowed);
+	(void)strbuf_appendf(sb, _("  commands RFC 821 allows now:"));
 	for (size_t i = 0; i < st->nallowed; i++)
 		(void)strbuf_appendf(sb, " %s", st->allowed[i]);
 	(void)strbuf_appendc(sb, '\n');
@@ -294,7 +299,7 @@ void text_ext(const struct output *o, const struct ehlo_set *set, struct strbuf 
 {
 	(void)o;
 	if (set == NULL || !set->valid) {
-		(void)strbuf_appendf(sb, "no EHLO reply yet in this session (type ehlo)\n");
+		(void)strbuf_appendf(sb, _("no EHLO reply yet in this session (type ehlo)\n"));
 		return;
 	}
 	for (size_t i = 0; i < set->count; i++) {
@@ -306,10 +311,10 @@ void text_ext(const struct output *o, const struct ehlo_set *set, struct strbuf 
 			(void)strbuf_appendc(sb, ' ');
 		(void)strbuf_appendc(sb, ' ');
 		text_escaped(sb, e->params);
-		(void)strbuf_appendf(sb, "%s%s\n", m != NULL ? "  - " : "", m != NULL ? m : "");
+		(void)strbuf_appendf(sb, "%s%s\n", m != NULL ? "  - " : "", m != NULL ? _(m) : "");
 	}
 	if (set->dropped > 0)
-		(void)strbuf_appendf(sb, "  (%zu malformed or extra lines not counted as extensions)\n",
+		(void)strbuf_appendf(sb, _("  (%zu malformed or extra lines not counted as extensions)\n"),
 		    set->dropped);
 }
 
@@ -318,20 +323,21 @@ void text_help(const struct output *o, const struct out_help *h, struct strbuf *
 	(void)o;
 	if (h->nverbs + h->ncommands == 1) {
 		const struct out_help_row *r = h->nverbs == 1 ? &h->verbs[0] : &h->commands[0];
-		(void)strbuf_appendf(sb, "%s\n    %s%s%s%s\n", r->usage, r->summary,
+		(void)strbuf_appendf(sb, "%s\n    %s%s%s%s\n", r->usage, _(r->summary),
 		    r->rfc != NULL ? " (" : "", r->rfc != NULL ? r->rfc : "", r->rfc != NULL ? ")" : "");
 		return;
 	}
 	if (h->nverbs > 0)
-		(void)strbuf_appendf(sb, "SMTP verbs (sent to the server; case does not matter):\n");
+		(void)strbuf_appendf(sb, _("SMTP verbs (sent to the server; case does not matter):\n"));
 	for (size_t i = 0; i < h->nverbs; i++)
-		(void)strbuf_appendf(sb, "  %-38s %s\n", h->verbs[i].usage, h->verbs[i].summary);
+		(void)strbuf_appendf(sb, "  %-38s %s\n", h->verbs[i].usage, _(h->verbs[i].summary));
 	if (h->ncommands > 0)
-		(void)strbuf_appendf(sb, "Shell commands (never sent):\n");
+		(void)strbuf_appendf(sb, _("Shell commands (never sent):\n"));
 	for (size_t i = 0; i < h->ncommands; i++)
-		(void)strbuf_appendf(sb, "  %-38s %s\n", h->commands[i].usage, h->commands[i].summary);
+		(void)strbuf_appendf(sb, "  %-38s %s\n", h->commands[i].usage,
+		    _(h->commands[i].summary));
 	if (h->footer != NULL)
-		(void)strbuf_appendf(sb, "%s\n", h->footer);
+		(void)strbuf_appendf(sb, "%s\n", _(h->footer));
 }
 
 void text_message(const struct output *o, const struct out_message *m, struct strbuf *sb)
@@ -340,18 +346,19 @@ void text_message(const struct output *o, const struct out_message *m, struct st
 	const char *col = strcmp(outcome, "all") == 0 ? o->col_ok :
 	    strcmp(outcome, "some") == 0 ? o->col_warn : o->col_bad;
 	if (m->mail_refused)
-		(void)strbuf_appendf(sb, "= %smessage not sent%s: the sender was refused\n", col,
+		(void)strbuf_appendf(sb, _("= %smessage not sent%s: the sender was refused\n"), col,
 		    o->col_off);
 	else
-		(void)strbuf_appendf(sb, "= %smessage delivered to %zu of %zu recipient%s%s (%llu "
-		    "bytes)\n", col, m->ndelivered, m->nto, m->nto == 1 ? "" : "s", o->col_off, m->size);
+		(void)strbuf_appendf(sb, P_("= %smessage delivered to %zu of %zu recipient%s (%llu "
+		    "bytes)\n", "= %smessage delivered to %zu of %zu recipients%s (%llu bytes)\n",
+		    m->nto), col, m->ndelivered, m->nto, o->col_off, m->size);
 	if (m->nrefused > 0)
-		(void)strbuf_appendf(sb, "= refused (the losers):\n");
+		(void)strbuf_appendf(sb, _("= refused (the losers):\n"));
 	for (size_t i = 0; i < m->nrefused; i++) {
 		const struct out_message_loser *l = &m->refused[i];
 		(void)strbuf_appendf(sb, "=   ");
 		text_escaped(sb, l->address);
-		(void)strbuf_appendf(sb, " at %s: %03d ", l->stage, l->code);
+		(void)strbuf_appendf(sb, _(" at %s: %03d "), l->stage, l->code);
 		text_escaped(sb, l->text);
 		(void)strbuf_appendc(sb, '\n');
 	}

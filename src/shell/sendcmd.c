@@ -82,21 +82,21 @@ static bool send_build_lines(struct shell *sh, struct send_state *st)
 	for (size_t i = 0; i < mo->nto; i++)
 		utf8 = utf8 || !send_ascii(mo->to[i]);
 	if (utf8 && !send_has(sh, "SMTPUTF8")) {
-		shell_usage_error(sh, "a UTF-8 address needs SMTPUTF8 (RFC 6531), which the server did "
-		    "not advertise; nothing was sent");
+		shell_usage_error(sh, N_("a UTF-8 address needs SMTPUTF8 (RFC 6531), which the server did "
+		    "not advertise; nothing was sent"));
 		return false;
 	}
 	if (mo->requiretls && (!session_tls_active(sh->sess) || !send_has(sh, "REQUIRETLS"))) {
-		shell_usage_error(sh, "REQUIRETLS needs TLS and a server that advertises it (RFC 8689); "
-		    "nothing was sent");
+		shell_usage_error(sh, N_("REQUIRETLS needs TLS and a server that advertises it (RFC 8689); "
+		    "nothing was sent"));
 		return false;
 	}
 	if (message_8bit(st->msg) && !send_has(sh, "8BITMIME"))
-		out_warning(&sh->out, "the message holds 8-bit text but the server did not advertise "
-		    "8BITMIME (RFC 6152): it may mangle or refuse it");
+		out_warning(&sh->out, N_("the message holds 8-bit text but the server did not advertise "
+		    "8BITMIME (RFC 6152): it may mangle or refuse it"));
 	if ((mo->notify || mo->ret || mo->envid || mo->orcpt) && !send_has(sh, "DSN"))
-		out_note(&sh->out, "the server did not advertise DSN (RFC 3461), so it may refuse the "
-		    "DSN parameters");
+		out_note(&sh->out, N_("the server did not advertise DSN (RFC 3461), so it may refuse the "
+		    "DSN parameters"));
 	char xt[300];
 	char *mail = st->lines[0];
 	bool ok = send_put(mail, "MAIL FROM:<%s>", mo->from);
@@ -126,8 +126,8 @@ static bool send_build_lines(struct shell *sh, struct send_state *st)
 		}
 	}
 	if (!ok)
-		shell_usage_error(sh, "a MAIL or RCPT line would pass 512 octets (RFC 5321 4.5.3.1.4); "
-		    "nothing was sent");
+		shell_usage_error(sh, N_("a MAIL or RCPT line would pass 512 octets (RFC 5321 4.5.3.1.4); "
+		    "nothing was sent"));
 	return ok;
 }
 
@@ -241,16 +241,16 @@ static bool send_envelope(struct shell *sh, struct send_state *st, struct sessio
 void shell_message(struct shell *sh, const struct message_opts *mo)
 {
 	if (mo->from == NULL || mo->nto == 0) {
-		shell_usage_error(sh, "a message needs --from ADDR and at least one --to ADDR");
+		shell_usage_error(sh, N_("a message needs --from ADDR and at least one --to ADDR"));
 		return;
 	}
 	if (mo->nto > OUT_MESSAGE_MAX) {
-		shell_usage_error(sh, "at most %d recipients in one message", OUT_MESSAGE_MAX);
+		shell_usage_error(sh, N_("at most %d recipients in one message"), OUT_MESSAGE_MAX);
 		return;
 	}
 	if (!session_is_open(sh->sess) || session_state(sh->sess) != SMTP_ST_READY) {
-		shell_usage_error(sh, "a message needs a greeted session with no transaction open "
-		    "(ehlo first); nothing was sent");
+		shell_usage_error(sh, N_("a message needs a greeted session with no transaction open "
+		    "(ehlo first); nothing was sent"));
 		return;
 	}
 	struct send_state st = { .mo = mo };
@@ -270,7 +270,7 @@ void shell_message(struct shell *sh, const struct message_opts *mo)
 		goto out;
 	}
 	if (mo->bdat && !send_has(sh, "CHUNKING"))
-		out_note(&sh->out, "the server did not advertise CHUNKING (RFC 3030): BDAT may be refused");
+		out_note(&sh->out, N_("the server did not advertise CHUNKING (RFC 3030): BDAT may be refused"));
 	if (!send_build_lines(sh, &st))
 		goto out;
 	if (mo->quit_after == STAGE_MAIL)
@@ -290,8 +290,8 @@ void shell_message(struct shell *sh, const struct message_opts *mo)
 				send_body_replies(sh, &st, seq, &r);
 		}
 	} else if (session_state(sh->sess) == SMTP_ST_DATA) {
-		shell_close(sh, "the server said 354 though no recipient was accepted: the "
-		    "connection was closed so that no message is sent to nobody");
+		shell_close(sh, N_("the server said 354 though no recipient was accepted: the "
+		    "connection was closed so that no message is sent to nobody"));
 	}
 	/* A transaction left open (a refusal midway) is reset. */
 	enum smtp_state now = session_state(sh->sess);

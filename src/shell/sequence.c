@@ -19,7 +19,7 @@ static bool seq_stop(struct shell *sh, const struct message_opts *mo, enum seq_s
 		return true;
 	if (mo->quit_after != now)
 		return false;
-	out_note(&sh->out, "--quit-after %s: stopping here", seq_stage_name(now));
+	out_note(&sh->out, N_("--quit-after %s: stopping here"), seq_stage_name(now));
 	return true;
 }
 
@@ -27,16 +27,16 @@ void shell_sequence(struct shell *sh, const struct smtpsh_args *a)
 {
 	const struct message_opts *mo = &a->msg;
 	if (mo->quit_after >= STAGE_MAIL && (mo->from == NULL || mo->nto == 0)) {
-		shell_usage_error(sh, "--quit-after %s needs --from and --to", seq_stage_name(mo->quit_after));
+		shell_usage_error(sh, N_("--quit-after %s needs --from and --to"), seq_stage_name(mo->quit_after));
 		return;
 	}
 	if (mo->quit_after < STAGE_MAIL && mo->quit_after != STAGE_NONE &&
 	    (mo->from != NULL || mo->nto > 0))
-		out_note(&sh->out, "--quit-after %s: the message is not sent", seq_stage_name(mo->quit_after));
+		out_note(&sh->out, N_("--quit-after %s: the message is not sent"), seq_stage_name(mo->quit_after));
 	if (!session_is_open(sh->sess))
 		return;                        /* the connect failed (reported) */
 	if (mo->quit_after == STAGE_CONNECT) {
-		shell_close(sh, "--quit-after connect: closed without a word");
+		shell_close(sh, N_("--quit-after connect: closed without a word"));
 		return;
 	}
 	bool go = !seq_stop(sh, mo, STAGE_BANNER);

@@ -30,8 +30,8 @@
 #include "session.h"
 #include "starttls.h"
 #include "tls.h"
+#include "tr.h"
 #include "transcript.h"
-
 struct demo_server;
 
 /* The most commands one typed pipeline holds (session.h's group limit). */

@@ -37,7 +37,7 @@ static void cmd_open(struct shell *sh, const struct tokens *t, const char *line,
 		return;
 	}
 	if (t->count < 2 || t->count > 3) {
-		shell_usage_error(sh, "usage: open HOST [PORT]");
+		shell_usage_error(sh, N_("usage: open HOST [PORT]"));
 		return;
 	}
 	(void)shell_open(sh, t->word[1], t->count == 3 ? t->word[2] : SMTP_DEFAULT_PORT);
@@ -46,10 +46,10 @@ static void cmd_open(struct shell *sh, const struct tokens *t, const char *line,
 static void cmd_close(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	if (!session_is_open(sh->sess)) {
-		shell_usage_error(sh, "not connected");
+		shell_usage_error(sh, N_("not connected"));
 		return;
 	}
-	shell_close(sh, "closed (without QUIT)");
+	shell_close(sh, N_("closed (without QUIT)"));
 }
 
 static void cmd_exit(struct shell *sh, const struct tokens *t, const char *line, size_t len)
@@ -60,7 +60,7 @@ static void cmd_exit(struct shell *sh, const struct tokens *t, const char *line,
 static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	if (t->count < 2) {
-		shell_usage_error(sh, "usage: raw LINE");
+		shell_usage_error(sh, N_("usage: raw LINE"));
 		return;
 	}
 	const char *rest = line + t->start[1];
@@ -73,8 +73,8 @@ static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, 
 	const struct verb *v = verb_lookup(rest, w);
 	if (v != NULL && (v->flags & VERB_F_CHUNK)) {
 		/* The server would wait for the chunk's bytes: a hang, not a probe. */
-		shell_usage_error(sh, "raw %s would leave the server waiting for the chunk's bytes: "
-		    "use bdat FILE; nothing was sent", v->name);
+		shell_usage_error(sh, N_("raw %s would leave the server waiting for the chunk's bytes: "
+		    "use bdat FILE; nothing was sent"), v->name);
 		return;
 	}
 	struct session_reply r;
@@ -109,12 +109,12 @@ static void cmd_message(struct shell *sh, const struct tokens *t, const char *li
 		size_t n = msglen;
 		while (n > 0 && msg[n - 1] == '\n')
 			n--;
-		shell_usage_error(sh, "message: %.*s", (int)n, msg != NULL ? msg : "out of memory");
+		shell_usage_error(sh, N_("message: %.*s"), (int)n, msg != NULL ? msg : "out of memory");
 	} else if (a.host != NULL || a.ncmds > 0 || a.json || a.demo || a.serve != NULL ||
 	    a.transcript != NULL || a.msg.quit_after != STAGE_NONE || a.msg.starttls ||
 	    a.msg.auth_mech != NULL) {
-		shell_usage_error(sh, "message takes the message's options only (--from --to --subject "
-		    "--header --body --body-file --attach --bdat --no-pipelining and the DSN ones)");
+		shell_usage_error(sh, N_("message takes the message's options only (--from --to --subject "
+		    "--header --body --body-file --attach --bdat --no-pipelining and the DSN ones)"));
 	} else {
 		shell_message(sh, &a.msg);
 	}
@@ -130,13 +130,13 @@ static void cmd_pipeline(struct shell *sh, const struct tokens *t, const char *l
 	else if (strcmp(w, "}") == 0 || strcmp(w, "off") == 0)
 		pipeline_end(sh);
 	else
-		shell_usage_error(sh, "usage: pipeline { (or on) ... } (or pipeline off)");
+		shell_usage_error(sh, N_("usage: pipeline { (or on) ... } (or pipeline off)"));
 }
 
 static void cmd_view(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	if (!sh->interactive) {
-		shell_usage_error(sh, "view is for the interactive shell (or start with --tui)");
+		shell_usage_error(sh, N_("view is for the interactive shell (or start with --tui)"));
 		return;
 	}
 	sh->want_view = true;   /* the loop that read this line switches views */
@@ -145,7 +145,7 @@ static void cmd_view(struct shell *sh, const struct tokens *t, const char *line,
 static void cmd_tour(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	if (sh->demo == NULL) {
-		shell_usage_error(sh, "the tour runs against the teaching server: smtpsh --demo --tour");
+		shell_usage_error(sh, N_("the tour runs against the teaching server: smtpsh --demo --tour"));
 		return;
 	}
 	tour_command(sh, t->count > 1 ? t->word[1] : "");
@@ -157,28 +157,28 @@ static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, 
 }
 
 static const struct shell_cmd shell_cmds[] = {
-	{ "?", "? [NAME]", "this help: shell commands and SMTP verbs", cmd_help },
-	{ "open", "open HOST [PORT]", "connect (port 25 by default) and show the greeting; with "
-	  "--demo, open alone reconnects to the teaching server", cmd_open },
-	{ "close", "close", "drop the connection without QUIT", cmd_close },
-	{ "exit", "exit", "leave smtpsh (Ctrl-D too)", cmd_exit },
-	{ "explain", "explain CODE | X.Y.Z | REPLY", "what a reply code, an enhanced code or a "
-	  "pasted reply line means, offline", cmd_explain },
-	{ "raw", "raw LINE", "send one line exactly as typed (CR, LF and NUL still refused)", cmd_raw },
+	{ "?", "? [NAME]", N_("this help: shell commands and SMTP verbs"), cmd_help },
+	{ "open", "open HOST [PORT]", N_("connect (port 25 by default) and show the greeting; with "
+	  "--demo, open alone reconnects to the teaching server"), cmd_open },
+	{ "close", "close", N_("drop the connection without QUIT"), cmd_close },
+	{ "exit", "exit", N_("leave smtpsh (Ctrl-D too)"), cmd_exit },
+	{ "explain", "explain CODE | X.Y.Z | REPLY", N_("what a reply code, an enhanced code or a "
+	  "pasted reply line means, offline"), cmd_explain },
+	{ "raw", "raw LINE", N_("send one line exactly as typed (CR, LF and NUL still refused)"), cmd_raw },
 	{ "message", "message --from A --to B [--to C] [--subject S] [--attach F] ...",
-	  "build and send a test message, MAIL to DATA, and list the recipients refused", cmd_message },
-	{ "state", "state", "where the session stands and what RFC 821 allows next", cmd_state },
-	{ "ext", "ext", "the ESMTP extensions the last EHLO announced, explained", cmd_ext },
-	{ "pipeline", "pipeline { | on   ...   } | pipeline off", "send the SMTP commands typed "
-	  "in between in one write (RFC 2920) and match every reply", cmd_pipeline },
-	{ "tls", "tls", "the TLS version, cipher, certificate and verification result", cmd_tls },
-	{ "tour", "tour [next|off]", "--demo: the guided tour of RFC 821, step by step (again, skip "
-	  "a step, or stop)", cmd_tour },
-	{ "view", "view", "switch between line mode and the full-screen view (status, transcript, "
-	  "state diagram)", cmd_view },
-	{ "set", "set insecure on|off", "probe servers whose certificate does not verify", cmd_set },
-	{ "mailbox", "mailbox [USER]", "--demo: the messages the teaching server delivered", cmd_mailbox },
-	{ "terminal", "terminal [USER]", "--demo: what SEND/SOML/SAML wrote to users' terminals", cmd_terminal },
+	  N_("build and send a test message, MAIL to DATA, and list the recipients refused"), cmd_message },
+	{ "state", "state", N_("where the session stands and what RFC 821 allows next"), cmd_state },
+	{ "ext", "ext", N_("the ESMTP extensions the last EHLO announced, explained"), cmd_ext },
+	{ "pipeline", "pipeline { | on   ...   } | pipeline off", N_("send the SMTP commands typed "
+	  "in between in one write (RFC 2920) and match every reply"), cmd_pipeline },
+	{ "tls", "tls", N_("the TLS version, cipher, certificate and verification result"), cmd_tls },
+	{ "tour", "tour [next|off]", N_("--demo: the guided tour of RFC 821, step by step (again, skip "
+	  "a step, or stop)"), cmd_tour },
+	{ "view", "view", N_("switch between line mode and the full-screen view (status, transcript, "
+	  "state diagram)"), cmd_view },
+	{ "set", "set insecure on|off", N_("probe servers whose certificate does not verify"), cmd_set },
+	{ "mailbox", "mailbox [USER]", N_("--demo: the messages the teaching server delivered"), cmd_mailbox },
+	{ "terminal", "terminal [USER]", N_("--demo: what SEND/SOML/SAML wrote to users' terminals"), cmd_terminal },
 };
 
 #define SHELL_NCMDS (sizeof shell_cmds / sizeof shell_cmds[0])
@@ -199,7 +199,7 @@ static void cmd_help(struct shell *sh, const struct tokens *t, const char *line,
 		const struct shell_cmd *c = shell_cmd_lookup(t->word[1]);
 		const struct verb *v = verb_lookup(t->word[1], t->len[1]);
 		if (c == NULL && v == NULL) {
-			shell_usage_error(sh, "?: no command or verb \"%s\"", t->word[1]);
+			shell_usage_error(sh, N_("?: no command or verb \"%s\""), t->word[1]);
 			return;
 		}
 		if (v != NULL)
@@ -216,7 +216,7 @@ static void cmd_help(struct shell *sh, const struct tokens *t, const char *line,
 	for (size_t i = 0; i < SHELL_NCMDS; i++)
 		cmds[h.ncommands++] = (struct out_help_row){ shell_cmds[i].name, shell_cmds[i].usage,
 		    shell_cmds[i].summary, NULL };
-	h.footer = "Quote with \"...\" or '...'; \\n, \\r and \\0 are refused inside commands.";
+	h.footer = N_("Quote with \"...\" or '...'; \\n, \\r and \\0 are refused inside commands.");
 	out_help(&sh->out, &h);
 }
 
@@ -378,7 +378,7 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len)
 	}
 	const struct verb *v = verb_lookup(t->word[0], t->len[0]);
 	if (v == NULL) {
-		shell_usage_error(sh, "unknown command \"%.60s\": type ? for the list (nothing was sent)",
+		shell_usage_error(sh, N_("unknown command \"%.60s\": type ? for the list (nothing was sent)"),
 		    t->word[0]);
 		free(t);
 		return;

@@ -29,8 +29,8 @@ static void shell_ehlo_again(struct shell *sh, const char *domain)
 		shell_fail(sh, "ehlo", &err);
 		return;
 	}
-	out_note(&sh->out, "what the server said before TLS is forgotten (RFC 3207 4.2): "
-	    "asking again with EHLO");
+	out_note(&sh->out, N_("what the server said before TLS is forgotten (RFC 3207 4.2): "
+	    "asking again with EHLO"));
 	struct session_reply r;
 	session_reply_init(&r);
 	if (shell_exchange(sh, ehlo, wire, wlen, &r) != 0)
@@ -42,8 +42,8 @@ void shell_starttls(struct shell *sh)
 {
 	struct smtp_error err;
 	if (session_tls_active(sh->sess)) {
-		shell_usage_error(sh, "TLS is already active: RFC 3207 4.2 forbids a second STARTTLS; "
-		    "nothing was sent");
+		shell_usage_error(sh, N_("TLS is already active: RFC 3207 4.2 forbids a second STARTTLS; "
+		    "nothing was sent"));
 		return;
 	}
 	char domain[256];
@@ -53,16 +53,16 @@ void shell_starttls(struct shell *sh)
 		return;
 	const struct ehlo_set *ext = session_extensions(sh->sess);
 	if (ext->valid && ehlo_find(ext, "STARTTLS") == NULL)
-		out_note(&sh->out, "the server did not advertise STARTTLS in its EHLO reply");
+		out_note(&sh->out, N_("the server did not advertise STARTTLS in its EHLO reply"));
 	else if (!ext->valid)
-		out_note(&sh->out, "no EHLO reply in this session: nothing says the server did "
-		    "advertise STARTTLS");
+		out_note(&sh->out, N_("no EHLO reply in this session: nothing says the server did "
+		    "advertise STARTTLS"));
 	struct session_reply r;
 	session_reply_init(&r);
 	int code = shell_collect(sh, seq, &r);
 	bool go = session_tls_pending(sh->sess);
 	if (code != 0 && !go)
-		out_note(&sh->out, "no TLS: the connection is still plaintext");
+		out_note(&sh->out, N_("no TLS: the connection is still plaintext"));
 	if (code != 0)
 		shell_maybe_stop(sh, &r);
 	session_reply_free(&r);
@@ -77,10 +77,9 @@ void shell_starttls(struct shell *sh)
 	strbuf_init(&injected, 64 * 1024);
 	size_t discarded = 0;
 	enum smtp_errkind k = session_start_tls(sh->sess, &o, &info, &discarded, &injected, &err);
-	if (discarded > 0) {
-		out_warning(&sh->out, "%zu byte%s the server sent after its 220 and before the TLS "
-		    "handshake were discarded, never read as replies (STARTTLS injection, RFC 3207 5): "
-		    "%.*s", discarded, discarded == 1 ? "" : "s",
+	if (discarded > 0) {		out_warning(&sh->out, N_("bytes the server sent after its 220 and before the TLS "
+		    "handshake were discarded, never read as replies (STARTTLS injection, RFC 3207 5; "
+		    "%zu bytes): %.*s"), discarded,
 		    (int)(injected.len > 200 ? 200 : injected.len), strbuf_str(&injected));
 		shell_transcript_note(sh, "%zu bytes after the 220 to STARTTLS discarded", discarded);
 	}
@@ -104,7 +103,7 @@ void shell_starttls(struct shell *sh)
 void shell_tls_show(struct shell *sh)
 {
 	if (!sh->tls_known) {
-		out_note(&sh->out, "no TLS handshake in this session (starttls, or connect with --tls)");
+		out_note(&sh->out, N_("no TLS handshake in this session (starttls, or connect with --tls)"));
 		return;
 	}
 	out_tls(&sh->out, "show", &sh->tls);

@@ -29,78 +29,78 @@ struct tour_step {
 };
 
 static const struct tour_step tour_steps[] = {
-	{ "The greeting and HELO",
-	  "The server spoke first: its 220 greeting says it is ready (RFC 821 3.5). "
-	  "A client answers by saying who it is with HELO.",
+	{ N_("The greeting and HELO"),
+	  N_("The server spoke first: its 220 greeting says it is ready (RFC 821 3.5). "
+	  "A client answers by saying who it is with HELO."),
 	  "helo client.example", "helo", { 250 },
-	  "250: the server knows you now; the session is \"ready\" for a mail transaction." },
-	{ "VRFY: does a user exist?",
-	  "VRFY asks whether a name is a user here (RFC 821 3.3).",
+	  N_("250: the server knows you now; the session is \"ready\" for a mail transaction.") },
+	{ N_("VRFY: does a user exist?"),
+	  N_("VRFY asks whether a name is a user here (RFC 821 3.3)."),
 	  "vrfy alice", "vrfy", { 250, 251 },
-	  "250 with the user's full name and mailbox: a success. Many real servers answer 252 "
-	  "instead, to give nothing away." },
-	{ "A failure reply",
-	  "Ask about a name the server does not know.",
+	  N_("250 with the user's full name and mailbox: a success. Many real servers answer 252 "
+	  "instead, to give nothing away.") },
+	{ N_("A failure reply"),
+	  N_("Ask about a name the server does not know."),
 	  "vrfy nobody", "vrfy", { 550 },
-	  "550: a permanent negative reply (first digit 5); the second digit 5 says it is about "
-	  "the mail system. The session is still ready: a failure ends nothing." },
-	{ "EXPN: a mailing list",
-	  "EXPN asks for the members of a list.",
+	  N_("550: a permanent negative reply (first digit 5); the second digit 5 says it is about "
+	  "the mail system. The session is still ready: a failure ends nothing.") },
+	{ N_("EXPN: a mailing list"),
+	  N_("EXPN asks for the members of a list."),
 	  "expn staff", "expn", { 250 },
-	  "A multiline reply: every line but the last has a dash after the code (250-); the last "
-	  "has a space (250 )." },
-	{ "MAIL: a transaction begins",
-	  "A message starts with MAIL, which gives the reverse-path (where bounces go).",
+	  N_("A multiline reply: every line but the last has a dash after the code (250-); the last "
+	  "has a space (250 ).") },
+	{ N_("MAIL: a transaction begins"),
+	  N_("A message starts with MAIL, which gives the reverse-path (where bounces go)."),
 	  "mail you@client.example", "mail", { 250 },
-	  "The state is now \"mail\": RFC 821 allows RCPT next, or RSET." },
-	{ "RCPT: a recipient",
-	  "RCPT names one recipient; a message may have many.",
+	  N_("The state is now \"mail\": RFC 821 allows RCPT next, or RSET.") },
+	{ N_("RCPT: a recipient"),
+	  N_("RCPT names one recipient; a message may have many."),
 	  "rcpt alice", "rcpt", { 250, 251 },
-	  "One recipient accepted: the state is \"rcpt\", and DATA is now allowed." },
-	{ "A transient failure",
-	  "The mailbox \"busy\" is temporarily unavailable.",
+	  N_("One recipient accepted: the state is \"rcpt\", and DATA is now allowed.") },
+	{ N_("A transient failure"),
+	  N_("The mailbox \"busy\" is temporarily unavailable."),
 	  "rcpt busy", "rcpt", { 450 },
-	  "450: a transient negative reply (first digit 4): try again later. The transaction "
-	  "goes on: alice is still a recipient." },
-	{ "DATA and dot-stuffing",
-	  "DATA asks to send the message. After the 354, type a few lines -- one of them "
-	  "starting with a dot, like .dot -- and end with a line holding only a dot.",
+	  N_("450: a transient negative reply (first digit 4): try again later. The transaction "
+	  "goes on: alice is still a recipient.") },
+	{ N_("DATA and dot-stuffing"),
+	  N_("DATA asks to send the message. After the 354, type a few lines -- one of them "
+	  "starting with a dot, like .dot -- and end with a line holding only a dot."),
 	  "data", "data", { 250 },
-	  "354 was an intermediate reply (first digit 3): go on. The lone dot ended the body "
+	  N_("354 was an intermediate reply (first digit 3): go on. The lone dot ended the body "
 	  "and the 250 accepted the message. A line starting with a dot was sent with a second "
-	  "dot in front (RFC 821 4.5.2), so the end could not be mistaken." },
-	{ "The message, as delivered",
-	  "The teaching server keeps what it delivered: look at alice's mailbox.",
+	  "dot in front (RFC 821 4.5.2), so the end could not be mistaken.") },
+	{ N_("The message, as delivered"),
+	  N_("The teaching server keeps what it delivered: look at alice's mailbox."),
 	  "mailbox alice", "mailbox", { 0 },
-	  "The server removed the extra dot: the line arrived as you typed it." },
-	{ "A sequence error",
-	  "RCPT needs a transaction first. The last one ended with the message; try RCPT now.",
+	  N_("The server removed the extra dot: the line arrived as you typed it.") },
+	{ N_("A sequence error"),
+	  N_("RCPT needs a transaction first. The last one ended with the message; try RCPT now."),
 	  "rcpt alice", "rcpt", { 503 },
-	  "503: bad sequence of commands (RFC 821 4.3): RCPT is allowed only after MAIL." },
-	{ "SEND: to a terminal",
-	  "RFC 821 also defined SEND, SOML and SAML: deliver to a user's terminal instead of "
-	  "(or as well as) the mailbox. Modern servers refuse them; this one does not.",
+	  N_("503: bad sequence of commands (RFC 821 4.3): RCPT is allowed only after MAIL.") },
+	{ N_("SEND: to a terminal"),
+	  N_("RFC 821 also defined SEND, SOML and SAML: deliver to a user's terminal instead of "
+	  "(or as well as) the mailbox. Modern servers refuse them; this one does not."),
 	  "send you@client.example", "send", { 250 },
-	  "A transaction again, this time for the terminal (see `terminal` afterwards)." },
-	{ "RSET: start over",
-	  "RSET abandons the transaction without closing the connection.",
+	  N_("A transaction again, this time for the terminal (see `terminal` afterwards).") },
+	{ N_("RSET: start over"),
+	  N_("RSET abandons the transaction without closing the connection."),
 	  "rset", "rset", { 250 },
-	  "Back to \"ready\": nothing was sent to anyone." },
-	{ "TURN: the roles swap",
-	  "TURN asks the server to become the client and send the mail it holds for your "
-	  "domain (RFC 821 3.8). client.example has a message waiting.",
+	  N_("Back to \"ready\": nothing was sent to anyone.") },
+	{ N_("TURN: the roles swap"),
+	  N_("TURN asks the server to become the client and send the mail it holds for your "
+	  "domain (RFC 821 3.8). client.example has a message waiting."),
 	  "turn", "turn", { 250 },
-	  "smtpsh was the receiving server just now: every command the other side sent and "
-	  "every reply smtpsh gave are above. After a TURN the connection ends." },
-	{ "Connect again",
-	  "open alone reconnects to the teaching server.",
+	  N_("smtpsh was the receiving server just now: every command the other side sent and "
+	  "every reply smtpsh gave are above. After a TURN the connection ends.") },
+	{ N_("Connect again"),
+	  N_("open alone reconnects to the teaching server."),
 	  "open", "open", { 0 },
-	  "A new connection, a new 220 greeting." },
-	{ "QUIT",
-	  "QUIT ends the session politely.",
+	  N_("A new connection, a new 220 greeting.") },
+	{ N_("QUIT"),
+	  N_("QUIT ends the session politely."),
 	  "quit", "quit", { 221 },
-	  "221: the server closes the connection. That is RFC 821's whole conversation: the "
-	  "tour is over (explain CODE tells any code's meaning; ? lists everything)." },
+	  N_("221: the server closes the connection. That is RFC 821's whole conversation: the "
+	  "tour is over (explain CODE tells any code's meaning; ? lists everything).") },
 };
 
 #define TOUR_STEPS (sizeof tour_steps / sizeof tour_steps[0])
@@ -127,7 +127,7 @@ void tour_command(struct shell *sh, const char *arg)
 {
 	if (strcmp(arg, "off") == 0) {
 		sh->tour = false;
-		out_note(&sh->out, "the tour is off (tour starts it again)");
+		out_note(&sh->out, N_("the tour is off (tour starts it again)"));
 		return;
 	}
 	if (!sh->tour) {

@@ -166,6 +166,17 @@ static attr_t tui_marker_attr(int mk)
 	}
 }
 
+/* Columns of a UTF-8 string: its lead bytes (the escaper leaves nothing
+ * wide in what is shown; the translations are Latin and Cyrillic). */
+static int tui_columns(const char *s)
+{
+	int n = 0;
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
 /* One kept line at row y, markers turned into attributes, cut to width. */
 static void tui_put_line(WINDOW *w, int y, const char *s, int width, bool mark)
 {
@@ -220,19 +231,17 @@ static void tui_draw_status(struct tui *t)
 		(void)escape_terminal(&host, session_host(sh->sess), strlen(session_host(sh->sess)));
 	const struct tls_info *ti = &sh->tls;
 	bool tls = session_is_open(sh->sess) && session_tls_active(sh->sess);
-	bool open = session_is_open(sh->sess);
-	snprintf(buf, sizeof buf, " %s | %s%s%s%s%s | %s%s%s | from: %s | rcpts: %u | auth: %s | "
-	    "rtt %.1f ms", smtp_state_name(session_state(sh->sess)),
-	    open ? strbuf_str(&host) : "not connected", open ? ":" : "",
+	bool open = session_is_open(sh->sess);	snprintf(buf, sizeof buf, _(" %s | %s%s%s%s%s | %s%s%s | from: %s | rcpts: %u | auth: %s | "
+	    "rtt %.1f ms"), smtp_state_name(session_state(sh->sess)),
+	    open ? strbuf_str(&host) : _("not connected"), open ? ":" : "",
 	    open ? session_port(sh->sess) : "", open ? " " : "", open ? session_peer_address(sh->sess) : "",
-	    tls ? ti->version : "plain", tls ? " " : "", tls ? ti->cipher : "",
+	    tls ? ti->version : _("plain"), tls ? " " : "", tls ? ti->cipher : "",
 	    sh->sender[0] != '\0' ? sh->sender : "-", session_recipients(sh->sess),
 	    sh->auth_user[0] != '\0' ? sh->auth_user : "-", sh->last_rtt_ms);
 	strbuf_free(&host);
 	werase(t->status);
 	wattrset(t->status, A_REVERSE);
-	mvwaddnstr(t->status, 0, 0, buf, t->cols);
-	for (int x = (int)strlen(buf); x < t->cols; x++)
+	mvwaddnstr(t->status, 0, 0, buf, t->cols);	for (int x = tui_columns(buf); x < t->cols; x++)
 		waddch(t->status, ' ');
 	wattrset(t->status, A_NORMAL);
 	wnoutrefresh(t->status);
@@ -242,9 +251,8 @@ static void tui_draw_hint(struct tui *t)
 {
 	werase(t->hint);
 	wattrset(t->hint, A_DIM);
-	mvwaddnstr(t->hint, 0, 0, t->scroll > 0
-	    ? " [scrolled back: PgDn / End to return]  /TEXT searches  view: line mode"
-	    : " PgUp/PgDn scroll   /TEXT searches   Tab completes   view: line mode   Ctrl-D leaves",
+	mvwaddnstr(t->hint, 0, 0, t->scroll > 0	    ? _(" [scrolled back: PgDn / End to return]  /TEXT searches  view: line mode")
+	    : _(" PgUp/PgDn scroll   /TEXT searches   Tab completes   view: line mode   Ctrl-D leaves"),
 	    t->cols);
 	wattrset(t->hint, A_NORMAL);
 	wnoutrefresh(t->hint);
@@ -388,7 +396,7 @@ static void tui_search(struct tui *t, const char *text)
 			return;
 		}
 	}
-	out_note(&sh->out, "\"%s\" is not in the transcript", text);
+	out_note(&sh->out, N_("\"%s\" is not in the transcript"), text);
 }
 
 static void tui_on_line(char *line)
@@ -446,12 +454,12 @@ static bool tui_terminal_ok(struct shell *sh)
 {
 	const char *term = getenv("TERM");
 	if (term == NULL || term[0] == '\0' || strcmp(term, "dumb") == 0) {
-		out_note(&sh->out, "no full-screen view with TERM=%s: line mode",
+		out_note(&sh->out, N_("no full-screen view with TERM=%s: line mode"),
 		    term == NULL || term[0] == '\0' ? "(unset)" : term);
 		return false;
 	}
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
-		out_note(&sh->out, "no full-screen view without a terminal: line mode");
+		out_note(&sh->out, N_("no full-screen view without a terminal: line mode"));
 		return false;
 	}
 	return true;
@@ -505,7 +513,7 @@ bool tui_run(struct shell *sh)
 		return false;
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL) {
-		out_note(&sh->out, "no full-screen view: no terminfo entry for this terminal: line mode");
+		out_note(&sh->out, N_("no full-screen view: no terminfo entry for this terminal: line mode"));
 		return false;
 	}
 	int rows, cols;
@@ -513,7 +521,7 @@ bool tui_run(struct shell *sh)
 	if (rows < TUI_MIN_ROWS || cols < TUI_MIN_COLS) {
 		endwin();
 		delscreen(scr);
-		out_note(&sh->out, "no full-screen view below %dx%d (this is %dx%d): line mode",
+		out_note(&sh->out, N_("no full-screen view below %dx%d (this is %dx%d): line mode"),
 		    TUI_MIN_COLS, TUI_MIN_ROWS, cols, rows);
 		return false;
 	}
@@ -570,7 +578,7 @@ bool tui_run(struct shell *sh)
 	char prompt[512];
 	shell_prompt(sh, prompt, sizeof prompt);
 	rl_callback_handler_install(prompt, tui_on_line);
-	out_note(&sh->out, "full-screen view: type commands as in line mode; view goes back");
+	out_note(&sh->out, N_("full-screen view: type commands as in line mode; view goes back"));
 
 	while (!t.leave && !sh->stop) {
 		struct pollfd p[3] = { { .fd = STDIN_FILENO, .events = POLLIN },
@@ -600,7 +608,7 @@ bool tui_run(struct shell *sh)
 				rl_callback_sigcleanup();
 				rl_replace_line("", 0);
 				if (sh->in_body)
-					shell_body_abandon(sh, "body abandoned (Ctrl-C)");
+					shell_body_abandon(sh, N_("body abandoned (Ctrl-C)"));
 				shell_prompt(sh, prompt, sizeof prompt);
 				rl_set_prompt(prompt);
 				tui_draw(&t);

@@ -30,8 +30,8 @@ static void shell_turn_exchange(void *ctx, const char *cmd, size_t cmdlen,
 
 void shell_turned(struct shell *sh)
 {
-	out_note(&sh->out, "TURN accepted: we are now the receiving server on this connection "
-	    "(RFC 821 4.1.1); every command they send and our reply follow");
+	out_note(&sh->out, N_("TURN accepted: we are now the receiving server on this connection "
+	    "(RFC 821 4.1.1); every command they send and our reply follow"));
 	shell_transcript_note(sh, "TURN accepted: the roles are swapped (S: is now what we receive)");
 	struct smtp_error err;
 	char pre[16384];
@@ -49,6 +49,6 @@ void shell_turned(struct shell *sh)
 			shell_cancelled(sh, "turn");
 		shell_fail(sh, "turn", &err);
 	}
-	out_closed(&sh->out, "the turned session is over; the connection is closed");
+	out_closed(&sh->out, N_("the turned session is over; the connection is closed"));
 	shell_transcript_note(sh, "the turned session is over; the connection is closed");
 }

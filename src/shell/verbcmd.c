@@ -48,8 +48,8 @@ static void verb_note_params(struct shell *sh, const char *wire, size_t len)
 			if (strlen(verb_params[i].param) != wl || strncasecmp(w, verb_params[i].param, wl) != 0)
 				continue;
 			if (!ext->valid || ehlo_find(ext, verb_params[i].ext) == NULL)
-				out_note(&sh->out, "the server did not advertise %s (%s), so it may refuse "
-				    "the %s parameter", verb_params[i].ext, verb_params[i].rfc,
+				out_note(&sh->out, N_("the server did not advertise %s (%s), so it may refuse "
+				    "the %s parameter"), verb_params[i].ext, verb_params[i].rfc,
 				    verb_params[i].param);
 		}
 	}
@@ -66,8 +66,8 @@ static bool verb_ascii(const char *s, size_t n)
 static int verb_helo_fallback(struct shell *sh, const char *domain, size_t dlen,
     int worst, const char *failed, struct session_reply *r)
 {
-	out_note(&sh->out, "the server does not know EHLO (%d): it is not ESMTP; trying HELO "
-	    "with the same domain", r->reply.code);
+	out_note(&sh->out, N_("the server does not know EHLO (%d): it is not ESMTP; trying HELO "
+	    "with the same domain"), r->reply.code);
 	char helo[SMTP_COMMAND_LINE_MAX];
 	int n = snprintf(helo, sizeof helo, "HELO %.*s", (int)dlen, domain);
 	int code = shell_exchange(sh, verb_by_id(VERB_HELO), helo, (size_t)n, r);
@@ -83,7 +83,7 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 {
 	if (v->flags & VERB_F_STARTS_TLS) {
 		if (arglen > 0)
-			shell_usage_error(sh, "starttls takes no argument");
+			shell_usage_error(sh, N_("starttls takes no argument"));
 		else
 			shell_starttls(sh);
 		return;
@@ -104,8 +104,8 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 		v = verb_by_id(VERB_LHLO);      /* --lmtp: LMTP's hello (RFC 2033 4.1) */
 	if ((v->flags & VERB_F_SWAPS_ROLES) && session_is_open(sh->sess) &&
 	    session_tls_active(sh->sess)) {
-		shell_usage_error(sh, "%s under TLS is not served: the turned session would go on "
-		    "inside TLS; nothing was sent", v->name);
+		shell_usage_error(sh, N_("%s under TLS is not served: the turned session would go on "
+		    "inside TLS; nothing was sent"), v->name);
 		return;
 	}
 	char domain[256];
@@ -118,8 +118,8 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 	if ((v->flags & (VERB_F_OPENS_MAIL | VERB_F_RECIPIENT)) && !verb_ascii(arg, arglen)) {
 		const struct ehlo_set *ext = session_extensions(sh->sess);
 		if (!ext->valid || ehlo_find(ext, "SMTPUTF8") == NULL) {
-			shell_usage_error(sh, "a UTF-8 address needs SMTPUTF8 (RFC 6531), which the server "
-			    "did not advertise; nothing was sent");
+			shell_usage_error(sh, N_("a UTF-8 address needs SMTPUTF8 (RFC 6531), which the server "
+			    "did not advertise; nothing was sent"));
 			return;
 		}
 	}
@@ -137,8 +137,8 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 	if (!shell_send_line(sh, v, wire, wlen, &seq))
 		return;
 	if (unqualified)
-		out_warning(&sh->out, "no fully qualified name for this machine; sent \"%s\" "
-		    "(give one: %s DOMAIN)", domain, v->name);
+		out_warning(&sh->out, N_("no fully qualified name for this machine; sent \"%s\" "
+		    "(give one: %s DOMAIN)"), domain, v->name);
 	if (v->flags & (VERB_F_OPENS_MAIL | VERB_F_RECIPIENT))
 		verb_note_params(sh, wire, wlen);
 	struct session_reply r;

@@ -257,7 +257,7 @@ START_TEST(test_meaning_in_context)
 	const struct context_row *row = &context_rows[_i];
 	char buf[256];
 	const char *src = NULL;
-	code_explain_in(row->code, row->context, buf, sizeof buf, &src);
+	code_explain_in(row->code, row->context, NULL, buf, sizeof buf, &src);
 	ck_assert_msg(strstr(buf, row->want) != NULL, "%d in context %d: \"%s\" lacks \"%s\"",
 	    row->code, row->context, buf, row->want);
 	if (row->not_want != NULL)
@@ -274,7 +274,7 @@ START_TEST(test_context_table_walk)
 		const struct code_context_info *c = code_context_at(i);
 		char buf[256];
 		const char *src = NULL;
-		code_explain_in(c->code, c->context, buf, sizeof buf, &src);
+		code_explain_in(c->code, c->context, NULL, buf, sizeof buf, &src);
 		ck_assert_str_eq(buf, c->text);
 		ck_assert_ptr_nonnull(src);
 		ck_assert_msg(strncmp(src, "RFC ", 4) == 0, "source %s", src);
