@@ -124,9 +124,11 @@ static bool body_has(struct shell *sh, const char *keyword)
 static bool body_judge(struct shell *sh, const char *name, const struct body_scan *sc, bool force)
 {
 	bool bad = sc->nul > 0 || sc->long_lines > 0;
-	if (sc->nul > 0)		out_warning(&sh->out, N_("%s holds NUL bytes (%lu; the first on line %llu): RFC 5321 "
+	if (sc->nul > 0)
+		out_warning(&sh->out, N_("%s holds NUL bytes (%lu; the first on line %llu): RFC 5321 "
 		    "text has none"), name, sc->nul, sc->first_nul_line);
-	if (sc->long_lines > 0)		out_warning(&sh->out, N_("%s has lines longer than 998 octets, past RFC 5321 "
+	if (sc->long_lines > 0)
+		out_warning(&sh->out, N_("%s has lines longer than 998 octets, past RFC 5321 "
 		    "4.5.3.1.6's limit (%llu; the first: line %llu; the longest: %zu octets)"), name,
 		    sc->long_lines, sc->first_long_line, sc->longest);
 	if (bad && !force) {

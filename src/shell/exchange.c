@@ -79,7 +79,8 @@ void shell_usage_error(struct shell *sh, const char *fmt, ...)
 	va_list ap;
 	va_start(ap, fmt);
 	smtp_error_clear(&err);
-	err.kind = SMTP_ERR_USAGE;	/* Callers mark fmt N_(): English in JSON, translated for a person. */
+	err.kind = SMTP_ERR_USAGE;
+	/* Callers mark fmt N_(): English in JSON, translated for a person. */
 	vsnprintf(err.msg, sizeof err.msg, sh->out.json ? fmt : _(fmt), ap);
 	va_end(ap);
 	out_error(&sh->out, "shell", &err);

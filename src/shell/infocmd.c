@@ -49,7 +49,8 @@ void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, siz
 	if (enhanced_parse(p, n, &ec, &used)) {
 		snprintf(enhanced, sizeof enhanced, "%d.%d.%d", ec.cls, ec.subject, ec.detail);
 		enhanced_explain(&ec, enh_text, sizeof enh_text);
-		x.enhanced = enhanced;		x.enh_text = enh_text;
+		x.enhanced = enhanced;
+		x.enh_text = enh_text;
 		x.enh_code = ec;
 		x.enh_source = enhanced_detail_source(ec.subject, ec.detail);
 		p += used;

@@ -169,7 +169,8 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 int main(int argc, char **argv)
 {
 	/* Build time: the man page from its template and the tables. */
-	if (argc == 3 && strcmp(argv[1], "--man-page") == 0)		return manpage_write(argv[2], stdout, stderr);
+	if (argc == 3 && strcmp(argv[1], "--man-page") == 0)
+		return manpage_write(argv[2], stdout, stderr);
 	shell_locale_init();
 	struct smtpsh_args a;
 	int status;

@@ -88,11 +88,13 @@ const struct smtpsh_option *options_at(size_t i)
 }
 
 void options_usage(FILE *to)
-{	fputs(_("usage: smtpsh [options] [HOST [PORT] | HOST:PORT | [IPv6]:PORT]\n"
+{
+	fputs(_("usage: smtpsh [options] [HOST [PORT] | HOST:PORT | [IPv6]:PORT]\n"
 	    "       smtpsh --demo\n"
 	    "       smtpsh --serve [ADDR:]PORT\n"
 	    "\n"
-	    "An interactive SMTP diagnostic shell: every reply line, what its code means,\n"	    "the verdict for the command it answers, and where the session stands.\n"
+	    "An interactive SMTP diagnostic shell: every reply line, what its code means,\n"
+	    "the verdict for the command it answers, and where the session stands.\n"
 	    "\n"), to);
 	for (size_t i = 0; i < OPTION_COUNT; i++) {
 		const struct smtpsh_option *o = &option_table[i];
@@ -104,14 +106,16 @@ void options_usage(FILE *to)
 			snprintf(head, sizeof head, "    --%s%s%s", o->name, o->arg ? " " : "",
 			    o->arg ? o->arg : "");
 		fprintf(to, "  %-30s %s\n", head, _(o->help));
-	}	fputs(_("\n"
+	}
+	fputs(_("\n"
 	    "Inside, type SMTP verbs (ehlo, vrfy alice, mail a@b, rcpt c@d, data, quit ...)\n"
 	    "or shell commands (? for the list).  When stdin is not a terminal each line is\n"
 	    "run as if typed.\n"
 	    "\n"
 	    "Exit status: 0 every reply positive; 4 a 4xx reply was seen; 5 a 5xx reply;\n"
 	    "3 a local or connection error (timeout, refused, 600/621); 2 a usage error.\n"
-	    "The worst wins: 3, then 2, then 5, then 4.  A script ended by SIGINT, SIGTERM\n"	    "or SIGHUP exits with 128 + the signal (130, 143, 129) after one QUIT.\n"), to);
+	    "The worst wins: 3, then 2, then 5, then 4.  A script ended by SIGINT, SIGTERM\n"
+	    "or SIGHUP exits with 128 + the signal (130, 143, 129) after one QUIT.\n"), to);
 }
 
 /* HOST:PORT, [IPv6]:PORT, or HOST alone (a bare IPv6 address has several

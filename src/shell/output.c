@@ -106,7 +106,8 @@ void out_closed(struct output *o, const char *why)
 	if (o->json) {
 		const char *kv[] = { "reason", why };
 		json_simple(&sb, "closed", kv, 2);
-	} else {		(void)strbuf_appendf(&sb, "%s", o->col_dim);
+	} else {
+		(void)strbuf_appendf(&sb, "%s", o->col_dim);
 		const char *shown = _(why);
 		(void)escape_terminal(&sb, shown, strlen(shown));
 		(void)strbuf_appendf(&sb, "%s\n", o->col_off);
@@ -187,7 +188,8 @@ void out_error(struct output *o, const char *stage, const struct smtp_error *e)
 __attribute__((format(printf, 5, 0)))
 static void out_line_record(struct output *o, const char *type, const char *prefix, bool to_err,
     const char *fmt, va_list ap)
-{	char msg[1024];
+{
+	char msg[1024];
 	/* Callers mark fmt N_(): English in JSON, translated for a person. */
 	vsnprintf(msg, sizeof msg, o->json ? fmt : _(fmt), ap);
 	struct strbuf sb;
@@ -359,7 +361,8 @@ void out_guide(struct output *o, const char *text)
 		(void)strbuf_appendf(&sb, "{\"type\":\"guide\",\"text\":");
 		(void)json_cstring(&sb, text);
 		(void)strbuf_appendf(&sb, "}\n");
-	} else {		const char *shown = _(text);
+	} else {
+		const char *shown = _(text);
 		(void)strbuf_append(&sb, shown, strlen(shown));
 	}
 	out_flush(o, &sb, false);

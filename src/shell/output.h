@@ -94,7 +94,8 @@ struct out_explain {
 	size_t nreplies;
 	struct { const char *context; const char *meaning; const char *source; } contexts[16];
 	size_t ncontexts;
-	const char *enhanced;         /* "5.7.1" or NULL */	const char *enh_text;         /* enhanced_explain() line (English) */
+	const char *enhanced;         /* "5.7.1" or NULL */
+	const char *enh_text;         /* enhanced_explain() line (English) */
 	struct enhanced_code enh_code;   /* the same, parsed (text: translated) */
 	const char *enh_source;       /* "RFC 3463", or NULL when unregistered */
 	const char *pasted;           /* the rest of a pasted reply, or NULL */

@@ -229,7 +229,8 @@ void text_tls(const struct output *o, const char *how, const struct tls_info *ti
 void text_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb)
 {
 	(void)o;
-	if (x->code != 0) {		char meaning[256];
+	if (x->code != 0) {
+		char meaning[256];
 		code_explain_in(x->code, CODE_CTX_ANY, shell_tr, meaning, sizeof meaning, NULL);
 		(void)strbuf_appendf(sb, "%03d %s\n", x->code, meaning);
 		if (x->note != NULL)
@@ -250,7 +251,8 @@ void text_explain(const struct output *o, const struct out_explain *x, struct st
 			(void)strbuf_appendf(sb, " %s (%s)", x->replies[i].verb, _(x->replies[i].verdict));
 		(void)strbuf_appendf(sb, "%s\n", x->nreplies == 0 ? _(" no command RFC 821 lists") : "");
 	}
-	if (x->enhanced != NULL) {		char en[256];
+	if (x->enhanced != NULL) {
+		char en[256];
 		enhanced_explain_tr(&x->enh_code, shell_tr, en, sizeof en);
 		(void)strbuf_appendf(sb, "%s", en);
 		if (x->enh_source != NULL)

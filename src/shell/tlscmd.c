@@ -77,7 +77,8 @@ void shell_starttls(struct shell *sh)
 	strbuf_init(&injected, 64 * 1024);
 	size_t discarded = 0;
 	enum smtp_errkind k = session_start_tls(sh->sess, &o, &info, &discarded, &injected, &err);
-	if (discarded > 0) {		out_warning(&sh->out, N_("bytes the server sent after its 220 and before the TLS "
+	if (discarded > 0) {
+		out_warning(&sh->out, N_("bytes the server sent after its 220 and before the TLS "
 		    "handshake were discarded, never read as replies (STARTTLS injection, RFC 3207 5; "
 		    "%zu bytes): %.*s"), discarded,
 		    (int)(injected.len > 200 ? 200 : injected.len), strbuf_str(&injected));

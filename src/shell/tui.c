@@ -177,6 +177,16 @@ static int tui_columns(const char *s)
 	return n;
 }
 
+void tui_put_cols(WINDOW *w, int y, int x, const char *s, int cols)
+{
+	int n = 0, used = 0;
+	for (; s[n] != '\0'; n++) {
+		if (((unsigned char)s[n] & 0xc0) != 0x80 && used++ == cols)
+			break;
+	}
+	mvwaddnstr(w, y, x, s, n);
+}
+
 /* One kept line at row y, markers turned into attributes, cut to width. */
 static void tui_put_line(WINDOW *w, int y, const char *s, int width, bool mark)
 {
@@ -231,7 +241,8 @@ static void tui_draw_status(struct tui *t)
 		(void)escape_terminal(&host, session_host(sh->sess), strlen(session_host(sh->sess)));
 	const struct tls_info *ti = &sh->tls;
 	bool tls = session_is_open(sh->sess) && session_tls_active(sh->sess);
-	bool open = session_is_open(sh->sess);	snprintf(buf, sizeof buf, _(" %s | %s%s%s%s%s | %s%s%s | from: %s | rcpts: %u | auth: %s | "
+	bool open = session_is_open(sh->sess);
+	snprintf(buf, sizeof buf, _(" %s | %s%s%s%s%s | %s%s%s | from: %s | rcpts: %u | auth: %s | "
 	    "rtt %.1f ms"), smtp_state_name(session_state(sh->sess)),
 	    open ? strbuf_str(&host) : _("not connected"), open ? ":" : "",
 	    open ? session_port(sh->sess) : "", open ? " " : "", open ? session_peer_address(sh->sess) : "",
@@ -241,7 +252,8 @@ static void tui_draw_status(struct tui *t)
 	strbuf_free(&host);
 	werase(t->status);
 	wattrset(t->status, A_REVERSE);
-	mvwaddnstr(t->status, 0, 0, buf, t->cols);	for (int x = tui_columns(buf); x < t->cols; x++)
+	tui_put_cols(t->status, 0, 0, buf, t->cols);
+	for (int x = tui_columns(buf); x < t->cols; x++)
 		waddch(t->status, ' ');
 	wattrset(t->status, A_NORMAL);
 	wnoutrefresh(t->status);
@@ -251,7 +263,8 @@ static void tui_draw_hint(struct tui *t)
 {
 	werase(t->hint);
 	wattrset(t->hint, A_DIM);
-	mvwaddnstr(t->hint, 0, 0, t->scroll > 0	    ? _(" [scrolled back: PgDn / End to return]  /TEXT searches  view: line mode")
+	tui_put_cols(t->hint, 0, 0, t->scroll > 0
+	    ? _(" [scrolled back: PgDn / End to return]  /TEXT searches  view: line mode")
 	    : _(" PgUp/PgDn scroll   /TEXT searches   Tab completes   view: line mode   Ctrl-D leaves"),
 	    t->cols);
 	wattrset(t->hint, A_NORMAL);

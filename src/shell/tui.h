@@ -22,6 +22,10 @@ typedef struct _win_st WINDOW;
 #define TUI_MIN_ROWS 24
 bool tui_run(struct shell *sh);
 
+/* Text at (y, x), cut to at most cols columns, never inside a UTF-8
+ * character (translated labels are Cyrillic: two bytes a column). */
+void tui_put_cols(WINDOW *w, int y, int x, const char *s, int cols);
+
 /* tui_diagram.c */
 int tui_diagram_height(void);
 void tui_diagram_draw(WINDOW *w, enum smtp_state st);

@@ -49,7 +49,7 @@ void tui_diagram_draw(WINDOW *w, enum smtp_state st)
 	getmaxyx(w, h, width);
 	werase(w);
 	wattron(w, A_BOLD);
-	mvwaddnstr(w, 0, 1, _("RFC 821 state diagram"), width - 2);
+	tui_put_cols(w, 0, 1, _("RFC 821 state diagram"), width - 2);
 	wattroff(w, A_BOLD);
 	int y = 1;
 	for (int i = 0; i < DIAGRAM_ROWS && y < h; i++, y++) {
@@ -61,10 +61,10 @@ void tui_diagram_draw(WINDOW *w, enum smtp_state st)
 			wattroff(w, A_REVERSE | A_BOLD);
 	}
 	if (st == SMTP_ST_DISCONNECTED && y < h)
-		mvwaddnstr(w, y++, 0, _("  (not connected)"), width);
+		tui_put_cols(w, y++, 0, _("  (not connected)"), width);
 	if (y + 1 < h) {
 		wattron(w, A_BOLD);
-		mvwaddnstr(w, ++y, 1, _("allowed next:"), width - 1);
+		tui_put_cols(w, ++y, 1, _("allowed next:"), width - 1);
 		wattroff(w, A_BOLD);
 		y++;
 	}

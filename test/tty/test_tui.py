@@ -162,6 +162,25 @@ class FullScreen(unittest.TestCase):
         p.keys("C-d")
         p.wait_for("EXITED=")
 
+    def test_in_russian(self):
+        """LANG=ru_RU.UTF-8: the labels, the diagram's title and the verdicts
+        in Russian, whole characters, within the width."""
+        import tempfile
+        loc = tempfile.TemporaryDirectory(prefix="smtpsh-loc-")
+        self.addCleanup(loc.cleanup)
+        subprocess.run(["localedef", "-i", "ru_RU", "-f", "UTF-8", loc.name + "/ru_RU.UTF-8"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        p = self.pane(f"{SMTPSH} --demo --tui", 80, 24, LANG="ru_RU.UTF-8", LOCPATH=loc.name,
+                      SMTPSH_LOCALEDIR=os.environ["SMTPSH_LOCALEDIR"])
+        p.wait_for("greeted |")
+        self.assertIn("| от: - | получ.: 0 |", self.row(p, 0))
+        self.assertIn("Диаграмма состояний RFC 821", p.screen())
+        p.keys("vrfy nobody", "Enter")
+        p.wait_for("= отказ для VRFY; состояние: greeted")
+        self.assertIn("допустимо дальше:", p.screen())
+        self.assertNotIn("\ufffd", p.screen())
+        self.assertLessEqual(max(len(r) for r in p.visible()), 80)
+
     def test_dumb_terminal_falls_back_to_line_mode(self):
         p = self.pane(f"{SMTPSH} --demo --tui", 80, 24, TERM="dumb")
         p.wait_for("no full-screen view with TERM=dumb: line mode")
