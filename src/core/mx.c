@@ -1,0 +1,330 @@
+/*
+ * mx.c - the MX route of a domain (mx.h; RFC 5321 5.1, RFC 7505) through
+ * the system resolver: one res_state per lookup (res_ninit, closed with
+ * res_nclose), res_nquery for MX, AAAA and A, and ns_initparse/ns_parserr/
+ * dn_expand to read the answers.  Owns nothing after it returns; prints
+ * nothing.
+ *
+ * res_nquery answers -1 for every failure and says which through
+ * res_h_errno: HOST_NOT_FOUND (NXDOMAIN), NO_DATA (NOERROR, no answer),
+ * NO_RECOVERY (FORMERR, REFUSED, NOTIMP), TRY_AGAIN (SERVFAIL, or no answer
+ * at all).  The last two are told apart by the answer buffer: glibc leaves
+ * the server's response there, so a header with QR set and SERVFAIL means
+ * the server answered; an untouched buffer means nobody did.
+ */
+#include "mx.h"
+
+#include <arpa/inet.h>
+#include <arpa/nameser.h>
+#include <arpa/nameser_compat.h>
+#include <errno.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <resolv.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The largest DNS message over TCP; res_nquery retries a truncated UDP
+ * answer over TCP by itself. */
+#define MX_ANSWER_MAX 65535
+/* MX records read from one answer before the sort (the rest are counted). */
+#define MX_RECORDS_MAX 64
+
+const char *mx_lookup_name(enum mx_lookup l)
+{
+	switch (l) {
+	case MX_LOOKUP_OK: return "ok";
+	case MX_LOOKUP_NODATA: return "nodata";
+	case MX_LOOKUP_NXDOMAIN: return "nxdomain";
+	case MX_LOOKUP_SERVFAIL: return "servfail";
+	case MX_LOOKUP_REFUSED: return "refused";
+	case MX_LOOKUP_TIMEOUT: return "timeout";
+	case MX_LOOKUP_ERROR: break;
+	}
+	return "error";
+}
+
+bool mx_is_address(const char *s)
+{
+	unsigned char tmp[sizeof(struct in6_addr)];
+	char bare[64];
+	size_t len = strlen(s);
+	if (len >= 2 && s[0] == '[' && s[len - 1] == ']')
+		snprintf(bare, sizeof bare, "%.*s", (int)(len - 2), s + 1);
+	else if (len < sizeof bare)
+		snprintf(bare, sizeof bare, "%s", s);
+	else
+		return false;
+	return inet_pton(AF_INET, bare, tmp) == 1 || inet_pton(AF_INET6, bare, tmp) == 1;
+}
+
+static uint32_t mx_default_random(void *ctx, uint32_t bound)
+{
+	(void)ctx;
+	return arc4random_uniform(bound);
+}
+
+void mx_order(struct mx_host *hosts, size_t n, mx_random_fn rnd, void *ctx)
+{
+	if (rnd == NULL)
+		rnd = mx_default_random;
+	/* Insertion sort: stable, and n is at most MX_HOSTS_MAX. */
+	for (size_t i = 1; i < n; i++) {
+		struct mx_host tmp = hosts[i];
+		size_t j = i;
+		while (j > 0 && hosts[j - 1].preference > tmp.preference) {
+			hosts[j] = hosts[j - 1];
+			j--;
+		}
+		hosts[j] = tmp;
+	}
+	for (size_t start = 0; start < n;) {
+		size_t end = start + 1;
+		while (end < n && hosts[end].preference == hosts[start].preference)
+			end++;
+		for (size_t i = end - 1; i > start; i--) {      /* Fisher-Yates */
+			size_t j = start + rnd(ctx, (uint32_t)(i - start + 1));
+			struct mx_host tmp = hosts[i];
+			hosts[i] = hosts[j];
+			hosts[j] = tmp;
+		}
+		for (size_t i = start; i < end; i++)
+			hosts[i].tied = end - start > 1;
+		start = end;
+	}
+}
+
+/* A resolver state; o->server replaces resolv.conf's servers. */
+static enum smtp_errkind mx_res_init(res_state res, const struct mx_options *o,
+    struct smtp_error *err)
+{
+	memset(res, 0, sizeof *res);
+	if (res_ninit(res) != 0)
+		return smtp_error_set(err, SMTP_ERR_RESOLVE, 0,
+		    "cannot start the system resolver (resolv.conf)");
+	if (o == NULL || o->server == NULL || o->server[0] == '\0')
+		return SMTP_OK;
+	char addr[64];
+	unsigned long port = NS_DEFAULTPORT;
+	const char *colon = strchr(o->server, ':');
+	snprintf(addr, sizeof addr, "%.*s",
+	    colon != NULL ? (int)(colon - o->server) : (int)strlen(o->server), o->server);
+	struct in_addr in;
+	char *end = NULL;
+	if (colon != NULL)
+		port = strtoul(colon + 1, &end, 10);
+	if (inet_pton(AF_INET, addr, &in) != 1 || port == 0 || port > 65535 ||
+	    (colon != NULL && (end == colon + 1 || *end != '\0'))) {
+		res_nclose(res);
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0,
+		    "DNS server \"%.60s\" is not an IPv4 ADDR or ADDR:PORT", o->server);
+	}
+	res->nscount = 1;
+	memset(&res->nsaddr_list[0], 0, sizeof res->nsaddr_list[0]);
+	res->nsaddr_list[0].sin_family = AF_INET;
+	res->nsaddr_list[0].sin_port = htons((uint16_t)port);
+	res->nsaddr_list[0].sin_addr = in;
+	return SMTP_OK;
+}
+
+/* One query.  *len gets the answer's length when MX_LOOKUP_OK. */
+static enum mx_lookup mx_query(res_state res, const char *name, int type,
+    unsigned char *ans, int *len, int *sys_errno)
+{
+	memset(ans, 0, sizeof(HEADER));
+	errno = 0;
+	int n = res_nquery(res, name, ns_c_in, type, ans, MX_ANSWER_MAX);
+	*sys_errno = errno;
+	if (n >= 0) {
+		*len = n;
+		return MX_LOOKUP_OK;
+	}
+	HEADER hd;
+	memcpy(&hd, ans, sizeof hd);
+	const HEADER *h = &hd;
+	switch (res->res_h_errno) {
+	case HOST_NOT_FOUND:
+		return MX_LOOKUP_NXDOMAIN;
+	case NO_DATA:
+		return MX_LOOKUP_NODATA;
+	case NO_RECOVERY:
+		return MX_LOOKUP_REFUSED;
+	case TRY_AGAIN:
+		if (h->qr && h->rcode == ns_r_servfail)
+			return MX_LOOKUP_SERVFAIL;
+		if (h->qr && h->rcode != ns_r_noerror)
+			return MX_LOOKUP_REFUSED;
+		return MX_LOOKUP_TIMEOUT;
+	default:
+		return MX_LOOKUP_ERROR;
+	}
+}
+
+static const char *mx_lookup_words(enum mx_lookup l)
+{
+	switch (l) {
+	case MX_LOOKUP_OK: return "ok";
+	case MX_LOOKUP_NODATA: return "no record of that type";
+	case MX_LOOKUP_NXDOMAIN: return "no such domain (NXDOMAIN)";
+	case MX_LOOKUP_SERVFAIL: return "the DNS server failed (SERVFAIL; temporary, try later)";
+	case MX_LOOKUP_REFUSED: return "the DNS server refused to answer (REFUSED or FORMERR)";
+	case MX_LOOKUP_TIMEOUT: return "no answer from the DNS server";
+	case MX_LOOKUP_ERROR: break;
+	}
+	return "an answer the resolver could not read";
+}
+
+/* The addresses of one host: AAAA then A, as the family allows. */
+static void mx_host_addresses(res_state res, const struct mx_options *o,
+    unsigned char *ans, struct mx_host *h)
+{
+	static const int types[2] = { ns_t_aaaa, ns_t_a };
+	int family = o != NULL ? o->family : AF_UNSPEC;
+	enum mx_lookup worst = MX_LOOKUP_OK;
+	h->naddr = h->addr_dropped = 0;
+	for (size_t t = 0; t < 2; t++) {
+		int af = types[t] == ns_t_aaaa ? AF_INET6 : AF_INET;
+		if (family != AF_UNSPEC && family != af)
+			continue;
+		int len = 0, e = 0;
+		enum mx_lookup l = mx_query(res, h->name, types[t], ans, &len, &e);
+		ns_msg msg;
+		if (l == MX_LOOKUP_OK && ns_initparse(ans, len, &msg) < 0)
+			l = MX_LOOKUP_ERROR;
+		if (l != MX_LOOKUP_OK) {
+			/* NODATA for one family is normal; anything else is worse. */
+			if (worst == MX_LOOKUP_OK || (worst == MX_LOOKUP_NODATA && l != MX_LOOKUP_NODATA))
+				worst = l;
+			continue;
+		}
+		for (int i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
+			ns_rr rr;
+			if (ns_parserr(&msg, ns_s_an, i, &rr) < 0)
+				break;
+			if ((int)ns_rr_type(rr) != types[t] || ns_rr_class(rr) != ns_c_in ||
+			    ns_rr_rdlen(rr) != (af == AF_INET6 ? 16 : 4))
+				continue;   /* a CNAME on the way, or junk */
+			if (h->naddr == MX_ADDRS_MAX) {
+				h->addr_dropped++;
+				continue;
+			}
+			struct mx_address *a = &h->addr[h->naddr];
+			if (inet_ntop(af, ns_rr_rdata(rr), a->text, sizeof a->text) == NULL)
+				continue;
+			a->family = af;
+			h->naddr++;
+		}
+	}
+	h->lookup = h->naddr > 0 ? MX_LOOKUP_OK : worst == MX_LOOKUP_OK ? MX_LOOKUP_NODATA : worst;
+}
+
+/* Read the MX records of an answer into out->host (unsorted). */
+static enum smtp_errkind mx_read_records(const unsigned char *ans, int len,
+    struct mx_route *out, size_t *nnull, struct smtp_error *err)
+{
+	ns_msg msg;
+	if (ns_initparse(ans, len, &msg) < 0)
+		return smtp_error_set(err, SMTP_ERR_RESOLVE, 0,
+		    "the MX answer for %.200s could not be read", out->domain);
+	size_t seen = 0;
+	for (int i = 0; i < ns_msg_count(msg, ns_s_an) && seen < MX_RECORDS_MAX; i++) {
+		ns_rr rr;
+		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0)
+			break;
+		if (ns_rr_type(rr) != ns_t_mx || ns_rr_class(rr) != ns_c_in || ns_rr_rdlen(rr) < 3)
+			continue;
+		seen++;
+		char name[MX_NAME_MAX];
+		const unsigned char *rd = ns_rr_rdata(rr);
+		if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 2, name, sizeof name) < 0)
+			continue;
+		if (name[0] == '\0' || strcmp(name, ".") == 0) {
+			(*nnull)++;
+			continue;
+		}
+		if (out->nhost == MX_HOSTS_MAX) {
+			out->host_dropped++;
+			continue;
+		}
+		struct mx_host *h = &out->host[out->nhost++];
+		memset(h, 0, sizeof *h);
+		snprintf(h->name, sizeof h->name, "%s", name);
+		h->preference = ns_get16(rd);
+	}
+	return SMTP_OK;
+}
+
+enum smtp_errkind mx_resolve(const char *domain, const struct mx_options *o,
+    struct mx_route *out, struct smtp_error *err)
+{
+	memset(out, 0, sizeof *out);
+	size_t dlen = strlen(domain);
+	if (dlen == 0 || dlen >= MX_NAME_MAX || mx_is_address(domain) ||
+	    strpbrk(domain, " \t\r\n") != NULL)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0,
+		    "\"%.100s\" is not a domain name", domain);
+	snprintf(out->domain, sizeof out->domain, "%s", domain);
+	struct __res_state res;
+	enum smtp_errkind k = mx_res_init(&res, o, err);
+	if (k != SMTP_OK)
+		return k;
+	unsigned char *ans = malloc(MX_ANSWER_MAX);
+	if (ans == NULL) {
+		res_nclose(&res);
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	}
+	int len = 0, e = 0;
+	size_t nnull = 0;
+	enum mx_lookup l = mx_query(&res, domain, ns_t_mx, ans, &len, &e);
+	if (l == MX_LOOKUP_OK)
+		k = mx_read_records(ans, len, out, &nnull, err);
+	if (l == MX_LOOKUP_OK || l == MX_LOOKUP_NODATA) {
+		if (k != SMTP_OK) {
+			/* already said */
+		} else if (out->nhost == 0 && out->host_dropped == 0 && nnull > 0) {
+			out->kind = MX_ROUTE_NULL;          /* RFC 7505 */
+		} else if (out->nhost == 0 && out->host_dropped == 0) {
+			/* RFC 5321 5.1: no MX, so the domain is its own MX, preference 0. */
+			out->kind = MX_ROUTE_IMPLICIT;
+			out->nhost = 1;
+			snprintf(out->host[0].name, sizeof out->host[0].name, "%s", domain);
+			mx_host_addresses(&res, o, ans, &out->host[0]);
+		} else {
+			out->kind = MX_ROUTE_MX;
+			out->null_dropped = nnull;
+			mx_order(out->host, out->nhost, o != NULL ? o->random : NULL,
+			    o != NULL ? o->random_ctx : NULL);
+			for (size_t i = 0; i < out->nhost; i++)
+				mx_host_addresses(&res, o, ans, &out->host[i]);
+		}
+	} else if (l == MX_LOOKUP_TIMEOUT) {
+		k = smtp_error_set(err, SMTP_ERR_RESOLVE, e,
+		    "MX lookup for %.200s: no answer from the DNS server%s (%s)", domain,
+		    res.nscount == 1 ? "" : "s",
+		    e == ECONNREFUSED ? "nothing listens there" : "timed out");
+	} else {
+		k = smtp_error_set(err, SMTP_ERR_RESOLVE, 0, "MX lookup for %.200s: %s", domain,
+		    mx_lookup_words(l));
+	}
+	free(ans);
+	res_nclose(&res);
+	return k;
+}
+
+enum smtp_errkind mx_route_usable(const struct mx_route *r, struct smtp_error *err)
+{
+	if (r->kind == MX_ROUTE_NULL)
+		return smtp_error_set(err, SMTP_ERR_RESOLVE, 0,
+		    "%.200s accepts no mail: its MX is the null MX \".\" (RFC 7505)", r->domain);
+	for (size_t i = 0; i < r->nhost; i++)
+		if (r->host[i].naddr > 0)
+			return SMTP_OK;
+	if (r->kind == MX_ROUTE_IMPLICIT)
+		return smtp_error_set(err, SMTP_ERR_RESOLVE, 0,
+		    "%.200s has no MX record and no address (%s): no mail route (RFC 5321 5.1)",
+		    r->domain, r->nhost > 0 ? mx_lookup_words(r->host[0].lookup) : "none");
+	return smtp_error_set(err, SMTP_ERR_RESOLVE, 0,
+	    "none of the %zu MX hosts of %.200s has an address: no mail route (RFC 5321 5.1)",
+	    r->nhost, r->domain);
+}
