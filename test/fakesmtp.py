@@ -6,6 +6,11 @@ a script, records every byte the client sent, and exits.  Stdlib only.
 
     fakesmtp.py --script FILE.json --port-file PORTFILE --record RECORDFILE
 
+--host ADDR and --port N listen elsewhere on loopback (several servers on
+127.0.0.2, 127.0.0.3 ... sharing one port stand for the MX hosts of a
+domain); --unix PATH listens on a unix socket instead; --peer-file FILE
+gets the client's address once it has connected.
+
 The port is written to PORTFILE once the socket listens.  The script is a
 JSON list of steps, run in order:
 
@@ -224,6 +229,10 @@ def main():
     ap.add_argument("--tls-key")
     ap.add_argument("--implicit-tls", action="store_true",
                     help="TLS from the first byte (SMTPS)")
+    ap.add_argument("--host")
+    ap.add_argument("--port", type=int, default=0)
+    ap.add_argument("--unix")
+    ap.add_argument("--peer-file")
     args = ap.parse_args()
     global TLS_CONTEXT
     if args.tls_cert:
@@ -232,21 +241,30 @@ def main():
         TLS_CONTEXT.load_cert_chain(args.tls_cert, args.tls_key)
     with open(args.script) as f:
         steps = json.load(f)
-    family = socket.AF_INET6 if args.ipv6 else socket.AF_INET
-    host = "::1" if args.ipv6 else "127.0.0.1"
-    ls = socket.socket(family, socket.SOCK_STREAM)
-    ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    ls.bind((host, 0))
+    host = args.host or ("::1" if args.ipv6 else "127.0.0.1")
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    if args.unix:
+        ls = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        ls.bind(args.unix)
+        port = 0
+    else:
+        ls = socket.socket(family, socket.SOCK_STREAM)
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        ls.bind((host, args.port))
+        port = ls.getsockname()[1]
     ls.listen(1)
     with open(args.port_file + ".tmp", "w") as f:
-        f.write(str(ls.getsockname()[1]))
+        f.write(str(port))
     import os
     os.replace(args.port_file + ".tmp", args.port_file)
     ls.settimeout(60)
     try:
-        sock, _ = ls.accept()
+        sock, peer = ls.accept()
     except socket.timeout:
         return 1
+    if args.peer_file:
+        with open(args.peer_file, "w") as f:
+            f.write(peer[0] if isinstance(peer, tuple) else "unix")
     if args.implicit_tls:
         sock = TLS_CONTEXT.wrap_socket(sock, server_side=True)
     with open(args.record, "wb") as record:

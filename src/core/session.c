@@ -162,9 +162,15 @@ static bool session_port_ok(const char *port)
 enum smtp_errkind session_open(struct session *s, const char *host, const char *port,
     struct smtp_error *err)
 {
-	if (port == NULL)
-		port = SMTP_DEFAULT_PORT;
-	if (!session_port_ok(port))
+	return session_open_at(s, host, NULL, port, err);
+}
+
+enum smtp_errkind session_open_at(struct session *s, const char *host, const char *address,
+    const char *port, struct smtp_error *err)
+{
+	if (port == NULL || transport_is_unix(host))
+		port = transport_is_unix(host) ? "" : SMTP_DEFAULT_PORT;
+	if (!transport_is_unix(host) && !session_port_ok(port))
 		return smtp_error_set(err, SMTP_ERR_USAGE, 0,
 		    "port \"%.20s\" is not a port number (1..65535): refused", port);
 	if (session_is_open(s))
@@ -184,7 +190,10 @@ enum smtp_errkind session_open(struct session *s, const char *host, const char *
 	s->tr.wire_ctx = s->opt.wire_ctx;
 	unsigned cto = (s->opt.connect_timeout_s != 0 ? s->opt.connect_timeout_s
 	                                              : SMTP_TIMEOUT_CONNECT) * 1000u;
-	enum smtp_errkind k = transport_connect(&s->tr, s->host, s->port, s->opt.family, cto, err);
+	struct transport_target to = { .host = address != NULL ? address : s->host,
+	    .port = s->port, .family = s->opt.family, .timeout_ms = cto,
+	    .bind = s->opt.bind_address };
+	enum smtp_errkind k = transport_connect(&s->tr, &to, err);
 	if (k != SMTP_OK) {
 		session_set_state(s, SMTP_ST_DISCONNECTED);
 		return k;

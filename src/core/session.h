@@ -69,6 +69,7 @@ struct session;
 
 struct session_options {
 	int family;                  /* AF_UNSPEC, AF_INET, AF_INET6 */
+	const char *bind_address;    /* numeric source address, or NULL */
 	unsigned connect_timeout_s;  /* 0: SMTP_TIMEOUT_CONNECT */
 	unsigned reply_timeout_s;    /* 0: each verb's RFC 5321 default */
 	int cancel_fd;               /* -1 or readable-on-cancel */
@@ -140,7 +141,8 @@ struct session *session_new(const struct session_options *opt);
 void session_free(struct session *s);     /* closes if open */
 
 /* Connect; the greeting is then owed (read it with session_next_reply).
- * port NULL: 25.  A numeric port must be 1..65535 (SMTP_ERR_USAGE). */
+ * port NULL: 25.  A numeric port must be 1..65535 (SMTP_ERR_USAGE).  A
+ * host "unix:/path" is a local socket (transport.h): no port then. */
 enum smtp_errkind session_open(struct session *s, const char *host, const char *port,
     struct smtp_error *err);
 /* Open the session on a transport the caller provides (--replay plays a
@@ -151,6 +153,11 @@ enum smtp_errkind session_attach(struct session *s, const struct transport_ops *
 /* --replay: the transcript says the TLS handshake after a 220 to STARTTLS
  * succeeded; the session goes on as session_start_tls would leave it. */
 void session_tls_replayed(struct session *s);
+/* The same, but connect to one numeric address while the session's host
+ * (session_host(): shown, and the name TLS checks) is `host` -- an MX
+ * host reached at one of its addresses.  address NULL: resolve host. */
+enum smtp_errkind session_open_at(struct session *s, const char *host, const char *address,
+    const char *port, struct smtp_error *err);
 /* Drop the connection (no QUIT); every owed reply is forgotten. */
 void session_close(struct session *s);
 bool session_is_open(const struct session *s);
@@ -242,7 +249,7 @@ enum smtp_state session_state(const struct session *s);
 unsigned session_recipients(const struct session *s);   /* in this transaction */
 const struct ehlo_set *session_extensions(const struct session *s);
 const char *session_host(const struct session *s);       /* as typed */
-const char *session_port(const struct session *s);
+const char *session_port(const struct session *s);       /* "" for unix: */
 const char *session_peer_address(const struct session *s);
 const char *session_helo_domain(const struct session *s); /* last HELO/EHLO argument */
 bool session_tls_active(const struct session *s);

@@ -1,6 +1,7 @@
 /*
- * transport.c - one TCP connection (transport.h): getaddrinfo over IPv4 and
- * IPv6, each address tried in turn with its own connect deadline; then
+ * transport.c - one stream connection (transport.h): getaddrinfo over IPv4
+ * and IPv6, each address tried in turn with its own connect deadline and
+ * the source address bound first when asked, or a unix: socket; then
  * reads and complete writes through t->ops (plain TCP here, TLS when tls.c
  * has swapped the ops), every wait a poll() on the socket and the cancel fd.
  *
@@ -18,8 +19,14 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
+
+static int bind_addr(int fd, const struct addrinfo *ai)
+{
+	return bind(fd, ai->ai_addr, ai->ai_addrlen);
+}
 
 static ssize_t tcp_read(struct transport *t, void *buf, size_t len, bool *want_write)
 {
@@ -123,30 +130,66 @@ static void transport_name(const struct sockaddr *sa, socklen_t len, char *host,
 	}
 }
 
-static enum smtp_errkind transport_try(struct transport *t, const struct addrinfo *ai,
-    unsigned timeout_ms, struct smtp_error *err)
+/* Bind fd to the source address asked for; SMTP_ERR_AGAIN when it is of
+ * another family than the peer (that address is skipped). */
+static enum smtp_errkind transport_bind(int fd, int family, const char *bind,
+    struct smtp_error *err)
 {
-	char host[64], port[8];
-	transport_name(ai->ai_addr, ai->ai_addrlen, host, sizeof host, port, sizeof port);
+	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM,
+	    .ai_flags = AI_NUMERICHOST | AI_PASSIVE };
+	struct addrinfo *res = NULL;
+	if (getaddrinfo(bind, NULL, &hints, &res) != 0 || res == NULL)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0,
+		    "--bind %.60s: not an IPv4 or IPv6 address", bind);
+	enum smtp_errkind k = SMTP_OK;
+	if (res->ai_family != family)
+		k = smtp_error_set(err, SMTP_ERR_AGAIN, 0, "source address %.60s is IPv%c, the "
+		    "server's is not", bind, res->ai_family == AF_INET ? '4' : '6');
+	else if (bind_addr(fd, res) != 0)
+		k = smtp_error_set(err, SMTP_ERR_CONNECT, errno, "cannot use %.60s as the source "
+		    "address: %s", bind, strerror(errno));
+	freeaddrinfo(res);
+	return k;
+}
+
+static enum smtp_errkind transport_try(struct transport *t, const struct addrinfo *ai,
+    const struct transport_target *to, struct smtp_error *err)
+{
+	char host[TRANSPORT_PEER_MAX], port[8];
+	if (ai->ai_family == AF_UNIX) {
+		const struct sockaddr_un *un = (const struct sockaddr_un *)ai->ai_addr;
+		snprintf(host, sizeof host, "%s%s", TRANSPORT_UNIX_PREFIX, un->sun_path);
+		port[0] = '\0';
+	} else {
+		transport_name(ai->ai_addr, ai->ai_addrlen, host, sizeof host, port, sizeof port);
+	}
+	const char *where = host, *portword = port[0] != '\0' ? " port " : "";
 	int fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK,
 	    ai->ai_protocol);
 	if (fd < 0)
 		return smtp_error_set(err, SMTP_ERR_CONNECT, errno, "socket for %s: %s",
-		    host, strerror(errno));
+		    where, strerror(errno));
+	if (to->bind != NULL && ai->ai_family != AF_UNIX) {
+		enum smtp_errkind k = transport_bind(fd, ai->ai_family, to->bind, err);
+		if (k != SMTP_OK) {
+			close(fd);
+			return k;
+		}
+	}
 	if (connect(fd, ai->ai_addr, ai->ai_addrlen) != 0 && errno != EINPROGRESS) {
 		int e = errno;
 		close(fd);
-		return smtp_error_set(err, SMTP_ERR_CONNECT, e, "connect to %s port %s: %s",
-		    host, port, strerror(e));
+		return smtp_error_set(err, SMTP_ERR_CONNECT, e, "connect to %s%s%s: %s",
+		    where, portword, port, strerror(e));
 	}
 	enum smtp_errkind k = transport_wait(fd, POLLOUT, false, t->cancel_fd,
-	    transport_now_ms() + timeout_ms, NULL, err);
+	    transport_now_ms() + to->timeout_ms, NULL, err);
 	if (k != SMTP_OK) {
 		close(fd);
 		if (k == SMTP_ERR_TIMEOUT)
 			return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0,
-			    "connect to %s port %s: no answer within %u s", host, port,
-			    (timeout_ms + 999) / 1000);
+			    "connect to %s%s%s: no answer within %u s", where, portword, port,
+			    (to->timeout_ms + 999) / 1000);
 		return k;
 	}
 	int soerr = 0;
@@ -155,8 +198,8 @@ static enum smtp_errkind transport_try(struct transport *t, const struct addrinf
 		soerr = errno;
 	if (soerr != 0) {
 		close(fd);
-		return smtp_error_set(err, SMTP_ERR_CONNECT, soerr, "connect to %s port %s: %s",
-		    host, port, strerror(soerr));
+		return smtp_error_set(err, SMTP_ERR_CONNECT, soerr, "connect to %s%s%s: %s",
+		    where, portword, port, strerror(soerr));
 	}
 	t->fd = fd;
 	t->family = ai->ai_family;
@@ -165,30 +208,69 @@ static enum smtp_errkind transport_try(struct transport *t, const struct addrinf
 	return SMTP_OK;
 }
 
-enum smtp_errkind transport_connect(struct transport *t, const char *host,
-    const char *port, int family, unsigned connect_timeout_ms, struct smtp_error *err)
+bool transport_is_unix(const char *host)
+{
+	return strncmp(host, TRANSPORT_UNIX_PREFIX, strlen(TRANSPORT_UNIX_PREFIX)) == 0;
+}
+
+/* "unix:/path": one address of family AF_UNIX. */
+static enum smtp_errkind transport_connect_unix(struct transport *t,
+    const struct transport_target *to, struct smtp_error *err)
+{
+	const char *path = to->host + strlen(TRANSPORT_UNIX_PREFIX);
+	struct sockaddr_un un = { .sun_family = AF_UNIX };
+	if (to->bind != NULL)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0,
+		    "--bind names an IP source address; a unix: socket has none");
+	if (path[0] == '\0' || strlen(path) >= sizeof un.sun_path)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "unix: wants a socket path of 1 to "
+		    "%zu bytes", sizeof un.sun_path - 1);
+	memcpy(un.sun_path, path, strlen(path) + 1);
+	struct addrinfo ai = { .ai_family = AF_UNIX, .ai_socktype = SOCK_STREAM,
+	    .ai_addr = (struct sockaddr *)&un, .ai_addrlen = sizeof un };
+	return transport_try(t, &ai, to, err);
+}
+
+enum smtp_errkind transport_connect(struct transport *t, const struct transport_target *to,
+    struct smtp_error *err)
 {
 	if (t->fd >= 0)
 		return smtp_error_set(err, SMTP_ERR_STATE, 0, "already connected");
-	struct addrinfo hints = { .ai_family = family, .ai_socktype = SOCK_STREAM,
+	if (transport_is_unix(to->host))
+		return transport_connect_unix(t, to, err);
+	struct addrinfo hints = { .ai_family = to->family, .ai_socktype = SOCK_STREAM,
 	    .ai_flags = AI_ADDRCONFIG };
 	struct addrinfo *res = NULL;
-	int rc = getaddrinfo(host, port, &hints, &res);
+	int rc = getaddrinfo(to->host, to->port, &hints, &res);
 	if (rc == EAI_ADDRFAMILY || rc == EAI_NONAME) {
 		/* AI_ADDRCONFIG hides ::1 on hosts with only loopback IPv6. */
 		hints.ai_flags = 0;
-		rc = getaddrinfo(host, port, &hints, &res);
+		rc = getaddrinfo(to->host, to->port, &hints, &res);
 	}
 	if (rc != 0)
 		return smtp_error_set(err, SMTP_ERR_RESOLVE, 0, "cannot resolve %s port %s: %s",
-		    host, port, rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
-	enum smtp_errkind k = SMTP_ERR_CONNECT;
+		    to->host, to->port, rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+	enum smtp_errkind k = SMTP_ERR_AGAIN, tried = SMTP_ERR_AGAIN;
+	struct smtp_error last;
+	smtp_error_clear(&last);
 	for (struct addrinfo *ai = res; ai != NULL; ai = ai->ai_next) {
-		k = transport_try(t, ai, connect_timeout_ms, err);
-		if (k == SMTP_OK || k == SMTP_ERR_CANCELLED)
+		k = transport_try(t, ai, to, err);
+		if (k == SMTP_OK || k == SMTP_ERR_CANCELLED || k == SMTP_ERR_USAGE)
 			break;
+		if (k != SMTP_ERR_AGAIN && err != NULL) {
+			tried = k;               /* a real attempt: its error is the one */
+			last = *err;
+		}
 	}
 	freeaddrinfo(res);
+	if (k == SMTP_ERR_AGAIN && tried != SMTP_ERR_AGAIN) {
+		k = tried;
+		if (err != NULL)
+			*err = last;
+	} else if (k == SMTP_ERR_AGAIN) {
+		k = smtp_error_set(err, SMTP_ERR_CONNECT, 0, "%s has no address of the source "
+		    "address's family (--bind %.60s)", to->host, to->bind);
+	}
 	return k;
 }
 

@@ -1,6 +1,7 @@
 /*
  * transport.h - one connection: connect by name or address over IPv4/IPv6
- * (getaddrinfo, each address in turn, each attempt with a deadline), then
+ * (getaddrinfo, each address in turn, each attempt with a deadline, from a
+ * chosen source address if asked) or to a local socket ("unix:/path"), then
  * bounded reads and complete writes, each bounded by an absolute deadline
  * (CLOCK_MONOTONIC milliseconds, transport_now_ms()) and a cancel fd watched
  * in the same poll() (Ctrl-C abandons a wait).  The cancel fd is also
@@ -25,6 +26,9 @@
 #include <sys/types.h>
 
 #include "error.h"
+
+/* "unix:" and a sun_path (108 bytes), or a numeric address. */
+#define TRANSPORT_PEER_MAX 120
 
 enum wire_dir { WIRE_IN, WIRE_OUT };
 
@@ -52,23 +56,41 @@ struct transport {
 	int cancel_fd;                 /* -1 or a fd that becomes readable on cancel */
 	wire_hook_fn wire_hook;        /* may be NULL */
 	void *wire_ctx;
-	int family;                    /* AF_INET / AF_INET6 of the connected peer */
-	char peer_addr[64];            /* numeric address that answered */
+	int family;                    /* AF_INET / AF_INET6 / AF_UNIX of the peer */
+	char peer_addr[TRANSPORT_PEER_MAX]; /* numeric address (or unix:/path) that answered */
 	char peer_port[8];
 };
 
 #define TRANSPORT_NO_DEADLINE (-1LL)
+
+/* A host written "unix:/path/to/socket" is a local stream socket (a local
+ * MTA, an LMTP server); the port is then ignored. */
+#define TRANSPORT_UNIX_PREFIX "unix:"
+bool transport_is_unix(const char *host);
+
+/* Where to connect. */
+struct transport_target {
+	const char *host;              /* a name, a numeric address, or unix:/path */
+	const char *port;
+	int family;                    /* AF_UNSPEC, AF_INET or AF_INET6 */
+	unsigned timeout_ms;           /* each connect attempt */
+	const char *bind;              /* numeric source address, or NULL: the
+	                                * system chooses (an address of the other
+	                                * family is skipped) */
+};
 
 /* Milliseconds on CLOCK_MONOTONIC: the clock every deadline is read on. */
 long long transport_now_ms(void);
 
 /* fd = -1, plain ops, no hook. */
 void transport_init(struct transport *t);
-/* family: AF_UNSPEC, AF_INET or AF_INET6.  Tries every address getaddrinfo
- * returns, each with connect_timeout_ms; the error names the last failure
- * ("connect to 192.0.2.1 port 25: Connection refused"). */
-enum smtp_errkind transport_connect(struct transport *t, const char *host,
-    const char *port, int family, unsigned connect_timeout_ms, struct smtp_error *err);
+/* Tries every address getaddrinfo returns for to->host, each with
+ * to->timeout_ms, bound first to to->bind when given; the error names the
+ * last failure ("connect to 192.0.2.1 port 25: Connection refused").
+ * A bind address that is no address, or a unix: host with a bind
+ * address, is SMTP_ERR_USAGE; a unix: path too long for sun_path too. */
+enum smtp_errkind transport_connect(struct transport *t, const struct transport_target *to,
+    struct smtp_error *err);
 /* Take an already connected socket (server side, TURN, tests). */
 void transport_adopt(struct transport *t, int fd);
 /* Write all len bytes before the deadline; *written (may be NULL) says how

@@ -1,13 +1,18 @@
 /*
- * connect.c - opening and closing connections for the shell: connect
- * (implicit TLS armed first with --tls), show the peer and the greeting,
- * and give a hint when a server says nothing (a plain connection to an
+ * connect.c - opening connections for the shell: a mail domain by its MX
+ * route (RFC 5321 5.1: hosts by preference, each address in turn; the
+ * lookup is the core's mx.c), or the host as given; implicit TLS armed
+ * first with --tls; then the peer and the greeting, with a hint when a
+ * server says nothing (a plain connection to an
  * SMTPS port hears nothing until it sends TLS: RFC 8314 3.3).  Also this
  * machine's name for HELO/EHLO (RFC 5321 4.1.1.1 wants a fully qualified
  * one), and the TLS deadline every handshake uses.
  */
+#include <arpa/inet.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -63,18 +68,12 @@ static enum smtp_errkind shell_read_greeting(struct shell *sh, struct session_re
 	return session_next_reply(sh->sess, SESSION_WAIT_OWED, r, err);
 }
 
-bool shell_open(struct shell *sh, const char *host, const char *port)
+/* After the connect: say where, then the greeting. */
+static bool shell_greet(struct shell *sh, const struct out_via *via)
 {
 	struct smtp_error err;
-	if (session_is_open(sh->sess))
-		shell_close(sh, N_("previous connection closed (no QUIT)"));
-	shell_prepare_connect(sh, host);
-	if (session_open(sh->sess, host, port, &err) != SMTP_OK) {
-		shell_fail(sh, "connect", &err);
-		return false;
-	}
 	out_connected(&sh->out, session_host(sh->sess), session_port(sh->sess),
-	    session_peer_address(sh->sess));
+	    session_peer_address(sh->sess), via);
 	shell_transcript_note(sh, "connected to %s port %s (%s)", session_host(sh->sess),
 	    session_port(sh->sess), session_peer_address(sh->sess));
 	shell_report_implicit_tls(sh);
@@ -96,6 +95,91 @@ bool shell_open(struct shell *sh, const char *host, const char *port)
 	shell_maybe_stop(sh, &r);
 	session_reply_free(&r);
 	return true;
+}
+
+void shell_mx_options(const struct shell *sh, struct mx_options *o)
+{
+	memset(o, 0, sizeof *o);
+	o->family = sh->sopt.family;
+	o->server = sh->dns_server;
+	/* With --bind, only addresses of its family can be reached. */
+	unsigned char tmp[sizeof(struct in6_addr)];
+	if (o->family == AF_UNSPEC && sh->sopt.bind_address != NULL)
+		o->family = inet_pton(AF_INET, sh->sopt.bind_address, tmp) == 1 ? AF_INET : AF_INET6;
+}
+
+/* RFC 5321 5.1: each MX host by preference, each of its addresses in turn,
+ * until one accepts the connection.  A refused or silent address is noted
+ * and the next one tried; anything else (Ctrl-C, a TLS failure) stops. */
+static bool shell_open_mx(struct shell *sh, const char *domain, const char *port)
+{
+	struct smtp_error err;
+	struct mx_options mo;
+	shell_mx_options(sh, &mo);
+	struct mx_route *r = malloc(sizeof *r);
+	if (r == NULL) {
+		smtp_error_set(&err, SMTP_ERR_NOMEM, 0, "out of memory");
+		shell_fail(sh, "mx", &err);
+		return false;
+	}
+	bool ok = false;
+	size_t tried = 0;
+	if (mx_resolve(domain, &mo, r, &err) != SMTP_OK) {
+		shell_fail(sh, "mx", &err);
+		goto out;
+	}
+	out_mx(&sh->out, r);
+	if (mx_route_usable(r, &err) != SMTP_OK) {
+		shell_fail(sh, "mx", &err);
+		goto out;
+	}
+	for (size_t i = 0; i < r->nhost; i++) {
+		const struct mx_host *h = &r->host[i];
+		for (size_t j = 0; j < h->naddr; j++) {
+			shell_prepare_connect(sh, h->name);
+			tried++;
+			enum smtp_errkind k = session_open_at(sh->sess, h->name, h->addr[j].text, port,
+			    &err);
+			if (k == SMTP_OK) {
+				struct out_via via = { domain, h->preference,
+				    r->kind == MX_ROUTE_IMPLICIT };
+				ok = shell_greet(sh, &via);
+				goto out;
+			}
+			if (k != SMTP_ERR_CONNECT && k != SMTP_ERR_TIMEOUT) {
+				if (k == SMTP_ERR_CANCELLED)
+					shell_cancelled(sh, "connect");
+				shell_fail(sh, "connect", &err);
+				goto out;
+			}
+			out_note(&sh->out, "%s: %s; trying the next %s", h->name, err.msg,
+			    j + 1 < h->naddr ? "address" : "MX host");
+		}
+	}
+	smtp_error_set(&err, SMTP_ERR_CONNECT, 0, "no MX host of %.200s answered (%zu address%s "
+	    "tried)", domain, tried, tried == 1 ? "" : "es");
+	shell_fail(sh, "connect", &err);
+out:
+	free(r);
+	return ok;
+}
+
+bool shell_open(struct shell *sh, const char *host, const char *port)
+{
+	struct smtp_error err;
+	if (session_is_open(sh->sess))
+		shell_close(sh, N_("previous connection closed (no QUIT)"));
+	bool mx = sh->route == SMTPSH_ROUTE_MX || (sh->route == SMTPSH_ROUTE_AUTO && port == NULL);
+	if (port == NULL)
+		port = SMTP_DEFAULT_PORT;
+	if (mx && !mx_is_address(host) && !transport_is_unix(host))
+		return shell_open_mx(sh, host, port);
+	shell_prepare_connect(sh, host);
+	if (session_open(sh->sess, host, port, &err) != SMTP_OK) {
+		shell_fail(sh, "connect", &err);
+		return false;
+	}
+	return shell_greet(sh, NULL);
 }
 
 bool shell_local_domain(char *out, size_t cap)

@@ -1,7 +1,7 @@
 /*
  * infocmd.c - the shell commands that only show things: explain (a code,
- * an enhanced code, or a pasted reply), state, ext, mailbox and terminal
- * (--demo), and set.  Each builds a record for output.h from the core's
+ * an enhanced code, or a pasted reply), state, ext, mx (a domain's mail
+ * route, from the core's mx.c), mailbox and terminal (--demo), and set.  Each builds a record for output.h from the core's
  * tables and the session's accessors; none prints.
  */
 #include <stdio.h>
@@ -172,4 +172,29 @@ void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t 
 		return;
 	}
 	shell_usage_error(sh, N_("usage: set insecure on|off"));
+}
+
+void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	if (t->count != 2) {
+		shell_usage_error(sh, "usage: mx DOMAIN");
+		return;
+	}
+	struct mx_options mo;
+	shell_mx_options(sh, &mo);
+	struct mx_route *r = malloc(sizeof *r);
+	struct smtp_error err;
+	if (r == NULL) {
+		smtp_error_set(&err, SMTP_ERR_NOMEM, 0, "out of memory");
+		shell_fail(sh, "mx", &err);
+		return;
+	}
+	if (mx_resolve(t->word[1], &mo, r, &err) != SMTP_OK) {
+		shell_fail(sh, "mx", &err);
+	} else {
+		out_mx(&sh->out, r);
+		if (mx_route_usable(r, &err) != SMTP_OK)
+			out_note(&sh->out, "%s", err.msg);
+	}
+	free(r);
 }

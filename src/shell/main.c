@@ -5,6 +5,8 @@
  * teaching server in a thread on a private loopback port and connects the
  * shell to it.  The exit status is the worst outcome seen (shell.h).
  */
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,7 +84,20 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	sh->timeout_s = a->timeout_s;
 	sh->lmtp = a->lmtp;
 	sh->want_view = a->tui;
-	sh->sopt.family = a->family == 4 ? 2 /* AF_INET */ : a->family == 6 ? 10 /* AF_INET6 */ : 0;
+	sh->sopt.family = a->family == 4 ? AF_INET : a->family == 6 ? AF_INET6 : AF_UNSPEC;
+	sh->route = a->route;
+	sh->dns_server = getenv("SMTPSH_DNS_SERVER");
+	if (a->bind != NULL) {
+		unsigned char tmp[sizeof(struct in6_addr)];
+		int bf = inet_pton(AF_INET, a->bind, tmp) == 1 ? AF_INET :
+		    inet_pton(AF_INET6, a->bind, tmp) == 1 ? AF_INET6 : AF_UNSPEC;
+		if (bf == AF_UNSPEC || (sh->sopt.family != AF_UNSPEC && sh->sopt.family != bf)) {
+			shell_usage_error(sh, bf == AF_UNSPEC ? "--bind wants an IPv4 or IPv6 address "
+			    "of this machine" : "--bind gives an address of the other family than -4/-6");
+			return SHELL_EXIT_USAGE;
+		}
+		sh->sopt.bind_address = a->bind;
+	}
 	sh->sopt.reply_timeout_s = a->timeout_s;
 	sh->sopt.connect_timeout_s = a->timeout_s;
 	sh->sopt.cancel_fd = signals_fd();
@@ -140,7 +155,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		shell_usage_error(sh, N_("the tour runs against the teaching server: smtpsh --demo --tour"));
 		ok = false;
 	} else if (a->host != NULL) {
-		ok = shell_open(sh, a->host, a->port[0] != '\0' ? a->port : SMTP_DEFAULT_PORT);
+		ok = shell_open(sh, a->host, a->port[0] != '\0' ? a->port : NULL);
 	}
 	if (options_message_mode(a)) {
 		if (a->ncmds > 0)

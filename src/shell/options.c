@@ -20,6 +20,7 @@ enum {
 	OPT_BODY_FILE, OPT_ATTACH, OPT_NO_PIPELINING, OPT_BDAT, OPT_LMTP, OPT_QUIT_AFTER,
 	OPT_STARTTLS, OPT_AUTH, OPT_AUTH_USER, OPT_NOTIFY, OPT_RET, OPT_ENVID, OPT_ORCPT,
 	OPT_REQUIRETLS, OPT_TUI, OPT_TOUR, OPT_REPLAY, OPT_STEP,
+	OPT_MX, OPT_NO_MX, OPT_BIND,
 };
 
 static const struct smtpsh_option option_table[] = {
@@ -30,6 +31,10 @@ static const struct smtpsh_option option_table[] = {
 	  "(default: RFC 5321 4.5.3.2's, per command)") },
 	{ "ipv4", '4', NULL, N_("IPv4 only") },
 	{ "ipv6", '6', NULL, N_("IPv6 only") },
+	{ "no-mx", OPT_NO_MX, NULL, N_("connect to HOST as given, never to its MX hosts") },
+	{ "mx", OPT_MX, NULL, N_("route by MX even when a port is given (each MX host on that port)") },
+	{ "bind", OPT_BIND, "ADDR", N_("connect from this local IPv4 or IPv6 address") },
+	{ "local-interface", OPT_BIND, "ADDR", N_("the same as --bind (swaks' name)") },
 	{ "no-color", OPT_NO_COLOR, NULL, N_("no colour (also when NO_COLOR is set or stdout is no tty)") },
 	{ "tls", OPT_TLS, NULL, N_("implicit TLS right after connecting (SMTPS, port 465)") },
 	{ "insecure", OPT_INSECURE, NULL, N_("go on when the certificate does not verify (still shown)") },
@@ -89,12 +94,14 @@ const struct smtpsh_option *options_at(size_t i)
 
 void options_usage(FILE *to)
 {
-	fputs(_("usage: smtpsh [options] [HOST [PORT] | HOST:PORT | [IPv6]:PORT]\n"
+	fputs(_("usage: smtpsh [options] [DOMAIN | HOST [PORT] | HOST:PORT | [IPv6]:PORT | unix:PATH]\n"
 	    "       smtpsh --demo\n"
 	    "       smtpsh --serve [ADDR:]PORT\n"
 	    "\n"
 	    "An interactive SMTP diagnostic shell: every reply line, what its code means,\n"
 	    "the verdict for the command it answers, and where the session stands.\n"
+	    "A name given without a port is a mail domain: its MX hosts are tried by\n"
+	    "preference (RFC 5321 5.1); with a port, or --no-mx, the name is the host.\n"
 	    "\n"), to);
 	for (size_t i = 0; i < OPTION_COUNT; i++) {
 		const struct smtpsh_option *o = &option_table[i];
@@ -123,6 +130,11 @@ void options_usage(FILE *to)
 static bool options_split_host(const char *s, struct smtpsh_args *a)
 {
 	const char *colon = NULL;
+	if (strncmp(s, "unix:", 5) == 0) {        /* a local socket: no port */
+		snprintf(a->hostbuf, sizeof a->hostbuf, "%s", s);
+		a->host = a->hostbuf;
+		return s[5] != '\0';
+	}
 	if (s[0] == '[') {
 		const char *end = strchr(s, ']');
 		if (end == NULL || (end[1] != '\0' && end[1] != ':'))
@@ -256,6 +268,9 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 			a->msg.quit_after = (enum seq_stage)k;
 			break;
 		}
+		case OPT_MX: a->route = SMTPSH_ROUTE_MX; break;
+		case OPT_NO_MX: a->route = SMTPSH_ROUTE_DIRECT; break;
+		case OPT_BIND: a->bind = optarg; break;
 		case OPT_DISABLE: {
 			const struct verb *v = verb_lookup(optarg, strlen(optarg));
 			if (v == NULL) {
@@ -291,6 +306,10 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		return false;
 	}
 	if (rest == 2) {
+		if (strncmp(a->hostbuf, "unix:", 5) == 0) {
+			fprintf(err, "smtpsh: a unix: socket takes no port\n");
+			return false;
+		}
 		if (a->port[0] != '\0') {
 			fprintf(err, "smtpsh: the port is given twice\n");
 			return false;

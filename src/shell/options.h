@@ -3,7 +3,7 @@
  * help) from which getopt_long's array, --help and the man page's OPTIONS
  * section are all made, and the parse of argv into a struct smtpsh_args.
  * Options may come before or after the host; the host may be given as
- * HOST, HOST PORT, HOST:PORT or [IPv6]:PORT.
+ * HOST, HOST PORT, HOST:PORT, [IPv6]:PORT or unix:PATH.
  */
 #ifndef SMTPSH_OPTIONS_H
 #define SMTPSH_OPTIONS_H
@@ -45,6 +45,9 @@ struct message_opts {
 	const char *auth_mech, *auth_user;
 	enum seq_stage quit_after;
 };
+/* How a host is reached: MX hosts when no port is given (auto), always
+ * (--mx), or never (--no-mx). */
+enum smtpsh_route { SMTPSH_ROUTE_AUTO, SMTPSH_ROUTE_MX, SMTPSH_ROUTE_DIRECT };
 
 struct smtpsh_args {
 	const char **cmds;        /* -e, in order (argc entries allocated) */
@@ -58,6 +61,8 @@ struct smtpsh_args {
 	const char *cafile, *password_file, *transcript;
 	unsigned disabled;        /* --disable VERB bits */
 	int family;               /* 0, 4 or 6 */
+	enum smtpsh_route route;
+	const char *bind;         /* --bind ADDR */
 	unsigned timeout_s;
 	const char *host;         /* NULL: none given */
 	char port[16];            /* "" when none given */

@@ -82,20 +82,26 @@ void out_reply(struct output *o, const struct session_reply *r, const struct ehl
 	out_flush(o, &sb, false);
 }
 
-void out_connected(struct output *o, const char *host, const char *port, const char *address)
+void out_connected(struct output *o, const char *host, const char *port, const char *address,
+    const struct out_via *via)
 {
 	struct strbuf sb;
 	out_begin(&sb);
-	if (o->json) {
-		const char *kv[] = { "host", host, "port", port, "address", address };
-		json_simple(&sb, "connect", kv, 6);
-	} else {
-		(void)strbuf_appendf(&sb, _("%sconnected to "), o->col_dim);
-		(void)escape_terminal(&sb, host, strlen(host));
-		(void)strbuf_appendf(&sb, _(" port "));
-		(void)escape_terminal(&sb, port, strlen(port));
-		(void)strbuf_appendf(&sb, " (%s)%s\n", address, o->col_off);
-	}
+	if (o->json)
+		json_connected(host, port, address, via, &sb);
+	else
+		text_connected(o, host, port, address, via, &sb);
+	out_flush(o, &sb, false);
+}
+
+void out_mx(struct output *o, const struct mx_route *r)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json)
+		json_mx(r, &sb);
+	else
+		text_mx(o, r, &sb);
 	out_flush(o, &sb, false);
 }
 

@@ -24,6 +24,7 @@
 #include "enhanced.h"
 #include "strbuf.h"
 #include "error.h"
+#include "mx.h"
 #include "session.h"
 #include "tls.h"
 #include "verbs.h"
@@ -62,7 +63,20 @@ void out_reply(struct output *o, const struct session_reply *r, const struct ehl
 /* What a reply's record calls its stage: "greeting", "body", the verb in
  * lower case, "raw" for a line that is no verb, NULL when unsolicited. */
 const char *out_reply_stage(const struct session_reply *r, char *buf, size_t cap);
-void out_connected(struct output *o, const char *host, const char *port, const char *address);
+/* How a connection was routed, when by MX (RFC 5321 5.1). */
+struct out_via {
+	const char *domain;           /* the mail domain asked for */
+	unsigned preference;
+	bool implicit;                /* no MX: the domain's own address */
+};
+/* Connected to host (port "" for unix:) at address; via NULL: the host as
+ * given. */
+void out_connected(struct output *o, const char *host, const char *port, const char *address,
+    const struct out_via *via);
+/* A domain's mail route (`mx`, and `open DOMAIN` before it connects): the
+ * hosts in the order they are tried, with their addresses (untrusted
+ * names). */
+void out_mx(struct output *o, const struct mx_route *r);
 /* The connection ended; `why` is one line (text: a dim note). */
 void out_closed(struct output *o, const char *why);
 /* A TLS handshake's result (how: "starttls", "implicit") or `tls` (how:

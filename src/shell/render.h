@@ -23,6 +23,9 @@ void text_state(const struct output *o, const struct out_state *st, struct strbu
 void text_ext(const struct output *o, const struct ehlo_set *set, struct strbuf *sb);
 void text_help(const struct output *o, const struct out_help *h, struct strbuf *sb);
 void text_message(const struct output *o, const struct out_message *m, struct strbuf *sb);
+void text_connected(const struct output *o, const char *host, const char *port,
+    const char *address, const struct out_via *via, struct strbuf *sb);
+void text_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb);
 
 void json_reply(const struct output *o, const struct session_reply *r,
     const struct ehlo_set *ext, struct strbuf *sb);
@@ -34,6 +37,9 @@ void json_help(const struct out_help *h, struct strbuf *sb);
 void json_message(const struct out_message *m, struct strbuf *sb);
 /* "all", "some" or "none": where a message went. */
 const char *render_message_outcome(const struct out_message *m);
+void json_connected(const char *host, const char *port, const char *address,
+    const struct out_via *via, struct strbuf *sb);
+void json_mx(const struct mx_route *r, struct strbuf *sb);
 /* {"type":TYPE,"KEY":"VALUE",...}: pairs of C strings, NULL values as null. */
 void json_simple(struct strbuf *sb, const char *type, const char *const *kv, size_t n);
 

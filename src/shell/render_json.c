@@ -1,6 +1,6 @@
 /*
  * render_json.c - records as JSON, one object per line (render.h; --json).
- * Every object has a "type": reply, connect, closed, tls, challenge,
+ * Every object has a "type": reply, connect, mx, closed, tls, challenge,
  * turned, error, note, warning, explain, state, ext, help, mailbox,
  * terminal, settings, summary.  Field values are English and stable:
  * scripts never see them change with the locale.  Every string passes
@@ -262,5 +262,48 @@ void json_message(const struct out_message *m, struct strbuf *sb)
 		(void)strbuf_appendc(sb, '}');
 	}
 	(void)strbuf_appendc(sb, ']');
+	json_end(sb);
+}
+
+void json_connected(const char *host, const char *port, const char *address,
+    const struct out_via *via, struct strbuf *sb)
+{
+	json_begin(sb, "connect");
+	json_kv(sb, "host", host);
+	json_kv(sb, "port", port);
+	json_kv(sb, "address", address);
+	if (via != NULL) {
+		(void)strbuf_appendf(sb, ",\"via\":{\"domain\":");
+		(void)json_cstring(sb, via->domain);
+		(void)strbuf_appendf(sb, ",\"preference\":%u,\"implicit\":%s}", via->preference,
+		    via->implicit ? "true" : "false");
+	}
+	json_end(sb);
+}
+
+void json_mx(const struct mx_route *r, struct strbuf *sb)
+{
+	static const char *const kinds[] = { "mx", "implicit", "null" };
+	json_begin(sb, "mx");
+	json_kv(sb, "domain", r->domain);
+	json_kv(sb, "route", kinds[r->kind]);
+	(void)strbuf_appendf(sb, ",\"hosts\":[");
+	for (size_t i = 0; i < r->nhost; i++) {
+		const struct mx_host *h = &r->host[i];
+		(void)strbuf_appendf(sb, "%s{\"name\":", i > 0 ? "," : "");
+		(void)json_cstring(sb, h->name);
+		(void)strbuf_appendf(sb, ",\"preference\":%u,\"tied\":%s,\"addresses\":[",
+		    h->preference, h->tied ? "true" : "false");
+		for (size_t j = 0; j < h->naddr; j++) {
+			if (j > 0)
+				(void)strbuf_appendc(sb, ',');
+			(void)json_cstring(sb, h->addr[j].text);
+		}
+		(void)strbuf_appendf(sb, "],\"addresses_dropped\":%zu", h->addr_dropped);
+		json_kv(sb, "lookup", mx_lookup_name(h->lookup));
+		(void)strbuf_appendc(sb, '}');
+	}
+	(void)strbuf_appendf(sb, "],\"hosts_dropped\":%zu,\"null_dropped\":%zu", r->host_dropped,
+	    r->null_dropped);
 	json_end(sb);
 }

@@ -7,7 +7,7 @@
  *        -> infocmd.c                   explain, state, ext, ?, set, mailbox
  *        -> verbcmd.c                   an SMTP verb: what it needs first
  *           -> body.c, tlscmd.c, authcmd.c, turn.c
- *              -> connect.c             open, greeting, implicit TLS
+ *              -> connect.c             open (MX route), greeting, implicit TLS
  *                 -> exchange.c         send, then every reply, credited
  *                    -> session (core)  the owed queue, the state
  *                    -> output.c        the one output path (text | JSON)
@@ -25,6 +25,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "mx.h"
+#include "options.h"
 #include "output.h"
 #include "smtp_limits.h"
 #include "session.h"
@@ -62,6 +64,8 @@ struct shell {
 	int worst;                /* enum shell_status, the worst seen */
 	char failed_stage[32];    /* the first stage that went wrong */
 	unsigned timeout_s;       /* --timeout, 0: the RFC 5321 defaults */
+	enum smtpsh_route route;  /* --mx, --no-mx, or MX when no port is given */
+	const char *dns_server;   /* SMTPSH_DNS_SERVER: ask it instead of resolv.conf's */
 	/* `data` typed alone: the body is being collected. */
 	bool in_body;
 	FILE *body;               /* tmpfile() holding the typed body */
@@ -151,7 +155,12 @@ void shell_transcript_note(struct shell *sh, const char *fmt, ...)
 void shell_close(struct shell *sh, const char *why);
 
 /* connect.c */
+/* Connect and show the greeting.  port NULL: none was given (25), and a
+ * domain is then routed by its MX records (RFC 5321 5.1) unless --no-mx;
+ * with --mx, also when a port is given.  An address or unix: is never. */
 bool shell_open(struct shell *sh, const char *host, const char *port);
+/* The resolver options for an MX lookup (family, SMTPSH_DNS_SERVER). */
+void shell_mx_options(const struct shell *sh, struct mx_options *o);
 /* This machine's name for HELO/EHLO; false when it is not fully qualified. */
 bool shell_local_domain(char *out, size_t cap);
 /* Before session_open: arm implicit TLS when --tls was given. */
@@ -240,6 +249,7 @@ void cmd_ext(struct shell *sh, const struct tokens *t, const char *line, size_t 
 void cmd_mailbox(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 void cmd_terminal(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 
 /* repl.c */
 int repl_run(struct shell *sh);

@@ -37,10 +37,10 @@ static void cmd_open(struct shell *sh, const struct tokens *t, const char *line,
 		return;
 	}
 	if (t->count < 2 || t->count > 3) {
-		shell_usage_error(sh, N_("usage: open HOST [PORT]"));
+		shell_usage_error(sh, N_("usage: open DOMAIN | HOST [PORT] | unix:PATH"));
 		return;
 	}
-	(void)shell_open(sh, t->word[1], t->count == 3 ? t->word[2] : SMTP_DEFAULT_PORT);
+	(void)shell_open(sh, t->word[1], t->count == 3 ? t->word[2] : NULL);
 }
 
 static void cmd_close(struct shell *sh, const struct tokens *t, const char *line, size_t len)
@@ -158,8 +158,9 @@ static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, 
 
 static const struct shell_cmd shell_cmds[] = {
 	{ "?", "? [NAME]", N_("this help: shell commands and SMTP verbs"), cmd_help },
-	{ "open", "open HOST [PORT]", N_("connect (port 25 by default) and show the greeting; with "
-	  "--demo, open alone reconnects to the teaching server"), cmd_open },
+	{ "open", "open DOMAIN | HOST [PORT] | unix:PATH", N_("connect and show the greeting; a "
+	  "name without a port is a mail domain, reached through its MX hosts (--no-mx: not); "
+	  "with --demo, open alone reconnects to the teaching server"), cmd_open },
 	{ "close", "close", N_("drop the connection without QUIT"), cmd_close },
 	{ "exit", "exit", N_("leave smtpsh (Ctrl-D too)"), cmd_exit },
 	{ "explain", "explain CODE | X.Y.Z | REPLY", N_("what a reply code, an enhanced code or a "
@@ -171,6 +172,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "ext", "ext", N_("the ESMTP extensions the last EHLO announced, explained"), cmd_ext },
 	{ "pipeline", "pipeline { | on   ...   } | pipeline off", N_("send the SMTP commands typed "
 	  "in between in one write (RFC 2920) and match every reply"), cmd_pipeline },
+	{ "mx", "mx DOMAIN", N_("the domain's MX hosts, preferences and addresses, in the order "
+	  "they are tried (RFC 5321 5.1, null MX RFC 7505)"), cmd_mx },
 	{ "tls", "tls", N_("the TLS version, cipher, certificate and verification result"), cmd_tls },
 	{ "tour", "tour [next|off]", N_("--demo: the guided tour of RFC 821, step by step (again, skip "
 	  "a step, or stop)"), cmd_tour },
@@ -320,8 +323,9 @@ void shell_prompt(struct shell *sh, char *buf, size_t cap)
 	struct strbuf host;
 	strbuf_init(&host, 200);
 	(void)escape_terminal(&host, session_host(sh->sess), strlen(session_host(sh->sess)));
-	snprintf(buf, cap, "smtpsh %.120s:%s [%s]> ", strbuf_str(&host), session_port(sh->sess),
-	    smtp_state_name(session_state(sh->sess)));
+	const char *port = session_port(sh->sess);
+	snprintf(buf, cap, "smtpsh %.120s%s%s [%s]> ", strbuf_str(&host), port[0] != '\0' ? ":" : "",
+	    port, smtp_state_name(session_state(sh->sess)));
 	strbuf_free(&host);
 }
 

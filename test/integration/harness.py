@@ -20,7 +20,8 @@ WRAPPER = os.environ.get("SMTPSH_WRAPPER", "").split()
 class FakeServer:
     """One scripted connection.  Use as a context manager."""
 
-    def __init__(self, steps, ipv6=False, tls=None, implicit_tls=False):
+    def __init__(self, steps, ipv6=False, tls=None, implicit_tls=False, host=None, port=0,
+                 unix=None):
         self.dir = tempfile.TemporaryDirectory(prefix="smtpsh-it-")
         self.script = os.path.join(self.dir.name, "script.json")
         self.portfile = os.path.join(self.dir.name, "port")
@@ -35,6 +36,12 @@ class FakeServer:
             args += ["--tls-cert", tls[0], "--tls-key", tls[1]]
         if implicit_tls:
             args.append("--implicit-tls")
+        self.peerfile = os.path.join(self.dir.name, "peer")
+        args += ["--peer-file", self.peerfile, "--port", str(port)]
+        if host:
+            args += ["--host", host]
+        if unix:
+            args += ["--unix", unix]
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.time() + 10
         while not os.path.exists(self.portfile):
@@ -65,6 +72,19 @@ class FakeServer:
             _, err = self.proc.communicate()
         self.stderr = err.decode("latin-1") if err else ""
         return self.stderr
+
+    def kill(self):
+        """Stop a server that was not meant to be reached."""
+        self.proc.kill()
+        self.finish()
+
+    def peer(self):
+        """The client's address, once it has connected (None before)."""
+        try:
+            with open(self.peerfile) as f:
+                return f.read()
+        except FileNotFoundError:
+            return None
 
     def received(self):
         """Every byte the client sent (call after finish())."""
@@ -120,6 +140,49 @@ def reply_records(stdout):
 
 
 BANNER = {"send": "220 fake.test ESMTP ready\r\n"}
+
+FAKEDNS = os.path.join(os.path.dirname(HERE), "fakedns.py")
+
+
+class FakeDNS:
+    """test/fakedns.py serving a zone on 127.0.0.1; .env points smtpsh's
+    resolver at it (SMTPSH_DNS_SERVER) for one run only."""
+
+    def __init__(self, zone):
+        self.dir = tempfile.TemporaryDirectory(prefix="smtpsh-dns-")
+        zfile = os.path.join(self.dir.name, "zone.json")
+        self.portfile = os.path.join(self.dir.name, "port")
+        self.logfile = os.path.join(self.dir.name, "log")
+        with open(zfile, "w") as f:
+            json.dump(zone, f)
+        self.proc = subprocess.Popen([PYTHON, FAKEDNS, "--zone", zfile, "--port-file",
+                                      self.portfile, "--log", self.logfile],
+                                     stderr=subprocess.PIPE)
+        deadline = time.time() + 10
+        while not os.path.exists(self.portfile):
+            if time.time() > deadline or self.proc.poll() is not None:
+                raise RuntimeError("fakedns did not start")
+            time.sleep(0.01)
+        with open(self.portfile) as f:
+            self.port = int(f.read())
+        self.env = {"SMTPSH_DNS_SERVER": f"127.0.0.1:{self.port}",
+                    "RES_OPTIONS": "timeout:2 attempts:1"}
+
+    def queries(self):
+        """The questions asked so far, as "name TYPE" strings."""
+        try:
+            with open(self.logfile) as f:
+                return f.read().split("\n")[:-1]
+        except FileNotFoundError:
+            return []
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.kill()
+        self.proc.communicate()
+        self.dir.cleanup()
 
 
 def make_certs(d):
