@@ -62,10 +62,11 @@ void shell_fail(struct shell *sh, const char *stage, const struct smtp_error *er
 	 * session: the refusal already set the status.  So does any end the
 	 * server chose (221, 421, a drop) for the commands that find the
 	 * connection gone. */
-	enum session_end end = session_end(sh->sess);
+	/* (No session yet when the options are checked.) */
+	enum session_end end = sh->sess != NULL ? session_end(sh->sess) : SESSION_END_NONE;
 	if (err->kind == SMTP_ERR_CLOSED && end == SESSION_END_AFTER_REFUSAL)
 		return;
-	if (err->kind == SMTP_ERR_STATE && !session_is_open(sh->sess) &&
+	if (err->kind == SMTP_ERR_STATE && sh->sess != NULL && !session_is_open(sh->sess) &&
 	    end != SESSION_END_NONE && end != SESSION_END_LOCAL)
 		return;
 	shell_note_status(sh, usage ? SHELL_EXIT_USAGE : SHELL_EXIT_LOCAL, stage);

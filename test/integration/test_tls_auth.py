@@ -128,6 +128,14 @@ class TLS(unittest.TestCase):
         self.assertIn(b"AUTH PLAIN <secret>", p.stdout)
         self.assertIn(b"235", t)
 
+    def test_unwritable_transcript_is_a_usage_error(self):
+        # Reported before any session exists: status 2, not a crash.
+        for args in (["--transcript", "/nonexistent/dir/t.log"], ["--json", "--transcript",
+                                                                   "/nonexistent/dir/t.log"]):
+            p = run_smtpsh(args + ["-e", "quit", "127.0.0.1", "1"])
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(b"cannot create transcript", p.stdout + p.stderr)
+
     def test_auth_without_tls_refused_in_scripts(self):
         steps = [BANNER, {"expect": "NOOP"}, {"send": "250 ok\r\n"}]
         with FakeServer(steps) as srv:
