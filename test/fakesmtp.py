@@ -9,7 +9,10 @@ a script, records every byte the client sent, and exits.  Stdlib only.
 --host ADDR and --port N listen elsewhere on loopback (several servers on
 127.0.0.2, 127.0.0.3 ... sharing one port stand for the MX hosts of a
 domain); --unix PATH listens on a unix socket instead; --peer-file FILE
-gets the client's address once it has connected.
+gets the client's address once it has connected.  TLS: --tls-max 1.2 caps
+the version, --tls-client-ca FILE requires a client certificate from that
+CA, and --tls-info FILE gets a JSON object after each handshake: the SNI
+the client sent, the client certificate's subject, version and cipher.
 
 The port is written to PORTFILE once the socket listens.  The script is a
 JSON list of steps, run in order:
@@ -55,6 +58,22 @@ import time
 
 
 TLS_CONTEXT = None
+TLS_INFO = None
+SNI_SEEN = []
+
+
+def tls_wrap(sock):
+    """Server-side handshake; record what the client sent."""
+    tsock = TLS_CONTEXT.wrap_socket(sock, server_side=True)
+    if TLS_INFO:
+        cert = tsock.getpeercert()
+        subject = None
+        if cert:
+            subject = ",".join("=".join(kv) for rdn in cert["subject"] for kv in rdn)
+        with open(TLS_INFO, "w") as f:
+            json.dump({"sni": SNI_SEEN[-1] if SNI_SEEN else None, "client_subject": subject,
+                       "version": tsock.version(), "cipher": tsock.cipher()[0]}, f)
+    return tsock
 
 
 class Conn:
@@ -211,7 +230,11 @@ def run(conn, steps):
         elif "drain" in step:
             conn.drain(limit=30.0)
         elif "starttls" in step:
-            conn.sock = TLS_CONTEXT.wrap_socket(conn.sock, server_side=True)
+            try:
+                conn.sock = tls_wrap(conn.sock)
+            except (OSError, ValueError) as e:
+                print(f"fakesmtp: TLS handshake failed: {e}", file=sys.stderr)
+                return False
         elif "serve" in step:
             permissive(conn)
         else:
@@ -233,12 +256,22 @@ def main():
     ap.add_argument("--port", type=int, default=0)
     ap.add_argument("--unix")
     ap.add_argument("--peer-file")
+    ap.add_argument("--tls-max")
+    ap.add_argument("--tls-client-ca")
+    ap.add_argument("--tls-info")
     args = ap.parse_args()
-    global TLS_CONTEXT
+    global TLS_CONTEXT, TLS_INFO
     if args.tls_cert:
         import ssl
         TLS_CONTEXT = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         TLS_CONTEXT.load_cert_chain(args.tls_cert, args.tls_key)
+        TLS_CONTEXT.sni_callback = lambda sock, name, ctx: SNI_SEEN.append(name)
+        if args.tls_max == "1.2":
+            TLS_CONTEXT.maximum_version = ssl.TLSVersion.TLSv1_2
+        if args.tls_client_ca:
+            TLS_CONTEXT.verify_mode = ssl.CERT_REQUIRED
+            TLS_CONTEXT.load_verify_locations(args.tls_client_ca)
+        TLS_INFO = args.tls_info
     with open(args.script) as f:
         steps = json.load(f)
     host = args.host or ("::1" if args.ipv6 else "127.0.0.1")
@@ -266,7 +299,11 @@ def main():
         with open(args.peer_file, "w") as f:
             f.write(peer[0] if isinstance(peer, tuple) else "unix")
     if args.implicit_tls:
-        sock = TLS_CONTEXT.wrap_socket(sock, server_side=True)
+        try:
+            sock = tls_wrap(sock)
+        except (OSError, ValueError) as e:
+            print(f"fakesmtp: TLS handshake failed: {e}", file=sys.stderr)
+            return 1
     with open(args.record, "wb") as record:
         conn = Conn(sock, record)
         if run(conn, steps):

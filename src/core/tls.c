@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <openssl/err.h>
@@ -226,17 +227,102 @@ static bool host_is_ip(const char *host, char *bare, size_t cap)
 	return inet_pton(AF_INET, bare, tmp) == 1 || inet_pton(AF_INET6, bare, tmp) == 1;
 }
 
+/* Never ask for a passphrase on the terminal: an encrypted key fails. */
+static int tls_no_passphrase(char *buf, int size, int rwflag, void *u)
+{
+	(void)buf;
+	(void)size;
+	(void)rwflag;
+	(void)u;
+	return 0;
+}
+
+static enum smtp_errkind tls_load_client_cert(SSL_CTX *ctx, const char *cert,
+    const char *key, struct smtp_error *err)
+{
+	if (key == NULL)
+		key = cert;
+	SSL_CTX_set_default_passwd_cb(ctx, tls_no_passphrase);
+	enum smtp_errkind k = SMTP_OK;
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
+		k = smtp_error_set(err, SMTP_ERR_FILE, 0, "cannot load the client certificate "
+		    "%.100s (PEM expected)", cert);
+	else if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 &&
+	    ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH)
+		k = smtp_error_set(err, SMTP_ERR_FILE, 0, "cannot load the private key %.100s "
+		    "(PEM, not encrypted)", key);
+	else if (SSL_CTX_check_private_key(ctx) != 1)
+		k = smtp_error_set(err, SMTP_ERR_FILE, 0, "the key %.100s is not the certificate's "
+		    "(%.100s)", key, cert);
+	ERR_clear_error();
+	return k;
+}
+
+
+bool tls_version_parse(const char *s, unsigned *version)
+{
+	if (strncasecmp(s, "tlsv", 4) == 0)
+		s += 4;
+	else if (strncasecmp(s, "tls", 3) == 0)
+		s += 3;
+	if (strcmp(s, "1.2") == 0)
+		*version = TLS_VERSION_1_2;
+	else if (strcmp(s, "1.3") == 0)
+		*version = TLS_VERSION_1_3;
+	else
+		return false;
+	return true;
+}
+
+/* Versions and ciphers.  A TLS 1.2 cipher list cannot choose among TLS 1.3
+ * suites, so it also caps the version at 1.2: the cipher asked for is the
+ * one used, or the handshake fails. */
+static enum smtp_errkind tls_set_protocol(SSL_CTX *ctx, const struct tls_options *o,
+    struct smtp_error *err)
+{
+	int min = o->min_version == TLS_VERSION_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
+	if (SSL_CTX_set_min_proto_version(ctx, min) != 1)
+		return smtp_error_set(err, SMTP_ERR_TLS, 0, "TLS: cannot set the minimum version");
+	if (o->ciphers == NULL)
+		return SMTP_OK;
+	bool v13 = strncmp(o->ciphers, "TLS_", 4) == 0;
+	if (!v13 && min == TLS1_3_VERSION)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "--tls-cipher %.80s names TLS 1.2 "
+		    "ciphers, and TLS 1.3 is the minimum asked for", o->ciphers);
+	int ok = v13 ? SSL_CTX_set_ciphersuites(ctx, o->ciphers) :
+	    (SSL_CTX_set_cipher_list(ctx, o->ciphers) &&
+	     SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION));
+	ERR_clear_error();
+	if (ok != 1)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "--tls-cipher %.80s: OpenSSL knows "
+		    "no such cipher (openssl ciphers -v lists them)", o->ciphers);
+	return SMTP_OK;
+}
+
+enum smtp_errkind tls_check_options(const struct tls_options *o, struct smtp_error *err)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	if (ctx == NULL)
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "TLS: cannot create a context");
+	enum smtp_errkind k = tls_set_protocol(ctx, o, err);
+	if (k == SMTP_OK && o->cert_file != NULL)
+		k = tls_load_client_cert(ctx, o->cert_file, o->key_file, err);
+	SSL_CTX_free(ctx);
+	return k;
+}
+
 static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
     const struct tls_options *o, struct tls_info *in, struct smtp_error *err)
 {
 	char bare[256];
 	bool ip;
+	enum smtp_errkind k;
 
 	st->ctx = SSL_CTX_new(TLS_client_method());
 	if (st->ctx == NULL)
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "TLS: cannot create a context");
-	if (SSL_CTX_set_min_proto_version(st->ctx, TLS1_2_VERSION) != 1)
-		return smtp_error_set(err, SMTP_ERR_TLS, 0, "TLS: cannot set TLS 1.2 minimum");
+	if ((k = tls_set_protocol(st->ctx, o, err)) != SMTP_OK)
+		return k;
 	SSL_CTX_set_options(st->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
 	if (o->cafile != NULL) {
 		if (SSL_CTX_load_verify_locations(st->ctx, o->cafile, NULL) != 1) {
@@ -248,6 +334,10 @@ static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
 		ERR_clear_error();
 		return smtp_error_set(err, SMTP_ERR_FILE, 0, "cannot load the system CA store");
 	}
+	if (o->cert_file != NULL &&
+	    (k = tls_load_client_cert(st->ctx, o->cert_file, o->key_file, err)) != SMTP_OK)
+		return k;
+	in->client_cert = o->cert_file != NULL;
 	SSL_CTX_set_verify(st->ctx, SSL_VERIFY_PEER, tls_verify_record);
 
 	st->ssl = SSL_new(st->ctx);
@@ -266,11 +356,16 @@ static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
 		/* The name the user typed: no wildcard in the reference, no
 		 * partial-label wildcards in certificates (RFC 6125 6.4.3). */
 		SSL_set_hostflags(st->ssl, X509_CHECK_FLAG_NO_PARTIAL_WILDCARDS);
-		if (SSL_set1_host(st->ssl, bare) != 1 ||
-		    SSL_set_tlsext_host_name(st->ssl, bare) != 1)
+		if (SSL_set1_host(st->ssl, bare) != 1)
 			return smtp_error_set(err, SMTP_ERR_USAGE, 0,
 			    "TLS: cannot use host name %s", in->checked_name);
 	}
+	/* SNI: the name asked for, else the host unless it is an address. */
+	const char *sni = o->sni != NULL ? o->sni : ip ? NULL : bare;
+	if (sni != NULL && SSL_set_tlsext_host_name(st->ssl, sni) != 1)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "TLS: cannot send %.100s as SNI", sni);
+	if (sni != NULL)
+		tls_text_copy(in->sni, sizeof in->sni, sni, strlen(sni));
 	return SMTP_OK;
 }
 

@@ -7,8 +7,9 @@
  * Verification is on by default (TV-01..TV-05): the chain against the
  * system CA store or o->cafile, the name the user typed against the
  * certificate (SSL_set1_host; an IP literal against an IP SAN), validity
- * dates; SNI carries that name (never an IP literal, RFC 6066 section 3).
- * TLS 1.2 is the minimum (RFC 8997).  Every failed check is recorded, so the
+ * dates; SNI carries that name (never an IP literal, RFC 6066 section 3)
+ * unless o->sni names another.  TLS 1.2 is the minimum (RFC 8997); o can
+ * raise it to 1.3, restrict the ciphers and present a client certificate.  Every failed check is recorded, so the
  * reason names each one (untrusted chain, self-signed, host name mismatch,
  * expired, not yet valid).  Without o->insecure a failed verification closes
  * the connection (nothing is sent on it) and returns SMTP_ERR_TLS; with it,
@@ -18,7 +19,9 @@
  * the whole handshake (o->timeout_ms) and t->cancel_fd watched, as in
  * transport.c: SMTP_ERR_TIMEOUT, SMTP_ERR_CANCELLED, SMTP_ERR_CLOSED (the
  * peer hung up), SMTP_ERR_TLS (handshake or verification failed),
- * SMTP_ERR_FILE (o->cafile unreadable), SMTP_ERR_STATE (not connected, or
+ * SMTP_ERR_FILE (o->cafile, o->cert_file or o->key_file unreadable, or the
+ * key not the certificate's), SMTP_ERR_USAGE (a cipher list OpenSSL does
+ * not know), SMTP_ERR_STATE (not connected, or
  * TLS already active: RFC 3207 section 4.2), SMTP_ERR_NOMEM.  On any error
  * the transport is closed.
  *
@@ -33,12 +36,38 @@
 #include "error.h"
 #include "transport.h"
 
+/* Protocol versions, by their wire values (RFC 8446 4.2.1). */
+#define TLS_VERSION_1_2 0x0303u
+#define TLS_VERSION_1_3 0x0304u
+
 struct tls_options {
 	const char *host;       /* the name (or address) the user typed: checked
 	                         * against the certificate and sent as SNI */
 	const char *cafile;     /* PEM trust anchors; NULL: the system store */
 	bool insecure;          /* continue even if verification fails */
 	unsigned timeout_ms;    /* whole handshake; 0: 30 s */
+	const char *sni;        /* send this as SNI instead of host (also for an
+	                         * IP host); NULL: host, none for an address */
+	unsigned min_version;   /* TLS_VERSION_1_2 (also 0) or TLS_VERSION_1_3 */
+	const char *ciphers;    /* OpenSSL cipher list (TLS 1.2), or TLS 1.3
+	                         * suite names (TLS_AES_...); NULL: defaults */
+	const char *cert_file;  /* client certificate chain (PEM); NULL: none */
+	const char *key_file;   /* its private key (PEM); NULL: in cert_file */
+};
+
+/* The certificates the server sent, first the leaf: at most this many are
+ * kept (more are counted). */
+#define TLS_CHAIN_MAX 8
+
+/* One certificate, as text (untrusted, see above). */
+struct tls_cert_info {
+	char subject[256];       /* RFC 2253 form */
+	char issuer[256];
+	char sans[512];          /* "DNS:mx.example.org, IP:192.0.2.1" */
+	char not_before[32];     /* "2024-01-31 12:00:00 UTC" */
+	char not_after[32];
+	long days_left;          /* whole days until not_after; negative: expired */
+	char sha256[96];         /* "AB:CD:..." of the DER certificate */
 };
 
 /* Verification findings, one bit per check that failed. */
@@ -55,11 +84,11 @@ enum tls_verify_fail {
 struct tls_info {
 	char version[16];        /* "TLSv1.3" */
 	char cipher[64];         /* "TLS_AES_256_GCM_SHA384" */
-	char subject[256];       /* RFC 2253 form */
-	char issuer[256];
-	char sans[512];          /* "DNS:mx.example.org, IP:192.0.2.1" */
-	char not_before[32];     /* "2024-01-31 12:00:00 UTC" */
-	char not_after[32];
+	char sni[256];           /* the server name sent, "" when none */
+	bool client_cert;        /* a client certificate was offered */
+	struct tls_cert_info chain[TLS_CHAIN_MAX];  /* [0] is the leaf */
+	size_t nchain;           /* 0: the server sent no certificate */
+	size_t chain_dropped;
 	char checked_name[256];  /* the reference identifier that was checked */
 	bool name_is_ip;         /* checked as an IP address (and no SNI sent) */
 	bool verified;           /* every check passed */
@@ -71,6 +100,15 @@ struct tls_info {
  * NULL.  Does not send or read any SMTP bytes. */
 enum smtp_errkind tls_start(struct transport *t, const struct tls_options *o,
     struct tls_info *info, struct smtp_error *err);
+
+/* "1.2", "1.3", "TLSv1.2", "tls1.3" (any case) into *version; false
+ * otherwise (older versions are refused: RFC 8996). */
+bool tls_version_parse(const char *s, unsigned *version);
+
+/* Apply o's version, ciphers and client certificate as a handshake would,
+ * to report a bad setting before connecting: SMTP_ERR_USAGE (ciphers),
+ * SMTP_ERR_FILE (certificate or key). */
+enum smtp_errkind tls_check_options(const struct tls_options *o, struct smtp_error *err);
 
 /* True when t's reads and writes go through TLS. */
 bool tls_active(const struct transport *t);

@@ -1,8 +1,9 @@
 /*
- * tls_cert.c - what the TLS layer found out about the server's certificate
+ * tls_cert.c - what the TLS layer found out about the server's certificates
  * (tls.h's struct tls_info): the verify callback that records every failed
- * check instead of stopping at the first, the failures in words, and the
- * certificate's subject, issuer, names and dates as text.
+ * check instead of stopping at the first, the failures in words, and each
+ * certificate of the chain as sent -- subject, issuer, names, dates, days
+ * left, SHA-256 fingerprint -- as text.
  *
  * Certificate text is untrusted and kept as it came (UTF-8 unescaped by
  * OpenSSL, cut to fit): the sinks escape it, once (escape.h).
@@ -99,7 +100,19 @@ static void append_reason(char *dst, size_t cap, const char *text)
 		snprintf(dst + len, cap - len, "%s", text);
 }
 
-static void describe_failures(const struct tls_state *st, struct tls_info *in)
+/* The first certificate of the chain whose dates fail: not_after passed
+ * (expired) or not_before ahead; the leaf when none is found. */
+static const struct tls_cert_info *dated(const struct tls_info *in, const bool *ahead,
+    bool expired)
+{
+	for (size_t i = 0; i < in->nchain; i++)
+		if (expired ? in->chain[i].days_left < 0 : ahead[i])
+			return &in->chain[i];
+	return &in->chain[0];
+}
+
+static void describe_failures(const struct tls_state *st, struct tls_info *in,
+    const bool *ahead)
 {
 	char *d = in->verify_text;
 	size_t cap = sizeof in->verify_text;
@@ -123,11 +136,12 @@ static void describe_failures(const struct tls_state *st, struct tls_info *in)
 		append_reason(d, cap, tmp);
 	}
 	if (st->failures & TLS_FAIL_EXPIRED) {
-		snprintf(tmp, sizeof tmp, "expired (not after %s)", in->not_after);
+		snprintf(tmp, sizeof tmp, "expired (not after %s)", dated(in, ahead, true)->not_after);
 		append_reason(d, cap, tmp);
 	}
 	if (st->failures & TLS_FAIL_NOT_YET) {
-		snprintf(tmp, sizeof tmp, "not yet valid (not before %s)", in->not_before);
+		snprintf(tmp, sizeof tmp, "not yet valid (not before %s)",
+		    dated(in, ahead, false)->not_before);
 		append_reason(d, cap, tmp);
 	}
 	if (st->failures & TLS_FAIL_OTHER)
@@ -204,21 +218,72 @@ static void sans_text(X509 *cert, char *dst, size_t cap)
 	GENERAL_NAMES_free(gens);
 }
 
+/* Whole days from now to t, rounded down (negative once t has passed). */
+static long days_until(const ASN1_TIME *t)
+{
+	int day = 0, sec = 0;
+	if (t == NULL || ASN1_TIME_diff(&day, &sec, NULL, t) != 1)
+		return 0;
+	long long total = (long long)day * 86400 + sec;
+	return (long)(total >= 0 ? total / 86400 : -((-total + 86399) / 86400));
+}
+
+static void fingerprint_text(X509 *cert, char *dst, size_t cap)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	unsigned char md[EVP_MAX_MD_SIZE];
+	unsigned n = 0;
+	size_t o = 0;
+
+	dst[0] = '\0';
+	if (X509_digest(cert, EVP_sha256(), md, &n) != 1)
+		return;
+	for (unsigned i = 0; i < n && o + 3 < cap; i++) {
+		if (i > 0)
+			dst[o++] = ':';
+		dst[o++] = hex[md[i] >> 4];
+		dst[o++] = hex[md[i] & 15];
+	}
+	dst[o] = '\0';
+}
+
+static void cert_summary(X509 *cert, struct tls_cert_info *c)
+{
+	name_text(X509_get_subject_name(cert), c->subject, sizeof c->subject);
+	name_text(X509_get_issuer_name(cert), c->issuer, sizeof c->issuer);
+	sans_text(cert, c->sans, sizeof c->sans);
+	time_text(X509_get0_notBefore(cert), c->not_before, sizeof c->not_before);
+	time_text(X509_get0_notAfter(cert), c->not_after, sizeof c->not_after);
+	c->days_left = days_until(X509_get0_notAfter(cert));
+	fingerprint_text(cert, c->sha256, sizeof c->sha256);
+}
+
 void tls_fill_info(struct tls_state *st, struct tls_info *in)
 {
-	X509 *cert = SSL_get0_peer_certificate(st->ssl);
+	/* On the client side the chain as sent starts with the leaf. */
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(st->ssl);
+	X509 *leaf = SSL_get0_peer_certificate(st->ssl);
+	bool ahead[TLS_CHAIN_MAX] = { false };
 
 	set_text(in->version, sizeof in->version, SSL_get_version(st->ssl));
 	set_text(in->cipher, sizeof in->cipher, SSL_get_cipher_name(st->ssl));
-	if (cert == NULL) {
-		st->failures |= TLS_FAIL_NO_CERT;
-	} else {
-		name_text(X509_get_subject_name(cert), in->subject, sizeof in->subject);
-		name_text(X509_get_issuer_name(cert), in->issuer, sizeof in->issuer);
-		sans_text(cert, in->sans, sizeof in->sans);
-		time_text(X509_get0_notBefore(cert), in->not_before, sizeof in->not_before);
-		time_text(X509_get0_notAfter(cert), in->not_after, sizeof in->not_after);
+	in->nchain = in->chain_dropped = 0;
+	int n = chain != NULL ? sk_X509_num(chain) : 0;
+	for (int i = 0; i < n; i++) {
+		if (in->nchain == TLS_CHAIN_MAX) {
+			in->chain_dropped++;
+			continue;
+		}
+		X509 *c = sk_X509_value(chain, i);
+		ahead[in->nchain] = X509_cmp_current_time(X509_get0_notBefore(c)) > 0;
+		cert_summary(c, &in->chain[in->nchain++]);
 	}
+	if (in->nchain == 0 && leaf != NULL) {
+		ahead[0] = X509_cmp_current_time(X509_get0_notBefore(leaf)) > 0;
+		cert_summary(leaf, &in->chain[in->nchain++]);
+	}
+	if (leaf == NULL)
+		st->failures |= TLS_FAIL_NO_CERT;
 	/* Belt and braces: OpenSSL's own verdict must agree with ours. */
 	if (SSL_get_verify_result(st->ssl) != X509_V_OK && st->failures == 0) {
 		st->failures |= TLS_FAIL_OTHER;
@@ -226,6 +291,5 @@ void tls_fill_info(struct tls_state *st, struct tls_info *in)
 	}
 	in->failures = st->failures;
 	in->verified = st->failures == 0;
-	describe_failures(st, in);
+	describe_failures(st, in, ahead);
 }
-

@@ -24,16 +24,20 @@ unsigned shell_tls_timeout_ms(const struct shell *sh)
 	return (sh->timeout_s != 0 ? sh->timeout_s : SMTP_TIMEOUT_TLS) * 1000u;
 }
 
+void shell_tls_options(const struct shell *sh, const char *host, struct tls_options *o)
+{
+	*o = (struct tls_options){ .host = host, .cafile = sh->cafile, .insecure = sh->insecure,
+	    .timeout_ms = shell_tls_timeout_ms(sh), .sni = sh->sni, .min_version = sh->tls_min,
+	    .ciphers = sh->tls_cipher, .cert_file = sh->cert, .key_file = sh->key };
+}
+
 void shell_prepare_connect(struct shell *sh, const char *host)
 {
 	if (!sh->implicit_tls)
 		return;
 	memset(&sh->itls, 0, sizeof sh->itls);
 	snprintf(sh->tls.checked_name, sizeof sh->tls.checked_name, "%s", host);
-	sh->itls.opt.host = sh->tls.checked_name;
-	sh->itls.opt.cafile = sh->cafile;
-	sh->itls.opt.insecure = sh->insecure;
-	sh->itls.opt.timeout_ms = shell_tls_timeout_ms(sh);
+	shell_tls_options(sh, sh->tls.checked_name, &sh->itls.opt);
 }
 
 void shell_report_implicit_tls(struct shell *sh)

@@ -79,6 +79,21 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	sh->implicit_tls = a->implicit_tls;
 	sh->insecure = a->insecure;
 	sh->cafile = a->cafile;
+	sh->sni = a->sni;
+	sh->tls_min = a->tls_min;
+	sh->tls_cipher = a->tls_cipher;
+	sh->cert = a->cert;
+	sh->key = a->key;
+	if (a->tls_cipher != NULL || a->cert != NULL || a->tls_min != 0) {
+		/* A bad cipher list or certificate is said now, not after a 220. */
+		struct tls_options o;
+		struct smtp_error err;
+		shell_tls_options(sh, "-", &o);
+		if (tls_check_options(&o, &err) != SMTP_OK) {
+			shell_fail(sh, "tls", &err);
+			return err.kind == SMTP_ERR_USAGE ? SHELL_EXIT_USAGE : SHELL_EXIT_LOCAL;
+		}
+	}
 	sh->password_file = a->password_file;
 	sh->allow_plain_auth = a->allow_plain_auth;
 	sh->timeout_s = a->timeout_s;

@@ -11,6 +11,7 @@
 #include <strings.h>
 
 #include "tr.h"
+#include "tls.h"
 #include "verbs.h"
 
 enum {
@@ -21,6 +22,7 @@ enum {
 	OPT_STARTTLS, OPT_AUTH, OPT_AUTH_USER, OPT_NOTIFY, OPT_RET, OPT_ENVID, OPT_ORCPT,
 	OPT_REQUIRETLS, OPT_TUI, OPT_TOUR, OPT_REPLAY, OPT_STEP,
 	OPT_MX, OPT_NO_MX, OPT_BIND,
+	OPT_SNI, OPT_TLS_PROTOCOL, OPT_TLS_CIPHER, OPT_CERT, OPT_KEY,
 };
 
 static const struct smtpsh_option option_table[] = {
@@ -39,6 +41,13 @@ static const struct smtpsh_option option_table[] = {
 	{ "tls", OPT_TLS, NULL, N_("implicit TLS right after connecting (SMTPS, port 465)") },
 	{ "insecure", OPT_INSECURE, NULL, N_("go on when the certificate does not verify (still shown)") },
 	{ "cafile", OPT_CAFILE, "FILE", N_("trust these CA certificates instead of the system's") },
+	{ "sni", OPT_SNI, "NAME", N_("send NAME as the TLS server name (SNI) instead of the host's") },
+	{ "tls-protocol", OPT_TLS_PROTOCOL, "VERSION", N_("the lowest TLS version to accept: 1.2 "
+	  "(the default, RFC 8997) or 1.3") },
+	{ "tls-cipher", OPT_TLS_CIPHER, "LIST", N_("OpenSSL cipher list for TLS 1.2 (it then caps "
+	  "the version at 1.2), or TLS 1.3 suites (TLS_AES_128_GCM_SHA256:...)") },
+	{ "cert", OPT_CERT, "FILE", N_("present this client certificate (PEM, chain allowed)") },
+	{ "key", OPT_KEY, "FILE", N_("its private key (PEM, not encrypted; default: in the --cert file)") },
 	{ "password-file", OPT_PASSWORD_FILE, "FILE", N_("the AUTH secret (else SMTPSH_PASSWORD, "
 	  "else a prompt)") },
 	{ "allow-plaintext-auth", OPT_ALLOW_PLAIN, NULL, N_("allow AUTH without TLS in scripts") },
@@ -271,6 +280,17 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_MX: a->route = SMTPSH_ROUTE_MX; break;
 		case OPT_NO_MX: a->route = SMTPSH_ROUTE_DIRECT; break;
 		case OPT_BIND: a->bind = optarg; break;
+		case OPT_SNI: a->sni = optarg; break;
+		case OPT_TLS_CIPHER: a->tls_cipher = optarg; break;
+		case OPT_CERT: a->cert = optarg; break;
+		case OPT_KEY: a->key = optarg; break;
+		case OPT_TLS_PROTOCOL:
+			if (!tls_version_parse(optarg, &a->tls_min)) {
+				fprintf(err, "smtpsh: --tls-protocol wants 1.2 or 1.3, not \"%.40s\" "
+				    "(older versions are refused: RFC 8996)\n", optarg);
+				return false;
+			}
+			break;
 		case OPT_DISABLE: {
 			const struct verb *v = verb_lookup(optarg, strlen(optarg));
 			if (v == NULL) {
@@ -295,6 +315,10 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 			    "(smtpsh --help lists them)\n", argv[optind - 1]);
 			return false;
 		}
+	}
+	if (a->key != NULL && a->cert == NULL) {
+		fprintf(err, "smtpsh: --key goes with --cert\n");
+		return false;
 	}
 	int rest = argc - optind;
 	if (rest > 2 || (a->demo && rest > 0) || (a->serve != NULL && (rest > 0 || a->demo))) {

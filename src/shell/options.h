@@ -63,6 +63,8 @@ struct smtpsh_args {
 	int family;               /* 0, 4 or 6 */
 	enum smtpsh_route route;
 	const char *bind;         /* --bind ADDR */
+	const char *sni, *tls_cipher, *cert, *key;
+	unsigned tls_min;         /* --tls-protocol: TLS_VERSION_1_2 (0) or _1_3 */
 	unsigned timeout_s;
 	const char *host;         /* NULL: none given */
 	char port[16];            /* "" when none given */

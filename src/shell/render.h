@@ -40,6 +40,12 @@ const char *render_message_outcome(const struct out_message *m);
 void json_connected(const char *host, const char *port, const char *address,
     const struct out_via *via, struct strbuf *sb);
 void json_mx(const struct mx_route *r, struct strbuf *sb);
+/* The pieces of a JSON record (render_json.c): {"type":"T" ... }\n, and
+ * ,"key": / ,"key":"escaped value" (NULL: null) in between. */
+void json_begin(struct strbuf *sb, const char *type);
+void json_key(struct strbuf *sb, const char *key);
+void json_kv(struct strbuf *sb, const char *key, const char *value);
+void json_end(struct strbuf *sb);
 /* {"type":TYPE,"KEY":"VALUE",...}: pairs of C strings, NULL values as null. */
 void json_simple(struct strbuf *sb, const char *type, const char *const *kv, size_t n);
 

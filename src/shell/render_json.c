@@ -16,23 +16,23 @@
 /* A string literal and its length. */
 #define LIT(s) (s), sizeof(s) - 1
 
-static void json_key(struct strbuf *sb, const char *key)
+void json_key(struct strbuf *sb, const char *key)
 {
 	(void)strbuf_appendf(sb, ",\"%s\":", key);
 }
 
-static void json_kv(struct strbuf *sb, const char *key, const char *value)
+void json_kv(struct strbuf *sb, const char *key, const char *value)
 {
 	json_key(sb, key);
 	(void)json_cstring(sb, value);
 }
 
-static void json_begin(struct strbuf *sb, const char *type)
+void json_begin(struct strbuf *sb, const char *type)
 {
 	(void)strbuf_appendf(sb, "{\"type\":\"%s\"", type);
 }
 
-static void json_end(struct strbuf *sb)
+void json_end(struct strbuf *sb)
 {
 	(void)strbuf_append(sb, LIT("}\n"));
 }
@@ -97,24 +97,6 @@ void json_reply(const struct output *o, const struct session_reply *r,
 		(void)json_reply_record(sb, &info);
 	}
 	strbuf_free(&ej);
-}
-
-void json_tls(const char *how, const struct tls_info *ti, struct strbuf *sb)
-{
-	json_begin(sb, "tls");
-	json_kv(sb, "how", how);
-	json_kv(sb, "version", ti->version);
-	json_kv(sb, "cipher", ti->cipher);
-	json_kv(sb, "subject", ti->subject);
-	json_kv(sb, "issuer", ti->issuer);
-	json_kv(sb, "names", ti->sans);
-	json_kv(sb, "not_before", ti->not_before);
-	json_kv(sb, "not_after", ti->not_after);
-	json_kv(sb, "checked_name", ti->checked_name);
-	(void)strbuf_appendf(sb, ",\"name_is_ip\":%s,\"verified\":%s", ti->name_is_ip ? "true" : "false",
-	    ti->verified ? "true" : "false");
-	json_kv(sb, "verification", ti->verified ? "ok" : ti->verify_text);
-	json_end(sb);
 }
 
 void json_explain(const struct out_explain *x, struct strbuf *sb)

@@ -197,35 +197,6 @@ void text_reply(const struct output *o, const struct session_reply *r, struct st
 	text_anomalies(r, sb);
 }
 
-void text_tls(const struct output *o, const char *how, const struct tls_info *ti,
-    struct strbuf *sb)
-{
-	if (strcmp(how, "show") == 0) {
-		(void)strbuf_appendf(sb, _("version:      %s\ncipher:       %s\nsubject:      "),
-		    ti->version, ti->cipher);
-		text_escaped(sb, ti->subject);
-		(void)strbuf_appendf(sb, _("\nissuer:       "));
-		text_escaped(sb, ti->issuer);
-		(void)strbuf_appendf(sb, _("\nnames (SAN):  "));
-		text_escaped(sb, ti->sans);
-		(void)strbuf_appendf(sb, _("\nvalid:        %s .. %s\nchecked name: "), ti->not_before,
-		    ti->not_after);
-		text_escaped(sb, ti->checked_name);
-		(void)strbuf_appendf(sb, _("%s\nverification: "),
-		    ti->name_is_ip ? _(" (as an IP address; no SNI)") : "");
-		text_escaped(sb, ti->verified ? _("ok") : ti->verify_text);
-		(void)strbuf_appendc(sb, '\n');
-		return;
-	}
-	(void)strbuf_appendf(sb, _("= TLS %s, %s; certificate for "), ti->version, ti->cipher);
-	text_escaped(sb, ti->subject);
-	(void)strbuf_appendf(sb, _("\n= verification: %s"), ti->verified ? o->col_ok : o->col_bad);
-	text_escaped(sb, ti->verified ? _("ok") : ti->verify_text);
-	(void)strbuf_appendf(sb, "%s\n", o->col_off);
-	if (!ti->verified)
-		(void)strbuf_appendf(sb, _("! continuing although verification failed (--insecure)\n"));
-}
-
 void text_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb)
 {
 	(void)o;

@@ -76,6 +76,10 @@ struct shell {
 	bool implicit_tls;        /* --tls: TLS right after connect (SMTPS) */
 	bool insecure;            /* --insecure / `set insecure on` */
 	const char *cafile;       /* --cafile */
+	const char *sni;          /* --sni */
+	unsigned tls_min;         /* --tls-protocol */
+	const char *tls_cipher;   /* --tls-cipher */
+	const char *cert, *key;   /* --cert, --key */
 	const char *password_file;/* --password-file */
 	bool allow_plain_auth;    /* --allow-plaintext-auth */
 	bool lmtp;                /* --lmtp: HELO/EHLO are sent as LHLO */
@@ -169,6 +173,9 @@ void shell_prepare_connect(struct shell *sh, const char *host);
 void shell_report_implicit_tls(struct shell *sh);
 /* The handshake deadline: --timeout or SMTP_TIMEOUT_TLS. */
 unsigned shell_tls_timeout_ms(const struct shell *sh);
+/* Every handshake's options: host checked, CA file, --insecure, deadline,
+ * --sni, --tls-protocol, --tls-cipher, --cert, --key. */
+void shell_tls_options(const struct shell *sh, const char *host, struct tls_options *o);
 
 /* verbcmd.c */
 void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, size_t arglen);

@@ -69,8 +69,8 @@ void shell_starttls(struct shell *sh)
 	if (!go || sh->stop)
 		return;
 
-	struct tls_options o = { .host = session_host(sh->sess), .cafile = sh->cafile,
-	    .insecure = sh->insecure, .timeout_ms = shell_tls_timeout_ms(sh) };
+	struct tls_options o;
+	shell_tls_options(sh, session_host(sh->sess), &o);
 	struct tls_info info;
 	memset(&info, 0, sizeof info);
 	struct strbuf injected;

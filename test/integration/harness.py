@@ -21,7 +21,7 @@ class FakeServer:
     """One scripted connection.  Use as a context manager."""
 
     def __init__(self, steps, ipv6=False, tls=None, implicit_tls=False, host=None, port=0,
-                 unix=None):
+                 unix=None, tls_args=()):
         self.dir = tempfile.TemporaryDirectory(prefix="smtpsh-it-")
         self.script = os.path.join(self.dir.name, "script.json")
         self.portfile = os.path.join(self.dir.name, "port")
@@ -42,6 +42,9 @@ class FakeServer:
             args += ["--host", host]
         if unix:
             args += ["--unix", unix]
+        self.tlsinfo = os.path.join(self.dir.name, "tlsinfo")
+        if tls:
+            args += ["--tls-info", self.tlsinfo] + list(tls_args)
         self.proc = subprocess.Popen(args, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.time() + 10
         while not os.path.exists(self.portfile):
@@ -83,6 +86,14 @@ class FakeServer:
         try:
             with open(self.peerfile) as f:
                 return f.read()
+        except FileNotFoundError:
+            return None
+
+    def tls_info(self):
+        """What the TLS handshake showed the server (None: no handshake)."""
+        try:
+            with open(self.tlsinfo) as f:
+                return json.load(f)
         except FileNotFoundError:
             return None
 
@@ -185,9 +196,12 @@ class FakeDNS:
         self.dir.cleanup()
 
 
-def make_certs(d):
+def make_certs(d, chain=False):
     """A test CA, a leaf for localhost/127.0.0.1 signed by it, and a
-    self-signed certificate, made with the openssl CLI in directory d."""
+    self-signed certificate, made with the openssl CLI in directory d.
+    chain=True adds an intermediate CA, a leaf it signed (chain.pem: that
+    leaf then the intermediate, as a server sends them; chain.key) and a
+    client certificate signed by the CA (client.pem, client.key)."""
     def run(*args):
         subprocess.run(["openssl"] + list(args), check=True, cwd=d,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -201,8 +215,28 @@ def make_certs(d):
         "-out", "leaf.pem", "-days", "2", "-extfile", "ext.cnf")
     run("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", "self.key", "-out", "self.pem",
         "-days", "2", "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost")
-    return {k: os.path.join(d, k) for k in
-            ("ca.pem", "leaf.pem", "leaf.key", "self.pem", "self.key")}
+    names = ["ca.pem", "leaf.pem", "leaf.key", "self.pem", "self.key"]
+    if chain:
+        with open(os.path.join(d, "ca.cnf"), "w") as f:
+            f.write("basicConstraints=critical,CA:TRUE\nkeyUsage=keyCertSign,cRLSign\n")
+        run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "inter.key", "-out", "inter.csr",
+            "-subj", "/CN=smtpsh test intermediate")
+        run("x509", "-req", "-in", "inter.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "inter.pem", "-days", "2", "-extfile", "ca.cnf")
+        run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "chain.key", "-out", "chain.csr",
+            "-subj", "/CN=localhost")
+        run("x509", "-req", "-in", "chain.csr", "-CA", "inter.pem", "-CAkey", "inter.key",
+            "-CAcreateserial", "-out", "leaf2.pem", "-days", "30", "-extfile", "ext.cnf")
+        with open(os.path.join(d, "chain.pem"), "w") as f:
+            for part in ("leaf2.pem", "inter.pem"):
+                with open(os.path.join(d, part)) as p:
+                    f.write(p.read())
+        run("req", "-newkey", "rsa:2048", "-nodes", "-keyout", "client.key", "-out", "client.csr",
+            "-subj", "/CN=smtpsh test client")
+        run("x509", "-req", "-in", "client.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
+            "-CAcreateserial", "-out", "client.pem", "-days", "2")
+        names += ["inter.pem", "leaf2.pem", "chain.pem", "chain.key", "client.pem", "client.key"]
+    return {k: os.path.join(d, k) for k in names}
 
 
 # The exit status meson (and automake) read as "skipped".

@@ -216,9 +216,13 @@ START_TEST(test_verify_table)
 		ck_assert(tls_active(&t));
 		ck_assert_str_eq(info.version, "TLSv1.3");
 		ck_assert_msg(info.cipher[0] != '\0', "%s: no cipher", row->name);
-		ck_assert_msg(strstr(info.sans, "DNS:") != NULL, "%s: sans \"%s\"", row->name, info.sans);
-		ck_assert_msg(info.not_after[0] >= '0' && info.not_after[0] <= '9',
-		    "%s: not_after \"%s\"", row->name, info.not_after);
+		ck_assert_msg(strstr(info.chain[0].sans, "DNS:") != NULL, "%s: sans \"%s\"", row->name,
+		    info.chain[0].sans);
+		ck_assert_msg(info.chain[0].not_after[0] >= '0' && info.chain[0].not_after[0] <= '9',
+		    "%s: not_after \"%s\"", row->name, info.chain[0].not_after);
+		/* Days to expiry: negative once expired. */
+		ck_assert_msg((info.chain[0].days_left < 0) == ((row->want_fail & TLS_FAIL_EXPIRED) != 0),
+		    "%s: days_left %ld", row->name, info.chain[0].days_left);
 		/* Data flows through the ops both ways. */
 		char want_hello[300];
 		/* TV-04: SNI is the name typed, and absent for an IP literal. */
@@ -262,10 +266,27 @@ START_TEST(test_info_fields)
 	server_start(&srv, SERVE_TLS, "good");
 	client_connect(&t, srv.port);
 	ck_assert_int_eq(tls_start(&t, &o, &info, &err), SMTP_OK);
-	ck_assert_str_eq(info.subject, "CN=localhost");
-	ck_assert_str_eq(info.issuer, "CN=smtpsh-test-CA");
-	ck_assert_str_eq(info.sans, "DNS:localhost, IP:127.0.0.1");
+	ck_assert_uint_eq(info.nchain, 1);
+	ck_assert_str_eq(info.chain[0].subject, "CN=localhost");
+	ck_assert_str_eq(info.chain[0].issuer, "CN=smtpsh-test-CA");
+	ck_assert_str_eq(info.chain[0].sans, "DNS:localhost, IP:127.0.0.1");
 	ck_assert_str_eq(info.checked_name, "localhost");
+	ck_assert_str_eq(info.sni, "localhost");
+	/* A 30-day certificate made a moment ago: 29 whole days left (30
+	 * within the second it was made). */
+	ck_assert_msg(info.chain[0].days_left == 29 || info.chain[0].days_left == 30,
+	    "days_left %ld", info.chain[0].days_left);
+	/* The fingerprint the openssl CLI gives for the same file. */
+	char cmd[256], want[160] = "";
+	snprintf(cmd, sizeof cmd, "openssl x509 -in %s/good.pem -noout -fingerprint -sha256",
+	    cert_dir);
+	FILE *f = popen(cmd, "r");
+	ck_assert_ptr_nonnull(f);
+	ck_assert_ptr_nonnull(fgets(want, sizeof want, f));
+	pclose(f);
+	want[strcspn(want, "\n")] = '\0';
+	ck_assert_ptr_nonnull(strchr(want, '='));
+	ck_assert_str_eq(info.chain[0].sha256, strchr(want, '=') + 1);
 	ck_assert(!info.name_is_ip);
 	/* A second STARTTLS on a TLS connection is refused (RFC 3207 4.2). */
 	ck_assert_int_eq(tls_start(&t, &o, &info, &err), SMTP_ERR_STATE);
@@ -357,6 +378,91 @@ START_TEST(test_timeout_and_cancel)
 }
 END_TEST
 
+START_TEST(test_sni_option)
+{
+	/* --sni: the name sent, even to an address (checked as an address). */
+	struct server srv;
+	struct transport t;
+	struct tls_info info;
+	struct smtp_error err = { 0 };
+	char ca[128], buf[128];
+	size_t got = 0;
+	struct tls_options o = { .host = "127.0.0.1", .cafile = ca, .timeout_ms = 5000,
+	                         .sni = "mx.example.test" };
+
+	cert_path(ca, sizeof ca, "ca", "pem");
+	server_start(&srv, SERVE_TLS, "good");
+	client_connect(&t, srv.port);
+	ck_assert_int_eq(tls_start(&t, &o, &info, &err), SMTP_OK);
+	ck_assert(info.verified && info.name_is_ip);
+	ck_assert_str_eq(info.sni, "mx.example.test");
+	ck_assert_int_eq(transport_read_some(&t, buf, sizeof buf - 1, &got,
+	    transport_now_ms() + 5000, &err), SMTP_OK);
+	buf[got] = '\0';
+	ck_assert_str_eq(buf, "hello mx.example.test\r\n");
+	transport_close(&t);
+	server_wait(&srv);
+}
+END_TEST
+
+static const struct { const char *ciphers; const char *version; } cipher_rows[] = {
+	{ "TLS_CHACHA20_POLY1305_SHA256", "TLSv1.3" },
+	{ "ECDHE-ECDSA-AES128-GCM-SHA256", "TLSv1.2" },   /* a TLS 1.2 list caps at 1.2 */
+};
+
+START_TEST(test_cipher_option)
+{
+	struct server srv;
+	struct transport t;
+	struct tls_info info;
+	struct smtp_error err = { 0 };
+	char ca[128];
+	struct tls_options o = { .host = "localhost", .cafile = ca, .timeout_ms = 5000,
+	                         .ciphers = cipher_rows[_i].ciphers };
+
+	cert_path(ca, sizeof ca, "ca", "pem");
+	server_start(&srv, SERVE_TLS, "good");
+	client_connect(&t, srv.port);
+	ck_assert_int_eq(tls_start(&t, &o, &info, &err), SMTP_OK);
+	ck_assert_str_eq(info.cipher, cipher_rows[_i].ciphers);
+	ck_assert_str_eq(info.version, cipher_rows[_i].version);
+	transport_close(&t);
+	server_wait(&srv);
+}
+END_TEST
+
+START_TEST(test_check_options)
+{
+	struct smtp_error err = { 0 };
+	char good[128], goodkey[128], wrongkey[128];
+	cert_path(good, sizeof good, "good", "pem");
+	cert_path(goodkey, sizeof goodkey, "good", "key");
+	cert_path(wrongkey, sizeof wrongkey, "wrong", "key");
+	struct tls_options o = { .ciphers = "NO-SUCH-CIPHER" };
+	ck_assert_int_eq(tls_check_options(&o, &err), SMTP_ERR_USAGE);
+	o = (struct tls_options){ .ciphers = "ECDHE-ECDSA-AES128-GCM-SHA256",
+	    .min_version = TLS_VERSION_1_3 };
+	ck_assert_int_eq(tls_check_options(&o, &err), SMTP_ERR_USAGE);
+	o = (struct tls_options){ .cert_file = "/nonexistent.pem" };
+	ck_assert_int_eq(tls_check_options(&o, &err), SMTP_ERR_FILE);
+	o = (struct tls_options){ .cert_file = good, .key_file = wrongkey };
+	ck_assert_int_eq(tls_check_options(&o, &err), SMTP_ERR_FILE);
+	ck_assert_msg(strstr(err.msg, "is not the certificate's") != NULL, "%s", err.msg);
+	o = (struct tls_options){ .cert_file = good, .key_file = goodkey,
+	    .min_version = TLS_VERSION_1_3, .ciphers = "TLS_AES_128_GCM_SHA256" };
+	ck_assert_int_eq(tls_check_options(&o, &err), SMTP_OK);
+	static const struct { const char *s; bool ok; unsigned v; } vrows[] = {
+		{ "1.2", true, TLS_VERSION_1_2 }, { "TLSv1.3", true, TLS_VERSION_1_3 },
+		{ "tls1.2", true, TLS_VERSION_1_2 }, { "1.1", false, 0 }, { "", false, 0 },
+	};
+	for (size_t i = 0; i < sizeof vrows / sizeof vrows[0]; i++) {
+		unsigned v = 0;
+		ck_assert_int_eq(tls_version_parse(vrows[i].s, &v), vrows[i].ok);
+		ck_assert_uint_eq(v, vrows[i].v);
+	}
+}
+END_TEST
+
 static Suite *tls_suite(void)
 {
 	Suite *s = suite_create("tls");
@@ -370,6 +476,10 @@ static Suite *tls_suite(void)
 	tcase_add_test(tc, test_bad_cafile);
 	tcase_add_test(tc, test_plaintext_instead_of_tls);
 	tcase_add_test(tc, test_timeout_and_cancel);
+	tcase_add_test(tc, test_sni_option);
+	tcase_add_loop_test(tc, test_cipher_option, 0,
+	    (int)(sizeof cipher_rows / sizeof cipher_rows[0]));
+	tcase_add_test(tc, test_check_options);
 	suite_add_tcase(s, tc);
 	return s;
 }
