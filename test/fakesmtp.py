@@ -41,6 +41,12 @@ JSON list of steps, run in order:
     {"drain": true}                  read until the client closes
     {"starttls": true}               wrap the connection in TLS now (server
                                      side, with --tls-cert/--tls-key)
+    {"scram": {"user": "u", "password": "p"}}   be a SCRAM-SHA-256 server
+                                     (RFC 5802/7677): read AUTH with the
+                                     client-first message, send server-first,
+                                     check the proof, send v= (wrong with
+                                     "bad_signature": true), read the empty
+                                     line, send 235; problems are printed
     {"serve": "permissive"}          from here on, answer every line like a
                                      permissive server (250, 354 for DATA,
                                      221 for QUIT) until the client leaves
@@ -172,6 +178,58 @@ def permissive(conn):
             conn.send(b"250 2.0.0 ok\r\n")
 
 
+def scram(conn, spec):
+    """A SCRAM-SHA-256 server exchange (RFC 5802 3) with fixed salt."""
+    import base64
+    import hashlib
+    import hmac
+
+    def line():
+        return conn.read_until(b"\n").rstrip(b"\r\n")
+
+    def hm(key, msg):
+        return hmac.new(key, msg, hashlib.sha256).digest()
+
+    first = line()
+    if not first.startswith(b"AUTH SCRAM-SHA-256 "):
+        print(f"fakesmtp: scram: expected AUTH SCRAM-SHA-256 with an initial response, got {first!r}",
+              file=sys.stderr)
+        return
+    cfirst = base64.b64decode(first.split(b" ")[2])
+    if not cfirst.startswith(b"n,,"):
+        print(f"fakesmtp: scram: bad gs2 header {cfirst!r}", file=sys.stderr)
+    bare = cfirst[3:]
+    attrs = dict(a.split(b"=", 1) for a in bare.split(b","))
+    if attrs[b"n"] != spec["user"].encode():
+        print(f"fakesmtp: scram: user {attrs[b'n']!r}", file=sys.stderr)
+    salt, iters = b"fakesmtp-salt-16", spec.get("iterations", 4096)
+    sfirst = b"r=" + attrs[b"r"] + b"srv-nonce,s=" + base64.b64encode(salt) + b",i=" + str(iters).encode()
+    conn.send(b"334 " + base64.b64encode(sfirst) + b"\r\n")
+    cfinal = base64.b64decode(line())
+    without, proof = cfinal.rsplit(b",p=", 1)
+    if without != b"c=biws,r=" + attrs[b"r"] + b"srv-nonce":
+        print(f"fakesmtp: scram: client-final {without!r}", file=sys.stderr)
+    salted = hashlib.pbkdf2_hmac("sha256", spec["password"].encode(), salt, iters)
+    ckey = hm(salted, b"Client Key")
+    am = bare + b"," + sfirst + b"," + without
+    csig = hm(hashlib.sha256(ckey).digest(), am)
+    if bytes(a ^ b for a, b in zip(ckey, csig)) != base64.b64decode(proof):
+        print("fakesmtp: scram: the client's proof is wrong", file=sys.stderr)
+        conn.send(b"535 5.7.8 bad proof\r\n")
+        return
+    ssig = hm(hm(salted, b"Server Key"), am)
+    if spec.get("bad_signature"):
+        ssig = bytes(32)
+    conn.send(b"334 " + base64.b64encode(b"v=" + base64.b64encode(ssig)) + b"\r\n")
+    last = line()
+    if last == b"*":
+        conn.send(b"501 5.7.0 cancelled\r\n")
+        return
+    if last != b"":
+        print(f"fakesmtp: scram: expected an empty line, got {last!r}", file=sys.stderr)
+    conn.send(b"235 2.7.0 ok\r\n")
+
+
 def run(conn, steps):
     for step in steps:
         if "send" in step:
@@ -235,6 +293,8 @@ def run(conn, steps):
             except (OSError, ValueError) as e:
                 print(f"fakesmtp: TLS handshake failed: {e}", file=sys.stderr)
                 return False
+        elif "scram" in step:
+            scram(conn, step["scram"])
         elif "serve" in step:
             permissive(conn)
         else:

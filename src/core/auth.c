@@ -1,20 +1,25 @@
 /*
  * auth.c - base64 and the SMTP AUTH mechanisms PLAIN (RFC 4616), LOGIN and
- * CRAM-MD5 (RFC 2195), driven by RFC 4954's 334 challenge/response turns.
+ * CRAM-MD5 (RFC 2195), driven by RFC 4954's 334 challenge/response turns;
+ * the exchange also steps XOAUTH2, OAUTHBEARER and SCRAM-SHA-256, whose
+ * messages are auth_sasl.c's.
  *
  * Pure: no I/O, no globals.  Credentials are borrowed from the caller;
  * temporary copies of secrets made here (the PLAIN message, the HMAC) are
  * wiped before returning.  Output goes to caller-owned strbufs.  See auth.h
  * for the error kinds.
  */
-#include "auth.h"
+#include "auth_int.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
+
+#include "smtp_limits.h"
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -112,18 +117,17 @@ enum smtp_errkind base64_decode(const char *in, size_t len, unsigned char *out,
 	return SMTP_OK;
 }
 
-/* Append base64 of (p, n) to sb. */
-static enum smtp_errkind strbuf_append_base64(struct strbuf *sb, const void *p, size_t n)
+enum smtp_errkind auth_append_base64(struct strbuf *sb, const void *p, size_t n)
 {
-	/* Credentials are bounded (AUTH_CREDENTIAL_MAX), so this is too. */
-	char small[base64_encoded_len_const(AUTH_CREDENTIAL_MAX) + 1];
-	size_t got = 0;
-	enum smtp_errkind k;
-
-	k = base64_encode(p, n, small, sizeof small, &got);
+	size_t cap = base64_encoded_len(n) + 1, got = 0;
+	char *enc = malloc(cap);
+	if (enc == NULL)
+		return SMTP_ERR_NOMEM;
+	enum smtp_errkind k = base64_encode(p, n, enc, cap, &got);
 	if (k == SMTP_OK)
-		k = strbuf_append(sb, small, got);
-	OPENSSL_cleanse(small, sizeof small);
+		k = strbuf_append(sb, enc, got);
+	OPENSSL_cleanse(enc, cap);
+	free(enc);
 	return k;
 }
 
@@ -137,7 +141,18 @@ static const struct {
 	    "user name and password in two steps, only base64-encoded (readable without TLS)" },
 	[AUTH_MECH_CRAM_MD5] = { "CRAM-MD5",
 	    "RFC 2195: HMAC-MD5 of the server's challenge; the password is not sent, but the exchange can be brute-forced offline" },
+	[AUTH_MECH_XOAUTH2] = { "XOAUTH2",
+	    "Google/Microsoft: an OAuth 2.0 bearer token, only base64-encoded (anyone who reads it can use it until it expires: use TLS)" },
+	[AUTH_MECH_OAUTHBEARER] = { "OAUTHBEARER",
+	    "RFC 7628: an OAuth 2.0 bearer token, only base64-encoded (anyone who reads it can use it until it expires: use TLS)" },
+	[AUTH_MECH_SCRAM_SHA_256] = { "SCRAM-SHA-256",
+	    "RFC 7677: salted challenge-response; the password is not sent and the server proves it knows it too" },
 };
+
+bool auth_mech_uses_token(enum auth_mech m)
+{
+	return m == AUTH_MECH_XOAUTH2 || m == AUTH_MECH_OAUTHBEARER;
+}
 
 const char *auth_mech_name(enum auth_mech m)
 {
@@ -160,15 +175,20 @@ bool auth_mech_parse(const char *name, enum auth_mech *out)
 	return false;
 }
 
-static enum smtp_errkind check_credential(const char *what, const char *s,
+static enum smtp_errkind check_length(const char *what, const char *s, size_t max,
     struct smtp_error *err)
 {
 	if (s == NULL)
 		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "no %s given", what);
-	if (strlen(s) > AUTH_CREDENTIAL_MAX)
-		return smtp_error_set(err, SMTP_ERR_USAGE, 0,
-		    "%s longer than %d bytes", what, AUTH_CREDENTIAL_MAX);
+	if (strlen(s) > max)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s longer than %zu bytes", what, max);
 	return SMTP_OK;
+}
+
+static enum smtp_errkind check_credential(const char *what, const char *s,
+    struct smtp_error *err)
+{
+	return check_length(what, s, AUTH_CREDENTIAL_MAX, err);
 }
 
 enum smtp_errkind auth_plain_response(const char *authzid, const char *user,
@@ -252,6 +272,14 @@ enum smtp_errkind auth_begin(struct auth_exchange *ax, enum auth_mech mech,
     const char *authzid, const char *user, const char *secret,
     bool initial_response, struct strbuf *line, struct smtp_error *err)
 {
+	return auth_begin_at(ax, mech, authzid, user, secret, NULL, NULL, initial_response, line,
+	    err);
+}
+
+enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
+    const char *authzid, const char *user, const char *secret, const char *host,
+    const char *port, bool initial_response, struct strbuf *line, struct smtp_error *err)
+{
 	enum smtp_errkind k;
 
 	memset(ax, 0, sizeof *ax);
@@ -261,17 +289,35 @@ enum smtp_errkind auth_begin(struct auth_exchange *ax, enum auth_mech mech,
 	ax->authzid = authzid;
 	ax->user = user;
 	ax->secret = secret;
+	ax->host = host;
+	ax->port = port;
+	bool token = auth_mech_uses_token(mech);
 	if ((k = check_credential("user name", user, err)) != SMTP_OK ||
-	    (k = check_credential("password", secret, err)) != SMTP_OK)
+	    (k = check_length(token ? "token" : "password", secret,
+	        token ? AUTH_TOKEN_MAX : AUTH_CREDENTIAL_MAX, err)) != SMTP_OK)
 		return k;
 	strbuf_reset(line);
 	if (strbuf_appendf(line, "AUTH %s", mech_table[mech].name) != SMTP_OK)
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "AUTH line does not fit");
-	if (mech == AUTH_MECH_PLAIN && initial_response) {
-		if (strbuf_appendc(line, ' ') != SMTP_OK)
-			return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "AUTH line does not fit");
-		return auth_plain_response(authzid, user, secret, line, err);
+	if (!initial_response || mech == AUTH_MECH_LOGIN || mech == AUTH_MECH_CRAM_MD5)
+		return SMTP_OK;
+	size_t bare = line->len;
+	if (strbuf_appendc(line, ' ') != SMTP_OK)
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "AUTH line does not fit");
+	k = mech == AUTH_MECH_PLAIN ? auth_plain_response(authzid, user, secret, line, err) :
+	    auth_sasl_first(ax, line, err);
+	if (k != SMTP_OK)
+		return k;
+	if (line->len > SMTP_COMMAND_LINE_MAX - 2) {
+		/* RFC 4954 4: too long for an SMTP command line, so no initial
+		 * response: the first 334 asks for it (and the next nonce). */
+		OPENSSL_cleanse(line->data + bare, line->len - bare);
+		line->len = bare;
+		line->data[bare] = '\0';
+		return SMTP_OK;
 	}
+	ax->initial_sent = true;
+	ax->step = 1;
 	return SMTP_OK;
 }
 
@@ -349,7 +395,7 @@ enum smtp_errkind auth_step(struct auth_exchange *ax, const struct smtp_reply *r
 			    "LOGIN takes two steps; the server asked again: cancelled");
 			return auth_cancel(ax, line);
 		}
-		k = strbuf_append_base64(line, v, strlen(v));
+		k = auth_append_base64(line, v, strlen(v));
 		if (k != SMTP_OK)
 			smtp_error_set(err, k, 0, "AUTH LOGIN response does not fit");
 		break;
@@ -361,6 +407,11 @@ enum smtp_errkind auth_step(struct auth_exchange *ax, const struct smtp_reply *r
 			return auth_cancel(ax, line);
 		}
 		k = auth_cram_md5_response(ax->user, ax->secret, dec, declen, line, err);
+		break;
+	case AUTH_MECH_XOAUTH2:
+	case AUTH_MECH_OAUTHBEARER:
+	case AUTH_MECH_SCRAM_SHA_256:
+		k = auth_sasl_step(ax, dec, declen, line, err);
 		break;
 	default:
 		k = smtp_error_set(err, SMTP_ERR_USAGE, 0, "unknown AUTH mechanism");

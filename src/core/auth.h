@@ -1,7 +1,9 @@
 /*
  * auth.h - SMTP AUTH (RFC 4954) client side, as pure functions: base64
  * (RFC 4648 section 4, bounded and strict), and the PLAIN (RFC 4616), LOGIN
- * (draft-murchison-sasl-login) and CRAM-MD5 (RFC 2195) exchanges.  Nothing
+ * (draft-murchison-sasl-login), CRAM-MD5 (RFC 2195), XOAUTH2 (Google's),
+ * OAUTHBEARER (RFC 7628) and SCRAM-SHA-256 (RFC 5802, RFC 7677) exchanges
+ * (the last three in auth_sasl.c).  Nothing
  * here does I/O: the caller sends the lines these functions produce (without
  * CRLF) and feeds back each 334 reply it reads.
  *
@@ -35,8 +37,19 @@
  * section 4 puts no limit; 12288 base64 characters is far beyond any real
  * mechanism's first message and keeps memory bounded. */
 #define AUTH_CHALLENGE_B64_MAX 12288
-/* The largest credential (user name or secret) accepted, bytes. */
+/* The largest credential (user name or password) accepted, bytes. */
 #define AUTH_CREDENTIAL_MAX 1024
+/* The largest OAuth bearer token accepted (XOAUTH2, OAUTHBEARER), bytes:
+ * real access tokens (JWTs included) stay well under it. */
+#define AUTH_TOKEN_MAX 4096
+/* RFC 4954 4: an AUTH response line may be up to 12288 octets; an AUTH
+ * command with its initial response must still fit RFC 5321's 512, or the
+ * initial response goes after the first 334 instead. */
+#define AUTH_RESPONSE_LINE_MAX 12288
+/* SCRAM (RFC 5802 5.1): the iteration count a server may ask for.  A
+ * hostile server asking for billions would pin the CPU; RFC 7677 wants at
+ * least 4096, and no server asks for more than a few hundred thousand. */
+#define AUTH_SCRAM_ITER_MAX 1000000
 
 /* ---- base64 (RFC 4648 section 4, standard alphabet, padded) ---- */
 
@@ -62,31 +75,57 @@ enum smtp_errkind base64_decode(const char *in, size_t len, unsigned char *out,
 
 /* ---- mechanisms ---- */
 
-enum auth_mech { AUTH_MECH_PLAIN, AUTH_MECH_LOGIN, AUTH_MECH_CRAM_MD5, AUTH_MECH__COUNT };
+enum auth_mech {
+	AUTH_MECH_PLAIN, AUTH_MECH_LOGIN, AUTH_MECH_CRAM_MD5,
+	AUTH_MECH_XOAUTH2, AUTH_MECH_OAUTHBEARER, AUTH_MECH_SCRAM_SHA_256,
+	AUTH_MECH__COUNT
+};
 
-/* "PLAIN", "LOGIN", "CRAM-MD5". */
+/* "PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", "SCRAM-SHA-256". */
 const char *auth_mech_name(enum auth_mech m);
 /* Case-insensitive; false when unknown. */
 bool auth_mech_parse(const char *name, enum auth_mech *out);
 /* One line: what the mechanism reveals ("sends the password, only base64
  * encoded: use TLS"). */
 const char *auth_mech_describe(enum auth_mech m);
+/* True for XOAUTH2 and OAUTHBEARER: the secret is a bearer token. */
+bool auth_mech_uses_token(enum auth_mech m);
+
+/* SCRAM-SHA-256's state between its steps (RFC 5802 3). */
+struct auth_scram {
+	char client_first_bare[3 * AUTH_CREDENTIAL_MAX + 64]; /* n=USER,r=CNONCE */
+	char cnonce[64];
+	unsigned char server_signature[32];  /* what the server must prove */
+	bool have_signature;
+};
 
 struct auth_exchange {
 	enum auth_mech mech;
 	const char *authzid;   /* borrowed; PLAIN only; NULL or "" for none */
 	const char *user;      /* borrowed */
-	const char *secret;    /* borrowed */
+	const char *secret;    /* borrowed: a password, or a token (OAuth) */
+	const char *host;      /* borrowed; OAUTHBEARER's host= and port=; */
+	const char *port;      /*   NULL: not sent (RFC 7628 3.1 optional) */
 	unsigned rounds;       /* 334 challenges answered so far */
 	bool cancelled;        /* "*" was produced */
+	bool initial_sent;     /* the first client message went with AUTH */
+	unsigned step;         /* client messages sent (XOAUTH2, OAUTHBEARER,
+	                        * SCRAM) */
+	struct auth_scram scram;
 };
 
 /* Start: checks the credentials (no NUL, length) and writes the AUTH command
- * line into *line: "AUTH PLAIN <initial response>" when initial_response is
- * true and the mechanism has one (PLAIN only), else "AUTH <MECH>". */
+ * line into *line: "AUTH MECH <initial response>" when initial_response is
+ * true, the mechanism has one (PLAIN, XOAUTH2, OAUTHBEARER, SCRAM-SHA-256)
+ * and the line fits 512 octets, else "AUTH MECH" (the first 334 then asks
+ * for it).  SCRAM's client nonce is drawn here (RAND_bytes). */
 enum smtp_errkind auth_begin(struct auth_exchange *ax, enum auth_mech mech,
     const char *authzid, const char *user, const char *secret,
     bool initial_response, struct strbuf *line, struct smtp_error *err);
+/* The same, with the server's host and port for OAUTHBEARER (may be NULL). */
+enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
+    const char *authzid, const char *user, const char *secret, const char *host,
+    const char *port, bool initial_response, struct strbuf *line, struct smtp_error *err);
 
 /* Answer one 334 reply: its text (the first line after "334 ") is decoded
  * into *challenge (the raw decoded bytes, for display after escaping; may be
@@ -104,6 +143,30 @@ enum smtp_errkind auth_plain_response(const char *authzid, const char *user,
 enum smtp_errkind auth_cram_md5_response(const char *user, const char *secret,
     const unsigned char *challenge, size_t challenge_len, struct strbuf *out,
     struct smtp_error *err);
+
+/* XOAUTH2: "user=U^Aauth=Bearer T^A^A"; OAUTHBEARER (RFC 7628 3.1):
+ * "n,a=U,^Ahost=H^Aport=P^Aauth=Bearer T^A^A", base64 (^A is 0x01). */
+enum smtp_errkind auth_xoauth2_response(const char *user, const char *token,
+    struct strbuf *out, struct smtp_error *err);
+enum smtp_errkind auth_oauthbearer_response(const char *user, const char *token,
+    const char *host, const char *port, struct strbuf *out, struct smtp_error *err);
+
+/* SCRAM-SHA-256 (RFC 5802 3, RFC 7677), messages as text (not base64),
+ * exposed for RFC 7677's test vector.  client-first: "n,,n=USER,r=CNONCE"
+ * (USER with ',' and '=' escaped; the password is used as given, without
+ * SASLprep, so only ASCII passwords are sure to match the server's). */
+enum smtp_errkind auth_scram_client_first(struct auth_scram *sc, const char *user,
+    const char *cnonce, struct strbuf *out, struct smtp_error *err);
+/* From the server-first message: client-final "c=biws,r=NONCE,p=PROOF",
+ * and the server signature to expect.  SMTP_ERR_REFUSED for a nonce that
+ * does not extend ours, a bad salt, an iteration count of 0 or above
+ * AUTH_SCRAM_ITER_MAX, a mandatory extension (m=), or an error (e=). */
+enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *password,
+    const char *server_first, size_t len, struct strbuf *out, struct smtp_error *err);
+/* The server-final message: "v=SIGNATURE" must match (the server knows the
+ * password), else SMTP_ERR_REFUSED; "e=..." is the server's error. */
+enum smtp_errkind auth_scram_verify_server(const struct auth_scram *sc,
+    const char *server_final, size_t len, struct smtp_error *err);
 
 /* What may be displayed or logged for a line sent during AUTH: "AUTH PLAIN
  * <secret>" for a command with an initial response, "AUTH LOGIN" as is,

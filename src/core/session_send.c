@@ -144,7 +144,11 @@ enum smtp_errkind session_send_group(struct session *s, struct session_line *lin
 		if (!session_line_clean(lines[i].line, lines[i].len))
 			return smtp_error_set(err, SMTP_ERR_REFUSED, 0,
 			    "the command holds a CR, LF or NUL byte; nothing was sent");
-		if (lines[i].len > SMTP_COMMAND_LINE_MAX - 2)
+		/* RFC 4954 4: a response to an AUTH challenge may be longer. */
+		if (s->in_auth && n == 1 && lines[i].len > AUTH_RESPONSE_LINE_MAX - 2)
+			return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "the AUTH response is longer "
+			    "than %d octets (RFC 4954 4); nothing was sent", AUTH_RESPONSE_LINE_MAX);
+		if (!(s->in_auth && n == 1) && lines[i].len > SMTP_COMMAND_LINE_MAX - 2)
 			return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "the command is longer than %d "
 			    "octets (RFC 5321 4.5.3.1.4); nothing was sent", SMTP_COMMAND_LINE_MAX);
 	}
@@ -160,6 +164,7 @@ enum smtp_errkind session_send_group(struct session *s, struct session_line *lin
 	if (n > SESSION_GROUP_MAX)
 		return smtp_error_set(err, SMTP_ERR_USAGE, 0,
 		    "more than %d commands in one group; nothing was sent", SESSION_GROUP_MAX);
+	/* (Also holds one AUTH response: 128 * 512 > 12288.) */
 	char buf[SESSION_GROUP_MAX * SMTP_COMMAND_LINE_MAX];
 	size_t len = 0;
 	bool secret = false;

@@ -117,7 +117,8 @@ static const struct verb verb_table[VERB__COUNT] = {
 	  SMTP_TIMEOUT_OTHER, VERB_F_ESMTP | VERB_F_STARTS_TLS,
 	  { 220 }, { 0 }, { 454 }, { 500, 501, 502, 503, 421 } },
 	{ VERB_AUTH, "AUTH", NULL, VERB_ARG_REQUIRED, "auth MECH [USER]",
-	  N_("Authenticate (PLAIN, LOGIN, CRAM-MD5); the secret is never shown or saved"),
+	  N_("Authenticate (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256, XOAUTH2, OAUTHBEARER); the "
+	  "secret is never shown or saved"),
 	  "RFC 4954", READY_ONLY, UNCHANGED,
 	  SMTP_TIMEOUT_OTHER, VERB_F_ESMTP | VERB_F_SENSITIVE | VERB_F_CHALLENGE,
 	  { 235 }, { 334 }, { 432, 454, 534, 535, 538 },

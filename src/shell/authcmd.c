@@ -1,6 +1,7 @@
 /*
  * authcmd.c - the shell's AUTH (RFC 4954): `auth MECH USER` runs the whole
- * exchange with the secret from secret.h, and a line typed while a
+ * exchange with the secret from secret.h (a password, or for XOAUTH2 and
+ * OAUTHBEARER a bearer token from --token-file or SMTPSH_TOKEN), and a line typed while a
  * challenge waits (after `raw AUTH LOGIN`) is sent as the response.  The
  * core decides from the wire text which lines are secret and shows them
  * redacted on every sink (session.h); here the secret is held under a
@@ -76,6 +77,8 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
     const char *secret)
 {
 	bool ok = false;
+	/* OAUTHBEARER names the server it talks to (RFC 7628 3.1). */
+	const char *host = transport_is_unix(session_host(sh->sess)) ? NULL : session_host(sh->sess);
 	struct smtp_error err;
 	struct auth_exchange ax;
 	struct strbuf line, challenge;
@@ -83,7 +86,9 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 	strbuf_init(&challenge, AUTH_CHALLENGE_B64_MAX);
 	struct session_reply r;
 	session_reply_init(&r);
-	if (auth_begin(&ax, mech, NULL, user, secret, mech == AUTH_MECH_PLAIN, &line, &err) != SMTP_OK) {
+	bool initial = mech != AUTH_MECH_LOGIN && mech != AUTH_MECH_CRAM_MD5;
+	if (auth_begin_at(&ax, mech, NULL, user, secret, host, session_port(sh->sess), initial,
+	    &line, &err) != SMTP_OK) {
 		shell_fail(sh, "auth", &err);
 		goto out;
 	}
@@ -140,8 +145,8 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 		snprintf(user, sizeof user, "%.*s", (int)(arglen - mlen - 1), sp + 1);
 	enum auth_mech mech;
 	if (mech_name[0] == '\0' || !auth_mech_parse(mech_name, &mech)) {
-		shell_usage_error(sh, N_("auth: give a mechanism (PLAIN, LOGIN or CRAM-MD5) and a user: "
-		    "auth MECH USER"));
+		shell_usage_error(sh, N_("auth: give a mechanism (PLAIN, LOGIN, CRAM-MD5, SCRAM-SHA-256, "
+		    "XOAUTH2 or OAUTHBEARER) and a user: auth MECH USER"));
 		return false;
 	}
 	if (user[0] == '\0') {
@@ -161,16 +166,21 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 	auth_note_unadvertised(sh, mech);
 	struct secret_guard guard;
 	secret_guard_begin(&guard);
-	char secret[AUTH_CREDENTIAL_MAX + 2];
+	char secret[AUTH_TOKEN_MAX + 2];
 	const char *from = NULL;
-	struct secret_source src = { sh->password_file, true, sh->interactive };
+	bool token = auth_mech_uses_token(mech);
+	struct secret_source src = { sh->password_file, true, sh->interactive, NULL, NULL };
+	if (token)
+		src = (struct secret_source){ sh->token_file, true, sh->interactive,
+		    SECRET_TOKEN_ENV, "--token-file" };
 	char prompt[300];
-	snprintf(prompt, sizeof prompt, "secret for %.200s: ", user);
+	snprintf(prompt, sizeof prompt, "%s for %.200s: ", token ? "token" : "secret", user);
 	struct smtp_error err;
 	bool ok = false;
+	size_t cap = token ? sizeof secret : AUTH_CREDENTIAL_MAX + 2;
 	if (sh->suspend != NULL)
 		sh->suspend(sh->suspend_ctx);
-	enum smtp_errkind sk = secret_get(&src, prompt, secret, sizeof secret, &from, &err);
+	enum smtp_errkind sk = secret_get(&src, prompt, secret, cap, &from, &err);
 	if (sh->resume != NULL)
 		sh->resume(sh->suspend_ctx);
 	if (sk != SMTP_OK)

@@ -95,6 +95,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		}
 	}
 	sh->password_file = a->password_file;
+	sh->token_file = a->token_file;
 	sh->allow_plain_auth = a->allow_plain_auth;
 	sh->timeout_s = a->timeout_s;
 	sh->lmtp = a->lmtp;

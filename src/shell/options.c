@@ -23,6 +23,7 @@ enum {
 	OPT_REQUIRETLS, OPT_TUI, OPT_TOUR, OPT_REPLAY, OPT_STEP,
 	OPT_MX, OPT_NO_MX, OPT_BIND,
 	OPT_SNI, OPT_TLS_PROTOCOL, OPT_TLS_CIPHER, OPT_CERT, OPT_KEY,
+	OPT_TOKEN_FILE,
 };
 
 static const struct smtpsh_option option_table[] = {
@@ -50,6 +51,8 @@ static const struct smtpsh_option option_table[] = {
 	{ "key", OPT_KEY, "FILE", N_("its private key (PEM, not encrypted; default: in the --cert file)") },
 	{ "password-file", OPT_PASSWORD_FILE, "FILE", N_("the AUTH secret (else SMTPSH_PASSWORD, "
 	  "else a prompt)") },
+	{ "token-file", OPT_TOKEN_FILE, "FILE", N_("the OAuth 2.0 bearer token for AUTH XOAUTH2 and "
+	  "OAUTHBEARER (else SMTPSH_TOKEN, else a prompt)") },
 	{ "allow-plaintext-auth", OPT_ALLOW_PLAIN, NULL, N_("allow AUTH without TLS in scripts") },
 	{ "transcript", OPT_TRANSCRIPT, "FILE", N_("every byte each way, timestamped, secrets "
 	  "replaced; appended to FILE") },
@@ -68,7 +71,8 @@ static const struct smtpsh_option option_table[] = {
 	{ "bdat", OPT_BDAT, NULL, N_("send the message with BDAT chunks (CHUNKING, RFC 3030)") },
 	{ "lmtp", OPT_LMTP, NULL, N_("speak LMTP (RFC 2033): LHLO, one reply per recipient") },
 	{ "starttls", OPT_STARTTLS, NULL, N_("STARTTLS before the message (refused: stop)") },
-	{ "auth", OPT_AUTH, "MECH", N_("AUTH before the message (PLAIN, LOGIN, CRAM-MD5)") },
+	{ "auth", OPT_AUTH, "MECH", N_("AUTH before the message (PLAIN, LOGIN, CRAM-MD5, "
+	  "SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)") },
 	{ "auth-user", OPT_AUTH_USER, "USER", N_("the user for --auth") },
 	{ "notify", OPT_NOTIFY, "WHEN", N_("DSN: NOTIFY=WHEN on each RCPT (NEVER, or SUCCESS,FAILURE,DELAY)") },
 	{ "ret", OPT_RET, "FULL|HDRS", N_("DSN: RET= on MAIL") },
@@ -239,6 +243,7 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_INSECURE: a->insecure = true; break;
 		case OPT_CAFILE: a->cafile = optarg; break;
 		case OPT_PASSWORD_FILE: a->password_file = optarg; break;
+		case OPT_TOKEN_FILE: a->token_file = optarg; break;
 		case OPT_TRANSCRIPT: a->transcript = optarg; break;
 		case OPT_TRANSCRIPT_OVERWRITE: a->transcript_overwrite = true; break;
 		case OPT_ALLOW_PLAIN: a->allow_plain_auth = true; break;

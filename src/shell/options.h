@@ -58,7 +58,7 @@ struct smtpsh_args {
 	bool json, stop_on_error, no_color, demo, implicit_tls, insecure;
 	bool allow_plain_auth, transcript_overwrite;
 	const char *serve;        /* --serve [ADDR:]PORT */
-	const char *cafile, *password_file, *transcript;
+	const char *cafile, *password_file, *token_file, *transcript;
 	unsigned disabled;        /* --disable VERB bits */
 	int family;               /* 0, 4 or 6 */
 	enum smtpsh_route route;

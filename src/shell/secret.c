@@ -118,7 +118,7 @@ enum smtp_errkind secret_read_tty(const char *prompt, char *buf, size_t cap,
     struct smtp_error *err)
 {
 	struct termios old, quiet;
-	char tmp[1024];
+	char tmp[4096];            /* a terminal's canonical line at most */
 	size_t n = 0;
 	enum smtp_errkind k = SMTP_OK;
 	int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
@@ -170,12 +170,14 @@ enum smtp_errkind secret_get(const struct secret_source *src, const char *prompt
     char *buf, size_t cap, const char **from, struct smtp_error *err)
 {
 	const char *env;
+	const char *name = src->env != NULL ? src->env : SECRET_ENV;
+	const char *option = src->file_option != NULL ? src->file_option : "--password-file";
 
 	if (src->password_file != NULL) {
 		*from = "file";
 		return secret_read_file(src->password_file, buf, cap, NULL, err);
 	}
-	if (src->allow_env && (env = getenv(SECRET_ENV)) != NULL && env[0] != '\0') {
+	if (src->allow_env && (env = getenv(name)) != NULL && env[0] != '\0') {
 		*from = "environment";
 		return take(buf, cap, env, strlen(env), err);
 	}
@@ -185,5 +187,5 @@ enum smtp_errkind secret_get(const struct secret_source *src, const char *prompt
 	}
 	*from = "none";
 	return smtp_error_set(err, SMTP_ERR_USAGE, 0,
-	    "no secret: give --password-file FILE or set %s", SECRET_ENV);
+	    "no secret: give %s FILE or set %s", option, name);
 }

@@ -1,7 +1,7 @@
 /*
  * secret.h - where an AUTH secret comes from (CR-03), in this order:
  * --password-file FILE (first line), the SMTPSH_PASSWORD environment
- * variable, or a prompt on the controlling terminal with echo turned off
+ * variable (for a bearer token: --token-file and SMTPSH_TOKEN), or a prompt on the controlling terminal with echo turned off
  * through termios (never through readline, so it never reaches history).
  *
  * The caller owns buf and wipes it (secret_wipe) as soon as the AUTH
@@ -19,11 +19,15 @@
 #include "error.h"
 
 #define SECRET_ENV "SMTPSH_PASSWORD"
+/* The OAuth bearer token (XOAUTH2, OAUTHBEARER): --token-file, then this. */
+#define SECRET_TOKEN_ENV "SMTPSH_TOKEN"
 
 struct secret_source {
-	const char *password_file;   /* --password-file, or NULL */
-	bool allow_env;              /* look at SMTPSH_PASSWORD */
+	const char *password_file;   /* --password-file (--token-file), or NULL */
+	bool allow_env;              /* look at SMTPSH_PASSWORD (env) */
 	bool allow_prompt;           /* ask on /dev/tty if nothing else */
+	const char *env;             /* NULL: SECRET_ENV */
+	const char *file_option;     /* for messages; NULL: "--password-file" */
 };
 
 /* *from says which source gave it ("file", "environment", "terminal"). */

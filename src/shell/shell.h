@@ -81,6 +81,7 @@ struct shell {
 	const char *tls_cipher;   /* --tls-cipher */
 	const char *cert, *key;   /* --cert, --key */
 	const char *password_file;/* --password-file */
+	const char *token_file;   /* --token-file (XOAUTH2, OAUTHBEARER) */
 	bool allow_plain_auth;    /* --allow-plaintext-auth */
 	bool lmtp;                /* --lmtp: HELO/EHLO are sent as LHLO */
 	/* The full-screen view (tui.c): asked for by `view`; its search; the

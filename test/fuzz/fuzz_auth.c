@@ -1,11 +1,12 @@
 /*
  * fuzz_auth.c - libFuzzer target for the AUTH client (RFC 4954): base64
- * decoding and the PLAIN / LOGIN / CRAM-MD5 exchanges driven by the server's
- * 334 challenges.
+ * decoding and the PLAIN / LOGIN / CRAM-MD5 / XOAUTH2 / OAUTHBEARER /
+ * SCRAM-SHA-256 exchanges driven by the server's 334 challenges.
  *
- * Input: byte 0 picks the mechanism (bits 0-1), the initial response (bit
- * 2) and a small decode buffer (bits 3-7); byte 1 the secret's length (x5,
- * so past AUTH_CREDENTIAL_MAX too); then a line, up to the first LF, given
+ * Input: byte 0 picks the mechanism (bits 0-2, modulo the count), the
+ * initial response (bit 3) and a small decode buffer (bits 4-7); byte 1 the
+ * secret's length (x5, so past AUTH_CREDENTIAL_MAX too; x20 for a token,
+ * past AUTH_TOKEN_MAX); then a line, up to the first LF, given
  * to base64_decode; the rest is what the server sends, read by the real
  * reply reader, each 334 reply answered with auth_step.
  *
@@ -16,7 +17,8 @@
  * Every line the client would send is base64 or "*" (never a CR, LF, NUL
  * or space: it goes on the wire); a failed step leaves "*" and the exchange
  * cancelled; no mechanism takes more steps than it has (PLAIN and CRAM-MD5
- * one, LOGIN two, never more than AUTH_MAX_ROUNDS); each response decodes
+ * one, LOGIN two, the OAuth ones their message then one acknowledgement,
+ * SCRAM three, never more than AUTH_MAX_ROUNDS); each response decodes
  * to what the mechanism must send; the displayed form of every response
  * line is the placeholder, never the secret.
  */
@@ -85,15 +87,18 @@ static void check_decode(const char *in, size_t len, size_t cap)
 static void check_response(const struct auth_exchange *ax, const struct strbuf *line,
     const char *secret)
 {
-	unsigned char dec[4096];
+	size_t cap = base64_decoded_max(line->len) + 1;
+	unsigned char *dec = malloc(cap);
 	size_t n = 0;
 	struct smtp_error err = { 0 };
 	struct strbuf shown;
 
+	if (dec == NULL)
+		return;
 	for (size_t i = 0; i < line->len; i++)
 		if (!is_b64((unsigned char)line->data[i]) && line->data[i] != '=')
 			abort();
-	if (base64_decode(line->data, line->len, dec, sizeof dec, &n, &err) != SMTP_OK)
+	if (base64_decode(line->data, line->len, dec, cap, &n, &err) != SMTP_OK)
 		abort();
 	size_t ul = strlen(USER), sl = strlen(secret);
 	switch (ax->mech) {
@@ -117,9 +122,30 @@ static void check_response(const struct auth_exchange *ax, const struct strbuf *
 			if (!((dec[i] >= '0' && dec[i] <= '9') || (dec[i] >= 'a' && dec[i] <= 'f')))
 				abort();
 		break;
+	case AUTH_MECH_XOAUTH2:
+	case AUTH_MECH_OAUTHBEARER:
+		/* Step 1: the message, after an empty 334 (it ends with the
+		 * token and ^A^A); step 2: the error acknowledged. */
+		if (ax->step == 1) {
+			if (ax->initial_sent || n < sl + 14 || memcmp(dec + n - sl - 2, secret, sl) != 0 ||
+			    memcmp(dec + n - sl - 14, "auth=Bearer ", 12) != 0)
+				abort();
+		} else if (ax->step != 2 || n != (ax->mech == AUTH_MECH_OAUTHBEARER ? 1u : 0u) ||
+		    (n == 1 && dec[0] != 1)) {
+			abort();
+		}
+		break;
+	case AUTH_MECH_SCRAM_SHA_256:
+		if (ax->step == 1 ? (n < 17 || memcmp(dec, "n,,n=" USER ",r=", 17) != 0) :
+		    ax->step == 2 ? (n < 9 || memcmp(dec, "c=biws,r=", 9) != 0 ||
+		        memmem(dec, n, ",p=", 3) == NULL || memmem(dec, n, secret, sl) != NULL) :
+		    ax->step == 3 ? n != 0 : 1)
+			abort();
+		break;
 	default:
 		abort();
 	}
+	free(dec);
 	strbuf_init(&shown, 64);
 	if (auth_line_display(line->data, line->len, &shown) != SMTP_OK ||
 	    strcmp(strbuf_str(&shown), AUTH_PLACEHOLDER) != 0)
@@ -156,10 +182,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size < 2)
 		return 0;
-	enum auth_mech mech = (enum auth_mech)((data[0] & 3) % AUTH_MECH__COUNT);
-	bool initial = (data[0] & 4) != 0;
-	size_t small_cap = data[0] >> 3;
-	size_t secret_len = (size_t)data[1] * 5;
+	enum auth_mech mech = (enum auth_mech)((data[0] & 7) % AUTH_MECH__COUNT);
+	bool initial = (data[0] & 8) != 0;
+	size_t small_cap = data[0] >> 4;
+	bool token = auth_mech_uses_token(mech);
+	size_t secret_len = (size_t)data[1] * (token ? 20 : 5);
 	const char *in = (const char *)data + 2;
 	size_t len = size - 2;
 
@@ -188,7 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	strbuf_init(&shown, 64);
 	enum smtp_errkind k = auth_begin(&ax, mech, NULL, USER, secret, initial, &line, &err);
 	if (k != SMTP_OK) {
-		if (secret_len > 0 && secret_len <= AUTH_CREDENTIAL_MAX)
+		if (secret_len > 0 && secret_len <= (token ? AUTH_TOKEN_MAX : AUTH_CREDENTIAL_MAX))
 			abort();                 /* a good credential was refused */
 		goto out;
 	}

@@ -316,7 +316,9 @@ START_TEST(test_mech_names_and_nul_user)
 
 	ck_assert(auth_mech_parse("cram-md5", &m) && m == AUTH_MECH_CRAM_MD5);
 	ck_assert(auth_mech_parse("Plain", &m) && m == AUTH_MECH_PLAIN);
-	ck_assert(!auth_mech_parse("XOAUTH2", &m));
+	ck_assert(auth_mech_parse("xoauth2", &m) && m == AUTH_MECH_XOAUTH2);
+	ck_assert(auth_mech_parse("SCRAM-SHA-256", &m) && m == AUTH_MECH_SCRAM_SHA_256);
+	ck_assert(!auth_mech_parse("GSSAPI", &m));
 	ck_assert_str_eq(auth_mech_name(AUTH_MECH_LOGIN), "LOGIN");
 	strbuf_init(&line, 4096);
 	ck_assert_int_eq(auth_begin(&ax, AUTH_MECH_PLAIN, NULL, NULL, "p", true, &line, &err),

@@ -1,0 +1,287 @@
+/*
+ * auth_sasl.c - the AUTH mechanisms beyond RFC 4954's classics (auth.h):
+ * XOAUTH2 (Google's bearer-token form), OAUTHBEARER (RFC 7628) and
+ * SCRAM-SHA-256 (RFC 5802 with RFC 7677's hash), written on OpenSSL's
+ * PBKDF2, HMAC, SHA-256 and RAND_bytes.
+ *
+ * Pure: no I/O, no globals.  The password or token is borrowed; every copy
+ * made here (the messages that hold it, the salted password and the keys)
+ * is wiped before returning.  SCRAM keeps only the client-first-bare
+ * message, the nonce and the server signature it expects between steps.
+ * Errors: SMTP_ERR_REFUSED (a challenge that cannot be answered: the
+ * caller cancels with "*"), SMTP_ERR_USAGE, SMTP_ERR_NOMEM.
+ */
+#include "auth_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#define SCRAM_KEY 32                 /* SHA-256 */
+#define SCRAM_SALT_MAX 256           /* decoded salt bytes accepted */
+#define SASL_MESSAGE_MAX (AUTH_CHALLENGE_B64_MAX * 3)
+
+/* RFC 5801 / 5802 saslname: ',' and '=' escaped as =2C and =3D. */
+static enum smtp_errkind sasl_name(struct strbuf *sb, const char *name)
+{
+	enum smtp_errkind k = SMTP_OK;
+	for (const char *p = name; *p != '\0' && k == SMTP_OK; p++)
+		k = *p == ',' ? strbuf_append(sb, "=2C", 3) : *p == '=' ? strbuf_append(sb, "=3D", 3) :
+		    strbuf_appendc(sb, *p);
+	return k;
+}
+
+/* Base64 of a message that holds a secret, then the message wiped. */
+static enum smtp_errkind sasl_finish(struct strbuf *msg, enum smtp_errkind k,
+    struct strbuf *out, const char *what, struct smtp_error *err)
+{
+	if (k == SMTP_OK)
+		k = auth_append_base64(out, msg->data != NULL ? msg->data : "", msg->len);
+	auth_wipe(msg);
+	strbuf_free(msg);
+	if (k != SMTP_OK)
+		return smtp_error_set(err, k, 0, "%s does not fit", what);
+	return SMTP_OK;
+}
+
+enum smtp_errkind auth_xoauth2_response(const char *user, const char *token,
+    struct strbuf *out, struct smtp_error *err)
+{
+	struct strbuf m;
+	strbuf_init(&m, AUTH_TOKEN_MAX + AUTH_CREDENTIAL_MAX + 64);
+	enum smtp_errkind k = strbuf_appendf(&m, "user=%s\001auth=Bearer %s\001\001", user, token);
+	return sasl_finish(&m, k, out, "the XOAUTH2 response", err);
+}
+
+enum smtp_errkind auth_oauthbearer_response(const char *user, const char *token,
+    const char *host, const char *port, struct strbuf *out, struct smtp_error *err)
+{
+	struct strbuf m;
+	strbuf_init(&m, AUTH_TOKEN_MAX + 3 * AUTH_CREDENTIAL_MAX + 600);
+	enum smtp_errkind k = strbuf_append(&m, "n,a=", 4);
+	if (k == SMTP_OK)
+		k = sasl_name(&m, user);
+	if (k == SMTP_OK)
+		k = strbuf_append(&m, ",\001", 2);
+	if (k == SMTP_OK && host != NULL && host[0] != '\0')
+		k = strbuf_appendf(&m, "host=%s\001", host);
+	if (k == SMTP_OK && port != NULL && port[0] != '\0')
+		k = strbuf_appendf(&m, "port=%s\001", port);
+	if (k == SMTP_OK)
+		k = strbuf_appendf(&m, "auth=Bearer %s\001\001", token);
+	return sasl_finish(&m, k, out, "the OAUTHBEARER response", err);
+}
+
+enum smtp_errkind auth_scram_client_first(struct auth_scram *sc, const char *user,
+    const char *cnonce, struct strbuf *out, struct smtp_error *err)
+{
+	struct strbuf bare;
+	memset(sc, 0, sizeof *sc);
+	strbuf_init(&bare, sizeof sc->client_first_bare - 1);
+	enum smtp_errkind k = strbuf_append(&bare, "n=", 2);
+	if (k == SMTP_OK)
+		k = sasl_name(&bare, user);
+	if (k == SMTP_OK)
+		k = strbuf_appendf(&bare, ",r=%s", cnonce);
+	if (k == SMTP_OK && strlen(cnonce) < sizeof sc->cnonce) {
+		snprintf(sc->cnonce, sizeof sc->cnonce, "%s", cnonce);
+		memcpy(sc->client_first_bare, strbuf_str(&bare), bare.len + 1);
+		k = strbuf_appendf(out, "n,,%s", sc->client_first_bare);
+	} else if (k == SMTP_OK) {
+		k = SMTP_ERR_NOMEM;
+	}
+	strbuf_free(&bare);
+	if (k != SMTP_OK)
+		return smtp_error_set(err, k, 0, "the SCRAM first message does not fit");
+	return SMTP_OK;
+}
+
+/* The value of attribute `name` ("r", "s", ...) in a SCRAM message. */
+static bool scram_attr(const char *msg, char name, const char **val, size_t *len)
+{
+	for (const char *p = msg; *p != '\0';) {
+		size_t w = strcspn(p, ",");
+		if (w >= 2 && p[0] == name && p[1] == '=') {
+			*val = p + 2;
+			*len = w - 2;
+			return true;
+		}
+		p += w;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+static bool hmac256(const void *key, size_t klen, const void *data, size_t dlen,
+    unsigned char *out)
+{
+	size_t n = 0;
+	return EVP_Q_mac(NULL, "HMAC", NULL, "SHA256", NULL, key, klen, data, dlen, out,
+	    SCRAM_KEY, &n) != NULL && n == SCRAM_KEY;
+}
+
+/* RFC 5802 3: the proof and the server signature for AuthMessage. */
+static bool scram_keys(struct auth_scram *sc, const char *password, const unsigned char *salt,
+    size_t saltlen, unsigned long iter, const struct strbuf *am, unsigned char *proof)
+{
+	unsigned char salted[SCRAM_KEY], ckey[SCRAM_KEY], stored[SCRAM_KEY], csig[SCRAM_KEY];
+	unsigned char skey[SCRAM_KEY];
+	unsigned slen = 0;
+	bool ok = PKCS5_PBKDF2_HMAC(password, (int)strlen(password), salt, (int)saltlen, (int)iter,
+	    EVP_sha256(), SCRAM_KEY, salted) == 1 &&
+	    hmac256(salted, SCRAM_KEY, "Client Key", 10, ckey) &&
+	    EVP_Digest(ckey, SCRAM_KEY, stored, &slen, EVP_sha256(), NULL) == 1 &&
+	    hmac256(stored, SCRAM_KEY, am->data, am->len, csig) &&
+	    hmac256(salted, SCRAM_KEY, "Server Key", 10, skey) &&
+	    hmac256(skey, SCRAM_KEY, am->data, am->len, sc->server_signature);
+	for (size_t i = 0; ok && i < SCRAM_KEY; i++)
+		proof[i] = ckey[i] ^ csig[i];
+	sc->have_signature = ok;
+	OPENSSL_cleanse(salted, sizeof salted);
+	OPENSSL_cleanse(ckey, sizeof ckey);
+	OPENSSL_cleanse(stored, sizeof stored);
+	OPENSSL_cleanse(csig, sizeof csig);
+	OPENSSL_cleanse(skey, sizeof skey);
+	return ok;
+}
+
+enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *password,
+    const char *server_first, size_t len, struct strbuf *out, struct smtp_error *err)
+{
+	char *msg = malloc(len + 1);
+	if (msg == NULL)
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	memcpy(msg, server_first, len);
+	msg[len] = '\0';
+	const char *r, *s, *i, *e;
+	size_t rl, sl, il, el;
+	unsigned char salt[SCRAM_SALT_MAX], proof[SCRAM_KEY];
+	size_t saltlen = 0, cl = strlen(sc->cnonce);
+	char *end = NULL;
+	unsigned long iter = 0;
+	enum smtp_errkind k = SMTP_ERR_REFUSED;
+	struct strbuf am, fin;
+	strbuf_init(&am, SASL_MESSAGE_MAX);
+	strbuf_init(&fin, SASL_MESSAGE_MAX);
+
+	if (memchr(server_first, '\0', len) != NULL || strncmp(msg, "m=", 2) == 0)
+		smtp_error_set(err, k, 0, "SCRAM: the server's message has a NUL or a mandatory "
+		    "extension (m=)");
+	else if (scram_attr(msg, 'e', &e, &el))
+		smtp_error_set(err, k, 0, "SCRAM: the server says %.*s", (int)(el > 100 ? 100 : el), e);
+	else if (!scram_attr(msg, 'r', &r, &rl) || rl <= cl || memcmp(r, sc->cnonce, cl) != 0)
+		smtp_error_set(err, k, 0, "SCRAM: the server's nonce does not extend ours");
+	else if (!scram_attr(msg, 's', &s, &sl) ||
+	    base64_decode(s, sl, salt, sizeof salt, &saltlen, NULL) != SMTP_OK || saltlen == 0)
+		smtp_error_set(err, k, 0, "SCRAM: no usable salt (s=)");
+	else if (!scram_attr(msg, 'i', &i, &il) || (iter = strtoul(i, &end, 10)) == 0 ||
+	    end != i + il || iter > AUTH_SCRAM_ITER_MAX)
+		smtp_error_set(err, k, 0, "SCRAM: the iteration count must be 1..%d",
+		    AUTH_SCRAM_ITER_MAX);
+	else if (strbuf_appendf(&fin, "c=biws,r=%.*s", (int)rl, r) != SMTP_OK ||
+	    strbuf_appendf(&am, "%s,%s,%s", sc->client_first_bare, msg, strbuf_str(&fin)) != SMTP_OK)
+		k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "SCRAM: the messages do not fit");
+	else if (!scram_keys(sc, password, salt, saltlen, iter, &am, proof))
+		k = smtp_error_set(err, SMTP_ERR_USAGE, 0, "SCRAM: PBKDF2/HMAC-SHA-256 failed");
+	else if (strbuf_append(&fin, ",p=", 3) != SMTP_OK ||
+	    auth_append_base64(&fin, proof, SCRAM_KEY) != SMTP_OK ||
+	    strbuf_append(out, fin.data, fin.len) != SMTP_OK)
+		k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "SCRAM: the final message does not fit");
+	else
+		k = SMTP_OK;
+	OPENSSL_cleanse(proof, sizeof proof);
+	auth_wipe(&fin);
+	strbuf_free(&fin);
+	strbuf_free(&am);
+	free(msg);
+	return k;
+}
+
+enum smtp_errkind auth_scram_verify_server(const struct auth_scram *sc,
+    const char *server_final, size_t len, struct smtp_error *err)
+{
+	unsigned char sig[SCRAM_KEY];
+	size_t n = 0;
+	if (len >= 2 && memcmp(server_final, "e=", 2) == 0)
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "SCRAM: the server says %.*s",
+		    (int)(len > 100 ? 100 : len) - 2, server_final + 2);
+	if (!sc->have_signature || len < 2 || memcmp(server_final, "v=", 2) != 0 ||
+	    base64_decode(server_final + 2, len - 2, sig, sizeof sig, &n, NULL) != SMTP_OK ||
+	    n != SCRAM_KEY || CRYPTO_memcmp(sig, sc->server_signature, SCRAM_KEY) != 0)
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "SCRAM: the server did not prove it "
+		    "knows the password (its signature v= does not match): not trusted, cancelled");
+	return SMTP_OK;
+}
+
+enum smtp_errkind auth_sasl_first(struct auth_exchange *ax, struct strbuf *out,
+    struct smtp_error *err)
+{
+	switch (ax->mech) {
+	case AUTH_MECH_XOAUTH2:
+		return auth_xoauth2_response(ax->user, ax->secret, out, err);
+	case AUTH_MECH_OAUTHBEARER:
+		return auth_oauthbearer_response(ax->user, ax->secret, ax->host, ax->port, out, err);
+	case AUTH_MECH_SCRAM_SHA_256: {
+		unsigned char raw[18];
+		char nonce[32];
+		size_t nl = 0;
+		struct strbuf m;
+		if (RAND_bytes(raw, sizeof raw) != 1 ||
+		    base64_encode(raw, sizeof raw, nonce, sizeof nonce, &nl) != SMTP_OK)
+			return smtp_error_set(err, SMTP_ERR_USAGE, 0, "SCRAM: no random nonce");
+		strbuf_init(&m, sizeof ax->scram.client_first_bare + 8);
+		enum smtp_errkind k = auth_scram_client_first(&ax->scram, ax->user, nonce, &m, err);
+		if (k == SMTP_OK && auth_append_base64(out, m.data, m.len) != SMTP_OK)
+			k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "the SCRAM message does not fit");
+		strbuf_free(&m);
+		return k;
+	}
+	default:
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "not a SASL mechanism here");
+	}
+}
+
+enum smtp_errkind auth_sasl_step(struct auth_exchange *ax, const unsigned char *dec,
+    size_t declen, struct strbuf *line, struct smtp_error *err)
+{
+	const char *name = auth_mech_name(ax->mech);
+	if (ax->step == 0) {
+		/* No initial response went with AUTH: the empty 334 asks for it. */
+		if (declen != 0)
+			return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "%s: the server spoke first; "
+			    "cancelled", name);
+		ax->step = 1;
+		return auth_sasl_first(ax, line, err);
+	}
+	if (ax->mech != AUTH_MECH_SCRAM_SHA_256 && ax->step == 1) {
+		/* RFC 7628 3.2.3: the error (JSON) is acknowledged with one ^A
+		 * (OAUTHBEARER) or an empty line (XOAUTH2); the 5xx follows. */
+		ax->step = 2;
+		return ax->mech == AUTH_MECH_OAUTHBEARER ? auth_append_base64(line, "\001", 1) : SMTP_OK;
+	}
+	if (ax->mech == AUTH_MECH_SCRAM_SHA_256 && ax->step == 1) {
+		struct strbuf m;
+		strbuf_init(&m, SASL_MESSAGE_MAX);
+		enum smtp_errkind k = auth_scram_client_final(&ax->scram, ax->secret,
+		    (const char *)dec, declen, &m, err);
+		if (k == SMTP_OK && auth_append_base64(line, m.data, m.len) != SMTP_OK)
+			k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "the SCRAM message does not fit");
+		auth_wipe(&m);
+		strbuf_free(&m);
+		ax->step = 2;
+		return k;
+	}
+	if (ax->mech == AUTH_MECH_SCRAM_SHA_256 && ax->step == 2) {
+		/* RFC 4954 4: the server's final message comes as a 334; an empty
+		 * line answers it once the signature has been checked. */
+		ax->step = 3;
+		return auth_scram_verify_server(&ax->scram, (const char *)dec, declen, err);
+	}
+	return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "%s has no more steps; the server asked "
+	    "again: cancelled", name);
+}
