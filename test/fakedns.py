@@ -106,12 +106,22 @@ def main():
     args = ap.parse_args()
     with open(args.zone) as f:
         zone = {k.lower().rstrip("."): v for k, v in json.load(f).items()}
-    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-    udp.bind(("127.0.0.1", 0))
-    port = udp.getsockname()[1]
-    tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    tcp.bind(("127.0.0.1", port))
+    # The kernel picks a free UDP port; TCP on the same number may be taken
+    # by someone else's connection: then another UDP port is tried.
+    for _ in range(50):
+        udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        udp.bind(("127.0.0.1", 0))
+        port = udp.getsockname()[1]
+        tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            tcp.bind(("127.0.0.1", port))
+            break
+        except OSError:
+            udp.close()
+            tcp.close()
+    else:
+        raise SystemExit("fakedns: no port free for both UDP and TCP")
     tcp.listen(8)
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(port))

@@ -172,7 +172,9 @@ class FakeDNS:
         deadline = time.time() + 10
         while not os.path.exists(self.portfile):
             if time.time() > deadline or self.proc.poll() is not None:
-                raise RuntimeError("fakedns did not start")
+                self.proc.kill()
+                raise RuntimeError("fakedns did not start: " +
+                                   self.proc.communicate()[1].decode("latin-1", "replace"))
             time.sleep(0.01)
         with open(self.portfile) as f:
             self.port = int(f.read())
