@@ -156,8 +156,8 @@ static bool shell_open_mx(struct shell *sh, const char *domain, const char *port
 				shell_fail(sh, "connect", &err);
 				goto out;
 			}
-			out_note(&sh->out, "%s: %s; trying the next %s", h->name, err.msg,
-			    j + 1 < h->naddr ? "address" : "MX host");
+			out_note(&sh->out, j + 1 < h->naddr ? N_("%s: %s; trying the next address") :
+			    N_("%s: %s; trying the next MX host"), h->name, err.msg);
 		}
 	}
 	smtp_error_set(&err, SMTP_ERR_CONNECT, 0, "no MX host of %.200s answered (%zu address%s "

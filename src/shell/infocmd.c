@@ -177,7 +177,7 @@ void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t 
 void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	if (t->count != 2) {
-		shell_usage_error(sh, "usage: mx DOMAIN");
+		shell_usage_error(sh, N_("usage: mx DOMAIN"));
 		return;
 	}
 	struct mx_options mo;

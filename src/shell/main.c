@@ -108,8 +108,8 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		int bf = inet_pton(AF_INET, a->bind, tmp) == 1 ? AF_INET :
 		    inet_pton(AF_INET6, a->bind, tmp) == 1 ? AF_INET6 : AF_UNSPEC;
 		if (bf == AF_UNSPEC || (sh->sopt.family != AF_UNSPEC && sh->sopt.family != bf)) {
-			shell_usage_error(sh, bf == AF_UNSPEC ? "--bind wants an IPv4 or IPv6 address "
-			    "of this machine" : "--bind gives an address of the other family than -4/-6");
+			shell_usage_error(sh, bf == AF_UNSPEC ? N_("--bind wants an IPv4 or IPv6 address "
+			    "of this machine") : N_("--bind gives an address of the other family than -4/-6"));
 			return SHELL_EXIT_USAGE;
 		}
 		sh->sopt.bind_address = a->bind;

@@ -340,21 +340,21 @@ void text_message(const struct output *o, const struct out_message *m, struct st
 void text_connected(const struct output *o, const char *host, const char *port,
     const char *address, const struct out_via *via, struct strbuf *sb)
 {
-	(void)strbuf_appendf(sb, "%sconnected to ", o->col_dim);
+	(void)strbuf_appendf(sb, _("%sconnected to "), o->col_dim);
 	text_escaped(sb, host);
 	if (port[0] != '\0') {
-		(void)strbuf_appendf(sb, " port ");
+		(void)strbuf_appendf(sb, _(" port "));
 		text_escaped(sb, port);
 		(void)strbuf_appendf(sb, " (");
 		text_escaped(sb, address);
 		(void)strbuf_appendc(sb, ')');
 	}
 	if (via != NULL && via->implicit) {
-		(void)strbuf_appendf(sb, ", the address of ");
+		(void)strbuf_appendf(sb, _(", the address of "));
 		text_escaped(sb, via->domain);
-		(void)strbuf_appendf(sb, " itself (no MX: implicit MX, RFC 5321 5.1)");
+		(void)strbuf_appendf(sb, _(" itself (no MX: implicit MX, RFC 5321 5.1)"));
 	} else if (via != NULL) {
-		(void)strbuf_appendf(sb, ", MX %u of ", via->preference);
+		(void)strbuf_appendf(sb, _(", MX %u of "), via->preference);
 		text_escaped(sb, via->domain);
 	}
 	(void)strbuf_appendf(sb, "%s\n", o->col_off);
@@ -366,19 +366,20 @@ void text_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb
 	(void)strbuf_appendf(sb, "MX ");
 	text_escaped(sb, r->domain);
 	if (r->kind == MX_ROUTE_NULL) {
-		(void)strbuf_appendf(sb, ": the null MX \".\" (RFC 7505): this domain accepts no "
-		    "mail\n");
+		(void)strbuf_appendf(sb, _(": the null MX \".\" (RFC 7505): this domain accepts no "
+		    "mail\n"));
 		return;
 	}
 	bool tied = false;
 	for (size_t i = 0; i < r->nhost; i++)
 		tied = tied || r->host[i].tied;
 	if (r->kind == MX_ROUTE_IMPLICIT)
-		(void)strbuf_appendf(sb, ": none; the domain's own address is its mail host "
-		    "(implicit MX, RFC 5321 5.1)\n");
+		(void)strbuf_appendf(sb, _(": none; the domain's own address is its mail host "
+		    "(implicit MX, RFC 5321 5.1)\n"));
 	else
-		(void)strbuf_appendf(sb, ": %zu host%s, in the order they are tried%s\n", r->nhost,
-		    r->nhost == 1 ? "" : "s", tied ? " (equal preferences in random order)" : "");
+		(void)strbuf_appendf(sb, P_(": %zu host, in the order it is tried%s\n",
+		    ": %zu hosts, in the order they are tried%s\n", r->nhost), r->nhost,
+		    tied ? _(" (equal preferences in random order)") : "");
 	for (size_t i = 0; i < r->nhost; i++) {
 		const struct mx_host *h = &r->host[i];
 		(void)strbuf_appendf(sb, "  %5u  ", h->preference);
@@ -386,14 +387,14 @@ void text_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb
 		for (size_t j = 0; j < h->naddr; j++)
 			(void)strbuf_appendf(sb, "%s%s", j == 0 ? "  " : ", ", h->addr[j].text);
 		if (h->addr_dropped > 0)
-			(void)strbuf_appendf(sb, " (and %zu more addresses)", h->addr_dropped);
+			(void)strbuf_appendf(sb, _(" (and %zu more addresses)"), h->addr_dropped);
 		if (h->naddr == 0)
-			(void)strbuf_appendf(sb, "  (no address: %s)", mx_lookup_name(h->lookup));
+			(void)strbuf_appendf(sb, _("  (no address: %s)"), mx_lookup_name(h->lookup));
 		(void)strbuf_appendc(sb, '\n');
 	}
 	if (r->host_dropped > 0)
-		(void)strbuf_appendf(sb, "  (and %zu more MX records, not kept)\n", r->host_dropped);
+		(void)strbuf_appendf(sb, _("  (and %zu more MX records, not kept)\n"), r->host_dropped);
 	if (r->null_dropped > 0)
-		(void)strbuf_appendf(sb, "  (a null MX \".\" beside real hosts was ignored: "
-		    "RFC 7505 3 forbids the mix)\n");
+		(void)strbuf_appendf(sb, _("  (a null MX \".\" beside real hosts was ignored: "
+		    "RFC 7505 3 forbids the mix)\n"));
 }

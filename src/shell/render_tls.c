@@ -13,6 +13,7 @@
 #include "escape.h"
 #include "json.h"
 #include "render.h"
+#include "tr.h"
 
 static void tls_escaped(struct strbuf *sb, const char *s)
 {
@@ -22,66 +23,65 @@ static void tls_escaped(struct strbuf *sb, const char *s)
 static void text_days(struct strbuf *sb, long days)
 {
 	if (days < 0)
-		(void)strbuf_appendf(sb, "expired %ld day%s ago", -days, days == -1 ? "" : "s");
+		(void)strbuf_appendf(sb, P_("expired %ld day ago", "expired %ld days ago", (unsigned long)-days), -days);
 	else
-		(void)strbuf_appendf(sb, "%ld day%s left", days, days == 1 ? "" : "s");
+		(void)strbuf_appendf(sb, P_("%ld day left", "%ld days left", (unsigned long)days), days);
 }
 
 static void text_chain(const struct tls_info *ti, struct strbuf *sb)
 {
-	(void)strbuf_appendf(sb, "chain:        %zu certificate%s as the server sent %s%s\n",
-	    ti->nchain + ti->chain_dropped, ti->nchain + ti->chain_dropped == 1 ? "" : "s",
-	    ti->nchain + ti->chain_dropped == 1 ? "it" : "them",
-	    ti->nchain > 0 ? ", the server's own first" : "");
+	(void)strbuf_appendf(sb, P_("chain:        %zu certificate as the server sent it\n",
+	    "chain:        %zu certificates as the server sent them, its own first\n",
+	    ti->nchain + ti->chain_dropped), ti->nchain + ti->chain_dropped);
 	for (size_t i = 0; i < ti->nchain; i++) {
 		const struct tls_cert_info *c = &ti->chain[i];
-		(void)strbuf_appendf(sb, "[%zu] subject:  ", i);
+		(void)strbuf_appendf(sb, _("[%zu] subject:  "), i);
 		tls_escaped(sb, c->subject);
-		(void)strbuf_appendf(sb, "\n    issuer:   ");
+		(void)strbuf_appendf(sb, _("\n    issuer:   "));
 		tls_escaped(sb, c->issuer);
-		(void)strbuf_appendf(sb, "\n    names:    ");
-		tls_escaped(sb, c->sans[0] != '\0' ? c->sans : "(no subjectAltName)");
-		(void)strbuf_appendf(sb, "\n    valid:    %s .. %s (", c->not_before, c->not_after);
+		(void)strbuf_appendf(sb, _("\n    names:    "));
+		tls_escaped(sb, c->sans[0] != '\0' ? c->sans : _("(no subjectAltName)"));
+		(void)strbuf_appendf(sb, _("\n    valid:    %s .. %s ("), c->not_before, c->not_after);
 		text_days(sb, c->days_left);
-		(void)strbuf_appendf(sb, ")\n    sha256:   %s\n", c->sha256);
+		(void)strbuf_appendf(sb, _(")\n    sha256:   %s\n"), c->sha256);
 	}
 	if (ti->chain_dropped > 0)
-		(void)strbuf_appendf(sb, "    (and %zu more certificates, not shown)\n",
+		(void)strbuf_appendf(sb, _("    (and %zu more certificates, not shown)\n"),
 		    ti->chain_dropped);
 }
 
 void text_tls(const struct output *o, const char *how, const struct tls_info *ti,
     struct strbuf *sb)
 {
-	const char *leaf = ti->nchain > 0 ? ti->chain[0].subject : "(none)";
+	const char *leaf = ti->nchain > 0 ? ti->chain[0].subject : _("(none)");
 	if (strcmp(how, "show") == 0) {
-		(void)strbuf_appendf(sb, "version:      %s\ncipher:       %s\nSNI sent:     ",
+		(void)strbuf_appendf(sb, _("version:      %s\ncipher:       %s\nSNI sent:     "),
 		    ti->version, ti->cipher);
 		if (ti->sni[0] != '\0')
 			tls_escaped(sb, ti->sni);
 		else
-			(void)strbuf_appendf(sb, "none (an address is never sent as SNI: RFC 6066 3)");
-		(void)strbuf_appendf(sb, "\nclient cert:  %s\nchecked name: ",
-		    ti->client_cert ? "offered (--cert)" : "none");
+			(void)strbuf_appendf(sb, _("none (an address is never sent as SNI: RFC 6066 3)"));
+		(void)strbuf_appendf(sb, _("\nclient cert:  %s\nchecked name: "),
+		    ti->client_cert ? _("offered (--cert)") : _("none"));
 		tls_escaped(sb, ti->checked_name);
-		(void)strbuf_appendf(sb, "%s\nverification: ", ti->name_is_ip ? " (as an IP address)" : "");
-		tls_escaped(sb, ti->verified ? "ok" : ti->verify_text);
+		(void)strbuf_appendf(sb, _("%s\nverification: "), ti->name_is_ip ? _(" (as an IP address)") : "");
+		tls_escaped(sb, ti->verified ? _("ok") : ti->verify_text);
 		(void)strbuf_appendc(sb, '\n');
 		text_chain(ti, sb);
 		return;
 	}
-	(void)strbuf_appendf(sb, "= TLS %s, %s; certificate for ", ti->version, ti->cipher);
+	(void)strbuf_appendf(sb, _("= TLS %s, %s; certificate for "), ti->version, ti->cipher);
 	tls_escaped(sb, leaf);
 	if (ti->nchain > 0 && ti->chain[0].days_left < 30) {
 		(void)strbuf_appendf(sb, " (");
 		text_days(sb, ti->chain[0].days_left);
 		(void)strbuf_appendc(sb, ')');
 	}
-	(void)strbuf_appendf(sb, "\n= verification: %s", ti->verified ? o->col_ok : o->col_bad);
-	tls_escaped(sb, ti->verified ? "ok" : ti->verify_text);
+	(void)strbuf_appendf(sb, _("\n= verification: %s"), ti->verified ? o->col_ok : o->col_bad);
+	tls_escaped(sb, ti->verified ? _("ok") : ti->verify_text);
 	(void)strbuf_appendf(sb, "%s\n", o->col_off);
 	if (!ti->verified)
-		(void)strbuf_appendf(sb, "! continuing although verification failed (--insecure)\n");
+		(void)strbuf_appendf(sb, _("! continuing although verification failed (--insecure)\n"));
 }
 
 static void json_cert(const struct tls_cert_info *c, struct strbuf *sb)
