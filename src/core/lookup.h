@@ -1,0 +1,202 @@
+/*
+ * lookup.h - checking a list of names against a server (issue 11): which
+ * addresses it knows, by VRFY, EXPN or RCPT probes, whatever it does to
+ * stop a long list.  A library like the rest of the core: it never prints
+ * and never touches the terminal.  Results go out through a callback, once
+ * per name, in input order; notes (the method chosen, a catch-all domain, a
+ * tarpit, a reconnect) through another; errors are values.
+ *
+ * The session is the caller's and is passed explicitly.  When it is closed
+ * (or the server closes it) the engine asks the caller's connect hook for a
+ * new connection: the caller knows how the first one was made (EHLO,
+ * STARTTLS, AUTH) and replays it.
+ *
+ * Files: lookup_verdict.c (a reply's verdict: pure), lookup.c (the run:
+ * names, windows, results in order), lookup_conn.c (connections, learned
+ * limits, back-off, tarpits, the rate), lookup_probe.c (auto's method
+ * choice, catch-all probes, the RCPT transaction).  lookup_int.h is their
+ * shared private part.
+ *
+ * RFCs: 5321 3.5 (VRFY, EXPN; 3.5.3: 252 means "cannot verify"), 4.1.1.3
+ * (RCPT), 4.5.3.1.8 (100 recipients); 2920 (PIPELINING: RCPTs in groups,
+ * replies in order; VRFY and EXPN end a group, so they go one at a time).
+ */
+#ifndef SMTPSH_LOOKUP_H
+#define SMTPSH_LOOKUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "error.h"
+#include "reply.h"
+#include "session.h"
+
+/* RFC 5321 4.5.3.1.3: a path is at most 256 octets; a name is one. */
+#define LOOKUP_NAME_MAX 256
+/* Reply lines kept per result (RFC 5321 4.5.3.1.5: 512 octets a line);
+ * the rest of a longer reply is counted in lines_dropped. */
+#define LOOKUP_LINES_KEEP 8
+#define LOOKUP_LINE_KEEP 512
+/* Addresses kept per result (an EXPN of a big list keeps the first ones). */
+#define LOOKUP_ADDRESSES_MAX 16
+/* RCPTs in one pipelined group (RFC 2920 leaves the size to the client;
+ * 32 short lines stay far below any socket buffer, so neither side can
+ * block the other). */
+#define LOOKUP_GROUP_MAX 32
+/* RSET after this many RCPTs in one transaction: RFC 5321 4.5.3.1.8 only
+ * promises 100 recipients per message. */
+#define LOOKUP_RCPT_PER_TXN 50
+/* Names between the first one not yet reported and the furthest one
+ * asked: results are held this far ahead so they come out in order. */
+#define LOOKUP_PENDING_MAX 256
+/* Back-off after a 421, a refused connection or a 4xx: doubled each time
+ * in a row, never above the ceiling. */
+#define LOOKUP_BACKOFF_FIRST_MS 250
+#define LOOKUP_BACKOFF_MAX_MS 30000
+/* Connection attempts in a row that fail before the rest is untested. */
+#define LOOKUP_CONNECT_TRIES 4
+/* Times one name may be asked before it is left untested (each lost
+ * connection costs the names in flight one attempt). */
+#define LOOKUP_ATTEMPTS_MAX 6
+/* A 5xx followed at once by the end of the connection ends the session
+ * (Exim's 554 after 10 non-mail commands), not the name: it is asked
+ * again, at most this many times, before the 5xx is taken as its answer. */
+#define LOOKUP_SESSION_END_TRIES 2
+/* A tarpit: a reply that takes at least this long, and this many times the
+ * usual latency of the connection (Sendmail: 1 s, 2, 4 ... 32 s; Postfix:
+ * 1 s per reply past its soft error limit). */
+#define LOOKUP_TARPIT_MIN_MS 250
+#define LOOKUP_TARPIT_FACTOR 8
+/* Default --retries: a temporary (4xx) answer is asked again this often. */
+#define LOOKUP_RETRIES_DEFAULT 2
+/* Distinct domains whose catch-all status is remembered (RCPT probes). */
+#define LOOKUP_DOMAINS_MAX 32
+
+enum lookup_method {
+	LOOKUP_AUTO,        /* probe: VRFY if it gives real answers, else RCPT */
+	LOOKUP_VRFY,
+	LOOKUP_EXPN,
+	LOOKUP_RCPT,
+	LOOKUP_METHOD__COUNT
+};
+
+enum lookup_verdict {
+	LOOKUP_EXISTS,          /* 250/251 */
+	LOOKUP_AMBIGUOUS,       /* 553 listing the possibilities */
+	LOOKUP_UNKNOWN,         /* 550, 5.1.x, 551 (not here: try elsewhere) */
+	LOOKUP_CANNOT_VERIFY,   /* 252, or VRFY/EXPN not implemented */
+	LOOKUP_ACCEPTED,        /* RCPT accepted by a catch-all: no proof */
+	LOOKUP_REJECTED,        /* policy: 5.7.x, 554, other refusals */
+	LOOKUP_TEMPORARY,       /* 4xx after the retries */
+	LOOKUP_UNTESTED,        /* never answered: reason says why */
+	LOOKUP_VERDICT__COUNT
+};
+
+const char *lookup_method_name(enum lookup_method m);   /* "auto", "vrfy", ... */
+bool lookup_method_parse(const char *s, enum lookup_method *m);
+const char *lookup_verdict_name(enum lookup_verdict v); /* "cannot-verify" ... */
+bool lookup_verdict_parse(const char *s, size_t len, enum lookup_verdict *v);
+/* One paragraph: what the verdict means and which replies give it (for
+ * `explain` and the man page). */
+const char *lookup_verdict_meaning(enum lookup_verdict v);
+
+struct lookup_text {
+	char text[LOOKUP_LINE_KEEP];  /* untrusted bytes (may hold NUL: len) */
+	size_t len;
+};
+
+/* One name's final answer. */
+struct lookup_result {
+	size_t index;                 /* 0-based, in the input */
+	const char *name;             /* as given (the caller's string) */
+	enum lookup_method method;    /* that answered; LOOKUP_AUTO: never asked */
+	enum lookup_verdict verdict;
+	int code;                     /* 0 when never answered */
+	char enhanced[16];            /* "2.1.5", or "" */
+	struct lookup_text lines[LOOKUP_LINES_KEEP];
+	size_t nlines, lines_dropped;
+	struct lookup_text addresses[LOOKUP_ADDRESSES_MAX];
+	size_t naddresses;
+	unsigned attempts;            /* commands sent for it */
+	char reason[SMTP_ERROR_MSG_MAX]; /* untested, temporary: why; else "" */
+};
+
+/* The verdict of reply r to a lookup by method m (pure).  Fills code,
+ * enhanced, lines, addresses and verdict of *out (name, index, attempts
+ * and reason are left alone); catch_all turns an RCPT "exists" into
+ * "accepted".  A 4xx is LOOKUP_TEMPORARY (the engine retries it); a
+ * reply that is not one (600, 621) is LOOKUP_UNTESTED. */
+enum lookup_verdict lookup_classify(enum lookup_method m, const struct smtp_reply *r,
+    bool catch_all, struct lookup_result *out);
+/* The addresses a reply names: "<...>" on each line, else a word holding
+ * '@'.  Returns how many were kept in out (at most max). */
+size_t lookup_addresses(const struct smtp_reply *r, struct lookup_text *out, size_t max);
+/* The address an RCPT probe sends for name: "<...>" unwrapped, domain
+ * appended to a bare name when given.  False when it does not fit. */
+bool lookup_rcpt_address(const char *name, const char *domain, char *out, size_t cap);
+
+enum lookup_event_kind {
+	LOOKUP_EV_METHOD,       /* auto chose a method (why) */
+	LOOKUP_EV_CATCH_ALL,    /* a domain accepts any recipient */
+	LOOKUP_EV_TARPIT,       /* replies slowed down */
+	LOOKUP_EV_LIMIT,        /* a per-connection limit was learned */
+	LOOKUP_EV_RECONNECT,    /* a new connection (why) */
+	LOOKUP_EV_BACKOFF,      /* waiting before going on */
+	LOOKUP_EV_CONNECT_FAILED,
+	LOOKUP_EV_PROGRESS,     /* a name is being asked, or one was answered */
+};
+
+struct lookup_event {
+	enum lookup_event_kind kind;
+	char message[512];            /* one line (may quote server text) */
+	size_t done, total;           /* names reported so far, of total */
+	unsigned connections;         /* opened so far */
+	const char *current;          /* the name being asked, or NULL */
+};
+
+struct lookup_config {
+	enum lookup_method method;
+	const char *from;             /* MAIL FROM for RCPT probes; NULL: <> */
+	const char *domain;           /* appended to bare names for RCPT; NULL */
+	double rate;                  /* commands per second; 0: no limit */
+	unsigned per_connection;      /* names per connection; 0: learn */
+	unsigned max_connections;     /* 0: no cap */
+	unsigned retries;             /* for temporary answers */
+	int cancel_fd;                /* -1, or readable on cancel (waits watch it) */
+};
+
+struct lookup_hooks {
+	/* Open s and bring it to where the first connection stood (greeting,
+	 * EHLO, STARTTLS, AUTH).  SMTP_ERR_CANCELLED stops the run; any other
+	 * error is a failed attempt (retried with back-off, LOOKUP_CONNECT_TRIES
+	 * in a row); SMTP_ERR_REFUSED means "never again" (a 5xx greeting). */
+	enum smtp_errkind (*connect)(void *ctx, struct session *s, struct smtp_error *err);
+	/* Each name's result, exactly once, in input order. */
+	void (*result)(void *ctx, const struct lookup_result *r);
+	/* Notes and progress; may be NULL. */
+	void (*event)(void *ctx, const struct lookup_event *e);
+	void *ctx;
+};
+
+struct lookup_summary {
+	size_t total;
+	size_t by_verdict[LOOKUP_VERDICT__COUNT];
+	unsigned connections;         /* connections opened (the first included) */
+	double elapsed_ms;
+	int catch_all;                /* -1 not probed, 0 no, 1 a catch-all seen */
+	enum lookup_method method;    /* the method used for most names */
+	bool cancelled;               /* stopped: the rest is untested */
+	unsigned per_connection;      /* the learned limit, 0 when none */
+	bool tarpit;                  /* a tarpit was noticed */
+};
+
+/* Ask about names[0..n) and report each through hooks->result.  A session
+ * that is open and past EHLO is used as it is; otherwise hooks->connect is
+ * called.  Returns SMTP_OK when every name was reported (some may be
+ * untested), SMTP_ERR_CANCELLED when cfg->cancel_fd stopped it (every name
+ * still reported: the rest untested), SMTP_ERR_NOMEM. */
+enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
+    const struct lookup_hooks *hooks, const char *const *names, size_t n,
+    struct lookup_summary *sum, struct smtp_error *err);
+
+#endif
