@@ -50,6 +50,13 @@ JSON list of steps, run in order:
     {"serve": "permissive"}          from here on, answer every line like a
                                      permissive server (250, 354 for DATA,
                                      221 for QUIT) until the client leaves
+    {"serve": "lookup", ...}         a directory server for lookups (see
+                                     lookup_serve below for its keys: users,
+                                     vrfy, catch_all, close_after, ...)
+
+With --connections N the server accepts N connections one after another,
+runs the script on each (the record holds them all, in order), then stops
+listening: the next connect is refused.
 
 When the script ends the server drains what the client still sends (so
 the record is complete) until the client closes or 10 seconds pass.
@@ -230,6 +237,155 @@ def scram(conn, spec):
     conn.send(b"235 2.7.0 ok\r\n")
 
 
+LOOKUP_STATE = {"asked": {}}
+
+
+def lookup_key(arg):
+    """The local part of a VRFY/EXPN argument or an RCPT path, lower case."""
+    a = arg.strip()
+    if a.upper().startswith("TO:"):
+        a = a[3:].strip()
+    a = a.split(" ")[0] if a.startswith("<") else a
+    a = a.strip("<>")
+    return a.split("@")[0].lower()
+
+
+def lookup_serve(conn, opt):
+    """Answer like a directory server, with the defences the options ask for:
+      users: {name: reply line or null}   known names (null: the default
+             "250 Name <name@fake.test>" to VRFY, "250 2.1.5 Ok" to RCPT);
+             a reply line given is used for both
+      vrfy: "real" | "252" | "502"        what VRFY does (default real)
+      catch_all: true                     RCPT accepts every name
+      pipelining: true                    advertise PIPELINING
+      group_delay: s                      wait before answering each batch
+                                          of lines that arrived together
+      close_after: N                      close (no reply) at command N+1
+      reply_421_after: N                  421 and close at command N+1
+      reply_554_after: N                  554 and close at the N+1th VRFY/EXPN
+      tarpit_after: N, tarpit: s          from lookup N+1 on, delay each reply
+                                          s, 2s, 4s ... (capped at 8s)
+      temp_once: [names]                  450 the first time a name is asked
+      temp_always: [names]                450 every time
+    Commands are counted per connection, EHLO included."""
+    users = {k.lower(): v for k, v in opt.get("users", {}).items()}
+    count = 0
+    lookups = 0
+    nonmail = 0
+    in_mail = False
+    while True:
+        line = conn.read_until(b"\n")
+        if not line.endswith(b"\n"):
+            return
+        batch = [line]
+        while b"\n" in conn.buf:
+            batch.append(conn.read_until(b"\n"))
+        if opt.get("group_delay"):
+            time.sleep(opt["group_delay"])
+        out = []
+        for raw in batch:
+            text = raw.decode("latin-1").rstrip("\r\n")
+            verb = text[:4].upper()
+            arg = text[5:]
+            count += 1
+            if opt.get("close_after") is not None and count > opt["close_after"]:
+                for r, d in out:
+                    time.sleep(d)
+                    conn.send(r)
+                conn.sock.close()
+                return
+            if opt.get("reply_421_after") is not None and count > opt["reply_421_after"]:
+                out.append((b"421 4.7.0 fake.test Error: too many commands\r\n", 0))
+                for r, d in out:
+                    time.sleep(d)
+                    conn.send(r)
+                conn.sock.close()
+                return
+            if verb in ("VRFY", "EXPN"):
+                nonmail += 1
+                if opt.get("reply_554_after") is not None and nonmail > opt["reply_554_after"]:
+                    out.append((b"554 5.7.0 Too many nonmail commands\r\n", 0))
+                    for r, d in out:
+                        time.sleep(d)
+                        conn.send(r)
+                    conn.sock.close()
+                    return
+            delay = 0
+            if verb in ("VRFY", "EXPN", "RCPT"):
+                lookups += 1
+                if opt.get("tarpit_after") is not None and lookups > opt["tarpit_after"]:
+                    delay = min(opt.get("tarpit", 0.3) * 2 ** (lookups - opt["tarpit_after"] - 1), 8)
+            if verb == "QUIT":
+                out.append((b"221 2.0.0 Bye\r\n", 0))
+                for r, d in out:
+                    time.sleep(d)
+                    conn.send(r)
+                return
+            if verb == "EHLO":
+                ext = "250-fake.test\r\n250-SIZE 1000000\r\n"
+                if opt.get("pipelining"):
+                    ext += "250-PIPELINING\r\n"
+                if opt.get("starttls") and not isinstance(conn.sock, __import__("ssl").SSLSocket):
+                    ext += "250-STARTTLS\r\n"
+                ext += "250 AUTH PLAIN\r\n"
+                reply = ext
+            elif verb == "HELO":
+                reply = "250 fake.test\r\n"
+            elif verb == "STARTTLS":
+                for r, d in out:
+                    time.sleep(d)
+                    conn.send(r)
+                out = []
+                conn.send(b"220 2.0.0 go ahead\r\n")
+                conn.sock = TLS_CONTEXT.wrap_socket(conn.sock, server_side=True)
+                continue
+            elif verb == "AUTH":
+                reply = "235 2.7.0 Authentication successful\r\n"
+            elif verb == "MAIL":
+                in_mail = True
+                reply = "250 2.1.0 Ok\r\n"
+            elif verb == "RSET":
+                in_mail = False
+                reply = "250 2.0.0 Ok\r\n"
+            elif verb == "NOOP":
+                reply = "250 2.0.0 Ok\r\n"
+            elif verb == "DATA":
+                reply = "554 5.5.1 this fake never takes DATA\r\n"
+            elif verb in ("VRFY", "EXPN", "RCPT"):
+                key = lookup_key(arg)
+                asked = LOOKUP_STATE["asked"]
+                asked[key] = asked.get(key, 0) + 1
+                if key in opt.get("temp_always", []) or (
+                        key in opt.get("temp_once", []) and asked[key] == 1):
+                    reply = "450 4.2.1 try again later\r\n"
+                elif verb == "RCPT" and not in_mail:
+                    reply = "503 5.5.1 Error: need MAIL command\r\n"
+                elif verb == "RCPT" and opt.get("catch_all"):
+                    reply = "250 2.1.5 Ok\r\n"
+                elif verb == "VRFY" and opt.get("vrfy", "real") == "252":
+                    reply = "252 2.0.0 Cannot VRFY user\r\n"
+                elif verb != "RCPT" and opt.get("vrfy", "real") == "502":
+                    reply = "502 5.5.1 VRFY disabled\r\n"
+                elif key in users:
+                    given = users[key]
+                    if given:
+                        reply = given.replace("\\r\\n", "\r\n")
+                        if not reply.endswith("\r\n"):
+                            reply += "\r\n"
+                    elif verb == "RCPT":
+                        reply = "250 2.1.5 Ok\r\n"
+                    else:
+                        reply = f"250 {key.title()} <{key}@fake.test>\r\n"
+                else:
+                    reply = f"550 5.1.1 <{key}>: Recipient address rejected: User unknown\r\n"
+            else:
+                reply = "500 5.5.2 Error: command not recognized\r\n"
+            out.append((reply.encode("latin-1"), delay))
+        for r, d in out:
+            time.sleep(d)
+            conn.send(r)
+
+
 def run(conn, steps):
     for step in steps:
         if "send" in step:
@@ -295,6 +451,8 @@ def run(conn, steps):
                 return False
         elif "scram" in step:
             scram(conn, step["scram"])
+        elif "serve" in step and step["serve"] == "lookup":
+            lookup_serve(conn, step)
         elif "serve" in step:
             permissive(conn)
         else:
@@ -319,6 +477,8 @@ def main():
     ap.add_argument("--tls-max")
     ap.add_argument("--tls-client-ca")
     ap.add_argument("--tls-info")
+    ap.add_argument("--connections", type=int, default=1,
+                    help="serve this many connections, one after another")
     args = ap.parse_args()
     global TLS_CONTEXT, TLS_INFO
     if args.tls_cert:
@@ -345,30 +505,36 @@ def main():
         ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         ls.bind((host, args.port))
         port = ls.getsockname()[1]
-    ls.listen(1)
+    ls.listen(8)
     with open(args.port_file + ".tmp", "w") as f:
         f.write(str(port))
     import os
     os.replace(args.port_file + ".tmp", args.port_file)
     ls.settimeout(60)
-    try:
-        sock, peer = ls.accept()
-    except socket.timeout:
-        return 1
-    if args.peer_file:
-        with open(args.peer_file, "w") as f:
-            f.write(peer[0] if isinstance(peer, tuple) else "unix")
-    if args.implicit_tls:
-        try:
-            sock = tls_wrap(sock)
-        except (OSError, ValueError) as e:
-            print(f"fakesmtp: TLS handshake failed: {e}", file=sys.stderr)
-            return 1
     with open(args.record, "wb") as record:
-        conn = Conn(sock, record)
-        if run(conn, steps):
-            conn.drain()
-            sock.close()
+        for _ in range(args.connections):
+            try:
+                sock, peer = ls.accept()
+            except socket.timeout:
+                return 1
+            if args.peer_file:
+                with open(args.peer_file, "w") as f:
+                    f.write(peer[0] if isinstance(peer, tuple) else "unix")
+            if args.implicit_tls:
+                try:
+                    sock = tls_wrap(sock)
+                except (OSError, ValueError) as e:
+                    print(f"fakesmtp: TLS handshake failed: {e}", file=sys.stderr)
+                    return 1
+            conn = Conn(sock, record)
+            if run(conn, steps):
+                if args.connections == 1:
+                    conn.drain()
+                try:
+                    conn.sock.close()
+                except OSError:
+                    pass
+    ls.close()
     return 0
 
 

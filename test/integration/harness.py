@@ -21,7 +21,7 @@ class FakeServer:
     """One scripted connection.  Use as a context manager."""
 
     def __init__(self, steps, ipv6=False, tls=None, implicit_tls=False, host=None, port=0,
-                 unix=None, tls_args=()):
+                 unix=None, tls_args=(), connections=1):
         self.dir = tempfile.TemporaryDirectory(prefix="smtpsh-it-")
         self.script = os.path.join(self.dir.name, "script.json")
         self.portfile = os.path.join(self.dir.name, "port")
@@ -36,6 +36,8 @@ class FakeServer:
             args += ["--tls-cert", tls[0], "--tls-key", tls[1]]
         if implicit_tls:
             args.append("--implicit-tls")
+        if connections != 1:
+            args += ["--connections", str(connections)]
         self.peerfile = os.path.join(self.dir.name, "peer")
         args += ["--peer-file", self.peerfile, "--port", str(port)]
         if host:
@@ -96,6 +98,13 @@ class FakeServer:
                 return json.load(f)
         except FileNotFoundError:
             return None
+
+    def stop(self):
+        """End the server now (it may still be waiting for a connection
+        that will never come) and return every byte the client sent."""
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        return self.received()
 
     def received(self):
         """Every byte the client sent (call after finish())."""
