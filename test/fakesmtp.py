@@ -267,12 +267,16 @@ def lookup_serve(conn, opt):
                                           s, 2s, 4s ... (capped at 8s)
       temp_once: [names]                  450 the first time a name is asked
       temp_always: [names]                450 every time
+      offer_starttls: true                advertise STARTTLS and do it
+      require_auth: true                  530 to lookups before AUTH (and
+                                          before STARTTLS when offered)
     Commands are counted per connection, EHLO included."""
     users = {k.lower(): v for k, v in opt.get("users", {}).items()}
     count = 0
     lookups = 0
     nonmail = 0
     in_mail = False
+    authed = False
     while True:
         line = conn.read_until(b"\n")
         if not line.endswith(b"\n"):
@@ -285,8 +289,8 @@ def lookup_serve(conn, opt):
         out = []
         for raw in batch:
             text = raw.decode("latin-1").rstrip("\r\n")
-            verb = text[:4].upper()
-            arg = text[5:]
+            verb = text.split(" ")[0].upper()
+            arg = text[len(verb) + 1:]
             count += 1
             if opt.get("close_after") is not None and count > opt["close_after"]:
                 for r, d in out:
@@ -325,7 +329,7 @@ def lookup_serve(conn, opt):
                 ext = "250-fake.test\r\n250-SIZE 1000000\r\n"
                 if opt.get("pipelining"):
                     ext += "250-PIPELINING\r\n"
-                if opt.get("starttls") and not isinstance(conn.sock, __import__("ssl").SSLSocket):
+                if opt.get("offer_starttls") and not isinstance(conn.sock, __import__("ssl").SSLSocket):
                     ext += "250-STARTTLS\r\n"
                 ext += "250 AUTH PLAIN\r\n"
                 reply = ext
@@ -340,6 +344,7 @@ def lookup_serve(conn, opt):
                 conn.sock = TLS_CONTEXT.wrap_socket(conn.sock, server_side=True)
                 continue
             elif verb == "AUTH":
+                authed = True
                 reply = "235 2.7.0 Authentication successful\r\n"
             elif verb == "MAIL":
                 in_mail = True
@@ -355,7 +360,11 @@ def lookup_serve(conn, opt):
                 key = lookup_key(arg)
                 asked = LOOKUP_STATE["asked"]
                 asked[key] = asked.get(key, 0) + 1
-                if key in opt.get("temp_always", []) or (
+                secure = not opt.get("offer_starttls") or isinstance(
+                    conn.sock, __import__("ssl").SSLSocket)
+                if opt.get("require_auth") and not (authed and secure):
+                    reply = "530 5.7.0 Authentication required\r\n"
+                elif key in opt.get("temp_always", []) or (
                         key in opt.get("temp_once", []) and asked[key] == 1):
                     reply = "450 4.2.1 try again later\r\n"
                 elif verb == "RCPT" and not in_mail:

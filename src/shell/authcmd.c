@@ -127,6 +127,7 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 	ok = code == 235;
 	if (ok)
 		snprintf(sh->auth_user, sizeof sh->auth_user, "%s", user);
+	sh->recipe.auth_ok = ok;
 out:
 	auth_wipe(&line);
 	strbuf_free(&line);
@@ -187,6 +188,12 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 		shell_fail(sh, "auth", &err);
 	else
 		ok = auth_run(sh, mech, user, secret);
+	if (ok) {
+		/* Replayed by a lookup's reconnect (the secret asked again). */
+		sh->recipe.auth = true;
+		snprintf(sh->recipe.auth_arg, sizeof sh->recipe.auth_arg, "%s %.200s",
+		    auth_mech_name(mech), user);
+	}
 	secret_wipe(secret, sizeof secret);
 	secret_guard_end(&guard);
 	return ok;

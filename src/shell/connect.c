@@ -173,6 +173,7 @@ bool shell_open(struct shell *sh, const char *host, const char *port)
 	struct smtp_error err;
 	if (session_is_open(sh->sess))
 		shell_close(sh, N_("previous connection closed (no QUIT)"));
+	memset(&sh->recipe, 0, sizeof sh->recipe);    /* a new connection's own steps */
 	bool mx = sh->route == SMTPSH_ROUTE_MX || (sh->route == SMTPSH_ROUTE_AUTO && port == NULL);
 	if (port == NULL)
 		port = SMTP_DEFAULT_PORT;

@@ -23,7 +23,17 @@ static bool info_three_digits(const char *w, size_t n)
 void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	if (t->count < 2) {
-		shell_usage_error(sh, N_("usage: explain CODE | explain X.Y.Z | explain REPLY-LINE"));
+		shell_usage_error(sh, N_("usage: explain CODE | explain X.Y.Z | explain REPLY-LINE | "
+		    "explain VERDICT"));
+		return;
+	}
+	enum lookup_verdict lv;
+	if (t->count == 2 && lookup_verdict_parse(t->word[1], t->len[1], &lv)) {
+		struct out_explain v;
+		memset(&v, 0, sizeof v);
+		v.verdict = lookup_verdict_name(lv);
+		v.verdict_meaning = lookup_verdict_meaning(lv);
+		out_explain(&sh->out, &v);
 		return;
 	}
 	/* What follows "explain ", as typed: a code, an enhanced code, or a

@@ -1,12 +1,15 @@
 /*
  * main.c - smtpsh's entry: options (options.c), then one of four modes --
  * the interactive shell (stdin is a terminal), script mode (stdin is not),
- * -e commands, or the teaching server alone (--serve).  --demo starts the
+ * -e commands, a lookup run (--lookup FILE HOST: lookupcmd.c; -e commands
+ * first, when given, on the connection it then uses), or the teaching
+ * server alone (--serve).  --demo starts the
  * teaching server in a thread on a private loopback port and connects the
  * shell to it.  The exit status is the worst outcome seen (shell.h).
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,10 +74,86 @@ static int run_serve(const char *spec, unsigned disabled)
 	return SHELL_EXIT_OK;
 }
 
+/* The lookup settings, and where results go (--output, opened after
+ * --resume was read: they may be the same file). */
+static bool smtpsh_lookup_setup(struct shell *sh, const struct smtpsh_args *a)
+{
+	sh->lookup = (struct lookup_config){
+		.method = a->method, .from = a->msg.from, .domain = a->domain, .rate = a->rate,
+		.per_connection = a->per_connection, .max_connections = a->max_connections,
+		.retries = a->retries_given ? a->retries : LOOKUP_RETRIES_DEFAULT,
+		.cancel_fd = signals_fd(), .no_pipelining = a->msg.no_pipelining,
+	};
+	sh->lookup_resume = a->resume;
+	sh->out.csv = a->csv;
+	sh->out.progress = isatty(STDERR_FILENO);
+	if (a->output == NULL)
+		return true;
+	if (a->resume != NULL && a->lookup == NULL) {
+		fputs("smtpsh: --resume with --output needs --lookup FILE\n", stderr);
+		return false;
+	}
+	sh->out.results = NULL;
+	return true;
+}
+
+/* --output FILE: a --resume of the same file is read first, whole, by
+ * the run; so the file is emptied only when the run starts writing. */
+static enum smtp_errkind smtpsh_open_output(struct shell *sh, const struct smtpsh_args *a)
+{
+	sh->out.results = fopen(a->output, a->resume != NULL ? "r+" : "w");
+	if (sh->out.results == NULL && a->resume != NULL)
+		sh->out.results = fopen(a->output, "w");
+	if (sh->out.results == NULL) {
+		struct smtp_error err;
+		smtp_error_set(&err, SMTP_ERR_USAGE, errno, "cannot write %.200s: %s", a->output,
+		    strerror(errno));
+		shell_fail(sh, "output", &err);
+		return SMTP_ERR_USAGE;
+	}
+	return SMTP_OK;
+}
+
+/* --lookup FILE HOST [PORT]: -e commands first (shown), then the run. */
+static int smtpsh_lookup_mode(struct shell *sh, const struct smtpsh_args *a)
+{
+	const char *host = a->host, *port = a->port[0] != '\0' ? a->port : SMTP_DEFAULT_PORT;
+	if (a->demo) {
+		struct server_config cfg = { .disabled_verbs = a->disabled };
+		struct smtp_error err;
+		if (demo_server_create(&sh->demo, &cfg, &err) != SMTP_OK ||
+		    demo_server_start_thread(sh->demo, &err) != SMTP_OK) {
+			shell_fail(sh, "demo", &err);
+			return SHELL_EXIT_LOCAL;
+		}
+		host = demo_server_host(sh->demo);
+		port = demo_server_port(sh->demo);
+	}
+	bool ok = true;
+	if (a->ncmds > 0) {
+		ok = shell_open(sh, host, port);
+		for (size_t i = 0; ok && i < a->ncmds && !sh->stop; i++)
+			shell_run_line(sh, a->cmds[i], strlen(a->cmds[i]));
+	}
+	if (ok && !sh->stop)
+		shell_lookup_file(sh, a->lookup, host, port, false);
+	if (sh->signal != 0)
+		shell_quit_on_signal(sh);
+	if (session_is_open(sh->sess))
+		session_close(sh->sess);
+	if (sh->out.results != stdout && sh->out.results != NULL)
+		fclose(sh->out.results);
+	sh->out.results = stdout;
+	out_summary(&sh->out, sh->worst, sh->failed_stage[0] != '\0' ? sh->failed_stage : NULL);
+	return sh->worst;
+}
+
 static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 {
 	signals_install();
 	out_init(&sh->out, a->json);
+	if (!smtpsh_lookup_setup(sh, a))
+		return SHELL_EXIT_USAGE;
 	sh->stop_on_error = a->stop_on_error;
 	sh->implicit_tls = a->implicit_tls;
 	sh->insecure = a->insecure;
@@ -137,13 +216,17 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		fputs("smtpsh: out of memory\n", stderr);
 		return SHELL_EXIT_LOCAL;
 	}
-	sh->interactive = a->ncmds == 0 && isatty(STDIN_FILENO);
+	sh->interactive = a->ncmds == 0 && a->lookup == NULL && isatty(STDIN_FILENO);
 	static struct strbuf backlog;
 	if (sh->interactive && !a->json) {
 		strbuf_init(&backlog, OUT_BACKLOG_MAX);
 		sh->out.backlog = &backlog;
 	}
-	term_setup_colors(&sh->out, !a->no_color && !a->json);
+	term_setup_colors(&sh->out, !a->no_color && !a->json && !a->csv);
+	if (a->output != NULL && smtpsh_open_output(sh, a) != SMTP_OK)
+		return sh->worst;
+	if (a->lookup != NULL)
+		return smtpsh_lookup_mode(sh, a);
 
 	bool ok = true;
 	if (a->replay != NULL) {
@@ -192,6 +275,9 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	}
 	if (session_is_open(sh->sess))
 		session_close(sh->sess);
+	if (sh->out.results != stdout)
+		fclose(sh->out.results);
+	sh->out.results = stdout;
 	shell_transcript_note(sh, "smtpsh ends with status %d", sh->worst);
 	out_summary(&sh->out, sh->worst, sh->failed_stage[0] != '\0' ? sh->failed_stage : NULL);
 	return sh->worst;

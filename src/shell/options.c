@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "lookup.h"
 #include "tr.h"
 #include "tls.h"
 #include "verbs.h"
@@ -24,6 +25,8 @@ enum {
 	OPT_MX, OPT_NO_MX, OPT_BIND,
 	OPT_SNI, OPT_TLS_PROTOCOL, OPT_TLS_CIPHER, OPT_CERT, OPT_KEY,
 	OPT_TOKEN_FILE,
+	OPT_LOOKUP, OPT_METHOD, OPT_DOMAIN, OPT_CSV, OPT_OUTPUT, OPT_RATE, OPT_PER_CONNECTION,
+	OPT_MAX_CONNECTIONS, OPT_RETRIES, OPT_RESUME,
 };
 
 static const struct smtpsh_option option_table[] = {
@@ -58,7 +61,8 @@ static const struct smtpsh_option option_table[] = {
 	  "replaced; appended to FILE") },
 	{ "transcript-overwrite", OPT_TRANSCRIPT_OVERWRITE, NULL, N_("empty the transcript FILE first") },
 	{ "from", OPT_FROM, "ADDR", N_("send a test message from ADDR (MAIL, the RCPTs, DATA), "
-	  "reporting the recipients refused") },
+	  "reporting the recipients refused; with --lookup, the MAIL FROM of RCPT probes "
+	  "(default: the null sender <>)") },
 	{ "to", OPT_TO, "ADDR", N_("a recipient of the test message (repeatable)") },
 	{ "subject", OPT_SUBJECT, "TEXT", N_("its Subject (default: smtpsh test message)") },
 	{ "header", OPT_HEADER, "'NAME: VALUE'", N_("an extra header line (repeatable)") },
@@ -67,7 +71,7 @@ static const struct smtpsh_option option_table[] = {
 	{ "attach", OPT_ATTACH, "FILE", N_("attach FILE, base64, its media type from its name "
 	  "(repeatable)") },
 	{ "no-pipelining", OPT_NO_PIPELINING, NULL, N_("one command at a time even when the server "
-	  "advertises PIPELINING") },
+	  "advertises PIPELINING (test messages and lookups)") },
 	{ "bdat", OPT_BDAT, NULL, N_("send the message with BDAT chunks (CHUNKING, RFC 3030)") },
 	{ "lmtp", OPT_LMTP, NULL, N_("speak LMTP (RFC 2033): LHLO, one reply per recipient") },
 	{ "starttls", OPT_STARTTLS, NULL, N_("STARTTLS before the message (refused: stop)") },
@@ -85,6 +89,21 @@ static const struct smtpsh_option option_table[] = {
 	  "(`view` switches back)") },
 	{ "replay", OPT_REPLAY, "FILE", N_("play a --transcript back offline, with meanings and verdicts") },
 	{ "step", OPT_STEP, NULL, N_("with --replay: one command at a time (Enter: next)") },
+	{ "lookup", OPT_LOOKUP, "FILE", N_("check every name in FILE (one a line, # comments, - for "
+	  "stdin) against HOST, then exit") },
+	{ "method", OPT_METHOD, "METHOD", N_("how lookups ask: vrfy, expn, rcpt, or auto (the default: "
+	  "VRFY when it gives real answers, else RCPT)") },
+	{ "domain", OPT_DOMAIN, "DOMAIN", N_("appended to bare names for RCPT probes") },
+	{ "csv", OPT_CSV, NULL, N_("lookup results as CSV (RFC 4180, a header row)") },
+	{ "output", OPT_OUTPUT, "FILE", N_("write lookup results to FILE (the screen keeps the progress)") },
+	{ "rate", OPT_RATE, "N[/s|/m]", N_("at most N lookup commands a second (or a minute)") },
+	{ "per-connection", OPT_PER_CONNECTION, "N", N_("ask N names per connection, then reconnect "
+	  "(default: learn the server's limit)") },
+	{ "max-connections", OPT_MAX_CONNECTIONS, "N", N_("open at most N connections for a lookup run") },
+	{ "retries", OPT_RETRIES, "N", N_("ask a name again N times after a temporary (4xx) answer "
+	  "(default 2)") },
+	{ "resume", OPT_RESUME, "RESULTS", N_("keep the answered rows of an earlier --csv or --json run "
+	  "and ask only the rest") },
 	{ "demo", OPT_DEMO, NULL, N_("start the built-in teaching server and connect to it") },
 	{ "tour", OPT_TOUR, NULL, N_("with --demo: a guided tour of RFC 821, fifteen steps") },
 	{ "serve", OPT_SERVE, "[ADDR:]PORT", N_("run the teaching server alone (127.0.0.1 by default)") },
@@ -108,6 +127,7 @@ const struct smtpsh_option *options_at(size_t i)
 void options_usage(FILE *to)
 {
 	fputs(_("usage: smtpsh [options] [DOMAIN | HOST [PORT] | HOST:PORT | [IPv6]:PORT | unix:PATH]\n"
+	    "       smtpsh [options] --lookup FILE HOST [PORT]\n"
 	    "       smtpsh --demo\n"
 	    "       smtpsh --serve [ADDR:]PORT\n"
 	    "\n"
@@ -134,6 +154,7 @@ void options_usage(FILE *to)
 	    "\n"
 	    "Exit status: 0 every reply positive; 4 a 4xx reply was seen; 5 a 5xx reply;\n"
 	    "3 a local or connection error (timeout, refused, 600/621); 2 a usage error.\n"
+	    "A lookup: 0 every name answered; 4 some only temporarily; 3 some untested.\n"
 	    "The worst wins: 3, then 2, then 5, then 4.  A script ended by SIGINT, SIGTERM\n"
 	    "or SIGHUP exits with 128 + the signal (130, 143, 129) after one QUIT.\n"), to);
 }
@@ -196,6 +217,34 @@ void options_free(struct smtpsh_args *a)
 	free(a->msg.headers);
 	free(a->msg.attach);
 	a->cmds = a->msg.to = a->msg.headers = a->msg.attach = NULL;
+}
+
+/* "N", "N/s", "N/m": commands a second. */
+static bool options_rate(const char *s, double *out)
+{
+	char *end;
+	double v = strtod(s, &end);
+	if (end == s || !(v > 0) || v > 1e6)
+		return false;
+	if (*end == '\0' || strcmp(end, "/s") == 0)
+		*out = v;
+	else if (strcmp(end, "/m") == 0)
+		*out = v / 60.0;
+	else
+		return false;
+	return true;
+}
+
+static bool options_count_arg(const char *s, unsigned long lo, unsigned long hi, unsigned long *out)
+{
+	char *end;
+	if (s[0] < '0' || s[0] > '9')
+		return false;
+	unsigned long v = strtoul(s, &end, 10);
+	if (*end != '\0' || v < lo || v > hi)
+		return false;
+	*out = v;
+	return true;
 }
 
 bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
@@ -305,6 +354,45 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 			a->disabled |= 1u << v->id;
 			break;
 		}
+		case OPT_LOOKUP: a->lookup = optarg; break;
+		case OPT_DOMAIN: a->domain = optarg; break;
+		case OPT_CSV: a->csv = true; break;
+		case OPT_OUTPUT: a->output = optarg; break;
+		case OPT_RESUME: a->resume = optarg; break;
+		case OPT_METHOD:
+			if (!lookup_method_parse(optarg, &a->method)) {
+				fprintf(err, "smtpsh: --method wants vrfy, expn, rcpt or auto, not \"%.40s\"\n",
+				    optarg);
+				return false;
+			}
+			break;
+		case OPT_RATE:
+			if (!options_rate(optarg, &a->rate)) {
+				fprintf(err, "smtpsh: --rate wants N, N/s or N/m (N > 0), not \"%.40s\"\n", optarg);
+				return false;
+			}
+			break;
+		case OPT_PER_CONNECTION:
+		case OPT_MAX_CONNECTIONS:
+		case OPT_RETRIES: {
+			unsigned long v;
+			unsigned long lo = c == OPT_RETRIES ? 0 : 1;
+			if (!options_count_arg(optarg, lo, 1000000, &v)) {
+				fprintf(err, "smtpsh: --%s wants a number (%lu..1000000), not \"%.40s\"\n",
+				    c == OPT_RETRIES ? "retries" : c == OPT_PER_CONNECTION ? "per-connection" :
+				    "max-connections", lo, optarg);
+				return false;
+			}
+			if (c == OPT_RETRIES) {
+				a->retries = (unsigned)v;
+				a->retries_given = true;
+			} else if (c == OPT_PER_CONNECTION) {
+				a->per_connection = (unsigned)v;
+			} else {
+				a->max_connections = (unsigned)v;
+			}
+			break;
+		}
 		case OPT_TIMEOUT: {
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
@@ -325,7 +413,15 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		fprintf(err, "smtpsh: --key goes with --cert\n");
 		return false;
 	}
+	if (a->csv && a->json) {
+		fprintf(err, "smtpsh: --csv and --json: choose one\n");
+		return false;
+	}
 	int rest = argc - optind;
+	if (a->lookup != NULL && rest == 0 && !a->demo) {
+		fprintf(err, "smtpsh: --lookup FILE wants a HOST to ask (smtpsh --help)\n");
+		return false;
+	}
 	if (rest > 2 || (a->demo && rest > 0) || (a->serve != NULL && (rest > 0 || a->demo))) {
 		fprintf(err, "smtpsh: too many arguments (smtpsh --help)\n");
 		return false;

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "lookup.h"
+
 struct smtpsh_option {
 	const char *name;        /* long name, without "--" */
 	int key;                 /* short letter, or a value above 255 */
@@ -66,6 +68,13 @@ struct smtpsh_args {
 	const char *sni, *tls_cipher, *cert, *key;
 	unsigned tls_min;         /* --tls-protocol: TLS_VERSION_1_2 (0) or _1_3 */
 	unsigned timeout_s;
+	/* --lookup and its settings (lookupcmd.c). */
+	const char *lookup;       /* FILE, or NULL */
+	enum lookup_method method;
+	const char *domain, *output, *resume;   /* --from: msg.from */
+	bool csv, retries_given;
+	double rate;
+	unsigned per_connection, max_connections, retries;
 	const char *host;         /* NULL: none given */
 	char port[16];            /* "" when none given */
 	char hostbuf[256];

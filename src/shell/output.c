@@ -20,6 +20,7 @@ void out_init(struct output *o, bool json)
 	o->json = json;
 	o->out = stdout;
 	o->err = stderr;
+	o->results = stdout;
 	o->col_ok = o->col_mid = o->col_warn = o->col_bad = "";
 	o->col_local = o->col_dim = o->col_off = "";
 }
@@ -52,6 +53,8 @@ static void out_flush(struct output *o, struct strbuf *sb, bool to_err)
 			(void)strbuf_append(o->backlog, sb->data, sb->len);
 	}
 	FILE *f = to_err && !o->json ? o->err : o->out;
+	if (sb->len > 0)
+		out_progress_clear(o);     /* a record never lands on the bar */
 	if (sb->len > 0) {
 		if (f == o->err)
 			fflush(o->out);      /* keep the order a person sees */
@@ -63,6 +66,8 @@ static void out_flush(struct output *o, struct strbuf *sb, bool to_err)
 
 void out_sent(struct output *o, const char *shown, size_t len)
 {
+	if (o->muted)
+		return;
 	if (o->json)
 		return;
 	struct strbuf sb;
@@ -73,6 +78,8 @@ void out_sent(struct output *o, const char *shown, size_t len)
 
 void out_reply(struct output *o, const struct session_reply *r, const struct ehlo_set *ext)
 {
+	if (o->muted)
+		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json)
@@ -85,6 +92,8 @@ void out_reply(struct output *o, const struct session_reply *r, const struct ehl
 void out_connected(struct output *o, const char *host, const char *port, const char *address,
     const struct out_via *via)
 {
+	if (o->muted)
+		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json)
@@ -107,6 +116,8 @@ void out_mx(struct output *o, const struct mx_route *r)
 
 void out_closed(struct output *o, const char *why)
 {
+	if (o->muted)
+		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json) {
@@ -123,6 +134,8 @@ void out_closed(struct output *o, const char *why)
 
 void out_tls(struct output *o, const char *how, const struct tls_info *ti)
 {
+	if (o->muted)
+		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json)
@@ -134,6 +147,8 @@ void out_tls(struct output *o, const char *how, const struct tls_info *ti)
 
 void out_challenge(struct output *o, const char *text, size_t len)
 {
+	if (o->muted)
+		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json) {
@@ -151,6 +166,8 @@ void out_challenge(struct output *o, const char *text, size_t len)
 void out_turned(struct output *o, const char *command, size_t clen, const char *reply,
     size_t rlen)
 {
+	if (o->muted)
+		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json) {
@@ -178,6 +195,10 @@ void out_turned(struct output *o, const char *command, size_t clen, const char *
 void out_error(struct output *o, const char *stage, const struct smtp_error *e)
 {
 	const char *msg = e->msg[0] != '\0' ? e->msg : smtp_errkind_name(e->kind);
+	if (o->muted) {
+		snprintf(o->muted_error, sizeof o->muted_error, "%s", msg);
+		return;
+	}
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json) {
@@ -195,6 +216,8 @@ __attribute__((format(printf, 5, 0)))
 static void out_line_record(struct output *o, const char *type, const char *prefix, bool to_err,
     const char *fmt, va_list ap)
 {
+	if (o->muted)
+		return;
 	char msg[1024];
 	/* Callers mark fmt N_(): English in JSON, translated for a person. */
 	vsnprintf(msg, sizeof msg, o->json ? fmt : _(fmt), ap);
@@ -384,4 +407,117 @@ void out_summary(struct output *o, int status, const char *failed_stage)
 	(void)json_cstring(&sb, failed_stage);
 	(void)strbuf_appendf(&sb, "}\n");
 	out_flush(o, &sb, false);
+}
+
+/* ---- lookups ---- */
+
+/* Write a lookup record to the results file, in one piece. */
+static void out_results(struct output *o, struct strbuf *sb)
+{
+	if (sb->len > 0) {
+		if (o->results == o->out)
+			out_progress_clear(o);
+		fwrite(sb->data, 1, sb->len, o->results);
+		fflush(o->results);
+	}
+	strbuf_free(sb);
+}
+
+void out_lookup_begin(struct output *o)
+{
+	o->header_done = false;
+}
+
+static void out_lookup_header(struct output *o, struct strbuf *sb)
+{
+	if (o->header_done || o->json)
+		return;
+	o->header_done = true;
+	if (o->csv)
+		csv_lookup_header(sb);
+	else
+		text_lookup_header(o, sb);
+}
+
+void out_lookup(struct output *o, const struct lookup_result *r)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	out_lookup_header(o, &sb);
+	if (o->json)
+		json_lookup(r, &sb);
+	else if (o->csv)
+		csv_lookup(r, &sb);
+	else
+		text_lookup(o, r, &sb);
+	out_results(o, &sb);
+}
+
+void out_lookup_kept(struct output *o, const char *rec, size_t len)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	out_lookup_header(o, &sb);
+	(void)strbuf_append(&sb, rec, len);
+	out_results(o, &sb);
+}
+
+void out_lookup_summary(struct output *o, const struct lookup_summary *s)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		json_lookup_summary(s, &sb);
+		out_results(o, &sb);
+		return;
+	}
+	text_lookup_summary(o, s, &sb);
+	if (o->csv) {
+		/* The CSV stays rows only: the summary is a note on stderr. */
+		out_progress_clear(o);
+		fputs("smtpsh: lookup: ", o->err);
+		fwrite(sb.data != NULL ? sb.data : "", 1, sb.len, o->err);
+		fflush(o->err);
+		strbuf_free(&sb);
+		return;
+	}
+	out_results(o, &sb);
+}
+
+void out_lookup_event(struct output *o, const char *event, const char *message)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		const char *kv[] = { "event", event, "message", message };
+		json_simple(&sb, "lookup-event", kv, 4);
+		out_flush(o, &sb, false);
+		return;
+	}
+	(void)strbuf_appendf(&sb, "smtpsh: lookup: ");
+	(void)escape_terminal(&sb, message, strlen(message));
+	(void)strbuf_appendc(&sb, '\n');
+	out_flush(o, &sb, true);
+}
+
+void out_progress(struct output *o, const struct out_progress *p)
+{
+	if (!o->progress)
+		return;
+	struct strbuf sb;
+	strbuf_init(&sb, 4096);
+	text_progress(o, p, &sb);
+	fwrite(sb.data != NULL ? sb.data : "", 1, sb.len, o->err);
+	fflush(o->err);
+	strbuf_free(&sb);
+	o->progress_shown = true;
+}
+
+void out_progress_clear(struct output *o)
+{
+	if (!o->progress_shown)
+		return;
+	fputs("\r\033[K", o->err);
+	fflush(o->err);
+	o->progress_shown = false;
 }

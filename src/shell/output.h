@@ -12,6 +12,13 @@
  * JSON renderer with escape_json -- and nowhere else.  With --json, stdout
  * carries JSON objects and nothing else, each with a "type"; in text mode
  * errors and warnings go to stderr, everything else to stdout.
+ *
+ * Lookups (lookupcmd.c) have records of their own: one per name (a table
+ * row in text, a CSV row with --csv, a JSON object with --json), written to
+ * `results` (stdout, or --output FILE), and a summary; their notes go to
+ * stderr in text mode, and a progress bar to stderr when it is a terminal.
+ * While a lookup runs, the session's own records (replies, lines sent,
+ * connects, notes, errors) are muted: the run reports what matters.
  */
 #ifndef SMTPSH_OUTPUT_H
 #define SMTPSH_OUTPUT_H
@@ -24,6 +31,7 @@
 #include "enhanced.h"
 #include "strbuf.h"
 #include "error.h"
+#include "lookup.h"
 #include "mx.h"
 #include "session.h"
 #include "tls.h"
@@ -37,6 +45,13 @@ struct output {
 	bool json;
 	FILE *out;                 /* stdout */
 	FILE *err;                 /* stderr (text mode only) */
+	bool csv;                  /* lookup results as CSV (--csv) */
+	FILE *results;             /* lookup results: stdout or --output FILE */
+	bool header_done;          /* the table's or CSV's header is written */
+	bool progress;             /* stderr is a terminal: a progress bar */
+	bool progress_shown;       /* a bar is on the screen now */
+	bool muted;                /* a lookup runs: session records dropped */
+	char muted_error[SMTP_ERROR_MSG_MAX]; /* the last error while muted */
 	/* Colour strings (terminfo), empty when colour is off. */
 	const char *col_ok, *col_mid, *col_warn, *col_bad, *col_local, *col_dim, *col_off;
 	/* Where records go instead of out/err when set (the full-screen
@@ -114,6 +129,8 @@ struct out_explain {
 	const char *enh_source;       /* "RFC 3463", or NULL when unregistered */
 	const char *pasted;           /* the rest of a pasted reply, or NULL */
 	size_t pasted_len;
+	const char *verdict;          /* a lookup verdict's name (alone), or NULL */
+	const char *verdict_meaning;
 };
 void out_explain(struct output *o, const struct out_explain *x);
 
@@ -185,6 +202,29 @@ void out_tour(struct output *o, size_t step, size_t of, const char *title, const
 /* smtpsh's own text, as it is (the teaching server's guide); JSON:
  * {"type":"guide","text":...}. */
 void out_guide(struct output *o, const char *text);
+
+/* ---- lookups ---- */
+
+/* A lookup run starts: its header row comes with its first result. */
+void out_lookup_begin(struct output *o);
+/* One name's result (in input order). */
+void out_lookup(struct output *o, const struct lookup_result *r);
+/* A row kept from an earlier run's results (--resume): written as it was
+ * (smtpsh's own rendering, checked for control bytes when it was read). */
+void out_lookup_kept(struct output *o, const char *rec, size_t len);
+void out_lookup_summary(struct output *o, const struct lookup_summary *s);
+/* A note of the run (event: "method", "catch-all", "tarpit", ...). */
+void out_lookup_event(struct output *o, const char *event, const char *message);
+struct out_progress {
+	size_t done, total;
+	double per_s;             /* names a second so far */
+	unsigned reconnects;
+	double eta_s;             /* < 0: not known yet */
+	const char *current;      /* the name being asked (untrusted), or NULL */
+};
+/* The progress bar (stderr, a terminal only; nothing otherwise). */
+void out_progress(struct output *o, const struct out_progress *p);
+void out_progress_clear(struct output *o);
 
 /* The last record in --json mode: the exit status and the first stage that
  * went wrong (JSON only; nothing in text mode). */

@@ -46,6 +46,16 @@ void json_begin(struct strbuf *sb, const char *type);
 void json_key(struct strbuf *sb, const char *key);
 void json_kv(struct strbuf *sb, const char *key, const char *value);
 void json_end(struct strbuf *sb);
+/* Lookups: text (a table row), JSON, CSV (render_csv.c). */
+void text_lookup_header(const struct output *o, struct strbuf *sb);
+void text_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb);
+void text_lookup_summary(const struct output *o, const struct lookup_summary *s, struct strbuf *sb);
+void text_progress(const struct output *o, const struct out_progress *p, struct strbuf *sb);
+void json_lookup(const struct lookup_result *r, struct strbuf *sb);
+void json_lookup_summary(const struct lookup_summary *s, struct strbuf *sb);
+void csv_lookup_header(struct strbuf *sb);
+void csv_lookup(const struct lookup_result *r, struct strbuf *sb);
+
 /* {"type":TYPE,"KEY":"VALUE",...}: pairs of C strings, NULL values as null. */
 void json_simple(struct strbuf *sb, const char *type, const char *const *kv, size_t n);
 

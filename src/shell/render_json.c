@@ -102,6 +102,10 @@ void json_reply(const struct output *o, const struct session_reply *r,
 void json_explain(const struct out_explain *x, struct strbuf *sb)
 {
 	json_begin(sb, "explain");
+	if (x->verdict != NULL) {
+		json_kv(sb, "verdict", x->verdict);
+		json_kv(sb, "meaning", x->verdict_meaning);
+	}
 	if (x->code != 0) {
 		(void)strbuf_appendf(sb, ",\"code\":%d", x->code);
 		json_kv(sb, "meaning", x->meaning);
@@ -287,5 +291,57 @@ void json_mx(const struct mx_route *r, struct strbuf *sb)
 	}
 	(void)strbuf_appendf(sb, "],\"hosts_dropped\":%zu,\"null_dropped\":%zu", r->host_dropped,
 	    r->null_dropped);
+	json_end(sb);
+}
+
+/* ---- lookups ---- */
+
+static void json_texts(struct strbuf *sb, const char *key, const struct lookup_text *t, size_t n)
+{
+	json_key(sb, key);
+	(void)strbuf_appendc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		if (i > 0)
+			(void)strbuf_appendc(sb, ',');
+		(void)json_string(sb, t[i].text, t[i].len);
+	}
+	(void)strbuf_appendc(sb, ']');
+}
+
+void json_lookup(const struct lookup_result *r, struct strbuf *sb)
+{
+	json_begin(sb, "lookup");
+	json_kv(sb, "name", r->name);
+	json_kv(sb, "method", r->method == LOOKUP_AUTO ? NULL : lookup_method_name(r->method));
+	json_kv(sb, "verdict", lookup_verdict_name(r->verdict));
+	if (r->code != 0)
+		(void)strbuf_appendf(sb, ",\"code\":%d", r->code);
+	else
+		(void)strbuf_appendf(sb, ",\"code\":null");
+	json_kv(sb, "enhanced", r->enhanced[0] != '\0' ? r->enhanced : NULL);
+	json_texts(sb, "lines", r->lines, r->nlines);
+	json_texts(sb, "addresses", r->addresses, r->naddresses);
+	(void)strbuf_appendf(sb, ",\"attempts\":%u", r->attempts);
+	json_kv(sb, "reason", r->reason[0] != '\0' ? r->reason : NULL);
+	json_end(sb);
+}
+
+void json_lookup_summary(const struct lookup_summary *s, struct strbuf *sb)
+{
+	json_begin(sb, "lookup-summary");
+	(void)strbuf_appendf(sb, ",\"total\":%zu,\"by_verdict\":{", s->total);
+	for (int v = 0; v < LOOKUP_VERDICT__COUNT; v++)
+		(void)strbuf_appendf(sb, "%s\"%s\":%zu", v > 0 ? "," : "",
+		    lookup_verdict_name((enum lookup_verdict)v), s->by_verdict[v]);
+	(void)strbuf_appendf(sb, "},\"connections\":%u,\"elapsed_ms\":%.1f,\"catch_all\":%s",
+	    s->connections, s->elapsed_ms,
+	    s->catch_all < 0 ? "null" : s->catch_all ? "true" : "false");
+	json_kv(sb, "method", lookup_method_name(s->method));
+	(void)strbuf_appendf(sb, ",\"cancelled\":%s,\"tarpit\":%s,\"per_connection\":",
+	    s->cancelled ? "true" : "false", s->tarpit ? "true" : "false");
+	if (s->per_connection != 0)
+		(void)strbuf_appendf(sb, "%u", s->per_connection);
+	else
+		(void)strbuf_appendf(sb, "null");
 	json_end(sb);
 }

@@ -200,6 +200,10 @@ void text_reply(const struct output *o, const struct session_reply *r, struct st
 void text_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb)
 {
 	(void)o;
+	if (x->verdict != NULL) {
+		(void)strbuf_appendf(sb, "%s (a lookup verdict): %s\n", x->verdict, x->verdict_meaning);
+		return;
+	}
 	if (x->code != 0) {
 		char meaning[256];
 		code_explain_in(x->code, CODE_CTX_ANY, shell_tr, meaning, sizeof meaning, NULL);
@@ -397,4 +401,114 @@ void text_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb
 	if (r->null_dropped > 0)
 		(void)strbuf_appendf(sb, _("  (a null MX \".\" beside real hosts was ignored: "
 		    "RFC 7505 3 forbids the mix)\n"));
+}
+
+/* ---- lookups ---- */
+
+static const char *text_verdict_color(const struct output *o, enum lookup_verdict v)
+{
+	switch (v) {
+	case LOOKUP_EXISTS:
+	case LOOKUP_ACCEPTED: return o->col_ok;
+	case LOOKUP_AMBIGUOUS:
+	case LOOKUP_CANNOT_VERIFY: return o->col_mid;
+	case LOOKUP_TEMPORARY: return o->col_warn;
+	case LOOKUP_UNKNOWN:
+	case LOOKUP_REJECTED: return o->col_bad;
+	default: return o->col_local;
+	}
+}
+
+/* Pad to a column: n bytes were written, width wanted. */
+static void text_pad(struct strbuf *sb, size_t n, size_t width)
+{
+	for (; n < width; n++)
+		(void)strbuf_appendc(sb, ' ');
+	(void)strbuf_appendc(sb, ' ');
+}
+
+#define TEXT_NAME_COL 24
+#define TEXT_VERDICT_COL 13
+
+void text_lookup_header(const struct output *o, struct strbuf *sb)
+{
+	(void)strbuf_appendf(sb, "%s%-*s %-*s %-4s %-8s %s%s\n", o->col_dim, TEXT_NAME_COL, "NAME",
+	    TEXT_VERDICT_COL, "VERDICT", "CODE", "ENHANCED", "TEXT", o->col_off);
+}
+
+void text_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb)
+{
+	size_t at = sb->len;
+	(void)escape_terminal(sb, r->name, strlen(r->name));
+	text_pad(sb, sb->len - at, TEXT_NAME_COL);
+	const char *vn = lookup_verdict_name(r->verdict);
+	(void)strbuf_appendf(sb, "%s%s%s", text_verdict_color(o, r->verdict), vn, o->col_off);
+	text_pad(sb, strlen(vn), TEXT_VERDICT_COL);
+	if (r->code != 0)
+		(void)strbuf_appendf(sb, "%-4d ", r->code);
+	else
+		(void)strbuf_appendf(sb, "%-4s ", "-");
+	(void)strbuf_appendf(sb, "%-8s ", r->enhanced[0] != '\0' ? r->enhanced : "-");
+	if (r->verdict == LOOKUP_UNTESTED || r->nlines == 0) {
+		(void)escape_terminal(sb, r->reason, strlen(r->reason));
+	} else {
+		/* The first line, without the enhanced code its column shows. */
+		const char *t = r->lines[0].text;
+		size_t len = r->lines[0].len, el = strlen(r->enhanced);
+		if (el > 0 && len > el && strncmp(t, r->enhanced, el) == 0 && t[el] == ' ') {
+			t += el + 1;
+			len -= el + 1;
+		}
+		(void)escape_terminal(sb, t, len);
+		if (r->naddresses > 1) {
+			(void)strbuf_appendf(sb, " [");
+			for (size_t i = 0; i < r->naddresses; i++) {
+				if (i > 0)
+					(void)strbuf_appendf(sb, ", ");
+				(void)escape_terminal(sb, r->addresses[i].text, r->addresses[i].len);
+			}
+			(void)strbuf_appendc(sb, ']');
+		}
+	}
+	(void)strbuf_appendc(sb, '\n');
+}
+
+void text_lookup_summary(const struct output *o, const struct lookup_summary *s,
+    struct strbuf *sb)
+{
+	(void)o;
+	(void)strbuf_appendf(sb, "%zu name%s:", s->total, s->total == 1 ? "" : "s");
+	bool first = true;
+	for (int v = 0; v < LOOKUP_VERDICT__COUNT; v++) {
+		if (s->by_verdict[v] == 0)
+			continue;
+		(void)strbuf_appendf(sb, "%s %zu %s", first ? "" : ",", s->by_verdict[v],
+		    lookup_verdict_name((enum lookup_verdict)v));
+		first = false;
+	}
+	(void)strbuf_appendf(sb, "; %u connection%s, %.1f s; method %s; catch-all: %s%s%s\n",
+	    s->connections, s->connections == 1 ? "" : "s", s->elapsed_ms / 1000.0,
+	    lookup_method_name(s->method),
+	    s->catch_all < 0 ? "not probed" : s->catch_all ? "yes" : "no",
+	    s->tarpit ? "; a tarpit was noticed" : "",
+	    s->cancelled ? "; stopped: the rest is untested" : "");
+}
+
+void text_progress(const struct output *o, const struct out_progress *p, struct strbuf *sb)
+{
+	enum { WIDTH = 20 };
+	size_t fill = p->total > 0 ? p->done * WIDTH / p->total : WIDTH;
+	(void)strbuf_appendf(sb, "\r\033[K%s[", o->col_dim);
+	for (size_t i = 0; i < WIDTH; i++)
+		(void)strbuf_appendc(sb, i < fill ? '#' : '.');
+	(void)strbuf_appendf(sb, "] %zu/%zu  %.1f/s  %u reconnect%s", p->done, p->total, p->per_s,
+	    p->reconnects, p->reconnects == 1 ? "" : "s");
+	if (p->eta_s >= 0)
+		(void)strbuf_appendf(sb, "  ETA %.0f s", p->eta_s);
+	if (p->current != NULL) {
+		size_t len = strlen(p->current);
+		(void)strbuf_appendf(sb, "  ");
+		(void)escape_terminal(sb, p->current, len > 40 ? 40 : len);
+	}
+	(void)strbuf_appendf(sb, "%s", o->col_off);
 }

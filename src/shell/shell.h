@@ -5,6 +5,8 @@
  *   repl.c | script.c | main.c (-e)     lines typed, piped or given
  *     -> shellcmd.c                     tokenized; a shell command or a verb
  *        -> infocmd.c                   explain, state, ext, ?, set, mailbox
+ *        -> lookupcmd.c (+ lookupfile.c) lookup: the core's engine, its
+ *                                        reconnect hook replays the steps below
  *        -> verbcmd.c                   an SMTP verb: what it needs first
  *           -> body.c, tlscmd.c, authcmd.c, turn.c
  *              -> connect.c             open (MX route), greeting, implicit TLS
@@ -25,6 +27,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "lookup.h"
 #include "mx.h"
 #include "options.h"
 #include "output.h"
@@ -110,6 +113,20 @@ struct shell {
 	struct tls_info tls;      /* the last handshake's findings */
 	bool tls_known;
 	struct transcript transcript; /* --transcript FILE */
+	/* How this connection was brought up, replayed when a lookup has to
+	 * reconnect (verbcmd.c, tlscmd.c and authcmd.c record it; connect.c
+	 * forgets it). */
+	struct shell_recipe {
+		char hello[256];          /* the HELO/EHLO domain; "" none yet */
+		bool ehlo;                /* EHLO (else HELO) */
+		bool starttls;            /* STARTTLS succeeded */
+		bool auth;                /* AUTH succeeded with auth_arg */
+		char auth_arg[300];       /* "PLAIN bob" */
+		bool auth_ok;             /* the last AUTH exchange got 235 */
+	} recipe;
+	/* Lookups (lookupcmd.c): settings from the command line. */
+	struct lookup_config lookup;
+	const char *lookup_resume;    /* --resume RESULTS */
 };
 
 /* exchange.c: one command to the server and every reply it brings. */
@@ -229,6 +246,17 @@ void tour_after_line(struct shell *sh, const char *line, size_t len);
 
 /* replaycmd.c: --replay FILE [--step]. */
 void shell_replay(struct shell *sh, const char *path, bool step);
+
+/* lookupcmd.c */
+struct tokens;
+/* `lookup FILE` / `lookup NAME NAME...`: words[0..n) after the command. */
+void shell_lookup(struct shell *sh, const char *const *words, size_t n);
+/* --lookup FILE HOST [PORT] (and `lookup FILE`): the whole run,
+ * connecting when needed; keep_open leaves the last connection open for
+ * the shell (else it ends with QUIT). */
+void shell_lookup_file(struct shell *sh, const char *file, const char *host, const char *port,
+    bool keep_open);
+void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 
 /* turn.c */
 void shell_turned(struct shell *sh);

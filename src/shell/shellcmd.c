@@ -163,8 +163,8 @@ static const struct shell_cmd shell_cmds[] = {
 	  "with --demo, open alone reconnects to the teaching server"), cmd_open },
 	{ "close", "close", N_("drop the connection without QUIT"), cmd_close },
 	{ "exit", "exit", N_("leave smtpsh (Ctrl-D too)"), cmd_exit },
-	{ "explain", "explain CODE | X.Y.Z | REPLY", N_("what a reply code, an enhanced code or a "
-	  "pasted reply line means, offline"), cmd_explain },
+	{ "explain", "explain CODE | X.Y.Z | REPLY | VERDICT", N_("what a reply code, an enhanced "
+	  "code, a pasted reply line or a lookup verdict means, offline"), cmd_explain },
 	{ "raw", "raw LINE", N_("send one line exactly as typed (CR, LF and NUL still refused)"), cmd_raw },
 	{ "message", "message --from A --to B [--to C] [--subject S] [--attach F] ...",
 	  N_("build and send a test message, MAIL to DATA, and list the recipients refused"), cmd_message },
@@ -180,6 +180,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "view", "view", N_("switch between line mode and the full-screen view (status, transcript, "
 	  "state diagram)"), cmd_view },
 	{ "set", "set insecure on|off", N_("probe servers whose certificate does not verify"), cmd_set },
+	{ "lookup", "lookup FILE | lookup NAME NAME...", N_("check every name (a file: one a line) "
+	  "by VRFY, EXPN or RCPT, reconnecting as the server needs; a verdict for each"), cmd_lookup },
 	{ "mailbox", "mailbox [USER]", N_("--demo: the messages the teaching server delivered"), cmd_mailbox },
 	{ "terminal", "terminal [USER]", N_("--demo: what SEND/SOML/SAML wrote to users' terminals"), cmd_terminal },
 };

@@ -98,6 +98,7 @@ void shell_starttls(struct shell *sh)
 	shell_transcript_note(sh, "TLS started: %s %s, verification: %s", info.version,
 	    info.cipher, info.verified ? "ok" : info.verify_text);
 	out_tls(&sh->out, "starttls", &info);
+	sh->recipe.starttls = true;
 	shell_ehlo_again(sh, domain);
 }
 

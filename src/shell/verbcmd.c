@@ -144,9 +144,17 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 	struct session_reply r;
 	session_reply_init(&r);
 	int code = shell_collect(sh, seq, &r);
+	bool ehlo = (v->flags & VERB_F_EXTENSIONS) != 0;
 	if ((v->flags & VERB_F_EXTENSIONS) && (code == 500 || code == 502) &&
-	    session_is_open(sh->sess))
+	    session_is_open(sh->sess)) {
 		code = verb_helo_fallback(sh, arg, arglen, worst, failed, &r);
+		ehlo = false;
+	}
+	if ((v->flags & VERB_F_HELLO) && code == 250) {
+		/* What a lookup's reconnect says again (lookupcmd.c). */
+		snprintf(sh->recipe.hello, sizeof sh->recipe.hello, "%.*s", (int)arglen, arg);
+		sh->recipe.ehlo = ehlo;
+	}
 	if ((v->flags & VERB_F_SWAPS_ROLES) && code == 250 &&
 	    session_state(sh->sess) == SMTP_ST_TURNED)
 		shell_turned(sh);

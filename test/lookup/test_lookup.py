@@ -384,18 +384,22 @@ class Reconnect(LookupCase):
         certs = make_certs(self.d)
         names = [f"user{i:02d}" for i in range(8)]
         path = names_file(self.d, names)
-        steps = [BANNER, {"serve": "lookup", "users": {"postmaster": None}, "starttls": True,
-                          "close_after": 7}]
+        steps = [BANNER, {"serve": "lookup", "users": {"postmaster": None}, "offer_starttls": True,
+                          "require_auth": True, "close_after": 7}]
         with FakeServer(steps, tls=(certs["leaf.pem"], certs["leaf.key"]), connections=6) as srv:
             p = run_smtpsh(["--json", "--method", "vrfy", "--cafile", certs["ca.pem"],
                             "-e", "ehlo client.test", "-e", "starttls", "-e", "auth plain bob",
                             "-e", f"lookup {path}", "-e", "quit", "localhost", str(srv.port)],
                            env_extra={"SMTPSH_PASSWORD": "secret"})
-            srv.stop()
+            wire = srv.stop()
         rows, summary, _ = lookup_records(p.stdout)
         self.assert_every_name_once(names, rows)
         self.assertTrue(all(r["verdict"] == "unknown" for r in rows), rows)
         self.assertGreater(summary["connections"], 1)
+        # Every connection (the record holds what the server read, TLS
+        # removed) said EHLO, STARTTLS, EHLO again and AUTH before a lookup.
+        self.assertEqual(wire.count(b"EHLO client.test\r\nSTARTTLS\r\nEHLO client.test\r\n"
+                                    b"AUTH PLAIN "), summary["connections"])
 
 
 class Progress(LookupCase):

@@ -1,0 +1,436 @@
+/*
+ * lookup.c - the lookup run (lookup.h): names are asked in batches -- one
+ * VRFY or EXPN at a time (RFC 2920 3.1: they end a pipelined group), RCPTs
+ * in groups when the server advertises PIPELINING -- and every reply is
+ * matched to its name by the session's owed queue (a refused group element
+ * never shifts the others).  Each name ends with exactly one result,
+ * reported in input order: results are held in a ring of
+ * LOOKUP_PENDING_MAX slots until every name before them is final.
+ *
+ * A temporary answer is asked again after a back-off (--retries); a name
+ * whose reply was lost with its connection is asked again on the next one
+ * (LOOKUP_ATTEMPTS_MAX in all); a 5xx is held until the connection shows
+ * it did not end the session (lookup_conn.c).  On cancel, or when no
+ * connection can be had, the rest is reported untested with the reason.
+ *
+ * Owns: the item array and the result ring (freed before lookup_run
+ * returns).
+ */
+#include "lookup_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "verbs.h"
+
+struct lookup_result *lookup_slot(struct lookup *lk, size_t i)
+{
+	return &lk->slots[i % LOOKUP_PENDING_MAX];
+}
+
+void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *current,
+    const char *fmt, ...)
+{
+	if (lk->h->event == NULL)
+		return;
+	struct lookup_event e;
+	memset(&e, 0, sizeof e);
+	e.kind = kind;
+	e.done = lk->emit;
+	e.total = lk->n;
+	e.connections = lk->sum->connections;
+	e.current = current;
+	if (fmt != NULL) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(e.message, sizeof e.message, fmt, ap);
+		va_end(ap);
+	}
+	lk->h->event(lk->h->ctx, &e);
+}
+
+/* Report every final result that has no unreported name before it. */
+static void lookup_flush(struct lookup *lk)
+{
+	bool any = false;
+	while (lk->emit < lk->n && lk->items[lk->emit].final) {
+		struct lookup_result *r = lookup_slot(lk, lk->emit);
+		lk->sum->by_verdict[r->verdict]++;
+		lk->h->result(lk->h->ctx, r);
+		lk->emit++;
+		any = true;
+	}
+	if (any)
+		lookup_event(lk, LOOKUP_EV_PROGRESS, NULL, NULL);
+}
+
+static void lookup_final(struct lookup *lk, size_t i)
+{
+	struct lookup_result *r = lookup_slot(lk, i);
+	r->attempts = lk->items[i].attempts;
+	lk->items[i].final = true;
+}
+
+static void lookup_untested(struct lookup *lk, size_t i, const char *reason)
+{
+	struct lookup_result *r = lookup_slot(lk, i);
+	if (lk->items[i].attempts == 0 && lk->items[i].temp_tries == 0) {
+		memset(r, 0, sizeof *r);
+		r->index = i;
+		r->name = lk->names[i];
+	}
+	r->verdict = LOOKUP_UNTESTED;
+	r->code = 0;
+	r->enhanced[0] = '\0';
+	r->nlines = r->naddresses = r->lines_dropped = 0;
+	snprintf(r->reason, sizeof r->reason, "%s", reason);
+	lookup_final(lk, i);
+}
+
+void lookup_commit_held(struct lookup *lk)
+{
+	if (!lk->held_valid)
+		return;
+	lk->held_valid = false;
+	lookup_final(lk, lk->held);
+}
+
+/* A reply for name i (asked by method m): final, held, or to be retried. */
+static void lookup_take(struct lookup *lk, size_t i, enum lookup_method m,
+    const struct smtp_reply *r)
+{
+	lookup_commit_held(lk);
+	struct lookup_item *it = &lk->items[i];
+	struct lookup_result *res = lookup_slot(lk, i);
+	res->method = m;
+	res->reason[0] = '\0';
+	enum lookup_verdict v = lookup_classify(m, r, lookup_is_catch_all(lk, i), res);
+	lk->conn_progress = true;
+	lk->backoff_ms = 0;
+	if (v == LOOKUP_TEMPORARY) {
+		if (++it->temp_tries <= lk->cfg->retries) {
+			long long wait = LOOKUP_BACKOFF_FIRST_MS << (it->temp_tries - 1);
+			it->not_before = transport_now_ms() +
+			    (wait > LOOKUP_BACKOFF_MAX_MS ? LOOKUP_BACKOFF_MAX_MS : wait);
+			return;
+		}
+		snprintf(res->reason, sizeof res->reason, "only temporary answers, %u times",
+		    it->temp_tries);
+	} else if (v == LOOKUP_UNTESTED) {
+		snprintf(res->reason, sizeof res->reason, "the reply (%03d) is no answer to %s",
+		    r->code, lookup_method_name(m));
+	}
+	if (r->code / 100 == 5) {
+		lk->held_valid = true;
+		lk->held = i;
+		lk->held_was_error = 1;
+		return;
+	}
+	lookup_final(lk, i);
+}
+
+/* A command for name i could not be sent or answered. */
+static void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k,
+    const struct smtp_error *err)
+{
+	if (k == SMTP_ERR_CANCELLED) {
+		lk->cancelled = true;
+	} else if (k == SMTP_ERR_REFUSED || k == SMTP_ERR_USAGE) {
+		lookup_untested(lk, i, err->msg);          /* the name cannot be sent */
+	} else {
+		lookup_lost(lk, err->msg);
+	}
+}
+
+/* VRFY or EXPN of name i, and EXPN after a VRFY that names a list. */
+static void lookup_ask_one(struct lookup *lk, size_t i)
+{
+	struct smtp_error err;
+	if (lookup_rate_wait(lk) != SMTP_OK) {
+		lk->cancelled = true;
+		return;
+	}
+	lookup_event(lk, LOOKUP_EV_PROGRESS, lk->names[i], NULL);
+	struct lookup_item *it = &lk->items[i];
+	enum lookup_method m = lk->method;
+	const struct verb *v = verb_by_id(m == LOOKUP_EXPN ? VERB_EXPN : VERB_VRFY);
+	struct session_reply r;
+	session_reply_init(&r);
+	it->attempts++;
+	lk->conn_names++;
+	enum smtp_errkind k = lookup_command(lk, v, lk->names[i], &r, &err);
+	if (k == SMTP_OK && m == LOOKUP_VRFY && r.reply.code == 250 &&
+	    lookup_addresses(&r.reply, lookup_slot(lk, i)->addresses, LOOKUP_ADDRESSES_MAX) >= 2) {
+		/* VRFY calls it a list: EXPN says who is on it. */
+		struct session_reply x;
+		session_reply_init(&x);
+		it->attempts++;
+		enum smtp_errkind kx = lookup_command(lk, verb_by_id(VERB_EXPN), lk->names[i], &x, &err);
+		if (kx == SMTP_OK && x.reply.code == 250) {
+			session_reply_free(&r);
+			r = x;
+			m = LOOKUP_EXPN;
+		} else {
+			session_reply_free(&x);
+			if (kx != SMTP_OK) {
+				session_reply_free(&r);
+				lookup_failed(lk, i, kx, &err);
+				return;
+			}
+		}
+	}
+	if (k == SMTP_OK)
+		lookup_take(lk, i, m, &r.reply);
+	else
+		lookup_failed(lk, i, k, &err);
+	session_reply_free(&r);
+}
+
+/* RCPTs for names idx[0..cnt), pipelined when cnt > 1. */
+static void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
+{
+	struct smtp_error err;
+	bool ca;
+	for (size_t g = 0; g < cnt; g++) {
+		enum smtp_errkind k = lookup_catch_all(lk, idx[g], &ca, &err);
+		if (k != SMTP_OK) {
+			lookup_failed(lk, idx[g], k == SMTP_ERR_REFUSED ? SMTP_ERR_CLOSED : k, &err);
+			return;
+		}
+	}
+	enum smtp_errkind k = lookup_ensure_txn(lk, &err);
+	if (k == SMTP_ERR_REFUSED) {
+		lk->stop = true;
+		snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: %.200s", err.msg);
+		return;
+	}
+	if (k == SMTP_ERR_AGAIN) {
+		if (lookup_backoff(lk, err.msg) == SMTP_ERR_CANCELLED)
+			lk->cancelled = true;
+		return;
+	}
+	if (k != SMTP_OK) {
+		lookup_failed(lk, idx[0], k, &err);
+		return;
+	}
+	unsigned long seq[LOOKUP_GROUP_MAX];
+	size_t sent = 0;
+	for (; sent < cnt; sent++) {
+		size_t i = idx[sent];
+		char addr[LOOKUP_NAME_MAX * 2], wire[LOOKUP_NAME_MAX * 3];
+		size_t wlen = 0;
+		if (lookup_rate_wait(lk) != SMTP_OK) {
+			lk->cancelled = true;
+			break;
+		}
+		lookup_event(lk, LOOKUP_EV_PROGRESS, lk->names[i], NULL);
+		if (!lookup_rcpt_address(lk->names[i], lk->cfg->domain, addr, sizeof addr))
+			k = smtp_error_set(&err, SMTP_ERR_REFUSED, 0, "the name is too long to send");
+		else
+			k = verb_format_command(verb_by_id(VERB_RCPT), addr, strlen(addr), wire,
+			    sizeof wire, &wlen, &err);
+		if (k == SMTP_OK)
+			k = session_send(lk->s, verb_by_id(VERB_RCPT), wire, wlen, &seq[sent], NULL, &err);
+		if (k != SMTP_OK) {
+			lookup_failed(lk, i, k, &err);
+			if (k != SMTP_ERR_REFUSED && k != SMTP_ERR_USAGE)
+				break;
+			seq[sent] = 0;
+			continue;
+		}
+		lk->items[i].attempts++;
+		lk->conn_names++;
+		lk->txn_rcpts++;
+	}
+	long long last = transport_now_ms();
+	bool first = true;
+	for (size_t g = 0; g < sent && session_is_open(lk->s) && !lk->cancelled; g++) {
+		if (seq[g] == 0)
+			continue;
+		struct session_reply r;
+		session_reply_init(&r);
+		do
+			k = session_next_reply(lk->s, SESSION_WAIT_OWED, &r, &err);
+		while (k == SMTP_OK && r.seq != seq[g]);
+		long long now = transport_now_ms();
+		if (k == SMTP_OK && (r.reply.code == 421 || r.closed)) {
+			smtp_error_set(&err, SMTP_ERR_CLOSED, 0, "%03d to RCPT", r.reply.code);
+			k = SMTP_ERR_CLOSED;
+		}
+		if (k != SMTP_OK) {
+			session_reply_free(&r);
+			lookup_failed(lk, idx[g], k, &err);
+			break;
+		}
+		bool tarpit = lookup_note_latency(lk, (double)(now - last), first);
+		first = false;
+		last = now;
+		lookup_count_reply(lk, r.reply.code);
+		lookup_take(lk, idx[g], LOOKUP_RCPT, &r.reply);
+		session_reply_free(&r);
+		if (tarpit && g + 1 < sent) {
+			/* The rest of the group would come as slowly: drop it
+			 * and ask those names on a new connection. */
+			lookup_commit_held(lk);
+			session_close(lk->s);
+			break;
+		}
+	}
+}
+
+/* Up to max names that may be asked now, in order; 0 and *wait_until
+ * when the only ones left are backing off. */
+static size_t lookup_pick(struct lookup *lk, size_t *idx, size_t max, long long *wait_until)
+{
+	size_t cnt = 0;
+	long long now = transport_now_ms();
+	*wait_until = 0;
+	size_t end = lk->emit + LOOKUP_PENDING_MAX < lk->n ? lk->emit + LOOKUP_PENDING_MAX : lk->n;
+	for (size_t i = lk->emit; i < end && cnt < max; i++) {
+		struct lookup_item *it = &lk->items[i];
+		if (it->final || (lk->held_valid && lk->held == i))
+			continue;
+		if (it->attempts == 0 && it->temp_tries == 0) {
+			struct lookup_result *r = lookup_slot(lk, i);
+			memset(r, 0, sizeof *r);
+			r->index = i;
+			r->name = lk->names[i];
+		}
+		if (it->attempts >= LOOKUP_ATTEMPTS_MAX) {
+			char why[SMTP_ERROR_MSG_MAX];
+			snprintf(why, sizeof why, "asked %u times, and each time the connection ended "
+			    "first (%.160s)", it->attempts, lk->last_loss);
+			lookup_untested(lk, i, why);
+			continue;
+		}
+		if (it->not_before > now) {
+			if (*wait_until == 0 || it->not_before < *wait_until)
+				*wait_until = it->not_before;
+			continue;
+		}
+		idx[cnt++] = i;
+	}
+	return cnt;
+}
+
+static void lookup_rest_untested(struct lookup *lk, const char *reason)
+{
+	lookup_commit_held(lk);
+	for (size_t i = lk->emit; i < lk->n; i++) {
+		if (!lk->items[i].final) {
+			if (i >= lk->emit + LOOKUP_PENDING_MAX)
+				lookup_flush(lk);
+			lookup_untested(lk, i, reason);
+		}
+	}
+	lookup_flush(lk);
+}
+
+/* One step: a connection, the method, then a batch of names. */
+static void lookup_step(struct lookup *lk)
+{
+	enum smtp_errkind k = lookup_ensure_connection(lk);
+	if (k == SMTP_ERR_CANCELLED)
+		lk->cancelled = true;
+	if (k != SMTP_OK)
+		return;
+	struct smtp_error err;
+	if (!lk->method_known) {
+		k = lookup_choose_method(lk, &err);
+		if (k == SMTP_ERR_CANCELLED)
+			lk->cancelled = true;
+		else if (k != SMTP_OK)
+			lookup_lost(lk, err.msg);
+		if (k == SMTP_OK)
+			lk->sum->method = lk->method;
+		return;
+	}
+	unsigned room = lookup_room(lk);
+	if (room == 0 || lk->reconnect) {
+		lk->reconnect = true;               /* the limit we learned: end it now */
+		return;
+	}
+	bool pipelining = !lk->cfg->no_pipelining &&
+	    ehlo_find(session_extensions(lk->s), "PIPELINING") != NULL;
+	size_t max = lk->method == LOOKUP_RCPT && pipelining ? LOOKUP_GROUP_MAX : 1;
+	if (max > room)
+		max = room;
+	if (lk->method == LOOKUP_RCPT && lk->txn && max > LOOKUP_RCPT_PER_TXN - lk->txn_rcpts)
+		max = LOOKUP_RCPT_PER_TXN - lk->txn_rcpts > 0 ? LOOKUP_RCPT_PER_TXN - lk->txn_rcpts : 1;
+	size_t idx[LOOKUP_GROUP_MAX];
+	long long wait_until;
+	size_t cnt = lookup_pick(lk, idx, max, &wait_until);
+	if (cnt == 0) {
+		if (wait_until != 0 && lookup_sleep_until(lk, wait_until) == SMTP_ERR_CANCELLED)
+			lk->cancelled = true;
+		else if (wait_until == 0)
+			lookup_commit_held(lk);     /* the last answer: nothing follows it */
+		return;
+	}
+	if (lk->method == LOOKUP_RCPT)
+		lookup_ask_group(lk, idx, cnt);
+	else
+		lookup_ask_one(lk, idx[0]);
+}
+
+enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
+    const struct lookup_hooks *hooks, const char *const *names, size_t n,
+    struct lookup_summary *sum, struct smtp_error *err)
+{
+	struct lookup lk;
+	memset(&lk, 0, sizeof lk);
+	memset(sum, 0, sizeof *sum);
+	sum->catch_all = -1;
+	sum->total = n;
+	sum->method = cfg->method;
+	lk.s = s;
+	lk.cfg = cfg;
+	lk.h = hooks;
+	lk.names = names;
+	lk.n = n;
+	lk.sum = sum;
+	lk.start_ms = transport_now_ms();
+	lk.items = calloc(n > 0 ? n : 1, sizeof *lk.items);
+	lk.slots = calloc(LOOKUP_PENDING_MAX, sizeof *lk.slots);
+	if (lk.items == NULL || lk.slots == NULL) {
+		free(lk.items);
+		free(lk.slots);
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory for %zu names", n);
+	}
+	if (session_is_open(s) && session_state(s) >= SMTP_ST_READY)
+		sum->connections = 1;           /* the caller's connection */
+	while (lk.emit < n) {
+		lookup_flush(&lk);
+		if (lk.emit >= n)
+			break;
+		if (lk.cancelled) {
+			sum->cancelled = true;
+			lookup_rest_untested(&lk, "not asked: the run was stopped (signal)");
+			break;
+		}
+		if (lk.stop) {
+			lookup_rest_untested(&lk, lk.stop_reason);
+			break;
+		}
+		lookup_step(&lk);
+	}
+	if (!lk.cancelled && session_is_open(s)) {
+		if (lk.txn && session_owed(s) == 0 && (lk.limit_cmds == 0 || lk.conn_cmds < lk.limit_cmds)) {
+			struct session_reply r;
+			session_reply_init(&r);
+			(void)lookup_command(&lk, verb_by_id(VERB_RSET), "", &r, err);
+			session_reply_free(&r);
+		}
+		if (cfg->keep_open)
+			lookup_commit_held(&lk);
+		else
+			lookup_end_connection(&lk, true);
+	}
+	sum->elapsed_ms = (double)(transport_now_ms() - lk.start_ms);
+	free(lk.items);
+	free(lk.slots);
+	return lk.cancelled ? smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "the lookup was stopped")
+	                    : SMTP_OK;
+}

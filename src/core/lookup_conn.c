@@ -1,0 +1,236 @@
+/*
+ * lookup_conn.c - the lookup engine's connections (lookup_int.h): opening
+ * one through the caller's hook (with back-off, LOOKUP_CONNECT_TRIES in a
+ * row, --max-connections), ending one politely (QUIT) before the server's
+ * limit, and what a connection that ended under us teaches: the number of
+ * commands and of errors the server allows (Postfix: 20 errors; Exim: 10
+ * non-mail commands), learned as the most that were answered before the
+ * end.  A tarpit (replies slowing down: Sendmail, Postfix's soft error
+ * limit) teaches the same.  Also the waits: back-off and --rate, both
+ * watching the cancel fd.
+ */
+#include "lookup_int.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "verbs.h"
+
+enum smtp_errkind lookup_sleep_until(struct lookup *lk, long long t)
+{
+	for (;;) {
+		long long now = transport_now_ms();
+		if (now >= t)
+			return SMTP_OK;
+		long long left = t - now;
+		struct pollfd p = { .fd = lk->cfg->cancel_fd, .events = POLLIN };
+		int r = poll(&p, lk->cfg->cancel_fd >= 0 ? 1 : 0, left > INT_MAX ? INT_MAX : (int)left);
+		if (r < 0 && errno != EINTR)
+			return SMTP_OK;
+		if (r > 0 && (p.revents & POLLIN))
+			return SMTP_ERR_CANCELLED;
+	}
+}
+
+enum smtp_errkind lookup_backoff(struct lookup *lk, const char *why)
+{
+	lk->backoff_ms = lk->backoff_ms == 0 ? LOOKUP_BACKOFF_FIRST_MS :
+	    lk->backoff_ms * 2 > LOOKUP_BACKOFF_MAX_MS ? LOOKUP_BACKOFF_MAX_MS : lk->backoff_ms * 2;
+	lookup_event(lk, LOOKUP_EV_BACKOFF, NULL, "%s: waiting %lld ms before going on", why,
+	    lk->backoff_ms);
+	return lookup_sleep_until(lk, transport_now_ms() + lk->backoff_ms);
+}
+
+enum smtp_errkind lookup_rate_wait(struct lookup *lk)
+{
+	if (lk->cfg->rate <= 0)
+		return SMTP_OK;
+	long long interval = (long long)(1000.0 / lk->cfg->rate);
+	long long now = transport_now_ms();
+	long long at = lk->next_send_ms > now ? lk->next_send_ms : now;
+	lk->next_send_ms = at + interval;
+	return lookup_sleep_until(lk, at);
+}
+
+unsigned lookup_room(const struct lookup *lk)
+{
+	unsigned room = UINT_MAX;
+	if (lk->cfg->per_connection != 0) {
+		room = lk->cfg->per_connection > lk->conn_names ? lk->cfg->per_connection - lk->conn_names : 0;
+	} else {
+		unsigned need = lk->method == LOOKUP_RCPT && !lk->txn ? 1 : 0;
+		if (lk->limit_cmds != 0)
+			room = lk->limit_cmds > lk->conn_cmds + need ? lk->limit_cmds - lk->conn_cmds - need : 0;
+		if (lk->limit_errors != 0) {
+			unsigned e = lk->limit_errors > lk->conn_errors ? lk->limit_errors - lk->conn_errors : 0;
+			room = e < room ? e : room;
+		}
+	}
+	if (room == 0 && lk->conn_names == 0)
+		room = 1;             /* every connection asks at least one name */
+	return room;
+}
+
+/* Forget everything about the connection that ended. */
+static void lookup_conn_reset(struct lookup *lk)
+{
+	lk->conn_cmds = lk->conn_errors = lk->conn_names = 0;
+	lk->conn_progress = lk->txn = lk->latency_known = lk->reconnect = false;
+	lk->txn_rcpts = 0;
+	lk->latency_ms = 0;
+	lk->held_valid = false;
+}
+
+/* Learn the server's limits from what was answered before the end. */
+static void lookup_learn(struct lookup *lk, unsigned cmds, unsigned errors, const char *how)
+{
+	if (lk->cfg->per_connection != 0 || cmds == 0)
+		return;
+	bool changed = false;
+	if (lk->limit_cmds == 0 || cmds < lk->limit_cmds) {
+		lk->limit_cmds = cmds;
+		changed = true;
+	}
+	if (errors > 0 && (lk->limit_errors == 0 || errors < lk->limit_errors)) {
+		lk->limit_errors = errors;
+		changed = true;
+	}
+	lk->sum->per_connection = lk->limit_cmds;
+	if (changed)
+		lookup_event(lk, LOOKUP_EV_LIMIT, NULL, "%s after %u commands (%u of them answered "
+		    "with an error): from now on each connection ends before that", how, cmds, errors);
+}
+
+enum smtp_errkind lookup_ensure_connection(struct lookup *lk)
+{
+	if (session_is_open(lk->s) && !lk->reconnect)
+		return SMTP_OK;
+	if (session_is_open(lk->s))
+		lookup_end_connection(lk, !lk->sum->tarpit);   /* a tarpit's 221 is slow too */
+	const struct lookup_config *cfg = lk->cfg;
+	if (cfg->max_connections != 0 && lk->sum->connections >= cfg->max_connections) {
+		lk->stop = true;
+		snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: the --max-connections "
+		    "limit (%u) was reached", cfg->max_connections);
+		return SMTP_ERR_LIMIT;
+	}
+	struct smtp_error err;
+	smtp_error_clear(&err);
+	enum smtp_errkind k = lk->h->connect(lk->h->ctx, lk->s, &err);
+	if (k == SMTP_ERR_CANCELLED)
+		return k;
+	if (k != SMTP_OK) {
+		if (session_is_open(lk->s))
+			session_close(lk->s);
+		lk->connect_failures++;
+		lookup_event(lk, LOOKUP_EV_CONNECT_FAILED, NULL, "could not connect (attempt %u of "
+		    "%d): %s", lk->connect_failures, LOOKUP_CONNECT_TRIES, err.msg);
+		if (k == SMTP_ERR_REFUSED || lk->connect_failures >= LOOKUP_CONNECT_TRIES) {
+			lk->stop = true;
+			snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: %.200s", err.msg);
+			return k;
+		}
+		k = lookup_backoff(lk, "the connection failed");
+		return k == SMTP_ERR_CANCELLED ? k : SMTP_ERR_AGAIN;
+	}
+	lk->connect_failures = 0;
+	lk->sum->connections++;
+	lookup_conn_reset(lk);
+	if (lk->sum->connections > 1)
+		lookup_event(lk, LOOKUP_EV_RECONNECT, NULL, "connection %u (%s)", lk->sum->connections,
+		    lk->last_loss[0] != '\0' ? lk->last_loss : "a new connection");
+	return SMTP_OK;
+}
+
+void lookup_end_connection(struct lookup *lk, bool wait)
+{
+	lookup_commit_held(lk);
+	if (!session_is_open(lk->s))
+		return;
+	unsigned long seq = 0;
+	struct smtp_error err;
+	if (session_owed(lk->s) == 0 &&
+	    session_send(lk->s, verb_by_id(VERB_QUIT), "QUIT", 4, &seq, NULL, &err) == SMTP_OK && wait) {
+		long long until = transport_now_ms() + LOOKUP_QUIT_WAIT_MS;
+		for (;;) {
+			struct session_reply r;
+			session_reply_init(&r);
+			enum smtp_errkind k = session_next_reply(lk->s, until, &r, &err);
+			bool done = k != SMTP_OK || r.seq == seq;
+			session_reply_free(&r);
+			if (done)
+				break;
+		}
+	}
+	if (session_is_open(lk->s))
+		session_close(lk->s);
+	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one ended with our QUIT");
+}
+
+void lookup_lost(struct lookup *lk, const char *why)
+{
+	unsigned cmds = lk->conn_cmds, errors = lk->conn_errors;
+	if (lk->held_valid) {
+		/* A 5xx and then the end: the refusal ended the session, it
+		 * said nothing of the name (Exim's 554 after 10 non-mail
+		 * commands).  Ask again, a bounded number of times. */
+		struct lookup_item *it = &lk->items[lk->held];
+		lk->held_valid = false;
+		cmds--;
+		errors -= lk->held_was_error;
+		if (++it->end_tries > LOOKUP_SESSION_END_TRIES) {
+			lk->held_valid = true;
+			lookup_commit_held(lk);
+		}
+	}
+	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one ended: %.200s", why);
+	lookup_learn(lk, cmds, errors, "the server ended the connection");
+	bool progress = lk->conn_progress;
+	if (session_is_open(lk->s))
+		session_close(lk->s);
+	lookup_conn_reset(lk);
+	if (!progress)
+		(void)lookup_backoff(lk, "the server ended the connection before answering any name");
+	else
+		lk->backoff_ms = 0;
+}
+
+bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch)
+{
+	if (!lk->latency_known) {
+		if (first_of_batch) {
+			lk->latency_ms = gap_ms;
+			lk->latency_known = true;
+		}
+		return false;
+	}
+	double usual = lk->latency_ms;
+	bool slow = gap_ms >= LOOKUP_TARPIT_MIN_MS && gap_ms >= LOOKUP_TARPIT_FACTOR * usual;
+	if (!slow) {
+		if (first_of_batch)
+			lk->latency_ms = 0.8 * lk->latency_ms + 0.2 * gap_ms;
+		return false;
+	}
+	if (lk->tarpit_useless)
+		return false;
+	if (lk->sum->tarpit && lk->limit_cmds != 0 && lk->conn_cmds < lk->limit_cmds) {
+		/* Slow again before the point we learned: the server is slow,
+		 * and a new connection does not help. */
+		lk->tarpit_useless = true;
+		lookup_event(lk, LOOKUP_EV_TARPIT, NULL, "replies are slow on a fresh connection too "
+		    "(%.0f ms): not a tarpit that reconnecting avoids; going on", gap_ms);
+		return false;
+	}
+	if (!lk->sum->tarpit)
+		lookup_event(lk, LOOKUP_EV_TARPIT, NULL, "the server slowed its replies from %.0f ms "
+		    "to %.0f ms after %u commands on this connection (a tarpit): reconnecting before "
+		    "that point from now on", usual, gap_ms, lk->conn_cmds);
+	lk->sum->tarpit = true;
+	lookup_learn(lk, lk->conn_cmds, lk->conn_errors, "the server slowed down");
+	lk->reconnect = true;
+	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one had become a tarpit");
+	return true;
+}

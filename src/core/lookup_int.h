@@ -1,0 +1,125 @@
+/*
+ * lookup_int.h - the lookup engine's private parts, shared by lookup.c (the
+ * run: names, batches, results in order), lookup_conn.c (connections,
+ * learned limits, back-off, tarpits, the rate) and lookup_probe.c (auto's
+ * choice, catch-all probes, the RCPT transaction, one command and its
+ * reply).  Nothing outside src/core includes this.
+ */
+#ifndef SMTPSH_LOOKUP_INT_H
+#define SMTPSH_LOOKUP_INT_H
+
+#include "lookup.h"
+
+/* How long the QUIT at the end of a connection may take before it is
+ * closed anyway (the server may be a tarpit). */
+#define LOOKUP_QUIT_WAIT_MS 2000
+/* Why the probe names cannot exist: random, and marked as ours. */
+#define LOOKUP_PROBE_PREFIX "smtpsh-probe-"
+
+struct lookup_item {
+	unsigned attempts;             /* commands sent for it */
+	unsigned temp_tries;           /* temporary answers so far */
+	unsigned end_tries;            /* 5xx-then-close retractions */
+	long long not_before;          /* back-off: not asked before (ms) */
+	bool final;
+};
+
+struct lookup_domain {
+	char name[256];
+	bool catch_all;
+};
+
+struct lookup {
+	struct session *s;
+	const struct lookup_config *cfg;
+	const struct lookup_hooks *h;
+	const char *const *names;
+	size_t n;
+	struct lookup_item *items;     /* n */
+	struct lookup_result *slots;   /* LOOKUP_PENDING_MAX, by index % max */
+	size_t emit;                   /* the first name not yet reported */
+	enum lookup_method method;     /* never LOOKUP_AUTO once chosen */
+	bool method_known;
+	struct lookup_summary *sum;
+	long long start_ms;
+
+	/* The connection in use. */
+	unsigned conn_cmds;            /* our commands answered on it */
+	unsigned conn_errors;          /* ... of which 4xx/5xx */
+	unsigned conn_names;           /* names asked on it */
+	bool conn_progress;            /* a name got an answer on it */
+	bool txn;                      /* MAIL accepted (RCPT probes) */
+	unsigned txn_rcpts;
+	double latency_ms;             /* the usual wait for a reply on it */
+	bool latency_known;
+	bool reconnect;                /* end it before the next command */
+	bool held_valid;               /* a 5xx answer not yet final ... */
+	size_t held;                   /* ... for this name */
+	unsigned held_was_error;       /* it counted in conn_errors */
+
+	/* Across connections. */
+	unsigned connect_failures;     /* in a row */
+	unsigned limit_cmds;           /* learned: at most this many; 0 none */
+	unsigned limit_errors;
+	bool tarpit_useless;           /* slow from the start: reconnecting won't help */
+	long long backoff_ms;
+	long long next_send_ms;        /* --rate */
+	struct lookup_domain domains[LOOKUP_DOMAINS_MAX];
+	size_t ndomains;
+	bool vrfy_catch_all;           /* VRFY said yes to a random name */
+	bool cancelled;
+	bool stop;                     /* the rest is untested, for stop_reason */
+	char stop_reason[SMTP_ERROR_MSG_MAX];
+	char last_loss[SMTP_ERROR_MSG_MAX];  /* why the last connection ended */
+};
+
+/* lookup.c */
+struct lookup_result *lookup_slot(struct lookup *lk, size_t i);
+void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *current,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The held 5xx answer is final: a reply came after it, or we ended the
+ * connection ourselves. */
+void lookup_commit_held(struct lookup *lk);
+
+/* lookup_conn.c */
+/* Wait until t (transport_now_ms clock); SMTP_ERR_CANCELLED on cancel. */
+enum smtp_errkind lookup_sleep_until(struct lookup *lk, long long t);
+/* Back off (doubling, capped) after a refusal without progress. */
+enum smtp_errkind lookup_backoff(struct lookup *lk, const char *why);
+/* --rate: wait for the next command's turn. */
+enum smtp_errkind lookup_rate_wait(struct lookup *lk);
+/* A usable connection: SMTP_OK; SMTP_ERR_AGAIN (a failed attempt, backed
+ * off: try again); SMTP_ERR_CANCELLED; anything else sets lk->stop. */
+enum smtp_errkind lookup_ensure_connection(struct lookup *lk);
+/* The connection ended under us (421, a close): learn, retract a held
+ * answer the close belongs to, back off when it made no progress. */
+void lookup_lost(struct lookup *lk, const char *why);
+/* End the connection ourselves: QUIT (waited for briefly when wait). */
+void lookup_end_connection(struct lookup *lk, bool wait);
+/* How many names may still be asked on this connection (at least 1 on a
+ * fresh one). */
+unsigned lookup_room(const struct lookup *lk);
+/* A reply arrived gap_ms after its command (or the reply before it):
+ * true when it is a tarpit's (the connection is then to be ended). */
+bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch);
+
+/* lookup_probe.c */
+/* Send one command and read its own reply (unsolicited ones skipped);
+ * counts it for the connection's limits and watches for a tarpit.  A 421
+ * comes back as SMTP_ERR_CLOSED with *out holding it. */
+enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
+    struct session_reply *out, struct smtp_error *err);
+/* Count an answered command for the connection's limits. */
+void lookup_count_reply(struct lookup *lk, int code);
+/* Auto: VRFY or RCPT (and, for VRFY, whether it says yes to anything). */
+enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err);
+/* RCPT: a MAIL transaction is open (RSET and MAIL again after
+ * LOOKUP_RCPT_PER_TXN recipients). */
+enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err);
+/* RCPT: the catch-all status of the domain of name i, probed once. */
+enum smtp_errkind lookup_catch_all(struct lookup *lk, size_t i, bool *catch_all,
+    struct smtp_error *err);
+/* Whether the domain of name i is known to be a catch-all (no probe). */
+bool lookup_is_catch_all(const struct lookup *lk, size_t i);
+
+#endif

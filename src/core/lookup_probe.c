@@ -1,0 +1,235 @@
+/*
+ * lookup_probe.c - the lookup engine's single commands (lookup_int.h): one
+ * command and its own reply, counted for the connection's limits; auto's
+ * choice of method (VRFY of postmaster and of a random name: real answers
+ * to both, or RCPT); the RCPT transaction (MAIL FROM once, RSET every
+ * LOOKUP_RCPT_PER_TXN recipients; DATA is never sent); and the catch-all
+ * probe: an RCPT of a random name that cannot exist, once per domain.
+ */
+#include "lookup_int.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/random.h>
+#include <time.h>
+
+#include "smtp_limits.h"
+#include "verbs.h"
+
+void lookup_count_reply(struct lookup *lk, int code)
+{
+	lk->conn_cmds++;
+	if (code >= 400)
+		lk->conn_errors++;
+}
+
+enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
+    struct session_reply *out, struct smtp_error *err)
+{
+	char wire[SMTP_COMMAND_LINE_MAX];
+	size_t wlen = 0;
+	enum smtp_errkind k = verb_format_command(v, arg, strlen(arg), wire, sizeof wire, &wlen, err);
+	if (k != SMTP_OK)
+		return k;
+	unsigned long seq = 0;
+	k = session_send(lk->s, v, wire, wlen, &seq, NULL, err);
+	while (k == SMTP_OK) {
+		k = session_next_reply(lk->s, SESSION_WAIT_OWED, out, err);
+		if (k != SMTP_OK || out->seq == seq)
+			break;
+	}
+	if (k != SMTP_OK)
+		return k;
+	const struct smtp_reply *r = &out->reply;
+	if (r->code == 421 || out->closed) {
+		const struct reply_line *l = r->nlines > 0 ? &r->lines[0] : NULL;
+		return smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d %.*s", r->code,
+		    l != NULL ? (int)(l->len > 200 ? 200 : l->len) : 0, l != NULL ? l->text : "");
+	}
+	(void)lookup_note_latency(lk, out->elapsed_ms, true);
+	lookup_count_reply(lk, r->code);
+	return SMTP_OK;
+}
+
+/* A local part nobody has: LOOKUP_PROBE_PREFIX and 12 random hex digits. */
+static void lookup_random_name(char *out, size_t cap)
+{
+	unsigned char b[6];
+	if (getrandom(b, sizeof b, 0) != (ssize_t)sizeof b) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+		unsigned long long x = (unsigned long long)ts.tv_nsec * 2654435761ull ^ (unsigned long long)ts.tv_sec;
+		memcpy(b, &x, sizeof b);
+	}
+	snprintf(out, cap, LOOKUP_PROBE_PREFIX "%02x%02x%02x%02x%02x%02x", b[0], b[1], b[2], b[3],
+	    b[4], b[5]);
+}
+
+static bool lookup_real_yes(int code)
+{
+	return code == 250 || code == 251;
+}
+
+static bool lookup_real_no(const struct smtp_reply *r)
+{
+	return (r->code == 550 || r->code == 551 || r->code == 553) &&
+	    strncmp(r->enhanced + (r->enhanced[0] != '\0' ? 1 : 0), ".7.", 3) != 0;
+}
+
+/* VRFY of a random name: does VRFY say yes to anything? */
+static enum smtp_errkind lookup_vrfy_random(struct lookup *lk, struct session_reply *r,
+    struct smtp_error *err)
+{
+	char name[64];
+	lookup_random_name(name, sizeof name);
+	enum smtp_errkind k = lookup_command(lk, verb_by_id(VERB_VRFY), name, r, err);
+	if (k == SMTP_OK && lookup_real_yes(r->reply.code)) {
+		lk->vrfy_catch_all = true;
+		lk->sum->catch_all = 1;
+		lookup_event(lk, LOOKUP_EV_CATCH_ALL, NULL, "VRFY says yes to a random name (%s: "
+		    "%d): its \"exists\" is reported as \"accepted\"", name, r->reply.code);
+	} else if (k == SMTP_OK && lk->sum->catch_all < 0) {
+		lk->sum->catch_all = 0;
+	}
+	return k;
+}
+
+enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err)
+{
+	struct session_reply pm, rnd;
+	session_reply_init(&pm);
+	session_reply_init(&rnd);
+	enum smtp_errkind k = SMTP_OK;
+	if (lk->cfg->method != LOOKUP_AUTO) {
+		lk->method = lk->cfg->method;
+		if (lk->method == LOOKUP_VRFY)
+			k = lookup_vrfy_random(lk, &rnd, err);
+		if (k == SMTP_OK || (k != SMTP_ERR_CLOSED && k != SMTP_ERR_CANCELLED)) {
+			lk->method_known = true;
+			k = SMTP_OK;
+		}
+		goto out;
+	}
+	k = lookup_command(lk, verb_by_id(VERB_VRFY), "postmaster", &pm, err);
+	if (k == SMTP_OK)
+		k = lookup_vrfy_random(lk, &rnd, err);
+	if (k == SMTP_ERR_CLOSED || k == SMTP_ERR_CANCELLED)
+		goto out;
+	bool vrfy = k == SMTP_OK && lookup_real_yes(pm.reply.code) && lookup_real_no(&rnd.reply);
+	lk->method = vrfy ? LOOKUP_VRFY : LOOKUP_RCPT;
+	lk->method_known = true;
+	if (vrfy)
+		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "VRFY gives real answers (postmaster: %d, "
+		    "a random name: %d): asking by VRFY", pm.reply.code, rnd.reply.code);
+	else if (k != SMTP_OK)
+		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "VRFY could not be sent (%s): asking by RCPT",
+		    err->msg);
+	else
+		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "VRFY does not tell (postmaster: %d, a random "
+		    "name: %d): asking by RCPT inside one MAIL transaction (never DATA)",
+		    pm.reply.code, rnd.reply.code);
+	if (!vrfy) {
+		lk->vrfy_catch_all = false;        /* RCPT decides that now */
+		lk->sum->catch_all = -1;
+	}
+	k = SMTP_OK;
+out:
+	session_reply_free(&pm);
+	session_reply_free(&rnd);
+	return k;
+}
+
+enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err)
+{
+	if (lk->txn && lk->txn_rcpts < LOOKUP_RCPT_PER_TXN)
+		return SMTP_OK;
+	struct session_reply r;
+	session_reply_init(&r);
+	enum smtp_errkind k = SMTP_OK;
+	enum smtp_state st = session_state(lk->s);
+	if (lk->txn || st == SMTP_ST_MAIL || st == SMTP_ST_RCPT) {
+		k = lookup_command(lk, verb_by_id(VERB_RSET), "", &r, err);
+		lk->txn = false;
+		lk->txn_rcpts = 0;
+	}
+	if (k == SMTP_OK) {
+		const char *from = lk->cfg->from != NULL ? lk->cfg->from : "";
+		k = lookup_command(lk, verb_by_id(VERB_MAIL), from, &r, err);
+	}
+	if (k == SMTP_OK && r.reply.code == 250) {
+		lk->txn = true;
+	} else if (k == SMTP_OK) {
+		const struct reply_line *l = r.reply.nlines > 0 ? &r.reply.lines[0] : NULL;
+		smtp_error_set(err, r.reply.code / 100 == 4 ? SMTP_ERR_AGAIN : SMTP_ERR_REFUSED, 0,
+		    "MAIL FROM:<%.100s> was refused: %03d %.*s", lk->cfg->from != NULL ? lk->cfg->from : "",
+		    r.reply.code, l != NULL ? (int)(l->len > 120 ? 120 : l->len) : 0,
+		    l != NULL ? l->text : "");
+		k = err->kind;
+	}
+	session_reply_free(&r);
+	return k;
+}
+
+/* The domain an RCPT for name i goes to ("" for a bare name). */
+static const char *lookup_domain_of(const struct lookup *lk, size_t i, char *buf, size_t cap)
+{
+	if (!lookup_rcpt_address(lk->names[i], lk->cfg->domain, buf, cap))
+		return "";
+	const char *at = strrchr(buf, '@');
+	return at != NULL ? at + 1 : "";
+}
+
+bool lookup_is_catch_all(const struct lookup *lk, size_t i)
+{
+	if (lk->method != LOOKUP_RCPT)
+		return lk->vrfy_catch_all;
+	char buf[LOOKUP_NAME_MAX * 2];
+	const char *d = lookup_domain_of(lk, i, buf, sizeof buf);
+	for (size_t k = 0; k < lk->ndomains; k++)
+		if (strcasecmp(lk->domains[k].name, d) == 0)
+			return lk->domains[k].catch_all;
+	return false;
+}
+
+enum smtp_errkind lookup_catch_all(struct lookup *lk, size_t i, bool *catch_all,
+    struct smtp_error *err)
+{
+	char buf[LOOKUP_NAME_MAX * 2];
+	const char *d = lookup_domain_of(lk, i, buf, sizeof buf);
+	*catch_all = false;
+	for (size_t k = 0; k < lk->ndomains; k++) {
+		if (strcasecmp(lk->domains[k].name, d) == 0) {
+			*catch_all = lk->domains[k].catch_all;
+			return SMTP_OK;
+		}
+	}
+	if (lk->ndomains == LOOKUP_DOMAINS_MAX || strlen(d) >= sizeof lk->domains[0].name)
+		return SMTP_OK;                /* not probed: taken as no catch-all */
+	enum smtp_errkind k = lookup_ensure_txn(lk, err);
+	if (k != SMTP_OK)
+		return k;
+	char name[64], addr[LOOKUP_NAME_MAX + 64];
+	lookup_random_name(name, sizeof name);
+	snprintf(addr, sizeof addr, "%s%s%s", name, d[0] != '\0' ? "@" : "", d);
+	struct session_reply r;
+	session_reply_init(&r);
+	k = lookup_command(lk, verb_by_id(VERB_RCPT), addr, &r, err);
+	if (k == SMTP_OK) {
+		lk->txn_rcpts++;
+		*catch_all = lookup_real_yes(r.reply.code);
+		struct lookup_domain *dom = &lk->domains[lk->ndomains++];
+		snprintf(dom->name, sizeof dom->name, "%s", d);
+		dom->catch_all = *catch_all;
+		if (*catch_all) {
+			lk->sum->catch_all = 1;
+			lookup_event(lk, LOOKUP_EV_CATCH_ALL, NULL, "%s accepts any recipient (RCPT of %s "
+			    "was accepted: %d): its \"exists\" is reported as \"accepted\"",
+			    d[0] != '\0' ? d : "the server", addr, r.reply.code);
+		} else if (lk->sum->catch_all < 0) {
+			lk->sum->catch_all = 0;
+		}
+	}
+	session_reply_free(&r);
+	return k;
+}

@@ -1,0 +1,330 @@
+/*
+ * lookupcmd.c - the shell's front end to the lookup engine (the core's
+ * lookup.h): `lookup FILE`, `lookup NAME NAME...` and `--lookup FILE HOST
+ * [PORT]`.  It reads the names (lookupfile.c), keeps an earlier run's
+ * answered rows (--resume), hands the engine a connect hook that replays
+ * how the first connection was brought up -- the greeting, HELO/EHLO, then
+ * STARTTLS and AUTH through tlscmd.c and authcmd.c, with the session's own
+ * records muted -- and turns the engine's results and notes into output.h
+ * records, in input order, with a progress bar on stderr when it is a
+ * terminal.
+ *
+ * A run's exit status: 0 every name answered, 4 some only temporarily,
+ * 3 some untested; a signal stops it (the rest untested) and, in a script,
+ * ends smtpsh with 128 + N.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "lookupfile.h"
+#include "shell.h"
+#include "smtp_limits.h"
+#include "tokenize.h"
+
+/* The progress bar is redrawn at most this often. */
+#define LOOKUP_PROGRESS_MS 100
+
+struct lookup_run_ctx {
+	struct shell *sh;
+	const char *host, *port;
+	const struct lookup_resume *rs;   /* NULL: nothing kept */
+	const size_t *map;                /* engine index -> input row; NULL: same */
+	size_t next;                      /* the next input row to write */
+	size_t ninput;
+	long long start_ms, drawn_ms;
+	unsigned connections;
+	const char *current;
+};
+
+static const char *const lookup_event_names[] = {
+	[LOOKUP_EV_METHOD] = "method", [LOOKUP_EV_CATCH_ALL] = "catch-all",
+	[LOOKUP_EV_TARPIT] = "tarpit", [LOOKUP_EV_LIMIT] = "limit",
+	[LOOKUP_EV_RECONNECT] = "reconnect", [LOOKUP_EV_BACKOFF] = "backoff",
+	[LOOKUP_EV_CONNECT_FAILED] = "connect-failed", [LOOKUP_EV_PROGRESS] = "progress",
+};
+
+static void lookup_draw(struct lookup_run_ctx *c, bool force)
+{
+	struct output *o = &c->sh->out;
+	long long now = transport_now_ms();
+	if (!o->progress || (!force && now - c->drawn_ms < LOOKUP_PROGRESS_MS))
+		return;
+	c->drawn_ms = now;
+	double secs = (double)(now - c->start_ms) / 1000.0;
+	struct out_progress p = {
+		.done = c->next, .total = c->ninput, .current = c->current,
+		.reconnects = c->connections > 1 ? c->connections - 1 : 0,
+		.per_s = secs > 0 ? (double)c->next / secs : 0,
+	};
+	p.eta_s = p.per_s > 0 ? (double)(c->ninput - c->next) / p.per_s : -1;
+	out_progress(o, &p);
+}
+
+/* Write the rows kept from an earlier run, up to input row `upto`. */
+static void lookup_write_kept(struct lookup_run_ctx *c, size_t upto)
+{
+	for (; c->next < upto; c->next++)
+		out_lookup_kept(&c->sh->out, c->rs->rows[c->next].rec, c->rs->rows[c->next].len);
+}
+
+static void lookup_on_result(void *ctx, const struct lookup_result *r)
+{
+	struct lookup_run_ctx *c = ctx;
+	size_t row = c->map != NULL ? c->map[r->index] : r->index;
+	if (c->rs != NULL)
+		lookup_write_kept(c, row);
+	out_lookup(&c->sh->out, r);
+	c->next = row + 1;
+	lookup_draw(c, false);
+}
+
+static void lookup_on_event(void *ctx, const struct lookup_event *e)
+{
+	struct lookup_run_ctx *c = ctx;
+	c->connections = e->connections;
+	if (e->kind == LOOKUP_EV_PROGRESS) {
+		if (e->current != NULL)
+			c->current = e->current;
+		lookup_draw(c, false);
+		return;
+	}
+	out_lookup_event(&c->sh->out, lookup_event_names[e->kind], e->message);
+	shell_transcript_note(c->sh, "lookup: %s", e->message);
+}
+
+/* The first line of a reply, for an error message. */
+static void lookup_reply_error(struct smtp_error *err, enum smtp_errkind kind, const char *what,
+    const struct session_reply *r)
+{
+	const struct reply_line *l = r->reply.nlines > 0 ? &r->reply.lines[0] : NULL;
+	smtp_error_set(err, kind, 0, "%s %03d %.*s", what, r->reply.code,
+	    l != NULL ? (int)(l->len > 160 ? 160 : l->len) : 0, l != NULL ? l->text : "");
+}
+
+/* The greeting, then HELO or EHLO as the first connection sent it. */
+static enum smtp_errkind lookup_hello(struct shell *sh, struct session *s, struct smtp_error *err)
+{
+	struct session_reply r;
+	session_reply_init(&r);
+	enum smtp_errkind k = session_next_reply(s, SESSION_WAIT_OWED, &r, err);
+	if (k == SMTP_OK && r.reply.code != 220) {
+		lookup_reply_error(err, r.reply.code / 100 == 5 ? SMTP_ERR_REFUSED : SMTP_ERR_CLOSED,
+		    "the greeting was", &r);
+		k = err->kind;
+	}
+	char domain[256];
+	if (sh->recipe.hello[0] != '\0')
+		snprintf(domain, sizeof domain, "%s", sh->recipe.hello);
+	else
+		(void)shell_local_domain(domain, sizeof domain);
+	bool ehlo = sh->recipe.hello[0] == '\0' || sh->recipe.ehlo;
+	for (int round = 0; k == SMTP_OK && round < 2; round++) {
+		const struct verb *v = verb_by_id(ehlo ? VERB_EHLO : VERB_HELO);
+		char wire[SMTP_COMMAND_LINE_MAX];
+		size_t wlen = 0;
+		k = verb_format_command(v, domain, strlen(domain), wire, sizeof wire, &wlen, err);
+		if (k == SMTP_OK)
+			k = session_command(s, v, wire, wlen, &r, NULL, NULL, err);
+		if (k != SMTP_OK || r.reply.code == 250 || !ehlo ||
+		    (r.reply.code != 500 && r.reply.code != 502))
+			break;
+		ehlo = false;                       /* not ESMTP: HELO (RFC 5321 4.1.1.1) */
+	}
+	if (k == SMTP_OK && r.reply.code != 250) {
+		lookup_reply_error(err, r.reply.code / 100 == 5 ? SMTP_ERR_REFUSED : SMTP_ERR_CLOSED,
+		    ehlo ? "EHLO got" : "HELO got", &r);
+		k = err->kind;
+	}
+	if (k == SMTP_OK && sh->recipe.hello[0] == '\0') {
+		snprintf(sh->recipe.hello, sizeof sh->recipe.hello, "%s", domain);
+		sh->recipe.ehlo = ehlo;
+	}
+	session_reply_free(&r);
+	return k;
+}
+
+/* The engine's connect hook: a new connection, brought to where the first
+ * one stood. */
+static enum smtp_errkind lookup_connect(void *ctx, struct session *s, struct smtp_error *err)
+{
+	struct lookup_run_ctx *c = ctx;
+	struct shell *sh = c->sh;
+	int worst = sh->worst;
+	char failed[sizeof sh->failed_stage];
+	memcpy(failed, sh->failed_stage, sizeof failed);
+	sh->out.muted_error[0] = '\0';
+	shell_prepare_connect(sh, c->host);
+	enum smtp_errkind k = session_open(s, c->host, c->port, err);
+	if (k == SMTP_OK) {
+		shell_report_implicit_tls(sh);
+		k = lookup_hello(sh, s, err);
+	}
+	if (k == SMTP_OK && sh->recipe.starttls) {
+		shell_starttls(sh);
+		if (!session_is_open(s) || !session_tls_active(s))
+			k = smtp_error_set(err, SMTP_ERR_TLS, 0, "STARTTLS could not be done again: %.200s",
+			    sh->out.muted_error);
+	}
+	if (k == SMTP_OK && sh->recipe.auth) {
+		char arg[sizeof sh->recipe.auth_arg];
+		memcpy(arg, sh->recipe.auth_arg, sizeof arg);
+		bool plain = sh->allow_plain_auth;
+		sh->allow_plain_auth = true;        /* confirmed for the first connection */
+		sh->recipe.auth_ok = false;
+		shell_auth(sh, arg, strlen(arg));
+		sh->allow_plain_auth = plain;
+		if (!sh->recipe.auth_ok)
+			k = smtp_error_set(err, SMTP_ERR_REFUSED, 0, "AUTH could not be done again: %.200s",
+			    sh->out.muted_error);
+	}
+	if (sh->signal != 0 || sh->stop)
+		k = smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "stopped");
+	sh->worst = worst;
+	memcpy(sh->failed_stage, failed, sizeof failed);
+	if (k != SMTP_OK && session_is_open(s))
+		session_close(s);
+	return k;
+}
+
+/* Run the engine over ln, keeping rows of --resume. */
+static void lookup_go(struct shell *sh, const struct lookup_names *ln, const char *host,
+    const char *port, bool keep_open)
+{
+	struct output *o = &sh->out;
+	struct smtp_error err;
+	struct lookup_resume rs;
+	bool have_rs = sh->lookup_resume != NULL;
+	if (have_rs && lookup_resume_read(sh->lookup_resume, o->json, ln, &rs, &err) != SMTP_OK) {
+		if (err.kind == SMTP_ERR_FILE)
+			err.kind = SMTP_ERR_USAGE;
+		shell_fail(sh, "lookup", &err);
+		return;
+	}
+	if (have_rs && o->results != stdout) {
+		/* --output may be the --resume file: read whole above, now
+		 * written again from the start. */
+		rewind(o->results);
+		if (ftruncate(fileno(o->results), 0) != 0) {
+			smtp_error_set(&err, SMTP_ERR_FILE, errno, "cannot empty the --output file: %s",
+			    strerror(errno));
+			shell_fail(sh, "lookup", &err);
+			lookup_resume_free(&rs);
+			return;
+		}
+	}
+	const char **ask = (const char **)ln->names;
+	size_t nask = ln->n;
+	size_t *map = NULL;
+	size_t kept[LOOKUP_VERDICT__COUNT] = { 0 };
+	if (have_rs) {
+		ask = malloc((ln->n + 1) * sizeof *ask);
+		map = malloc((ln->n + 1) * sizeof *map);
+		if (ask == NULL || map == NULL) {
+			free(ask);
+			free(map);
+			lookup_resume_free(&rs);
+			smtp_error_set(&err, SMTP_ERR_NOMEM, 0, "out of memory for the names");
+			shell_fail(sh, "lookup", &err);
+			return;
+		}
+		nask = 0;
+		for (size_t i = 0; i < ln->n; i++) {
+			if (i < rs.n && rs.rows[i].verdict != LOOKUP_UNTESTED) {
+				kept[rs.rows[i].verdict]++;
+			} else {
+				ask[nask] = ln->names[i];
+				map[nask++] = i;
+			}
+		}
+	}
+	struct lookup_run_ctx ctx = { .sh = sh, .host = host, .port = port,
+	    .rs = have_rs ? &rs : NULL, .map = map, .ninput = ln->n,
+	    .start_ms = transport_now_ms() };
+	struct lookup_hooks hooks = { lookup_connect, lookup_on_result, lookup_on_event, &ctx };
+	int worst = sh->worst;
+	char failed[sizeof sh->failed_stage];
+	memcpy(failed, sh->failed_stage, sizeof failed);
+	o->muted = true;
+	if (session_is_open(sh->sess) && session_state(sh->sess) == SMTP_ST_GREETED)
+		shell_run_verb(sh, verb_by_id(VERB_EHLO), "", 0);
+	out_lookup_begin(o);
+	struct lookup_summary sum;
+	sh->lookup.keep_open = keep_open;
+	enum smtp_errkind k = lookup_run(sh->sess, &sh->lookup, &hooks, ask, nask, &sum, &err);
+	o->muted = false;
+	sh->worst = worst;
+	memcpy(sh->failed_stage, failed, sizeof failed);
+	if (have_rs)
+		lookup_write_kept(&ctx, ln->n);
+	lookup_draw(&ctx, true);
+	out_progress_clear(o);
+	sum.total = ln->n;
+	for (int v = 0; v < LOOKUP_VERDICT__COUNT; v++)
+		sum.by_verdict[v] += kept[v];
+	out_lookup_summary(o, &sum);
+	if (k == SMTP_ERR_NOMEM)
+		shell_fail(sh, "lookup", &err);
+	else if (sum.by_verdict[LOOKUP_UNTESTED] > 0)
+		shell_note_status(sh, SHELL_EXIT_LOCAL, "lookup");
+	else if (sum.by_verdict[LOOKUP_TEMPORARY] > 0)
+		shell_note_status(sh, SHELL_EXIT_4XX, "lookup");
+	if (k == SMTP_ERR_CANCELLED)
+		shell_cancelled(sh, "lookup");
+	if (have_rs) {
+		free(ask);
+		free(map);
+		lookup_resume_free(&rs);
+	}
+}
+
+void shell_lookup_file(struct shell *sh, const char *file, const char *host, const char *port,
+    bool keep_open)
+{
+	struct lookup_names ln;
+	struct smtp_error err;
+	if (lookup_names_read(file, &ln, &err) != SMTP_OK) {
+		if (err.kind == SMTP_ERR_FILE)
+			err.kind = SMTP_ERR_USAGE;       /* --lookup FILE names no readable file */
+		shell_fail(sh, "lookup", &err);
+		return;
+	}
+	lookup_go(sh, &ln, host, port, keep_open);
+	lookup_names_free(&ln);
+}
+
+void shell_lookup(struct shell *sh, const char *const *words, size_t n)
+{
+	if (n == 0) {
+		shell_usage_error(sh, "usage: lookup FILE | lookup NAME NAME...");
+		return;
+	}
+	if (session_host(sh->sess)[0] == '\0') {
+		shell_usage_error(sh, "lookup: not connected (open HOST [PORT] first); nothing was sent");
+		return;
+	}
+	char host[256], port[16];
+	snprintf(host, sizeof host, "%s", session_host(sh->sess));
+	snprintf(port, sizeof port, "%s", session_port(sh->sess));
+	struct stat st;
+	if (n == 1 && stat(words[0], &st) == 0 && S_ISREG(st.st_mode)) {
+		shell_lookup_file(sh, words[0], host, port, true);
+		return;
+	}
+	struct lookup_names ln;
+	struct smtp_error err;
+	if (lookup_names_words(words, n, &ln, &err) != SMTP_OK) {
+		shell_fail(sh, "lookup", &err);
+		return;
+	}
+	lookup_go(sh, &ln, host, port, true);
+	lookup_names_free(&ln);
+}
+
+void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	shell_lookup(sh, (const char *const *)&t->word[1], t->count > 0 ? t->count - 1 : 0);
+}
