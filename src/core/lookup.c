@@ -188,6 +188,41 @@ static void lookup_ask_one(struct lookup *lk, size_t i)
 	session_reply_free(&r);
 }
 
+/* A slow reply (*r, for idx[g]) in a pipelined group.  A server may hold
+ * fast replies while it sleeps before a slow one, then send them all at
+ * once: the replies that came in the same burst are taken too, and the
+ * last of them is the one the tarpit slowed (the limits are learned just
+ * before it).  Returns the index of that last reply. */
+static size_t lookup_group_burst(struct lookup *lk, const size_t *idx, const unsigned long *seq,
+    size_t g, size_t sent, struct session_reply *r)
+{
+	struct smtp_error err;
+	for (;;) {
+		struct session_reply next;
+		session_reply_init(&next);
+		enum smtp_errkind k = SMTP_ERR_AGAIN;
+		if (g + 1 < sent && seq[g + 1] != 0) {
+			do
+				k = session_next_reply(lk->s, 0, &next, &err);
+			while (k == SMTP_OK && next.seq != seq[g + 1]);
+		}
+		if (k != SMTP_OK || next.reply.code == 421 || next.closed) {
+			session_reply_free(&next);
+			break;
+		}
+		lookup_count_reply(lk, r->reply.code);
+		lookup_take(lk, idx[g], LOOKUP_RCPT, &r->reply);
+		session_reply_free(r);
+		*r = next;
+		g++;
+	}
+	lookup_tarpit(lk);
+	lookup_count_reply(lk, r->reply.code);
+	lookup_take(lk, idx[g], LOOKUP_RCPT, &r->reply);
+	session_reply_free(r);
+	return g;
+}
+
 /* RCPTs for names idx[0..cnt), pipelined when cnt > 1. */
 static void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 {
@@ -264,19 +299,22 @@ static void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 			lookup_failed(lk, idx[g], k, &err);
 			break;
 		}
-		bool tarpit = lookup_note_latency(lk, (double)(now - last), first);
+		bool slow = lookup_note_latency(lk, (double)(now - last), first);
 		first = false;
 		last = now;
+		if (slow) {
+			g = lookup_group_burst(lk, idx, seq, g, sent, &r);
+			if (g + 1 < sent) {
+				/* The rest of the group would come as slowly: drop
+				 * it and ask those names on a new connection. */
+				lookup_commit_held(lk);
+				session_close(lk->s);
+			}
+			break;
+		}
 		lookup_count_reply(lk, r.reply.code);
 		lookup_take(lk, idx[g], LOOKUP_RCPT, &r.reply);
 		session_reply_free(&r);
-		if (tarpit && g + 1 < sent) {
-			/* The rest of the group would come as slowly: drop it
-			 * and ask those names on a new connection. */
-			lookup_commit_held(lk);
-			session_close(lk->s);
-			break;
-		}
 	}
 }
 

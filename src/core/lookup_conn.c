@@ -224,13 +224,18 @@ bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch)
 		    "(%.0f ms): not a tarpit that reconnecting avoids; going on", gap_ms);
 		return false;
 	}
+	lk->slow_ms = gap_ms;
+	return true;
+}
+
+void lookup_tarpit(struct lookup *lk)
+{
 	if (!lk->sum->tarpit)
 		lookup_event(lk, LOOKUP_EV_TARPIT, NULL, "the server slowed its replies from %.0f ms "
 		    "to %.0f ms after %u commands on this connection (a tarpit): reconnecting before "
-		    "that point from now on", usual, gap_ms, lk->conn_cmds);
+		    "that point from now on", lk->latency_ms, lk->slow_ms, lk->conn_cmds);
 	lk->sum->tarpit = true;
 	lookup_learn(lk, lk->conn_cmds, lk->conn_errors, "the server slowed down");
 	lk->reconnect = true;
 	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one had become a tarpit");
-	return true;
 }

@@ -51,6 +51,7 @@ struct lookup {
 	bool txn;                      /* MAIL accepted (RCPT probes) */
 	unsigned txn_rcpts;
 	double latency_ms;             /* the usual wait for a reply on it */
+	double slow_ms;                /* the wait that looked like a tarpit */
 	bool latency_known;
 	bool reconnect;                /* end it before the next command */
 	bool held_valid;               /* a 5xx answer not yet final ... */
@@ -100,8 +101,12 @@ void lookup_end_connection(struct lookup *lk, bool wait);
  * fresh one). */
 unsigned lookup_room(const struct lookup *lk);
 /* A reply arrived gap_ms after its command (or the reply before it):
- * true when it is a tarpit's (the connection is then to be ended). */
+ * true when it is much slower than the connection's usual. */
 bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch);
+/* The reply about to be counted is the first a tarpit slowed: learn the
+ * limits from the counts so far, and end the connection before the next
+ * command. */
+void lookup_tarpit(struct lookup *lk);
 
 /* lookup_probe.c */
 /* Send one command and read its own reply (unsolicited ones skipped);

@@ -47,7 +47,8 @@ enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const 
 		return smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d %.*s", r->code,
 		    l != NULL ? (int)(l->len > 200 ? 200 : l->len) : 0, l != NULL ? l->text : "");
 	}
-	(void)lookup_note_latency(lk, out->elapsed_ms, true);
+	if (lookup_note_latency(lk, out->elapsed_ms, true))
+		lookup_tarpit(lk);
 	lookup_count_reply(lk, r->code);
 	return SMTP_OK;
 }
