@@ -5,12 +5,15 @@
  * the core's verbs.c, shellcmd.c).  A test compares the result with the
  * checked-in docs/smtpsh.1, so the page cannot drift from the program.
  *
- * A template line that is exactly @OPTIONS@, @VERBS@ or @COMMANDS@ is
- * replaced by that section's entries; every other line is copied.
+ * A template line that is exactly @OPTIONS@, @VERBS@, @COMMANDS@ or
+ * @VERDICTS@ (the lookup verdicts, from the core's lookup_verdict.c, the
+ * table `explain VERDICT` reads too) is replaced by that section's entries;
+ * every other line is copied.
  */
 #include <stdio.h>
 #include <string.h>
 
+#include "lookup.h"
 #include "manpage.h"
 #include "options.h"
 #include "shell.h"
@@ -80,6 +83,10 @@ int manpage_write(const char *template_path, FILE *out, FILE *err)
 		} else if (strcmp(line, "@VERBS@\n") == 0) {
 			for (size_t i = 0; i < verb_count(); i++)
 				man_row(out, verb_at(i)->usage, verb_at(i)->summary, verb_at(i)->rfc);
+		} else if (strcmp(line, "@VERDICTS@\n") == 0) {
+			for (int v = 0; v < LOOKUP_VERDICT__COUNT; v++)
+				man_row(out, lookup_verdict_name((enum lookup_verdict)v),
+				    lookup_verdict_meaning((enum lookup_verdict)v), NULL);
 		} else if (strcmp(line, "@COMMANDS@\n") == 0) {
 			for (size_t i = 0; i < shell_command_count(); i++) {
 				const char *name, *usage, *summary;
