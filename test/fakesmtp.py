@@ -265,6 +265,8 @@ def lookup_serve(conn, opt):
       reply_554_after: N                  554 and close at the N+1th VRFY/EXPN
       tarpit_after: N, tarpit: s          from lookup N+1 on, delay each reply
                                           s, 2s, 4s ... (capped at 8s)
+      spike_at: N, spike: s               delay the reply to lookup N by s once
+                                          (a loaded machine, not a tarpit)
       temp_once: [names]                  450 the first time a name is asked
       temp_always: [names]                450 every time
       offer_starttls: true                advertise STARTTLS and do it
@@ -317,6 +319,9 @@ def lookup_serve(conn, opt):
             delay = 0
             if verb in ("VRFY", "EXPN", "RCPT"):
                 lookups += 1
+                if opt.get("spike_at") == lookups and not LOOKUP_STATE.get("spiked"):
+                    LOOKUP_STATE["spiked"] = True
+                    delay = opt.get("spike", 0.5)
                 if opt.get("tarpit_after") is not None and lookups > opt["tarpit_after"]:
                     delay = min(opt.get("tarpit", 0.3) * 2 ** (lookups - opt["tarpit_after"] - 1), 8)
             if verb == "QUIT":

@@ -191,8 +191,8 @@ static void lookup_ask_one(struct lookup *lk, size_t i)
 /* A slow reply (*r, for idx[g]) in a pipelined group.  A server may hold
  * fast replies while it sleeps before a slow one, then send them all at
  * once: the replies that came in the same burst are taken too, and the
- * last of them is the one the tarpit slowed (the limits are learned just
- * before it).  Returns the index of that last reply. */
+ * last of them is the one the tarpit slowed (the counts just before it
+ * are the ones kept, lookup_slow).  Returns the index of that last reply. */
 static size_t lookup_group_burst(struct lookup *lk, const size_t *idx, const unsigned long *seq,
     size_t g, size_t sent, struct session_reply *r)
 {
@@ -216,11 +216,29 @@ static size_t lookup_group_burst(struct lookup *lk, const size_t *idx, const uns
 		*r = next;
 		g++;
 	}
-	lookup_tarpit(lk);
+	(void)lookup_slow(lk);
 	lookup_count_reply(lk, r->reply.code);
 	lookup_take(lk, idx[g], LOOKUP_RCPT, &r->reply);
 	session_reply_free(r);
 	return g;
+}
+
+/* MAIL was not accepted: a 5xx stops the run (no RCPT can be asked), a
+ * 4xx backs off, anything else is the connection's end. */
+static void lookup_txn_failed(struct lookup *lk, size_t i, enum smtp_errkind k,
+    const struct smtp_error *err)
+{
+	if (k == SMTP_ERR_REFUSED) {
+		lk->stop = true;
+		snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: %.200s", err->msg);
+	} else if (k == SMTP_ERR_AGAIN) {
+		if (lookup_backoff(lk, err->msg) == SMTP_ERR_CANCELLED)
+			lk->cancelled = true;
+	} else if (k == SMTP_ERR_CLOSED && !session_is_open(lk->s) && lk->conn_progress) {
+		lookup_lost(lk, err->msg);
+	} else {
+		lookup_failed(lk, i, k, err);
+	}
 }
 
 /* RCPTs for names idx[0..cnt), pipelined when cnt > 1. */
@@ -235,21 +253,19 @@ static void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 			return;
 		}
 	}
-	enum smtp_errkind k = lookup_ensure_txn(lk, &err);
-	if (k == SMTP_ERR_REFUSED) {
-		lk->stop = true;
-		snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: %.200s", err.msg);
-		return;
+	/* The transaction: opened first, or at the head of the group. */
+	unsigned long rset_seq = 0, mail_seq = 0;
+	bool opened = false;
+	if (lookup_txn_needed(lk)) {
+		opened = cnt > 1;
+		enum smtp_errkind k = opened ? lookup_txn_send(lk, &rset_seq, &mail_seq, &err)
+		                             : lookup_ensure_txn(lk, &err);
+		if (k != SMTP_OK) {
+			lookup_txn_failed(lk, idx[0], k, &err);
+			return;
+		}
 	}
-	if (k == SMTP_ERR_AGAIN) {
-		if (lookup_backoff(lk, err.msg) == SMTP_ERR_CANCELLED)
-			lk->cancelled = true;
-		return;
-	}
-	if (k != SMTP_OK) {
-		lookup_failed(lk, idx[0], k, &err);
-		return;
-	}
+	enum smtp_errkind k;
 	unsigned long seq[LOOKUP_GROUP_MAX];
 	size_t sent = 0;
 	for (; sent < cnt; sent++) {
@@ -279,6 +295,20 @@ static void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 		lk->conn_names++;
 		lk->txn_rcpts++;
 	}
+	if (opened && session_is_open(lk->s) && !lk->cancelled) {
+		k = lookup_txn_read(lk, rset_seq, mail_seq, &err);
+		if (k != SMTP_OK) {
+			/* The RCPTs went without a transaction: their replies say
+			 * nothing of the names, which are not charged for them. */
+			for (size_t g = 0; g < sent; g++)
+				if (seq[g] != 0 && lk->items[idx[g]].attempts > 0)
+					lk->items[idx[g]].attempts--;
+			if (k != SMTP_ERR_CANCELLED && session_is_open(lk->s))
+				session_close(lk->s);
+			lookup_txn_failed(lk, idx[0], k, &err);
+			return;
+		}
+	}
 	long long last = transport_now_ms();
 	bool first = true;
 	for (size_t g = 0; g < sent && session_is_open(lk->s) && !lk->cancelled; g++) {
@@ -302,8 +332,15 @@ static void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 		bool slow = lookup_note_latency(lk, (double)(now - last), first);
 		first = false;
 		last = now;
-		if (slow) {
+		if (slow && !lk->suspect) {
 			g = lookup_group_burst(lk, idx, seq, g, sent, &r);
+			last = transport_now_ms();
+			continue;
+		}
+		if (slow && lookup_slow(lk)) {
+			lookup_count_reply(lk, r.reply.code);
+			lookup_take(lk, idx[g], LOOKUP_RCPT, &r.reply);
+			session_reply_free(&r);
 			if (g + 1 < sent) {
 				/* The rest of the group would come as slowly: drop
 				 * it and ask those names on a new connection. */
@@ -395,8 +432,11 @@ static void lookup_step(struct lookup *lk)
 	size_t max = lk->method == LOOKUP_RCPT && pipelining ? LOOKUP_GROUP_MAX : 1;
 	if (max > room)
 		max = room;
-	if (lk->method == LOOKUP_RCPT && lk->txn && max > LOOKUP_RCPT_PER_TXN - lk->txn_rcpts)
-		max = LOOKUP_RCPT_PER_TXN - lk->txn_rcpts > 0 ? LOOKUP_RCPT_PER_TXN - lk->txn_rcpts : 1;
+	if (lk->method == LOOKUP_RCPT) {
+		unsigned used = lookup_txn_needed(lk) ? 0 : lk->txn_rcpts;
+		if (max > LOOKUP_RCPT_PER_TXN - used)
+			max = LOOKUP_RCPT_PER_TXN - used;
+	}
 	size_t idx[LOOKUP_GROUP_MAX];
 	long long wait_until;
 	size_t cnt = lookup_pick(lk, idx, max, &wait_until);

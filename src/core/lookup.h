@@ -40,12 +40,12 @@
 /* Addresses kept per result (an EXPN of a big list keeps the first ones). */
 #define LOOKUP_ADDRESSES_MAX 16
 /* RCPTs in one pipelined group (RFC 2920 leaves the size to the client;
- * 32 short lines stay far below any socket buffer, so neither side can
- * block the other). */
-#define LOOKUP_GROUP_MAX 32
-/* RSET after this many RCPTs in one transaction: RFC 5321 4.5.3.1.8 only
- * promises 100 recipients per message. */
-#define LOOKUP_RCPT_PER_TXN 50
+ * 50 short lines, about 2 KiB, stay far below any socket buffer, so
+ * neither side can block the other). */
+#define LOOKUP_GROUP_MAX 50
+/* RSET after this many RCPTs in one transaction: RFC 5321 4.5.3.1.8
+ * promises 100 recipients per message, no more. */
+#define LOOKUP_RCPT_PER_TXN 100
 /* Names between the first one not yet reported and the furthest one
  * asked: results are held this far ahead so they come out in order. */
 #define LOOKUP_PENDING_MAX 256

@@ -61,7 +61,7 @@ unsigned lookup_room(const struct lookup *lk)
 	if (lk->cfg->per_connection != 0) {
 		room = lk->cfg->per_connection > lk->conn_names ? lk->cfg->per_connection - lk->conn_names : 0;
 	} else {
-		unsigned need = lk->method == LOOKUP_RCPT && !lk->txn ? 1 : 0;
+		unsigned need = lk->method == LOOKUP_RCPT && lookup_txn_needed(lk) ? (lk->txn ? 2 : 1) : 0;
 		if (lk->limit_cmds != 0)
 			room = lk->limit_cmds > lk->conn_cmds + need ? lk->limit_cmds - lk->conn_cmds - need : 0;
 		if (lk->limit_errors != 0) {
@@ -78,7 +78,7 @@ unsigned lookup_room(const struct lookup *lk)
 static void lookup_conn_reset(struct lookup *lk)
 {
 	lk->conn_cmds = lk->conn_errors = lk->conn_names = 0;
-	lk->conn_progress = lk->txn = lk->latency_known = lk->reconnect = false;
+	lk->conn_progress = lk->txn = lk->latency_known = lk->reconnect = lk->suspect = false;
 	lk->txn_rcpts = 0;
 	lk->latency_ms = 0;
 	lk->held_valid = false;
@@ -212,6 +212,7 @@ bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch)
 	if (!slow) {
 		if (first_of_batch)
 			lk->latency_ms = 0.8 * lk->latency_ms + 0.2 * gap_ms;
+		lk->suspect = false;              /* one slow reply was a spike */
 		return false;
 	}
 	if (lk->tarpit_useless)
@@ -228,14 +229,22 @@ bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch)
 	return true;
 }
 
-void lookup_tarpit(struct lookup *lk)
+bool lookup_slow(struct lookup *lk)
 {
+	if (!lk->suspect) {
+		lk->suspect = true;
+		lk->suspect_cmds = lk->conn_cmds;
+		lk->suspect_errors = lk->conn_errors;
+		return false;
+	}
+	lk->suspect = false;
 	if (!lk->sum->tarpit)
 		lookup_event(lk, LOOKUP_EV_TARPIT, NULL, "the server slowed its replies from %.0f ms "
 		    "to %.0f ms after %u commands on this connection (a tarpit): reconnecting before "
-		    "that point from now on", lk->latency_ms, lk->slow_ms, lk->conn_cmds);
+		    "that point from now on", lk->latency_ms, lk->slow_ms, lk->suspect_cmds);
 	lk->sum->tarpit = true;
-	lookup_learn(lk, lk->conn_cmds, lk->conn_errors, "the server slowed down");
+	lookup_learn(lk, lk->suspect_cmds, lk->suspect_errors, "the server slowed down");
 	lk->reconnect = true;
 	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one had become a tarpit");
+	return true;
 }

@@ -52,6 +52,9 @@ struct lookup {
 	unsigned txn_rcpts;
 	double latency_ms;             /* the usual wait for a reply on it */
 	double slow_ms;                /* the wait that looked like a tarpit */
+	bool suspect;                  /* the last reply was slow: one more is a tarpit */
+	unsigned suspect_cmds;         /* the counts before the first slow reply */
+	unsigned suspect_errors;
 	bool latency_known;
 	bool reconnect;                /* end it before the next command */
 	bool held_valid;               /* a 5xx answer not yet final ... */
@@ -103,10 +106,11 @@ unsigned lookup_room(const struct lookup *lk);
 /* A reply arrived gap_ms after its command (or the reply before it):
  * true when it is much slower than the connection's usual. */
 bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch);
-/* The reply about to be counted is the first a tarpit slowed: learn the
- * limits from the counts so far, and end the connection before the next
- * command. */
-void lookup_tarpit(struct lookup *lk);
+/* A slow reply is about to be counted.  The first in a row is only a
+ * suspicion (a loaded machine has spikes): the counts so far are kept.
+ * The second is a tarpit: the limits are learned from the counts kept,
+ * and the connection is to end before the next command (true). */
+bool lookup_slow(struct lookup *lk);
 
 /* lookup_probe.c */
 /* Send one command and read its own reply (unsolicited ones skipped);
@@ -121,6 +125,15 @@ enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err
 /* RCPT: a MAIL transaction is open (RSET and MAIL again after
  * LOOKUP_RCPT_PER_TXN recipients). */
 enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err);
+/* The same in two halves, for a pipelined group (RFC 2920 3.1: RSET and
+ * MAIL may lead one): whether it is needed, sending RSET (when a
+ * transaction is open) and MAIL, and reading their replies (SMTP_OK: MAIL
+ * accepted; SMTP_ERR_AGAIN a 4xx, SMTP_ERR_REFUSED a 5xx to it). */
+bool lookup_txn_needed(const struct lookup *lk);
+enum smtp_errkind lookup_txn_send(struct lookup *lk, unsigned long *rset_seq,
+    unsigned long *mail_seq, struct smtp_error *err);
+enum smtp_errkind lookup_txn_read(struct lookup *lk, unsigned long rset_seq,
+    unsigned long mail_seq, struct smtp_error *err);
 /* RCPT: the catch-all status of the domain of name i, probed once. */
 enum smtp_errkind lookup_catch_all(struct lookup *lk, size_t i, bool *catch_all,
     struct smtp_error *err);

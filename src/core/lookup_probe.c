@@ -3,7 +3,8 @@
  * command and its own reply, counted for the connection's limits; auto's
  * choice of method (VRFY of postmaster and of a random name: real answers
  * to both, or RCPT); the RCPT transaction (MAIL FROM once, RSET every
- * LOOKUP_RCPT_PER_TXN recipients; DATA is never sent); and the catch-all
+ * LOOKUP_RCPT_PER_TXN recipients, both sent ahead of a pipelined group when
+ * the server allows it, RFC 2920 3.1; DATA is never sent); and the catch-all
  * probe: an RCPT of a random name that cannot exist, once per domain.
  */
 #include "lookup_int.h"
@@ -48,7 +49,7 @@ enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const 
 		    l != NULL ? (int)(l->len > 200 ? 200 : l->len) : 0, l != NULL ? l->text : "");
 	}
 	if (lookup_note_latency(lk, out->elapsed_ms, true))
-		lookup_tarpit(lk);
+		(void)lookup_slow(lk);
 	lookup_count_reply(lk, r->code);
 	return SMTP_OK;
 }
@@ -141,23 +142,61 @@ out:
 	return k;
 }
 
-enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err)
+bool lookup_txn_needed(const struct lookup *lk)
 {
-	if (lk->txn && lk->txn_rcpts < LOOKUP_RCPT_PER_TXN)
-		return SMTP_OK;
+	return !lk->txn || lk->txn_rcpts >= LOOKUP_RCPT_PER_TXN;
+}
+
+/* Send one command without waiting for its reply. */
+static enum smtp_errkind lookup_send(struct lookup *lk, enum verb_id id, const char *arg,
+    unsigned long *seq, struct smtp_error *err)
+{
+	char wire[SMTP_COMMAND_LINE_MAX];
+	size_t wlen = 0;
+	const struct verb *v = verb_by_id(id);
+	enum smtp_errkind k = verb_format_command(v, arg, strlen(arg), wire, sizeof wire, &wlen, err);
+	return k != SMTP_OK ? k : session_send(lk->s, v, wire, wlen, seq, NULL, err);
+}
+
+enum smtp_errkind lookup_txn_send(struct lookup *lk, unsigned long *rset_seq,
+    unsigned long *mail_seq, struct smtp_error *err)
+{
+	*rset_seq = *mail_seq = 0;
+	enum smtp_state st = session_state(lk->s);
+	enum smtp_errkind k = SMTP_OK;
+	if (lk->txn || st == SMTP_ST_MAIL || st == SMTP_ST_RCPT)
+		k = lookup_send(lk, VERB_RSET, "", rset_seq, err);
+	lk->txn = false;
+	lk->txn_rcpts = 0;
+	if (k == SMTP_OK)
+		k = lookup_send(lk, VERB_MAIL, lk->cfg->from != NULL ? lk->cfg->from : "", mail_seq, err);
+	return k;
+}
+
+/* The reply to seq (unsolicited ones skipped), counted; a 421 or a close
+ * is SMTP_ERR_CLOSED. */
+static enum smtp_errkind lookup_read(struct lookup *lk, unsigned long seq,
+    struct session_reply *r, struct smtp_error *err)
+{
+	enum smtp_errkind k;
+	do
+		k = session_next_reply(lk->s, SESSION_WAIT_OWED, r, err);
+	while (k == SMTP_OK && r->seq != seq);
+	if (k == SMTP_OK && (r->reply.code == 421 || r->closed))
+		k = smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d", r->reply.code);
+	if (k == SMTP_OK)
+		lookup_count_reply(lk, r->reply.code);
+	return k;
+}
+
+enum smtp_errkind lookup_txn_read(struct lookup *lk, unsigned long rset_seq,
+    unsigned long mail_seq, struct smtp_error *err)
+{
 	struct session_reply r;
 	session_reply_init(&r);
-	enum smtp_errkind k = SMTP_OK;
-	enum smtp_state st = session_state(lk->s);
-	if (lk->txn || st == SMTP_ST_MAIL || st == SMTP_ST_RCPT) {
-		k = lookup_command(lk, verb_by_id(VERB_RSET), "", &r, err);
-		lk->txn = false;
-		lk->txn_rcpts = 0;
-	}
-	if (k == SMTP_OK) {
-		const char *from = lk->cfg->from != NULL ? lk->cfg->from : "";
-		k = lookup_command(lk, verb_by_id(VERB_MAIL), from, &r, err);
-	}
+	enum smtp_errkind k = rset_seq != 0 ? lookup_read(lk, rset_seq, &r, err) : SMTP_OK;
+	if (k == SMTP_OK)
+		k = lookup_read(lk, mail_seq, &r, err);
 	if (k == SMTP_OK && r.reply.code == 250) {
 		lk->txn = true;
 	} else if (k == SMTP_OK) {
@@ -170,6 +209,15 @@ enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err)
 	}
 	session_reply_free(&r);
 	return k;
+}
+
+enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err)
+{
+	if (!lookup_txn_needed(lk))
+		return SMTP_OK;
+	unsigned long rset_seq, mail_seq;
+	enum smtp_errkind k = lookup_txn_send(lk, &rset_seq, &mail_seq, err);
+	return k != SMTP_OK ? k : lookup_txn_read(lk, rset_seq, mail_seq, err);
 }
 
 /* The domain an RCPT for name i goes to ("" for a bare name). */

@@ -281,6 +281,16 @@ class Defences(LookupCase):
         self.assertIs(summary["tarpit"], True)
         self.assertLess(secs, 12)
 
+    def test_one_slow_reply_is_no_tarpit(self):
+        p, rows, summary, recs, wire, _ = self.run_fake(
+            self.NAMES, {"users": dict(self.KNOWN, postmaster=None), "spike_at": 8, "spike": 0.6},
+            connections=3)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_every_name_once(self.NAMES, rows)
+        self.assertEqual(self.verdicts(rows), self.expected())
+        self.assertIs(summary["tarpit"], False)
+        self.assertEqual(summary["connections"], 1)
+
     def test_pipelined_slow_groups_mixed(self):
         names = [f"user{i:02d}" for i in range(40)]
         users = {n: None for n in names[::2]}
