@@ -265,6 +265,7 @@ def lookup_serve(conn, opt):
       reply_554_after: N                  554 and close at the N+1th VRFY/EXPN
       tarpit_after: N, tarpit: s          from lookup N+1 on, delay each reply
                                           s, 2s, 4s ... (capped at 8s)
+      mail_reply: "550 ..."               the reply to every MAIL
       spike_at: N, spike: s               delay the reply to lookup N by s once
                                           (a loaded machine, not a tarpit)
       temp_once: [names]                  450 the first time a name is asked
@@ -351,6 +352,8 @@ def lookup_serve(conn, opt):
             elif verb == "AUTH":
                 authed = True
                 reply = "235 2.7.0 Authentication successful\r\n"
+            elif verb == "MAIL" and opt.get("mail_reply"):
+                reply = opt["mail_reply"] + "\r\n"
             elif verb == "MAIL":
                 in_mail = True
                 reply = "250 2.1.0 Ok\r\n"

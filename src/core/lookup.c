@@ -249,7 +249,7 @@ static void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 	for (size_t g = 0; g < cnt; g++) {
 		enum smtp_errkind k = lookup_catch_all(lk, idx[g], &ca, &err);
 		if (k != SMTP_OK) {
-			lookup_failed(lk, idx[g], k == SMTP_ERR_REFUSED ? SMTP_ERR_CLOSED : k, &err);
+			lookup_txn_failed(lk, idx[g], k, &err);   /* MAIL refused, or the end */
 			return;
 		}
 	}

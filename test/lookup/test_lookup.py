@@ -117,6 +117,32 @@ class Basics(LookupCase):
         self.assertEqual(self.verdicts(rows), {"alice": "exists", "nobody": "unknown"})
         self.assertIn(b"MAIL FROM:<probe@client.test>\r\n", wire)
 
+    def test_rset_every_100_recipients(self):
+        names = [f"user{i:03d}" for i in range(130)]
+        p, rows, _, _, wire, _ = self.run_fake(
+            names, {"users": USERS, "vrfy": "252", "pipelining": True}, ["--domain", "fake.test"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_every_name_once(names, rows)
+        txns = wire.split(b"MAIL FROM:<>\r\n")[1:]
+        # RFC 5321 4.5.3.1.8: 100 recipients per transaction (the catch-all
+        # probe is the first of them), then RSET and a new MAIL.
+        self.assertEqual([t.count(b"RCPT TO:") for t in txns], [100, 31])
+        self.assertTrue(txns[0].endswith(b"RSET\r\n"))
+        self.assertTrue(wire.endswith(b"RSET\r\nQUIT\r\n"))
+
+    def test_mail_refused_leaves_every_name_untested(self):
+        names = ["alice", "bob", "carol"]
+        for pipelining in (False, True):
+            with self.subTest(pipelining=pipelining):
+                p, rows, _, _, wire, _ = self.run_fake(
+                    names, {"users": USERS, "vrfy": "252", "pipelining": pipelining,
+                            "mail_reply": "550 5.7.1 null sender refused"}, ["--domain", "fake.test"])
+                self.assertEqual(p.returncode, 3, p.stderr)
+                self.assert_every_name_once(names, rows)
+                for r in rows:
+                    self.assertEqual(r["verdict"], "untested")
+                    self.assertIn("550 5.7.1 null sender refused", r["reason"])
+
     def test_catch_all(self):
         names = ["alice", "nobody", "whoever"]
         p, rows, summary, recs, wire, _ = self.run_fake(
