@@ -12,7 +12,8 @@
  * STARTTLS, AUTH) and replays it.
  *
  * Files: lookup_verdict.c (a reply's verdict: pure), lookup.c (the run:
- * names, windows, results in order), lookup_conn.c (connections, learned
+ * names, windows, results in order), lookup_rcpt.c (pipelined RCPT
+ * groups), lookup_conn.c (connections, learned
  * limits, back-off, tarpits, the rate), lookup_probe.c (auto's method
  * choice, catch-all probes, the RCPT transaction).  lookup_int.h is their
  * shared private part.

@@ -1,6 +1,7 @@
 /*
  * lookup_int.h - the lookup engine's private parts, shared by lookup.c (the
- * run: names, batches, results in order), lookup_conn.c (connections,
+ * run: names, batches, results in order), lookup_rcpt.c (RCPT groups),
+ * lookup_conn.c (connections,
  * learned limits, back-off, tarpits, the rate) and lookup_probe.c (auto's
  * choice, catch-all probes, the RCPT transaction, one command and its
  * reply).  Nothing outside src/core includes this.
@@ -79,6 +80,14 @@ struct lookup {
 
 /* lookup.c */
 struct lookup_result *lookup_slot(struct lookup *lk, size_t i);
+/* A reply for name i (asked by method m): final, held, or to be retried. */
+void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct smtp_reply *r);
+/* A command for name i could not be sent or answered (a cancel, a name
+ * that cannot be sent, or the connection's end). */
+void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struct smtp_error *err);
+
+/* lookup_rcpt.c: RCPTs for names idx[0..cnt), pipelined when cnt > 1. */
+void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt);
 void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *current,
     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 /* The held 5xx answer is final: a reply came after it, or we ended the

@@ -3,7 +3,8 @@
  * record, as text or as JSON (render_text.c, render_json.c), into a
  * bounded buffer and writes it in one piece, so records never interleave
  * and a failed render never leaves half a record.  Also the records small
- * enough to need no renderer of their own.
+ * enough to need no renderer of their own.  Lookup records are
+ * output_lookup.c's.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -25,13 +26,13 @@ void out_init(struct output *o, bool json)
 	o->col_local = o->col_dim = o->col_off = "";
 }
 
-static void out_begin(struct strbuf *sb)
+void out_begin(struct strbuf *sb)
 {
 	strbuf_init(sb, OUT_RECORD_MAX + 256 * 1024);
 }
 
 /* Write one record and free the buffer.  Errors go to stderr in text mode. */
-static void out_flush(struct output *o, struct strbuf *sb, bool to_err)
+void out_flush(struct output *o, struct strbuf *sb, bool to_err)
 {
 	if (o->sink != NULL && !o->json) {
 		if (sb->len > 0)
@@ -407,117 +408,4 @@ void out_summary(struct output *o, int status, const char *failed_stage)
 	(void)json_cstring(&sb, failed_stage);
 	(void)strbuf_appendf(&sb, "}\n");
 	out_flush(o, &sb, false);
-}
-
-/* ---- lookups ---- */
-
-/* Write a lookup record to the results file, in one piece. */
-static void out_results(struct output *o, struct strbuf *sb)
-{
-	if (sb->len > 0) {
-		if (o->results == o->out)
-			out_progress_clear(o);
-		fwrite(sb->data, 1, sb->len, o->results);
-		fflush(o->results);
-	}
-	strbuf_free(sb);
-}
-
-void out_lookup_begin(struct output *o)
-{
-	o->header_done = false;
-}
-
-static void out_lookup_header(struct output *o, struct strbuf *sb)
-{
-	if (o->header_done || o->json)
-		return;
-	o->header_done = true;
-	if (o->csv)
-		csv_lookup_header(sb);
-	else
-		text_lookup_header(o, sb);
-}
-
-void out_lookup(struct output *o, const struct lookup_result *r)
-{
-	struct strbuf sb;
-	out_begin(&sb);
-	out_lookup_header(o, &sb);
-	if (o->json)
-		json_lookup(r, &sb);
-	else if (o->csv)
-		csv_lookup(r, &sb);
-	else
-		text_lookup(o, r, &sb);
-	out_results(o, &sb);
-}
-
-void out_lookup_kept(struct output *o, const char *rec, size_t len)
-{
-	struct strbuf sb;
-	out_begin(&sb);
-	out_lookup_header(o, &sb);
-	(void)strbuf_append(&sb, rec, len);
-	out_results(o, &sb);
-}
-
-void out_lookup_summary(struct output *o, const struct lookup_summary *s)
-{
-	struct strbuf sb;
-	out_begin(&sb);
-	if (o->json) {
-		json_lookup_summary(s, &sb);
-		out_results(o, &sb);
-		return;
-	}
-	text_lookup_summary(o, s, &sb);
-	if (o->csv) {
-		/* The CSV stays rows only: the summary is a note on stderr. */
-		out_progress_clear(o);
-		fputs("smtpsh: lookup: ", o->err);
-		fwrite(sb.data != NULL ? sb.data : "", 1, sb.len, o->err);
-		fflush(o->err);
-		strbuf_free(&sb);
-		return;
-	}
-	out_results(o, &sb);
-}
-
-void out_lookup_event(struct output *o, const char *event, const char *message)
-{
-	struct strbuf sb;
-	out_begin(&sb);
-	if (o->json) {
-		const char *kv[] = { "event", event, "message", message };
-		json_simple(&sb, "lookup-event", kv, 4);
-		out_flush(o, &sb, false);
-		return;
-	}
-	(void)strbuf_appendf(&sb, "smtpsh: lookup: ");
-	(void)escape_terminal(&sb, message, strlen(message));
-	(void)strbuf_appendc(&sb, '\n');
-	out_flush(o, &sb, true);
-}
-
-void out_progress(struct output *o, const struct out_progress *p)
-{
-	if (!o->progress)
-		return;
-	struct strbuf sb;
-	strbuf_init(&sb, 4096);
-	text_progress(o, p, &sb);
-	fwrite(sb.data != NULL ? sb.data : "", 1, sb.len, o->err);
-	fflush(o->err);
-	strbuf_free(&sb);
-	o->progress_shown = true;
-}
-
-void out_progress_clear(struct output *o)
-{
-	if (!o->progress_shown)
-		return;
-	fputs("\r\033[K", o->err);
-	fflush(o->err);
-	o->progress_shown = false;
 }

@@ -10,6 +10,11 @@
 #include "output.h"
 #include "strbuf.h"
 
+/* output.c's record buffer (bounded) and its one write, for
+ * output_lookup.c too. */
+void out_begin(struct strbuf *sb);
+void out_flush(struct output *o, struct strbuf *sb, bool to_err);
+
 /* The meaning of the reply's code for what it answers, translated by tr
  * (NULL: English, for JSON). */
 void render_meaning(const struct session_reply *r, text_translator tr, char *buf, size_t cap);

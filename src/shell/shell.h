@@ -12,8 +12,10 @@
  *              -> connect.c             open (MX route), greeting, implicit TLS
  *                 -> exchange.c         send, then every reply, credited
  *                    -> session (core)  the owed queue, the state
- *                    -> output.c        the one output path (text | JSON)
- *                       -> render_text.c | render_json.c -> describe.c
+ *                    -> output.c        the one output path (text | JSON;
+ *                       output_lookup.c  lookups: also CSV, the progress bar)
+ *                       -> render_text.c | render_json.c | render_csv.c
+ *                          -> describe.c
  *
  * No file prints: everything goes through output.h.  The session is the
  * core's; the shell reads it through session.h's accessors only.

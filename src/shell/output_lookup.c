@@ -1,0 +1,125 @@
+/*
+ * output_lookup.c - the lookup records of the one output path (output.h):
+ * one per name -- a table row (render_text.c), a CSV row (render_csv.c,
+ * --csv) or a JSON object (render_json.c, --json) -- written whole to the
+ * results file (stdout or --output) and flushed, so that a run that is
+ * killed loses no result already known; the run's summary; its notes (to
+ * stderr in text mode); and the progress bar, on stderr when it is a
+ * terminal, cleared before any record lands on the screen.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "escape.h"
+#include "render.h"
+
+/* Write a lookup record to the results file, in one piece. */
+static void out_results(struct output *o, struct strbuf *sb)
+{
+	if (sb->len > 0) {
+		if (o->results == o->out)
+			out_progress_clear(o);
+		fwrite(sb->data, 1, sb->len, o->results);
+		fflush(o->results);
+	}
+	strbuf_free(sb);
+}
+
+void out_lookup_begin(struct output *o)
+{
+	o->header_done = false;
+}
+
+static void out_lookup_header(struct output *o, struct strbuf *sb)
+{
+	if (o->header_done || o->json)
+		return;
+	o->header_done = true;
+	if (o->csv)
+		csv_lookup_header(sb);
+	else
+		text_lookup_header(o, sb);
+}
+
+void out_lookup(struct output *o, const struct lookup_result *r)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	out_lookup_header(o, &sb);
+	if (o->json)
+		json_lookup(r, &sb);
+	else if (o->csv)
+		csv_lookup(r, &sb);
+	else
+		text_lookup(o, r, &sb);
+	out_results(o, &sb);
+}
+
+void out_lookup_kept(struct output *o, const char *rec, size_t len)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	out_lookup_header(o, &sb);
+	(void)strbuf_append(&sb, rec, len);
+	out_results(o, &sb);
+}
+
+void out_lookup_summary(struct output *o, const struct lookup_summary *s)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		json_lookup_summary(s, &sb);
+		out_results(o, &sb);
+		return;
+	}
+	text_lookup_summary(o, s, &sb);
+	if (o->csv) {
+		/* The CSV stays rows only: the summary is a note on stderr. */
+		out_progress_clear(o);
+		fputs("smtpsh: lookup: ", o->err);
+		fwrite(sb.data != NULL ? sb.data : "", 1, sb.len, o->err);
+		fflush(o->err);
+		strbuf_free(&sb);
+		return;
+	}
+	out_results(o, &sb);
+}
+
+void out_lookup_event(struct output *o, const char *event, const char *message)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	if (o->json) {
+		const char *kv[] = { "event", event, "message", message };
+		json_simple(&sb, "lookup-event", kv, 4);
+		out_flush(o, &sb, false);
+		return;
+	}
+	(void)strbuf_appendf(&sb, "smtpsh: lookup: ");
+	(void)escape_terminal(&sb, message, strlen(message));
+	(void)strbuf_appendc(&sb, '\n');
+	out_flush(o, &sb, true);
+}
+
+void out_progress(struct output *o, const struct out_progress *p)
+{
+	if (!o->progress)
+		return;
+	struct strbuf sb;
+	strbuf_init(&sb, 4096);
+	text_progress(o, p, &sb);
+	fwrite(sb.data != NULL ? sb.data : "", 1, sb.len, o->err);
+	fflush(o->err);
+	strbuf_free(&sb);
+	o->progress_shown = true;
+}
+
+void out_progress_clear(struct output *o)
+{
+	if (!o->progress_shown)
+		return;
+	fputs("\r\033[K", o->err);
+	fflush(o->err);
+	o->progress_shown = false;
+}
