@@ -5,7 +5,7 @@ because tests talk to loopback alone: HOST and mail.example.org become a
 scripted server on 127.0.0.1 (`localhost` where TLS checks the name), and
 the port written after them (465, 2525, 25) becomes that server's port.
 Synopsis lines (with [optional] parts) are not commands and are skipped.
-The files the examples name (report.pdf) exist where they run.
+The files the examples name (report.pdf, names.txt) exist where they run.
 Each command must exit 0 and put the commands it names on the wire."""
 import os
 import re
@@ -54,6 +54,8 @@ class DocCommands(unittest.TestCase):
         # Files the examples name, in the directory they run in.
         with open(os.path.join(self.tmp.name, "report.pdf"), "wb") as f:
             f.write(b"%PDF-1.4 a sample\n")
+        with open(os.path.join(self.tmp.name, "names.txt"), "w") as f:
+            f.write("# the names a --lookup example checks\nalice\nbob\n")
         # The transcript --replay examples play (the --transcript ones append to it).
         subprocess.run([SMTPSH, "--demo", "--transcript", "session.log", "-e", "vrfy alice"],
                        cwd=self.tmp.name, check=True, stdout=subprocess.DEVNULL)
