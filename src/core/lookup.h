@@ -98,7 +98,7 @@ bool lookup_method_parse(const char *s, enum lookup_method *m);
 const char *lookup_verdict_name(enum lookup_verdict v); /* "cannot-verify" ... */
 bool lookup_verdict_parse(const char *s, size_t len, enum lookup_verdict *v);
 /* One paragraph: what the verdict means and which replies give it (for
- * `explain` and the man page). */
+ * `explain` and the man page); English, marked for translation. */
 const char *lookup_verdict_meaning(enum lookup_verdict v);
 
 struct lookup_text {

@@ -4,6 +4,9 @@
  * ones `explain` and the man page show), the addresses a reply names and
  * the address an RCPT probe sends.  Pure: no I/O, no allocation.
  *
+ * The meanings are marked N_() (i18n.h): the shell translates them where
+ * a person reads them; the names are identifiers and stay English.
+ *
  * RFC 5321 3.5.3: 252 means the server will not say ("cannot verify"),
  * never that the name exists.  3.4 and 3.5.4: 251 and 551 give a forward
  * address.  RFC 821 4.1.1: 553 to VRFY lists the possibilities of an
@@ -15,6 +18,8 @@
 #include <string.h>
 #include <strings.h>
 
+#include "i18n.h"
+
 static const char *const method_names[LOOKUP_METHOD__COUNT] = {
 	"auto", "vrfy", "expn", "rcpt",
 };
@@ -23,22 +28,22 @@ static const struct {
 	const char *name;
 	const char *meaning;
 } verdict_table[LOOKUP_VERDICT__COUNT] = {
-	{ "exists", "the server says the name is a mailbox or a list it delivers to "
-	  "(250; 251: it forwards, and addresses gives the new address)" },
-	{ "ambiguous", "the name matches several mailboxes (553 to VRFY, RFC 821 4.1.1); "
-	  "addresses lists the possibilities the server gave" },
-	{ "unknown", "the server says no such mailbox here (550, 5.1.x, a refused address "
-	  "syntax; 551: the user is elsewhere, and addresses gives where)" },
-	{ "cannot-verify", "the server will not say (252, RFC 5321 3.5.3, or VRFY/EXPN not "
-	  "implemented): never counted as exists" },
-	{ "accepted", "RCPT was accepted, but the domain accepts any name (a catch-all: a "
-	  "random name was accepted too), so this is no proof the mailbox exists" },
-	{ "rejected", "the server refused to answer for policy reasons (5.7.x, 554, or "
-	  "another refusal that says nothing about the name)" },
-	{ "temporary", "only temporary answers (4xx) came, after every retry (--retries): "
-	  "ask again later" },
-	{ "untested", "no answer: the connection could not be made or kept, the run was "
-	  "stopped, or the reply could not be read; reason says which" },
+	{ "exists", N_("the server says the name is a mailbox or a list it delivers to "
+	  "(250; 251: it forwards, and addresses gives the new address)") },
+	{ "ambiguous", N_("the name matches several mailboxes (553 to VRFY, RFC 821 4.1.1); "
+	  "addresses lists the possibilities the server gave") },
+	{ "unknown", N_("the server says no such mailbox here (550, 5.1.x, a refused address "
+	  "syntax; 551: the user is elsewhere, and addresses gives where)") },
+	{ "cannot-verify", N_("the server will not say (252, RFC 5321 3.5.3, or VRFY/EXPN not "
+	  "implemented): never counted as exists") },
+	{ "accepted", N_("RCPT was accepted, but the domain accepts any name (a catch-all: a "
+	  "random name was accepted too), so this is no proof the mailbox exists") },
+	{ "rejected", N_("the server refused to answer for policy reasons (5.7.x, 554, or "
+	  "another refusal that says nothing about the name)") },
+	{ "temporary", N_("only temporary answers (4xx) came, after every retry (--retries): "
+	  "ask again later") },
+	{ "untested", N_("no answer: the connection could not be made or kept, the run was "
+	  "stopped, or the reply could not be read; reason says which") },
 };
 
 const char *lookup_method_name(enum lookup_method m)

@@ -24,6 +24,7 @@
 #include "shell.h"
 #include "smtp_limits.h"
 #include "tokenize.h"
+#include "tr.h"
 
 /* The progress bar is redrawn at most this often. */
 #define LOOKUP_PROGRESS_MS 100
@@ -299,11 +300,11 @@ void shell_lookup_file(struct shell *sh, const char *file, const char *host, con
 void shell_lookup(struct shell *sh, const char *const *words, size_t n)
 {
 	if (n == 0) {
-		shell_usage_error(sh, "usage: lookup FILE | lookup NAME NAME...");
+		shell_usage_error(sh, N_("usage: lookup FILE | lookup NAME NAME..."));
 		return;
 	}
 	if (session_host(sh->sess)[0] == '\0') {
-		shell_usage_error(sh, "lookup: not connected (open HOST [PORT] first); nothing was sent");
+		shell_usage_error(sh, N_("lookup: not connected (open HOST [PORT] first); nothing was sent"));
 		return;
 	}
 	char host[256], port[16];

@@ -12,6 +12,7 @@
 
 #include "escape.h"
 #include "render.h"
+#include "tr.h"
 
 /* Write a lookup record to the results file, in one piece. */
 static void out_results(struct output *o, struct strbuf *sb)
@@ -77,7 +78,7 @@ void out_lookup_summary(struct output *o, const struct lookup_summary *s)
 	if (o->csv) {
 		/* The CSV stays rows only: the summary is a note on stderr. */
 		out_progress_clear(o);
-		fputs("smtpsh: lookup: ", o->err);
+		fputs(_("smtpsh: lookup: "), o->err);
 		fwrite(sb.data != NULL ? sb.data : "", 1, sb.len, o->err);
 		fflush(o->err);
 		strbuf_free(&sb);
@@ -96,7 +97,7 @@ void out_lookup_event(struct output *o, const char *event, const char *message)
 		out_flush(o, &sb, false);
 		return;
 	}
-	(void)strbuf_appendf(&sb, "smtpsh: lookup: ");
+	(void)strbuf_appendf(&sb, "%s", _("smtpsh: lookup: "));
 	(void)escape_terminal(&sb, message, strlen(message));
 	(void)strbuf_appendc(&sb, '\n');
 	out_flush(o, &sb, true);

@@ -201,7 +201,8 @@ void text_explain(const struct output *o, const struct out_explain *x, struct st
 {
 	(void)o;
 	if (x->verdict != NULL) {
-		(void)strbuf_appendf(sb, "%s (a lookup verdict): %s\n", x->verdict, x->verdict_meaning);
+		(void)strbuf_appendf(sb, _("%s (a lookup verdict): %s\n"), x->verdict,
+		    _(x->verdict_meaning));
 		return;
 	}
 	if (x->code != 0) {
@@ -419,12 +420,24 @@ static const char *text_verdict_color(const struct output *o, enum lookup_verdic
 	}
 }
 
-/* Pad to a column: n bytes were written, width wanted. */
-static void text_pad(struct strbuf *sb, size_t n, size_t width)
+/* Pad what was written since byte `from` to a column of `width`
+ * characters (UTF-8: continuation bytes take no column), then one space. */
+static void text_pad(struct strbuf *sb, size_t from, size_t width)
 {
+	size_t n = 0;
+	for (size_t i = from; i < sb->len; i++)
+		n += ((unsigned char)sb->data[i] & 0xC0) != 0x80;
 	for (; n < width; n++)
 		(void)strbuf_appendc(sb, ' ');
 	(void)strbuf_appendc(sb, ' ');
+}
+
+/* One column: text, padded to width characters. */
+static void text_column(struct strbuf *sb, const char *text, size_t width)
+{
+	size_t at = sb->len;
+	(void)strbuf_appendf(sb, "%s", text);
+	text_pad(sb, at, width);
 }
 
 #define TEXT_NAME_COL 24
@@ -432,18 +445,30 @@ static void text_pad(struct strbuf *sb, size_t n, size_t width)
 
 void text_lookup_header(const struct output *o, struct strbuf *sb)
 {
-	(void)strbuf_appendf(sb, "%s%-*s %-*s %-4s %-8s %s%s\n", o->col_dim, TEXT_NAME_COL, "NAME",
-	    TEXT_VERDICT_COL, "VERDICT", "CODE", "ENHANCED", "TEXT", o->col_off);
+	/* TRANSLATORS: the lookup table's column titles (the columns are
+	 * 24, 13, 4 and 8 characters wide). */
+	(void)strbuf_appendf(sb, "%s", o->col_dim);
+	text_column(sb, _("NAME"), TEXT_NAME_COL);
+	text_column(sb, _("VERDICT"), TEXT_VERDICT_COL);
+	text_column(sb, _("CODE"), 4);
+	text_column(sb, _("ENHANCED"), 8);
+	(void)strbuf_appendf(sb, "%s%s\n", _("TEXT"), o->col_off);
 }
 
 void text_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb)
 {
 	size_t at = sb->len;
 	(void)escape_terminal(sb, r->name, strlen(r->name));
-	text_pad(sb, sb->len - at, TEXT_NAME_COL);
+	text_pad(sb, at, TEXT_NAME_COL);
 	const char *vn = lookup_verdict_name(r->verdict);
-	(void)strbuf_appendf(sb, "%s%s%s", text_verdict_color(o, r->verdict), vn, o->col_off);
-	text_pad(sb, strlen(vn), TEXT_VERDICT_COL);
+	(void)strbuf_appendf(sb, "%s", text_verdict_color(o, r->verdict));
+	at = sb->len;
+	(void)strbuf_appendf(sb, "%s", vn);
+	size_t vlen = sb->len;
+	(void)strbuf_appendf(sb, "%s", o->col_off);
+	for (size_t n = vlen - at; n < TEXT_VERDICT_COL; n++)
+		(void)strbuf_appendc(sb, ' ');
+	(void)strbuf_appendc(sb, ' ');
 	if (r->code != 0)
 		(void)strbuf_appendf(sb, "%-4d ", r->code);
 	else
@@ -477,7 +502,7 @@ void text_lookup_summary(const struct output *o, const struct lookup_summary *s,
     struct strbuf *sb)
 {
 	(void)o;
-	(void)strbuf_appendf(sb, "%zu name%s:", s->total, s->total == 1 ? "" : "s");
+	(void)strbuf_appendf(sb, P_("%zu name:", "%zu names:", s->total), s->total);
 	bool first = true;
 	for (int v = 0; v < LOOKUP_VERDICT__COUNT; v++) {
 		if (s->by_verdict[v] == 0)
@@ -486,12 +511,15 @@ void text_lookup_summary(const struct output *o, const struct lookup_summary *s,
 		    lookup_verdict_name((enum lookup_verdict)v));
 		first = false;
 	}
-	(void)strbuf_appendf(sb, "; %u connection%s, %.1f s; method %s; catch-all: %s%s%s\n",
-	    s->connections, s->connections == 1 ? "" : "s", s->elapsed_ms / 1000.0,
-	    lookup_method_name(s->method),
-	    s->catch_all < 0 ? "not probed" : s->catch_all ? "yes" : "no",
-	    s->tarpit ? "; a tarpit was noticed" : "",
-	    s->cancelled ? "; stopped: the rest is untested" : "");
+	(void)strbuf_appendf(sb, P_("; %u connection, %.1f s", "; %u connections, %.1f s",
+	    s->connections), s->connections, s->elapsed_ms / 1000.0);
+	(void)strbuf_appendf(sb, _("; method %s; catch-all: %s"), lookup_method_name(s->method),
+	    s->catch_all < 0 ? _("not probed") : s->catch_all ? _("yes") : _("no"));
+	if (s->tarpit)
+		(void)strbuf_appendf(sb, _("; a tarpit was noticed"));
+	if (s->cancelled)
+		(void)strbuf_appendf(sb, _("; stopped: the rest is untested"));
+	(void)strbuf_appendc(sb, '\n');
 }
 
 void text_progress(const struct output *o, const struct out_progress *p, struct strbuf *sb)
@@ -501,10 +529,10 @@ void text_progress(const struct output *o, const struct out_progress *p, struct 
 	(void)strbuf_appendf(sb, "\r\033[K%s[", o->col_dim);
 	for (size_t i = 0; i < WIDTH; i++)
 		(void)strbuf_appendc(sb, i < fill ? '#' : '.');
-	(void)strbuf_appendf(sb, "] %zu/%zu  %.1f/s  %u reconnect%s", p->done, p->total, p->per_s,
-	    p->reconnects, p->reconnects == 1 ? "" : "s");
+	(void)strbuf_appendf(sb, "] %zu/%zu  %.1f/s  ", p->done, p->total, p->per_s);
+	(void)strbuf_appendf(sb, P_("%u reconnect", "%u reconnects", p->reconnects), p->reconnects);
 	if (p->eta_s >= 0)
-		(void)strbuf_appendf(sb, "  ETA %.0f s", p->eta_s);
+		(void)strbuf_appendf(sb, _("  ETA %.0f s"), p->eta_s);
 	if (p->current != NULL) {
 		size_t len = strlen(p->current);
 		(void)strbuf_appendf(sb, "  ");
