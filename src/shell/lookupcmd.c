@@ -31,7 +31,8 @@
 
 struct lookup_run_ctx {
 	struct shell *sh;
-	const char *host, *port;
+	const char *host, *port;          /* where to reconnect (port NULL: the route) */
+	bool by_route;                    /* through shell_open: the MX route, as at first */
 	const struct lookup_resume *rs;   /* NULL: nothing kept */
 	const size_t *map;                /* engine index -> input row; NULL: same */
 	size_t next;                      /* the next input row to write */
@@ -107,12 +108,13 @@ static void lookup_reply_error(struct smtp_error *err, enum smtp_errkind kind, c
 }
 
 /* The greeting, then HELO or EHLO as the first connection sent it. */
-static enum smtp_errkind lookup_hello(struct shell *sh, struct session *s, struct smtp_error *err)
+static enum smtp_errkind lookup_hello(struct shell *sh, struct session *s, bool greeted,
+    struct smtp_error *err)
 {
 	struct session_reply r;
 	session_reply_init(&r);
-	enum smtp_errkind k = session_next_reply(s, SESSION_WAIT_OWED, &r, err);
-	if (k == SMTP_OK && r.reply.code != 220) {
+	enum smtp_errkind k = greeted ? SMTP_OK : session_next_reply(s, SESSION_WAIT_OWED, &r, err);
+	if (k == SMTP_OK && !greeted && r.reply.code != 220) {
 		lookup_reply_error(err, r.reply.code / 100 == 5 ? SMTP_ERR_REFUSED : SMTP_ERR_CLOSED,
 		    "the greeting was", &r);
 		k = err->kind;
@@ -158,11 +160,27 @@ static enum smtp_errkind lookup_connect(void *ctx, struct session *s, struct smt
 	char failed[sizeof sh->failed_stage];
 	memcpy(failed, sh->failed_stage, sizeof failed);
 	sh->out.muted_error[0] = '\0';
-	shell_prepare_connect(sh, c->host);
-	enum smtp_errkind k = session_open(s, c->host, c->port, err);
-	if (k == SMTP_OK) {
-		shell_report_implicit_tls(sh);
-		k = lookup_hello(sh, s, err);
+	enum smtp_errkind k;
+	if (c->by_route) {
+		/* As the first connection was made: a domain through its MX
+		 * hosts (RFC 5321 5.1), the greeting read by connect.c. */
+		struct shell_recipe recipe = sh->recipe;
+		bool ok = shell_open(sh, c->host, c->port);
+		sh->recipe = recipe;
+		if (!ok || !session_is_open(s))
+			k = smtp_error_set(err, SMTP_ERR_CONNECT, 0, "%.200s", sh->out.muted_error[0] != '\0' ?
+			    sh->out.muted_error : "the connection ended at once");
+		else if (session_state(s) != SMTP_ST_GREETED)
+			k = smtp_error_set(err, SMTP_ERR_REFUSED, 0, "the server's greeting refused the session");
+		else
+			k = lookup_hello(sh, s, true, err);
+	} else {
+		shell_prepare_connect(sh, c->host);
+		k = session_open(s, c->host, c->port, err);
+		if (k == SMTP_OK) {
+			shell_report_implicit_tls(sh);
+			k = lookup_hello(sh, s, false, err);
+		}
 	}
 	if (k == SMTP_OK && sh->recipe.starttls) {
 		shell_starttls(sh);
@@ -193,7 +211,7 @@ static enum smtp_errkind lookup_connect(void *ctx, struct session *s, struct smt
 
 /* Run the engine over ln, keeping rows of --resume. */
 static void lookup_go(struct shell *sh, const struct lookup_names *ln, const char *host,
-    const char *port, bool keep_open)
+    const char *port, bool keep_open, bool by_route)
 {
 	struct output *o = &sh->out;
 	struct smtp_error err;
@@ -242,7 +260,7 @@ static void lookup_go(struct shell *sh, const struct lookup_names *ln, const cha
 			}
 		}
 	}
-	struct lookup_run_ctx ctx = { .sh = sh, .host = host, .port = port,
+	struct lookup_run_ctx ctx = { .sh = sh, .host = host, .port = port, .by_route = by_route,
 	    .rs = have_rs ? &rs : NULL, .map = map, .ninput = ln->n,
 	    .start_ms = transport_now_ms() };
 	struct lookup_hooks hooks = { lookup_connect, lookup_on_result, lookup_on_event, &ctx };
@@ -250,6 +268,8 @@ static void lookup_go(struct shell *sh, const struct lookup_names *ln, const cha
 	char failed[sizeof sh->failed_stage];
 	memcpy(failed, sh->failed_stage, sizeof failed);
 	o->muted = true;
+	if (session_is_open(sh->sess) && session_state(sh->sess) < SMTP_ST_GREETED)
+		session_close(sh->sess);      /* no 220: the engine's connects say why */
 	if (session_is_open(sh->sess) && session_state(sh->sess) == SMTP_ST_GREETED)
 		shell_run_verb(sh, verb_by_id(VERB_EHLO), "", 0);
 	out_lookup_begin(o);
@@ -283,7 +303,7 @@ static void lookup_go(struct shell *sh, const struct lookup_names *ln, const cha
 }
 
 void shell_lookup_file(struct shell *sh, const char *file, const char *host, const char *port,
-    bool keep_open)
+    bool keep_open, bool by_route)
 {
 	struct lookup_names ln;
 	struct smtp_error err;
@@ -293,7 +313,7 @@ void shell_lookup_file(struct shell *sh, const char *file, const char *host, con
 		shell_fail(sh, "lookup", &err);
 		return;
 	}
-	lookup_go(sh, &ln, host, port, keep_open);
+	lookup_go(sh, &ln, host, port, keep_open, by_route);
 	lookup_names_free(&ln);
 }
 
@@ -312,7 +332,7 @@ void shell_lookup(struct shell *sh, const char *const *words, size_t n)
 	snprintf(port, sizeof port, "%s", session_port(sh->sess));
 	struct stat st;
 	if (n == 1 && stat(words[0], &st) == 0 && S_ISREG(st.st_mode)) {
-		shell_lookup_file(sh, words[0], host, port, true);
+		shell_lookup_file(sh, words[0], host, port, true, false);
 		return;
 	}
 	struct lookup_names ln;
@@ -321,7 +341,7 @@ void shell_lookup(struct shell *sh, const char *const *words, size_t n)
 		shell_fail(sh, "lookup", &err);
 		return;
 	}
-	lookup_go(sh, &ln, host, port, true);
+	lookup_go(sh, &ln, host, port, true, false);
 	lookup_names_free(&ln);
 }
 

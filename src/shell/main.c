@@ -117,7 +117,9 @@ static enum smtp_errkind smtpsh_open_output(struct shell *sh, const struct smtps
 /* --lookup FILE HOST [PORT]: -e commands first (shown), then the run. */
 static int smtpsh_lookup_mode(struct shell *sh, const struct smtpsh_args *a)
 {
-	const char *host = a->host, *port = a->port[0] != '\0' ? a->port : SMTP_DEFAULT_PORT;
+	/* No port: the routing rule decides (a domain's MX hosts), as for
+	 * `smtpsh DOMAIN`; every reconnect goes the same way. */
+	const char *host = a->host, *port = a->port[0] != '\0' ? a->port : NULL;
 	if (a->demo) {
 		struct server_config cfg = { .disabled_verbs = a->disabled };
 		struct smtp_error err;
@@ -129,14 +131,21 @@ static int smtpsh_lookup_mode(struct shell *sh, const struct smtpsh_args *a)
 		host = demo_server_host(sh->demo);
 		port = demo_server_port(sh->demo);
 	}
-	bool ok = true;
-	if (a->ncmds > 0) {
-		ok = shell_open(sh, host, port);
-		for (size_t i = 0; ok && i < a->ncmds && !sh->stop; i++)
-			shell_run_line(sh, a->cmds[i], strlen(a->cmds[i]));
+	/* A names file that cannot be read is a usage error, before anything
+	 * is connected. */
+	if (strcmp(a->lookup, "-") != 0 && access(a->lookup, R_OK) != 0) {
+		shell_usage_error(sh, N_("cannot read %s: %s"), a->lookup, strerror(errno));
+		return sh->worst;
 	}
-	if (ok && !sh->stop)
-		shell_lookup_file(sh, a->lookup, host, port, false);
+	/* The first connection: shown only when -e commands follow on it.  If
+	 * it fails, the run still reports every name (untested, and why). */
+	sh->out.muted = a->ncmds == 0;
+	bool ok = shell_open(sh, host, port);
+	sh->out.muted = false;
+	for (size_t i = 0; ok && i < a->ncmds && !sh->stop; i++)
+		shell_run_line(sh, a->cmds[i], strlen(a->cmds[i]));
+	if (!sh->stop)
+		shell_lookup_file(sh, a->lookup, host, port, false, true);
 	if (sh->signal != 0)
 		shell_quit_on_signal(sh);
 	if (session_is_open(sh->sess))

@@ -255,9 +255,10 @@ struct tokens;
 void shell_lookup(struct shell *sh, const char *const *words, size_t n);
 /* --lookup FILE HOST [PORT] (and `lookup FILE`): the whole run,
  * connecting when needed; keep_open leaves the last connection open for
- * the shell (else it ends with QUIT). */
+ * the shell (else it ends with QUIT); by_route reconnects through
+ * shell_open (port NULL: a domain's MX hosts), else to host and port. */
 void shell_lookup_file(struct shell *sh, const char *file, const char *host, const char *port,
-    bool keep_open);
+    bool keep_open, bool by_route);
 void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 
 /* turn.c */

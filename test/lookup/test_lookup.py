@@ -17,7 +17,8 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import BANNER, FakeServer, SMTPSH, WRAPPER, json_records, make_certs, run_smtpsh  # noqa: E402
+from harness import (BANNER, FakeDNS, FakeServer, SMTPSH, WRAPPER, json_records,  # noqa: E402
+                     make_certs, run_smtpsh)
 
 USERS = {"alice": None, "bob": None, "carol": None, "postmaster": None}
 
@@ -436,6 +437,28 @@ class Reconnect(LookupCase):
         # removed) said EHLO, STARTTLS, EHLO again and AUTH before a lookup.
         self.assertEqual(wire.count(b"EHLO client.test\r\nSTARTTLS\r\nEHLO client.test\r\n"
                                     b"AUTH PLAIN "), summary["connections"])
+
+
+class Route(LookupCase):
+    def test_a_domain_through_its_mx_every_connection(self):
+        names = [f"user{i:02d}" for i in range(12)]
+        path = names_file(self.d, names)
+        steps = [BANNER, {"serve": "lookup", "users": {"postmaster": None}, "close_after": 6}]
+        with FakeServer(steps, host="127.0.0.2", connections=8) as mx:
+            zone = {"example.test": {"MX": [[10, "mx1.example.test"]]},
+                    "mx1.example.test": {"A": ["127.0.0.2"]}}
+            with FakeDNS(zone) as dns:
+                p = run_smtpsh(["--json", "--method", "vrfy", "--mx", "--lookup", path,
+                                "example.test", str(mx.port)], env_extra=dns.env)
+            mx.stop()
+        rows, summary, recs = lookup_records(p.stdout)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_every_name_once(names, rows)
+        self.assertTrue(all(r["verdict"] == "unknown" for r in rows), rows)
+        # mx1.example.test is known only to the fake DNS: each reconnect went
+        # through the MX route again, not to the name or the domain directly.
+        self.assertGreater(summary["connections"], 1)
+        self.assertFalse([r for r in recs if r["type"] in ("reply", "connect")])
 
 
 class Progress(LookupCase):
