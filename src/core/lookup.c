@@ -313,6 +313,7 @@ enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
 	}
 	if (session_is_open(s) && session_state(s) >= SMTP_ST_READY)
 		sum->connections = 1;           /* the caller's connection */
+	lk.cancelled = cfg->stopped;
 	while (lk.emit < n) {
 		lookup_flush(&lk);
 		if (lk.emit >= n)

@@ -164,6 +164,8 @@ struct lookup_config {
 	unsigned max_connections;     /* 0: no cap */
 	unsigned retries;             /* for temporary answers */
 	int cancel_fd;                /* -1, or readable on cancel (waits watch it) */
+	bool stopped;                 /* cancelled already (the caller took the
+	                               * signal): nothing is sent, all untested */
 	bool keep_open;               /* leave the last connection open (RSET, no QUIT) */
 	bool no_pipelining;           /* one RCPT at a time even with PIPELINING */
 };

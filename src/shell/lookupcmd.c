@@ -275,6 +275,9 @@ static void lookup_go(struct shell *sh, const struct lookup_names *ln, const cha
 	out_lookup_begin(o);
 	struct lookup_summary sum;
 	sh->lookup.keep_open = keep_open;
+	/* A signal the shell already took (say, while the EHLO above was
+	 * awaited) leaves the cancel fd drained: the engine is told. */
+	sh->lookup.stopped = sh->signal != 0 || sh->stop;
 	enum smtp_errkind k = lookup_run(sh->sess, &sh->lookup, &hooks, ask, nask, &sum, &err);
 	o->muted = false;
 	sh->worst = worst;

@@ -389,6 +389,29 @@ class Stopping(LookupCase):
         self.assertEqual(rows[-1]["verdict"], "untested")
         self.assertIs(summary["cancelled"], True)
 
+    def test_sigterm_while_a_reply_is_awaited(self):
+        """A server that goes silent (no EHLO reply): SIGTERM still ends the
+        run within the few seconds QUIT is given, every name untested."""
+        names = [f"user{i:02d}" for i in range(5)]
+        path = names_file(self.d, names)
+        with FakeServer([BANNER, {"expect": "EHLO"}, {"sleep": 60}]) as srv:
+            proc = subprocess.Popen(WRAPPER + [SMTPSH, "--json", "--method", "vrfy",
+                                               "--lookup", path, "127.0.0.1", str(srv.port)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            time.sleep(1)
+            started = time.monotonic()
+            proc.send_signal(signal.SIGTERM)
+            try:
+                out, err = proc.communicate(timeout=20)
+            finally:
+                proc.kill()
+                srv.stop()
+        self.assertLess(time.monotonic() - started, 10)
+        self.assertEqual(proc.returncode, 143, err)
+        rows, summary, _ = lookup_records(out)
+        self.assertEqual([r["verdict"] for r in rows], ["untested"] * 5)
+        self.assertIs(summary["cancelled"], True)
+
     def test_resume(self):
         names = [f"user{i:02d}" for i in range(12)]
         path = names_file(self.d, names)
