@@ -100,8 +100,9 @@ static void lookup_learn(struct lookup *lk, unsigned cmds, unsigned errors, cons
 	}
 	lk->sum->per_connection = lk->limit_cmds;
 	if (changed)
-		lookup_event(lk, LOOKUP_EV_LIMIT, NULL, "%s after %u commands (%u of them answered "
-		    "with an error): from now on each connection ends before that", how, cmds, errors);
+		lookup_event(lk, LOOKUP_EV_LIMIT, NULL, "%s after %u command%s (%u of them answered "
+		    "with an error): from now on each connection ends before that", how, cmds,
+		    cmds == 1 ? "" : "s", errors);
 }
 
 enum smtp_errkind lookup_ensure_connection(struct lookup *lk)
@@ -240,8 +241,9 @@ bool lookup_slow(struct lookup *lk)
 	lk->suspect = false;
 	if (!lk->sum->tarpit)
 		lookup_event(lk, LOOKUP_EV_TARPIT, NULL, "the server slowed its replies from %.0f ms "
-		    "to %.0f ms after %u commands on this connection (a tarpit): reconnecting before "
-		    "that point from now on", lk->latency_ms, lk->slow_ms, lk->suspect_cmds);
+		    "to %.0f ms after %u command%s on this connection (a tarpit): reconnecting "
+		    "before that point from now on", lk->latency_ms, lk->slow_ms, lk->suspect_cmds,
+		    lk->suspect_cmds == 1 ? "" : "s");
 	lk->sum->tarpit = true;
 	lookup_learn(lk, lk->suspect_cmds, lk->suspect_errors, "the server slowed down");
 	lk->reconnect = true;

@@ -179,17 +179,32 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 	struct smtp_error err;
 	bool ok = false;
 	size_t cap = token ? sizeof secret : AUTH_CREDENTIAL_MAX + 2;
-	if (sh->suspend != NULL)
-		sh->suspend(sh->suspend_ctx);
-	enum smtp_errkind sk = secret_get(&src, prompt, secret, cap, &from, &err);
-	if (sh->resume != NULL)
-		sh->resume(sh->suspend_ctx);
+	struct secret_held *held = sh->held_secret;
+	enum smtp_errkind sk = SMTP_OK;
+	if (held != NULL && held->set) {
+		memcpy(secret, held->buf, cap);
+	} else {
+		if (sh->suspend != NULL)
+			sh->suspend(sh->suspend_ctx);
+		sk = secret_get(&src, prompt, secret, cap, &from, &err);
+		if (sh->resume != NULL)
+			sh->resume(sh->suspend_ctx);
+		if (sk == SMTP_OK && held != NULL && strcmp(from, "terminal") == 0) {
+			memcpy(held->buf, secret, cap);
+			held->set = true;
+		}
+	}
 	if (sk != SMTP_OK)
 		shell_fail(sh, "auth", &err);
 	else
 		ok = auth_run(sh, mech, user, secret);
+	if (!ok && held != NULL && held->set) {
+		secret_wipe(held->buf, sizeof held->buf);   /* refused: ask again next time */
+		held->set = false;
+	}
 	if (ok) {
-		/* Replayed by a lookup's reconnect (the secret asked again). */
+		/* Replayed by a lookup's reconnect (the secret typed for the
+		 * first reconnect held for the others: lookupcmd.c). */
 		sh->recipe.auth = true;
 		snprintf(sh->recipe.auth_arg, sizeof sh->recipe.auth_arg, "%s %.200s",
 		    auth_mech_name(mech), user);

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "lookupfile.h"
+#include "secret.h"
 #include "shell.h"
 #include "smtp_limits.h"
 #include "tokenize.h"
@@ -278,7 +279,18 @@ static void lookup_go(struct shell *sh, const struct lookup_names *ln, const cha
 	/* A signal the shell already took (say, while the EHLO above was
 	 * awaited) leaves the cancel fd drained: the engine is told. */
 	sh->lookup.stopped = sh->signal != 0 || sh->stop;
+	/* A secret typed for the first reconnect's AUTH serves the rest. */
+	struct secret_held *held = NULL;
+	if (sh->recipe.auth && (held = malloc(sizeof *held)) != NULL) {
+		secret_held_begin(held);
+		sh->held_secret = held;
+	}
 	enum smtp_errkind k = lookup_run(sh->sess, &sh->lookup, &hooks, ask, nask, &sum, &err);
+	if (held != NULL) {
+		sh->held_secret = NULL;
+		secret_held_end(held);
+		free(held);
+	}
 	o->muted = false;
 	sh->worst = worst;
 	memcpy(sh->failed_stage, failed, sizeof failed);

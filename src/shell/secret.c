@@ -53,6 +53,19 @@ void secret_guard_end(struct secret_guard *g)
 	g->armed = false;
 }
 
+void secret_held_begin(struct secret_held *h)
+{
+	h->set = false;
+	secret_guard_begin(&h->guard);
+}
+
+void secret_held_end(struct secret_held *h)
+{
+	secret_wipe(h->buf, sizeof h->buf);
+	h->set = false;
+	secret_guard_end(&h->guard);
+}
+
 static enum smtp_errkind take(char *buf, size_t cap, const char *s, size_t len,
     struct smtp_error *err)
 {

@@ -16,6 +16,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "auth.h"
 #include "error.h"
 
 #define SECRET_ENV "SMTPSH_PASSWORD"
@@ -53,5 +54,19 @@ struct secret_guard {
 };
 void secret_guard_begin(struct secret_guard *g);
 void secret_guard_end(struct secret_guard *g);
+
+/* A secret kept on purpose for a while: a lookup's reconnects do AUTH
+ * again, and the secret typed at the first of them serves the rest of the
+ * run instead of a prompt per connection.  Only a secret typed at the
+ * terminal is held (a file or the environment is read again).  From
+ * secret_held_begin() to secret_held_end() no core dump can be made;
+ * secret_held_end() wipes it. */
+struct secret_held {
+	char buf[AUTH_TOKEN_MAX + 2];
+	bool set;
+	struct secret_guard guard;
+};
+void secret_held_begin(struct secret_held *h);
+void secret_held_end(struct secret_held *h);
 
 #endif

@@ -128,6 +128,9 @@ struct shell {
 	} recipe;
 	/* Lookups (lookupcmd.c): settings from the command line. */
 	struct lookup_config lookup;
+	/* During a lookup that replays AUTH: the secret typed at its first
+	 * reconnect, for the others (secret.h); NULL otherwise. */
+	struct secret_held *held_secret;
 	const char *lookup_resume;    /* --resume RESULTS */
 };
 

@@ -280,6 +280,39 @@ class Terminal(unittest.TestCase):
         self.assertNotIn('"tim', h)
         self.assertNotIn("auth", h.lower())
 
+    def test_lookup_asks_the_secret_once_for_all_reconnects(self):
+        """A lookup that reconnects (the server closes after a few
+        commands) does AUTH again on every connection; the secret typed at
+        the first reconnect serves the rest of the run, not a prompt per
+        connection."""
+        steps = [BANNER, {"serve": "lookup", "users": {"postmaster": None},
+                          "require_auth": True, "close_after": 4}]
+        names = " ".join(f"user{i}" for i in range(8))
+        with FakeServer(steps, connections=10) as srv:
+            p = self.pane(f"{SMTPSH} --no-color --method vrfy --allow-plaintext-auth 127.0.0.1 {srv.port}")
+            p.wait_for("[greeted]>")
+            p.keys("ehlo client.test", "Enter")
+            p.wait_for("< 250 ")
+            p.keys("auth plain bob", "Enter")
+            p.wait_for("secret for bob:")
+            p.keys("pw1", "Enter")
+            p.wait_for("< 235")
+            p.keys(f"lookup {names}", "Enter")
+            p.wait_for("secret for bob:")
+            p.keys("pw1", "Enter")
+            s = p.wait_for("8 names:", timeout=20)
+            p.keys("quit", "Enter")
+            p.wait_for("state: closed")
+            p.keys("C-d")
+            p.wait_for("EXITED=")
+            wire = srv.stop()
+        auths = wire.count(b"AUTH PLAIN ")
+        self.assertGreaterEqual(auths, 3, wire)
+        # The first `auth` asked once; the lookup once, whatever the
+        # number of connections it made.
+        self.assertEqual(s.count("secret for bob:"), 2, s)
+        self.assertNotIn("pw1", s)
+
 
 if __name__ == "__main__":
     unittest.main()
