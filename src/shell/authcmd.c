@@ -100,7 +100,10 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 		if (challenge.len > 0)
 			out_challenge(&sh->out, challenge.data, challenge.len);
 		if (k != SMTP_OK) {
+			/* A challenge that cannot be answered is the server's
+			 * fault, not a usage error: status 3. */
 			shell_fail(sh, "auth", &err);
+			shell_note_status(sh, SHELL_EXIT_LOCAL, "auth");
 			if (!ax.cancelled) {                 /* cancel (RFC 4954 4) */
 				auth_wipe(&line);
 				(void)strbuf_appendc(&line, '*');

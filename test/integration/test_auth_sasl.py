@@ -122,6 +122,28 @@ class AuthSASL(unittest.TestCase):
         self.assertEqual(errors[0]["stage"], "auth")
         self.assertNotEqual(p.returncode, 0)
 
+    def test_a_malformed_challenge_is_the_servers_fault(self):
+        """A challenge that is not base64, or a SCRAM nonce that does not
+        extend ours, is the server breaking the protocol: "*" cancels the
+        exchange and the exit status is 3 (a local or connection error),
+        not 2 (a usage error: the user did nothing wrong)."""
+        for challenge, says in (("334 !!!notbase64", "invalid base64"),
+                                ("334 " + base64.b64encode(b"r=abc,s=c2FsdA==,i=4096").decode(),
+                                 "nonce does not extend ours")):
+            with self.subTest(challenge=challenge):
+                with FakeServer(EHLO + [{"expect": "AUTH SCRAM-SHA-256 "},
+                                        {"send": challenge + "\r\n"}, {"expect": "*"},
+                                        {"send": "501 5.7.0 cancelled\r\n"}] + QUIT) as srv:
+                    p = run_smtpsh(["--json", "--allow-plaintext-auth", "-e", "ehlo me.example",
+                                    "-e", "auth scram-sha-256 user@example.com", "-e", "quit",
+                                    "127.0.0.1", str(srv.port)],
+                                   env_extra={"SMTPSH_PASSWORD": "pencil"})
+                    wire = srv.received()
+                self.assertTrue(wire.endswith(b"\r\n*\r\nQUIT\r\n"), wire)
+                errors = [r for r in json_records(p.stdout) if r["type"] == "error"]
+                self.assertIn(says, errors[0]["message"])
+                self.assertEqual(p.returncode, 3, p.stdout)
+
     def test_no_token_anywhere(self):
         with FakeServer(EHLO + QUIT) as srv:
             p = run_smtpsh(["--allow-plaintext-auth", "-e", "ehlo me.example",
