@@ -11,6 +11,12 @@
  * at all).  The last two are told apart by the answer buffer: glibc leaves
  * the server's response there, so a header with QR set and SERVFAIL means
  * the server answered; an untouched buffer means nobody did.
+ *
+ * res_nquery can neither be bounded as a whole nor interrupted (its
+ * timeouts are per try and per server, and it retries on EINTR), so with a
+ * deadline or a cancel fd (mx_options) the lookup runs in a forked child
+ * that sends its result back through a pipe and is killed when the
+ * deadline passes or Ctrl-C comes.
  */
 #include "mx.h"
 
@@ -18,12 +24,20 @@
 #include <arpa/nameser.h>
 #include <arpa/nameser_compat.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <resolv.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "transport.h"
 
 /* The largest DNS message over TCP; res_nquery retries a truncated UDP
  * answer over TCP by itself. */
@@ -255,7 +269,8 @@ static enum smtp_errkind mx_read_records(const unsigned char *ans, int len,
 	return SMTP_OK;
 }
 
-enum smtp_errkind mx_resolve(const char *domain, const struct mx_options *o,
+/* The lookup itself, in this process. */
+static enum smtp_errkind mx_resolve_here(const char *domain, const struct mx_options *o,
     struct mx_route *out, struct smtp_error *err)
 {
 	memset(out, 0, sizeof *out);
@@ -310,6 +325,132 @@ enum smtp_errkind mx_resolve(const char *domain, const struct mx_options *o,
 	free(ans);
 	res_nclose(&res);
 	return k;
+}
+
+/* What the child sends back through its pipe, whole. */
+struct mx_child_result {
+	enum smtp_errkind kind;
+	struct smtp_error err;
+	struct mx_route route;
+};
+
+static bool mx_write_all(int fd, const void *buf, size_t len)
+{
+	const char *p = buf;
+	while (len > 0) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		p += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* The child: its own signal dispositions (a Ctrl-C on the terminal reaches
+ * the whole process group: the child simply dies, the parent hears it
+ * through its cancel fd), the lookup, the result down the pipe, _exit
+ * (no stdio flush, no atexit handler of the parent's). */
+static void mx_child(int fd, const char *domain, const struct mx_options *o)
+{
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+	for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		(void)signal(sigs[i], SIG_DFL);
+	(void)signal(SIGPIPE, SIG_IGN);
+	struct mx_child_result *res = calloc(1, sizeof *res);
+	if (res == NULL)
+		_exit(1);
+	res->kind = mx_resolve_here(domain, o, &res->route, &res->err);
+	bool sent = mx_write_all(fd, res, sizeof *res);
+	free(res);
+	_exit(sent ? 0 : 1);
+}
+
+/* Wait for the child's result, the deadline or the cancel, whichever comes
+ * first; the child is reaped in every case. */
+static enum smtp_errkind mx_resolve_in_child(const char *domain, const struct mx_options *o,
+    struct mx_route *out, struct smtp_error *err)
+{
+	int p[2];
+	if (pipe2(p, O_CLOEXEC) != 0)
+		return smtp_error_set(err, SMTP_ERR_RESOLVE, errno, "MX lookup: pipe: %s",
+		    strerror(errno));
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(p[0]);
+		close(p[1]);
+		return smtp_error_set(err, SMTP_ERR_RESOLVE, e, "MX lookup: fork: %s", strerror(e));
+	}
+	if (pid == 0) {
+		close(p[0]);
+		mx_child(p[1], domain, o);
+	}
+	close(p[1]);
+	struct mx_child_result *res = malloc(sizeof *res);
+	long long deadline = o->timeout_s > 0 ?
+	    transport_now_ms() + (long long)o->timeout_s * 1000 : -1;
+	size_t got = 0;
+	enum smtp_errkind k = SMTP_OK;
+	if (res == NULL)
+		k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	while (k == SMTP_OK && got < sizeof *res) {
+		struct pollfd pf[2] = { { p[0], POLLIN, 0 }, { o->cancel_fd, POLLIN, 0 } };
+		nfds_t nf = o->watch_cancel && o->cancel_fd >= 0 ? 2 : 1;
+		long long left = deadline < 0 ? -1 : deadline - transport_now_ms();
+		if (deadline >= 0 && left <= 0) {
+			k = smtp_error_set(err, SMTP_ERR_RESOLVE, 0, "MX lookup for %.200s: no answer "
+			    "from the DNS server within %u s", domain, o->timeout_s);
+			break;
+		}
+		int n = poll(pf, nf, left < 0 ? -1 : left > INT_MAX ? INT_MAX : (int)left);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			k = smtp_error_set(err, SMTP_ERR_RESOLVE, errno, "MX lookup: poll: %s",
+			    strerror(errno));
+		} else if (nf == 2 && (pf[1].revents & POLLIN)) {
+			k = smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "MX lookup for %.200s: "
+			    "cancelled; nothing was connected", domain);
+		} else if (pf[0].revents != 0) {
+			ssize_t r = read(p[0], (char *)res + got, sizeof *res - got);
+			if (r < 0 && errno == EINTR)
+				continue;
+			if (r <= 0)
+				k = smtp_error_set(err, SMTP_ERR_RESOLVE, r < 0 ? errno : 0,
+				    "MX lookup for %.200s: the resolver process ended without an answer",
+				    domain);
+			else
+				got += (size_t)r;
+		}
+	}
+	close(p[0]);
+	if (k != SMTP_OK)
+		(void)kill(pid, SIGKILL);
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
+	if (k == SMTP_OK) {
+		*out = res->route;
+		k = res->kind;
+		if (k != SMTP_OK)
+			*err = res->err;
+	} else {
+		memset(out, 0, sizeof *out);
+		snprintf(out->domain, sizeof out->domain, "%s", domain);
+	}
+	free(res);
+	return k;
+}
+
+enum smtp_errkind mx_resolve(const char *domain, const struct mx_options *o,
+    struct mx_route *out, struct smtp_error *err)
+{
+	if (o != NULL && (o->timeout_s > 0 || o->watch_cancel) && !mx_is_address(domain) &&
+	    domain[0] != '\0')
+		return mx_resolve_in_child(domain, o, out, err);
+	return mx_resolve_here(domain, o, out, err);
 }
 
 enum smtp_errkind mx_route_usable(const struct mx_route *r, struct smtp_error *err)

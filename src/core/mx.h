@@ -101,9 +101,19 @@ struct mx_options {
 	const char *server;
 	mx_random_fn random;   /* NULL: arc4random_uniform */
 	void *random_ctx;
+	/* The whole lookup's deadline (0: the resolver's own timeouts, which
+	 * can add up to minutes), and a fd that becomes readable on cancel
+	 * (Ctrl-C), watched when watch_cancel.  With either, the queries run in
+	 * a child process (res_nquery can be neither bounded nor interrupted)
+	 * that is killed when the deadline passes or the cancel comes. */
+	unsigned timeout_s;
+	bool watch_cancel;
+	int cancel_fd;
 };
 
-/* Look up domain's route as described above.  *out is always initialised. */
+/* Look up domain's route as described above.  *out is always initialised.
+ * Past o->timeout_s: SMTP_ERR_RESOLVE ("no answer ... within N s"); on
+ * cancel: SMTP_ERR_CANCELLED. */
 enum smtp_errkind mx_resolve(const char *domain, const struct mx_options *o,
     struct mx_route *out, struct smtp_error *err);
 

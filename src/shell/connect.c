@@ -106,6 +106,11 @@ void shell_mx_options(const struct shell *sh, struct mx_options *o)
 	memset(o, 0, sizeof *o);
 	o->family = sh->sopt.family;
 	o->server = sh->dns_server;
+	/* Bounded as a connect is (--timeout), and Ctrl-C stops it. */
+	o->timeout_s = sh->sopt.connect_timeout_s > 0 ? sh->sopt.connect_timeout_s :
+	    SMTP_TIMEOUT_CONNECT;
+	o->watch_cancel = sh->sopt.cancel_fd >= 0;
+	o->cancel_fd = sh->sopt.cancel_fd;
 	/* With --bind, only addresses of its family can be reached. */
 	unsigned char tmp[sizeof(struct in6_addr)];
 	if (o->family == AF_UNSPEC && sh->sopt.bind_address != NULL)
@@ -129,7 +134,7 @@ static bool shell_open_mx(struct shell *sh, const char *domain, const char *port
 	bool ok = false;
 	size_t tried = 0;
 	if (mx_resolve(domain, &mo, r, &err) != SMTP_OK) {
-		shell_fail(sh, "mx", &err);
+		shell_fail_step(sh, "mx", &err);
 		goto out;
 	}
 	out_mx(&sh->out, r);
@@ -151,9 +156,7 @@ static bool shell_open_mx(struct shell *sh, const char *domain, const char *port
 				goto out;
 			}
 			if (k != SMTP_ERR_CONNECT && k != SMTP_ERR_TIMEOUT) {
-				if (k == SMTP_ERR_CANCELLED)
-					shell_cancelled(sh, "connect");
-				shell_fail(sh, "connect", &err);
+				shell_fail_step(sh, "connect", &err);
 				goto out;
 			}
 			out_note(&sh->out, j + 1 < h->naddr ? N_("%s: %s; trying the next address") :
@@ -181,7 +184,7 @@ bool shell_open(struct shell *sh, const char *host, const char *port)
 		return shell_open_mx(sh, host, port);
 	shell_prepare_connect(sh, host);
 	if (session_open(sh->sess, host, port, &err) != SMTP_OK) {
-		shell_fail(sh, "connect", &err);
+		shell_fail_step(sh, "connect", &err);
 		return false;
 	}
 	return shell_greet(sh, NULL);

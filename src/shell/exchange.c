@@ -148,6 +148,18 @@ void shell_close(struct shell *sh, const char *why)
 	shell_transcript_note(sh, "%s", why);
 }
 
+/* A signal that is not Ctrl-C at the prompt stops the shell. */
+static void shell_signal_stops(struct shell *sh, int sig)
+{
+	sh->stop = true;
+	if (sig == 0)
+		sig = SIGNALS_INT;
+	if (!sh->interactive && sh->signal == 0)
+		sh->signal = signals_number(sig);
+	if (sh->interactive && (sig & (SIGNALS_TERM | SIGNALS_HUP)))
+		sh->signal = signals_number(sig);
+}
+
 void shell_cancelled(struct shell *sh, const char *stage)
 {
 	int sig = signals_take();
@@ -158,13 +170,22 @@ void shell_cancelled(struct shell *sh, const char *stage)
 		out_error(&sh->out, stage, &err);
 		return;
 	}
-	sh->stop = true;
-	if (sig == 0)
-		sig = SIGNALS_INT;
-	if (!sh->interactive && sh->signal == 0)
-		sh->signal = signals_number(sig);
-	if (sh->interactive && (sig & (SIGNALS_TERM | SIGNALS_HUP)))
-		sh->signal = signals_number(sig);
+	shell_signal_stops(sh, sig);
+}
+
+void shell_fail_step(struct shell *sh, const char *stage, const struct smtp_error *err)
+{
+	if (err->kind != SMTP_ERR_CANCELLED) {
+		shell_fail(sh, stage, err);
+		return;
+	}
+	out_error(&sh->out, stage, err);
+	shell_transcript_note(sh, "error: %s", err->msg);
+	int sig = signals_take();
+	if (sh->interactive && (sig == SIGNALS_INT || sig == 0))
+		shell_note_status(sh, SHELL_EXIT_LOCAL, stage);
+	else
+		shell_signal_stops(sh, sig);
 }
 
 /* Show every reply that has arrived already, without waiting. */

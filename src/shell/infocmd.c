@@ -200,7 +200,7 @@ void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t l
 		return;
 	}
 	if (mx_resolve(t->word[1], &mo, r, &err) != SMTP_OK) {
-		shell_fail(sh, "mx", &err);
+		shell_fail_step(sh, "mx", &err);
 	} else {
 		out_mx(&sh->out, r);
 		if (mx_route_usable(r, &err) != SMTP_OK)

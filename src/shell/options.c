@@ -33,8 +33,8 @@ static const struct smtpsh_option option_table[] = {
 	{ "execute", 'e', "CMD", N_("run CMD (repeatable), then exit") },
 	{ "json", OPT_JSON, NULL, N_("one JSON object per line on stdout, each with a \"type\"") },
 	{ "stop-on-error", OPT_STOP, NULL, N_("at the first 4xx/5xx reply send QUIT and stop") },
-	{ "timeout", OPT_TIMEOUT, "SECS", N_("connect, TLS handshake and reply deadline "
-	  "(default: RFC 5321 4.5.3.2's, per command)") },
+	{ "timeout", OPT_TIMEOUT, "SECS", N_("MX lookup, connect, TLS handshake and reply "
+	  "deadline (default: RFC 5321 4.5.3.2's, per command)") },
 	{ "ipv4", '4', NULL, N_("IPv4 only") },
 	{ "ipv6", '6', NULL, N_("IPv6 only") },
 	{ "no-mx", OPT_NO_MX, NULL, N_("connect to HOST as given, never to its MX hosts") },

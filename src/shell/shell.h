@@ -169,6 +169,10 @@ int shell_exchange(struct shell *sh, const struct verb *v, const char *line, siz
 int shell_collect(struct shell *sh, unsigned long seq, struct session_reply *own);
 /* A wait was cancelled: decide what the signal means (shell.stop, signal). */
 void shell_cancelled(struct shell *sh, const char *stage);
+/* A step that owed no reply failed (a connect, an MX lookup): said once.
+ * When a signal caused it, the signal is taken: Ctrl-C at the prompt only
+ * ends the step; in a script, or SIGTERM/SIGHUP, the shell stops. */
+void shell_fail_step(struct shell *sh, const char *stage, const struct smtp_error *err);
 /* --stop-on-error after a reply. */
 void shell_maybe_stop(struct shell *sh, const struct session_reply *r);
 /* A signal ended the script: one QUIT, what arrives before a short

@@ -9,11 +9,14 @@ all on one port (--mx routes by MX on a given port: the tests cannot bind
 port 25).  Also unix: sockets and --bind."""
 import os
 import re
+import signal
 import socket
+import subprocess
 import tempfile
+import time
 import unittest
 
-from harness import FakeDNS, FakeServer, json_records, run_smtpsh
+from harness import SMTPSH, WRAPPER, FakeDNS, FakeServer, json_records, run_smtpsh
 
 QUIT = [{"send": "220 mx ESMTP\r\n"}, {"expect": "QUIT"}, {"send": "221 bye\r\n"}]
 
@@ -165,6 +168,34 @@ class MXRoute(unittest.TestCase):
             p = run_smtpsh(["--mx", "slow.test", "2525"], env_extra=env)
         self.assertEqual(p.returncode, 3)
         self.assertIn("no answer from the DNS server (timed out)", p.stderr.decode())
+
+    def test_ctrl_c_and_timeout_end_a_silent_dns(self):
+        """The resolver's own timeout (here 30 s: 10 s, 3 attempts) is not
+        waited out: Ctrl-C (SIGINT) ends the lookup at once, and --timeout
+        bounds it as it bounds a connect."""
+        with FakeDNS({"slow.test": {"silent": True}}) as dns:
+            env = dict(os.environ, HOME=tempfile.gettempdir(), **dns.env)
+            env["RES_OPTIONS"] = "timeout:10 attempts:3"
+            proc = subprocess.Popen(WRAPPER + [SMTPSH, "--mx", "slow.test", "2525"], env=env,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                    stderr=subprocess.PIPE)
+            deadline = time.time() + 10
+            while "slow.test MX" not in dns.queries() and time.time() < deadline:
+                time.sleep(0.02)
+            self.assertIn("slow.test MX", dns.queries())
+            sent = time.monotonic()
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=20)
+            took = time.monotonic() - sent
+            self.assertLess(took, 3, err)
+            self.assertEqual(proc.returncode, 128 + signal.SIGINT, err)
+            self.assertIn("MX lookup for slow.test: cancelled", err.decode())
+            started = time.monotonic()
+            p = run_smtpsh(["--timeout", "1", "--mx", "slow.test", "2525"], env_extra=env)
+            took = time.monotonic() - started
+        self.assertEqual(p.returncode, 3)
+        self.assertLess(took, 5)
+        self.assertIn("no answer from the DNS server within 1 s", p.stderr.decode())
 
     def test_mx_command_text_and_hosts_without_address(self):
         zone = {"example.test": {"MX": [[5, "gone.example.test"], [10, "mx1.example.test"]]},

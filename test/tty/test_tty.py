@@ -5,6 +5,7 @@ prompt, Tab completion, Up recalling history, the `data` body mode, colour
 on a tty and none with NO_COLOR, Ctrl-C abandoning a slow wait without
 leaving the shell, and Ctrl-D leaving with the history saved (mode 0600)."""
 import os
+import shlex
 import shutil
 import stat
 import subprocess
@@ -14,7 +15,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import SMTPSH, FakeServer, BANNER  # noqa: E402
+from harness import SMTPSH, FakeDNS, FakeServer, BANNER  # noqa: E402
 
 
 def tmux(*args, check=True):
@@ -28,7 +29,7 @@ class Pane:
         # The screen as it was before the last keys(): wait_for() wants text
         # that appeared since then, not text already there.
         self.before = ""
-        envs = " ".join(f"{k}={v}" for k, v in env.items())
+        envs = " ".join(f"{k}={shlex.quote(v)}" for k, v in env.items())
         tmux("new-session", "-d", "-s", name, "-x", str(cols), "-y", str(rows),
              f"env {envs} {command}; echo EXITED=$?; sleep 30")
 
@@ -279,6 +280,25 @@ class Terminal(unittest.TestCase):
         self.assertNotIn(pass_b64, h)
         self.assertNotIn('"tim', h)
         self.assertNotIn("auth", h.lower())
+
+    def test_ctrl_c_ends_an_mx_lookup_and_the_shell_goes_on(self):
+        """A DNS server that never answers: Ctrl-C gives the prompt back at
+        once (the resolver alone would wait 30 s), and the shell goes on."""
+        with FakeDNS({"slow.test": {"silent": True}}) as dns:
+            p = self.pane(f"{SMTPSH} --no-color", SMTPSH_DNS_SERVER=dns.env["SMTPSH_DNS_SERVER"],
+                          RES_OPTIONS="timeout:10 attempts:3")
+            p.wait_for("(not connected)>")
+            p.keys("mx slow.test", "Enter")
+            deadline = time.time() + 10
+            while "slow.test MX" not in dns.queries() and time.time() < deadline:
+                time.sleep(0.02)
+            p.keys("C-c")
+            p.wait_for("MX lookup for slow.test: cancelled", timeout=3)
+            p.wait_for("(not connected)>", timeout=3)
+            p.keys("explain 250", "Enter")
+            p.wait_for("Requested mail action okay")
+            p.keys("C-d")
+            p.wait_for("EXITED=")
 
     def test_lookup_asks_the_secret_once_for_all_reconnects(self):
         """A lookup that reconnects (the server closes after a few
