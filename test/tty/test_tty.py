@@ -69,7 +69,32 @@ class Pane:
         tmux("send-keys", "-t", self.name, *keys)
 
     def close(self):
+        """End the session and wait until every process of the pane is gone
+        (smtpsh saves its history on the SIGHUP: the home directory is
+        removed only after that)."""
+        r = tmux("display-message", "-p", "-t", self.name, "#{pane_pid}", check=False)
+        sid = r.stdout.decode().strip()
         tmux("kill-session", "-t", self.name, check=False)
+        if not sid.isdigit():
+            return
+        deadline = time.time() + 10
+        while time.time() < deadline and session_alive(int(sid)):
+            time.sleep(0.02)
+
+
+def session_alive(sid):
+    """True while a process of session sid (a pane's processes) exists."""
+    for pid in os.listdir("/proc"):
+        if not pid.isdigit():
+            continue
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[3]) == sid and fields[0] != "Z":
+            return True
+    return False
 
 
 @unittest.skipIf(shutil.which("tmux") is None and not os.environ.get("SMTPSH_REQUIRE_REAL_SERVERS"),
