@@ -1,17 +1,20 @@
 #!/bin/sh
-# file_sizes.sh - every teaching-server source file stays one concern:
-# at most 500 lines, opening with the comment that says what it owns
-# (STYLE.md habit 1).  Usage: file_sizes.sh DIR (its *.c and *.h files).
+# file_sizes.sh - every source file stays one concern: at most 500 lines,
+# opening with the comment that says what it owns (STYLE.md habit 1).
+# Usage: file_sizes.sh DIR... (their *.c and *.h files).
 status=0
-for f in "$1"/*.c "$1"/*.h; do
-	n=$(wc -l <"$f")
-	if [ "$n" -gt 500 ]; then
-		echo "$f: $n lines (more than 500: split it by concern)"
-		status=1
-	fi
-	if [ "$(head -c 2 "$f")" != "/*" ]; then
-		echo "$f: does not open with a comment saying what it owns"
-		status=1
-	fi
+for d in "$@"; do
+	for f in "$d"/*.c "$d"/*.h; do
+		[ -e "$f" ] || continue
+		n=$(wc -l <"$f")
+		if [ "$n" -gt 500 ]; then
+			echo "$f: $n lines (more than 500: split it by concern)"
+			status=1
+		fi
+		if [ "$(head -c 2 "$f")" != "/*" ]; then
+			echo "$f: does not open with a comment saying what it owns"
+			status=1
+		fi
+	done
 done
 exit $status
