@@ -267,7 +267,7 @@ void text_state(const struct output *o, const struct out_state *st, struct strbu
 	}
 	if (st->owed_total > st->nowed)
 		(void)strbuf_appendf(sb, _("  ... and %zu more commands\n"), st->owed_total - st->nowed);
-	(void)strbuf_appendf(sb, _("  commands RFC 821 allows now:"));
+	(void)strbuf_appendf(sb, _("  commands allowed now:"));
 	for (size_t i = 0; i < st->nallowed; i++)
 		(void)strbuf_appendf(sb, " %s", st->allowed[i]);
 	(void)strbuf_appendc(sb, '\n');
