@@ -146,8 +146,7 @@ long long session_deadline(const struct session *s, unsigned verb_default_s)
 	return transport_now_ms() + (long long)secs * 1000;
 }
 
-/* A numeric port must be 1..65535; a service name is left to getaddrinfo. */
-static bool session_port_ok(const char *port)
+bool session_port_ok(const char *port)
 {
 	if (port[0] == '\0')
 		return false;

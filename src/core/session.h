@@ -143,6 +143,8 @@ void session_free(struct session *s);     /* closes if open */
 /* Connect; the greeting is then owed (read it with session_next_reply).
  * port NULL: 25.  A numeric port must be 1..65535 (SMTP_ERR_USAGE).  A
  * host "unix:/path" is a local socket (transport.h): no port then. */
+/* A numeric port must be 1..65535; a service name is left to getaddrinfo. */
+bool session_port_ok(const char *port);
 enum smtp_errkind session_open(struct session *s, const char *host, const char *port,
     struct smtp_error *err);
 /* Open the session on a transport the caller provides (--replay plays a

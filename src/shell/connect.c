@@ -174,6 +174,17 @@ out:
 bool shell_open(struct shell *sh, const char *host, const char *port)
 {
 	struct smtp_error err;
+	/* A typo is refused before the open connection is touched. */
+	bool has_port = port != NULL && port[0] != '\0';
+	if (transport_is_unix(host) && has_port) {
+		shell_usage_error(sh, N_("a unix: socket takes no port; nothing was changed"));
+		return false;
+	}
+	if (has_port && !transport_is_unix(host) && !session_port_ok(port)) {
+		shell_usage_error(sh, N_("port \"%.20s\" is not a port number (1..65535): refused; "
+		    "nothing was changed"), port);
+		return false;
+	}
 	if (session_is_open(sh->sess))
 		shell_close(sh, N_("previous connection closed (no QUIT)"));
 	memset(&sh->recipe, 0, sizeof sh->recipe);    /* a new connection's own steps */

@@ -420,6 +420,20 @@ class Input(unittest.TestCase):
             self.assertIn("1..65535", p.stderr.decode(), port)
             self.assertNotIn("connect", p.stderr.decode().replace("1..65535", ""), port)
 
+    def test_a_bad_open_keeps_the_connection(self):
+        """A typo in `open` (a port out of range, a port given to a unix:
+        socket) is refused before anything else happens: the connection
+        that was open stays open and usable."""
+        for bad in ("open 127.0.0.1 0", "open unix:/nonexistent.sock 25"):
+            with self.subTest(bad=bad):
+                with FakeServer([BANNER] + NOOP_OK + QUIT_OK) as srv:
+                    p = run_smtpsh(args_for(srv, bad, "noop", "quit"))
+                    wire = srv.received()
+                err = p.stderr.decode()
+                self.assertNotIn("previous connection closed", p.stdout.decode() + err)
+                self.assertIn(b"< 250 still here", p.stdout)
+                self.assertEqual(wire, b"NOOP\r\nQUIT\r\n")
+
     def test_options_after_host_and_host_port_forms(self):
         steps = [BANNER] + NOOP_OK + QUIT_OK
         with FakeServer(steps) as srv:
