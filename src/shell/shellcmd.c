@@ -9,6 +9,7 @@
  * must never be saved to history.
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,64 @@ static const struct shell_cmd *shell_cmd_lookup(const char *name)
 		if (strcmp(shell_cmds[i].name, name) == 0)
 			return &shell_cmds[i];
 	return NULL;
+}
+
+/* Edits between a and b, a swap of neighbours counting as one (optimal
+ * string alignment), case-insensitive; words of up to SUGGEST_MAX bytes. */
+#define SUGGEST_MAX 24
+static size_t edit_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b);
+	if (la > SUGGEST_MAX || lb > SUGGEST_MAX)
+		return SIZE_MAX;
+	size_t d[SUGGEST_MAX + 1][SUGGEST_MAX + 1];
+	for (size_t i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (size_t j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (size_t i = 1; i <= la; i++) {
+		for (size_t j = 1; j <= lb; j++) {
+			size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+			size_t best = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && tolower((unsigned char)a[i - 1]) ==
+			    tolower((unsigned char)b[j - 2]) && tolower((unsigned char)a[i - 2]) ==
+			    tolower((unsigned char)b[j - 1]) && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+/* The one command (shell command or SMTP verb) a mistyped word is closest
+ * to: one edit away, or two for words of six letters or more; NULL when
+ * none is, or two are equally close.  out gets the verb in lower case. */
+static const char *shell_suggest(const char *typed, char *out, size_t cap)
+{
+	size_t limit = strlen(typed) >= 6 ? 2 : 1, best = SIZE_MAX;
+	const char *found = NULL;
+	bool tie = false;
+	size_t n = SHELL_NCMDS + verb_count();
+	for (size_t i = 0; i < n; i++) {
+		const char *name = i < SHELL_NCMDS ? shell_cmds[i].name : verb_at(i - SHELL_NCMDS)->name;
+		size_t dist = edit_distance(typed, name);
+		if (dist > limit || dist > best)
+			continue;
+		tie = dist == best && found != NULL && strcasecmp(found, name) != 0;
+		best = dist;
+		found = name;
+	}
+	if (found == NULL || tie)
+		return NULL;
+	size_t k = 0;
+	for (; found[k] != '\0' && k + 1 < cap; k++)
+		out[k] = (char)tolower((unsigned char)found[k]);
+	out[k] = '\0';
+	return out;
 }
 
 static void cmd_help(struct shell *sh, const struct tokens *t, const char *line, size_t len)
@@ -383,6 +442,13 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len)
 		return;
 	}
 	const struct verb *v = verb_lookup(t->word[0], t->len[0]);
+	char near[SUGGEST_MAX + 1];
+	if (v == NULL && shell_suggest(t->word[0], near, sizeof near) != NULL) {
+		shell_usage_error(sh, N_("unknown command \"%.60s\": did you mean \"%s\"? (nothing was "
+		    "sent)"), t->word[0], near);
+		free(t);
+		return;
+	}
 	if (v == NULL) {
 		shell_usage_error(sh, N_("unknown command \"%.60s\": type ? for the list (nothing was sent)"),
 		    t->word[0]);

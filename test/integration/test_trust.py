@@ -420,6 +420,21 @@ class Input(unittest.TestCase):
             self.assertIn("1..65535", p.stderr.decode(), port)
             self.assertNotIn("connect", p.stderr.decode().replace("1..65535", ""), port)
 
+    def test_a_mistyped_command_gets_a_suggestion(self):
+        """One slip of the keyboard (a swap, a missing, extra or wrong
+        letter) names the command meant; something far from every command
+        does not guess.  Nothing is sent either way."""
+        with FakeServer([BANNER] + QUIT_OK) as srv:
+            p = run_smtpsh(args_for(srv, "mial bob@example.org", "vrf alice", "exlpain 550",
+                                    "xyzzy", "quit"))
+            wire = srv.received()
+        err = p.stderr.decode()
+        self.assertIn('unknown command "mial": did you mean "mail"?', err)
+        self.assertIn('unknown command "vrf": did you mean "vrfy"?', err)
+        self.assertIn('unknown command "exlpain": did you mean "explain"?', err)
+        self.assertIn('unknown command "xyzzy": type ? for the list', err)
+        self.assertEqual(wire, b"QUIT\r\n")
+
     def test_a_bad_open_keeps_the_connection(self):
         """A typo in `open` (a port out of range, a port given to a unix:
         socket) is refused before anything else happens: the connection
