@@ -296,6 +296,16 @@ enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
 	    (k = check_length(token ? "token" : "password", secret,
 	        token ? AUTH_TOKEN_MAX : AUTH_CREDENTIAL_MAX, err)) != SMTP_OK)
 		return k;
+	if (mech == AUTH_MECH_SCRAM_SHA_256) {
+		/* SASLprep refusals are the user's to hear before AUTH is sent. */
+		char prepped[AUTH_CREDENTIAL_MAX + 1];
+		k = auth_saslprep(secret, true, prepped, sizeof prepped, "the password", err);
+		OPENSSL_cleanse(prepped, sizeof prepped);
+		if (k == SMTP_OK)
+			k = auth_saslprep(user, false, prepped, sizeof prepped, "the user name", err);
+		if (k != SMTP_OK)
+			return k;
+	}
 	strbuf_reset(line);
 	if (strbuf_appendf(line, "AUTH %s", mech_table[mech].name) != SMTP_OK)
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "AUTH line does not fit");

@@ -151,17 +151,26 @@ enum smtp_errkind auth_xoauth2_response(const char *user, const char *token,
 enum smtp_errkind auth_oauthbearer_response(const char *user, const char *token,
     const char *host, const char *port, struct strbuf *out, struct smtp_error *err);
 
+/* RFC 4013 SASLprep of in into out (cap bytes), as RFC 5802 2.2 asks of
+ * SCRAM's user name (a query: unassigned code points allowed) and password
+ * (stored: refused).  ASCII maps to itself, controls refused; anything else
+ * goes through GNU libidn's stringprep, its copy wiped.  SMTP_ERR_USAGE,
+ * naming `what`, for a string SASLprep prohibits (a control, a bidi mix,
+ * an unassigned code point in a stored string, bad UTF-8). */
+enum smtp_errkind auth_saslprep(const char *in, bool stored, char *out, size_t cap,
+    const char *what, struct smtp_error *err);
+
 /* SCRAM-SHA-256 (RFC 5802 3, RFC 7677), messages as text (not base64),
  * exposed for RFC 7677's test vector.  client-first: "n,,n=USER,r=CNONCE"
- * (USER with ',' and '=' escaped; the password is used as given, without
- * SASLprep, so only ASCII passwords are sure to match the server's). */
+ * (USER SASLprep'd, then ',' and '=' escaped; the password is SASLprep'd
+ * before the key is derived). */
 enum smtp_errkind auth_scram_client_first(struct auth_scram *sc, const char *user,
     const char *cnonce, struct strbuf *out, struct smtp_error *err);
 /* From the server-first message: client-final "c=biws,r=NONCE,p=PROOF",
  * and the server signature to expect.  SMTP_ERR_REFUSED for a nonce that
  * does not extend ours, a bad salt, an iteration count of 0 or above
  * AUTH_SCRAM_ITER_MAX, a mandatory extension (m=), or an error (e=). */
-enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *password,
+enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *typed,
     const char *server_first, size_t len, struct strbuf *out, struct smtp_error *err);
 /* The server-final message: "v=SIGNATURE" must match (the server knows the
  * password), else SMTP_ERR_REFUSED; "e=..." is the server's error. */

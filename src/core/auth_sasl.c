@@ -2,7 +2,9 @@
  * auth_sasl.c - the AUTH mechanisms beyond RFC 4954's classics (auth.h):
  * XOAUTH2 (Google's bearer-token form), OAUTHBEARER (RFC 7628) and
  * SCRAM-SHA-256 (RFC 5802 with RFC 7677's hash), written on OpenSSL's
- * PBKDF2, HMAC, SHA-256 and RAND_bytes.
+ * PBKDF2, HMAC, SHA-256 and RAND_bytes; SCRAM's SASLprep (RFC 4013) of a
+ * non-ASCII user name or password through GNU libidn's stringprep (Unicode
+ * normalisation and tables are not code to write by hand).
  *
  * Pure: no I/O, no globals.  The password or token is borrowed; every copy
  * made here (the messages that hold it, the salted password and the keys)
@@ -17,6 +19,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <idn-free.h>
+#include <stringprep.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -76,15 +80,56 @@ enum smtp_errkind auth_oauthbearer_response(const char *user, const char *token,
 	return sasl_finish(&m, k, out, "the OAUTHBEARER response", err);
 }
 
+enum smtp_errkind auth_saslprep(const char *in, bool stored, char *out, size_t cap,
+    const char *what, struct smtp_error *err)
+{
+	size_t len = strlen(in);
+	bool ascii = true;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)in[i];
+		if (c < 0x20 || c == 0x7f)
+			return smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s holds a control character, "
+			    "which SASLprep (RFC 4013, required by SCRAM) prohibits", what);
+		if (c >= 0x80)
+			ascii = false;
+	}
+	if (ascii) {
+		if (len >= cap)
+			return smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s is too long", what);
+		memcpy(out, in, len + 1);
+		return SMTP_OK;
+	}
+	char *prepped = NULL;
+	int rc = stringprep_profile(in, &prepped, "SASLprep", stored ? STRINGPREP_NO_UNASSIGNED : 0);
+	enum smtp_errkind k = SMTP_OK;
+	if (rc != STRINGPREP_OK)
+		k = smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s cannot be used with SCRAM: SASLprep "
+		    "(RFC 4013) refuses it (%s)", what, stringprep_strerror((Stringprep_rc)rc));
+	else if (strlen(prepped) >= cap)
+		k = smtp_error_set(err, SMTP_ERR_USAGE, 0, "%s is too long", what);
+	else
+		memcpy(out, prepped, strlen(prepped) + 1);
+	if (prepped != NULL) {
+		OPENSSL_cleanse(prepped, strlen(prepped));
+		idn_free(prepped);
+	}
+	return k;
+}
+
 enum smtp_errkind auth_scram_client_first(struct auth_scram *sc, const char *user,
     const char *cnonce, struct strbuf *out, struct smtp_error *err)
 {
 	struct strbuf bare;
+	char prepped[AUTH_CREDENTIAL_MAX + 1];
 	memset(sc, 0, sizeof *sc);
+	enum smtp_errkind k = auth_saslprep(user, false, prepped, sizeof prepped, "the user name",
+	    err);
+	if (k != SMTP_OK)
+		return k;
 	strbuf_init(&bare, sizeof sc->client_first_bare - 1);
-	enum smtp_errkind k = strbuf_append(&bare, "n=", 2);
+	k = strbuf_append(&bare, "n=", 2);
 	if (k == SMTP_OK)
-		k = sasl_name(&bare, user);
+		k = sasl_name(&bare, prepped);
 	if (k == SMTP_OK)
 		k = strbuf_appendf(&bare, ",r=%s", cnonce);
 	if (k == SMTP_OK && strlen(cnonce) < sizeof sc->cnonce) {
@@ -150,12 +195,19 @@ static bool scram_keys(struct auth_scram *sc, const char *password, const unsign
 	return ok;
 }
 
-enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *password,
+enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *typed,
     const char *server_first, size_t len, struct strbuf *out, struct smtp_error *err)
 {
+	char password[AUTH_CREDENTIAL_MAX + 1];
+	enum smtp_errkind pk = auth_saslprep(typed, true, password, sizeof password,
+	    "the password", err);
+	if (pk != SMTP_OK)
+		return pk;
 	char *msg = malloc(len + 1);
-	if (msg == NULL)
+	if (msg == NULL) {
+		OPENSSL_cleanse(password, sizeof password);
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	}
 	memcpy(msg, server_first, len);
 	msg[len] = '\0';
 	const char *r, *s, *i, *e;
@@ -195,6 +247,7 @@ enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *pas
 	else
 		k = SMTP_OK;
 	OPENSSL_cleanse(proof, sizeof proof);
+	OPENSSL_cleanse(password, sizeof password);
 	auth_wipe(&fin);
 	strbuf_free(&fin);
 	strbuf_free(&am);

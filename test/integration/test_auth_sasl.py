@@ -122,6 +122,24 @@ class AuthSASL(unittest.TestCase):
         self.assertEqual(errors[0]["stage"], "auth")
         self.assertNotEqual(p.returncode, 0)
 
+    def test_scram_password_saslprep(self):
+        """SASLprep (RFC 4013): a soft hyphen typed into the password is
+        mapped to nothing, so the proof is "pencil"'s and the server takes
+        it; a control character is refused before AUTH is sent (exit 2)."""
+        p, _, wire = self.run_auth([{"scram": {"user": "user@example.com", "password": "pencil"}}]
+                                   + QUIT, "scram-sha-256",
+                                   env={"SMTPSH_PASSWORD": "pen\u00adcil"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn(b"AUTH SCRAM-SHA-256 ", wire)
+        with FakeServer(EHLO + QUIT) as srv:
+            p = run_smtpsh(["--allow-plaintext-auth", "-e", "ehlo me.example",
+                            "-e", "auth scram-sha-256 user@example.com", "-e", "quit",
+                            "127.0.0.1", str(srv.port)], env_extra={"SMTPSH_PASSWORD": "pen\u0007cil"})
+            wire = srv.received()
+        self.assertIn(b"SASLprep", p.stderr)
+        self.assertEqual(wire, b"EHLO me.example\r\nQUIT\r\n")
+        self.assertEqual(p.returncode, 2)
+
     def test_a_malformed_challenge_is_the_servers_fault(self):
         """A challenge that is not base64, or a SCRAM nonce that does not
         extend ours, is the server breaking the protocol: "*" cancels the

@@ -76,6 +76,54 @@ START_TEST(test_scram_rfc7677_vector)
 }
 END_TEST
 
+/* RFC 4013 3's examples, and RFC 5802 2.2: the password is SASLprep'd as
+ * a stored string, so one typed with a soft hyphen, or as a compatibility
+ * character, gives RFC 7677's proof for "pencil". */
+START_TEST(test_scram_saslprep)
+{
+	static const struct { const char *in, *out; } ok[] = {
+		{ "I\xc2\xadX", "IX" },            /* SOFT HYPHEN mapped to nothing */
+		{ "user", "user" },                 /* no transformation */
+		{ "USER", "USER" },                 /* case preserved */
+		{ "\xc2\xaa", "a" },                /* NFKC: FEMININE ORDINAL INDICATOR */
+		{ "\xe2\x85\xa8", "IX" },           /* NFKC: ROMAN NUMERAL NINE */
+		{ "a\xc2\xa0" "b", "a b" },            /* NO-BREAK SPACE to SPACE */
+	};
+	char out[64];
+	struct smtp_error err = { 0 };
+	for (size_t i = 0; i < sizeof ok / sizeof ok[0]; i++) {
+		ck_assert_int_eq(auth_saslprep(ok[i].in, true, out, sizeof out, "the password", &err),
+		    SMTP_OK);
+		ck_assert_str_eq(out, ok[i].out);
+	}
+	/* Prohibited: a control (C.2.1), a bidi mix (RFC 3454 6). */
+	static const char *const bad[] = { "pen\x07" "cil", "\xd8\xa7" "1" };
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+		ck_assert_int_eq(auth_saslprep(bad[i], true, out, sizeof out, "the password", &err),
+		    SMTP_ERR_USAGE);
+		ck_assert_msg(strstr(err.msg, "SASLprep") != NULL, "%s", err.msg);
+	}
+	/* Unassigned code points: refused in a stored string only (U+0221). */
+	ck_assert_int_eq(auth_saslprep("\xc8\xa1", true, out, sizeof out, "the password", &err),
+	    SMTP_ERR_USAGE);
+	ck_assert_int_eq(auth_saslprep("\xc8\xa1", false, out, sizeof out, "the user", &err),
+	    SMTP_OK);
+
+	struct auth_scram sc;
+	struct strbuf msg;
+	strbuf_init(&msg, 4096);
+	ck_assert_int_eq(auth_scram_client_first(&sc, "user", SCRAM_CNONCE, &msg, &err), SMTP_OK);
+	strbuf_reset(&msg);
+	ck_assert_int_eq(auth_scram_client_final(&sc, "pen\xc2\xad" "cil", SCRAM_SERVER_FIRST,
+	    strlen(SCRAM_SERVER_FIRST), &msg, &err), SMTP_OK);
+	ck_assert_str_eq(strbuf_str(&msg), SCRAM_CLIENT_FINAL);
+	strbuf_reset(&msg);
+	ck_assert_int_eq(auth_scram_client_final(&sc, "pen\x07" "cil", SCRAM_SERVER_FIRST,
+	    strlen(SCRAM_SERVER_FIRST), &msg, &err), SMTP_ERR_USAGE);
+	strbuf_free(&msg);
+}
+END_TEST
+
 START_TEST(test_scram_user_escaped)
 {
 	struct auth_scram sc;
@@ -261,6 +309,7 @@ static Suite *sasl_suite(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_scram_rfc7677_vector);
 	tcase_add_test(tc, test_scram_user_escaped);
+	tcase_add_test(tc, test_scram_saslprep);
 	tcase_add_loop_test(tc, test_scram_hostile_server_first, 0,
 	    (int)(sizeof hostile_first / sizeof hostile_first[0]));
 	tcase_add_test(tc, test_oauth_vectors);
