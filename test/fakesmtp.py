@@ -271,6 +271,8 @@ def lookup_serve(conn, opt):
       temp_once: [names]                  450 the first time a name is asked
       temp_always: [names]                450 every time
       offer_starttls: true                advertise STARTTLS and do it
+      log_batches: true                   print each batch of commands read
+                                          together ("fakesmtp: batch RSET MAIL ...")
       require_auth: true                  530 to lookups before AUTH (and
                                           before STARTTLS when offered)
     Commands are counted per connection, EHLO included."""
@@ -287,6 +289,11 @@ def lookup_serve(conn, opt):
         batch = [line]
         while b"\n" in conn.buf:
             batch.append(conn.read_until(b"\n"))
+        if opt.get("log_batches"):
+            # The commands that arrived together (one read): a pipelined
+            # group sent in one write comes whole.
+            verbs = [b.split(b" ")[0].rstrip(b"\r\n").decode("latin-1").upper() for b in batch]
+            print("fakesmtp: batch " + " ".join(verbs), file=sys.stderr, flush=True)
         if opt.get("group_delay"):
             time.sleep(opt["group_delay"])
         out = []

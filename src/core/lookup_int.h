@@ -10,6 +10,8 @@
 #define SMTPSH_LOOKUP_INT_H
 
 #include "lookup.h"
+#include "smtp_limits.h"
+#include "verbs.h"
 
 /* How long the QUIT at the end of a connection may take before it is
  * closed anyway (the server may be a tarpit). */
@@ -135,12 +137,17 @@ enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err
  * LOOKUP_RCPT_PER_TXN recipients). */
 enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err);
 /* The same in two halves, for a pipelined group (RFC 2920 3.1: RSET and
- * MAIL may lead one): whether it is needed, sending RSET (when a
- * transaction is open) and MAIL, and reading their replies (SMTP_OK: MAIL
- * accepted; SMTP_ERR_AGAIN a 4xx, SMTP_ERR_REFUSED a 5xx to it). */
+ * MAIL may lead one): whether it is needed, RSET (when a transaction is
+ * open: *rset) and MAIL as the group's first *n lines (their wire forms in
+ * wire[0..*n)), and reading their replies (SMTP_OK: MAIL accepted;
+ * SMTP_ERR_AGAIN a 4xx, SMTP_ERR_REFUSED a 5xx to it). */
 bool lookup_txn_needed(const struct lookup *lk);
-enum smtp_errkind lookup_txn_send(struct lookup *lk, unsigned long *rset_seq,
-    unsigned long *mail_seq, struct smtp_error *err);
+enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines,
+    char (*wire)[SMTP_COMMAND_LINE_MAX], size_t *n, bool *rset, struct smtp_error *err);
+/* One command as a group's line (its wire form written to wire, of
+ * SMTP_COMMAND_LINE_MAX bytes). */
+enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_line *l,
+    char *wire, struct smtp_error *err);
 enum smtp_errkind lookup_txn_read(struct lookup *lk, unsigned long rset_seq,
     unsigned long mail_seq, struct smtp_error *err);
 /* RCPT: the catch-all status of the domain of name i, probed once. */

@@ -148,28 +148,35 @@ bool lookup_txn_needed(const struct lookup *lk)
 }
 
 /* Send one command without waiting for its reply. */
-static enum smtp_errkind lookup_send(struct lookup *lk, enum verb_id id, const char *arg,
-    unsigned long *seq, struct smtp_error *err)
+/* One command as a line of a group, its wire form in wire. */
+enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_line *l,
+    char *wire, struct smtp_error *err)
 {
-	char wire[SMTP_COMMAND_LINE_MAX];
 	size_t wlen = 0;
 	const struct verb *v = verb_by_id(id);
-	enum smtp_errkind k = verb_format_command(v, arg, strlen(arg), wire, sizeof wire, &wlen, err);
-	return k != SMTP_OK ? k : session_send(lk->s, v, wire, wlen, seq, NULL, err);
+	enum smtp_errkind k = verb_format_command(v, arg, strlen(arg), wire, SMTP_COMMAND_LINE_MAX,
+	    &wlen, err);
+	memset(l, 0, sizeof *l);
+	l->verb = v;
+	l->line = wire;
+	l->len = wlen;
+	return k;
 }
 
-enum smtp_errkind lookup_txn_send(struct lookup *lk, unsigned long *rset_seq,
-    unsigned long *mail_seq, struct smtp_error *err)
+enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines,
+    char (*wire)[SMTP_COMMAND_LINE_MAX], size_t *n, bool *rset, struct smtp_error *err)
 {
-	*rset_seq = *mail_seq = 0;
 	enum smtp_state st = session_state(lk->s);
+	*n = 0;
+	*rset = lk->txn || st == SMTP_ST_MAIL || st == SMTP_ST_RCPT;
 	enum smtp_errkind k = SMTP_OK;
-	if (lk->txn || st == SMTP_ST_MAIL || st == SMTP_ST_RCPT)
-		k = lookup_send(lk, VERB_RSET, "", rset_seq, err);
+	if (*rset)
+		k = lookup_line(VERB_RSET, "", &lines[(*n)++], wire[0], err);
 	lk->txn = false;
 	lk->txn_rcpts = 0;
 	if (k == SMTP_OK)
-		k = lookup_send(lk, VERB_MAIL, lk->cfg->from != NULL ? lk->cfg->from : "", mail_seq, err);
+		k = lookup_line(VERB_MAIL, lk->cfg->from != NULL ? lk->cfg->from : "",
+		    &lines[(*n)++], wire[*rset ? 1 : 0], err);
 	return k;
 }
 
@@ -215,9 +222,16 @@ enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err)
 {
 	if (!lookup_txn_needed(lk))
 		return SMTP_OK;
-	unsigned long rset_seq, mail_seq;
-	enum smtp_errkind k = lookup_txn_send(lk, &rset_seq, &mail_seq, err);
-	return k != SMTP_OK ? k : lookup_txn_read(lk, rset_seq, mail_seq, err);
+	struct session_line lines[2];
+	char wire[2][SMTP_COMMAND_LINE_MAX];
+	size_t n = 0;
+	bool rset = false;
+	enum smtp_errkind k = lookup_txn_lines(lk, lines, wire, &n, &rset, err);
+	if (k == SMTP_OK)
+		k = session_send_group(lk->s, lines, n, err);
+	if (k != SMTP_OK)
+		return k;
+	return lookup_txn_read(lk, rset ? lines[0].seq : 0, lines[n - 1].seq, err);
 }
 
 /* The domain an RCPT for name i goes to ("" for a bare name). */

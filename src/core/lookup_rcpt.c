@@ -10,7 +10,9 @@
  */
 #include "lookup_int.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "verbs.h"
@@ -68,6 +70,56 @@ static void lookup_txn_failed(struct lookup *lk, size_t i, enum smtp_errkind k,
 	}
 }
 
+/* A group's lines: the head (RSET, MAIL) and up to LOOKUP_GROUP_MAX RCPTs. */
+struct lookup_group_buf {
+	struct session_line line[LOOKUP_GROUP_MAX + 2];
+	char wire[LOOKUP_GROUP_MAX + 2][SMTP_COMMAND_LINE_MAX];
+};
+
+/* Send gb's lines [0, n): the head (its first `head` lines) and the RCPTs,
+ * all in one write (RFC 2920 3.1), so that the server reads the group
+ * whole and answers it in one flush -- sent one write each, a server that
+ * answered the first alone held its next flush for our delayed ACK, 40 ms
+ * a group against Postfix.  Under --rate, the head, then each RCPT at its
+ * turn.  seq[who[j]] gets RCPT j's reply number.  On an error, *failed_at
+ * is the group index of the first name not sent (SIZE_MAX: the head, and
+ * with it the group, was not sent); a cancel while waiting for the rate
+ * leaves the rest unsent and returns SMTP_OK. */
+static enum smtp_errkind lookup_group_send(struct lookup *lk, struct lookup_group_buf *gb,
+    size_t head, size_t n, const size_t *idx, const size_t *who, unsigned long *seq,
+    size_t *failed_at, struct smtp_error *err)
+{
+	bool paced = lk->cfg->rate > 0;
+	size_t upto = paced ? head : n;     /* what the first write takes */
+	for (size_t j = head; j < n && !paced; j++)
+		lookup_event(lk, LOOKUP_EV_PROGRESS, lk->names[idx[who[j - head]]], NULL);
+	enum smtp_errkind k = upto > 0 ? session_send_group(lk->s, gb->line, upto, err) : SMTP_OK;
+	if (k != SMTP_OK) {
+		*failed_at = head > 0 || n == head ? SIZE_MAX : who[0];
+		return k;
+	}
+	for (size_t j = head; j < n; j++) {
+		size_t g = who[j - head];
+		if (paced) {
+			if (lookup_rate_wait(lk) != SMTP_OK) {
+				lk->cancelled = true;
+				return SMTP_OK;
+			}
+			lookup_event(lk, LOOKUP_EV_PROGRESS, lk->names[idx[g]], NULL);
+			k = session_send_group(lk->s, &gb->line[j], 1, err);
+			if (k != SMTP_OK) {
+				*failed_at = g;
+				return k;
+			}
+		}
+		seq[g] = gb->line[j].seq;
+		lk->items[idx[g]].attempts++;
+		lk->conn_names++;
+		lk->txn_rcpts++;
+	}
+	return SMTP_OK;
+}
+
 /* RCPTs for names idx[0..cnt), pipelined when cnt > 1. */
 void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 {
@@ -80,48 +132,55 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 			return;
 		}
 	}
-	/* The transaction: opened first, or at the head of the group. */
-	unsigned long rset_seq = 0, mail_seq = 0;
-	bool opened = false;
+	/* The group's lines: RSET and MAIL at its head when it opens the
+	 * transaction, then one RCPT per name. */
+	struct lookup_group_buf *gb = malloc(sizeof *gb);
+	if (gb == NULL) {
+		smtp_error_set(&err, SMTP_ERR_NOMEM, 0, "out of memory for a group");
+		lookup_failed(lk, idx[0], SMTP_ERR_NOMEM, &err);
+		return;
+	}
+	bool opened = false, rset = false;
+	size_t head = 0;
 	if (lookup_txn_needed(lk)) {
 		opened = cnt > 1;
-		enum smtp_errkind k = opened ? lookup_txn_send(lk, &rset_seq, &mail_seq, &err)
-		                             : lookup_ensure_txn(lk, &err);
+		enum smtp_errkind k = opened ?
+		    lookup_txn_lines(lk, gb->line, gb->wire, &head, &rset, &err) :
+		    lookup_ensure_txn(lk, &err);
 		if (k != SMTP_OK) {
+			free(gb);
 			lookup_txn_failed(lk, idx[0], k, &err);
 			return;
 		}
 	}
-	enum smtp_errkind k;
-	unsigned long seq[LOOKUP_GROUP_MAX];
-	size_t sent = 0;
-	for (; sent < cnt; sent++) {
-		size_t i = idx[sent];
-		char addr[LOOKUP_NAME_MAX * 2], wire[LOOKUP_NAME_MAX * 3];
-		size_t wlen = 0;
-		if (lookup_rate_wait(lk) != SMTP_OK) {
-			lk->cancelled = true;
-			break;
-		}
-		lookup_event(lk, LOOKUP_EV_PROGRESS, lk->names[i], NULL);
-		if (!lookup_rcpt_address(lk->names[i], lk->cfg->domain, addr, sizeof addr))
+	size_t who[LOOKUP_GROUP_MAX];        /* line head + j asks for name idx[who[j]] */
+	size_t n = head;
+	for (size_t g = 0; g < cnt; g++) {
+		char addr[LOOKUP_NAME_MAX * 2];
+		enum smtp_errkind k;
+		if (!lookup_rcpt_address(lk->names[idx[g]], lk->cfg->domain, addr, sizeof addr))
 			k = smtp_error_set(&err, SMTP_ERR_REFUSED, 0, "the name is too long to send");
 		else
-			k = verb_format_command(verb_by_id(VERB_RCPT), addr, strlen(addr), wire,
-			    sizeof wire, &wlen, &err);
-		if (k == SMTP_OK)
-			k = session_send(lk->s, verb_by_id(VERB_RCPT), wire, wlen, &seq[sent], NULL, &err);
+			k = lookup_line(VERB_RCPT, addr, &gb->line[n], gb->wire[n], &err);
 		if (k != SMTP_OK) {
-			lookup_failed(lk, i, k, &err);
-			if (k != SMTP_ERR_REFUSED && k != SMTP_ERR_USAGE)
-				break;
-			seq[sent] = 0;
+			lookup_failed(lk, idx[g], k, &err);    /* answered here: never sent */
 			continue;
 		}
-		lk->items[i].attempts++;
-		lk->conn_names++;
-		lk->txn_rcpts++;
+		who[n++ - head] = g;
 	}
+	unsigned long seq[LOOKUP_GROUP_MAX] = { 0 };
+	size_t failed_at = SIZE_MAX;
+	enum smtp_errkind k = lookup_group_send(lk, gb, head, n, idx, who, seq, &failed_at, &err);
+	unsigned long rset_seq = opened && rset ? gb->line[0].seq : 0;
+	unsigned long mail_seq = opened ? gb->line[head - 1].seq : 0;
+	free(gb);
+	if (k != SMTP_OK && failed_at == SIZE_MAX && opened) {
+		lookup_txn_failed(lk, idx[0], k, &err);    /* nothing of the group went */
+		return;
+	}
+	if (k != SMTP_OK)
+		lookup_failed(lk, idx[failed_at != SIZE_MAX ? failed_at : 0], k, &err);
+	size_t sent = cnt;                    /* the names with a seq are read below */
 	if (opened && session_is_open(lk->s) && !lk->cancelled) {
 		k = lookup_txn_read(lk, rset_seq, mail_seq, &err);
 		if (k != SMTP_OK) {

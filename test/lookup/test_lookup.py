@@ -131,6 +131,29 @@ class Basics(LookupCase):
         self.assertTrue(txns[0].endswith(b"RSET\r\n"))
         self.assertTrue(wire.endswith(b"RSET\r\nQUIT\r\n"))
 
+    def test_a_pipelined_group_goes_in_one_write(self):
+        """RFC 2920 3.1: RSET, MAIL and the group's RCPTs leave in one
+        write, so the server reads them together and answers in one flush.
+        Sent one write each, the server answered the first alone, and its
+        next flush waited for our delayed ACK: 40 ms a group against
+        Postfix (pipelining was 3.5 times slower than without)."""
+        names = [f"user{i:03d}" for i in range(130)]
+        path = names_file(self.d, names)
+        serve = {"serve": "lookup", "users": USERS, "vrfy": "252", "pipelining": True,
+                 "log_batches": True}
+        with FakeServer([BANNER, serve]) as srv:
+            p = run_smtpsh(["--json", "--lookup", path, "--domain", "fake.test",
+                            "127.0.0.1", str(srv.port)])
+            srv.stop()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows, _, _ = lookup_records(p.stdout)
+        self.assert_every_name_once(names, rows)
+        batches = [l.split()[2:] for l in srv.stderr.splitlines() if l.startswith("fakesmtp: batch")]
+        # The second transaction: RSET, MAIL and its 31 RCPTs together.
+        self.assertIn(["RSET", "MAIL"] + ["RCPT"] * 31, batches, batches)
+        # Every other group of the first transaction: 50 RCPTs together.
+        self.assertIn(["RCPT"] * 50, batches, batches)
+
     def test_mail_refused_leaves_every_name_untested(self):
         names = ["alice", "bob", "carol"]
         for pipelining in (False, True):
