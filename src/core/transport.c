@@ -15,6 +15,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
@@ -26,6 +28,24 @@
 static int bind_addr(int fd, const struct addrinfo *ai)
 {
 	return bind(fd, ai->ai_addr, ai->ai_addrlen);
+}
+
+/* ACK what was just read at once.  A server answering a pipelined group
+ * (RFC 2920) often writes its replies in more than one write, and its
+ * Nagle algorithm holds the second until the first is ACKed; we send
+ * nothing until the whole group is answered, so our delayed ACK cost
+ * 40 ms a group (1,000 RCPTs to Postfix: 1.0 s pipelined, 0.3 s with
+ * this).  Linux clears the flag as it pleases: it is set after every read. */
+static void transport_quickack(const struct transport *t)
+{
+#ifdef TCP_QUICKACK
+	if (t->family == AF_INET || t->family == AF_INET6) {
+		int one = 1;
+		(void)setsockopt(t->fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+	}
+#else
+	(void)t;
+#endif
 }
 
 static ssize_t tcp_read(struct transport *t, void *buf, size_t len, bool *want_write)
@@ -360,6 +380,7 @@ enum smtp_errkind transport_read_some(struct transport *t, void *buf, size_t cap
 		bool want_write = false;
 		ssize_t n = t->ops->read(t, buf, cap, &want_write);
 		if (n > 0) {
+			transport_quickack(t);
 			if (t->wire_hook != NULL)
 				t->wire_hook(t->wire_ctx, WIRE_IN, buf, (size_t)n);
 			*got = (size_t)n;
