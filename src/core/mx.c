@@ -429,8 +429,16 @@ static enum smtp_errkind mx_resolve_in_child(const char *domain, const struct mx
 	close(p[0]);
 	if (k != SMTP_OK)
 		(void)kill(pid, SIGKILL);
-	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+	int status = 0;
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
+	/* Ctrl-C reaches the whole process group: the child may die of it
+	 * before this process has seen its own signal. */
+	if (got < sizeof *res && k == SMTP_ERR_RESOLVE && WIFSIGNALED(status) &&
+	    (WTERMSIG(status) == SIGINT || WTERMSIG(status) == SIGTERM ||
+	    WTERMSIG(status) == SIGHUP || WTERMSIG(status) == SIGQUIT))
+		k = smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "MX lookup for %.200s: "
+		    "cancelled; nothing was connected", domain);
 	if (k == SMTP_OK) {
 		*out = res->route;
 		k = res->kind;
