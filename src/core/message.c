@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "mailbox.h"
 #include "smtp_limits.h"
 #include "strbuf.h"
 
@@ -80,9 +81,24 @@ const char *message_media_type(const char *path)
 	return "application/octet-stream";
 }
 
-static bool message_clean(const char *s)
+bool message_header_text_ok(const char *s)
 {
-	return s != NULL && strpbrk(s, "\r\n") == NULL;
+	if (s == NULL)
+		return false;
+	for (; *s != '\0'; s++)
+		if (((unsigned char)*s < 32 && *s != '\t') || *s == 127)
+			return false;
+	return true;
+}
+
+bool message_header_name_ok(const char *s, size_t len)
+{
+	if (len == 0)
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 33 || (unsigned char)s[i] > 126 || s[i] == ':')
+			return false;
+	return true;
 }
 
 static bool message_ascii(const char *s)
@@ -93,19 +109,76 @@ static bool message_ascii(const char *s)
 	return true;
 }
 
-/* RFC 2047 "B" encoding when the text is not ASCII. */
+/* RFC 2047 5(1): an encoded-word is at most 75 characters, so 45 bytes of
+ * text (60 of base64) go in each "=?UTF-8?B?...?=". */
+#define MESSAGE_WORD_RAW 45
+/* The most text encoded for one header (longer is cut at a character). */
+#define MESSAGE_WORD_TEXT_MAX 2000
+
+/* RFC 2047 "B" encoding when the text is not ASCII: encoded-words of at
+ * most 75 characters, each holding whole UTF-8 characters, folded onto
+ * lines of their own. */
 static void message_put_word(struct strbuf *sb, const char *s)
 {
 	if (message_ascii(s)) {
 		(void)strbuf_appendf(sb, "%s", s);
 		return;
 	}
-	char enc[1024];
-	size_t len = strlen(s), n = 0;
-	if (len > 600)
-		len = 600;
-	if (base64_encode(s, len, enc, sizeof enc, &n) == SMTP_OK)
-		(void)strbuf_appendf(sb, "=?UTF-8?B?%s?=", enc);
+	size_t len = strlen(s);
+	if (len > MESSAGE_WORD_TEXT_MAX)
+		len = MESSAGE_WORD_TEXT_MAX;
+	for (size_t at = 0; at < len;) {
+		size_t n = len - at < MESSAGE_WORD_RAW ? len - at : MESSAGE_WORD_RAW;
+		/* Never split a character: back off continuation bytes. */
+		while (at + n < len && n > 1 && ((unsigned char)s[at + n] & 0xC0) == 0x80)
+			n--;
+		char enc[MESSAGE_WORD_RAW * 2];
+		size_t elen = 0;
+		if (base64_encode(s + at, n, enc, sizeof enc, &elen) != SMTP_OK)
+			return;
+		(void)strbuf_appendf(sb, "%s=?UTF-8?B?%s?=", at > 0 ? "\r\n " : "", enc);
+		at += n;
+	}
+}
+
+/* RFC 2231 attribute-char: what may stand unencoded in a parameter value. */
+static bool message_attr_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("!#$&+-.^_`|~", c) != NULL);
+}
+
+/* A MIME parameter (RFC 2045 5.1) on a folded line of its own: `attr="v"`
+ * when v is printable ASCII without quotes or backslashes, else RFC 2231's
+ * `attr*0*=UTF-8''%XX...` in continuations of at most 60 characters, so no
+ * control, quote or non-ASCII byte of a file name reaches the header. */
+static void message_put_param(struct strbuf *sb, const char *attr, const char *v)
+{
+	bool plain = true;
+	for (const char *p = v; *p != '\0'; p++)
+		if ((unsigned char)*p < 32 || (unsigned char)*p > 126 || *p == '"' || *p == '\\')
+			plain = false;
+	if (plain && strlen(v) <= 60) {
+		(void)strbuf_appendf(sb, "; %s=\"%s\"", attr, v);
+		return;
+	}
+	unsigned section = 0;
+	size_t col = 61;   /* start a new continuation at once */
+	for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++) {
+		if (col > 60) {
+			(void)strbuf_appendf(sb, ";\r\n %s*%u*=%s", attr, section,
+			    section == 0 ? "UTF-8''" : "");
+			section++;
+			col = 0;
+		}
+		if (message_attr_char(*p)) {
+			(void)strbuf_appendf(sb, "%c", *p);
+			col++;
+		} else {
+			(void)strbuf_appendf(sb, "%%%02X", *p);
+			col += 3;
+		}
+	}
 }
 
 static void message_scan(const unsigned char *p, size_t n, unsigned char *prev,
@@ -191,8 +264,19 @@ static enum smtp_errkind message_build_head(struct message *m, const struct mess
 	message_put_word(&sb, spec->subject != NULL ? spec->subject : "smtpsh test message");
 	(void)strbuf_appendf(&sb, "\r\nMessage-ID: <%s.smtpsh@%s>\r\nMIME-Version: 1.0\r\n"
 	    "X-Mailer: smtpsh\r\n", unique, spec->hostname != NULL ? spec->hostname : "localhost");
-	for (size_t i = 0; i < spec->nheaders; i++)
-		(void)strbuf_appendf(&sb, "%s\r\n", spec->headers[i]);
+	for (size_t i = 0; i < spec->nheaders; i++) {
+		/* Checked: "Name:" then text without controls but TAB. */
+		const char *h = spec->headers[i];
+		const char *value = strchr(h, ':') + 1;
+		(void)strbuf_appendf(&sb, "%.*s:", (int)(value - h - 1), h);
+		if (message_ascii(value)) {
+			(void)strbuf_appendf(&sb, "%s\r\n", value);
+		} else {
+			(void)strbuf_appendf(&sb, " ");
+			message_put_word(&sb, value + strspn(value, " \t"));
+			(void)strbuf_appendf(&sb, "\r\n");
+		}
+	}
 	const char *cte = m->body_scan.eight_bit ? "8bit" : "7bit";
 	if (m->multipart)
 		(void)strbuf_appendf(&sb, "Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
@@ -217,20 +301,11 @@ static void message_part_head(const struct message *m, const char *path, struct 
 {
 	const char *base = strrchr(path, '/');
 	base = base != NULL ? base + 1 : path;
-	char name[512];
-	size_t n = 0;
-	for (const char *p = base; *p != '\0' && n + 2 < sizeof name; p++) {
-		if (*p == '"' || *p == '\\')
-			name[n++] = '\\';
-		name[n++] = *p;
-	}
-	name[n] = '\0';
-	(void)strbuf_appendf(sb, "--%s\r\nContent-Type: %s; name=\"", m->boundary,
-	    message_media_type(path));
-	message_put_word(sb, name);
-	(void)strbuf_appendf(sb, "\"\r\nContent-Disposition: attachment; filename=\"");
-	message_put_word(sb, name);
-	(void)strbuf_appendf(sb, "\"\r\nContent-Transfer-Encoding: base64\r\n\r\n");
+	(void)strbuf_appendf(sb, "--%s\r\nContent-Type: %s", m->boundary, message_media_type(path));
+	message_put_param(sb, "name", base);
+	(void)strbuf_appendf(sb, "\r\nContent-Disposition: attachment");
+	message_put_param(sb, "filename", base);
+	(void)strbuf_appendf(sb, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
 }
 
 static unsigned long long message_b64_wire(unsigned long long n)
@@ -239,10 +314,15 @@ static unsigned long long message_b64_wire(unsigned long long n)
 	return chars + (chars + 75) / 76 * 2;
 }
 
-static enum smtp_errkind message_check(const struct message_spec *spec, struct smtp_error *err)
+enum smtp_errkind message_spec_check(const struct message_spec *spec, struct smtp_error *err)
 {
-	if (!message_clean(spec->from) || (spec->subject != NULL && !message_clean(spec->subject)))
-		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "a sender or subject holds CR or LF");
+	const char *why = mailbox_check(spec->from, spec->from != NULL ? strlen(spec->from) : 0, 0);
+	if (why != NULL)
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "the sender is not an RFC 5321 "
+		    "mailbox (%s)", why);
+	if (spec->subject != NULL && !message_header_text_ok(spec->subject))
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "the subject holds a control "
+		    "character (only TAB may stand in a header)");
 	if (spec->nto == 0)
 		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "a message needs at least one recipient (--to)");
 	if (spec->nto > MESSAGE_LIST_MAX || spec->nheaders > MESSAGE_LIST_MAX ||
@@ -250,14 +330,16 @@ static enum smtp_errkind message_check(const struct message_spec *spec, struct s
 		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "more than %d recipients, headers "
 		    "or attachments", MESSAGE_LIST_MAX);
 	for (size_t i = 0; i < spec->nto; i++)
-		if (!message_clean(spec->to[i]))
-			return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "a recipient holds CR or LF");
+		if ((why = mailbox_check(spec->to[i], strlen(spec->to[i]), 0)) != NULL)
+			return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "recipient %zu is not an RFC 5321 "
+			    "mailbox (%s)", i + 1, why);
 	for (size_t i = 0; i < spec->nheaders; i++) {
 		const char *h = spec->headers[i];
 		const char *colon = strchr(h, ':');
-		if (!message_clean(h) || colon == NULL || colon == h || strcspn(h, " \t") < (size_t)(colon - h))
+		if (colon == NULL || !message_header_name_ok(h, (size_t)(colon - h)) ||
+		    !message_header_text_ok(colon + 1))
 			return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "a header must be one line "
-			    "\"Name: value\" (got \"%.60s\")", h);
+			    "\"Name: value\" with no control character but TAB (header %zu)", i + 1);
 	}
 	return SMTP_OK;
 }
@@ -266,7 +348,7 @@ enum smtp_errkind message_open(struct message **out, const struct message_spec *
     struct smtp_error *err)
 {
 	*out = NULL;
-	enum smtp_errkind k = message_check(spec, err);
+	enum smtp_errkind k = message_spec_check(spec, err);
 	if (k != SMTP_OK)
 		return k;
 	struct message *m = calloc(1, sizeof *m);

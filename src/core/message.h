@@ -6,10 +6,13 @@
  * sent in constant memory: at most one prepared piece (MESSAGE_PIECE_MAX)
  * is held at a time.
  *
- * Text given by the user (addresses, subject, extra headers, file names)
- * must hold no CR, LF or NUL: message_open refuses it (SMTP_ERR_REFUSED),
- * so no header can be injected.  A subject or file name with non-ASCII
- * bytes is encoded (RFC 2047 "B" encoding).  Files are opened (and
+ * Text given by the user must fit its grammar or message_open refuses it
+ * (SMTP_ERR_REFUSED), so no header can be injected: addresses are RFC 5321
+ * mailboxes, a subject or header value holds no control but TAB.  Non-ASCII
+ * in a subject or header value is RFC 2047 "B"-encoded (encoded-words of at
+ * most 75 characters); a file name that is not plain printable ASCII is an
+ * RFC 2231 parameter (UTF-8, percent-encoded, in continuations), so no
+ * control, quote or CR LF of a file name reaches the part header.  Files are opened (and
  * checked to be regular) by message_open, so a missing attachment is found
  * before anything is sent (SMTP_ERR_FILE).
  *
@@ -50,6 +53,14 @@ struct message_spec {
 };
 
 struct message;
+
+/* The checks message_open makes of the user's text, alone, so a front end
+ * can make them before it connects: the sender and recipients are RFC 5321
+ * mailboxes (mailbox.h), the subject and header values hold no control but
+ * TAB, header names are printable ASCII without ":". */
+enum smtp_errkind message_spec_check(const struct message_spec *spec, struct smtp_error *err);
+bool message_header_text_ok(const char *s);
+bool message_header_name_ok(const char *s, size_t len);
 
 enum smtp_errkind message_open(struct message **out, const struct message_spec *spec,
     struct smtp_error *err);

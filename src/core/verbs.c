@@ -19,6 +19,7 @@
 #include <strings.h>
 
 #include "i18n.h"
+#include "mailbox.h"
 #include "reply.h"
 #include "smtp_limits.h"
 
@@ -255,6 +256,22 @@ static bool verb_put(char *out, size_t cap, size_t *len, const char *s, size_t n
 	return true;
 }
 
+/* The address that leads a bare argument: up to the first space outside a
+ * quoted local part ("\"john doe\"@x SIZE=10" -> "\"john doe\"@x"). */
+static size_t verb_address_len(const char *arg, size_t arglen)
+{
+	bool quoted = false;
+	for (size_t i = 0; i < arglen; i++) {
+		if (quoted && arg[i] == '\\')
+			i++;
+		else if (arg[i] == '"')
+			quoted = !quoted;
+		else if (arg[i] == ' ' && !quoted)
+			return i;
+	}
+	return arglen;
+}
+
 enum smtp_errkind verb_format_command(const struct verb *v, const char *arg,
     size_t arglen, char *out, size_t cap, size_t *outlen, struct smtp_error *err)
 {
@@ -288,9 +305,20 @@ enum smtp_errkind verb_format_command(const struct verb *v, const char *arg,
 			ok = ok && verb_put(line, sizeof line, &len, arg, arglen);
 		} else {
 			/* The address is the first word; ESMTP parameters follow. */
-			const char *sp = memchr(arg, ' ', arglen);
-			size_t alen = sp != NULL ? (size_t)(sp - arg) : arglen;
+			size_t alen = verb_address_len(arg, arglen);
 			bool bracketed = alen >= 2 && arg[0] == '<' && arg[alen - 1] == '>';
+			const char *addr = bracketed ? arg + 1 : arg;
+			size_t addrlen = bracketed ? alen - 2 : alen;
+			unsigned flags = MAILBOX_LOCAL_OK |
+			    (strcmp(v->path_prefix, "FROM:") == 0 ? MAILBOX_EMPTY_OK : 0);
+			const char *why = mailbox_check(addr, addrlen, flags);
+			if (why != NULL)
+				return smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+				    "%s: not an RFC 5321 mailbox (%s)%s; nothing was sent (the full form "
+				    "%s<...> is sent as typed)", v->name, why,
+				    mailbox_quoting_helps(addr, addrlen, flags)
+				        ? ": quote the local part, \"like this\"@domain" : "",
+				    v->path_prefix);
 			ok = ok && verb_put(line, sizeof line, &len, v->path_prefix, plen);
 			if (!bracketed)
 				ok = ok && verb_put(line, sizeof line, &len, "<", 1);

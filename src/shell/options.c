@@ -413,6 +413,8 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		fprintf(err, "smtpsh: --key goes with --cert\n");
 		return false;
 	}
+	if (!options_check_values(a, err))
+		return false;
 	if (a->csv && a->json) {
 		fprintf(err, "smtpsh: --csv and --json: choose one\n");
 		return false;

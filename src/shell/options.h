@@ -85,6 +85,9 @@ struct smtpsh_args {
  * false: a usage error, already explained on `err`. */
 bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err);
 void options_free(struct smtpsh_args *a);
+/* The option values against their grammars (options_check.c); false: the
+ * first bad one, explained on `err`. */
+bool options_check_values(const struct smtpsh_args *a, FILE *err);
 /* True when any message or sequence option was given. */
 bool options_message_mode(const struct smtpsh_args *a);
 /* The --help text. */

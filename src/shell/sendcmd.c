@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "dsn.h"
 #include "message.h"
 #include "options.h"
 #include "shell.h"
@@ -45,20 +46,6 @@ static bool send_ascii(const char *s)
 		if ((unsigned char)*s >= 0x80)
 			return false;
 	return true;
-}
-
-/* RFC 3461 4: xtext ("+", "=" and what is not printable ASCII as +XX). */
-static void send_xtext(char *out, size_t cap, const char *s)
-{
-	size_t n = 0;
-	for (; *s != '\0' && n + 4 < cap; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c < 33 || c > 126 || c == '+' || c == '=')
-			n += (size_t)snprintf(out + n, cap - n, "+%02X", c);
-		else
-			out[n++] = (char)c;
-	}
-	out[n] = '\0';
 }
 
 /* Append to a command line; false when it would pass RFC 5321's limit. */
@@ -97,7 +84,7 @@ static bool send_build_lines(struct shell *sh, struct send_state *st)
 	if ((mo->notify || mo->ret || mo->envid || mo->orcpt) && !send_has(sh, "DSN"))
 		out_note(&sh->out, N_("the server did not advertise DSN (RFC 3461), so it may refuse the "
 		    "DSN parameters"));
-	char xt[300];
+	char xt[SMTP_COMMAND_LINE_MAX];
 	char *mail = st->lines[0];
 	bool ok = send_put(mail, "MAIL FROM:<%s>", mo->from);
 	if (send_has(sh, "SIZE"))
@@ -108,10 +95,8 @@ static bool send_build_lines(struct shell *sh, struct send_state *st)
 		ok = ok && send_put(mail, " SMTPUTF8");
 	if (mo->ret != NULL)
 		ok = ok && send_put(mail, " RET=%s", mo->ret);
-	if (mo->envid != NULL) {
-		send_xtext(xt, sizeof xt, mo->envid);
-		ok = ok && send_put(mail, " ENVID=%s", xt);
-	}
+	if (mo->envid != NULL)
+		ok = ok && dsn_xtext(mo->envid, xt, sizeof xt) && send_put(mail, " ENVID=%s", xt);
 	if (mo->requiretls)
 		ok = ok && send_put(mail, " REQUIRETLS");
 	st->nlines = 1;
@@ -120,10 +105,9 @@ static bool send_build_lines(struct shell *sh, struct send_state *st)
 		ok = send_put(rcpt, "RCPT TO:<%s>", mo->to[i]);
 		if (mo->notify != NULL)
 			ok = ok && send_put(rcpt, " NOTIFY=%s", mo->notify);
-		if (mo->orcpt) {
-			send_xtext(xt, sizeof xt, mo->to[i]);
-			ok = ok && send_put(rcpt, " ORCPT=%s;%s", utf8 ? "utf-8" : "rfc822", xt);
-		}
+		if (mo->orcpt)
+			ok = ok && dsn_xtext(mo->to[i], xt, sizeof xt) &&
+			    send_put(rcpt, " ORCPT=%s;%s", utf8 ? "utf-8" : "rfc822", xt);
 	}
 	if (!ok)
 		shell_usage_error(sh, N_("a MAIL or RCPT line would pass 512 octets (RFC 5321 4.5.3.1.4); "

@@ -268,6 +268,56 @@ class Message(unittest.TestCase):
         self.assertNotIn(b"MAIL", wire)
         self.assertNotEqual(p.returncode, 0)
 
+    def test_option_values_checked_before_connecting(self):
+        # Issue 17: an address is an RFC 5321 mailbox, DSN values are RFC
+        # 3461's, headers hold no control but TAB, --sni is an ASCII host
+        # name: each is refused before any connection, naming its option.
+        cases = [
+            (["--from", "a@x.test> SIZE=1 <y", "--to", "b@x.example"], "--from"),
+            (["--from", "a@c.example", "--to", "alice> NOTIFY=SUCCESS"], "--to"),
+            (["--from", "a@c.example", "--to", "b@x.example", "--notify", "SUCCESS,SOMETIMES"],
+             "--notify"),
+            (["--from", "a@c.example", "--to", "b@x.example", "--ret", "ALL"], "--ret"),
+            (["--from", "a@c.example", "--to", "b@x.example", "--envid", "a\x01b"], "--envid"),
+            (["--from", "a@c.example", "--to", "b@x.example", "--subject", "hi\x1b[2J"],
+             "--subject"),
+            (["--from", "a@c.example", "--to", "b@x.example", "--header", "X-A: \x1b]0;t\x07"],
+             "--header"),
+            (["--sni", "mail.example\r\n\x1b[2J", "-e", "noop"], "--sni"),
+        ]
+        for extra, opt in cases:
+            with self.subTest(opt=opt):
+                with FakeServer([BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL}] + QUIT_OK) as srv:
+                    p = run_smtpsh(args(srv, *extra))
+                    wire = srv.stop()
+                self.assertEqual(wire, b"", f"{opt}: something was sent")
+                self.assertEqual(p.returncode, 2, p.stderr)
+                err = p.stderr.decode()
+                self.assertIn(opt, err)
+                self.assertEqual(len(err.strip().splitlines()), 1, err)
+                self.assertNotIn("\x1b", err)
+
+    def test_bare_address_is_a_mailbox(self):
+        # Issue 17: `mail ADDR` / `rcpt ADDR` wrap a mailbox; a ">" or a
+        # space in it would smuggle parameters, so nothing is sent; the full
+        # form stays as typed.  A quoted local part is a mailbox (the shell's
+        # own quotes go first, as in a POSIX shell).
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL},
+                 {"expect": "MAIL FROM:<a@c.example> SIZE=10"}, {"send": "250 ok\r\n"},
+                 {"expect": "RCPT TO:<\"a b\"@x.example>"}, {"send": "250 ok\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(["--json", "127.0.0.1", str(srv.port)], stdin_bytes=(
+                b"ehlo me.example\nmail a@x.test>SIZE=1\nmail from:<a@c.example> SIZE=10\n"
+                b"rcpt alice> NOTIFY=SUCCESS\nrcpt '\"a b\"@x.example'\nquit\n"))
+            wire = srv.received()
+            self.assertNotIn("expected", srv.stderr)
+        self.assertNotIn(b"x.test", wire)
+        self.assertNotIn(b"NOTIFY", wire)
+        errors = [r for r in json_records(p.stdout) if r["type"] == "error"]
+        self.assertEqual(len(errors), 2, p.stdout)
+        for e in errors:
+            self.assertIn("mailbox", e["message"])
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -195,6 +195,117 @@ START_TEST(test_refusals)
 }
 END_TEST
 
+/* Issue 17: a file name is a MIME parameter, never header text: a name
+ * with CR LF (legal on Linux) adds no header line; quotes and non-ASCII
+ * become RFC 2231's percent-encoded UTF-8. */
+START_TEST(test_attachment_names_cannot_inject)
+{
+	char dir[] = "/tmp/smtpsh-att-XXXXXX";
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	char evil[256], quoted[256];
+	snprintf(evil, sizeof evil, "%s/x\r\nX-Evil: yes\r\n.txt", dir);
+	snprintf(quoted, sizeof quoted, "%s/a\"b \xd0\xb6.txt", dir);
+	FILE *f = fopen(evil, "wb");
+	ck_assert_ptr_nonnull(f);
+	fputs("x", f);
+	fclose(f);
+	f = fopen(quoted, "wb");
+	ck_assert_ptr_nonnull(f);
+	fclose(f);
+	const char *att[] = { evil, quoted };
+	struct message_spec sp = { .from = "s@x.example", .to = one_to, .nto = 1,
+	    .attach = att, .nattach = 2, .date = 1, .unique = "u9" };
+	struct message *m;
+	struct smtp_error err;
+	ck_assert_int_eq(message_open(&m, &sp, &err), SMTP_OK);
+	char *buf = malloc(1 << 16);
+	size_t n = read_all(m, buf, 1 << 16, 4096);
+	ck_assert_uint_eq(message_size(m), n);
+	ck_assert_msg(strstr(buf, "\r\nX-Evil") == NULL, "a header line was injected:\n%s", buf);
+	ck_assert_ptr_nonnull(strstr(buf, "filename*0*=UTF-8''x%0D%0AX-Evil%3A%20yes%0D%0A.txt"));
+	ck_assert_ptr_nonnull(strstr(buf, "name*0*=UTF-8''a%22b%20%D0%B6.txt"));
+	/* Every line of the part headers is a header or its folding. */
+	for (char *line = strstr(buf, "--=_smtpsh_u9\r\nContent-Type: text/plain"); line != NULL;) {
+		line = strstr(line, "\r\n");
+		if (line == NULL || strncmp(line + 2, "\r\n", 2) == 0)
+			break;
+		line += 2;
+		if (strncmp(line, "--", 2) == 0 || line[0] == ' ')
+			continue;
+		ck_assert_msg(strncmp(line, "Content-", 8) == 0, "unexpected line: %.40s", line);
+	}
+	free(buf);
+	message_close(m);
+	unlink(evil);
+	unlink(quoted);
+	rmdir(dir);
+}
+END_TEST
+
+/* Issue 17: controls in a subject or header value are refused; addresses
+ * are mailboxes; non-ASCII header values are encoded-words of at most 75
+ * characters that never split a character. */
+START_TEST(test_header_text_rules)
+{
+	struct message *m = NULL;
+	struct smtp_error err;
+	struct message_spec sp = { .from = "a@b.example", .to = one_to, .nto = 1, .date = 1,
+	    .unique = "u8" };
+	sp.subject = "x\x1b]0;owned\x07";
+	ck_assert_int_eq(message_open(&m, &sp, &err), SMTP_ERR_REFUSED);
+	sp.subject = "tab\tis fine";
+	ck_assert_int_eq(message_open(&m, &sp, &err), SMTP_OK);
+	message_close(m);
+	static const char *const esc_hdr[] = { "X-A: \x1b[2J" };
+	sp.headers = esc_hdr;
+	sp.nheaders = 1;
+	ck_assert_int_eq(message_open(&m, &sp, &err), SMTP_ERR_REFUSED);
+	static const char *const sp_name[] = { "X A: b" };
+	sp.headers = sp_name;
+	ck_assert_int_eq(message_open(&m, &sp, &err), SMTP_ERR_REFUSED);
+	sp.headers = NULL;
+	sp.nheaders = 0;
+	sp.from = "a@x.test> SIZE=1 <y";
+	ck_assert_int_eq(message_open(&m, &sp, &err), SMTP_ERR_REFUSED);
+	ck_assert_ptr_nonnull(strstr(err.msg, "mailbox"));
+	sp.from = "a@b.example";
+	static const char *const bad_to[] = { "alice> NOTIFY=SUCCESS" };
+	sp.to = bad_to;
+	ck_assert_int_eq(message_open(&m, &sp, &err), SMTP_ERR_REFUSED);
+	sp.to = one_to;
+	/* 40 two-byte letters: more than one encoded-word's worth. */
+	char subj[200] = "";
+	for (int i = 0; i < 40; i++)
+		strcat(subj, "\xd0\xb6");
+	sp.subject = subj;
+	static const char *const utf_hdr[] = { "X-Name: \xd0\x9f\xd1\x91\xd1\x82\xd1\x80" };
+	sp.headers = utf_hdr;
+	sp.nheaders = 1;
+	ck_assert_int_eq(message_open(&m, &sp, &err), SMTP_OK);
+	char buf[4096];
+	read_all(m, buf, sizeof buf, 512);
+	ck_assert_ptr_nonnull(strstr(buf, "X-Name: =?UTF-8?B?0J/RkdGC0YA=?=\r\n"));
+	char *p = strstr(buf, "Subject: ") + 9;
+	int words = 0;
+	while (strncmp(p, "=?UTF-8?B?", 10) == 0) {
+		char *end = strstr(p, "?=");
+		ck_assert_uint_le((size_t)(end + 2 - p), 75);
+		/* Each word decodes to whole characters: an even byte count. */
+		size_t outlen = 0;
+		unsigned char dec[64];
+		ck_assert_int_eq(base64_decode(p + 10, (size_t)(end - p - 10), dec, sizeof dec, &outlen,
+		    &err), SMTP_OK);
+		ck_assert_uint_eq(outlen % 2, 0);
+		words++;
+		p = end + 2;
+		if (strncmp(p, "\r\n ", 3) == 0)
+			p += 3;
+	}
+	ck_assert_int_ge(words, 2);
+	message_close(m);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("message");
@@ -203,6 +314,8 @@ int main(void)
 	tcase_add_test(tc, test_size_counts_bare_lf_and_adds_a_last_line_end);
 	tcase_add_test(tc, test_attachments_decode_to_the_files);
 	tcase_add_test(tc, test_refusals);
+	tcase_add_test(tc, test_attachment_names_cannot_inject);
+	tcase_add_test(tc, test_header_text_rules);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);   /* CK_VERBOSITY; TAP from meson */

@@ -164,6 +164,19 @@ static const struct fmt_case fmt_cases[] = {
 	{ "quit takes none", "quit", "now", NULL, SMTP_ERR_USAGE },
 	{ "cr refused", "vrfy", "a\rb", NULL, SMTP_ERR_REFUSED },
 	{ "lf refused", "mail", "a@b\nRCPT TO:<x>", NULL, SMTP_ERR_REFUSED },
+	/* Issue 17: the bare form's address is an RFC 5321 Mailbox, so ">" or a
+	 * quote cannot end the path and smuggle parameters in. */
+	{ "mail > injects", "mail", "a@x.test>SIZE=1", NULL, SMTP_ERR_REFUSED },
+	{ "rcpt > injects", "rcpt", "alice>", NULL, SMTP_ERR_REFUSED },
+	{ "rcpt bracket inside", "rcpt", "<a@b> NOTIFY=NEVER", "RCPT TO:<a@b> NOTIFY=NEVER", SMTP_OK },
+	{ "rcpt bad bracket", "rcpt", "<a@b>>", NULL, SMTP_ERR_REFUSED },
+	{ "rcpt bad domain", "rcpt", "a@b_c", NULL, SMTP_ERR_REFUSED },
+	{ "rcpt quoted local", "rcpt", "\"a>b\"@x", "RCPT TO:<\"a>b\"@x>", SMTP_OK },
+	{ "rcpt literal", "rcpt", "a@[127.0.0.1]", "RCPT TO:<a@[127.0.0.1]>", SMTP_OK },
+	{ "rcpt utf8", "rcpt", "\xd0\xbf\xd1\x91\xd1\x82\xd1\x80@x.example", "RCPT TO:<\xd0\xbf\xd1\x91\xd1\x82\xd1\x80@x.example>", SMTP_OK },
+	{ "mail null bracketed", "mail", "<>", "MAIL FROM:<>", SMTP_OK },
+	{ "rcpt empty bracketed", "rcpt", "<>", NULL, SMTP_ERR_REFUSED },
+	{ "send escape", "send", "a\x1b[2J@b", NULL, SMTP_ERR_REFUSED },
 };
 
 START_TEST(test_format)

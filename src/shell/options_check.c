@@ -1,0 +1,80 @@
+/*
+ * options_check.c - option values checked against their grammars before
+ * any connection (issue 17): the sender and recipients are RFC 5321
+ * mailboxes, subject and headers hold no control but TAB (core message.c),
+ * the DSN values are RFC 3461's (core dsn.c), the TLS server name is an
+ * ASCII host name of at most 255 octets (RFC 6066 3).  A value that fails
+ * is named with its option on `err`, and nothing is connected.  Called by
+ * options_parse, so the command line and the shell's `message` agree.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "dsn.h"
+#include "mailbox.h"
+#include "message.h"
+#include "options.h"
+
+/* The user's text in a message: cut, and controls shown as "?". */
+static void options_show(char *out, size_t cap, const char *s)
+{
+	size_t n = 0;
+	for (; *s != '\0' && n + 1 < cap && n < 60; s++)
+		out[n++] = ((unsigned char)*s < 32 || *s == 127) ? '?' : *s;
+	out[n] = '\0';
+}
+
+static bool options_bad(FILE *err, const char *opt, const char *value, const char *why)
+{
+	char shown[64];
+	options_show(shown, sizeof shown, value);
+	fprintf(err, "smtpsh: %s \"%s\": %s; nothing was sent\n", opt, shown, why);
+	return false;
+}
+
+static bool options_check_address(FILE *err, const char *opt, const char *addr, unsigned flags)
+{
+	const char *why = mailbox_check(addr, strlen(addr), flags);
+	if (why == NULL)
+		return true;
+	char hint[160] = "";
+	if (mailbox_quoting_helps(addr, strlen(addr), flags))
+		snprintf(hint, sizeof hint, " (quote the local part: \"like this\"@domain)");
+	char text[256];
+	snprintf(text, sizeof text, "not an RFC 5321 mailbox: %s%s", why, hint);
+	return options_bad(err, opt, addr, text);
+}
+
+bool options_check_values(const struct smtpsh_args *a, FILE *err)
+{
+	const struct message_opts *m = &a->msg;
+	/* --from may be <> (the null sender) for a lookup's MAIL; a message
+	 * needs a mailbox, which message_open says. */
+	if (m->from != NULL && !options_check_address(err, "--from", m->from, MAILBOX_EMPTY_OK))
+		return false;
+	for (size_t i = 0; i < m->nto; i++)
+		if (!options_check_address(err, "--to", m->to[i], 0))
+			return false;
+	if (m->subject != NULL && !message_header_text_ok(m->subject))
+		return options_bad(err, "--subject", m->subject,
+		    "a control character (only TAB may stand in a header)");
+	for (size_t i = 0; i < m->nheaders; i++) {
+		const char *h = m->headers[i];
+		const char *colon = strchr(h, ':');
+		if (colon == NULL || !message_header_name_ok(h, (size_t)(colon - h)) ||
+		    !message_header_text_ok(colon + 1))
+			return options_bad(err, "--header", h, "wants one line \"Name: value\" "
+			    "(a printable name, no control character but TAB)");
+	}
+	const char *why;
+	if (m->notify != NULL && (why = dsn_notify_check(m->notify)) != NULL)
+		return options_bad(err, "--notify", m->notify, why);
+	if (m->ret != NULL && (why = dsn_ret_check(m->ret)) != NULL)
+		return options_bad(err, "--ret", m->ret, why);
+	if (m->envid != NULL && (why = dsn_envid_check(m->envid)) != NULL)
+		return options_bad(err, "--envid", m->envid, why);
+	if (a->sni != NULL && !mailbox_domain_ok(a->sni, strlen(a->sni), true))
+		return options_bad(err, "--sni", a->sni, "wants an ASCII host name of at most 255 "
+		    "octets (RFC 6066 3)");
+	return true;
+}
