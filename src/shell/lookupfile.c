@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "escape.h"
+#include "render.h"
 #include "strbuf.h"
 
 /* The whole file (or stdin for "-"), NUL-terminated. */
@@ -276,6 +277,10 @@ static enum smtp_errkind lookup_resume_csv(const char *path, const struct lookup
 		if (!lookup_verdict_parse(val[2], vlen[2], &row->verdict))
 			return smtp_error_set(err, SMTP_ERR_USAGE, 0, "%.200s: row %zu has no verdict",
 			    path, rs->n + 1);
+		if (vlen[0] > 1 && val[0][0] == '\'' && csv_needs_neutralising(val[0] + 1, vlen[0] - 1)) {
+			val[0]++;        /* the "'" render_csv.c put before a formula */
+			vlen[0]--;
+		}
 		if (!lookup_rendered_equal(val[0], vlen[0], ln->names[rs->n], false))
 			return smtp_error_set(err, SMTP_ERR_USAGE, 0, "%.200s: row %zu is not for name "
 			    "%zu of this list: not a run of these names", path, rs->n + 1, rs->n + 1);

@@ -59,6 +59,9 @@ void text_progress(const struct output *o, const struct out_progress *p, struct 
 void json_lookup(const struct lookup_result *r, struct strbuf *sb);
 void json_lookup_summary(const struct lookup_summary *s, struct strbuf *sb);
 void csv_lookup_header(struct strbuf *sb);
+/* True when a CSV field of s gets a leading "'" (a formula's first
+ * character, or "'" itself): --resume takes one away from such a field. */
+bool csv_needs_neutralising(const char *s, size_t len);
 void csv_lookup(const struct lookup_result *r, struct strbuf *sb);
 
 /* {"type":TYPE,"KEY":"VALUE",...}: pairs of C strings, NULL values as null. */

@@ -5,6 +5,11 @@
  * string (names, server text) passes escape_terminal first, so a CSV shown
  * on a terminal cannot carry an escape sequence; a reply's lines are
  * joined with LF inside their quoted field, addresses with spaces.
+ *
+ * A field that a spreadsheet would take for a formula -- one beginning with
+ * "=", "+", "-", "@", TAB or CR (OWASP's CSV injection list; server text is
+ * the attacker's) -- gets a leading "'", and so does one beginning with
+ * "'", so that --resume can take exactly one away (csv_unneutralise).
  */
 #include <stdio.h>
 #include <string.h>
@@ -12,11 +17,18 @@
 #include "escape.h"
 #include "render.h"
 
+bool csv_needs_neutralising(const char *s, size_t len)
+{
+	return len > 0 && strchr("=+-@\t\r'", s[0]) != NULL;
+}
+
 /* One field: escaped, then quoted when it must be. */
 static void csv_field(struct strbuf *sb, const char *s, size_t len, bool last)
 {
 	struct strbuf t;
 	strbuf_init(&t, OUT_RECORD_MAX);
+	if (csv_needs_neutralising(s, len))
+		(void)strbuf_appendc(&t, '\'');
 	(void)escape_terminal(&t, s, len);
 	const char *d = strbuf_str(&t);
 	if (strpbrk(d, ",\"\r\n") != NULL) {
@@ -44,6 +56,8 @@ static void csv_joined(struct strbuf *sb, const struct lookup_text *t, size_t n,
 {
 	struct strbuf j;
 	strbuf_init(&j, OUT_RECORD_MAX);
+	if (n > 0 && csv_needs_neutralising(t[0].text, t[0].len))
+		(void)strbuf_appendc(&j, '\'');
 	for (size_t i = 0; i < n; i++) {
 		if (i > 0)
 			(void)strbuf_appendc(&j, sep);

@@ -241,6 +241,36 @@ class Formats(LookupCase):
         self.assertEqual(rows[0]["addresses"], "alice@fake.test")
         self.assertEqual(rows[1]["code"], "550")
 
+    def test_csv_formulas_neutralised_and_resumed(self):
+        # Issue 17: a cell a spreadsheet would run as a formula (server
+        # text is the attacker's) starts with "'"; --resume reads the names
+        # back as they were.
+        names = ["alice", "-bob", "@carol"]
+        users = {"alice": "250 =HYPERLINK(\"http://evil.test\",\"x\")",
+                 "-bob": "250 +cmd|' /C calc'!A0", "@carol": "250 @SUM(1+1)"}
+        path = names_file(self.d, names)
+        out = os.path.join(self.d, "out.csv")
+        with FakeServer([BANNER, {"serve": "lookup", "users": users}]) as srv:
+            p = run_smtpsh(["--csv", "--method", "vrfy", "--output", out, "--lookup", path,
+                            "127.0.0.1", str(srv.port)])
+            srv.stop()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        rows = list(csv.DictReader(open(out, newline="")))
+        self.assertEqual([r["name"] for r in rows], ["alice", "'-bob", "'@carol"])
+        for r in rows:
+            for k, v in r.items():
+                self.assertFalse(v[:1] in ("=", "+", "-", "@", "\t", "\r"), f"{k}: {v!r}")
+        self.assertTrue(rows[0]["text"].startswith("'=HYPERLINK"), rows[0])
+        # Every name already has its verdict: a resume asks nothing.
+        with FakeServer([BANNER, {"serve": "lookup", "users": users}]) as srv:
+            p = run_smtpsh(["--csv", "--method", "vrfy", "--resume", out, "--output", out,
+                            "--lookup", path, "127.0.0.1", str(srv.port)])
+            wire = srv.stop()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn(b"VRFY", wire)
+        again = list(csv.DictReader(open(out, newline="")))
+        self.assertEqual([r["name"] for r in again], ["alice", "'-bob", "'@carol"])
+
     def test_table_on_stdout(self):
         path = names_file(self.d, ["alice", "nobody"])
         with FakeServer([BANNER, {"serve": "lookup", "users": USERS}]) as srv:
