@@ -101,6 +101,7 @@ static bool smtpsh_lookup_setup(struct shell *sh, const struct smtpsh_args *a)
  * the run; so the file is emptied only when the run starts writing. */
 static enum smtp_errkind smtpsh_open_output(struct shell *sh, const struct smtpsh_args *a)
 {
+	sh->out.results_name = a->output;
 	sh->out.results = fopen(a->output, a->resume != NULL ? "r+" : "w");
 	if (sh->out.results == NULL && a->resume != NULL)
 		sh->out.results = fopen(a->output, "w");
@@ -112,6 +113,23 @@ static enum smtp_errkind smtpsh_open_output(struct shell *sh, const struct smtps
 		return SMTP_ERR_USAGE;
 	}
 	return SMTP_OK;
+}
+
+/* The end of a run: the results file closed, the summary, and every write
+ * checked -- a result lost to a full disk, a closed pipe or a failed
+ * transcript is said and makes the status 3, never 0. */
+static int smtpsh_finish(struct shell *sh)
+{
+	out_close_results(&sh->out);
+	out_summary(&sh->out, sh->worst, sh->failed_stage[0] != '\0' ? sh->failed_stage : NULL);
+	struct smtp_error terr;
+	if (transcript_error(&sh->transcript, &terr)) {
+		fprintf(stderr, "smtpsh: %s\n", terr.msg);
+		shell_note_status(sh, SHELL_EXIT_LOCAL, "transcript");
+	}
+	if (!out_finish(&sh->out))
+		shell_note_status(sh, SHELL_EXIT_LOCAL, "output");
+	return sh->worst;
 }
 
 /* --lookup FILE HOST [PORT]: -e commands first (shown), then the run. */
@@ -150,11 +168,7 @@ static int smtpsh_lookup_mode(struct shell *sh, const struct smtpsh_args *a)
 		shell_quit_on_signal(sh);
 	if (session_is_open(sh->sess))
 		session_close(sh->sess);
-	if (sh->out.results != stdout && sh->out.results != NULL)
-		fclose(sh->out.results);
-	sh->out.results = stdout;
-	out_summary(&sh->out, sh->worst, sh->failed_stage[0] != '\0' ? sh->failed_stage : NULL);
-	return sh->worst;
+	return smtpsh_finish(sh);
 }
 
 static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
@@ -284,12 +298,8 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	}
 	if (session_is_open(sh->sess))
 		session_close(sh->sess);
-	if (sh->out.results != stdout)
-		fclose(sh->out.results);
-	sh->out.results = stdout;
 	shell_transcript_note(sh, "smtpsh ends with status %d", sh->worst);
-	out_summary(&sh->out, sh->worst, sh->failed_stage[0] != '\0' ? sh->failed_stage : NULL);
-	return sh->worst;
+	return smtpsh_finish(sh);
 }
 
 int main(int argc, char **argv)

@@ -6,9 +6,18 @@
  * ASCII host name of at most 255 octets (RFC 6066 3).  A value that fails
  * is named with its option on `err`, and nothing is connected.  Called by
  * options_parse, so the command line and the shell's `message` agree.
+ *
+ * Files too: --output, --transcript, --cert and --key that name a FIFO, a
+ * socket or a directory are refused (open(2) of a FIFO with no peer blocks
+ * for ever); a device such as /dev/null is fine.  --output naming the
+ * --lookup file is refused (it would empty the names before they are
+ * read); the results of a run continue in their own file with --resume F
+ * --output F.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "dsn.h"
 #include "mailbox.h"
@@ -45,8 +54,46 @@ static bool options_check_address(FILE *err, const char *opt, const char *addr, 
 	return options_bad(err, opt, addr, text);
 }
 
+/* A path that exists and is no regular file or device; ENOENT is fine. */
+static bool options_check_path(FILE *err, const char *opt, const char *path)
+{
+	struct stat st;
+	if (path == NULL || stat(path, &st) != 0)
+		return true;
+	if (S_ISREG(st.st_mode) || S_ISCHR(st.st_mode))
+		return true;
+	fprintf(err, "smtpsh: %s %.200s is a %s, not a file; nothing was done\n", opt, path,
+	    S_ISFIFO(st.st_mode) ? "FIFO" : S_ISDIR(st.st_mode) ? "directory"
+	    : S_ISSOCK(st.st_mode) ? "socket" : "special file");
+	return false;
+}
+
+static bool options_same_file(const char *x, const char *y)
+{
+	struct stat a, b;
+	return x != NULL && y != NULL && stat(x, &a) == 0 && stat(y, &b) == 0 &&
+	    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static bool options_check_files(const struct smtpsh_args *a, FILE *err)
+{
+	if (!options_check_path(err, "--output", a->output) ||
+	    !options_check_path(err, "--transcript", a->transcript) ||
+	    !options_check_path(err, "--cert", a->cert) || !options_check_path(err, "--key", a->key))
+		return false;
+	if (options_same_file(a->output, a->lookup)) {
+		fprintf(err, "smtpsh: --output %.200s is the --lookup names file: it would be emptied "
+		    "before it is read (to continue a run into its own results: --resume F --output F)\n",
+		    a->output);
+		return false;
+	}
+	return true;
+}
+
 bool options_check_values(const struct smtpsh_args *a, FILE *err)
 {
+	if (!options_check_files(a, err))
+		return false;
 	const struct message_opts *m = &a->msg;
 	/* --from may be <> (the null sender) for a lookup's MAIL; a message
 	 * needs a mailbox, which message_open says. */

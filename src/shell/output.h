@@ -61,11 +61,26 @@ struct output {
 	/* Interactive: the last OUT_BACKLOG_MAX bytes of text written, so the
 	 * full-screen view opens with what was already on the screen. */
 	struct strbuf *backlog;
+	/* Where a write failed (OUT_FAILED_* bits): each is said once on
+	 * stderr, and the exit status is not 0 (a lost result is no success). */
+	unsigned write_failed;
+	const char *results_name;  /* --output FILE, for that message */
 };
+
+enum { OUT_FAILED_OUT = 1, OUT_FAILED_ERR = 2, OUT_FAILED_RESULTS = 4 };
 
 #define OUT_BACKLOG_MAX (64 * 1024)
 
 void out_init(struct output *o, bool json);
+/* The one place rendered bytes leave for a stream: written whole, flushed,
+ * and a failure (ENOSPC, EPIPE from a closed pipe) said once on stderr and
+ * kept in write_failed. */
+void out_write(struct output *o, FILE *f, const char *data, size_t len);
+/* Close the results file (--output; stdout stays open); a failure is said
+ * and kept.  Results go to stdout afterwards. */
+void out_close_results(struct output *o);
+/* Flush stdout; false when anything written anywhere was lost. */
+bool out_finish(struct output *o);
 
 /* ---- the session ---- */
 

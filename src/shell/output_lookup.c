@@ -20,8 +20,7 @@ static void out_results(struct output *o, struct strbuf *sb)
 	if (sb->len > 0) {
 		if (o->results == o->out)
 			out_progress_clear(o);
-		fwrite(sb->data, 1, sb->len, o->results);
-		fflush(o->results);
+		out_write(o, o->results, sb->data, sb->len);
 	}
 	strbuf_free(sb);
 }
@@ -78,9 +77,9 @@ void out_lookup_summary(struct output *o, const struct lookup_summary *s)
 	if (o->csv) {
 		/* The CSV stays rows only: the summary is a note on stderr. */
 		out_progress_clear(o);
-		fputs(_("smtpsh: lookup: "), o->err);
-		fwrite(sb.data != NULL ? sb.data : "", 1, sb.len, o->err);
-		fflush(o->err);
+		const char *lead = _("smtpsh: lookup: ");
+		out_write(o, o->err, lead, strlen(lead));
+		out_write(o, o->err, sb.data, sb.len);
 		strbuf_free(&sb);
 		return;
 	}
@@ -110,8 +109,7 @@ void out_progress(struct output *o, const struct out_progress *p)
 	struct strbuf sb;
 	strbuf_init(&sb, 4096);
 	text_progress(o, p, &sb);
-	fwrite(sb.data != NULL ? sb.data : "", 1, sb.len, o->err);
-	fflush(o->err);
+	out_write(o, o->err, sb.data, sb.len);
 	strbuf_free(&sb);
 	o->progress_shown = true;
 }
@@ -120,7 +118,6 @@ void out_progress_clear(struct output *o)
 {
 	if (!o->progress_shown)
 		return;
-	fputs("\r\033[K", o->err);
-	fflush(o->err);
+	out_write(o, o->err, "\r\033[K", 4);
 	o->progress_shown = false;
 }

@@ -564,6 +564,82 @@ class Progress(LookupCase):
         self.assertNotIn(b"5/5", out)
 
 
+class NothingLost(LookupCase):
+    """Issue 17: every write is checked; a result that cannot be written is
+    said on stderr and the exit status is not 0; files that would block or
+    destroy the names are refused before anything is connected."""
+
+    def test_output_dev_full_is_an_error(self):
+        path = names_file(self.d, ["alice", "bob"])
+        p = run_smtpsh(["--demo", "--lookup", path, "--output", "/dev/full"])
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"/dev/full", p.stderr)
+        self.assertIn(b"No space left", p.stderr)
+
+    def test_json_stdout_dev_full_is_an_error(self):
+        with open("/dev/full", "wb") as full:
+            p = subprocess.run(WRAPPER + [SMTPSH, "--demo", "--json", "-e", "noop"],
+                               stdin=subprocess.DEVNULL, stdout=full, stderr=subprocess.PIPE,
+                               timeout=30)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"standard output", p.stderr)
+
+    def test_closed_stdout_pipe_is_an_error(self):
+        path = names_file(self.d, ["alice", "bob"])
+        r, w = os.pipe()
+        os.close(r)                      # nobody will ever read: EPIPE
+        try:
+            p = subprocess.run(WRAPPER + [SMTPSH, "--demo", "--csv", "--lookup", path],
+                               stdin=subprocess.DEVNULL, stdout=w, stderr=subprocess.PIPE,
+                               timeout=30)
+        finally:
+            os.close(w)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"Broken pipe", p.stderr)
+
+    def test_transcript_write_error_is_said(self):
+        # A regular file that stops growing at 200 bytes (RLIMIT_FSIZE, with
+        # SIGXFSZ ignored so the write fails with EFBIG instead).
+        log = os.path.join(self.d, "t.log")
+
+        def small_files():
+            import resource
+            signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+            resource.setrlimit(resource.RLIMIT_FSIZE, (200, 200))
+        p = subprocess.run(WRAPPER + [SMTPSH, "--demo", "--transcript", log, "-e", "noop",
+                                      "-e", "noop"], stdin=subprocess.DEVNULL,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=30,
+                           preexec_fn=small_files)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn(b"transcript write failed", p.stderr)
+
+    def test_fifo_files_refused_before_connecting(self):
+        fifo = os.path.join(self.d, "fifo")
+        os.mkfifo(fifo)
+        path = names_file(self.d, ["alice"])
+        for opt in ("--output", "--transcript", "--cert", "--key"):
+            with self.subTest(opt=opt):
+                args = [opt, fifo] + (["--cert", path] if opt == "--key" else [])
+                with FakeServer([BANNER]) as srv:
+                    p = run_smtpsh(args + ["--lookup", path, "127.0.0.1", str(srv.port)],
+                                   timeout=20)
+                    wire = srv.stop()
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(b"FIFO", p.stderr)
+                self.assertIn(opt.encode(), p.stderr)
+                self.assertEqual(wire, b"")
+
+    def test_output_naming_the_names_file_refused(self):
+        path = names_file(self.d, ["alice", "bob"])
+        with open(path) as f:
+            before = f.read()
+        p = run_smtpsh(["--demo", "--lookup", path, "--output", path])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(b"names file", p.stderr)
+        with open(path) as f:
+            self.assertEqual(f.read(), before)
+
+
 class TeachingServer(LookupCase):
     def serve(self):
         proc = subprocess.Popen([SMTPSH, "--serve", "127.0.0.1:0"], stdout=subprocess.DEVNULL,
