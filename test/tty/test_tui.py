@@ -4,7 +4,8 @@ After each step the test asserts what is on the screen: the status bar
 (row 0), the highlighted state in the diagram (reverse video), the
 transcript; at 80x24 and 120x40 and after a resize; PgUp and search; `view`
 back to line mode; TERM=dumb falling back to line mode; the terminal
-given back (echo and canonical mode on) after Ctrl-D and after SIGTERM;
+given back (echo and canonical mode on) after Ctrl-D, SIGTERM and SIGSEGV
+(or, under AddressSanitizer, ASan's report of the SIGSEGV);
 and (issue 17) a storm of resizes down to 1x1 and up past 200x60 that the
 view survives, with only "terminal too small" drawn below its minimum.
 The capture in docs/full-screen-view.md is the one this test takes
@@ -197,6 +198,25 @@ class FullScreen(unittest.TestCase):
         self.wait_alive_for(p, pid, "success for NOOP")
         self.assertTrue(self.row(p, 0).startswith(" greeted |"), self.row(p, 0))
         self.assertNotIn(TOO_SMALL, p.screen())
+
+    def test_a_crash_gives_the_terminal_back_or_the_sanitizer_reports_it(self):
+        """SIGSEGV: the view's handler gives the terminal back and the
+        process dies by the signal (139); under AddressSanitizer the view
+        leaves SIGSEGV to ASan, whose report must appear."""
+        with open(SMTPSH, "rb") as f:
+            asan = b"AddressSanitizer" in f.read()
+        err = os.path.join(self.home.name, "stderr")
+        p = self.pane(f"{SMTPSH} --demo --tui 2>{err}; echo STATUS=$?", 80, 24)
+        p.wait_for("greeted |")
+        os.kill(self.smtpsh_pid(), signal.SIGSEGV)
+        s = p.wait_for("EXITED=")
+        if asan:
+            with open(err, errors="replace") as f:
+                report = f.read()
+            self.assertIn("AddressSanitizer: SEGV", report)
+        else:
+            self.assertIn("STATUS=139", s)       # 128 + SIGSEGV: died by it
+            self.assertNotIn("-icanon", s)       # the terminal was given back
 
     def test_120x40_and_capture_for_the_docs(self):
         p = self.pane(f"{SMTPSH} --demo --tui", 120, 40)
