@@ -4,7 +4,10 @@
  * screen; readline runs in its callback form with its terminal handling,
  * signals and output taken away, fed one byte at a time from wgetch() and
  * drawn by our rl_redisplay_function; one poll() watches the terminal, the
- * signal pipe and a SIGWINCH pipe.
+ * signal pipe and a SIGWINCH pipe (tui_signals.c).  Keys are read from a
+ * 1x1 pad that is never drawn, so reading never refreshes a window, and
+ * goes on while the terminal is too small for the windows (issue 17: then
+ * only "terminal too small" is drawn, the session and the line carry on).
  *
  * Every record the shell prints arrives through output.h's sink as
  * rendered text and is kept, line by line, in a bounded ring
@@ -17,18 +20,19 @@
  * the bottom; a line starting with "/" searches back for its text; `view`
  * returns to line mode.  The screen is given back (endwin) on every way
  * out: `view`, Ctrl-D, exit, SIGTERM/SIGHUP, and a crash (SIGSEGV, SIGBUS,
- * SIGABRT restore it before the default action).
+ * SIGABRT restore it before the action found before the view; not SIGSEGV
+ * and SIGBUS under AddressSanitizer, whose report comes first: see
+ * tui_signals.c).
  *
- * Process-wide state: the active view (readline's callbacks and the signal
- * handlers carry no context) and the SIGWINCH pipe.
+ * Process-wide state: the active view (readline's callbacks carry no
+ * context).
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include <readline/history.h>
@@ -40,24 +44,6 @@
 
 static struct tui *tui_now;
 static void tui_draw(struct tui *t);
-static int tui_winch_pipe[2] = { -1, -1 };
-
-static void tui_on_winch(int sig)
-{
-	int saved = errno;
-	(void)sig;
-	if (tui_winch_pipe[1] >= 0)
-		(void)!write(tui_winch_pipe[1], "W", 1);
-	errno = saved;
-}
-
-static void tui_on_crash(int sig)
-{
-	if (tui_now != NULL && !isendwin())
-		endwin();              /* give the terminal back, then die as asked */
-	signal(sig, SIG_DFL);
-	raise(sig);
-}
 
 /* output.h's sink: a rendered record, kept line by line, then drawn. */
 static void tui_sink(void *ctx, const char *text, size_t len, bool is_err)
@@ -73,8 +59,8 @@ static void tui_sink(void *ctx, const char *text, size_t len, bool is_err)
 static void tui_redisplay(void)
 {
 	struct tui *t = tui_now;
-	if (t == NULL)
-		return;
+	if (t == NULL || t->too_small)
+		return;                /* the line lives on in readline meanwhile */
 	werase(t->input);
 	const char *prompt = rl_display_prompt != NULL ? rl_display_prompt : "";
 	mvwaddnstr(t->input, 0, 0, prompt, t->cols - 1);
@@ -96,6 +82,10 @@ static void tui_redisplay(void)
 
 static void tui_draw(struct tui *t)
 {
+	if (t->too_small) {
+		tui_draw_too_small(t);
+		return;
+	}
 	tui_draw_status(t);
 	tui_draw_transcript(t);
 	tui_diagram_draw(t->diagram, session_state(t->sh->sess));
@@ -103,30 +93,24 @@ static void tui_draw(struct tui *t)
 	tui_redisplay();
 }
 
-static void tui_layout(struct tui *t)
+/* A new terminal size (SIGWINCH, or KEY_RESIZE should curses see one):
+ * curses is told it (our SIGWINCH handler replaced curses' own), then the
+ * windows are made afresh.  The old ones go first, so curses has none to
+ * shrink or move itself; a size curses refuses leaves only the notice. */
+static void tui_resize(struct tui *t)
 {
-	getmaxyx(stdscr, t->rows, t->cols);
-	int dcols = t->cols >= 100 ? TUI_DIAGRAM_COLS + 4 : TUI_DIAGRAM_COLS;
-	int body = t->rows - 3;
-	if (t->status == NULL) {
-		t->status = newwin(1, t->cols, 0, 0);
-		t->trans = newwin(body, t->cols - dcols - 1, 1, 0);
-		t->diagram = newwin(body, dcols, 1, t->cols - dcols);
-		t->hint = newwin(1, t->cols, t->rows - 2, 0);
-		t->input = newwin(1, t->cols, t->rows - 1, 0);
-	} else {
-		wresize(t->status, 1, t->cols);
-		wresize(t->trans, body, t->cols - dcols - 1);
-		wresize(t->diagram, body, dcols);
-		mvwin(t->diagram, 1, t->cols - dcols);
-		wresize(t->hint, 1, t->cols);
-		mvwin(t->hint, t->rows - 2, 0);
-		wresize(t->input, 1, t->cols);
-		mvwin(t->input, t->rows - 1, 0);
+	struct winsize ws;
+	bool sized = true;
+	tui_windows_drop(t);
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		sized = resize_term(ws.ws_row, ws.ws_col) == OK;
+	tui_layout(t);
+	if (!sized) {
+		tui_windows_drop(t);
+		t->too_small = true;
 	}
-	keypad(t->input, TRUE);
-	nodelay(t->input, TRUE);
-	clearok(curscr, TRUE);
+	(void)clearok(curscr, TRUE);
+	tui_draw(t);
 }
 
 /* ---- keys ---- */
@@ -143,16 +127,18 @@ static void tui_feed(struct tui *t, const char *s)
 
 static void tui_key(struct tui *t, int k)
 {
-	int h = getmaxy(t->trans);
+	/* A page: the transcript's height less two lines of context. */
+	int h = t->trans != NULL ? getmaxy(t->trans) : 0;
+	size_t page = h > 2 ? (size_t)(h - 2) : 1;
 	switch (k) {
 	case KEY_PPAGE:
-		t->scroll += (size_t)(h > 2 ? h - 2 : 1);
+		t->scroll += page;
 		if (t->scroll > t->count)
 			t->scroll = t->count;
 		tui_draw(t);
 		return;
 	case KEY_NPAGE:
-		t->scroll = t->scroll > (size_t)(h - 2) ? t->scroll - (size_t)(h - 2) : 0;
+		t->scroll = t->scroll > page ? t->scroll - page : 0;
 		tui_draw(t);
 		return;
 	case KEY_END:
@@ -160,8 +146,7 @@ static void tui_key(struct tui *t, int k)
 		tui_draw(t);
 		return;
 	case KEY_RESIZE:
-		tui_layout(t);
-		tui_draw(t);
+		tui_resize(t);
 		return;
 	case KEY_LEFT: tui_feed(t, "\033[D"); return;
 	case KEY_RIGHT: tui_feed(t, "\033[C"); return;
@@ -300,15 +285,14 @@ static void tui_end(struct tui *t, SCREEN *scr)
 	rl_prep_term_function = rl_prep_terminal;
 	rl_deprep_term_function = rl_deprep_terminal;
 	rl_outstream = stdout;
+	tui_windows_drop(t);
+	(void)delwin(t->keys);
 	endwin();
+	tui_signals_restore();
 	delscreen(scr);
 	tui_colors(t, false);
 	t->sh->out.sink = NULL;
 	t->sh->suspend = t->sh->resume = NULL;
-	signal(SIGWINCH, SIG_DFL);
-	signal(SIGSEGV, SIG_DFL);
-	signal(SIGBUS, SIG_DFL);
-	signal(SIGABRT, SIG_DFL);
 	for (size_t i = 0; i < t->count; i++)
 		free((char *)tui_line(t, i));
 	free(t->ring);
@@ -339,18 +323,19 @@ bool tui_run(struct shell *sh)
 	memset(&t, 0, sizeof t);
 	t.sh = sh;
 	t.ring = calloc(TUI_KEEP_LINES, sizeof *t.ring);
-	if (t.ring == NULL) {
+	t.keys = newpad(1, 1);
+	if (t.ring == NULL || t.keys == NULL || keypad(t.keys, TRUE) == ERR ||
+	    nodelay(t.keys, TRUE) == ERR || cbreak() == ERR || noecho() == ERR) {
+		if (t.keys != NULL)
+			(void)delwin(t.keys);
 		endwin();
 		delscreen(scr);
+		free(t.ring);
+		out_note(&sh->out, N_("no full-screen view: the terminal library failed: line mode"));
 		return false;
 	}
 	tui_now = &t;
-	if (tui_winch_pipe[0] < 0 && pipe2(tui_winch_pipe, O_CLOEXEC | O_NONBLOCK) != 0)
-		tui_winch_pipe[0] = tui_winch_pipe[1] = -1;
-	signal(SIGWINCH, tui_on_winch);
-	signal(SIGSEGV, tui_on_crash);
-	signal(SIGBUS, tui_on_crash);
-	signal(SIGABRT, tui_on_crash);
+	int winch_fd = tui_signals_install();
 	if (has_colors()) {
 		start_color();
 		use_default_colors();
@@ -360,10 +345,8 @@ bool tui_run(struct shell *sh)
 		init_pair(4, COLOR_RED, -1);
 		init_pair(5, COLOR_MAGENTA, -1);
 	}
-	cbreak();
-	noecho();
-	nonl();
-	intrflush(stdscr, FALSE);
+	(void)nonl();                  /* these two fail only without a screen */
+	(void)intrflush(stdscr, FALSE);
 	tui_layout(&t);
 	if (sh->out.backlog != NULL)          /* what line mode showed so far */
 		tui_transcript_import(&t, sh->out.backlog->data != NULL ?
@@ -392,20 +375,15 @@ bool tui_run(struct shell *sh)
 
 	while (!t.leave && !sh->stop) {
 		struct pollfd p[3] = { { .fd = STDIN_FILENO, .events = POLLIN },
-		    { .fd = signals_fd(), .events = POLLIN }, { .fd = tui_winch_pipe[0], .events = POLLIN } };
+		    { .fd = signals_fd(), .events = POLLIN }, { .fd = winch_fd, .events = POLLIN } };
 		int n = poll(p, 3, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			break;
 		if (p[2].revents & POLLIN) {
-			char buf[16];
-			while (read(tui_winch_pipe[0], buf, sizeof buf) > 0)
-				;
-			endwin();
-			refresh();
-			tui_layout(&t);
-			tui_draw(&t);
+			tui_signals_drain();       /* a storm of them: one resize */
+			tui_resize(&t);
 		}
 		if (p[1].revents & POLLIN) {
 			int sig = signals_take();
@@ -426,7 +404,7 @@ bool tui_run(struct shell *sh)
 		}
 		if (p[0].revents & (POLLIN | POLLHUP)) {
 			int k;
-			while (!t.leave && (k = wgetch(t.input)) != ERR)
+			while (!t.leave && (k = wgetch(t.keys)) != ERR)
 				tui_key(&t, k);
 		}
 	}

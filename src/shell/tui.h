@@ -17,7 +17,9 @@ typedef struct _win_st WINDOW;
 
 /* Run the full-screen view until `view`, exit or Ctrl-D.  Returns false
  * (after saying why) when the terminal cannot show it: TERM=dumb, no
- * terminfo entry, or smaller than TUI_MIN_COLS x TUI_MIN_ROWS. */
+ * terminfo entry, or smaller than TUI_MIN_COLS x TUI_MIN_ROWS.  A terminal
+ * made smaller once the view runs shows "terminal too small" below the
+ * layout's own minimum (tui_int.h TUI_FIT_*) while the session goes on. */
 #define TUI_MIN_COLS 80
 #define TUI_MIN_ROWS 24
 bool tui_run(struct shell *sh);

@@ -1,7 +1,8 @@
 /*
- * tui_int.h - what the full-screen view's two files share: struct tui
- * (tui.c owns it: the windows, readline's feed, the way in and out) and the
- * transcript ring and drawing in tui_screen.c.  Private to tui*.c.
+ * tui_int.h - what the full-screen view's files share: struct tui (tui.c
+ * owns it: readline's feed, the way in and out), the layout, transcript
+ * ring and drawing in tui_screen.c, and the signal handlers in
+ * tui_signals.c.  Private to tui*.c.
  */
 #ifndef SMTPSH_TUI_INT_H
 #define SMTPSH_TUI_INT_H
@@ -19,12 +20,25 @@
 #define TUI_LINE_MAX 2048
 #define TUI_DIAGRAM_COLS 30
 
+/* The least the layout needs (issue 17): across, the diagram, a one-column
+ * gap and TUI_TRANS_MIN_COLS of transcript; down, the status bar, the
+ * hint, the input line and TUI_BODY_MIN_ROWS of transcript.  A terminal
+ * made smaller than this after the view started shows only "terminal too
+ * small" until it grows again; the session and the typed line go on. */
+#define TUI_TRANS_MIN_COLS 20
+#define TUI_BODY_MIN_ROWS 4
+#define TUI_BAR_ROWS 3
+#define TUI_FIT_COLS (TUI_DIAGRAM_COLS + 1 + TUI_TRANS_MIN_COLS)
+#define TUI_FIT_ROWS (TUI_BAR_ROWS + TUI_BODY_MIN_ROWS)
+
 /* Marker bytes standing for the text renderer's colours. */
 enum { MK_OK = 1, MK_MID, MK_WARN, MK_BAD, MK_LOCAL, MK_DIM, MK_OFF };
 
 struct tui {
 	struct shell *sh;
-	WINDOW *status, *trans, *diagram, *hint, *input;
+	WINDOW *status, *trans, *diagram, *hint, *input;  /* NULL when too_small */
+	WINDOW *keys;                 /* a 1x1 pad keys are read from: never drawn */
+	bool too_small;               /* below TUI_FIT_*, or curses refused a window */
 	int rows, cols;
 	char **ring;                  /* TUI_KEEP_LINES lines, oldest at head */
 	size_t head, count;
@@ -39,6 +53,13 @@ struct tui {
 };
 
 
+/* Windows made afresh for stdscr's size (the old ones deleted first, so
+ * nothing is ever resized or moved to a size that does not fit); below
+ * TUI_FIT_COLS x TUI_FIT_ROWS, or when newwin() fails, there are none and
+ * too_small is set.  Drop deletes them (before endwin, or a new size). */
+void tui_layout(struct tui *t);
+void tui_windows_drop(struct tui *t);
+
 /* The transcript: lines kept in a ring of TUI_KEEP_LINES; a record's
  * unfinished last line waits in partial.  Adding goes back to the bottom. */
 void tui_transcript_add(struct tui *t, const char *text, size_t len);
@@ -48,9 +69,21 @@ void tui_transcript_import(struct tui *t, const char *text, size_t len);
 /* Kept line i, 0 the oldest. */
 const char *tui_line(const struct tui *t, size_t i);
 
-/* Each draws its window into curses' virtual screen (wnoutrefresh). */
+/* Each draws its window into curses' virtual screen (wnoutrefresh); only
+ * when !too_small.  Drawing calls that only fail at a window's edge (text
+ * cut) are not checked: cut is what is meant. */
 void tui_draw_status(struct tui *t);
 void tui_draw_transcript(struct tui *t);
 void tui_draw_hint(struct tui *t);
+/* The whole screen when too_small: "terminal too small" and the size
+ * needed, cut to the terminal, on stdscr; then doupdate(). */
+void tui_draw_too_small(struct tui *t);
+
+/* tui_signals.c: SIGWINCH to a pipe (its read end returned, -1 when it
+ * could not be set up) and crash handlers that call endwin(); drain
+ * empties the pipe; restore puts back the actions found before. */
+int tui_signals_install(void);
+void tui_signals_drain(void);
+void tui_signals_restore(void);
 
 #endif

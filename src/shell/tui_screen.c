@@ -1,16 +1,68 @@
 /*
- * tui_screen.c - the full-screen view's transcript and bars (tui_int.h):
+ * tui_screen.c - the full-screen view's windows, transcript and bars
+ * (tui_int.h): the layout (windows made afresh for each size, none below
+ * TUI_FIT_COLS x TUI_FIT_ROWS, where only "terminal too small" is drawn),
  * the ring of kept lines (what the shell printed, colour as marker bytes),
  * and drawing the status bar, the transcript (scrolled, search hits in
  * reverse) and the key hint.  Never a control byte to the screen: the
  * escaper has made server text safe, and the drawing drops what is left.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "escape.h"
 #include "tui.h"
 #include "tui_int.h"
+
+void tui_windows_drop(struct tui *t)
+{
+	WINDOW **all[] = { &t->status, &t->trans, &t->diagram, &t->hint, &t->input };
+	for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+		if (*all[i] != NULL)
+			(void)delwin(*all[i]);  /* ERR only for a window with subwindows */
+		*all[i] = NULL;
+	}
+}
+
+void tui_layout(struct tui *t)
+{
+	tui_windows_drop(t);
+	getmaxyx(stdscr, t->rows, t->cols);
+	t->too_small = true;
+	if (t->rows < TUI_FIT_ROWS || t->cols < TUI_FIT_COLS)
+		return;
+	int dcols = t->cols >= 100 ? TUI_DIAGRAM_COLS + 4 : TUI_DIAGRAM_COLS;
+	int body = t->rows - TUI_BAR_ROWS;
+	t->status = newwin(1, t->cols, 0, 0);
+	t->trans = newwin(body, t->cols - dcols - 1, 1, 0);
+	t->diagram = newwin(body, dcols, 1, t->cols - dcols);
+	t->hint = newwin(1, t->cols, t->rows - 2, 0);
+	t->input = newwin(1, t->cols, t->rows - 1, 0);
+	if (t->status == NULL || t->trans == NULL || t->diagram == NULL || t->hint == NULL ||
+	    t->input == NULL) {
+		tui_windows_drop(t);
+		return;
+	}
+	/* Nothing of the notice may stay in the gap between the windows. */
+	(void)werase(stdscr);
+	(void)wnoutrefresh(stdscr);
+	t->too_small = false;
+}
+
+void tui_draw_too_small(struct tui *t)
+{
+	char need[64];
+	(void)werase(stdscr);
+	/* TRANSLATORS: the whole screen when the terminal is too small for the
+	 * full-screen view: at most 20 columns. */
+	tui_put_cols(stdscr, 0, 0, _("terminal too small"), t->cols);
+	/* TRANSLATORS: under "terminal too small": columns x rows. */
+	if (t->rows > 1 && snprintf(need, sizeof need, _("need %dx%d"), TUI_FIT_COLS, TUI_FIT_ROWS) > 0)
+		tui_put_cols(stdscr, 1, 0, need, t->cols);
+	(void)wnoutrefresh(stdscr);
+	(void)doupdate();
+}
 
 static void tui_keep_line(struct tui *t, const char *s, size_t n)
 {

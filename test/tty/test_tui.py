@@ -3,14 +3,18 @@ runs `smtpsh --demo --tui`, send-keys types, capture-pane reads the screen.
 After each step the test asserts what is on the screen: the status bar
 (row 0), the highlighted state in the diagram (reverse video), the
 transcript; at 80x24 and 120x40 and after a resize; PgUp and search; `view`
-back to line mode; TERM=dumb falling back to line mode; and the terminal
-given back (echo and canonical mode on) after Ctrl-D and after SIGTERM.
+back to line mode; TERM=dumb falling back to line mode; the terminal
+given back (echo and canonical mode on) after Ctrl-D, SIGTERM and SIGSEGV
+(or, under AddressSanitizer, ASan's report of the SIGSEGV);
+and (issue 17) a storm of resizes down to 1x1 and up past 200x60 that the
+view survives, with only "terminal too small" drawn below its minimum.
 The capture in docs/full-screen-view.md is the one this test takes
 (ports and times masked); SMTPSH_DOCS_UPDATE=1 rewrites it."""
 import os
 import re
 import signal
 import subprocess
+import time
 import unittest
 
 from test_tty import SMTPSH, Pane, tmux
@@ -29,6 +33,29 @@ def masked(rows):
     while out and out[-1] == "":
         out.pop()
     return out
+
+
+# What the view draws, alone, when the terminal is below the size its
+# layout needs (tui_int.h TUI_FIT_COLS x TUI_FIT_ROWS).
+TOO_SMALL = "terminal too small"
+
+# Issue 17's storm: 40 sizes, from 1x1 and 15x2 (where a negative layout
+# once killed the view in ncurses) up past 200x60, in an order that jumps
+# both ways across the view's minimum.
+STORM = [(80, 24), (15, 2), (1, 1), (120, 40), (2, 1), (40, 10), (15, 2), (200, 60),
+         (1, 2), (51, 7), (50, 7), (51, 6), (80, 24), (1, 1), (30, 3), (160, 50),
+         (15, 2), (100, 30), (3, 3), (52, 8), (10, 40), (250, 3), (1, 80), (81, 25),
+         (15, 2), (60, 12), (5, 5), (220, 70), (1, 1), (79, 23), (31, 4), (120, 40),
+         (15, 2), (45, 9), (2, 2), (90, 20), (25, 6), (200, 60), (15, 2), (1, 1)]
+
+
+def process_state(pid):
+    """The state letter of pid in /proc (R, S, Z...), or None when gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return None
 
 
 def highlighted(row_escapes, word):
@@ -110,6 +137,86 @@ class FullScreen(unittest.TestCase):
         s = p.wait_for("EXITED=")
         self.assertIn("EXITED=0", s)
         self.assertNotIn("-icanon", s)       # the terminal was given back
+
+    def smtpsh_pid(self):
+        return int(subprocess.run(["pgrep", "-n", "-f", f"{SMTPSH} --demo --tui"],
+                                  stdout=subprocess.PIPE).stdout.split()[0])
+
+    def wait_alive_for(self, p, pid, text, timeout=10):
+        """Wait for a new occurrence of text, failing at once, with the exit
+        status the pane printed, if the view died instead."""
+        had = p.before.count(text)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            s = p.screen()
+            if s.count(text) > had:
+                return s
+            if "EXITED=" in s or process_state(pid) in (None, "Z"):
+                self.fail(f"the view died while waiting for {text!r} "
+                          f"(EXITED=139 is SIGSEGV):\n{p.screen()}")
+            time.sleep(0.05)
+        self.fail(f"no new {text!r} on screen after {timeout}s:\n{p.screen()}")
+
+    def test_resize_storm_down_to_1x1_and_back(self):
+        p = self.pane(f"{SMTPSH} --demo --tui", 80, 24)
+        p.wait_for("greeted |")
+        pid = self.smtpsh_pid()
+        for cols, rows in STORM:
+            p.resize(cols, rows)
+        # The last of the storm was 1x1; 20x4 is below the minimum too: the
+        # view has caught up with the storm once it says so.
+        p.resize(20, 4)
+        self.wait_alive_for(p, pid, TOO_SMALL)
+        self.assertNotIn(process_state(pid), (None, "Z"))
+        p.resize(80, 24)
+        self.wait_alive_for(p, pid, "greeted |")
+        self.assertTrue(self.row(p, 0).startswith(" greeted |"), self.row(p, 0))
+        self.assertNotIn(TOO_SMALL, p.screen())
+        self.assertTrue(highlighted(self.state_row(p, "greeted"), "greeted"))
+        p.keys("noop", "Enter")
+        self.wait_alive_for(p, pid, "success for NOOP")
+        self.assertLessEqual(max(len(r) for r in p.visible()), 80)
+        p.keys("C-d")
+        s = p.wait_for("EXITED=")
+        self.assertIn("EXITED=0", s)
+        self.assertNotIn("-icanon", s)
+
+    def test_too_small_says_so_and_keeps_the_session(self):
+        p = self.pane(f"{SMTPSH} --demo --tui", 80, 24)
+        p.wait_for("greeted |")
+        pid = self.smtpsh_pid()
+        p.resize(20, 5)
+        self.wait_alive_for(p, pid, TOO_SMALL)
+        rows = p.visible()
+        self.assertEqual(len(rows), 5)
+        self.assertLessEqual(max(len(r) for r in rows), 20)
+        self.assertNotIn("RFC 821", "\n".join(rows))    # no window but the notice
+        self.assertNotIn("greeted |", "\n".join(rows))
+        # Typing goes on while the view cannot show it: the line runs.
+        p.keys("noop", "Enter")
+        p.resize(80, 24)
+        self.wait_alive_for(p, pid, "success for NOOP")
+        self.assertTrue(self.row(p, 0).startswith(" greeted |"), self.row(p, 0))
+        self.assertNotIn(TOO_SMALL, p.screen())
+
+    def test_a_crash_gives_the_terminal_back_or_the_sanitizer_reports_it(self):
+        """SIGSEGV: the view's handler gives the terminal back and the
+        process dies by the signal (139); under AddressSanitizer the view
+        leaves SIGSEGV to ASan, whose report must appear."""
+        with open(SMTPSH, "rb") as f:
+            asan = b"AddressSanitizer" in f.read()
+        err = os.path.join(self.home.name, "stderr")
+        p = self.pane(f"{SMTPSH} --demo --tui 2>{err}; echo STATUS=$?", 80, 24)
+        p.wait_for("greeted |")
+        os.kill(self.smtpsh_pid(), signal.SIGSEGV)
+        s = p.wait_for("EXITED=")
+        if asan:
+            with open(err, errors="replace") as f:
+                report = f.read()
+            self.assertIn("AddressSanitizer: SEGV", report)
+        else:
+            self.assertIn("STATUS=139", s)       # 128 + SIGSEGV: died by it
+            self.assertNotIn("-icanon", s)       # the terminal was given back
 
     def test_120x40_and_capture_for_the_docs(self):
         p = self.pane(f"{SMTPSH} --demo --tui", 120, 40)
