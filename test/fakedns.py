@@ -19,6 +19,10 @@ The zone maps a name (lower case, no trailing dot) to its records:
      "broken.test": {"rcode": "SERVFAIL"},
      "slow.test": {"silent": true}}
 
+"MXRAW" adds MX records whose RDATA is given as hex, for answers a
+resolver cannot read: "01" (one octet), or "000a" + "LOOP" (a compression
+pointer to itself).
+
 A name that is not in the zone gets NXDOMAIN; a name without the type
 asked gets NOERROR with no answer (NODATA); "rcode" answers every query
 for the name with that code; "silent" never answers (a resolver timeout).
@@ -92,6 +96,15 @@ def answer(zone, query, log):
     else:
         for value in node.get(tname, []):
             data = rdata(tname, value)
+            answers.append(b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 60, len(data)) + data)
+        for raw in node.get("MXRAW", []) if tname == "MX" else []:
+            # Where this record's RDATA starts: header, question, answers so
+            # far, then owner pointer (2) and type/class/ttl/rdlength (10).
+            at = 12 + len(question) + sum(len(a) for a in answers) + 12
+            head_hex, _, _ = raw.partition("LOOP")
+            data = bytes.fromhex(head_hex)
+            if "LOOP" in raw:
+                data += struct.pack("!H", 0xC000 | (at + len(data)))
             answers.append(b"\xc0\x0c" + struct.pack("!HHIH", qtype, 1, 60, len(data)) + data)
     rflags = 0x8000 | 0x0400 | (flags & 0x0100) | 0x0080 | rcode   # QR AA RD RA
     head = struct.pack("!HHHHHH", qid, rflags, 1, len(answers), 0, 0)

@@ -233,26 +233,35 @@ static void mx_host_addresses(res_state res, const struct mx_options *o,
 	h->lookup = h->naddr > 0 ? MX_LOOKUP_OK : worst == MX_LOOKUP_OK ? MX_LOOKUP_NODATA : worst;
 }
 
-/* Read the MX records of an answer into out->host (unsorted). */
+/* Read the MX records of an answer into out->host (unsorted).  A record
+ * that cannot be read (RDATA too short, a name that does not expand: a
+ * compression loop, a pointer out of the message) makes the answer an
+ * error: RFC 5321 5.1's implicit MX is for an empty MX list only, so an
+ * unreadable one must not send the client to the domain's A address. */
 static enum smtp_errkind mx_read_records(const unsigned char *ans, int len,
     struct mx_route *out, size_t *nnull, struct smtp_error *err)
 {
 	ns_msg msg;
 	if (ns_initparse(ans, len, &msg) < 0)
 		return smtp_error_set(err, SMTP_ERR_RESOLVE, 0,
-		    "the MX answer for %.200s could not be read", out->domain);
+		    "the MX answer for %.200s cannot be read", out->domain);
 	size_t seen = 0;
 	for (int i = 0; i < ns_msg_count(msg, ns_s_an) && seen < MX_RECORDS_MAX; i++) {
 		ns_rr rr;
 		if (ns_parserr(&msg, ns_s_an, i, &rr) < 0)
-			break;
-		if (ns_rr_type(rr) != ns_t_mx || ns_rr_class(rr) != ns_c_in || ns_rr_rdlen(rr) < 3)
+			return smtp_error_set(err, SMTP_ERR_RESOLVE, 0, "the MX answer for %.200s "
+			    "cannot be read (record %d is malformed); no implicit MX is assumed",
+			    out->domain, i + 1);
+		if (ns_rr_type(rr) != ns_t_mx || ns_rr_class(rr) != ns_c_in)
 			continue;
 		seen++;
 		char name[MX_NAME_MAX];
 		const unsigned char *rd = ns_rr_rdata(rr);
-		if (dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 2, name, sizeof name) < 0)
-			continue;
+		if (ns_rr_rdlen(rr) < 3 ||
+		    dn_expand(ns_msg_base(msg), ns_msg_end(msg), rd + 2, name, sizeof name) < 0)
+			return smtp_error_set(err, SMTP_ERR_RESOLVE, 0, "the MX answer for %.200s "
+			    "cannot be read (MX record %zu: %s); no implicit MX is assumed", out->domain,
+			    seen, ns_rr_rdlen(rr) < 3 ? "its data is too short" : "its host name does not expand");
 		if (name[0] == '\0' || strcmp(name, ".") == 0) {
 			(*nnull)++;
 			continue;

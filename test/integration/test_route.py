@@ -138,6 +138,27 @@ class MXRoute(unittest.TestCase):
         self.assertEqual(asked[0], "plain.test MX")
         self.assertIn("plain.test A", asked)
 
+    def test_unreadable_mx_is_an_error_not_an_implicit_mx(self):
+        # Issue 17: an MX record that cannot be read (one octet of RDATA, a
+        # compression loop) is no "empty MX list": RFC 5321 5.1's implicit
+        # MX is not used, nothing is connected, the error says why.
+        port = unused_port()
+        for raw in ("01", "000aLOOP"):
+            with self.subTest(raw=raw):
+                with FakeServer(greeting("never"), host="127.0.0.2", port=port) as srv:
+                    zone = {"bad.test": {"MXRAW": [raw], "A": ["127.0.0.2"]}}
+                    with FakeDNS(zone) as dns:
+                        p = self.run_mx(dns, ["--json", "--mx", "bad.test", str(port), "-e", "quit"])
+                        asked = dns.queries()
+                    self.assertIsNone(srv.peer())
+                    srv.kill()
+                self.assertEqual(p.returncode, 3, p.stderr)
+                recs = json_records(p.stdout)
+                err = [r for r in recs if r["type"] == "error"][0]
+                self.assertEqual((err["kind"], err["stage"]), ("resolve", "mx"))
+                self.assertIn("cannot be read", err["message"])
+                self.assertNotIn("bad.test A", asked)
+
     def test_null_mx_connects_nowhere(self):
         port = unused_port()
         with FakeServer(greeting("never"), host="127.0.0.2", port=port) as srv:
