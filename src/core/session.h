@@ -110,6 +110,9 @@ struct session_reply {
 	                             * unsolicited reply, or a raw line whose
 	                             * first word is no verb */
 	bool body_end;              /* the reply to the end of a DATA body */
+	bool pipelined;             /* its command went behind an unanswered one
+	                             * (RFC 2920): a 503 may be the fruit of an
+	                             * earlier refusal in the group */
 	char command[SESSION_SHOWN_MAX]; /* the command as it may be shown */
 	size_t command_len;         /* 0 for the greeting and unsolicited */
 	enum verdict verdict;       /* for that command (greeting: 220 success,

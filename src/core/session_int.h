@@ -22,6 +22,7 @@ struct session_owed {
 	bool greeting;
 	bool body_end;
 	bool abandoned;                /* its wait was cancelled: a late reply */
+	bool pipelined;                /* sent behind an unanswered command */
 	char shown[SESSION_SHOWN_MAX];
 	size_t shown_len;
 	unsigned long long sent_offset;/* bytes received before it was sent */

@@ -44,6 +44,7 @@ static void session_fill_reply(struct session *s, const struct session_owed *o,
 	out->seq = o->seq;
 	out->verb = o->verb;
 	out->body_end = o->body_end;
+	out->pipelined = o->pipelined;
 	memcpy(out->command, o->shown, o->shown_len + 1);
 	out->command_len = o->shown_len;
 	out->elapsed_ms = (double)(session_now_us() - o->sent_us) / 1000.0;

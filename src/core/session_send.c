@@ -127,7 +127,9 @@ static enum smtp_errkind session_write(struct session *s, const char *buf, size_
 static struct session_owed *session_owe(struct session *s, const struct verb *v,
     const char *shown, size_t shown_len, long long deadline)
 {
+	bool behind = s->owed_count > 0;
 	struct session_owed *o = session_owed_push(s);
+	o->pipelined = behind;
 	o->verb = v;
 	memcpy(o->shown, shown, shown_len + 1);
 	o->shown_len = shown_len;

@@ -40,7 +40,7 @@ void render_meaning(const struct session_reply *r, text_translator tr, char *buf
 
 const char *render_message_outcome(const struct out_message *m)
 {
-	if (m->nto > 0 && m->ndelivered == m->nto)
+	if (m->nto > 0 && m->nbody_accepted == m->nto)
 		return "all";
-	return m->ndelivered > 0 ? "some" : "none";
+	return m->nbody_accepted > 0 ? "some" : "none";
 }

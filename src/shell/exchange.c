@@ -35,9 +35,9 @@ void shell_message_status(struct shell *sh, int worst_before, const struct out_m
 		return;                 /* a local error decided */
 	/* The refusals of single recipients are the message's outcome now. */
 	sh->worst = worst_before;
-	if (m->nto > 0 && m->ndelivered == m->nto)
+	if (m->nto > 0 && m->nbody_accepted == m->nto)
 		return;
-	if (m->ndelivered > 0)
+	if (m->nbody_accepted > 0)
 		shell_note_status(sh, SHELL_EXIT_PARTIAL, "rcpt");
 	else
 		shell_note_status(sh, m->permanent || m->final_code / 100 == 5 ? SHELL_EXIT_5XX

@@ -21,7 +21,7 @@ enum {
 	OPT_ALLOW_PLAIN, OPT_DISABLE, OPT_FROM, OPT_TO, OPT_SUBJECT, OPT_HEADER, OPT_BODY,
 	OPT_BODY_FILE, OPT_ATTACH, OPT_NO_PIPELINING, OPT_BDAT, OPT_LMTP, OPT_QUIT_AFTER,
 	OPT_STARTTLS, OPT_AUTH, OPT_AUTH_USER, OPT_NOTIFY, OPT_RET, OPT_ENVID, OPT_ORCPT,
-	OPT_REQUIRETLS, OPT_TUI, OPT_TOUR, OPT_REPLAY, OPT_STEP,
+	OPT_REQUIRETLS, OPT_FORCE, OPT_TUI, OPT_TOUR, OPT_REPLAY, OPT_STEP,
 	OPT_MX, OPT_NO_MX, OPT_BIND,
 	OPT_SNI, OPT_TLS_PROTOCOL, OPT_TLS_CIPHER, OPT_CERT, OPT_KEY,
 	OPT_TOKEN_FILE,
@@ -83,6 +83,7 @@ static const struct smtpsh_option option_table[] = {
 	{ "envid", OPT_ENVID, "ID", N_("DSN: ENVID= on MAIL") },
 	{ "orcpt", OPT_ORCPT, NULL, N_("DSN: ORCPT=rfc822;ADDR on each RCPT") },
 	{ "requiretls", OPT_REQUIRETLS, NULL, N_("REQUIRETLS on MAIL (RFC 8689; needs TLS)") },
+	{ "force", OPT_FORCE, NULL, N_("send a message larger than the server's SIZE limit anyway") },
 	{ "quit-after", OPT_QUIT_AFTER, "STAGE", N_("stop after connect, banner, ehlo, tls, auth, "
 	  "mail, rcpt or data (then QUIT)") },
 	{ "tui", OPT_TUI, NULL, N_("the full-screen view: status bar, transcript, state diagram "
@@ -314,6 +315,7 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_ENVID: a->msg.envid = optarg; break;
 		case OPT_ORCPT: a->msg.orcpt = true; break;
 		case OPT_REQUIRETLS: a->msg.requiretls = true; break;
+		case OPT_FORCE: a->msg.force = true; break;
 		case OPT_TUI: a->tui = true; break;
 		case OPT_TOUR: a->tour = true; break;
 		case OPT_REPLAY: a->replay = optarg; break;

@@ -43,6 +43,7 @@ struct message_opts {
 	const char **attach;
 	size_t nattach;
 	bool no_pipelining, bdat, starttls, orcpt, requiretls;
+	bool force;               /* --force: past the server's SIZE limit */
 	const char *notify, *ret, *envid;
 	const char *auth_mech, *auth_user;
 	enum seq_stage quit_after;

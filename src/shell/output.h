@@ -199,7 +199,9 @@ struct out_message {
 	size_t nto;
 	const char *accepted[OUT_MESSAGE_MAX];    /* at RCPT */
 	size_t naccepted;
-	size_t ndelivered;                        /* the body went to these */
+	size_t nbody_accepted;                    /* the server took the body for
+	                                           * these (not "delivered": that
+	                                           * is the server's job now) */
 	struct out_message_loser refused[OUT_MESSAGE_MAX];
 	size_t nrefused;
 	bool mail_refused;

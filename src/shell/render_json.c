@@ -224,8 +224,8 @@ void json_message(const struct out_message *m, struct strbuf *sb)
 {
 	json_begin(sb, "message");
 	json_kv(sb, "outcome", render_message_outcome(m));
-	(void)strbuf_appendf(sb, ",\"recipients\":%zu,\"delivered\":%zu,\"size\":%llu,"
-	    "\"mail_refused\":%s,\"final_code\":%d", m->nto, m->ndelivered, m->size,
+	(void)strbuf_appendf(sb, ",\"recipients\":%zu,\"body_accepted\":%zu,\"size\":%llu,"
+	    "\"mail_refused\":%s,\"final_code\":%d", m->nto, m->nbody_accepted, m->size,
 	    m->mail_refused ? "true" : "false", m->final_code);
 	json_key(sb, "accepted");
 	(void)strbuf_appendc(sb, '[');

@@ -103,7 +103,12 @@ static void text_anomalies(const struct session_reply *sr, struct strbuf *sb)
 		(void)strbuf_appendf(sb, _("! the enhanced code %s disagrees with the reply's class %d\n"),
 		    r->enhanced, r->code / 100);
 	const struct verb *v = sr->verb;
-	if (r->code == 503 && v != NULL && sr->origin != SESSION_REPLY_UNSOLICITED) {
+	if (r->code == 503 && v != NULL && sr->pipelined && sr->origin != SESSION_REPLY_UNSOLICITED) {
+		/* Not the user's ordering: an earlier command of the group was
+		 * refused, so this one had nothing to follow (RFC 2920 3.1). */
+		(void)strbuf_appendf(sb, _("! 503 to the pipelined %s: an earlier command of its group "
+		    "was refused (RFC 2920 3.1)\n"), v->name);
+	} else if (r->code == 503 && v != NULL && sr->origin != SESSION_REPLY_UNSOLICITED) {
 		(void)strbuf_appendf(sb, _("! 503: %s came out of sequence. The session was \"%s\": %s\n"),
 		    v->name, smtp_state_name(sr->prior), _(smtp_state_describe(sr->prior)));
 		if (!verb_allowed_in(v, sr->prior)) {
@@ -327,9 +332,10 @@ void text_message(const struct output *o, const struct out_message *m, struct st
 		(void)strbuf_appendf(sb, _("= %smessage not sent%s: the sender was refused\n"), col,
 		    o->col_off);
 	else
-		(void)strbuf_appendf(sb, P_("= %smessage delivered to %zu of %zu recipient%s (%llu "
-		    "bytes)\n", "= %smessage delivered to %zu of %zu recipients%s (%llu bytes)\n",
-		    m->nto), col, m->ndelivered, m->nto, o->col_off, m->size);
+		(void)strbuf_appendf(sb, P_("= %smessage accepted by the server for %zu of %zu "
+		    "recipient%s (%llu bytes)\n", "= %smessage accepted by the server for %zu of %zu "
+		    "recipients%s (%llu bytes)\n",
+		    m->nto), col, m->nbody_accepted, m->nto, o->col_off, m->size);
 	if (m->nrefused > 0)
 		(void)strbuf_appendf(sb, _("= refused (the losers):\n"));
 	for (size_t i = 0; i < m->nrefused; i++) {

@@ -78,6 +78,17 @@ static bool send_build_lines(struct shell *sh, struct send_state *st)
 		    "nothing was sent"));
 		return false;
 	}
+	/* RFC 1870 6: a client should not send a message larger than the
+	 * limit the server declared (SIZE 0 or no number: none declared). */
+	const struct ehlo_set *ext = session_extensions(sh->sess);
+	const struct ehlo_ext *size = ext->valid ? ehlo_find(ext, "SIZE") : NULL;
+	unsigned long long limit = size != NULL ? strtoull(size->params, NULL, 10) : 0;
+	if (limit > 0 && message_size(st->msg) > limit && !mo->force) {
+		shell_usage_error(sh, N_("the message is %llu bytes, more than the %llu the server "
+		    "accepts (SIZE, RFC 1870); nothing was sent (--force sends it anyway)"),
+		    message_size(st->msg), limit);
+		return false;
+	}
 	if (message_8bit(st->msg) && !send_has(sh, "8BITMIME"))
 		out_warning(&sh->out, N_("the message holds 8-bit text but the server did not advertise "
 		    "8BITMIME (RFC 6152): it may mangle or refuse it"));
@@ -141,11 +152,11 @@ static void send_body_replies(struct shell *sh, struct send_state *st, unsigned 
 		if (shell_collect(sh, last - (n - 1 - i), r) == 0)
 			return;
 		if (!session_lmtp(sh->sess)) {
-			res->ndelivered = r->verdict == VERDICT_SUCCESS ? res->naccepted : 0;
+			res->nbody_accepted = r->verdict == VERDICT_SUCCESS ? res->naccepted : 0;
 			for (size_t k = 0; r->verdict != VERDICT_SUCCESS && k < res->naccepted; k++)
 				send_loser(res, res->accepted[k], r, "data");
 		} else if (r->verdict == VERDICT_SUCCESS) {
-			res->ndelivered++;
+			res->nbody_accepted++;
 		} else {
 			send_loser(res, res->accepted[i], r, "data");
 		}

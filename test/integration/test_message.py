@@ -85,7 +85,7 @@ class Message(unittest.TestCase):
             wire = srv.received()
         self.assertNotIn(b"DATA", wire)
         self.assertEqual(p.returncode, 5, p.stderr)
-        self.assertIn("delivered to 0 of 1", p.stdout.decode())
+        self.assertIn("accepted by the server for 0 of 1", p.stdout.decode())
 
     def test_8bitmime_smtputf8_and_dsn_parameters(self):
         steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL}, {"serve": "permissive"}]
@@ -240,7 +240,8 @@ class Message(unittest.TestCase):
         part = [x for x in msg.walk() if x.get_filename() == "report.pdf"][0]
         self.assertEqual(part.get_content_type(), "application/pdf")
         self.assertEqual(part.get_payload(decode=True), b"%PDF-1.4 not really\n")
-        self.assertIn("delivered to 1 of 1", p.stdout.decode())
+        self.assertIn("accepted by the server for 1 of 1", p.stdout.decode())
+        self.assertNotIn("delivered", p.stdout.decode())
 
     def test_typed_pipeline_sends_one_group_and_matches_replies(self):
         steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL},
@@ -296,6 +297,35 @@ class Message(unittest.TestCase):
                 self.assertIn(opt, err)
                 self.assertEqual(len(err.strip().splitlines()), 1, err)
                 self.assertNotIn("\x1b", err)
+
+    def test_size_limit_respected_and_forced(self):
+        # Issue 17: a message larger than the advertised SIZE is not sent
+        # (RFC 1870 6); --force sends it, and the 552 is credited to MAIL.
+        ehlo = "250-fake.test\r\n250-PIPELINING\r\n250 SIZE 100\r\n"
+        with FakeServer([BANNER, {"expect": "EHLO"}, {"send": ehlo}] + QUIT_OK) as srv:
+            p = run_smtpsh(args(srv, "--from", "a@c.example", "--to", "b@x.example"))
+            wire = srv.received()
+            self.assertNotIn("expected", srv.stderr)
+        self.assertNotIn(b"MAIL", wire)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--force", p.stderr.decode())
+        self.assertIn("SIZE", p.stderr.decode())
+        steps = [BANNER, {"expect": "EHLO"}, {"send": ehlo},
+                 {"read_line": True}, {"read_line": True}, {"expect": "DATA"},
+                 {"send": "552 5.3.4 message too big\r\n503 5.5.1 need MAIL\r\n"
+                          "554 5.5.1 no valid recipients\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "--force", "--from", "a@c.example", "--to", "b@x.example"))
+            wire = srv.received()
+            self.assertNotIn("expected", srv.stderr)
+        self.assertIn(b"MAIL FROM:<a@c.example> SIZE=", wire)
+        out = p.stdout.decode()
+        self.assertIn("failure for MAIL", out)
+        # The RCPT's 503 follows from MAIL's refusal in the same group: no
+        # lecture about typing commands out of order.
+        self.assertNotIn("came out of sequence", out)
+        self.assertIn("pipelined RCPT", out)
+        self.assertEqual(p.returncode, 5, p.stderr)
 
     def test_bare_address_is_a_mailbox(self):
         # Issue 17: `mail ADDR` / `rcpt ADDR` wrap a mailbox; a ">" or a
