@@ -222,26 +222,35 @@ void out_challenge(struct output *o, const char *text, size_t len)
 }
 
 void out_turned(struct output *o, const char *command, size_t clen, const char *reply,
-    size_t rlen)
+    size_t rlen, const char *kept)
 {
 	if (o->muted)
 		return;
+	/* A 10 MiB body of escapes would not fit one record (and was shown as
+	 * nothing): show its start, and say what is left and where it is. */
+	size_t shown = clen > OUT_TURNED_SHOW ? OUT_TURNED_SHOW : clen;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json) {
 		(void)strbuf_appendf(&sb, "{\"type\":\"turned\",\"received\":");
 		if (command != NULL)
-			(void)json_string(&sb, command, clen);
+			(void)json_string(&sb, command, shown);
 		else
 			(void)strbuf_appendf(&sb, "null");
+		if (shown < clen)
+			(void)strbuf_appendf(&sb, ",\"received_bytes\":%zu,\"received_cut\":true", clen);
 		(void)strbuf_appendf(&sb, ",\"replied\":");
 		(void)json_string(&sb, reply, rlen);
 		(void)strbuf_appendf(&sb, "}\n");
 	} else {
 		if (command != NULL) {
 			(void)strbuf_appendf(&sb, _("%s(turned) they sent:%s "), o->col_dim, o->col_off);
-			(void)escape_terminal(&sb, command, clen);
+			(void)escape_terminal(&sb, command, shown);
 			(void)strbuf_appendc(&sb, '\n');
+			if (shown < clen)
+				(void)strbuf_appendf(&sb, _("= (turned) %zu more bytes not shown; %s\n"),
+				    clen - shown, kept != NULL ? kept : _("they are not kept (--transcript FILE "
+				    "keeps a turned session whole)"));
 		}
 		(void)strbuf_appendf(&sb, _("%s(turned) we replied:%s "), o->col_dim, o->col_off);
 		(void)escape_terminal(&sb, reply, rlen);

@@ -114,9 +114,13 @@ void out_closed(struct output *o, const char *why);
 void out_tls(struct output *o, const char *how, const struct tls_info *ti);
 /* The challenge of a 334, decoded (untrusted bytes). */
 void out_challenge(struct output *o, const char *text, size_t len);
-/* TURN: one exchange of the turned session (command NULL for our greeting). */
+/* TURN: one exchange of the turned session (command NULL for our greeting).
+ * A command (a message body) over OUT_TURNED_SHOW bytes is shown cut, with
+ * how much more there is and `kept`: where the whole is ("the transcript
+ * has all of it"), or NULL when nowhere. */
+#define OUT_TURNED_SHOW (64 * 1024)
 void out_turned(struct output *o, const char *command, size_t clen, const char *reply,
-    size_t rlen);
+    size_t rlen, const char *kept);
 
 /* ---- local conditions ---- */
 

@@ -119,7 +119,7 @@ static void replay_client_line(struct replay_run *rr, const char *line, size_t l
 	struct smtp_error err;
 	if (session_state(sh->sess) == SMTP_ST_TURNED || !session_is_open(sh->sess)) {
 		out_turned(&sh->out, rr->turned_cmd[0] != '\0' ? rr->turned_cmd : NULL,
-		    strlen(rr->turned_cmd), line, len);
+		    strlen(rr->turned_cmd), line, len, _("the replayed file has all of it"));
 		rr->turned_cmd[0] = '\0';
 		return;
 	}

@@ -25,7 +25,8 @@ static void shell_turn_exchange(void *ctx, const char *cmd, size_t cmdlen,
 		}
 		transcript_record(&sh->transcript, WIRE_OUT, reply, replylen);
 	}
-	out_turned(&sh->out, cmd, cmdlen, reply, replylen);
+	out_turned(&sh->out, cmd, cmdlen, reply, replylen, transcript_is_open(&sh->transcript)
+	    ? _("the transcript has all of it") : NULL);
 }
 
 void shell_turned(struct shell *sh)

@@ -6,7 +6,7 @@ import os
 import re
 import unittest
 
-from harness import reply_records, run_smtpsh
+from harness import FakeServer, reply_records, run_smtpsh
 
 DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "teaching-server.md")
 ROW = re.compile(r"^\| (\d{3}) \| [^|]+ \| `([^`]+)` \|")
@@ -59,6 +59,31 @@ class DemoDocs(unittest.TestCase):
         self.assertIn("(turned) they sent: RCPT TO:<student@client.example>", out)
         self.assertIn(".A line that starts with a dot arrives intact.", out)
         self.assertIn("(turned) we replied: 221 ", out)
+
+    def test_turned_huge_body_shown_cut_and_said(self):
+        # Issue 17: a body too large to render (2 MB of ESC, 8 MB escaped)
+        # was shown as nothing; now its start, how much more, and where.
+        line = "\x1b" * 900 + "\r\n"
+        steps = [{"send": "220 peer.test\r\n"}, {"expect": "HELO"}, {"send": "250 hi\r\n"},
+                 {"expect": "TURN"}, {"send": "250 OK, turning around\r\n"},
+                 {"read_line": True}, {"send": "HELO peer.test\r\n"}, {"read_line": True},
+                 {"send": "MAIL FROM:<a@peer.test>\r\n"}, {"read_line": True},
+                 {"send": "RCPT TO:<bob@client.example>\r\n"}, {"read_line": True},
+                 {"send": "DATA\r\n"}, {"read_line": True},
+                 {"send_repeat": line, "count": 2000}, {"send": ".\r\n"}, {"read_line": True},
+                 {"send": "QUIT\r\n"}, {"read_line": True}]
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(["--no-color", "127.0.0.1", str(srv.port), "-e", "helo client.example",
+                            "-e", "turn"], timeout=60)
+            srv.received()
+            self.assertNotIn("expected", srv.stderr)
+        out = p.stdout.decode()
+        sent = [l for l in out.splitlines() if l.startswith("(turned) they sent: \\e\\e")]
+        self.assertEqual(len(sent), 1, out[:2000])
+        self.assertGreater(len(sent[0]), 60000)
+        self.assertIn("more bytes not shown", out)
+        self.assertIn("--transcript", out)
+        self.assertNotIn("\x1b", out)
 
     def test_dotted_message_arrives_intact(self):
         body = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"smtpsh-demo-body-{os.getpid()}")
