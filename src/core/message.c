@@ -26,6 +26,7 @@
 
 #include "auth.h"
 #include "mailbox.h"
+#include "mime.h"
 #include "smtp_limits.h"
 #include "strbuf.h"
 
@@ -79,106 +80,6 @@ const char *message_media_type(const char *path)
 			if (strcasecmp(dot, message_types[i][0]) == 0)
 				return message_types[i][1];
 	return "application/octet-stream";
-}
-
-bool message_header_text_ok(const char *s)
-{
-	if (s == NULL)
-		return false;
-	for (; *s != '\0'; s++)
-		if (((unsigned char)*s < 32 && *s != '\t') || *s == 127)
-			return false;
-	return true;
-}
-
-bool message_header_name_ok(const char *s, size_t len)
-{
-	if (len == 0)
-		return false;
-	for (size_t i = 0; i < len; i++)
-		if ((unsigned char)s[i] < 33 || (unsigned char)s[i] > 126 || s[i] == ':')
-			return false;
-	return true;
-}
-
-static bool message_ascii(const char *s)
-{
-	for (; *s != '\0'; s++)
-		if ((unsigned char)*s >= 0x80)
-			return false;
-	return true;
-}
-
-/* RFC 2047 5(1): an encoded-word is at most 75 characters, so 45 bytes of
- * text (60 of base64) go in each "=?UTF-8?B?...?=". */
-#define MESSAGE_WORD_RAW 45
-/* The most text encoded for one header (longer is cut at a character). */
-#define MESSAGE_WORD_TEXT_MAX 2000
-
-/* RFC 2047 "B" encoding when the text is not ASCII: encoded-words of at
- * most 75 characters, each holding whole UTF-8 characters, folded onto
- * lines of their own. */
-static void message_put_word(struct strbuf *sb, const char *s)
-{
-	if (message_ascii(s)) {
-		(void)strbuf_appendf(sb, "%s", s);
-		return;
-	}
-	size_t len = strlen(s);
-	if (len > MESSAGE_WORD_TEXT_MAX)
-		len = MESSAGE_WORD_TEXT_MAX;
-	for (size_t at = 0; at < len;) {
-		size_t n = len - at < MESSAGE_WORD_RAW ? len - at : MESSAGE_WORD_RAW;
-		/* Never split a character: back off continuation bytes. */
-		while (at + n < len && n > 1 && ((unsigned char)s[at + n] & 0xC0) == 0x80)
-			n--;
-		char enc[MESSAGE_WORD_RAW * 2];
-		size_t elen = 0;
-		if (base64_encode(s + at, n, enc, sizeof enc, &elen) != SMTP_OK)
-			return;
-		(void)strbuf_appendf(sb, "%s=?UTF-8?B?%s?=", at > 0 ? "\r\n " : "", enc);
-		at += n;
-	}
-}
-
-/* RFC 2231 attribute-char: what may stand unencoded in a parameter value. */
-static bool message_attr_char(unsigned char c)
-{
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-	    (c != '\0' && strchr("!#$&+-.^_`|~", c) != NULL);
-}
-
-/* A MIME parameter (RFC 2045 5.1) on a folded line of its own: `attr="v"`
- * when v is printable ASCII without quotes or backslashes, else RFC 2231's
- * `attr*0*=UTF-8''%XX...` in continuations of at most 60 characters, so no
- * control, quote or non-ASCII byte of a file name reaches the header. */
-static void message_put_param(struct strbuf *sb, const char *attr, const char *v)
-{
-	bool plain = true;
-	for (const char *p = v; *p != '\0'; p++)
-		if ((unsigned char)*p < 32 || (unsigned char)*p > 126 || *p == '"' || *p == '\\')
-			plain = false;
-	if (plain && strlen(v) <= 60) {
-		(void)strbuf_appendf(sb, "; %s=\"%s\"", attr, v);
-		return;
-	}
-	unsigned section = 0;
-	size_t col = 61;   /* start a new continuation at once */
-	for (const unsigned char *p = (const unsigned char *)v; *p != '\0'; p++) {
-		if (col > 60) {
-			(void)strbuf_appendf(sb, ";\r\n %s*%u*=%s", attr, section,
-			    section == 0 ? "UTF-8''" : "");
-			section++;
-			col = 0;
-		}
-		if (message_attr_char(*p)) {
-			(void)strbuf_appendf(sb, "%c", *p);
-			col++;
-		} else {
-			(void)strbuf_appendf(sb, "%%%02X", *p);
-			col += 3;
-		}
-	}
 }
 
 static void message_scan(const unsigned char *p, size_t n, unsigned char *prev,
@@ -261,7 +162,7 @@ static enum smtp_errkind message_build_head(struct message *m, const struct mess
 	for (size_t i = 0; i < spec->nto; i++)
 		(void)strbuf_appendf(&sb, "%s%s", i > 0 ? ",\r\n " : "", spec->to[i]);
 	(void)strbuf_appendf(&sb, "\r\nSubject: ");
-	message_put_word(&sb, spec->subject != NULL ? spec->subject : "smtpsh test message");
+	mime_put_word(&sb, spec->subject != NULL ? spec->subject : "smtpsh test message");
 	(void)strbuf_appendf(&sb, "\r\nMessage-ID: <%s.smtpsh@%s>\r\nMIME-Version: 1.0\r\n"
 	    "X-Mailer: smtpsh\r\n", unique, spec->hostname != NULL ? spec->hostname : "localhost");
 	for (size_t i = 0; i < spec->nheaders; i++) {
@@ -269,11 +170,11 @@ static enum smtp_errkind message_build_head(struct message *m, const struct mess
 		const char *h = spec->headers[i];
 		const char *value = strchr(h, ':') + 1;
 		(void)strbuf_appendf(&sb, "%.*s:", (int)(value - h - 1), h);
-		if (message_ascii(value)) {
+		if (mime_ascii(value)) {
 			(void)strbuf_appendf(&sb, "%s\r\n", value);
 		} else {
 			(void)strbuf_appendf(&sb, " ");
-			message_put_word(&sb, value + strspn(value, " \t"));
+			mime_put_word(&sb, value + strspn(value, " \t"));
 			(void)strbuf_appendf(&sb, "\r\n");
 		}
 	}
@@ -302,9 +203,9 @@ static void message_part_head(const struct message *m, const char *path, struct 
 	const char *base = strrchr(path, '/');
 	base = base != NULL ? base + 1 : path;
 	(void)strbuf_appendf(sb, "--%s\r\nContent-Type: %s", m->boundary, message_media_type(path));
-	message_put_param(sb, "name", base);
+	mime_put_param(sb, "name", base);
 	(void)strbuf_appendf(sb, "\r\nContent-Disposition: attachment");
-	message_put_param(sb, "filename", base);
+	mime_put_param(sb, "filename", base);
 	(void)strbuf_appendf(sb, "\r\nContent-Transfer-Encoding: base64\r\n\r\n");
 }
 
@@ -320,7 +221,7 @@ enum smtp_errkind message_spec_check(const struct message_spec *spec, struct smt
 	if (why != NULL)
 		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "the sender is not an RFC 5321 "
 		    "mailbox (%s)", why);
-	if (spec->subject != NULL && !message_header_text_ok(spec->subject))
+	if (spec->subject != NULL && !mime_header_text_ok(spec->subject))
 		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "the subject holds a control "
 		    "character (only TAB may stand in a header)");
 	if (spec->nto == 0)
@@ -336,8 +237,8 @@ enum smtp_errkind message_spec_check(const struct message_spec *spec, struct smt
 	for (size_t i = 0; i < spec->nheaders; i++) {
 		const char *h = spec->headers[i];
 		const char *colon = strchr(h, ':');
-		if (colon == NULL || !message_header_name_ok(h, (size_t)(colon - h)) ||
-		    !message_header_text_ok(colon + 1))
+		if (colon == NULL || !mime_header_name_ok(h, (size_t)(colon - h)) ||
+		    !mime_header_text_ok(colon + 1))
 			return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "a header must be one line "
 			    "\"Name: value\" with no control character but TAB (header %zu)", i + 1);
 	}

@@ -57,10 +57,8 @@ struct message;
 /* The checks message_open makes of the user's text, alone, so a front end
  * can make them before it connects: the sender and recipients are RFC 5321
  * mailboxes (mailbox.h), the subject and header values hold no control but
- * TAB, header names are printable ASCII without ":". */
+ * TAB, header names are printable ASCII without ":" (mime.h). */
 enum smtp_errkind message_spec_check(const struct message_spec *spec, struct smtp_error *err);
-bool message_header_text_ok(const char *s);
-bool message_header_name_ok(const char *s, size_t len);
 
 enum smtp_errkind message_open(struct message **out, const struct message_spec *spec,
     struct smtp_error *err);

@@ -21,7 +21,7 @@
 
 #include "dsn.h"
 #include "mailbox.h"
-#include "message.h"
+#include "mime.h"
 #include "options.h"
 
 /* The user's text in a message: cut, and controls shown as "?". */
@@ -102,14 +102,14 @@ bool options_check_values(const struct smtpsh_args *a, FILE *err)
 	for (size_t i = 0; i < m->nto; i++)
 		if (!options_check_address(err, "--to", m->to[i], 0))
 			return false;
-	if (m->subject != NULL && !message_header_text_ok(m->subject))
+	if (m->subject != NULL && !mime_header_text_ok(m->subject))
 		return options_bad(err, "--subject", m->subject,
 		    "a control character (only TAB may stand in a header)");
 	for (size_t i = 0; i < m->nheaders; i++) {
 		const char *h = m->headers[i];
 		const char *colon = strchr(h, ':');
-		if (colon == NULL || !message_header_name_ok(h, (size_t)(colon - h)) ||
-		    !message_header_text_ok(colon + 1))
+		if (colon == NULL || !mime_header_name_ok(h, (size_t)(colon - h)) ||
+		    !mime_header_text_ok(colon + 1))
 			return options_bad(err, "--header", h, "wants one line \"Name: value\" "
 			    "(a printable name, no control character but TAB)");
 	}
