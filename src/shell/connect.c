@@ -201,8 +201,12 @@ bool shell_open(struct shell *sh, const char *host, const char *port)
 	return shell_greet(sh, NULL);
 }
 
-bool shell_local_domain(char *out, size_t cap)
+bool shell_local_domain(const struct shell *sh, char *out, size_t cap)
 {
+	if (sh->helo != NULL) {
+		snprintf(out, cap, "%s", sh->helo);
+		return true;
+	}
 	char host[256] = "localhost";
 	if (gethostname(host, sizeof host - 1) != 0)
 		snprintf(host, sizeof host, "localhost");

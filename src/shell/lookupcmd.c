@@ -124,7 +124,7 @@ static enum smtp_errkind lookup_hello(struct shell *sh, struct session *s, bool 
 	if (sh->recipe.hello[0] != '\0')
 		snprintf(domain, sizeof domain, "%s", sh->recipe.hello);
 	else
-		(void)shell_local_domain(domain, sizeof domain);
+		(void)shell_local_domain(sh, domain, sizeof domain);
 	bool ehlo = sh->recipe.hello[0] == '\0' || sh->recipe.ehlo;
 	for (int round = 0; k == SMTP_OK && round < 2; round++) {
 		const struct verb *v = verb_by_id(ehlo ? VERB_EHLO : VERB_HELO);

@@ -182,6 +182,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	sh->insecure = a->insecure;
 	sh->cafile = a->cafile;
 	sh->sni = a->sni;
+	sh->helo = a->helo;
 	sh->tls_min = a->tls_min;
 	sh->tls_cipher = a->tls_cipher;
 	sh->cert = a->cert;

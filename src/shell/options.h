@@ -67,6 +67,7 @@ struct smtpsh_args {
 	enum smtpsh_route route;
 	const char *bind;         /* --bind ADDR */
 	const char *sni, *tls_cipher, *cert, *key;
+	const char *helo;         /* --helo NAME (--ehlo) */
 	unsigned tls_min;         /* --tls-protocol: TLS_VERSION_1_2 (0) or _1_3 */
 	unsigned timeout_s;
 	/* --lookup and its settings (lookupcmd.c). */

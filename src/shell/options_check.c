@@ -90,6 +90,21 @@ static bool options_check_files(const struct smtpsh_args *a, FILE *err)
 	return true;
 }
 
+/* RFC 5321 4.1.1.1: EHLO's argument is a Domain or an address-literal,
+ * in ASCII (A-labels). */
+static bool options_helo_ok(const char *helo)
+{
+	char probe[300];
+	size_t n = strlen(helo);
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)helo[i] >= 0x80)
+			return false;
+	if (n + 3 > sizeof probe)
+		return false;
+	snprintf(probe, sizeof probe, "x@%s", helo);
+	return mailbox_check(probe, n + 2, 0) == NULL;
+}
+
 bool options_check_values(const struct smtpsh_args *a, FILE *err)
 {
 	if (!options_check_files(a, err))
@@ -120,6 +135,9 @@ bool options_check_values(const struct smtpsh_args *a, FILE *err)
 		return options_bad(err, "--ret", m->ret, why);
 	if (m->envid != NULL && (why = dsn_envid_check(m->envid)) != NULL)
 		return options_bad(err, "--envid", m->envid, why);
+	if (a->helo != NULL && !options_helo_ok(a->helo))
+		return options_bad(err, "--helo", a->helo, "wants a domain or an address literal such "
+		    "as [192.0.2.1] (RFC 5321 4.1.1.1)");
 	if (a->sni != NULL && !mailbox_domain_ok(a->sni, strlen(a->sni), true))
 		return options_bad(err, "--sni", a->sni, "wants an ASCII host name of at most 255 "
 		    "octets (RFC 6066 3)");

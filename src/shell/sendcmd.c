@@ -254,7 +254,7 @@ void shell_message(struct shell *sh, const struct message_opts *mo)
 	if (st.res == NULL || st.lines == NULL)
 		goto out;
 	char host[256];
-	(void)shell_local_domain(host, sizeof host);
+	(void)shell_local_domain(sh, host, sizeof host);
 	struct message_spec spec = { .from = mo->from, .to = mo->to, .nto = mo->nto,
 	    .subject = mo->subject, .headers = mo->headers, .nheaders = mo->nheaders,
 	    .body_text = mo->body, .body_file = mo->body_file, .attach = mo->attach,

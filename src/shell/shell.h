@@ -82,6 +82,7 @@ struct shell {
 	bool insecure;            /* --insecure / `set insecure on` */
 	const char *cafile;       /* --cafile */
 	const char *sni;          /* --sni */
+	const char *helo;         /* --helo: our name in HELO/EHLO, or NULL */
 	unsigned tls_min;         /* --tls-protocol */
 	const char *tls_cipher;   /* --tls-cipher */
 	const char *cert, *key;   /* --cert, --key */
@@ -192,8 +193,9 @@ void shell_close(struct shell *sh, const char *why);
 bool shell_open(struct shell *sh, const char *host, const char *port);
 /* The resolver options for an MX lookup (family, SMTPSH_DNS_SERVER). */
 void shell_mx_options(const struct shell *sh, struct mx_options *o);
-/* This machine's name for HELO/EHLO; false when it is not fully qualified. */
-bool shell_local_domain(char *out, size_t cap);
+/* The name for HELO/EHLO: --helo when given, else this machine's; false
+ * when this machine's is not fully qualified. */
+bool shell_local_domain(const struct shell *sh, char *out, size_t cap);
 /* Before session_open: arm implicit TLS when --tls was given. */
 void shell_prepare_connect(struct shell *sh, const char *host);
 /* After session_open: report what the implicit TLS handshake found. */

@@ -18,7 +18,7 @@ static void shell_ehlo_again(struct shell *sh, const char *domain)
 {
 	char name[256];
 	if (domain[0] == '\0')
-		(void)shell_local_domain(name, sizeof name);
+		(void)shell_local_domain(sh, name, sizeof name);
 	else
 		snprintf(name, sizeof name, "%s", domain);
 	char wire[SMTP_COMMAND_LINE_MAX];

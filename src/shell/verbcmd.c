@@ -111,7 +111,7 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 	char domain[256];
 	bool unqualified = false;
 	if ((v->flags & VERB_F_HELLO) && arglen == 0) {
-		unqualified = !shell_local_domain(domain, sizeof domain);
+		unqualified = !shell_local_domain(sh, domain, sizeof domain);
 		arg = domain;
 		arglen = strlen(domain);
 	}

@@ -327,6 +327,40 @@ class Message(unittest.TestCase):
         self.assertIn("pipelined RCPT", out)
         self.assertEqual(p.returncode, 5, p.stderr)
 
+    def test_helo_option_names_us_everywhere(self):
+        # Issue 19: --helo (alias --ehlo) is our name in every EHLO smtpsh
+        # sends by itself: a message, an -e script, a lookup; a bad one is
+        # refused before connecting.
+        runs = [
+            (["--helo", "client.example.org", "--from", "a@c.example", "--to", "b@x.example",
+              "--quit-after", "ehlo"], []),
+            (["--ehlo", "client.example.org", "-e", "ehlo", "-e", "quit"], []),
+            (["--helo", "[127.0.0.1]", "-e", "ehlo", "-e", "quit"], []),
+        ]
+        for extra, _ in runs:
+            with self.subTest(args=extra):
+                with FakeServer([BANNER, {"expect": "EHLO"}, {"send": EHLO_PLAIN}] + QUIT_OK) as srv:
+                    p = run_smtpsh(args(srv, *extra))
+                    wire = srv.received()
+                want = extra[1].encode()
+                self.assertTrue(wire.startswith(b"EHLO " + want + b"\r\n"), wire)
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertNotIn(b"give one", p.stderr)
+        names = os.path.join(tempfile.mkdtemp(prefix="smtpsh-helo-"), "names.txt")
+        with open(names, "w") as f:
+            f.write("alice\n")
+        with FakeServer([BANNER, {"expect": "EHLO"}, {"send": EHLO_PLAIN},
+                         {"serve": "lookup", "users": {"alice": None}}]) as srv:
+            p = run_smtpsh(args(srv, "--helo", "client.example.org", "--lookup", names))
+            wire = srv.stop()
+        self.assertTrue(wire.startswith(b"EHLO client.example.org\r\n"), wire[:80])
+        with FakeServer([BANNER]) as srv:
+            p = run_smtpsh(args(srv, "--helo", "two words", "-e", "ehlo"))
+            wire = srv.stop()
+        self.assertEqual(wire, b"")
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"--helo", p.stderr)
+
     def test_bare_address_is_a_mailbox(self):
         # Issue 17: `mail ADDR` / `rcpt ADDR` wrap a mailbox; a ">" or a
         # space in it would smuggle parameters, so nothing is sent; the full
