@@ -115,6 +115,26 @@ static enum smtp_errkind smtpsh_open_output(struct shell *sh, const struct smtps
 	return SMTP_OK;
 }
 
+/* The modes that cannot go together, said before anything is connected
+ * (a test message with -e commands connected, read the 220, and only then
+ * said so). */
+static bool smtpsh_modes_agree(struct shell *sh, const struct smtpsh_args *a)
+{
+	if (a->replay != NULL && (a->host != NULL || a->demo || a->ncmds > 0 ||
+	    options_message_mode(a) || a->lookup != NULL))
+		shell_usage_error(sh, N_("--replay plays a transcript alone: no host, -e or message"));
+	else if (a->tour && !a->demo)
+		shell_usage_error(sh, N_("the tour runs against the teaching server: smtpsh --demo --tour"));
+	else if (options_message_mode(a) && a->ncmds > 0 && a->lookup == NULL)
+		shell_usage_error(sh, N_("a test message (--from, --to, --quit-after ...) and -e "
+		    "commands do not mix; nothing was sent"));
+	else if (options_message_mode(a) && a->host == NULL && !a->demo && a->lookup == NULL)
+		shell_usage_error(sh, N_("a test message needs a HOST"));
+	else
+		return true;
+	return false;
+}
+
 /* The end of a run: the results file closed, the summary, and every write
  * checked -- a result lost to a full disk, a closed pipe or a failed
  * transcript is said and makes the status 3, never 0. */
@@ -175,7 +195,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 {
 	signals_install();
 	out_init(&sh->out, a->json);
-	if (!smtpsh_lookup_setup(sh, a))
+	if (!smtpsh_modes_agree(sh, a) || !smtpsh_lookup_setup(sh, a))
 		return SHELL_EXIT_USAGE;
 	sh->stop_on_error = a->stop_on_error;
 	sh->implicit_tls = a->implicit_tls;
@@ -254,10 +274,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 
 	bool ok = true;
 	if (a->replay != NULL) {
-		if (a->host != NULL || a->demo || a->ncmds > 0 || options_message_mode(a))
-			shell_usage_error(sh, N_("--replay plays a transcript alone: no host, -e or message"));
-		else
-			shell_replay(sh, a->replay, a->step);
+		shell_replay(sh, a->replay, a->step);
 		out_summary(&sh->out, sh->worst, sh->failed_stage[0] != '\0' ? sh->failed_stage : NULL);
 		return sh->worst;
 	}
@@ -274,20 +291,11 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		ok = shell_open(sh, demo_server_host(sh->demo), demo_server_port(sh->demo));
 		if (ok && a->tour)
 			tour_start(sh);
-	} else if (a->tour) {
-		shell_usage_error(sh, N_("the tour runs against the teaching server: smtpsh --demo --tour"));
-		ok = false;
 	} else if (a->host != NULL) {
 		ok = shell_open(sh, a->host, a->port[0] != '\0' ? a->port : NULL);
 	}
 	if (options_message_mode(a)) {
-		if (a->ncmds > 0)
-			shell_usage_error(sh, N_("a test message (--from, --to, --quit-after ...) and -e "
-			    "commands do not mix; nothing was sent"));
-		else if (a->host == NULL && !a->demo)
-			shell_usage_error(sh, N_("a test message needs a HOST"));
-		else
-			shell_sequence(sh, a);
+		shell_sequence(sh, a);
 	} else if (a->ncmds > 0) {
 		if (ok || sh->signal != 0)
 			script_run_commands(sh, a->cmds, a->ncmds);

@@ -361,6 +361,18 @@ class Message(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn(b"--helo", p.stderr)
 
+    def test_mode_conflicts_said_before_connecting(self):
+        # Issue 19: --from/--to with -e connected, read the 220, then said
+        # the usage error; every such conflict is found before connecting.
+        for extra in (["--from", "a@c.example", "--to", "b@x.example", "-e", "noop"],
+                      ["--tour", "-e", "noop"]):
+            with self.subTest(args=extra):
+                with FakeServer([BANNER] + QUIT_OK) as srv:
+                    p = run_smtpsh(args(srv, *extra))
+                    srv.stop()
+                    self.assertIsNone(srv.peer(), "connected before the usage error")
+                self.assertEqual(p.returncode, 2, p.stderr)
+
     def test_bare_address_is_a_mailbox(self):
         # Issue 17: `mail ADDR` / `rcpt ADDR` wrap a mailbox; a ">" or a
         # space in it would smuggle parameters, so nothing is sent; the full
