@@ -54,6 +54,9 @@ JSON list of steps, run in order:
                                      lookup_serve below for its keys: users,
                                      vrfy, catch_all, close_after, ...)
 
+After the script the server reads until the client leaves, answering a
+QUIT with 221 (a client that leaves politely is not kept waiting).
+
 With --connections N the server accepts N connections one after another,
 runs the script on each (the record holds them all, in order), then stops
 listening: the next connect is refused.
@@ -143,14 +146,22 @@ class Conn:
             print(f"fakesmtp: send failed: {e}", file=sys.stderr)
             return False
 
-    def drain(self, limit=10.0):
+    def drain(self, limit=10.0, answer_quit=False):
         # Drained bytes go to the record only: nothing reads them again, so
-        # keeping them would only hold a large body in memory twice.
+        # keeping them would only hold a large body in memory twice.  With
+        # answer_quit (after the script), a QUIT line gets 221, as a server
+        # would, so a client that leaves politely is not kept waiting; only
+        # the unfinished last line is kept to find it.
         self.buf.clear()
         deadline = time.time() + limit
         while time.time() < deadline:
-            if not self._fill(timeout=max(0.05, deadline - time.time()), keep=False):
+            if not self._fill(timeout=max(0.05, deadline - time.time()), keep=answer_quit):
                 return
+            if answer_quit:
+                *lines, rest = bytes(self.buf).split(b"\n")
+                self.buf = bytearray(rest[-1024:])
+                if any(l.rstrip(b"\r").upper() == b"QUIT" for l in lines):
+                    self.send(b"221 fake.test bye (after the script)\r\n")
 
 
 def permissive(conn):
@@ -553,7 +564,7 @@ def main():
             conn = Conn(sock, record)
             if run(conn, steps):
                 if args.connections == 1:
-                    conn.drain()
+                    conn.drain(answer_quit=True)
                 try:
                     conn.sock.close()
                 except OSError:

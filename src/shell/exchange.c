@@ -386,31 +386,54 @@ void shell_maybe_stop(struct shell *sh, const struct session_reply *r)
 	(void)shell_exchange(sh, verb_by_id(VERB_QUIT), "QUIT", 4, NULL);
 }
 
+/* QUIT, and its reply waited for at most SMTP_TIMEOUT_QUIT_ON_SIGNAL
+ * seconds (replies still owed before it are shown as they come). */
+static void shell_send_quit_bounded(struct shell *sh)
+{
+	char shown[SESSION_SHOWN_MAX];
+	unsigned long seq;
+	struct smtp_error err;
+	if (session_send(sh->sess, verb_by_id(VERB_QUIT), "QUIT", 4, &seq, shown, &err) != SMTP_OK)
+		return;
+	out_sent(&sh->out, shown, strlen(shown));
+	long long until = transport_now_ms() + SMTP_TIMEOUT_QUIT_ON_SIGNAL * 1000LL;
+	for (;;) {
+		struct session_reply r;
+		session_reply_init(&r);
+		enum smtp_errkind k = session_next_reply(sh->sess, until, &r, &err);
+		if (k == SMTP_OK)
+			shell_show_reply(sh, &r);
+		bool done = k != SMTP_OK || r.seq == seq;
+		session_reply_free(&r);
+		if (done)
+			break;
+	}
+}
+
 void shell_quit_on_signal(struct shell *sh)
 {
 	out_note(&sh->out, N_("stopped by signal %d: no more commands are sent"), sh->signal);
 	(void)signals_take();
 	if (session_is_open(sh->sess)) {
-		char shown[SESSION_SHOWN_MAX];
-		unsigned long seq;
-		struct smtp_error err;
-		if (session_send(sh->sess, verb_by_id(VERB_QUIT), "QUIT", 4, &seq, shown, &err) == SMTP_OK) {
-			out_sent(&sh->out, shown, strlen(shown));
-			long long until = transport_now_ms() + SMTP_TIMEOUT_QUIT_ON_SIGNAL * 1000LL;
-			for (;;) {
-				struct session_reply r;
-				session_reply_init(&r);
-				enum smtp_errkind k = session_next_reply(sh->sess, until, &r, &err);
-				if (k == SMTP_OK)
-					shell_show_reply(sh, &r);
-				bool done = k != SMTP_OK || r.seq == seq;
-				session_reply_free(&r);
-				if (done)
-					break;
-			}
-		}
+		shell_send_quit_bounded(sh);
 		if (session_is_open(sh->sess))
 			shell_close(sh, N_("connection closed after the signal"));
 	}
 	sh->worst = SHELL_EXIT_SIGNAL_BASE + sh->signal;
+}
+
+void shell_leave(struct shell *sh)
+{
+	if (!session_is_open(sh->sess))
+		return;
+	enum smtp_state st = session_state(sh->sess);
+	if (st == SMTP_ST_DATA || st == SMTP_ST_TURNED || st == SMTP_ST_CONNECTED) {
+		/* QUIT would be body text, or there is no one to say it to. */
+		shell_close(sh, st == SMTP_ST_DATA ? N_("closed without QUIT: the server was waiting "
+		    "for the message body, which was not finished") : N_("closed without QUIT"));
+		return;
+	}
+	shell_send_quit_bounded(sh);
+	if (session_is_open(sh->sess))
+		shell_close(sh, N_("closed without QUIT's 221: the server did not answer in time"));
 }

@@ -184,8 +184,13 @@ static int smtpsh_lookup_mode(struct shell *sh, const struct smtpsh_args *a)
 		shell_run_line(sh, a->cmds[i], strlen(a->cmds[i]));
 	if (!sh->stop)
 		shell_lookup_file(sh, a->lookup, host, port, false, true);
-	if (sh->signal != 0)
+	if (sh->signal != 0) {
 		shell_quit_on_signal(sh);
+	} else {
+		sh->out.muted = true;       /* the results stay rows only */
+		shell_leave(sh);
+		sh->out.muted = false;
+	}
 	if (session_is_open(sh->sess))
 		session_close(sh->sess);
 	return smtpsh_finish(sh);
@@ -305,6 +310,8 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	} else {
 		repl_run(sh);
 	}
+	if (sh->signal == 0)
+		shell_leave(sh);
 	if (session_is_open(sh->sess))
 		session_close(sh->sess);
 	shell_transcript_note(sh, "smtpsh ends with status %d", sh->worst);

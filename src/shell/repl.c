@@ -83,6 +83,9 @@ void repl_remember(struct shell *sh, const char *line, size_t len)
 		add_history(line);
 }
 
+/* SIGTERM or SIGHUP ended the loop: no QUIT at the end. */
+static bool repl_killed;
+
 static void repl_on_line(char *line)
 {
 	if (line == NULL) {               /* Ctrl-D */
@@ -92,7 +95,9 @@ static void repl_on_line(char *line)
 			repl_update_prompt();
 			return;
 		}
-		printf("\n");
+		/* Removed here, or readline draws the prompt once more when
+		 * this handler returns (Ctrl-D showed two prompts). */
+		rl_callback_handler_remove();
 		repl_shell->stop = true;
 		return;
 	}
@@ -105,7 +110,7 @@ static void repl_on_line(char *line)
 	free(line);
 	shell_auth_interactive(repl_shell);   /* a 334: answered without echo */
 	if (signals_take() & (SIGNALS_TERM | SIGNALS_HUP))
-		repl_shell->stop = true;
+		repl_shell->stop = repl_killed = true;
 	if (repl_shell->want_view && !repl_shell->stop) {
 		repl_shell->want_view = false;
 		(void)tui_run(repl_shell);        /* back here after `view` */
@@ -173,8 +178,10 @@ int repl_run(struct shell *sh)
 		}
 		if (p[1].revents & POLLIN) {
 			int sig = signals_take();
-			if (sig & (SIGNALS_TERM | SIGNALS_HUP))
+			if (sig & (SIGNALS_TERM | SIGNALS_HUP)) {
+				repl_killed = true;
 				break;
+			}
 			if (sig & SIGNALS_INT) {           /* Ctrl-C at the prompt */
 				rl_free_line_state();
 				rl_callback_sigcleanup();
@@ -194,6 +201,10 @@ int repl_run(struct shell *sh)
 	}
 	rl_callback_handler_remove();
 	repl_history_save();
+	/* exit and Ctrl-D leave politely (QUIT, its 221); SIGTERM and SIGHUP
+	 * (the terminal is gone) just close. */
+	if (!repl_killed)
+		shell_leave(sh);
 	if (session_is_open(sh->sess))
 		session_close(sh->sess);
 	return sh->worst;

@@ -179,6 +179,10 @@ void shell_maybe_stop(struct shell *sh, const struct session_reply *r);
 /* A signal ended the script: one QUIT, what arrives before a short
  * deadline, and the exit status 128 + signal. */
 void shell_quit_on_signal(struct shell *sh);
+/* The end of a run, of `exit` or of Ctrl-D: QUIT and its 221, bounded, as
+ * swaks does; "closed without QUIT" where QUIT cannot be said (in a body,
+ * a turned session) or is not answered in time. */
+void shell_leave(struct shell *sh);
 /* The transcript's note of an event (no-op without --transcript). */
 void shell_transcript_note(struct shell *sh, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -78,7 +78,7 @@ class Hostile(unittest.TestCase):
             p, wire = self.session([{"expect": "NOOP"}, {"send": reply}] + NOOP_OK,
                                    ["noop", "noop"], ["--json"])
             recs = reply_records(p.stdout)
-            self.assertEqual([r["code"] for r in recs], [220, 250, 250])
+            self.assertEqual([r["code"] for r in recs], [220, 250, 250, 221])   # 221: our QUIT
             self.assertEqual(recs[1]["lines"], [""])
             self.assertEqual(recs[2]["lines"], ["still here"])
 
@@ -219,7 +219,7 @@ class Hostile(unittest.TestCase):
         p, wire = self.session(NOOP_OK, ["frobnicate now", 'vrfy "open', r"vrfy a\r\nQUIT",
                                          "data /nonexistent", "data /tmp", "noop"])
         err = p.stderr.decode()
-        self.assertEqual(wire, b"NOOP\r\n")
+        self.assertEqual(wire, b"NOOP\r\nQUIT\r\n")       # QUIT: the script's end
         self.assertIn("unknown command", err)
         self.assertIn("unterminated", err)
         self.assertIn("not a regular file (it is a directory)", err)

@@ -38,7 +38,9 @@ class DemoDocs(unittest.TestCase):
                 for c in cmds:
                     args += ["-e", c]
                 p = run_smtpsh(args)
-                recs = reply_records(p.stdout)
+                # The script's end sends QUIT (issue 19): its 221 is not the row's.
+                recs = [r for r in reply_records(p.stdout)
+                        if r.get("command") != "QUIT" or cmds == ["quit"]]
                 self.assertTrue(recs, p.stderr)
                 want_index = 0 if code == 220 else -1
                 self.assertEqual(recs[want_index]["code"], code, (cmds, recs[-1], p.stderr))
@@ -47,7 +49,7 @@ class DemoDocs(unittest.TestCase):
         p = run_smtpsh(["--demo", "--json", "--disable", "vrfy", "-e", "helo c.example",
                         "-e", "vrfy alice", "-e", "expn staff"])
         recs = reply_records(p.stdout)
-        self.assertEqual([r["code"] for r in recs], [220, 250, 502, 250])
+        self.assertEqual([r["code"] for r in recs], [220, 250, 502, 250, 221])
         p = run_smtpsh(["--demo", "--disable", "nonsense"])
         self.assertEqual(p.returncode, 2)
 

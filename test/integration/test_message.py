@@ -373,6 +373,41 @@ class Message(unittest.TestCase):
                     self.assertIsNone(srv.peer(), "connected before the usage error")
                 self.assertEqual(p.returncode, 2, p.stderr)
 
+    def test_leaving_sends_quit(self):
+        # Issue 19: the end of -e commands or of stdin sends QUIT and shows
+        # the 221, as swaks does; a server that does not answer in time,
+        # or a session inside a body, is closed and said to be.
+        for how in ("-e", "stdin"):
+            with self.subTest(how=how):
+                steps = [BANNER, {"expect": "NOOP"}, {"send": "250 ok\r\n"},
+                         {"expect": "QUIT"}, {"send": "221 bye now\r\n"}]
+                with FakeServer(steps) as srv:
+                    if how == "-e":
+                        p = run_smtpsh(args(srv, "-e", "noop"))
+                    else:
+                        p = run_smtpsh(args(srv), stdin_bytes=b"noop\n")
+                    wire = srv.received()
+                    self.assertNotIn("expected", srv.stderr)
+                self.assertEqual(wire, b"NOOP\r\nQUIT\r\n")
+                self.assertIn("< 221 bye now", p.stdout.decode())
+                self.assertEqual(p.returncode, 0, p.stderr)
+        # Silent after QUIT: closed within the bound, and said.
+        steps = [BANNER, {"expect": "NOOP"}, {"send": "250 ok\r\n"}, {"expect": "QUIT"},
+                 {"sleep": 20}]
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "-e", "noop"), timeout=15)
+            srv.kill()
+        self.assertIn("closed without QUIT's 221", p.stdout.decode() + p.stderr.decode())
+        # Inside a body QUIT would be text: closed without it.
+        steps = [BANNER, {"expect": "MAIL"}, {"send": "250 ok\r\n"}, {"expect": "RCPT"},
+                 {"send": "250 ok\r\n"}, {"expect": "DATA"}, {"send": "354 go\r\n"},
+                 {"drain": True}]
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv), stdin_bytes=b"mail a@c.example\nrcpt b@x.example\ndata\nhalf a body\n")
+            wire = srv.received()
+        self.assertNotIn(b"QUIT", wire)
+        self.assertIn("the connection was closed", p.stdout.decode() + p.stderr.decode())
+
     def test_bare_address_is_a_mailbox(self):
         # Issue 17: `mail ADDR` / `rcpt ADDR` wrap a mailbox; a ">" or a
         # space in it would smuggle parameters, so nothing is sent; the full

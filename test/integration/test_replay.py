@@ -102,14 +102,15 @@ class Replay(unittest.TestCase):
 
     def test_appended_sessions_replay_one_after_another(self):
         """--transcript appends: a file holds several connections, the first
-        ended by smtpsh without QUIT (a script); each replays on its own."""
+        ended by the QUIT smtpsh sends at a script's end; each replays on
+        its own."""
         for cmds in (["-e", "vrfy alice"], ["-e", "expn staff", "-e", "quit"]):
             p = run_smtpsh(["--demo", "--transcript", self.tr] + cmds)
             self.assertEqual(p.returncode, 0, p.stderr)
         rep = run_smtpsh(["--replay", self.tr, "--json"])
         self.assertEqual(rep.returncode, 0, rep.stderr)
         got = [(r["origin"], r["code"]) for r in json_records(rep.stdout) if r["type"] == "reply"]
-        self.assertEqual(got, [("greeting", 220), ("command", 250),
+        self.assertEqual(got, [("greeting", 220), ("command", 250), ("command", 221),
                                ("greeting", 220), ("command", 250), ("command", 221)])
 
     def test_not_a_transcript_is_one_clear_line(self):

@@ -141,7 +141,7 @@ class TLS(unittest.TestCase):
         with FakeServer(steps) as srv:
             p = run_smtpsh(["-e", "auth plain tim", "-e", "noop", "127.0.0.1", str(srv.port)],
                            env_extra={"SMTPSH_PASSWORD": "x"})
-            self.assertEqual(srv.received(), b"NOOP\r\n")
+            self.assertEqual(srv.received(), b"NOOP\r\nQUIT\r\n")
         self.assertIn("allow-plaintext-auth", p.stderr.decode())
 
 

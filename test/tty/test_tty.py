@@ -214,6 +214,28 @@ class Terminal(unittest.TestCase):
         line = [l for l in s.splitlines() if "< 250 " in l][0]
         self.assertNotIn("\x1b[3", line)
 
+    def test_exit_and_ctrl_d_leave_politely(self):
+        # Issue 19: exit and Ctrl-D send QUIT and show the 221, as swaks
+        # does; Ctrl-D no longer draws the prompt a second time.
+        for key in (("exit", "Enter"), ("C-d",)):
+            with self.subTest(key=key):
+                steps = [BANNER, {"expect": "NOOP"}, {"send": "250 ok\r\n"},
+                         {"expect": "QUIT"}, {"send": "221 bye now\r\n"}]
+                with FakeServer(steps) as srv:
+                    p = self.pane(f"{SMTPSH} --no-color 127.0.0.1 {srv.port}")
+                    p.wait_for("[greeted]>")
+                    p.keys("noop", "Enter")
+                    p.wait_for("< 250 ok")
+                    p.keys(*key)
+                    p.wait_for("EXITED=0")
+                    wire = srv.received()
+                    self.assertNotIn("expected", srv.stderr)
+                self.assertEqual(wire, b"NOOP\r\nQUIT\r\n")
+                s = p.screen()
+                self.assertIn("< 221 bye now", s)
+                # One prompt from the banner, one after NOOP: none after Ctrl-D.
+                self.assertEqual(s.count("[greeted]>"), 2, s)
+
     def test_ctrl_c_abandons_a_slow_wait(self):
         steps = [BANNER, {"expect": "NOOP"}, {"sleep": 20}]
         with FakeServer(steps) as srv:
