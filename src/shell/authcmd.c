@@ -92,6 +92,7 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 		shell_fail(sh, "auth", &err);
 		goto out;
 	}
+	sh->auth_running = &ax;
 	int code = auth_round(sh, strbuf_str(&line), line.len, &r);
 	auth_wipe(&line);
 	while (code == 334 && !sh->stop) {
@@ -125,13 +126,25 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 			break;
 		}
 	}
+	sh->auth_running = NULL;
 	if (code != 0 && code != 334)
 		shell_maybe_stop(sh, &r);
 	ok = code == 235;
+	if (ok && auth_check_final(&ax, code, &err) != SMTP_OK) {
+		/* As for a wrong signature: the server broke the protocol (3).
+		 * Nothing more goes to a server that may not be the one we
+		 * meant: the connection is closed. */
+		ok = false;
+		shell_fail(sh, "auth", &err);
+		shell_note_status(sh, SHELL_EXIT_LOCAL, "auth");
+		if (session_is_open(sh->sess))
+			shell_close(sh, N_("connection closed: the server did not prove who it is"));
+	}
 	if (ok)
 		snprintf(sh->auth_user, sizeof sh->auth_user, "%s", user);
 	sh->recipe.auth_ok = ok;
 out:
+	sh->auth_running = NULL;
 	auth_wipe(&line);
 	strbuf_free(&line);
 	strbuf_free(&challenge);

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth.h"
 #include "shell.h"
 #include "signals.h"
 #include "smtp_limits.h"
@@ -287,6 +288,9 @@ int shell_collect(struct shell *sh, unsigned long seq, struct session_reply *own
 				shell_fail(sh, NULL, &err);
 			return 0;
 		}
+		if (r.seq == seq && sh->auth_running != NULL && r.reply.code != 334 &&
+		    auth_check_final(sh->auth_running, r.reply.code, &err) != SMTP_OK)
+			r.verdict = VERDICT_FAILURE;      /* said by authcmd.c */
 		shell_show_reply(sh, &r);
 		if (r.seq == seq) {
 			int code = r.reply.code;

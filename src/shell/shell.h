@@ -57,6 +57,8 @@ enum shell_status {
 	SHELL_EXIT_SIGNAL_BASE = 128,
 };
 
+struct auth_exchange;
+
 struct shell {
 	struct session *sess;
 	struct session_options sopt;
@@ -88,6 +90,10 @@ struct shell {
 	const char *password_file;/* --password-file */
 	const char *token_file;   /* --token-file (XOAUTH2, OAUTHBEARER) */
 	bool allow_plain_auth;    /* --allow-plaintext-auth */
+	/* While `auth` runs its exchange (authcmd.c): a final reply is judged
+	 * by auth_check_final() before it is shown (exchange.c), so a 235
+	 * from a SCRAM server that proved nothing is never shown a success. */
+	const struct auth_exchange *auth_running;
 	bool lmtp;                /* --lmtp: HELO/EHLO are sent as LHLO */
 	/* The full-screen view (tui.c): asked for by `view`; its search; the
 	 * hooks that give the bare terminal back for a question. */
