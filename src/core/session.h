@@ -257,6 +257,9 @@ const char *session_helo_domain(const struct session *s); /* last HELO/EHLO argu
 bool session_tls_active(const struct session *s);
 bool session_tls_pending(const struct session *s);  /* 220 to STARTTLS read */
 bool session_in_auth(const struct session *s);      /* a challenge awaits its response */
+/* An AUTH line (the command or a response) is still owed its reply -- a
+ * wait abandoned with Ctrl-C: the next line typed may answer a challenge. */
+bool session_auth_owed(const struct session *s);
 bool session_lmtp(const struct session *s);         /* LHLO accepted: LMTP */
 enum session_end session_end(const struct session *s);
 /* Commands owed a reply, oldest first: how many, and the i-th as shown. */

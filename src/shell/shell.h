@@ -171,6 +171,8 @@ void shell_message_status(struct shell *sh, int worst_before, const struct out_m
  * which may be NULL).  Returns its code, or 0 when it got none. */
 int shell_exchange(struct shell *sh, const struct verb *v, const char *line, size_t len,
     struct session_reply *own);
+/* Show every reply that has arrived already, without waiting. */
+void shell_show_arrived(struct shell *sh);
 /* Read and show replies until command `seq` is answered. */
 int shell_collect(struct shell *sh, unsigned long seq, struct session_reply *own);
 /* A wait was cancelled: decide what the signal means (shell.stop, signal). */

@@ -342,8 +342,8 @@ static bool shell_mentions_auth(const char *line, size_t len)
 
 bool shell_line_sensitive(const struct shell *sh, const char *line, size_t len)
 {
-	if (sh->sess != NULL && session_in_auth(sh->sess))
-		return true;          /* the response to a challenge */
+	if (sh->sess != NULL && (session_in_auth(sh->sess) || session_auth_owed(sh->sess)))
+		return true;          /* the response to a challenge, or maybe one */
 	struct tokens *t = malloc(sizeof *t);
 	if (t == NULL)
 		return true;
@@ -409,6 +409,11 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len)
 		shell_body_line(sh, line, len);
 		return;
 	}
+	/* A late 334 that arrived while the prompt was back (its wait was
+	 * abandoned): shown first, and this line answers it. */
+	if (session_is_open(sh->sess) && !session_in_auth(sh->sess) &&
+	    session_auth_owed(sh->sess))
+		shell_show_arrived(sh);
 	if (session_is_open(sh->sess) && session_in_auth(sh->sess)) {
 		shell_auth_response(sh, line, len);
 		return;
