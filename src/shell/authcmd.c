@@ -186,10 +186,13 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 	char secret[AUTH_TOKEN_MAX + 2];
 	const char *from = NULL;
 	bool token = auth_mech_uses_token(mech);
-	struct secret_source src = { sh->password_file, true, sh->interactive, NULL, NULL };
+	const struct secret_env *env = sh->env_secrets;
+	struct secret_source src = { .password_file = sh->password_file, .allow_env = true,
+	    .env_value = env != NULL ? &env->password : NULL, .allow_prompt = sh->interactive };
 	if (token)
-		src = (struct secret_source){ sh->token_file, true, sh->interactive,
-		    SECRET_TOKEN_ENV, "--token-file" };
+		src = (struct secret_source){ .password_file = sh->token_file, .allow_env = true,
+		    .env_value = env != NULL ? &env->token : NULL, .allow_prompt = sh->interactive,
+		    .env = SECRET_TOKEN_ENV, .file_option = "--token-file" };
 	char prompt[300];
 	snprintf(prompt, sizeof prompt, "%s for %.200s: ", token ? "token" : "secret", user);
 	struct smtp_error err;

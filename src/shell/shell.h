@@ -58,6 +58,7 @@ enum shell_status {
 };
 
 struct auth_exchange;
+struct secret_env;
 
 struct shell {
 	struct session *sess;
@@ -89,6 +90,9 @@ struct shell {
 	const char *cert, *key;   /* --cert, --key */
 	const char *password_file;/* --password-file */
 	const char *token_file;   /* --token-file (XOAUTH2, OAUTHBEARER) */
+	/* SMTPSH_PASSWORD and SMTPSH_TOKEN, out of the environment since
+	 * startup (secret.h); owned by main.c. */
+	const struct secret_env *env_secrets;
 	bool allow_plain_auth;    /* --allow-plaintext-auth */
 	/* While `auth` runs its exchange (authcmd.c): a final reply is judged
 	 * by auth_check_final() before it is shown (exchange.c), so a 235
