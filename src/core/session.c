@@ -125,6 +125,7 @@ void session_free(struct session *s)
 		return;
 	transport_close(&s->tr);
 	reply_parser_free(&s->parser);
+	secret_mask_clear(&s->mask);
 	free(s);
 }
 

@@ -33,7 +33,9 @@
  * (334) is waiting for its response.  Such a line is shown (in the owed
  * command's text, in every session_reply, and through
  * session_options.wire_redact before its bytes reach the wire hook) in its
- * redacted form (auth.h's AUTH_PLACEHOLDER).
+ * redacted form (auth.h's AUTH_PLACEHOLDER).  The other way, a secret the
+ * caller registered (session_mask_add) is masked in every reply's text
+ * before the reply is handed out, whatever the server echoes.
  *
  * Errors: SMTP_OK means a reply is in *out; otherwise *err has one line and
  * no reply was read.  SMTP_ERR_CLOSED: the connection is gone, and
@@ -118,6 +120,7 @@ struct session_reply {
 	enum smtp_state state;      /* ... and after it */
 	double elapsed_ms;          /* from the send (or connect) to the reply */
 	bool closed;                /* the connection ended with this reply */
+	size_t masked;              /* secrets masked in its lines */
 };
 
 void session_reply_init(struct session_reply *r);
@@ -267,6 +270,19 @@ size_t session_owed(const struct session *s);
 const char *session_owed_command(const struct session *s, size_t i);
 /* True if bytes from the server are waiting that no reply has used yet. */
 bool session_input_pending(struct session *s);
+
+/* Secrets a server may echo (secret_mask.h): while the caller holds a
+ * secret it registers it here, and every reply's lines are handed out
+ * with each occurrence replaced by AUTH_PLACEHOLDER (session_reply.masked
+ * counts them).  with_base64 also masks its base64 form.  The caller
+ * clears the list when it lets the secret go.  Errors as secret_mask_add. */
+struct secret_mask;
+enum smtp_errkind session_mask_add(struct session *s, const void *secret, size_t len,
+    bool with_base64, struct smtp_error *err);
+void session_mask_clear(struct session *s);
+/* For the caller's other sinks of server text (a transcript, a decoded
+ * challenge): the same list, borrowed. */
+const struct secret_mask *session_mask(const struct session *s);
 
 /* The only writer of the state (exported for the unit tests). */
 void session_set_state(struct session *s, enum smtp_state st);

@@ -21,9 +21,60 @@
 #include "session_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "smtp_limits.h"
+
+enum smtp_errkind session_mask_add(struct session *s, const void *secret, size_t len,
+    bool with_base64, struct smtp_error *err)
+{
+	return secret_mask_add(&s->mask, secret, len, with_base64, err);
+}
+
+void session_mask_clear(struct session *s)
+{
+	secret_mask_clear(&s->mask);
+}
+
+const struct secret_mask *session_mask(const struct session *s)
+{
+	return &s->mask;
+}
+
+/* Every secret in the reply's lines replaced, before any sink sees them.
+ * A line that cannot be rewritten (out of memory) is emptied rather than
+ * shown as it came. */
+static size_t session_mask_reply(const struct session *s, struct smtp_reply *r)
+{
+	size_t replaced = 0;
+	if (secret_mask_empty(&s->mask))
+		return 0;
+	for (size_t i = 0; i < r->nlines; i++) {
+		struct reply_line *ln = &r->lines[i];
+		struct strbuf out;
+		size_t used = 0, here = 0;
+		strbuf_init(&out, 2 * ln->len + 16);
+		enum smtp_errkind k = secret_mask_feed(&s->mask, ln->text, ln->len, true, &out,
+		    &used, &here);
+		if (here == 0 && k == SMTP_OK) {
+			strbuf_free(&out);
+			continue;
+		}
+		char *text = k == SMTP_OK ? malloc(out.len + 1) : NULL;
+		if (text != NULL) {
+			memcpy(text, out.data, out.len);
+			text[out.len] = '\0';
+		}
+		memset(ln->text, 0, ln->len);
+		free(ln->text);
+		ln->text = text != NULL ? text : calloc(1, 1);
+		ln->len = text != NULL ? out.len : 0;
+		replaced += here > 0 ? here : 1;
+		strbuf_free(&out);
+	}
+	return replaced;
+}
 
 static void session_fill_reply(struct session *s, const struct session_owed *o,
     enum session_origin origin, struct smtp_reply *r, struct session_reply *out)
@@ -33,6 +84,7 @@ static void session_fill_reply(struct session *s, const struct session_owed *o,
 	session_reply_free(out);
 	out->reply = *r;
 	smtp_reply_init(r);
+	out->masked = session_mask_reply(s, &out->reply);
 	out->origin = origin;
 	out->prior = prior;
 	out->state = s->state;

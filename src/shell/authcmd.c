@@ -20,8 +20,54 @@
 
 #include "auth.h"
 #include "secret.h"
+#include "secret_mask.h"
 #include "shell.h"
 #include "smtp_limits.h"
+
+void shell_mask_standing(struct shell *sh)
+{
+	struct smtp_error err;
+	const struct secret_env *env = sh->env_secrets;
+	session_mask_clear(sh->sess);
+	if (env != NULL && env->password.value != NULL)
+		(void)session_mask_add(sh->sess, env->password.value, strlen(env->password.value),
+		    true, &err);
+	if (env != NULL && env->token.value != NULL)
+		(void)session_mask_add(sh->sess, env->token.value, strlen(env->token.value), true,
+		    &err);
+	if (sh->held_secret != NULL && sh->held_secret->set)
+		(void)session_mask_add(sh->sess, sh->held_secret->buf, strlen(sh->held_secret->buf),
+		    true, &err);
+}
+
+/* Mask what an exchange puts on the wire, should the server echo it: a
+ * response line, or the initial response of "AUTH MECH IR". */
+static void auth_mask_line(struct shell *sh, const char *line, size_t len)
+{
+	struct smtp_error err;
+	if (len > 5 && strncasecmp(line, "AUTH ", 5) == 0) {
+		const char *ir = memchr(line + 5, ' ', len - 5);
+		if (ir == NULL)
+			return;
+		len -= (size_t)(ir + 1 - line);
+		line = ir + 1;
+	}
+	if (session_mask_add(sh->sess, line, len, false, &err) != SMTP_OK)
+		out_note(&sh->out, N_("%s: it may show unmasked if the server echoes it"), err.msg);
+}
+
+/* A challenge, decoded, shown with the secrets masked. */
+static void auth_show_challenge(struct shell *sh, const struct strbuf *challenge)
+{
+	struct strbuf shown;
+	size_t used = 0;
+	strbuf_init(&shown, 2 * challenge->len + 16);
+	if (secret_mask_feed(session_mask(sh->sess), challenge->data, challenge->len, true, &shown,
+	    &used, NULL) == SMTP_OK)
+		out_challenge(&sh->out, shown.data != NULL ? shown.data : "", shown.len);
+	auth_wipe(&shown);
+	strbuf_free(&shown);
+}
 
 static bool auth_confirm_plaintext(struct shell *sh)
 {
@@ -70,6 +116,7 @@ static void auth_note_unadvertised(struct shell *sh, enum auth_mech mech)
 /* Send one line of the exchange and read its reply. */
 static int auth_round(struct shell *sh, const char *line, size_t len, struct session_reply *r)
 {
+	auth_mask_line(sh, line, len);
 	return shell_exchange(sh, verb_by_id(VERB_AUTH), line, len, r);
 }
 
@@ -99,7 +146,7 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 		strbuf_reset(&challenge);
 		enum smtp_errkind k = auth_step(&ax, &r.reply, &line, &challenge, &err);
 		if (challenge.len > 0)
-			out_challenge(&sh->out, challenge.data, challenge.len);
+			auth_show_challenge(sh, &challenge);
 		if (k != SMTP_OK) {
 			/* A challenge that cannot be answered is the server's
 			 * fault, not a usage error: status 3. */
@@ -213,10 +260,16 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 			held->set = true;
 		}
 	}
-	if (sk != SMTP_OK)
+	if (sk != SMTP_OK) {
 		shell_fail(sh, "auth", &err);
-	else
+	} else {
+		/* Masked in whatever the server says back, as typed and as
+		 * LOGIN sends it (base64). */
+		if (session_mask_add(sh->sess, secret, strlen(secret), true, &err) != SMTP_OK)
+			out_note(&sh->out, N_("%s: it may show unmasked if the server echoes it"),
+			    err.msg);
 		ok = auth_run(sh, mech, user, secret);
+	}
 	if (!ok && held != NULL && held->set) {
 		secret_wipe(held->buf, sizeof held->buf);   /* refused: ask again next time */
 		held->set = false;
@@ -229,6 +282,7 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 		    auth_mech_name(mech), user);
 	}
 	secret_wipe(secret, sizeof secret);
+	shell_mask_standing(sh);
 	secret_guard_end(&guard);
 	return ok;
 }

@@ -240,6 +240,10 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		fputs("smtpsh: out of memory\n", stderr);
 		return SHELL_EXIT_LOCAL;
 	}
+	/* A secret the server echoes is masked in the transcript as on the
+	 * screen: one list, the session's. */
+	transcript_set_mask(&sh->transcript, session_mask(sh->sess));
+	shell_mask_standing(sh);
 	sh->interactive = a->ncmds == 0 && a->lookup == NULL && isatty(STDIN_FILENO);
 	static struct strbuf backlog;
 	if (sh->interactive && !a->json) {

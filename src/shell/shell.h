@@ -238,6 +238,11 @@ void shell_starttls(struct shell *sh);
 void shell_tls_show(struct shell *sh);
 
 /* authcmd.c */
+/* The secrets masked in server text between AUTH exchanges: those held
+ * for the whole run (SMTPSH_PASSWORD, SMTPSH_TOKEN) or for a lookup
+ * (held_secret), each with its base64; an exchange adds its own and this
+ * puts the list back when it ends. */
+void shell_mask_standing(struct shell *sh);
 /* `auth MECH USER`: true when the server said 235. */
 bool shell_auth(struct shell *sh, const char *arg, size_t arglen);
 /* A line typed while an AUTH challenge waits: sent as the response. */

@@ -67,5 +67,91 @@ class EnvironmentSecrets(unittest.TestCase):
         self.assertNotIn(TOKEN.encode(), environ)
 
 
+class EchoedSecrets(unittest.TestCase):
+    """A server that echoes what it was sent: the secret never reaches the
+    screen, --json or the transcript, in any of the forms smtpsh sent it."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.transcript = os.path.join(self.tmp.name, "t.log")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_auth(self, steps, mech="plain", json=False):
+        with FakeServer(EHLO + steps + QUIT) as srv:
+            p = run_smtpsh(["--no-color", "--allow-plaintext-auth", "--transcript", self.transcript]
+                           + (["--json"] if json else []) +
+                           ["-e", "ehlo me.example", "-e", f"auth {mech} alice", "-e", "quit",
+                            "127.0.0.1", str(srv.port)], env_extra={"SMTPSH_PASSWORD": PASSWORD})
+            srv.finish()
+            self.assertNotIn("expected", srv.stderr)
+        with open(self.transcript, "rb") as f:
+            self.log = f.read()
+        return p
+
+    def server_text(self):
+        """The server's bytes as the transcript recorded them, joined."""
+        out = []
+        for rec in self.log.split(b"\n"):
+            parts = rec.split(b" ", 2)
+            if len(parts) == 3 and parts[1] == b"S:":
+                out.append(parts[2])
+        return b"".join(out)
+
+    def assert_masked(self, p, *forms):
+        for form in (PASSWORD,) + forms:
+            for name, blob in (("stdout", p.stdout), ("stderr", p.stderr), ("transcript", self.log)):
+                self.assertNotIn(form.encode(), blob, f"{form!r} in {name}")
+        # Not even its length: the placeholder is fixed.
+        self.assertNotIn(b"*" * len(PASSWORD), p.stdout + self.log)
+
+    def test_plain_credentials_echoed_in_a_refusal(self):
+        ir = plain_ir("alice", PASSWORD)
+        p = self.run_auth([{"expect": "AUTH PLAIN " + ir},
+                           {"send": f"535 5.7.8 bad credentials for alice/{PASSWORD} ({ir})\r\n"}])
+        self.assertEqual(p.returncode, 5, p.stdout + p.stderr)
+        self.assert_masked(p, ir)
+        self.assertIn(b"< 535 5.7.8 bad credentials for alice/<secret> (<secret>)", p.stdout)
+        self.assertIn(b"bad credentials for alice/<secret> (<secret>)", self.server_text())
+
+    def test_welcome_echo_in_json(self):
+        p = self.run_auth([{"expect": "AUTH PLAIN "},
+                           {"send": f"235-welcome alice {PASSWORD}\r\n235 2.7.0 ok\r\n"}], json=True)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assert_masked(p)
+        texts = [line for r in json_records(p.stdout) if r["type"] == "reply"
+                 for line in r.get("lines", [])]
+        self.assertIn("welcome alice <secret>", " ".join(str(t) for t in texts), p.stdout)
+
+    def test_secret_split_across_reads_in_the_transcript(self):
+        p = self.run_auth([{"expect": "AUTH PLAIN "},
+                           {"send_bytewise": f"535 5.7.8 no such pair alice/{PASSWORD}\r\n"}])
+        self.assert_masked(p)
+        self.assertIn(b"no such pair alice/<secret>\\r\\n", self.server_text())
+        self.assertIn(b"< 535 5.7.8 no such pair alice/<secret>", p.stdout)
+
+    def test_login_echoes_in_a_challenge_and_as_base64(self):
+        b64pw = base64.b64encode(PASSWORD.encode()).decode()
+        ask = base64.b64encode(f"Password for {PASSWORD[:4]}... no: {PASSWORD}".encode()).decode()
+        p = self.run_auth([{"expect": "AUTH LOGIN"}, {"send": "334 VXNlcm5hbWU6\r\n"},
+                           {"read_line": True}, {"send": f"334 {ask}\r\n"},
+                           {"expect": b64pw}, {"send": f"535 5.7.8 you sent {b64pw}\r\n"}],
+                          mech="login")
+        self.assert_masked(p, b64pw)
+        self.assertIn(b"you sent <secret>", p.stdout)
+        self.assertIn(b"challenge, decoded: Password for hunt... no: <secret>", p.stdout)
+
+    def test_short_secret_is_not_masked(self):
+        """Below SECRET_MASK_MIN (4 bytes) a secret is left alone: masking
+        every "ab" in server text would make replies unreadable."""
+        with FakeServer(EHLO + [{"expect": "AUTH PLAIN "}, {"send": "535 5.7.8 no abc here\r\n"}]
+                        + QUIT) as srv:
+            p = run_smtpsh(["--no-color", "--allow-plaintext-auth", "-e", "ehlo me.example",
+                            "-e", "auth plain al", "-e", "quit", "127.0.0.1", str(srv.port)],
+                           env_extra={"SMTPSH_PASSWORD": "abc"})
+        self.assertIn(b"< 535 5.7.8 no abc here", p.stdout)
+
+
 if __name__ == "__main__":
     unittest.main()
