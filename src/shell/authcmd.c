@@ -56,6 +56,31 @@ static void auth_mask_line(struct shell *sh, const char *line, size_t len)
 		out_note(&sh->out, N_("%s: it may show unmasked if the server echoes it"), err.msg);
 }
 
+void shell_auth_mask_typed(struct shell *sh, const char *line, size_t len)
+{
+	auth_mask_line(sh, line, len);
+	if (len > 5 && strncasecmp(line, "AUTH ", 5) == 0) {
+		const char *ir = memchr(line + 5, ' ', len - 5);
+		if (ir == NULL)
+			return;
+		len -= (size_t)(ir + 1 - line);
+		line = ir + 1;
+	}
+	/* A typed line is base64 of something smtpsh never saw in the clear:
+	 * its last NUL-separated part is the password (PLAIN, RFC 4616) or,
+	 * for LOGIN, the whole of it. */
+	unsigned char dec[base64_decoded_max_const(AUTH_CHALLENGE_B64_MAX) + 3];
+	size_t n = 0;
+	struct smtp_error err;
+	if (len <= AUTH_CHALLENGE_B64_MAX &&
+	    base64_decode(line, len, dec, sizeof dec, &n, NULL) == SMTP_OK) {
+		const unsigned char *nul = n > 0 ? memrchr(dec, '\0', n) : NULL;
+		const unsigned char *last = nul != NULL ? nul + 1 : dec;
+		(void)session_mask_add(sh->sess, last, n - (size_t)(last - dec), false, &err);
+	}
+	secret_wipe((char *)dec, sizeof dec);
+}
+
 /* A challenge, decoded, shown with the secrets masked. */
 static void auth_show_challenge(struct shell *sh, const struct strbuf *challenge)
 {
@@ -294,11 +319,14 @@ void shell_auth_response(struct shell *sh, const char *line, size_t len)
 		line += 4;
 		len -= 4;
 	}
+	shell_auth_mask_typed(sh, line, len);
 	struct session_reply r;
 	session_reply_init(&r);
 	if (shell_exchange(sh, NULL, line, len, &r) != 0)
 		shell_maybe_stop(sh, &r);
 	session_reply_free(&r);
+	if (!session_in_auth(sh->sess))
+		shell_mask_standing(sh);          /* the exchange is over */
 }
 
 void shell_auth_interactive(struct shell *sh)

@@ -243,6 +243,9 @@ void shell_tls_show(struct shell *sh);
  * (held_secret), each with its base64; an exchange adds its own and this
  * puts the list back when it ends. */
 void shell_mask_standing(struct shell *sh);
+/* A line typed for `raw AUTH ...` or at its challenge: masked in server
+ * text until the exchange ends, with the secret it decodes to. */
+void shell_auth_mask_typed(struct shell *sh, const char *line, size_t len);
 /* `auth MECH USER`: true when the server said 235. */
 bool shell_auth(struct shell *sh, const char *arg, size_t arglen);
 /* A line typed while an AUTH challenge waits: sent as the response. */

@@ -78,9 +78,14 @@ static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, 
 		    "use bdat FILE; nothing was sent"), v->name);
 		return;
 	}
+	bool auth = v != NULL && v->id == VERB_AUTH;
+	if (auth)
+		shell_auth_mask_typed(sh, rest, rlen);
 	struct session_reply r;
 	session_reply_init(&r);
 	int code = shell_exchange(sh, NULL, rest, rlen, &r);
+	if (auth && !session_in_auth(sh->sess))
+		shell_mask_standing(sh);
 	if (code == 354 && session_state(sh->sess) == SMTP_ST_DATA) {
 		sh->body = tmpfile();
 		sh->in_body = sh->body != NULL;

@@ -318,6 +318,30 @@ class Terminal(unittest.TestCase):
         self.assertNotIn('"tim', h)
         self.assertNotIn("auth", h.lower())
 
+    def test_raw_auth_responses_echoed_by_the_server_are_masked(self):
+        """The lines typed at the challenges of `raw AUTH LOGIN` are secrets
+        smtpsh holds for the exchange: a server that echoes one, or the
+        password it decodes to, has it masked on the screen."""
+        user_b64, pass_b64 = "dXNlcm5hbWU=", "c2VjcmV0cGFzcw=="
+        steps = [BANNER, {"expect": "AUTH LOGIN"}, {"send": "334 VXNlcm5hbWU6\r\n"},
+                 {"read_line": True}, {"send": "334 UGFzc3dvcmQ6\r\n"}, {"read_line": True},
+                 {"send": f"535 5.7.8 you sent {pass_b64}, that is secretpass\r\n"},
+                 {"drain": True}]
+        with FakeServer(steps) as srv:
+            p = self.pane(f"{SMTPSH} --no-color 127.0.0.1 {srv.port}")
+            p.wait_for("[greeted]>")
+            p.keys("raw AUTH LOGIN", "Enter")
+            p.wait_for("not echoed")
+            p.keys(user_b64, "Enter")
+            p.wait_for("< 334 UGFzc3dvcmQ6")
+            p.keys(pass_b64, "Enter")
+            s = p.wait_for("< 535 5.7.8 you sent")
+            p.keys("C-d")
+            p.wait_for("EXITED=")
+        self.assertIn("you sent <secret>, that is <secret>", s)
+        self.assertNotIn(pass_b64, s)
+        self.assertNotIn("secretpass", s)
+
     def test_auth_response_typed_after_an_abandoned_wait_stays_out_of_history(self):
         """Ctrl-C abandons the wait for the 334 to `raw AUTH LOGIN`; the 334
         then arrives while the prompt is back.  The line typed next is the
