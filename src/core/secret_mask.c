@@ -100,8 +100,8 @@ enum smtp_errkind secret_mask_feed(const struct secret_mask *m, const char *in, 
 	while (m != NULL && m->count > 0 && i < len) {
 		bool partial;
 		int f = secret_mask_match(m, in + i, len - i, &partial);
-		if (f < 0 && partial && !final)
-			break;                   /* may complete with the next bytes */
+		if (partial && !final)
+			break;      /* a longer form may complete with the next bytes */
 		if (f < 0) {
 			i++;
 			continue;
