@@ -11,6 +11,10 @@
  * before a command was sent can never be taken for that command's reply,
  * and an abandoned wait leaves its command owed until its reply arrives.
  *
+ * Secrets: every reply's lines are masked (session_mask_reply, the list of
+ * secret_mask.h the caller fills) before the reply is applied or handed
+ * out, so no sink ever sees what the server echoed.
+ *
  * Deadlines: the oldest owed command's deadline bounds every wait, and is
  * also checked between reads, so a server that keeps the socket busy cannot
  * outlive it.  Budgets: bytes and lines of one reply, counted whether kept
@@ -80,11 +84,14 @@ static void session_fill_reply(struct session *s, const struct session_owed *o,
     enum session_origin origin, struct smtp_reply *r, struct session_reply *out)
 {
 	enum smtp_state prior = s->state;
+	/* Masked first: what the session keeps of a reply (the EHLO
+	 * extensions) is shown too. */
+	size_t masked = session_mask_reply(s, r);
 	session_apply_reply(s, o, r);
 	session_reply_free(out);
 	out->reply = *r;
 	smtp_reply_init(r);
-	out->masked = session_mask_reply(s, &out->reply);
+	out->masked = masked;
 	out->origin = origin;
 	out->prior = prior;
 	out->state = s->state;

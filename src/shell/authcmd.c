@@ -5,7 +5,12 @@
  * challenge waits (after `raw AUTH LOGIN`) is sent as the response.  The
  * core decides from the wire text which lines are secret and shows them
  * redacted on every sink (session.h); here the secret is held under a
- * guard that keeps it out of core dumps, and wiped after use.
+ * guard that keeps it out of core dumps, and wiped after use.  While it is
+ * held, the secret, its base64 and each line sent are on the session's
+ * mask list (secret_mask.h), so a server that echoes them back has them
+ * masked too; shell_mask_standing() puts the list back to the secrets held
+ * for the whole run (SMTPSH_PASSWORD, SMTPSH_TOKEN) when the exchange ends.
+ * A 235 is judged by auth_check_final() before it counts (SCRAM's proof).
  *
  * In the interactive shell a response to a challenge is read from the
  * terminal with echo off (shell_auth_interactive), so it never reaches the

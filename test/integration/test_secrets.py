@@ -142,6 +142,22 @@ class EchoedSecrets(unittest.TestCase):
         self.assertIn(b"you sent <secret>", p.stdout)
         self.assertIn(b"challenge, decoded: Password for hunt... no: <secret>", p.stdout)
 
+    def test_env_secret_masked_all_run_even_in_ehlo_extensions(self):
+        """SMTPSH_PASSWORD is held for the whole run, so it is masked in
+        every reply, also before any AUTH -- and in what the session keeps
+        of a reply (the EHLO extensions in --json), not only its lines."""
+        with FakeServer([BANNER, {"expect": "EHLO"},
+                         {"send": f"250-fake.test\r\n250 X-ECHO {PASSWORD}\r\n"}] + QUIT) as srv:
+            p = run_smtpsh(["--json", "--transcript", self.transcript, "-e", "ehlo me.example",
+                            "-e", "quit", "127.0.0.1", str(srv.port)],
+                           env_extra={"SMTPSH_PASSWORD": PASSWORD})
+        with open(self.transcript, "rb") as f:
+            self.log = f.read()
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assert_masked(p)
+        ehlo = [r for r in json_records(p.stdout) if r["type"] == "reply" and r["stage"] == "ehlo"]
+        self.assertEqual(ehlo[0]["extensions"], {"X-ECHO": "<secret>"}, p.stdout)
+
     def test_short_secret_is_not_masked(self):
         """Below SECRET_MASK_MIN (4 bytes) a secret is left alone: masking
         every "ab" in server text would make replies unreadable."""
