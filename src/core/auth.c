@@ -331,6 +331,16 @@ enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
 	return SMTP_OK;
 }
 
+enum smtp_errkind auth_check_final(const struct auth_exchange *ax, int code,
+    struct smtp_error *err)
+{
+	if (code == 235 && ax->mech == AUTH_MECH_SCRAM_SHA_256 && !ax->scram.server_verified)
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "SCRAM: the server answered 235 "
+		    "without its final message (v=), so it did not prove it knows the password "
+		    "(RFC 5802 3, RFC 7677): its success is not trusted");
+	return SMTP_OK;
+}
+
 static enum smtp_errkind auth_cancel(struct auth_exchange *ax, struct strbuf *line)
 {
 	ax->cancelled = true;

@@ -97,6 +97,7 @@ struct auth_scram {
 	char cnonce[64];
 	unsigned char server_signature[32];  /* what the server must prove */
 	bool have_signature;
+	bool server_verified;                /* its v= matched (server-final) */
 };
 
 struct auth_exchange {
@@ -134,6 +135,14 @@ enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
  * SMTP_ERR_REFUSED with *line = "*" and ax->cancelled set. */
 enum smtp_errkind auth_step(struct auth_exchange *ax, const struct smtp_reply *r334,
     struct strbuf *line, struct strbuf *challenge, struct smtp_error *err);
+
+/* Judge the reply that ends the exchange (not a 334).  A 235 to
+ * SCRAM-SHA-256 that came before the server-final message was verified
+ * (the server skipped "v=" and answered the client-final with 235) is
+ * SMTP_ERR_REFUSED: the server never proved it knows the password (RFC
+ * 5802 3, RFC 7677), so its "success" is not trusted.  SMTP_OK otherwise. */
+enum smtp_errkind auth_check_final(const struct auth_exchange *ax, int code,
+    struct smtp_error *err);
 
 /* The response parts, exposed for the RFC test vectors.
  * PLAIN message (RFC 4616 section 2): authzid NUL authcid NUL passwd, base64. */

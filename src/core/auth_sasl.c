@@ -333,7 +333,10 @@ enum smtp_errkind auth_sasl_step(struct auth_exchange *ax, const unsigned char *
 		/* RFC 4954 4: the server's final message comes as a 334; an empty
 		 * line answers it once the signature has been checked. */
 		ax->step = 3;
-		return auth_scram_verify_server(&ax->scram, (const char *)dec, declen, err);
+		enum smtp_errkind k = auth_scram_verify_server(&ax->scram, (const char *)dec,
+		    declen, err);
+		ax->scram.server_verified = k == SMTP_OK;
+		return k;
 	}
 	return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "%s has no more steps; the server asked "
 	    "again: cancelled", name);

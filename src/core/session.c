@@ -125,6 +125,7 @@ void session_free(struct session *s)
 		return;
 	transport_close(&s->tr);
 	reply_parser_free(&s->parser);
+	secret_mask_clear(&s->mask);
 	free(s);
 }
 
@@ -379,6 +380,16 @@ const char *session_helo_domain(const struct session *s) { return s->helo_domain
 bool session_tls_active(const struct session *s) { return tls_active(&s->tr); }
 bool session_tls_pending(const struct session *s) { return s->tls_pending; }
 bool session_in_auth(const struct session *s) { return s->in_auth; }
+
+bool session_auth_owed(const struct session *s)
+{
+	for (size_t i = 0; i < s->owed_count; i++) {
+		const struct verb *v = s->owed[(s->owed_head + i) % SESSION_OWED_MAX].verb;
+		if (v != NULL && v->id == VERB_AUTH)
+			return true;
+	}
+	return false;
+}
 bool session_lmtp(const struct session *s) { return s->lmtp; }
 enum session_end session_end(const struct session *s) { return s->end; }
 size_t session_owed(const struct session *s) { return s->owed_count; }

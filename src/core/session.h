@@ -33,7 +33,9 @@
  * (334) is waiting for its response.  Such a line is shown (in the owed
  * command's text, in every session_reply, and through
  * session_options.wire_redact before its bytes reach the wire hook) in its
- * redacted form (auth.h's AUTH_PLACEHOLDER).
+ * redacted form (auth.h's AUTH_PLACEHOLDER).  The other way, a secret the
+ * caller registered (session_mask_add) is masked in every reply's text
+ * before the reply is handed out, whatever the server echoes.
  *
  * Errors: SMTP_OK means a reply is in *out; otherwise *err has one line and
  * no reply was read.  SMTP_ERR_CLOSED: the connection is gone, and
@@ -121,6 +123,7 @@ struct session_reply {
 	enum smtp_state state;      /* ... and after it */
 	double elapsed_ms;          /* from the send (or connect) to the reply */
 	bool closed;                /* the connection ended with this reply */
+	size_t masked;              /* secrets masked in its lines */
 };
 
 void session_reply_init(struct session_reply *r);
@@ -260,6 +263,9 @@ const char *session_helo_domain(const struct session *s); /* last HELO/EHLO argu
 bool session_tls_active(const struct session *s);
 bool session_tls_pending(const struct session *s);  /* 220 to STARTTLS read */
 bool session_in_auth(const struct session *s);      /* a challenge awaits its response */
+/* An AUTH line (the command or a response) is still owed its reply -- a
+ * wait abandoned with Ctrl-C: the next line typed may answer a challenge. */
+bool session_auth_owed(const struct session *s);
 bool session_lmtp(const struct session *s);         /* LHLO accepted: LMTP */
 enum session_end session_end(const struct session *s);
 /* Commands owed a reply, oldest first: how many, and the i-th as shown. */
@@ -267,6 +273,19 @@ size_t session_owed(const struct session *s);
 const char *session_owed_command(const struct session *s, size_t i);
 /* True if bytes from the server are waiting that no reply has used yet. */
 bool session_input_pending(struct session *s);
+
+/* Secrets a server may echo (secret_mask.h): while the caller holds a
+ * secret it registers it here, and every reply's lines are handed out
+ * with each occurrence replaced by AUTH_PLACEHOLDER (session_reply.masked
+ * counts them).  with_base64 also masks its base64 form.  The caller
+ * clears the list when it lets the secret go.  Errors as secret_mask_add. */
+struct secret_mask;
+enum smtp_errkind session_mask_add(struct session *s, const void *secret, size_t len,
+    bool with_base64, struct smtp_error *err);
+void session_mask_clear(struct session *s);
+/* For the caller's other sinks of server text (a transcript, a decoded
+ * challenge): the same list, borrowed. */
+const struct secret_mask *session_mask(const struct session *s);
 
 /* The only writer of the state (exported for the unit tests). */
 void session_set_state(struct session *s, enum smtp_state st);

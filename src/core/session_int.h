@@ -8,6 +8,7 @@
 #ifndef SMTPSH_SESSION_INT_H
 #define SMTPSH_SESSION_INT_H
 
+#include "secret_mask.h"
 #include "session.h"
 
 /* Accepted recipients whose address is kept for LMTP's replies, and the
@@ -59,6 +60,9 @@ struct session {
 	/* The recipients accepted in this transaction (LMTP: one reply each
 	 * after the body), the first SESSION_RCPT_KEEP of them. */
 	char rcpt_addr[SESSION_RCPT_KEEP][SESSION_ADDR_MAX];
+	/* The secrets to mask in every reply (session_mask_add): copies,
+	 * wiped by session_mask_clear and session_free. */
+	struct secret_mask mask;
 	int last_code;                 /* the last trusted reply's code */
 	char last_command[16];         /* and the verb it answered */
 	enum session_end end;

@@ -11,6 +11,10 @@
  * before a command was sent can never be taken for that command's reply,
  * and an abandoned wait leaves its command owed until its reply arrives.
  *
+ * Secrets: every reply's lines are masked (session_mask_reply, the list of
+ * secret_mask.h the caller fills) before the reply is applied or handed
+ * out, so no sink ever sees what the server echoed.
+ *
  * Deadlines: the oldest owed command's deadline bounds every wait, and is
  * also checked between reads, so a server that keeps the socket busy cannot
  * outlive it.  Budgets: bytes and lines of one reply, counted whether kept
@@ -21,18 +25,73 @@
 #include "session_int.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "smtp_limits.h"
+
+enum smtp_errkind session_mask_add(struct session *s, const void *secret, size_t len,
+    bool with_base64, struct smtp_error *err)
+{
+	return secret_mask_add(&s->mask, secret, len, with_base64, err);
+}
+
+void session_mask_clear(struct session *s)
+{
+	secret_mask_clear(&s->mask);
+}
+
+const struct secret_mask *session_mask(const struct session *s)
+{
+	return &s->mask;
+}
+
+/* Every secret in the reply's lines replaced, before any sink sees them.
+ * A line that cannot be rewritten (out of memory) is emptied rather than
+ * shown as it came. */
+static size_t session_mask_reply(const struct session *s, struct smtp_reply *r)
+{
+	size_t replaced = 0;
+	if (secret_mask_empty(&s->mask))
+		return 0;
+	for (size_t i = 0; i < r->nlines; i++) {
+		struct reply_line *ln = &r->lines[i];
+		struct strbuf out;
+		size_t used = 0, here = 0;
+		strbuf_init(&out, 2 * ln->len + 16);
+		enum smtp_errkind k = secret_mask_feed(&s->mask, ln->text, ln->len, true, &out,
+		    &used, &here);
+		if (here == 0 && k == SMTP_OK) {
+			strbuf_free(&out);
+			continue;
+		}
+		char *text = k == SMTP_OK ? malloc(out.len + 1) : NULL;
+		if (text != NULL) {
+			memcpy(text, out.data, out.len);
+			text[out.len] = '\0';
+		}
+		memset(ln->text, 0, ln->len);
+		free(ln->text);
+		ln->text = text != NULL ? text : calloc(1, 1);
+		ln->len = text != NULL ? out.len : 0;
+		replaced += here > 0 ? here : 1;
+		strbuf_free(&out);
+	}
+	return replaced;
+}
 
 static void session_fill_reply(struct session *s, const struct session_owed *o,
     enum session_origin origin, struct smtp_reply *r, struct session_reply *out)
 {
 	enum smtp_state prior = s->state;
+	/* Masked first: what the session keeps of a reply (the EHLO
+	 * extensions) is shown too. */
+	size_t masked = session_mask_reply(s, r);
 	session_apply_reply(s, o, r);
 	session_reply_free(out);
 	out->reply = *r;
 	smtp_reply_init(r);
+	out->masked = masked;
 	out->origin = origin;
 	out->prior = prior;
 	out->state = s->state;

@@ -17,6 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/crypto.h>
+
 #include "escape.h"
 #include "strbuf.h"
 
@@ -97,6 +99,78 @@ static void emit(struct transcript *tr, const char *marker, const char *buf, siz
 	strbuf_free(&rec);
 }
 
+/* Bytes that may be longer than TRANSCRIPT_CHUNK (a line with secrets
+ * replaced), as records of at most that many. */
+static void emit_sliced(struct transcript *tr, const char *marker, const char *buf, size_t len)
+{
+	while (len > 0) {
+		size_t take = len < TRANSCRIPT_CHUNK ? len : TRANSCRIPT_CHUNK;
+		emit(tr, marker, buf, take, true);
+		buf += take;
+		len -= take;
+	}
+}
+
+/* The server's bytes: a record per line (per TRANSCRIPT_CHUNK bytes of a
+ * longer one), secrets masked.  Unless final, the tail of a partial line
+ * that may be the start of a secret is held for the next bytes. */
+static void record_in(struct transcript *tr, const char *buf, size_t len, bool final)
+{
+	struct strbuf joined;
+	strbuf_init(&joined, sizeof tr->held + len + 1);
+	if (tr->held_len > 0) {
+		if (strbuf_append(&joined, tr->held, tr->held_len) != SMTP_OK ||
+		    strbuf_append(&joined, buf, len) != SMTP_OK) {
+			tr->failed = true;
+			smtp_error_set(&tr->error, SMTP_ERR_NOMEM, 0, "transcript: out of memory; "
+			    "recording stopped");
+		}
+		OPENSSL_cleanse(tr->held, tr->held_len);
+		tr->held_len = 0;
+		buf = joined.data;
+		len = joined.len;
+	}
+	while (len > 0 && !tr->failed) {
+		const char *lf = memchr(buf, '\n', len < TRANSCRIPT_CHUNK ? len : TRANSCRIPT_CHUNK);
+		size_t take = lf != NULL ? (size_t)(lf - buf) + 1
+		                         : (len < TRANSCRIPT_CHUNK ? len : TRANSCRIPT_CHUNK);
+		bool may_hold = !final && lf == NULL && take == len;
+		struct strbuf out;
+		size_t used = 0;
+		strbuf_init(&out, 2 * take + 16);
+		if (secret_mask_feed(tr->mask, buf, take, !may_hold, &out, &used, NULL) != SMTP_OK) {
+			tr->failed = true;       /* never record what could not be masked */
+			smtp_error_set(&tr->error, SMTP_ERR_NOMEM, 0, "transcript: cannot mask a "
+			    "secret; recording stopped");
+		} else {
+			emit_sliced(tr, "S:", out.data, out.len);
+			if (used < take) {
+				memcpy(tr->held, buf + used, take - used);
+				tr->held_len = take - used;
+			}
+		}
+		OPENSSL_cleanse(out.data, out.len);
+		strbuf_free(&out);
+		buf += take;
+		len -= take;
+	}
+	if (joined.data != NULL)
+		OPENSSL_cleanse(joined.data, joined.len);
+	strbuf_free(&joined);
+}
+
+/* Held server bytes are recorded before anything that comes after them. */
+static void flush_held(struct transcript *tr)
+{
+	if (tr->held_len > 0)
+		record_in(tr, "", 0, true);
+}
+
+void transcript_set_mask(struct transcript *tr, const struct secret_mask *mask)
+{
+	tr->mask = mask;
+}
+
 enum smtp_errkind transcript_open(struct transcript *tr, const char *path,
     enum transcript_mode mode, struct smtp_error *err)
 {
@@ -134,6 +208,7 @@ enum smtp_errkind transcript_open(struct transcript *tr, const char *path,
 
 void transcript_close(struct transcript *tr)
 {
+	flush_held(tr);
 	if (tr->fd >= 0)
 		close(tr->fd);
 	tr->fd = -1;
@@ -154,6 +229,11 @@ void transcript_record(struct transcript *tr, enum wire_dir dir, const char *buf
 {
 	const char *marker = dir == WIRE_IN ? "S:" : "C:";
 
+	if (dir == WIRE_IN) {
+		record_in(tr, buf, len, false);
+		return;
+	}
+	flush_held(tr);
 	while (len > 0) {
 		if (dir == WIRE_OUT && (tr->redact_pending || tr->redacting)) {
 			const char *lf = memchr(buf, '\n', len);
@@ -202,6 +282,7 @@ void transcript_note(struct transcript *tr, const char *fmt, ...)
 	va_end(ap);
 	if (n < 0)
 		return;
+	flush_held(tr);
 	/* Notes may quote server text: escape them too. */
 	emit(tr, "# ", text, strlen(text), true);
 }

@@ -16,6 +16,12 @@
  * with the text to show instead (auth_line_display() gives it); the next
  * outgoing line, up to its LF, is then replaced by that text.
  *
+ * The other way, a secret a server echoes is masked in "S:" records
+ * (transcript_set_mask: the session's list, secret_mask.h).  Bytes that may
+ * be the start of a secret split across reads are held back until it
+ * completes or cannot (then recorded at once), and recorded before any
+ * "C:" record or note and at close; with nothing to mask nothing is held.
+ *
  * The file is created 0600 with O_NOFOLLOW (CR-05): a symbolic link or
  * anything but a regular file is refused.  An existing file is appended to
  * (TRANSCRIPT_APPEND: one file can hold a day of sessions), or emptied
@@ -31,6 +37,7 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "secret_mask.h"
 #include "transport.h"
 
 /* Input bytes per record at most (a longer line spans several records). */
@@ -44,6 +51,9 @@ struct transcript {
 	bool redact_pending;                 /* the next outgoing line is secret */
 	bool redacting;                      /* inside it: swallow up to LF */
 	char shown[TRANSCRIPT_SHOWN_MAX];    /* what stands in for it */
+	const struct secret_mask *mask;      /* borrowed; may be NULL */
+	char held[SECRET_MASK_FORM_MAX];     /* server bytes that may start a secret */
+	size_t held_len;
 	unsigned long records;               /* records written */
 	unsigned long redacted;              /* lines replaced */
 };
@@ -55,6 +65,9 @@ enum smtp_errkind transcript_open(struct transcript *tr, const char *path,
 void transcript_close(struct transcript *tr);
 bool transcript_is_open(const struct transcript *tr);
 
+/* Mask these secrets in the server's bytes (NULL: none); the list must
+ * outlive the transcript's use of it. */
+void transcript_set_mask(struct transcript *tr, const struct secret_mask *mask);
 /* A wire_hook_fn (transport.h): ctx is the struct transcript. */
 void transcript_wire_hook(void *ctx, enum wire_dir dir, const char *buf, size_t len);
 /* Record buf as one direction's bytes (what the hook does). */

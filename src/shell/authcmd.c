@@ -5,7 +5,12 @@
  * challenge waits (after `raw AUTH LOGIN`) is sent as the response.  The
  * core decides from the wire text which lines are secret and shows them
  * redacted on every sink (session.h); here the secret is held under a
- * guard that keeps it out of core dumps, and wiped after use.
+ * guard that keeps it out of core dumps, and wiped after use.  While it is
+ * held, the secret, its base64 and each line sent are on the session's
+ * mask list (secret_mask.h), so a server that echoes them back has them
+ * masked too; shell_mask_standing() puts the list back to the secrets held
+ * for the whole run (SMTPSH_PASSWORD, SMTPSH_TOKEN) when the exchange ends.
+ * A 235 is judged by auth_check_final() before it counts (SCRAM's proof).
  *
  * In the interactive shell a response to a challenge is read from the
  * terminal with echo off (shell_auth_interactive), so it never reaches the
@@ -20,8 +25,79 @@
 
 #include "auth.h"
 #include "secret.h"
+#include "secret_mask.h"
 #include "shell.h"
 #include "smtp_limits.h"
+
+void shell_mask_standing(struct shell *sh)
+{
+	struct smtp_error err;
+	const struct secret_env *env = sh->env_secrets;
+	session_mask_clear(sh->sess);
+	if (env != NULL && env->password.value != NULL)
+		(void)session_mask_add(sh->sess, env->password.value, strlen(env->password.value),
+		    true, &err);
+	if (env != NULL && env->token.value != NULL)
+		(void)session_mask_add(sh->sess, env->token.value, strlen(env->token.value), true,
+		    &err);
+	if (sh->held_secret != NULL && sh->held_secret->set)
+		(void)session_mask_add(sh->sess, sh->held_secret->buf, strlen(sh->held_secret->buf),
+		    true, &err);
+}
+
+/* Mask what an exchange puts on the wire, should the server echo it: a
+ * response line, or the initial response of "AUTH MECH IR". */
+static void auth_mask_line(struct shell *sh, const char *line, size_t len)
+{
+	struct smtp_error err;
+	if (len > 5 && strncasecmp(line, "AUTH ", 5) == 0) {
+		const char *ir = memchr(line + 5, ' ', len - 5);
+		if (ir == NULL)
+			return;
+		len -= (size_t)(ir + 1 - line);
+		line = ir + 1;
+	}
+	if (session_mask_add(sh->sess, line, len, false, &err) != SMTP_OK)
+		out_note(&sh->out, N_("%s: it may show unmasked if the server echoes it"), err.msg);
+}
+
+void shell_auth_mask_typed(struct shell *sh, const char *line, size_t len)
+{
+	auth_mask_line(sh, line, len);
+	if (len > 5 && strncasecmp(line, "AUTH ", 5) == 0) {
+		const char *ir = memchr(line + 5, ' ', len - 5);
+		if (ir == NULL)
+			return;
+		len -= (size_t)(ir + 1 - line);
+		line = ir + 1;
+	}
+	/* A typed line is base64 of something smtpsh never saw in the clear:
+	 * its last NUL-separated part is the password (PLAIN, RFC 4616) or,
+	 * for LOGIN, the whole of it. */
+	unsigned char dec[base64_decoded_max_const(AUTH_CHALLENGE_B64_MAX) + 3];
+	size_t n = 0;
+	struct smtp_error err;
+	if (len <= AUTH_CHALLENGE_B64_MAX &&
+	    base64_decode(line, len, dec, sizeof dec, &n, NULL) == SMTP_OK) {
+		const unsigned char *nul = n > 0 ? memrchr(dec, '\0', n) : NULL;
+		const unsigned char *last = nul != NULL ? nul + 1 : dec;
+		(void)session_mask_add(sh->sess, last, n - (size_t)(last - dec), false, &err);
+	}
+	secret_wipe((char *)dec, sizeof dec);
+}
+
+/* A challenge, decoded, shown with the secrets masked. */
+static void auth_show_challenge(struct shell *sh, const struct strbuf *challenge)
+{
+	struct strbuf shown;
+	size_t used = 0;
+	strbuf_init(&shown, 2 * challenge->len + 16);
+	if (secret_mask_feed(session_mask(sh->sess), challenge->data, challenge->len, true, &shown,
+	    &used, NULL) == SMTP_OK)
+		out_challenge(&sh->out, shown.data != NULL ? shown.data : "", shown.len);
+	auth_wipe(&shown);
+	strbuf_free(&shown);
+}
 
 static bool auth_confirm_plaintext(struct shell *sh)
 {
@@ -70,6 +146,7 @@ static void auth_note_unadvertised(struct shell *sh, enum auth_mech mech)
 /* Send one line of the exchange and read its reply. */
 static int auth_round(struct shell *sh, const char *line, size_t len, struct session_reply *r)
 {
+	auth_mask_line(sh, line, len);
 	return shell_exchange(sh, verb_by_id(VERB_AUTH), line, len, r);
 }
 
@@ -92,13 +169,14 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 		shell_fail(sh, "auth", &err);
 		goto out;
 	}
+	sh->auth_running = &ax;
 	int code = auth_round(sh, strbuf_str(&line), line.len, &r);
 	auth_wipe(&line);
 	while (code == 334 && !sh->stop) {
 		strbuf_reset(&challenge);
 		enum smtp_errkind k = auth_step(&ax, &r.reply, &line, &challenge, &err);
 		if (challenge.len > 0)
-			out_challenge(&sh->out, challenge.data, challenge.len);
+			auth_show_challenge(sh, &challenge);
 		if (k != SMTP_OK) {
 			/* A challenge that cannot be answered is the server's
 			 * fault, not a usage error: status 3. */
@@ -125,13 +203,25 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 			break;
 		}
 	}
+	sh->auth_running = NULL;
 	if (code != 0 && code != 334)
 		shell_maybe_stop(sh, &r);
 	ok = code == 235;
+	if (ok && auth_check_final(&ax, code, &err) != SMTP_OK) {
+		/* As for a wrong signature: the server broke the protocol (3).
+		 * Nothing more goes to a server that may not be the one we
+		 * meant: the connection is closed. */
+		ok = false;
+		shell_fail(sh, "auth", &err);
+		shell_note_status(sh, SHELL_EXIT_LOCAL, "auth");
+		if (session_is_open(sh->sess))
+			shell_close(sh, N_("connection closed: the server did not prove who it is"));
+	}
 	if (ok)
 		snprintf(sh->auth_user, sizeof sh->auth_user, "%s", user);
 	sh->recipe.auth_ok = ok;
 out:
+	sh->auth_running = NULL;
 	auth_wipe(&line);
 	strbuf_free(&line);
 	strbuf_free(&challenge);
@@ -173,10 +263,13 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 	char secret[AUTH_TOKEN_MAX + 2];
 	const char *from = NULL;
 	bool token = auth_mech_uses_token(mech);
-	struct secret_source src = { sh->password_file, true, sh->interactive, NULL, NULL };
+	const struct secret_env *env = sh->env_secrets;
+	struct secret_source src = { .password_file = sh->password_file, .allow_env = true,
+	    .env_value = env != NULL ? &env->password : NULL, .allow_prompt = sh->interactive };
 	if (token)
-		src = (struct secret_source){ sh->token_file, true, sh->interactive,
-		    SECRET_TOKEN_ENV, "--token-file" };
+		src = (struct secret_source){ .password_file = sh->token_file, .allow_env = true,
+		    .env_value = env != NULL ? &env->token : NULL, .allow_prompt = sh->interactive,
+		    .env = SECRET_TOKEN_ENV, .file_option = "--token-file" };
 	char prompt[300];
 	snprintf(prompt, sizeof prompt, "%s for %.200s: ", token ? "token" : "secret", user);
 	struct smtp_error err;
@@ -197,10 +290,16 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 			held->set = true;
 		}
 	}
-	if (sk != SMTP_OK)
+	if (sk != SMTP_OK) {
 		shell_fail(sh, "auth", &err);
-	else
+	} else {
+		/* Masked in whatever the server says back, as typed and as
+		 * LOGIN sends it (base64). */
+		if (session_mask_add(sh->sess, secret, strlen(secret), true, &err) != SMTP_OK)
+			out_note(&sh->out, N_("%s: it may show unmasked if the server echoes it"),
+			    err.msg);
 		ok = auth_run(sh, mech, user, secret);
+	}
 	if (!ok && held != NULL && held->set) {
 		secret_wipe(held->buf, sizeof held->buf);   /* refused: ask again next time */
 		held->set = false;
@@ -213,6 +312,7 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 		    auth_mech_name(mech), user);
 	}
 	secret_wipe(secret, sizeof secret);
+	shell_mask_standing(sh);
 	secret_guard_end(&guard);
 	return ok;
 }
@@ -224,11 +324,14 @@ void shell_auth_response(struct shell *sh, const char *line, size_t len)
 		line += 4;
 		len -= 4;
 	}
+	shell_auth_mask_typed(sh, line, len);
 	struct session_reply r;
 	session_reply_init(&r);
 	if (shell_exchange(sh, NULL, line, len, &r) != 0)
 		shell_maybe_stop(sh, &r);
 	session_reply_free(&r);
+	if (!session_in_auth(sh->sess))
+		shell_mask_standing(sh);          /* the exchange is over */
 }
 
 void shell_auth_interactive(struct shell *sh)

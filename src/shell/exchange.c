@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "auth.h"
 #include "shell.h"
 #include "signals.h"
 #include "smtp_limits.h"
@@ -188,8 +189,7 @@ void shell_fail_step(struct shell *sh, const char *stage, const struct smtp_erro
 		shell_signal_stops(sh, sig);
 }
 
-/* Show every reply that has arrived already, without waiting. */
-static void shell_show_available(struct shell *sh)
+void shell_show_arrived(struct shell *sh)
 {
 	while (session_is_open(sh->sess) && session_input_pending(sh->sess)) {
 		struct session_reply r;
@@ -237,7 +237,7 @@ bool shell_settle(struct shell *sh)
 {
 	if (!session_is_open(sh->sess))
 		return true;     /* session_send says "not connected" */
-	shell_show_available(sh);
+	shell_show_arrived(sh);
 	while (session_is_open(sh->sess) && session_owed(sh->sess) > 0) {
 		char owed[SESSION_SHOWN_MAX];
 		snprintf(owed, sizeof owed, "%s", session_owed_command(sh->sess, 0));
@@ -268,7 +268,7 @@ bool shell_settle(struct shell *sh)
 			return false;
 		}
 	}
-	shell_show_available(sh);
+	shell_show_arrived(sh);
 	return true;
 }
 
@@ -287,6 +287,9 @@ int shell_collect(struct shell *sh, unsigned long seq, struct session_reply *own
 				shell_fail(sh, NULL, &err);
 			return 0;
 		}
+		if (r.seq == seq && sh->auth_running != NULL && r.reply.code != 334 &&
+		    auth_check_final(sh->auth_running, r.reply.code, &err) != SMTP_OK)
+			r.verdict = VERDICT_FAILURE;      /* said by authcmd.c */
 		shell_show_reply(sh, &r);
 		if (r.seq == seq) {
 			int code = r.reply.code;
@@ -302,7 +305,7 @@ int shell_collect(struct shell *sh, unsigned long seq, struct session_reply *own
 			 * follows a 354 or a 334 is ours to send, and a server
 			 * that spoke first is dealt with there. */
 			if (code / 100 != 3 && session_owed(sh->sess) == 0)
-				shell_show_available(sh);
+				shell_show_arrived(sh);
 			return code;
 		}
 		session_reply_free(&r);

@@ -290,6 +290,7 @@ static void lookup_go(struct shell *sh, const struct lookup_names *ln, const cha
 		sh->held_secret = NULL;
 		secret_held_end(held);
 		free(held);
+		shell_mask_standing(sh);          /* the held secret is gone */
 	}
 	o->muted = false;
 	sh->worst = worst;

@@ -17,6 +17,7 @@
 
 #include "manpage.h"
 #include "options.h"
+#include "secret.h"
 #include "server.h"
 #include "shell.h"
 #include "signals.h"
@@ -265,6 +266,10 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		fputs("smtpsh: out of memory\n", stderr);
 		return SHELL_EXIT_LOCAL;
 	}
+	/* A secret the server echoes is masked in the transcript as on the
+	 * screen: one list, the session's. */
+	transcript_set_mask(&sh->transcript, session_mask(sh->sess));
+	shell_mask_standing(sh);
 	sh->interactive = a->ncmds == 0 && a->lookup == NULL && isatty(STDIN_FILENO);
 	static struct strbuf backlog;
 	if (sh->interactive && !a->json) {
@@ -323,6 +328,9 @@ int main(int argc, char **argv)
 	/* Build time: the man page from its template and the tables. */
 	if (argc == 3 && strcmp(argv[1], "--man-page") == 0)
 		return manpage_write(argv[2], stdout, stderr);
+	/* Before anything else can start a child or read the environment. */
+	static struct secret_env env_secrets;
+	secret_env_take(&env_secrets);
 	shell_locale_init();
 	struct smtpsh_args a;
 	int status;
@@ -339,6 +347,7 @@ int main(int argc, char **argv)
 	} else {
 		static struct shell sh;
 		shell_init(&sh);
+		sh.env_secrets = &env_secrets;
 		status = smtpsh_run(&sh, &a);
 		shell_free(&sh);
 		transcript_close(&sh.transcript);
@@ -346,5 +355,6 @@ int main(int argc, char **argv)
 			demo_server_free(sh.demo);
 	}
 	options_free(&a);
+	secret_env_release(&env_secrets);
 	return status;
 }

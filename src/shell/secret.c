@@ -190,7 +190,13 @@ enum smtp_errkind secret_get(const struct secret_source *src, const char *prompt
 		*from = "file";
 		return secret_read_file(src->password_file, buf, cap, NULL, err);
 	}
-	if (src->allow_env && (env = getenv(name)) != NULL && env[0] != '\0') {
+	const struct secret_env_value *ev = src->allow_env ? src->env_value : NULL;
+	if (ev != NULL && ev->too_long) {
+		*from = "environment";
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "the secret in %s is longer than "
+		    "%zu bytes", name, cap - 1);
+	}
+	if (ev != NULL && (env = ev->value) != NULL && env[0] != '\0') {
 		*from = "environment";
 		return take(buf, cap, env, strlen(env), err);
 	}

@@ -23,11 +23,32 @@
 /* The OAuth bearer token (XOAUTH2, OAUTHBEARER): --token-file, then this. */
 #define SECRET_TOKEN_ENV "SMTPSH_TOKEN"
 
+/* SMTPSH_PASSWORD and SMTPSH_TOKEN, read once at startup
+ * (secret_env_take, before anything else runs) into a private mapping kept
+ * out of core dumps and forked children, and removed from the environment
+ * -- the value bytes overwritten in place, then unset -- so no child
+ * process carries them and /proc/PID/environ does not show them.  Every
+ * later AUTH (a second one, a lookup's reconnects) is served from here.
+ * secret_env_release() wipes the copy (at exit). */
+struct secret_env_value {
+	const char *value;           /* NULL: not set */
+	bool too_long;               /* set, but longer than a token may be */
+};
+struct secret_env {
+	struct secret_env_value password;   /* SMTPSH_PASSWORD */
+	struct secret_env_value token;      /* SMTPSH_TOKEN */
+	void *map;
+	size_t map_len;
+};
+void secret_env_take(struct secret_env *e);
+void secret_env_release(struct secret_env *e);
+
 struct secret_source {
 	const char *password_file;   /* --password-file (--token-file), or NULL */
-	bool allow_env;              /* look at SMTPSH_PASSWORD (env) */
+	bool allow_env;              /* use env_value (SMTPSH_PASSWORD, ...) */
+	const struct secret_env_value *env_value; /* from secret_env; may be NULL */
 	bool allow_prompt;           /* ask on /dev/tty if nothing else */
-	const char *env;             /* NULL: SECRET_ENV */
+	const char *env;             /* its name, for messages; NULL: SECRET_ENV */
 	const char *file_option;     /* for messages; NULL: "--password-file" */
 };
 

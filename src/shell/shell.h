@@ -57,6 +57,9 @@ enum shell_status {
 	SHELL_EXIT_SIGNAL_BASE = 128,
 };
 
+struct auth_exchange;
+struct secret_env;
+
 struct shell {
 	struct session *sess;
 	struct session_options sopt;
@@ -88,7 +91,14 @@ struct shell {
 	const char *cert, *key;   /* --cert, --key */
 	const char *password_file;/* --password-file */
 	const char *token_file;   /* --token-file (XOAUTH2, OAUTHBEARER) */
+	/* SMTPSH_PASSWORD and SMTPSH_TOKEN, out of the environment since
+	 * startup (secret.h); owned by main.c. */
+	const struct secret_env *env_secrets;
 	bool allow_plain_auth;    /* --allow-plaintext-auth */
+	/* While `auth` runs its exchange (authcmd.c): a final reply is judged
+	 * by auth_check_final() before it is shown (exchange.c), so a 235
+	 * from a SCRAM server that proved nothing is never shown a success. */
+	const struct auth_exchange *auth_running;
 	bool lmtp;                /* --lmtp: HELO/EHLO are sent as LHLO */
 	/* The full-screen view (tui.c): asked for by `view`; its search; the
 	 * hooks that give the bare terminal back for a question. */
@@ -166,6 +176,8 @@ void shell_message_status(struct shell *sh, int worst_before, const struct out_m
  * which may be NULL).  Returns its code, or 0 when it got none. */
 int shell_exchange(struct shell *sh, const struct verb *v, const char *line, size_t len,
     struct session_reply *own);
+/* Show every reply that has arrived already, without waiting. */
+void shell_show_arrived(struct shell *sh);
 /* Read and show replies until command `seq` is answered. */
 int shell_collect(struct shell *sh, unsigned long seq, struct session_reply *own);
 /* A wait was cancelled: decide what the signal means (shell.stop, signal). */
@@ -232,6 +244,14 @@ void shell_starttls(struct shell *sh);
 void shell_tls_show(struct shell *sh);
 
 /* authcmd.c */
+/* The secrets masked in server text between AUTH exchanges: those held
+ * for the whole run (SMTPSH_PASSWORD, SMTPSH_TOKEN) or for a lookup
+ * (held_secret), each with its base64; an exchange adds its own and this
+ * puts the list back when it ends. */
+void shell_mask_standing(struct shell *sh);
+/* A line typed for `raw AUTH ...` or at its challenge: masked in server
+ * text until the exchange ends, with the secret it decodes to. */
+void shell_auth_mask_typed(struct shell *sh, const char *line, size_t len);
 /* `auth MECH USER`: true when the server said 235. */
 bool shell_auth(struct shell *sh, const char *arg, size_t arglen);
 /* A line typed while an AUTH challenge waits: sent as the response. */

@@ -78,9 +78,14 @@ static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, 
 		    "use bdat FILE; nothing was sent"), v->name);
 		return;
 	}
+	bool auth = v != NULL && v->id == VERB_AUTH;
+	if (auth)
+		shell_auth_mask_typed(sh, rest, rlen);
 	struct session_reply r;
 	session_reply_init(&r);
 	int code = shell_exchange(sh, NULL, rest, rlen, &r);
+	if (auth && !session_in_auth(sh->sess))
+		shell_mask_standing(sh);
 	if (code == 354 && session_state(sh->sess) == SMTP_ST_DATA) {
 		sh->body = tmpfile();
 		sh->in_body = sh->body != NULL;
@@ -342,8 +347,8 @@ static bool shell_mentions_auth(const char *line, size_t len)
 
 bool shell_line_sensitive(const struct shell *sh, const char *line, size_t len)
 {
-	if (sh->sess != NULL && session_in_auth(sh->sess))
-		return true;          /* the response to a challenge */
+	if (sh->sess != NULL && (session_in_auth(sh->sess) || session_auth_owed(sh->sess)))
+		return true;          /* the response to a challenge, or maybe one */
 	struct tokens *t = malloc(sizeof *t);
 	if (t == NULL)
 		return true;
@@ -409,6 +414,11 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len)
 		shell_body_line(sh, line, len);
 		return;
 	}
+	/* A late 334 that arrived while the prompt was back (its wait was
+	 * abandoned): shown first, and this line answers it. */
+	if (session_is_open(sh->sess) && !session_in_auth(sh->sess) &&
+	    session_auth_owed(sh->sess))
+		shell_show_arrived(sh);
 	if (session_is_open(sh->sess) && session_in_auth(sh->sess)) {
 		shell_auth_response(sh, line, len);
 		return;

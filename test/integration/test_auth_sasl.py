@@ -122,6 +122,36 @@ class AuthSASL(unittest.TestCase):
         self.assertEqual(errors[0]["stage"], "auth")
         self.assertNotEqual(p.returncode, 0)
 
+    def test_scram_235_without_the_servers_signature_is_a_failure(self):
+        """A server that answers the client-final with 235 at once never
+        sent v= (RFC 5802 3, RFC 7677): it has not proved it knows the
+        password, so the 235 is not trusted -- a failure with the status of
+        a server breaking the protocol (3), as for a wrong signature, and
+        the connection is closed rather than used as authenticated."""
+        with FakeServer(EHLO + [{"scram": {"user": "user@example.com", "password": "pencil",
+                                           "skip_final": True}}] + QUIT) as srv:
+            p = run_smtpsh(["--json", "--allow-plaintext-auth", "-e", "ehlo me.example",
+                            "-e", "auth scram-sha-256 user@example.com", "-e", "quit",
+                            "127.0.0.1", str(srv.port)], env_extra={"SMTPSH_PASSWORD": "pencil"})
+            srv.finish()
+            self.assertNotIn("scram:", srv.stderr)
+            wire = srv.received()
+        self.assertFalse(wire.endswith(b"QUIT\r\n"), wire)     # closed, not used
+        errors = [r for r in json_records(p.stdout) if r["type"] == "error"]
+        self.assertTrue(errors, p.stdout)
+        self.assertIn("did not prove it knows the password", errors[0]["message"])
+        self.assertIn("RFC 5802", errors[0]["message"])
+        self.assertEqual(errors[0]["stage"], "auth")
+        self.assertEqual(p.returncode, 3, p.stdout)
+        with FakeServer(EHLO + [{"scram": {"user": "user@example.com", "password": "pencil",
+                                           "skip_final": True}}] + QUIT) as srv:
+            p = run_smtpsh(["--allow-plaintext-auth", "--no-color", "-e", "ehlo me.example",
+                            "-e", "auth scram-sha-256 user@example.com", "-e", "quit",
+                            "127.0.0.1", str(srv.port)], env_extra={"SMTPSH_PASSWORD": "pencil"})
+        self.assertNotIn(b"success for AUTH", p.stdout)
+        self.assertIn(b"did not prove it knows the password", p.stderr)
+        self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
+
     def test_scram_password_saslprep(self):
         """SASLprep (RFC 4013): a soft hyphen typed into the password is
         mapped to nothing, so the proof is "pencil"'s and the server takes

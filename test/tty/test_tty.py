@@ -16,7 +16,7 @@ import time
 import unittest
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
-from harness import SMTPSH, FakeDNS, FakeServer, BANNER  # noqa: E402
+from harness import SMTPSH, FakeDNS, FakeServer, BANNER, unread_by_client  # noqa: E402
 
 
 def tmux(*args, check=True):
@@ -342,6 +342,70 @@ class Terminal(unittest.TestCase):
         self.assertNotIn(user_b64, h)
         self.assertNotIn(pass_b64, h)
         self.assertNotIn('"tim', h)
+        self.assertNotIn("auth", h.lower())
+
+    def test_raw_auth_responses_echoed_by_the_server_are_masked(self):
+        """The lines typed at the challenges of `raw AUTH LOGIN` are secrets
+        smtpsh holds for the exchange: a server that echoes one, or the
+        password it decodes to, has it masked on the screen."""
+        user_b64, pass_b64 = "dXNlcm5hbWU=", "c2VjcmV0cGFzcw=="
+        steps = [BANNER, {"expect": "AUTH LOGIN"}, {"send": "334 VXNlcm5hbWU6\r\n"},
+                 {"read_line": True}, {"send": "334 UGFzc3dvcmQ6\r\n"}, {"read_line": True},
+                 {"send": f"535 5.7.8 you sent {pass_b64}, that is secretpass\r\n"},
+                 {"drain": True}]
+        with FakeServer(steps) as srv:
+            p = self.pane(f"{SMTPSH} --no-color 127.0.0.1 {srv.port}")
+            p.wait_for("[greeted]>")
+            p.keys("raw AUTH LOGIN", "Enter")
+            p.wait_for("not echoed")
+            p.keys(user_b64, "Enter")
+            p.wait_for("< 334 UGFzc3dvcmQ6")
+            p.keys(pass_b64, "Enter")
+            s = p.wait_for("< 535 5.7.8 you sent")
+            p.keys("C-d")
+            p.wait_for("EXITED=")
+        self.assertIn("you sent <secret>, that is <secret>", s)
+        self.assertNotIn(pass_b64, s)
+        self.assertNotIn("secretpass", s)
+
+    def test_auth_response_typed_after_an_abandoned_wait_stays_out_of_history(self):
+        """Ctrl-C abandons the wait for the 334 to `raw AUTH LOGIN`; the 334
+        then arrives while the prompt is back.  The line typed next is the
+        response to it: it is sent as such (the late 334 is shown first) and
+        never saved to history -- it used to be stored there as a command."""
+        user_b64, pass_b64 = "bGF0ZXVzZXI=", "bGF0ZXNlY3JldA=="
+        steps = [BANNER, {"expect": "NOOP"}, {"send": "250 ok\r\n"},
+                 {"expect": "AUTH LOGIN"}, {"wait_go": True},
+                 {"send": "334 VXNlcm5hbWU6\r\n"}, {"read_line": True},
+                 {"send": "334 UGFzc3dvcmQ6\r\n"}, {"read_line": True},
+                 {"send": "235 2.7.0 ok\r\n"}, {"drain": True}]
+        with FakeServer(steps) as srv:
+            p = self.pane(f"{SMTPSH} --no-color 127.0.0.1 {srv.port}")
+            p.wait_for("[greeted]>")
+            p.keys("noop", "Enter")
+            p.wait_for("< 250 ok")
+            p.keys("raw AUTH LOGIN", "Enter")
+            p.wait_for("> AUTH LOGIN")
+            p.keys("C-c")
+            p.wait_for("the wait was abandoned")
+            srv.go()
+            deadline = time.time() + 10
+            while unread_by_client(srv.port) == 0:      # the 334 has arrived
+                self.assertLess(time.time(), deadline, "the late 334 never arrived")
+                time.sleep(0.02)
+            p.keys(user_b64, "Enter")
+            p.wait_for("not echoed")
+            p.keys(pass_b64, "Enter")
+            p.wait_for("< 235 2.7.0 ok")
+            p.keys("C-d")
+            p.wait_for("EXITED=")
+            wire = srv.received()
+        self.assertEqual(wire, f"NOOP\r\nAUTH LOGIN\r\n{user_b64}\r\n{pass_b64}\r\n".encode())
+        with open(os.path.join(self.home.name, "state", "smtpsh", "history")) as f:
+            h = f.read()
+        self.assertIn("noop", h)                # the history was saved
+        self.assertNotIn(user_b64, h)
+        self.assertNotIn(pass_b64, h)
         self.assertNotIn("auth", h.lower())
 
     def test_ctrl_c_ends_an_mx_lookup_and_the_shell_goes_on(self):

@@ -7,7 +7,8 @@ back to line mode; TERM=dumb falling back to line mode; the terminal
 given back (echo and canonical mode on) after Ctrl-D, SIGTERM and SIGSEGV
 (or, under AddressSanitizer, ASan's report of the SIGSEGV);
 and (issue 17) a storm of resizes down to 1x1 and up past 200x60 that the
-view survives, with only "terminal too small" drawn below its minimum.
+view survives, with only "terminal too small" drawn below its minimum;
+and a secret a server echoes shown masked in the view.
 The capture in docs/full-screen-view.md is the one this test takes
 (ports and times masked); SMTPSH_DOCS_UPDATE=1 rewrites it."""
 import os
@@ -239,6 +240,23 @@ class FullScreen(unittest.TestCase):
                              "suite with SMTPSH_DOCS_UPDATE=1")
         p.keys("quit", "Enter")
         p.wait_for("closed |")
+
+    def test_an_echoed_secret_is_masked_in_the_view(self):
+        """Issue 17: the full-screen view shows replies as the session hands
+        them out, so a server echoing SMTPSH_PASSWORD shows <secret>."""
+        from harness import BANNER, FakeServer
+        secret = "tui-hunter2-Pa55"
+        steps = [BANNER, {"expect": "NOOP"}, {"send": f"250 2.0.0 ok {secret}\r\n"},
+                 {"drain": True}]
+        with FakeServer(steps) as srv:
+            p = self.pane(f"{SMTPSH} --tui 127.0.0.1 {srv.port}", 80, 24, SMTPSH_PASSWORD=secret)
+            p.wait_for("greeted |")
+            p.keys("noop", "Enter")
+            screen = p.wait_for("250 2.0.0 ok")
+            p.keys("C-d")
+            srv.stop()
+        self.assertIn("250 2.0.0 ok <secret>", screen)
+        self.assertNotIn(secret, screen)
 
     def test_sigterm_gives_the_terminal_back(self):
         p = self.pane(f"{SMTPSH} --demo --tui", 80, 24)

@@ -285,6 +285,31 @@ START_TEST(test_scram_exchange_steps)
 }
 END_TEST
 
+/* Issue 17: a 235 before the server-final was verified (the server
+ * skipped v=) is not a success for SCRAM; for the other mechanisms, and
+ * for SCRAM once v= matched, the final reply stands as it is. */
+START_TEST(test_scram_235_needs_the_servers_proof)
+{
+	struct auth_exchange ax;
+	struct strbuf line;
+	struct smtp_error err = { 0 };
+	strbuf_init(&line, 16384);
+	ck_assert_int_eq(auth_begin(&ax, AUTH_MECH_SCRAM_SHA_256, NULL, "user", "pencil", true,
+	    &line, &err), SMTP_OK);
+	ck_assert_int_eq(auth_check_final(&ax, 235, &err), SMTP_ERR_REFUSED);
+	ck_assert_ptr_nonnull(strstr(err.msg, "did not prove it knows the password"));
+	ck_assert_ptr_nonnull(strstr(err.msg, "RFC 5802"));
+	ck_assert_int_eq(auth_check_final(&ax, 535, &err), SMTP_OK);   /* a refusal is one */
+	ax.scram.server_verified = true;
+	ck_assert_int_eq(auth_check_final(&ax, 235, &err), SMTP_OK);
+	ck_assert_int_eq(auth_begin(&ax, AUTH_MECH_PLAIN, NULL, "user", "pencil", true, &line,
+	    &err), SMTP_OK);
+	ck_assert_int_eq(auth_check_final(&ax, 235, &err), SMTP_OK);
+	auth_wipe(&line);
+	strbuf_free(&line);
+}
+END_TEST
+
 START_TEST(test_display_redacts_new_forms)
 {
 	struct strbuf shown;
@@ -316,6 +341,7 @@ static Suite *sasl_suite(void)
 	tcase_add_test(tc, test_oauth_error_acknowledged);
 	tcase_add_test(tc, test_long_token_after_the_first_334);
 	tcase_add_test(tc, test_scram_exchange_steps);
+	tcase_add_test(tc, test_scram_235_needs_the_servers_proof);
 	tcase_add_test(tc, test_display_redacts_new_forms);
 	suite_add_tcase(s, tc);
 	return s;

@@ -3,7 +3,8 @@
  * (CR-05), one timestamped record per line each way, server bytes escaped
  * (no raw control byte in the file), secrets replaced (CR-01, CR-02) even
  * when the line is split across writes, nothing lost on kill -9, long lines
- * cut into bounded records, and a write failure kept rather than raised.
+ * cut into bounded records, a write failure kept rather than raised, and a
+ * secret the server echoes masked even when split across reads.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "secret_mask.h"
 #include "transcript.h"
 
 /* A string literal and its length (without the NUL). */
@@ -265,6 +267,86 @@ START_TEST(test_write_failure_kept)
 }
 END_TEST
 
+/* The server's bytes with every "S:" record's text joined, escapes kept. */
+static void server_text(const char *file, char *out, size_t cap)
+{
+	size_t n = 0;
+	const char *p = file;
+	out[0] = '\0';
+	while (*p != '\0') {
+		const char *nl = strchr(p, '\n');
+		size_t l = nl ? (size_t)(nl - p) : strlen(p);
+		if (l > 28 && strncmp(p + 25, "S: ", 3) == 0 && n + l - 28 < cap) {
+			memcpy(out + n, p + 28, l - 28);
+			n += l - 28;
+			out[n] = '\0';
+		}
+		p += l + (nl ? 1 : 0);
+	}
+}
+
+/* Issue 17: a secret the server echoes is masked in "S:" records, split
+ * across reads at every offset, and a partial match that does not complete
+ * is recorded as it came. */
+START_TEST(test_echoed_secret_masked_at_every_split)
+{
+	static const char line[] = "535 5.7.8 bad credentials for alice/hunter2 (hunte)\r\n";
+	size_t n = sizeof line - 1;
+	for (size_t cut = 0; cut <= n; cut++) {
+		struct transcript tr;
+		struct secret_mask m;
+		struct smtp_error err = { 0 };
+		char p[128], text[512];
+		size_t len;
+		secret_mask_init(&m);
+		ck_assert_int_eq(secret_mask_add(&m, "hunter2", 7, true, &err), SMTP_OK);
+		path_in(p, sizeof p, "t.log");
+		ck_assert_int_eq(transcript_open(&tr, p, TRANSCRIPT_OVERWRITE, &err), SMTP_OK);
+		transcript_set_mask(&tr, &m);
+		transcript_wire_hook(&tr, WIRE_IN, line, cut);
+		transcript_wire_hook(&tr, WIRE_IN, line + cut, n - cut);
+		transcript_close(&tr);
+		char *f = slurp(p, &len);
+		server_text(f, text, sizeof text);
+		ck_assert_msg(strcmp(text, "535 5.7.8 bad credentials for alice/<secret> (hunte)\\r\\n")
+		    == 0, "cut %zu: got \"%s\"", cut, text);
+		ck_assert_ptr_null(strstr(f, "hunter2"));
+		free(f);
+		secret_mask_clear(&m);
+	}
+}
+END_TEST
+
+/* Held bytes that may start a secret are recorded before the client's
+ * next line, a note, and at close: nothing is lost or reordered. */
+START_TEST(test_held_bytes_recorded_in_order)
+{
+	struct transcript tr;
+	struct secret_mask m;
+	struct smtp_error err = { 0 };
+	char p[128];
+	size_t len;
+	secret_mask_init(&m);
+	ck_assert_int_eq(secret_mask_add(&m, "hunter2", 7, false, &err), SMTP_OK);
+	path_in(p, sizeof p, "t.log");
+	ck_assert_int_eq(transcript_open(&tr, p, TRANSCRIPT_OVERWRITE, &err), SMTP_OK);
+	transcript_set_mask(&tr, &m);
+	transcript_wire_hook(&tr, WIRE_IN, LIT("250 hun"));
+	transcript_wire_hook(&tr, WIRE_OUT, LIT("NOOP\r\n"));
+	transcript_wire_hook(&tr, WIRE_IN, LIT("250 ok hunt"));
+	transcript_close(&tr);
+	char *f = slurp(p, &len);
+	char text[256];
+	server_text(f, text, sizeof text);
+	ck_assert_str_eq(text, "250 hun250 ok hunt");
+	/* "hun" was held (it may have been "hunter2"), recorded before NOOP. */
+	const char *a = strstr(f, "S: hun\n"), *b = strstr(f, "C: NOOP");
+	ck_assert(a != NULL && b != NULL && a < b);
+	free(f);
+	secret_mask_clear(&m);
+}
+END_TEST
+
 static Suite *transcript_suite(void)
 {
 	Suite *s = suite_create("transcript");
@@ -277,6 +359,8 @@ static Suite *transcript_suite(void)
 	tcase_add_test(tc, test_survives_kill_9);
 	tcase_add_test(tc, test_long_line_bounded_records);
 	tcase_add_test(tc, test_write_failure_kept);
+	tcase_add_test(tc, test_echoed_secret_masked_at_every_split);
+	tcase_add_test(tc, test_held_bytes_recorded_in_order);
 	suite_add_tcase(s, tc);
 	return s;
 }
