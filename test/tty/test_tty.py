@@ -400,7 +400,8 @@ class Terminal(unittest.TestCase):
             p.keys("C-d")
             p.wait_for("EXITED=")
             wire = srv.received()
-        self.assertEqual(wire, f"NOOP\r\nAUTH LOGIN\r\n{user_b64}\r\n{pass_b64}\r\n".encode())
+        # (QUIT: the shell's end, issue 19)
+        self.assertEqual(wire, f"NOOP\r\nAUTH LOGIN\r\n{user_b64}\r\n{pass_b64}\r\nQUIT\r\n".encode())
         with open(os.path.join(self.home.name, "state", "smtpsh", "history")) as f:
             h = f.read()
         self.assertIn("noop", h)                # the history was saved
