@@ -262,6 +262,7 @@ def lookup_serve(conn, opt):
                                           of lines that arrived together
       close_after: N                      close (no reply) at command N+1
       reply_421_after: N                  421 and close at command N+1
+      close_on: [names]                   close (no reply) when one is asked
       reply_554_after: N                  554 and close at the N+1th VRFY/EXPN
       tarpit_after: N, tarpit: s          from lookup N+1 on, delay each reply
                                           s, 2s, 4s ... (capped at 8s)
@@ -310,6 +311,12 @@ def lookup_serve(conn, opt):
                 return
             if opt.get("reply_421_after") is not None and count > opt["reply_421_after"]:
                 out.append((b"421 4.7.0 fake.test Error: too many commands\r\n", 0))
+                for r, d in out:
+                    time.sleep(d)
+                    conn.send(r)
+                conn.sock.close()
+                return
+            if verb in ("VRFY", "EXPN", "RCPT") and lookup_key(arg) in opt.get("close_on", []):
                 for r, d in out:
                     time.sleep(d)
                     conn.send(r)

@@ -108,6 +108,9 @@ void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct
 	res->reason[0] = '\0';
 	enum lookup_verdict v = lookup_classify(m, r, lookup_is_catch_all(lk, i), res);
 	lk->conn_progress = true;
+	lk->futile_connections = 0;
+	lk->answered_any = true;
+	lk->blamed = false;
 	lk->backoff_ms = 0;
 	if (v == LOOKUP_TEMPORARY) {
 		if (++it->temp_tries <= lk->cfg->retries) {
@@ -160,7 +163,8 @@ static void lookup_ask_one(struct lookup *lk, size_t i)
 	struct session_reply r;
 	session_reply_init(&r);
 	it->attempts++;
-	lk->conn_names++;
+	if (lk->conn_names++ == 0)
+		lk->conn_first = i;
 	enum smtp_errkind k = lookup_command(lk, v, lk->names[i], &r, &err);
 	if (k == SMTP_OK && m == LOOKUP_VRFY && r.reply.code == 250 &&
 	    lookup_addresses(&r.reply, lookup_slot(lk, i)->addresses, LOOKUP_ADDRESSES_MAX) >= 2) {
@@ -207,7 +211,7 @@ static size_t lookup_pick(struct lookup *lk, size_t *idx, size_t max, long long 
 			r->index = i;
 			r->name = lk->names[i];
 		}
-		if (it->attempts >= LOOKUP_ATTEMPTS_MAX) {
+		if (it->attempts >= LOOKUP_ATTEMPTS_MAX || it->ends_connections) {
 			char why[SMTP_ERROR_MSG_MAX];
 			snprintf(why, sizeof why, "asked %u times, and each time the connection ended "
 			    "first (%.160s)", it->attempts, lk->last_loss);

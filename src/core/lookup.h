@@ -56,6 +56,10 @@
 #define LOOKUP_BACKOFF_MAX_MS 30000
 /* Connection attempts in a row that fail before the rest is untested. */
 #define LOOKUP_CONNECT_TRIES 4
+/* Connections in a row that end (a close, a 421) before any name is
+ * answered, before the rest is untested: a server that ends every
+ * connection early would otherwise be reconnected to forever. */
+#define LOOKUP_FUTILE_CONNECTIONS 3
 /* Times one name may be asked before it is left untested (each lost
  * connection costs the names in flight one attempt). */
 #define LOOKUP_ATTEMPTS_MAX 6

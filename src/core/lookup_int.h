@@ -23,6 +23,8 @@ struct lookup_item {
 	unsigned attempts;             /* commands sent for it */
 	unsigned temp_tries;           /* temporary answers so far */
 	unsigned end_tries;            /* 5xx-then-close retractions */
+	bool ends_connections;         /* asked first on LOOKUP_FUTILE_CONNECTIONS
+	                                * that ended: given up */
 	long long not_before;          /* back-off: not asked before (ms) */
 	bool final;
 };
@@ -50,6 +52,7 @@ struct lookup {
 	unsigned conn_cmds;            /* our commands answered on it */
 	unsigned conn_errors;          /* ... of which 4xx/5xx */
 	unsigned conn_names;           /* names asked on it */
+	size_t conn_first;             /* the first of them (when conn_names > 0) */
 	bool conn_progress;            /* a name got an answer on it */
 	bool txn;                      /* MAIL accepted (RCPT probes) */
 	unsigned txn_rcpts;
@@ -66,6 +69,10 @@ struct lookup {
 
 	/* Across connections. */
 	unsigned connect_failures;     /* in a row */
+	unsigned futile_connections;   /* in a row, ended before any answer */
+	bool answered_any;             /* some name was answered in this run */
+	bool blamed;                   /* a name was given up for ending them,
+	                                * and no name was answered since */
 	unsigned limit_cmds;           /* learned: at most this many; 0 none */
 	unsigned limit_errors;
 	bool tarpit_useless;           /* slow from the start: reconnecting won't help */

@@ -114,7 +114,8 @@ static enum smtp_errkind lookup_group_send(struct lookup *lk, struct lookup_grou
 		}
 		seq[g] = gb->line[j].seq;
 		lk->items[idx[g]].attempts++;
-		lk->conn_names++;
+		if (lk->conn_names++ == 0)
+			lk->conn_first = idx[g];
 		lk->txn_rcpts++;
 	}
 	return SMTP_OK;

@@ -1,0 +1,67 @@
+"""test_lookup_trust.py - lookups that always end and are right on every
+server (issue 17), against test/fakesmtp.py's directory server: a server
+that ends every connection before any name is answered, a reply over the
+budget, a pipelined group answered with more replies than commands, Exim's
+501 to a bare VRFY, VRFY/EXPN not implemented.  Loopback only."""
+import os
+import sys
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from test_lookup import USERS, LookupCase  # noqa: E402
+
+
+class Futile(LookupCase):
+    """Item 1: connections that keep ending before any name is answered."""
+
+    def check_gives_up(self, args):
+        names = [f"user{i:02d}" for i in range(10)]
+        # close_after 1: EHLO is answered, the next command closes.
+        p, rows, summary, recs, wire, secs = self.run_fake(
+            names, {"users": USERS, "close_after": 1}, args, connections=40, timeout=60)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assert_every_name_once(names, rows)
+        self.assertEqual(summary["connections"], 3, recs)
+        for r in rows:
+            self.assertEqual(r["verdict"], "untested")
+            self.assertIn("3 connections in a row ended before any name was answered",
+                          r["reason"])
+        self.assertLess(secs, 10)
+
+    def test_auto_gives_up_after_3_futile_connections(self):
+        self.check_gives_up([])
+
+    def test_vrfy_gives_up_after_3_futile_connections(self):
+        self.check_gives_up(["--method", "vrfy"])
+
+    def test_rcpt_gives_up_after_3_futile_connections(self):
+        self.check_gives_up(["--method", "rcpt", "--domain", "fake.test"])
+
+    def test_progress_resets_the_count(self):
+        """A server that answers 2 names per connection then closes is no
+        futile one: every name is answered."""
+        names = [f"user{i:02d}" for i in range(12)]
+        p, rows, summary, _, _, _ = self.run_fake(
+            names, {"users": USERS, "close_after": 3}, ["--method", "vrfy"], connections=40)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_every_name_once(names, rows)
+        self.assertTrue(all(r["verdict"] == "unknown" for r in rows), rows)
+
+    def test_a_name_that_ends_every_connection_is_given_up_alone(self):
+        names = ["alice", "nobody", "poison", "bob", "ghost"]
+        p, rows, summary, _, wire, _ = self.run_fake(
+            names, {"users": USERS, "close_on": ["poison"]}, ["--method", "vrfy"], connections=40)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assert_every_name_once(names, rows)
+        self.assertEqual(self.verdicts(rows), {"alice": "exists", "nobody": "unknown",
+                                               "poison": "untested", "bob": "exists",
+                                               "ghost": "unknown"})
+        # Once on the connection that answered alice and nobody, then on
+        # 3 connections in a row that answered nothing.
+        self.assertEqual(wire.count(b"VRFY poison\r\n"), 4)
+        self.assertIn("asked 4 times", rows[2]["reason"])
+
+
+if __name__ == "__main__":
+    unittest.main()
