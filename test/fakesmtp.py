@@ -263,6 +263,8 @@ def lookup_serve(conn, opt):
       close_after: N                      close (no reply) at command N+1
       reply_421_after: N                  421 and close at command N+1
       close_on: [names]                   close (no reply) when one is asked
+      huge_for: [names], huge_lines: N    answer them with a reply of N (30000)
+                                          lines: far over smtpsh's budget
       reply_554_after: N                  554 and close at the N+1th VRFY/EXPN
       tarpit_after: N, tarpit: s          from lookup N+1 on, delay each reply
                                           s, 2s, 4s ... (capped at 8s)
@@ -386,6 +388,9 @@ def lookup_serve(conn, opt):
                     conn.sock, __import__("ssl").SSLSocket)
                 if opt.get("require_auth") and not (authed and secure):
                     reply = "530 5.7.0 Authentication required\r\n"
+                elif key in opt.get("huge_for", []):
+                    # Far past smtpsh's budget of 10,000 lines (1 MiB) for one reply.
+                    reply = ("250-" + "x" * 60 + "\r\n") * opt.get("huge_lines", 30000) + "250 end\r\n"
                 elif key in opt.get("temp_always", []) or (
                         key in opt.get("temp_once", []) and asked[key] == 1):
                     reply = "450 4.2.1 try again later\r\n"

@@ -143,6 +143,17 @@ void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struc
 		lk->cancelled = true;
 	} else if (k == SMTP_ERR_REFUSED || k == SMTP_ERR_USAGE) {
 		lookup_untested(lk, i, err->msg);          /* the name cannot be sent */
+	} else if (k == SMTP_ERR_LIMIT) {
+		/* Over the reply budget: a protocol violation, not a lost
+		 * connection (no limit is learned, no back-off).  One more
+		 * try, then the name is untested. */
+		lookup_dropped(lk, err->msg);
+		if (++lk->items[i].too_large >= LOOKUP_TOO_LARGE_TRIES) {
+			char why[SMTP_ERROR_MSG_MAX];
+			snprintf(why, sizeof why, "reply too large, %u times (%.180s)",
+			    lk->items[i].too_large, err->msg);
+			lookup_untested(lk, i, why);
+		}
 	} else {
 		lookup_lost(lk, err->msg);
 	}

@@ -63,6 +63,10 @@
 /* Times one name may be asked before it is left untested (each lost
  * connection costs the names in flight one attempt). */
 #define LOOKUP_ATTEMPTS_MAX 6
+/* A reply over smtpsh's budget (smtp_limits.h) breaks the protocol:
+ * the connection is closed, and the name is asked at most this many
+ * times in all before it is left untested ("reply too large"). */
+#define LOOKUP_TOO_LARGE_TRIES 2
 /* A 5xx followed at once by the end of the connection ends the session
  * (Exim's 554 after 10 non-mail commands), not the name: it is asked
  * again, at most this many times, before the 5xx is taken as its answer. */

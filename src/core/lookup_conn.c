@@ -172,6 +172,15 @@ void lookup_end_connection(struct lookup *lk, bool wait)
 	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one ended with our QUIT");
 }
 
+void lookup_dropped(struct lookup *lk, const char *why)
+{
+	lookup_commit_held(lk);            /* the reply after it came, if too long */
+	if (session_is_open(lk->s))
+		session_close(lk->s);
+	lookup_conn_reset(lk);
+	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one was closed by smtpsh: %.200s", why);
+}
+
 void lookup_lost(struct lookup *lk, const char *why)
 {
 	unsigned cmds = lk->conn_cmds, errors = lk->conn_errors;

@@ -23,6 +23,7 @@ struct lookup_item {
 	unsigned attempts;             /* commands sent for it */
 	unsigned temp_tries;           /* temporary answers so far */
 	unsigned end_tries;            /* 5xx-then-close retractions */
+	unsigned too_large;            /* replies over the budget */
 	bool ends_connections;         /* asked first on LOOKUP_FUTILE_CONNECTIONS
 	                                * that ended: given up */
 	long long not_before;          /* back-off: not asked before (ms) */
@@ -116,6 +117,9 @@ enum smtp_errkind lookup_ensure_connection(struct lookup *lk);
 /* The connection ended under us (421, a close): learn, retract a held
  * answer the close belongs to, back off when it made no progress. */
 void lookup_lost(struct lookup *lk, const char *why);
+/* We closed the connection for a protocol violation (a reply over the
+ * budget): nothing is learned from it, and it is no futile connection. */
+void lookup_dropped(struct lookup *lk, const char *why);
 /* End the connection ourselves: QUIT (waited for briefly when wait). */
 void lookup_end_connection(struct lookup *lk, bool wait);
 /* How many names may still be asked on this connection (at least 1 on a

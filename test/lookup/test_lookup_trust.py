@@ -63,5 +63,33 @@ class Futile(LookupCase):
         self.assertIn("asked 4 times", rows[2]["reason"])
 
 
+class TooLarge(LookupCase):
+    """Item 2: a reply over the per-reply budget is a protocol violation."""
+
+    def check(self, args, pipelining):
+        names = ["alice", "huge", "bob", "nobody"]
+        p, rows, summary, recs, wire, secs = self.run_fake(
+            names, {"users": USERS, "huge_for": ["huge"], "vrfy": "252" if pipelining else "real",
+                    "pipelining": pipelining}, args, connections=10)
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assert_every_name_once(names, rows)
+        v = self.verdicts(rows)
+        self.assertEqual(v, {"alice": "exists", "huge": "untested", "bob": "exists",
+                             "nobody": "unknown"})
+        self.assertIn("reply too large", rows[1]["reason"])
+        self.assertLessEqual(rows[1]["attempts"], 2)
+        self.assertLessEqual(summary["connections"], 3)
+        # Not a server limit: nothing is learned from it.
+        self.assertFalse([r for r in recs if r["type"] == "lookup-event" and r["event"] == "limit"],
+                         recs)
+        self.assertLess(secs, 10)
+
+    def test_vrfy(self):
+        self.check(["--method", "vrfy"], False)
+
+    def test_pipelined_rcpt(self):
+        self.check(["--method", "rcpt", "--domain", "fake.test"], True)
+
+
 if __name__ == "__main__":
     unittest.main()
