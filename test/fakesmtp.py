@@ -263,6 +263,8 @@ def lookup_serve(conn, opt):
       close_after: N                      close (no reply) at command N+1
       reply_421_after: N                  421 and close at command N+1
       close_on: [names]                   close (no reply) when one is asked
+      surplus_rcpt: "550 ..."             send this reply too after each
+                                          RCPT's: more replies than commands
       huge_for: [names], huge_lines: N    answer them with a reply of N (30000)
                                           lines: far over smtpsh's budget
       reply_554_after: N                  554 and close at the N+1th VRFY/EXPN
@@ -416,6 +418,9 @@ def lookup_serve(conn, opt):
                     reply = f"550 5.1.1 <{key}>: Recipient address rejected: User unknown\r\n"
             else:
                 reply = "500 5.5.2 Error: command not recognized\r\n"
+            if verb == "RCPT" and opt.get("surplus_rcpt"):
+                # One reply too many, in the same write: the replies shift.
+                reply += opt["surplus_rcpt"] + "\r\n"
             out.append((reply.encode("latin-1"), delay))
         for r, d in out:
             time.sleep(d)

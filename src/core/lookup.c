@@ -276,11 +276,11 @@ static void lookup_step(struct lookup *lk)
 		lk->reconnect = true;               /* the limit we learned: end it now */
 		return;
 	}
-	bool pipelining = !lk->cfg->no_pipelining &&
+	bool pipelining = !lk->cfg->no_pipelining && !lk->pipelining_off &&
 	    ehlo_find(session_extensions(lk->s), "PIPELINING") != NULL;
 	size_t max = lk->method == LOOKUP_RCPT && pipelining ? LOOKUP_GROUP_MAX : 1;
-	if (max > room)
-		max = room;
+	if (max > 1 && max >= room)
+		max = room > 1 ? room - 1 : 1;      /* a group's NOOP counts too */
 	if (lk->method == LOOKUP_RCPT) {
 		unsigned used = lookup_txn_needed(lk) ? 0 : lk->txn_rcpts;
 		if (max > LOOKUP_RCPT_PER_TXN - used)

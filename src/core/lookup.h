@@ -153,6 +153,7 @@ enum lookup_event_kind {
 	LOOKUP_EV_BACKOFF,      /* waiting before going on */
 	LOOKUP_EV_CONNECT_FAILED,
 	LOOKUP_EV_PROGRESS,     /* a name is being asked, or one was answered */
+	LOOKUP_EV_SURPLUS,      /* more replies than commands: one at a time now */
 };
 
 struct lookup_event {

@@ -82,6 +82,7 @@ struct lookup {
 	struct lookup_domain domains[LOOKUP_DOMAINS_MAX];
 	size_t ndomains;
 	bool vrfy_catch_all;           /* VRFY said yes to a random name */
+	bool pipelining_off;           /* a group got more replies than commands */
 	bool cancelled;
 	bool stop;                     /* the rest is untested, for stop_reason */
 	char stop_reason[SMTP_ERROR_MSG_MAX];

@@ -48,6 +48,7 @@ static const char *const lookup_event_names[] = {
 	[LOOKUP_EV_TARPIT] = "tarpit", [LOOKUP_EV_LIMIT] = "limit",
 	[LOOKUP_EV_RECONNECT] = "reconnect", [LOOKUP_EV_BACKOFF] = "backoff",
 	[LOOKUP_EV_CONNECT_FAILED] = "connect-failed", [LOOKUP_EV_PROGRESS] = "progress",
+	[LOOKUP_EV_SURPLUS] = "surplus",
 };
 
 static void lookup_draw(struct lookup_run_ctx *c, bool force)

@@ -91,5 +91,38 @@ class TooLarge(LookupCase):
         self.check(["--method", "rcpt", "--domain", "fake.test"], True)
 
 
+class Surplus(LookupCase):
+    """Item 3: more replies than commands in a pipelined group."""
+
+    def test_surplus_replies_discard_the_group_and_ask_one_at_a_time(self):
+        names = [f"user{i:02d}" for i in range(12)]
+        users = {n: None for n in names[::2]}
+        serve = {"users": users, "vrfy": "252", "pipelining": True,
+                 "surplus_rcpt": "550 5.1.1 surplus reply"}
+        p, rows, summary, recs, wire, secs = self.run_fake(
+            names, serve, ["--method", "rcpt", "--domain", "fake.test"], connections=5)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_every_name_once(names, rows)
+        want = {n: "exists" if i % 2 == 0 else "unknown" for i, n in enumerate(names)}
+        self.assertEqual(self.verdicts(rows), want)
+        notes = [r for r in recs if r["type"] == "lookup-event" and r["event"] == "surplus"]
+        self.assertEqual(len(notes), 1, recs)
+        self.assertIn("one at a time", notes[0]["message"])
+        # The group's verdicts were thrown away: each name was sent twice
+        # (in the group, then alone), and charged once.
+        for n in names:
+            self.assertEqual(wire.count(f"RCPT TO:<{n}@fake.test>\r\n".encode()), 2, n)
+        self.assertTrue(all(r["attempts"] == 1 for r in rows), rows)
+
+    def test_no_surplus_no_note(self):
+        names = [f"user{i:02d}" for i in range(12)]
+        p, rows, _, recs, wire, _ = self.run_fake(
+            names, {"users": {n: None for n in names[::2]}, "vrfy": "252", "pipelining": True},
+            ["--method", "rcpt", "--domain", "fake.test"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertFalse([r for r in recs if r["type"] == "lookup-event" and r["event"] == "surplus"])
+        self.assertEqual(wire.count(b"RCPT TO:<user00@fake.test>"), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
