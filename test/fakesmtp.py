@@ -256,6 +256,10 @@ def lookup_serve(conn, opt):
              "250 Name <name@fake.test>" to VRFY, "250 2.1.5 Ok" to RCPT);
              a reply line given is used for both
       vrfy: "real" | "252" | "502"        what VRFY does (default real)
+      expn: "real" | "502" | "500"        what EXPN does (default: real when
+                                          VRFY is, else 502)
+      needs_domain: true                  501 "must contain a domain" to a
+                                          VRFY/EXPN argument without '@' (Exim)
       catch_all: true                     RCPT accepts every name
       pipelining: true                    advertise PIPELINING
       group_delay: s                      wait before answering each batch
@@ -282,6 +286,9 @@ def lookup_serve(conn, opt):
                                           before STARTTLS when offered)
     Commands are counted per connection, EHLO included."""
     users = {k.lower(): v for k, v in opt.get("users", {}).items()}
+    # EXPN follows VRFY (Postfix's 252 to VRFY comes with no EXPN at all)
+    # unless the script says otherwise.
+    expn = opt.get("expn", "real" if opt.get("vrfy", "real") == "real" else "502")
     count = 0
     lookups = 0
     nonmail = 0
@@ -402,8 +409,15 @@ def lookup_serve(conn, opt):
                     reply = "250 2.1.5 Ok\r\n"
                 elif verb == "VRFY" and opt.get("vrfy", "real") == "252":
                     reply = "252 2.0.0 Cannot VRFY user\r\n"
-                elif verb != "RCPT" and opt.get("vrfy", "real") == "502":
+                elif verb == "VRFY" and opt.get("vrfy", "real") == "502":
                     reply = "502 5.5.1 VRFY disabled\r\n"
+                elif verb == "EXPN" and expn == "502":
+                    reply = "502 5.5.2 Error: command not recognized\r\n"
+                elif verb == "EXPN" and expn == "500":
+                    reply = "500 5.5.1 Unrecognized command\r\n"
+                elif verb != "RCPT" and opt.get("needs_domain") and "@" not in arg:
+                    # Exim: a bare local part is no address to it.
+                    reply = f"501 5.5.2 {verb} argument must contain a domain\r\n"
                 elif key in users:
                     given = users[key]
                     if given:

@@ -60,12 +60,32 @@ drop:
 	set->dropped++;
 }
 
+/* The first word of the first line, kept only when it is a host name
+ * (RFC 1035 letters, digits, '-' and '.'): it may go into a command. */
+static void ehlo_parse_domain(struct ehlo_set *set, const char *t, size_t len)
+{
+	size_t n = 0;
+	while (n < len && t[n] != ' ')
+		n++;
+	if (n == 0 || n >= sizeof set->domain || t[0] == '.' || t[0] == '-')
+		return;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if (!isalnum(c) && c != '-' && c != '.')
+			return;
+	}
+	memcpy(set->domain, t, n);
+	set->domain[n] = '\0';
+}
+
 void ehlo_set_parse(struct ehlo_set *set, const struct smtp_reply *reply)
 {
 	ehlo_set_clear(set);
 	if (reply == NULL || reply->code != 250)
 		return;
 	set->valid = true;
+	ehlo_parse_domain(set, reply->nlines > 0 ? reply->lines[0].text : "",
+	    reply->nlines > 0 ? reply->lines[0].len : 0);
 	for (size_t i = 1; i < reply->nlines; i++)
 		ehlo_parse_line(set, reply->lines[i].text, reply->lines[i].len);
 	if (reply->lines_dropped > 0)

@@ -23,6 +23,9 @@ struct ehlo_ext {
 
 struct ehlo_set {
 	bool valid;           /* a 250 EHLO reply was parsed */
+	char domain[256];     /* its first line's Domain (RFC 5321 4.1.1.1), when
+	                       * it is a host name (letters, digits, '-', '.');
+	                       * else "" */
 	size_t count;
 	struct ehlo_ext ext[EHLO_MAX_EXT];
 	size_t dropped;       /* extensions past EHLO_MAX_EXT, or malformed lines */

@@ -170,20 +170,33 @@ static void lookup_ask_one(struct lookup *lk, size_t i)
 	lookup_event(lk, LOOKUP_EV_PROGRESS, lk->names[i], NULL);
 	struct lookup_item *it = &lk->items[i];
 	enum lookup_method m = lk->method;
-	const struct verb *v = verb_by_id(m == LOOKUP_EXPN ? VERB_EXPN : VERB_VRFY);
 	struct session_reply r;
 	session_reply_init(&r);
 	it->attempts++;
 	if (lk->conn_names++ == 0)
 		lk->conn_first = i;
-	enum smtp_errkind k = lookup_command(lk, v, lk->names[i], &r, &err);
+	char arg[SMTP_COMMAND_LINE_MAX];
+	enum smtp_errkind k = lookup_ask_name(lk, m == LOOKUP_EXPN ? VERB_EXPN : VERB_VRFY,
+	    lk->names[i], arg, &r, &err);
+	if (k == SMTP_OK && strchr(arg, '@') == NULL && lookup_wants_domain(&r.reply)) {
+		/* Not an answer about the name, and no domain to give it. */
+		const struct reply_line *l = r.reply.nlines > 0 ? &r.reply.lines[0] : NULL;
+		char why[SMTP_ERROR_MSG_MAX];
+		snprintf(why, sizeof why, "the server wants name@domain (%03d %.*s) and none is "
+		    "known: give --domain", r.reply.code, l != NULL ? (int)(l->len > 100 ? 100 : l->len) : 0,
+		    l != NULL ? l->text : "");
+		session_reply_free(&r);
+		lookup_commit_held(lk);
+		lookup_untested(lk, i, why);
+		return;
+	}
 	if (k == SMTP_OK && m == LOOKUP_VRFY && r.reply.code == 250 &&
 	    lookup_addresses(&r.reply, lookup_slot(lk, i)->addresses, LOOKUP_ADDRESSES_MAX) >= 2) {
 		/* VRFY calls it a list: EXPN says who is on it. */
 		struct session_reply x;
 		session_reply_init(&x);
 		it->attempts++;
-		enum smtp_errkind kx = lookup_command(lk, verb_by_id(VERB_EXPN), lk->names[i], &x, &err);
+		enum smtp_errkind kx = lookup_command(lk, verb_by_id(VERB_EXPN), arg, &x, &err);
 		if (kx == SMTP_OK && x.reply.code == 250) {
 			session_reply_free(&r);
 			r = x;

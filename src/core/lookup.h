@@ -140,6 +140,10 @@ enum lookup_verdict lookup_classify(enum lookup_method m, const struct smtp_repl
 /* The addresses a reply names: "<...>" on each line, else a word holding
  * '@'.  Returns how many were kept in out (at most max). */
 size_t lookup_addresses(const struct smtp_reply *r, struct lookup_text *out, size_t max);
+/* Whether r asks for a domain rather than answering about the name:
+ * a 501 that says "domain" (Exim: "501 5.5.2 VRFY argument must contain a
+ * domain"; "domain missing or malformed").  Never a verdict (pure). */
+bool lookup_wants_domain(const struct smtp_reply *r);
 /* The address an RCPT probe sends for name: "<...>" unwrapped, domain
  * appended to a bare name when given.  False when it does not fit. */
 bool lookup_rcpt_address(const char *name, const char *domain, char *out, size_t cap);

@@ -83,6 +83,8 @@ struct lookup {
 	size_t ndomains;
 	bool vrfy_catch_all;           /* VRFY said yes to a random name */
 	bool pipelining_off;           /* a group got more replies than commands */
+	char qualify[256];             /* "" or the domain bare names get since
+	                                * the server asked for one (501) */
 	bool cancelled;
 	bool stop;                     /* the rest is untested, for stop_reason */
 	char stop_reason[SMTP_ERROR_MSG_MAX];
@@ -141,6 +143,15 @@ bool lookup_slow(struct lookup *lk);
  * comes back as SMTP_ERR_CLOSED with *out holding it. */
 enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
     struct session_reply *out, struct smtp_error *err);
+/* The domain bare names get: --domain, or the one the server's 501 made
+ * us take (its EHLO domain); NULL when none. */
+const char *lookup_name_domain(const struct lookup *lk);
+/* VRFY or EXPN (id) of name, qualified with lookup_name_domain(); a 501
+ * asking for a domain to a bare name is not its answer: the name is asked
+ * again as name@(the EHLO domain), and bare names get it from then on.
+ * arg gets what was sent last (cap SMTP_COMMAND_LINE_MAX). */
+enum smtp_errkind lookup_ask_name(struct lookup *lk, enum verb_id id, const char *name,
+    char *arg, struct session_reply *out, struct smtp_error *err);
 /* Count an answered command for the connection's limits. */
 void lookup_count_reply(struct lookup *lk, int code);
 /* Auto: VRFY or RCPT (and, for VRFY, whether it says yes to anything). */

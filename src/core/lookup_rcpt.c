@@ -307,7 +307,7 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 	for (size_t g = 0; g < cnt; g++) {
 		char addr[LOOKUP_NAME_MAX * 2];
 		enum smtp_errkind k;
-		if (!lookup_rcpt_address(lk->names[idx[g]], lk->cfg->domain, addr, sizeof addr))
+		if (!lookup_rcpt_address(lk->names[idx[g]], lookup_name_domain(lk), addr, sizeof addr))
 			k = smtp_error_set(&err, SMTP_ERR_REFUSED, 0, "the name is too long to send");
 		else
 			k = lookup_line(VERB_RCPT, addr, &gb->line[n], gb->wire[n], &err);

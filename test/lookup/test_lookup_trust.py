@@ -124,5 +124,51 @@ class Surplus(LookupCase):
         self.assertEqual(wire.count(b"RCPT TO:<user00@fake.test>"), 1)
 
 
+class Domain(LookupCase):
+    """Item 4: Exim's 501 "must contain a domain" to a bare VRFY."""
+    NAMES = ["alice", "nobody", "bob"]
+    WANT = {"alice": "exists", "nobody": "unknown", "bob": "exists"}
+
+    def test_auto_qualifies_with_the_servers_domain(self):
+        p, rows, summary, recs, wire, _ = self.run_fake(
+            self.NAMES, {"users": USERS, "needs_domain": True})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_every_name_once(self.NAMES, rows)
+        self.assertEqual(self.verdicts(rows), self.WANT)
+        self.assertTrue(all(r["method"] == "vrfy" for r in rows), rows)
+        # The EHLO reply's domain (fake.test) qualifies the names.
+        self.assertIn(b"VRFY alice@fake.test\r\n", wire)
+        self.assertNotIn(b"VRFY alice\r\n", wire)
+        self.assertTrue(all(r["code"] != 501 for r in rows), rows)
+
+    def test_forced_vrfy_retries_the_name_qualified(self):
+        p, rows, _, recs, wire, _ = self.run_fake(
+            self.NAMES, {"users": USERS, "needs_domain": True}, ["--method", "vrfy"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.verdicts(rows), self.WANT)
+        self.assertEqual(rows[0]["attempts"], 1, rows)
+        self.assertIn(b"VRFY alice@fake.test\r\n", wire)
+
+    def test_domain_applies_to_vrfy_and_expn(self):
+        for method in ("vrfy", "expn"):
+            with self.subTest(method=method):
+                p, rows, _, _, wire, _ = self.run_fake(
+                    self.NAMES, {"users": USERS, "needs_domain": True},
+                    ["--method", method, "--domain", "example.test"])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(self.verdicts(rows), self.WANT)
+                verb = method.upper().encode()
+                self.assertIn(verb + b" alice@example.test\r\n", wire)
+                self.assertNotIn(verb + b" alice\r\n", wire)
+
+    def test_auto_tries_expn_when_vrfy_gives_no_answers(self):
+        p, rows, _, recs, wire, _ = self.run_fake(
+            self.NAMES, {"users": USERS, "vrfy": "502", "expn": "real"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.verdicts(rows), self.WANT)
+        self.assertTrue(all(r["method"] == "expn" for r in rows), rows)
+        self.assertNotIn(b"RCPT", wire)
+
+
 if __name__ == "__main__":
     unittest.main()
