@@ -258,6 +258,8 @@ def lookup_serve(conn, opt):
       vrfy: "real" | "252" | "502"        what VRFY does (default real)
       expn: "real" | "502" | "500"        what EXPN does (default: real when
                                           VRFY is, else 502)
+      vrfy_502_after: N                   502 to VRFY once N lookups were asked
+                                          (over every connection)
       needs_domain: true                  501 "must contain a domain" to a
                                           VRFY/EXPN argument without '@' (Exim)
       catch_all: true                     RCPT accepts every name
@@ -409,7 +411,9 @@ def lookup_serve(conn, opt):
                     reply = "250 2.1.5 Ok\r\n"
                 elif verb == "VRFY" and opt.get("vrfy", "real") == "252":
                     reply = "252 2.0.0 Cannot VRFY user\r\n"
-                elif verb == "VRFY" and opt.get("vrfy", "real") == "502":
+                elif verb == "VRFY" and (opt.get("vrfy", "real") == "502" or (
+                        opt.get("vrfy_502_after") is not None and
+                        sum(asked.values()) > opt["vrfy_502_after"])):
                     reply = "502 5.5.1 VRFY disabled\r\n"
                 elif verb == "EXPN" and expn == "502":
                     reply = "502 5.5.2 Error: command not recognized\r\n"

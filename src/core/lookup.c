@@ -159,6 +159,34 @@ void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struc
 	}
 }
 
+/* A 500 or 502 to VRFY or EXPN (m): the command is not there, for any
+ * name.  Auto chooses again without it (name i is asked again, not
+ * charged); a forced method stops: name i keeps the answer
+ * (cannot-verify), the rest is untested with the reason. */
+static bool lookup_method_missing(struct lookup *lk, size_t i, enum lookup_method m,
+    const struct smtp_reply *r)
+{
+	if (r->code != 500 && r->code != 502)
+		return false;
+	const struct reply_line *l = r->nlines > 0 ? &r->lines[0] : NULL;
+	int len = l != NULL ? (int)(l->len > 100 ? 100 : l->len) : 0;
+	const char *text = l != NULL ? l->text : "";
+	const char *verb = m == LOOKUP_EXPN ? "EXPN" : "VRFY";
+	lk->methods_off |= 1u << m;
+	if (lk->cfg->method == LOOKUP_AUTO) {
+		lk->items[i].attempts--;
+		lk->method_known = false;
+		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "%s is not implemented after all (%03d %.*s): "
+		    "choosing the method again without it", verb, r->code, len, text);
+		return true;
+	}
+	lookup_take(lk, i, m, r);
+	lk->stop = true;
+	snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: the server does not "
+	    "implement %s (%03d %.*s); --method auto or rcpt may tell", verb, r->code, len, text);
+	return true;
+}
+
 /* VRFY or EXPN of name i, and EXPN after a VRFY that names a list. */
 static void lookup_ask_one(struct lookup *lk, size_t i)
 {
@@ -188,6 +216,10 @@ static void lookup_ask_one(struct lookup *lk, size_t i)
 		session_reply_free(&r);
 		lookup_commit_held(lk);
 		lookup_untested(lk, i, why);
+		return;
+	}
+	if (k == SMTP_OK && lookup_method_missing(lk, i, m, &r.reply)) {
+		session_reply_free(&r);
 		return;
 	}
 	if (k == SMTP_OK && m == LOOKUP_VRFY && r.reply.code == 250 &&

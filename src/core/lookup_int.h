@@ -83,6 +83,8 @@ struct lookup {
 	size_t ndomains;
 	bool vrfy_catch_all;           /* VRFY said yes to a random name */
 	bool pipelining_off;           /* a group got more replies than commands */
+	unsigned methods_off;          /* 1 << method: answered 500/502 (auto
+	                                * does not choose it again) */
 	char qualify[256];             /* "" or the domain bare names get since
 	                                * the server asked for one (501) */
 	bool cancelled;

@@ -181,9 +181,11 @@ enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err
 		return k;
 	}
 	int vc[2] = { 0, 0 }, ec[2] = { 0, 0 };
-	bool vrfy = lookup_probe_pair(lk, VERB_VRFY, &k, vc, err);
-	bool expn = false;
-	if (!vrfy && k != SMTP_ERR_CLOSED && k != SMTP_ERR_CANCELLED) {
+	bool vrfy = false, expn = false;
+	if (!(lk->methods_off & (1u << LOOKUP_VRFY)))
+		vrfy = lookup_probe_pair(lk, VERB_VRFY, &k, vc, err);
+	if (!vrfy && k != SMTP_ERR_CLOSED && k != SMTP_ERR_CANCELLED &&
+	    !(lk->methods_off & (1u << LOOKUP_EXPN))) {
 		lk->vrfy_catch_all = false;        /* VRFY's yes to anything is no matter now */
 		lk->sum->catch_all = -1;
 		expn = lookup_probe_pair(lk, VERB_EXPN, &k, ec, err);

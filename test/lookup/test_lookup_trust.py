@@ -170,5 +170,41 @@ class Domain(LookupCase):
         self.assertNotIn(b"RCPT", wire)
 
 
+class NotImplemented(LookupCase):
+    """Item 5: a VRFY/EXPN answered 502 or 500 is not asked again."""
+    NAMES = [f"user{i:02d}" for i in range(30)]
+
+    def test_forced_method_stops_with_the_reason(self):
+        for method, serve, code in (("expn", {"expn": "502"}, "502"),
+                                    ("expn", {"expn": "500"}, "500"),
+                                    ("vrfy", {"vrfy": "502"}, "502")):
+            with self.subTest(method=method, code=code):
+                p, rows, summary, _, wire, _ = self.run_fake(
+                    self.NAMES, dict(serve, users=USERS), ["--method", method])
+                self.assertEqual(p.returncode, 3, p.stderr)
+                self.assert_every_name_once(self.NAMES, rows)
+                # The 502/500 says nothing about the name; nothing more is asked.
+                self.assertEqual(wire.count(method.upper().encode() + b" user"), 1, wire)
+                self.assertEqual(rows[0]["verdict"], "cannot-verify")
+                for r in rows[1:]:
+                    self.assertEqual(r["verdict"], "untested")
+                    self.assertIn(f"does not implement {method.upper()}", r["reason"])
+                    self.assertIn(code, r["reason"])
+                self.assertEqual(summary["connections"], 1)
+
+    def test_auto_switches_method(self):
+        names = ["alice", "nobody", "bob", "ghost"]
+        # The auto probes (VRFY postmaster and a random name) are answered,
+        # then VRFY is 502: EXPN is chosen, alice is asked again by it.
+        p, rows, _, recs, wire, _ = self.run_fake(
+            names, {"users": USERS, "vrfy_502_after": 2, "expn": "real"})
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.verdicts(rows), {"alice": "exists", "nobody": "unknown",
+                                               "bob": "exists", "ghost": "unknown"})
+        self.assertTrue(all(r["method"] == "expn" for r in rows), rows)
+        self.assertEqual(wire.count(b"VRFY "), 3, wire)
+        self.assertEqual(rows[0]["attempts"], 1)
+
+
 if __name__ == "__main__":
     unittest.main()
