@@ -34,6 +34,9 @@
 
 /* RFC 5321 4.5.3.1.3: a path is at most 256 octets; a name is one. */
 #define LOOKUP_NAME_MAX 256
+/* A name as given (the source's bound: a names file line, say); a longer
+ * one is reported untested, cut to this length. */
+#define LOOKUP_INPUT_MAX 1024
 /* Reply lines kept per result (RFC 5321 4.5.3.1.5: 512 octets a line);
  * the rest of a longer reply is counted in lines_dropped. */
 #define LOOKUP_LINES_KEEP 8
@@ -117,7 +120,7 @@ struct lookup_text {
 /* One name's final answer. */
 struct lookup_result {
 	size_t index;                 /* 0-based, in the input */
-	const char *name;             /* as given (the caller's string) */
+	const char *name;             /* as given (valid during the callback) */
 	enum lookup_method method;    /* that answered; LOOKUP_AUTO: never asked */
 	enum lookup_verdict verdict;
 	int code;                     /* 0 when never answered */
@@ -208,13 +211,26 @@ struct lookup_summary {
 	bool tarpit;                  /* a tarpit was noticed */
 };
 
-/* Ask about names[0..n) and report each through hooks->result.  A session
- * that is open and past EHLO is used as it is; otherwise hooks->connect is
- * called.  Returns SMTP_OK when every name was reported (some may be
- * untested), SMTP_ERR_CANCELLED when cfg->cancel_fd stopped it (every name
- * still reported: the rest untested), SMTP_ERR_NOMEM. */
+/* Where the names come from, in input order, one at a time: the engine
+ * reads at most LOOKUP_PENDING_MAX ahead of the first name not yet
+ * reported and copies each, so memory stays flat whatever their number. */
+struct lookup_source {
+	/* The next name (*name; NULL at the end), copied before the next
+	 * call.  An error other than SMTP_OK stops the run: the names read
+	 * are reported (the rest of them untested), and lookup_run returns
+	 * it. */
+	enum smtp_errkind (*next)(void *ctx, const char **name, struct smtp_error *err);
+	void *ctx;
+};
+
+/* Ask about every name of src and report each through hooks->result.  A
+ * session that is open and past EHLO is used as it is; otherwise
+ * hooks->connect is called.  Returns SMTP_OK when every name was reported
+ * (some may be untested), SMTP_ERR_CANCELLED when cfg->cancel_fd stopped it
+ * (every name still reported: the rest untested), the source's error, or
+ * SMTP_ERR_NOMEM. */
 enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
-    const struct lookup_hooks *hooks, const char *const *names, size_t n,
+    const struct lookup_hooks *hooks, const struct lookup_source *src,
     struct lookup_summary *sum, struct smtp_error *err);
 
 #endif

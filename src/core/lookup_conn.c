@@ -189,7 +189,7 @@ void lookup_lost(struct lookup *lk, const char *why)
 		/* A 5xx and then the end: the refusal ended the session, it
 		 * said nothing of the name (Exim's 554 after 10 non-mail
 		 * commands).  Ask again, a bounded number of times. */
-		struct lookup_item *it = &lk->items[lk->held];
+		struct lookup_item *it = lookup_item(lk, lk->held);
 		lk->held_valid = false;
 		cmds--;
 		errors -= lk->held_was_error;
@@ -210,12 +210,13 @@ void lookup_lost(struct lookup *lk, const char *why)
 		return;
 	}
 	if (++lk->futile_connections >= LOOKUP_FUTILE_CONNECTIONS && lk->answered_any &&
-	    !lk->blamed && first != SIZE_MAX && !lk->items[first].final) {
+	    !lk->blamed && first != SIZE_MAX && first >= lk->emit &&
+	    !lookup_item(lk, first)->final) {
 		/* Names were answered before: the name asked first on each of
 		 * these connections is the one that ends them (the teaching
 		 * server's "shutdown").  It is left untested (lookup_pick), the
 		 * rest goes on; one more such run in a row stops it all. */
-		lk->items[first].ends_connections = true;
+		lookup_item(lk, first)->ends_connections = true;
 		lk->blamed = true;
 		lk->futile_connections = 0;
 	} else if (lk->futile_connections >= LOOKUP_FUTILE_CONNECTIONS) {

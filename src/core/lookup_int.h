@@ -20,6 +20,7 @@
 #define LOOKUP_PROBE_PREFIX "smtpsh-probe-"
 
 struct lookup_item {
+	char name[LOOKUP_INPUT_MAX + 1];
 	unsigned attempts;             /* commands sent for it */
 	unsigned temp_tries;           /* temporary answers so far */
 	unsigned end_tries;            /* 5xx-then-close retractions */
@@ -39,9 +40,12 @@ struct lookup {
 	struct session *s;
 	const struct lookup_config *cfg;
 	const struct lookup_hooks *h;
-	const char *const *names;
-	size_t n;
-	struct lookup_item *items;     /* n */
+	const struct lookup_source *src;
+	size_t n;                      /* names read from it so far */
+	bool src_end;                  /* it has no more (or failed: src_kind) */
+	enum smtp_errkind src_kind;
+	struct smtp_error src_err;
+	struct lookup_item *items;     /* LOOKUP_PENDING_MAX, by index % max */
 	struct lookup_result *slots;   /* LOOKUP_PENDING_MAX, by index % max */
 	size_t emit;                   /* the first name not yet reported */
 	enum lookup_method method;     /* never LOOKUP_AUTO once chosen */
@@ -92,6 +96,12 @@ struct lookup {
 	char stop_reason[SMTP_ERROR_MSG_MAX];
 	char last_loss[SMTP_ERROR_MSG_MAX];  /* why the last connection ended */
 };
+
+/* Name i's item (i in [emit, n): the ring holds those only). */
+static inline struct lookup_item *lookup_item(const struct lookup *lk, size_t i)
+{
+	return &lk->items[i % LOOKUP_PENDING_MAX];
+}
 
 /* lookup.c */
 struct lookup_result *lookup_slot(struct lookup *lk, size_t i);

@@ -309,7 +309,7 @@ enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err)
 /* The domain an RCPT for name i goes to ("" for a bare name). */
 static const char *lookup_domain_of(const struct lookup *lk, size_t i, char *buf, size_t cap)
 {
-	if (!lookup_rcpt_address(lk->names[i], lookup_name_domain(lk), buf, cap))
+	if (!lookup_rcpt_address(lookup_item(lk, i)->name, lookup_name_domain(lk), buf, cap))
 		return "";
 	const char *at = strrchr(buf, '@');
 	return at != NULL ? at + 1 : "";

@@ -115,7 +115,7 @@ static enum smtp_errkind lookup_group_send(struct lookup *lk, struct lookup_grou
 	bool paced = lk->cfg->rate > 0;
 	size_t upto = paced ? head : n + noop;     /* what the first write takes */
 	for (size_t j = head; j < n && !paced; j++)
-		lookup_event(lk, LOOKUP_EV_PROGRESS, lk->names[idx[who[j - head]]], NULL);
+		lookup_event(lk, LOOKUP_EV_PROGRESS, lookup_item(lk, idx[who[j - head]])->name, NULL);
 	enum smtp_errkind k = upto > 0 ? session_send_group(lk->s, gb->line, upto, err) : SMTP_OK;
 	if (k != SMTP_OK) {
 		*failed_at = head > 0 || n == head ? SIZE_MAX : who[0];
@@ -128,7 +128,7 @@ static enum smtp_errkind lookup_group_send(struct lookup *lk, struct lookup_grou
 				lk->cancelled = true;
 				return SMTP_OK;
 			}
-			lookup_event(lk, LOOKUP_EV_PROGRESS, lk->names[idx[g]], NULL);
+			lookup_event(lk, LOOKUP_EV_PROGRESS, lookup_item(lk, idx[g])->name, NULL);
 			k = session_send_group(lk->s, &gb->line[j], 1, err);
 			if (k != SMTP_OK) {
 				*failed_at = g;
@@ -136,7 +136,7 @@ static enum smtp_errkind lookup_group_send(struct lookup *lk, struct lookup_grou
 			}
 		}
 		seq[g] = gb->line[j].seq;
-		lk->items[idx[g]].attempts++;
+		lookup_item(lk, idx[g])->attempts++;
 		if (lk->conn_names++ == 0)
 			lk->conn_first = idx[g];
 		lk->txn_rcpts++;
@@ -178,8 +178,8 @@ static void lookup_group_surplus(struct lookup *lk, const size_t *idx, size_t se
 			continue;
 		session_reply_free(&got->r[g]);
 		got->have[g] = false;
-		if (lk->items[idx[g]].attempts > 0)
-			lk->items[idx[g]].attempts--;     /* not charged: no answer came */
+		if (lookup_item(lk, idx[g])->attempts > 0)
+			lookup_item(lk, idx[g])->attempts--;     /* not charged: no answer came */
 	}
 	lk->pipelining_off = true;
 	lookup_event(lk, LOOKUP_EV_SURPLUS, NULL, "the server sent more replies than commands in "
@@ -307,7 +307,7 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 	for (size_t g = 0; g < cnt; g++) {
 		char addr[LOOKUP_NAME_MAX * 2];
 		enum smtp_errkind k;
-		if (!lookup_rcpt_address(lk->names[idx[g]], lookup_name_domain(lk), addr, sizeof addr))
+		if (!lookup_rcpt_address(lookup_item(lk, idx[g])->name, lookup_name_domain(lk), addr, sizeof addr))
 			k = smtp_error_set(&err, SMTP_ERR_REFUSED, 0, "the name is too long to send");
 		else
 			k = lookup_line(VERB_RCPT, addr, &gb->line[n], gb->wire[n], &err);
@@ -340,8 +340,8 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 			/* The RCPTs went without a transaction: their replies say
 			 * nothing of the names, which are not charged for them. */
 			for (size_t g = 0; g < sent; g++)
-				if (seq[g] != 0 && lk->items[idx[g]].attempts > 0)
-					lk->items[idx[g]].attempts--;
+				if (seq[g] != 0 && lookup_item(lk, idx[g])->attempts > 0)
+					lookup_item(lk, idx[g])->attempts--;
 			if (k != SMTP_ERR_CANCELLED && session_is_open(lk->s))
 				session_close(lk->s);
 			lookup_txn_failed(lk, idx[0], k, &err);

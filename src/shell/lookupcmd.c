@@ -40,7 +40,7 @@ struct lookup_run_ctx {
 	size_t ninput;
 	long long start_ms, drawn_ms;
 	unsigned connections;
-	const char *current;
+	char current[LOOKUP_INPUT_MAX + 1];  /* a copy: the engine's is its own */
 };
 
 static const char *const lookup_event_names[] = {
@@ -60,7 +60,7 @@ static void lookup_draw(struct lookup_run_ctx *c, bool force)
 	c->drawn_ms = now;
 	double secs = (double)(now - c->start_ms) / 1000.0;
 	struct out_progress p = {
-		.done = c->next, .total = c->ninput, .current = c->current,
+		.done = c->next, .total = c->ninput, .current = c->current[0] != '\0' ? c->current : NULL,
 		.reconnects = c->connections > 1 ? c->connections - 1 : 0,
 		.per_s = secs > 0 ? (double)c->next / secs : 0,
 	};
@@ -92,7 +92,7 @@ static void lookup_on_event(void *ctx, const struct lookup_event *e)
 	c->connections = e->connections;
 	if (e->kind == LOOKUP_EV_PROGRESS) {
 		if (e->current != NULL)
-			c->current = e->current;
+			snprintf(c->current, sizeof c->current, "%s", e->current);
 		lookup_draw(c, false);
 		return;
 	}
@@ -211,6 +211,19 @@ static enum smtp_errkind lookup_connect(void *ctx, struct session *s, struct smt
 	return k;
 }
 
+/* The engine's names: an array. */
+struct lookup_array_source {
+	const char *const *names;
+	size_t n, next;
+};
+
+static enum smtp_errkind lookup_array_next(void *ctx, const char **name, struct smtp_error *err)
+{
+	struct lookup_array_source *a = ctx;
+	*name = a->next < a->n ? a->names[a->next++] : NULL;
+	return SMTP_OK;
+}
+
 /* Run the engine over ln, keeping rows of --resume. */
 static void lookup_go(struct shell *sh, const struct lookup_names *ln, const char *host,
     const char *port, bool keep_open, bool by_route)
@@ -286,7 +299,9 @@ static void lookup_go(struct shell *sh, const struct lookup_names *ln, const cha
 		secret_held_begin(held);
 		sh->held_secret = held;
 	}
-	enum smtp_errkind k = lookup_run(sh->sess, &sh->lookup, &hooks, ask, nask, &sum, &err);
+	struct lookup_array_source arr = { ask, nask, 0 };
+	struct lookup_source src = { lookup_array_next, &arr };
+	enum smtp_errkind k = lookup_run(sh->sess, &sh->lookup, &hooks, &src, &sum, &err);
 	if (held != NULL) {
 		sh->held_secret = NULL;
 		secret_held_end(held);
