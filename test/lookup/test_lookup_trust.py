@@ -4,12 +4,15 @@ that ends every connection before any name is answered, a reply over the
 budget, a pipelined group answered with more replies than commands, Exim's
 501 to a bare VRFY, VRFY/EXPN not implemented.  Loopback only."""
 import os
+import subprocess
 import sys
+import tempfile
 import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from test_lookup import USERS, LookupCase  # noqa: E402
+from test_lookup import USERS, LookupCase, names_file  # noqa: E402
+from harness import BANNER, FakeServer, SMTPSH, WRAPPER, run_smtpsh  # noqa: E402
 
 
 class Futile(LookupCase):
@@ -204,6 +207,85 @@ class NotImplemented(LookupCase):
         self.assertTrue(all(r["method"] == "expn" for r in rows), rows)
         self.assertEqual(wire.count(b"VRFY "), 3, wire)
         self.assertEqual(rows[0]["attempts"], 1)
+
+
+class Streaming(LookupCase):
+    """Item 6: the names file is streamed, memory stays flat."""
+
+    def peak_rss_kib(self, n, port):
+        """smtpsh's own VmHWM, read from /proc while it runs (ru_maxrss
+        would count this Python process's pages, shared before exec)."""
+        path = os.path.join(self.d, f"names{n}.txt")
+        with open(path, "w") as f:
+            for _ in range(n // 4):
+                f.write("alice\nbob\ndave\nstaff\n")
+        env = dict(os.environ, ASAN_OPTIONS="quarantine_size_mb=1:" + os.environ.get("ASAN_OPTIONS", ""))
+        err = tempfile.TemporaryFile()
+        proc = subprocess.Popen(WRAPPER + [SMTPSH, "--csv", "--output", "/dev/null", "--method", "rcpt",
+                                           "--domain", "demo.smtpsh.test", "--lookup", path,
+                                           "127.0.0.1", port],
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=err, env=env)
+        hwm = 0
+        while proc.poll() is None:
+            try:
+                with open(f"/proc/{proc.pid}/status") as f:
+                    for line in f:
+                        if line.startswith("VmHWM:"):
+                            hwm = max(hwm, int(line.split()[1]))
+            except OSError:
+                pass
+            time.sleep(0.005)
+        err.seek(0)
+        self.assertEqual(proc.returncode, 0, err.read())
+        return hwm
+
+    def test_memory_does_not_grow_with_the_list(self):
+        server = subprocess.Popen([SMTPSH, "--serve", "127.0.0.1:0"], stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE)
+        try:
+            port = server.stderr.readline().decode().rsplit("port", 1)[1].split()[0]
+            small = self.peak_rss_kib(2_000, port)
+            big = self.peak_rss_kib(300_000, port)
+        finally:
+            server.terminate()
+            server.communicate(timeout=20)
+        # Read whole, 300,000 names cost about 15 MiB more (the file, a
+        # pointer and an item each); streamed, nothing.
+        self.assertLess(big - small, 3 * 1024, (small, big))
+
+    def test_an_over_long_line_is_an_error_naming_file_and_line(self):
+        path = names_file(self.d, ["alice", "a" * 2000, "bob"])
+        with FakeServer([BANNER, {"serve": "lookup", "users": USERS}]) as srv:
+            p = run_smtpsh(["--csv", "--lookup", path, "127.0.0.1", str(srv.port)])
+            wire = srv.stop()
+        self.assertEqual(p.returncode, 2, p.stderr)
+        # names_file writes a comment and a blank line first.
+        self.assertIn(f"{path} line 4 is longer than 1024 bytes".encode(), p.stderr)
+        self.assertNotIn(b"VRFY", wire)            # found before any name was asked
+        self.assertNotIn(b"alice", p.stdout)
+
+    def test_dev_zero_stops_at_once(self):
+        with FakeServer([BANNER, {"serve": "lookup", "users": USERS}]) as srv:
+            t0 = time.monotonic()
+            p = run_smtpsh(["--csv", "--lookup", "/dev/zero", "127.0.0.1", str(srv.port)])
+            secs = time.monotonic() - t0
+            srv.stop()
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(b"/dev/zero line 1 holds a NUL byte", p.stderr)
+        self.assertLess(secs, 10)
+
+    def test_names_from_stdin(self):
+        names = ["alice", "nobody", "bob"]
+        with FakeServer([BANNER, {"serve": "lookup", "users": USERS}]) as srv:
+            p = run_smtpsh(["--json", "--lookup", "-", "127.0.0.1", str(srv.port)],
+                           stdin_bytes=b"# names\nalice\n\nnobody\r\n  bob  \n")
+            srv.stop()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        from test_lookup import lookup_records
+        rows, summary, _ = lookup_records(p.stdout)
+        self.assertEqual([(r["name"], r["verdict"]) for r in rows],
+                         [("alice", "exists"), ("nobody", "unknown"), ("bob", "exists")])
+        self.assertEqual(summary["total"], 3)
 
 
 if __name__ == "__main__":
