@@ -261,7 +261,8 @@ def lookup_serve(conn, opt):
       vrfy_502_after: N                   502 to VRFY once N lookups were asked
                                           (over every connection)
       needs_domain: true                  501 "must contain a domain" to a
-                                          VRFY/EXPN argument without '@' (Exim)
+                                          VRFY/EXPN argument without '@' (Exim);
+                                          "all": to a bare RCPT too
       catch_all: true                     RCPT accepts every name
       pipelining: true                    advertise PIPELINING
       group_delay: s                      wait before answering each batch
@@ -422,6 +423,8 @@ def lookup_serve(conn, opt):
                 elif verb != "RCPT" and opt.get("needs_domain") and "@" not in arg:
                     # Exim: a bare local part is no address to it.
                     reply = f"501 5.5.2 {verb} argument must contain a domain\r\n"
+                elif verb == "RCPT" and opt.get("needs_domain") == "all" and "@" not in arg:
+                    reply = "501 5.1.3 recipient address must contain a domain\r\n"
                 elif key in users:
                     given = users[key]
                     if given:

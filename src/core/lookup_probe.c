@@ -70,9 +70,7 @@ static void lookup_name_arg(const struct lookup *lk, const char *name, char *arg
 		snprintf(arg, cap, "%s", name);
 }
 
-/* The server asked for a domain: take its EHLO domain for bare names.
- * False when there is none (or one is already in use). */
-static bool lookup_start_qualifying(struct lookup *lk, const struct smtp_reply *r)
+bool lookup_qualify(struct lookup *lk, const struct smtp_reply *r)
 {
 	const char *d = session_extensions(lk->s)->domain;
 	if (lookup_name_domain(lk) != NULL || d[0] == '\0')
@@ -91,7 +89,7 @@ enum smtp_errkind lookup_ask_name(struct lookup *lk, enum verb_id id, const char
 	lookup_name_arg(lk, name, arg, SMTP_COMMAND_LINE_MAX);
 	enum smtp_errkind k = lookup_command(lk, verb_by_id(id), arg, out, err);
 	if (k == SMTP_OK && strchr(arg, '@') == NULL && lookup_wants_domain(&out->reply) &&
-	    lookup_start_qualifying(lk, &out->reply)) {
+	    lookup_qualify(lk, &out->reply)) {
 		lookup_name_arg(lk, name, arg, SMTP_COMMAND_LINE_MAX);
 		session_reply_free(out);
 		session_reply_init(out);

@@ -189,10 +189,25 @@ static void lookup_group_surplus(struct lookup *lk, const size_t *idx, size_t se
 	lookup_dropped(lk, "more replies than commands");
 }
 
+/* Name i went bare and the server asked for a domain (r): no verdict.
+ * It is asked again as name@domain, uncharged, when a domain is known. */
+static void lookup_group_unqualified(struct lookup *lk, size_t i, const struct smtp_reply *r)
+{
+	if (lookup_name_domain(lk) != NULL || lookup_qualify(lk, r)) {
+		lookup_item(lk, i)->attempts--;
+		return;
+	}
+	struct smtp_error e;
+	smtp_error_set(&e, SMTP_ERR_REFUSED, 0, "the server wants name@domain (%03d) and none is "
+	    "known: give --domain", r->code);
+	lookup_failed(lk, i, SMTP_ERR_REFUSED, &e);
+}
+
 /* Read the group's replies (seq[g] for idx[g]; then NOOP's, noop_seq, when
- * not 0) and take them, unless they turn out to be out of step. */
+ * not 0) and take them, unless they turn out to be out of step.  bare: the
+ * names went without a domain. */
 static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsigned long *seq,
-    size_t sent, unsigned long noop_seq, struct lookup_group_got *got)
+    size_t sent, unsigned long noop_seq, bool bare, struct lookup_group_got *got)
 {
 	struct smtp_error err, ferr;
 	enum smtp_errkind fk = SMTP_OK;
@@ -250,10 +265,14 @@ static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsign
 		}
 	}
 	for (size_t j = 0; j < sent; j++) {
-		if (got->have[j]) {
+		if (!got->have[j])
+			continue;
+		if (bare && strchr(lookup_item(lk, idx[j])->name, '@') == NULL &&
+		    lookup_wants_domain(&got->r[j].reply))
+			lookup_group_unqualified(lk, idx[j], &got->r[j].reply);
+		else
 			lookup_take(lk, idx[j], LOOKUP_RCPT, &got->r[j].reply);
-			session_reply_free(&got->r[j]);
-		}
+		session_reply_free(&got->r[j]);
 	}
 	if (cut) {
 		/* The rest of the group would come as slowly: drop it and ask
@@ -302,6 +321,7 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 			return;
 		}
 	}
+	bool bare = lookup_name_domain(lk) == NULL;
 	size_t who[LOOKUP_GROUP_MAX];        /* line head + j asks for name idx[who[j]] */
 	size_t n = head;
 	for (size_t g = 0; g < cnt; g++) {
@@ -354,6 +374,6 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 		lookup_lost(lk, err.msg);
 		return;
 	}
-	lookup_group_read(lk, idx, seq, sent, noop_seq, got);
+	lookup_group_read(lk, idx, seq, sent, noop_seq, bare, got);
 	free(got);
 }

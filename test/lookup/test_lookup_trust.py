@@ -164,6 +164,17 @@ class Domain(LookupCase):
                 self.assertIn(verb + b" alice@example.test\r\n", wire)
                 self.assertNotIn(verb + b" alice\r\n", wire)
 
+    def test_rcpt_qualifies_bare_names(self):
+        for pipelining in (False, True):
+            with self.subTest(pipelining=pipelining):
+                p, rows, _, _, wire, _ = self.run_fake(
+                    self.NAMES, {"users": USERS, "vrfy": "252", "needs_domain": "all",
+                                 "pipelining": pipelining}, ["--method", "rcpt"])
+                self.assertEqual(p.returncode, 0, p.stderr)
+                self.assertEqual(self.verdicts(rows), self.WANT)
+                self.assertIn(b"RCPT TO:<alice@fake.test>\r\n", wire)
+                self.assertTrue(all(r["attempts"] == 1 for r in rows), rows)
+
     def test_auto_tries_expn_when_vrfy_gives_no_answers(self):
         p, rows, _, recs, wire, _ = self.run_fake(
             self.NAMES, {"users": USERS, "vrfy": "502", "expn": "real"})
