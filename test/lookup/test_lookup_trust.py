@@ -299,5 +299,53 @@ class Streaming(LookupCase):
         self.assertEqual(summary["total"], 3)
 
 
+    def first_run(self, names, out, fmt):
+        path = names_file(self.d, names)
+        users = {"postmaster": None, "user03": None}
+        with FakeServer([BANNER, {"serve": "lookup", "users": users, "close_after": 6}]) as srv:
+            p = run_smtpsh([fmt, "--method", "vrfy", "--output", out, "--lookup", path,
+                            "127.0.0.1", str(srv.port)])
+            srv.stop()
+        self.assertEqual(p.returncode, 3, p.stderr)
+        return path, users
+
+    def test_resume_json_with_names_on_stdin(self):
+        """--resume streamed: names read once (stdin), the results file
+        also the output; the answered rows are kept byte for byte."""
+        names = [f"user{i:02d}" for i in range(12)]
+        out = os.path.join(self.d, "out.json")
+        path, users = self.first_run(names, out, "--json")
+        with open(out, "rb") as f:
+            first = [l for l in f.read().split(b"\n") if l.startswith(b'{"type":"lookup","')]
+        done = [l for l in first if b'"untested"' not in l]
+        self.assertTrue(0 < len(done) < len(names), first)
+        with open(path, "rb") as f:
+            stdin = f.read()
+        with FakeServer([BANNER, {"serve": "lookup", "users": users}]) as srv:
+            p = run_smtpsh(["--json", "--method", "vrfy", "--resume", out, "--output", out,
+                            "--lookup", "-", "127.0.0.1", str(srv.port)], stdin_bytes=stdin)
+            wire = srv.stop()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        with open(out, "rb") as f:
+            second = [l for l in f.read().split(b"\n") if l.startswith(b'{"type":"lookup","')]
+        self.assertEqual(len(second), len(names))
+        self.assertEqual(second[:len(done)], done)
+        self.assertEqual(wire.count(b"VRFY user"), len(names) - len(done))
+        self.assertIn(b'"name":"user03","method":"vrfy","verdict":"exists"', b"".join(second))
+
+    def test_resume_of_another_list_is_refused(self):
+        names = [f"user{i:02d}" for i in range(12)]
+        out = os.path.join(self.d, "out.csv")
+        self.first_run(names, out, "--csv")
+        other = names_file(self.d, ["someone"] + names[1:])
+        with FakeServer([BANNER, {"serve": "lookup", "users": USERS}]) as srv:
+            p = run_smtpsh(["--csv", "--method", "vrfy", "--resume", out, "--lookup", other,
+                            "127.0.0.1", str(srv.port)])
+            wire = srv.stop()
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(b"row 1 is not for name 1 of this list", p.stderr)
+        self.assertNotIn(b"VRFY user", wire)
+
+
 if __name__ == "__main__":
     unittest.main()
