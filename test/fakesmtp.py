@@ -260,6 +260,7 @@ def lookup_serve(conn, opt):
                                           VRFY is, else 502)
       vrfy_502_after: N                   502 to VRFY once N lookups were asked
                                           (over every connection)
+      ehlo_domain: "[127.0.0.1]"          the EHLO reply's first word (fake.test)
       needs_domain: true                  501 "must contain a domain" to a
                                           VRFY/EXPN argument without '@' (Exim);
                                           "all": to a bare RCPT too
@@ -360,7 +361,7 @@ def lookup_serve(conn, opt):
                     conn.send(r)
                 return
             if verb == "EHLO":
-                ext = "250-fake.test\r\n250-SIZE 1000000\r\n"
+                ext = "250-" + opt.get("ehlo_domain", "fake.test") + "\r\n250-SIZE 1000000\r\n"
                 if opt.get("pipelining"):
                     ext += "250-PIPELINING\r\n"
                 if opt.get("offer_starttls") and not isinstance(conn.sock, __import__("ssl").SSLSocket):

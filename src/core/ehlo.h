@@ -32,6 +32,11 @@ struct ehlo_set {
 };
 
 void ehlo_set_clear(struct ehlo_set *set);
+/* The first word of a reply line t[0..len) into out (cap bytes) when it
+ * is a host name (RFC 1035 letters, digits, '-' and '.'), else "": the
+ * Domain of an EHLO reply or of a 220 greeting (RFC 5321 4.2, 4.1.1.1),
+ * checked because it may go into a command. */
+void ehlo_domain_word(const char *t, size_t len, char *out, size_t cap);
 /* Parse a 250 EHLO reply (lines 2..n).  Keywords must match
  * (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"); others are counted in dropped. */
 void ehlo_set_parse(struct ehlo_set *set, const struct smtp_reply *reply);

@@ -158,8 +158,8 @@ enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const 
 /* The domain bare names get: --domain, or the one the server's 501 made
  * us take (its EHLO domain); NULL when none. */
 const char *lookup_name_domain(const struct lookup *lk);
-/* The server asked for a domain (r): its EHLO domain is given to bare
- * names from now on.  False when it has none (or one is already used). */
+/* The server asked for a domain (r): its EHLO domain (else its greeting's)
+ * is given to bare names from now on.  False when it has none (or one is already used). */
 bool lookup_qualify(struct lookup *lk, const struct smtp_reply *r);
 /* VRFY or EXPN (id) of name, qualified with lookup_name_domain(); a 501
  * asking for a domain to a bare name is not its answer: the name is asked

@@ -73,6 +73,8 @@ static void lookup_name_arg(const struct lookup *lk, const char *name, char *arg
 bool lookup_qualify(struct lookup *lk, const struct smtp_reply *r)
 {
 	const char *d = session_extensions(lk->s)->domain;
+	if (d[0] == '\0')
+		d = session_greeting_domain(lk->s);   /* HELO only, or an address literal */
 	if (lookup_name_domain(lk) != NULL || d[0] == '\0')
 		return false;
 	snprintf(lk->qualify, sizeof lk->qualify, "%s", d);

@@ -164,6 +164,29 @@ class Domain(LookupCase):
                 self.assertIn(verb + b" alice@example.test\r\n", wire)
                 self.assertNotIn(verb + b" alice\r\n", wire)
 
+    def test_the_greetings_domain_when_ehlo_gives_none(self):
+        """EHLO names an address literal: the 220 greeting's domain serves."""
+        p, rows, _, _, wire, _ = self.run_fake(
+            self.NAMES, {"users": USERS, "needs_domain": True, "ehlo_domain": "[127.0.0.1]"},
+            ["--method", "vrfy"])
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(self.verdicts(rows), self.WANT)
+        self.assertIn(b"VRFY alice@fake.test\r\n", wire)     # BANNER: "220 fake.test ESMTP"
+
+    def test_no_domain_known_is_untested_with_the_reason(self):
+        path = names_file(self.d, self.NAMES)
+        steps = [{"send": "220 [127.0.0.1] ESMTP ready\r\n"},
+                 {"serve": "lookup", "users": USERS, "needs_domain": True,
+                  "ehlo_domain": "[127.0.0.1]"}]
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(["--json", "--method", "vrfy", "--lookup", path, "127.0.0.1", str(srv.port)])
+            srv.stop()
+        self.assertEqual(p.returncode, 3, p.stderr)
+        from test_lookup import lookup_records
+        rows, _, _ = lookup_records(p.stdout)
+        self.assertEqual([r["verdict"] for r in rows], ["untested"] * 3)
+        self.assertIn("give --domain", rows[0]["reason"])
+
     def test_rcpt_qualifies_bare_names(self):
         for pipelining in (False, True):
             with self.subTest(pipelining=pipelining):
