@@ -273,12 +273,25 @@ def lookup_serve(conn, opt):
              "250 Name <name@fake.test>" to VRFY, "250 2.1.5 Ok" to RCPT);
              a reply line given is used for both
       vrfy: "real" | "252" | "502"        what VRFY does (default real)
+      expn: "real" | "502" | "500"        what EXPN does (default: real when
+                                          VRFY is, else 502)
+      vrfy_502_after: N                   502 to VRFY once N lookups were asked
+                                          (over every connection)
+      ehlo_domain: "[127.0.0.1]"          the EHLO reply's first word (fake.test)
+      needs_domain: true                  501 "must contain a domain" to a
+                                          VRFY/EXPN argument without '@' (Exim);
+                                          "all": to a bare RCPT too
       catch_all: true                     RCPT accepts every name
       pipelining: true                    advertise PIPELINING
       group_delay: s                      wait before answering each batch
                                           of lines that arrived together
       close_after: N                      close (no reply) at command N+1
       reply_421_after: N                  421 and close at command N+1
+      close_on: [names]                   close (no reply) when one is asked
+      surplus_rcpt: "550 ..."             send this reply too after each
+                                          RCPT's: more replies than commands
+      huge_for: [names], huge_lines: N    answer them with a reply of N (30000)
+                                          lines: far over smtpsh's budget
       reply_554_after: N                  554 and close at the N+1th VRFY/EXPN
       tarpit_after: N, tarpit: s          from lookup N+1 on, delay each reply
                                           s, 2s, 4s ... (capped at 8s)
@@ -294,6 +307,9 @@ def lookup_serve(conn, opt):
                                           before STARTTLS when offered)
     Commands are counted per connection, EHLO included."""
     users = {k.lower(): v for k, v in opt.get("users", {}).items()}
+    # EXPN follows VRFY (Postfix's 252 to VRFY comes with no EXPN at all)
+    # unless the script says otherwise.
+    expn = opt.get("expn", "real" if opt.get("vrfy", "real") == "real" else "502")
     count = 0
     lookups = 0
     nonmail = 0
@@ -332,6 +348,12 @@ def lookup_serve(conn, opt):
                     conn.send(r)
                 conn.sock.close()
                 return
+            if verb in ("VRFY", "EXPN", "RCPT") and lookup_key(arg) in opt.get("close_on", []):
+                for r, d in out:
+                    time.sleep(d)
+                    conn.send(r)
+                conn.sock.close()
+                return
             if verb in ("VRFY", "EXPN"):
                 nonmail += 1
                 if opt.get("reply_554_after") is not None and nonmail > opt["reply_554_after"]:
@@ -356,7 +378,7 @@ def lookup_serve(conn, opt):
                     conn.send(r)
                 return
             if verb == "EHLO":
-                ext = "250-fake.test\r\n250-SIZE 1000000\r\n"
+                ext = "250-" + opt.get("ehlo_domain", "fake.test") + "\r\n250-SIZE 1000000\r\n"
                 if opt.get("pipelining"):
                     ext += "250-PIPELINING\r\n"
                 if opt.get("offer_starttls") and not isinstance(conn.sock, __import__("ssl").SSLSocket):
@@ -396,6 +418,9 @@ def lookup_serve(conn, opt):
                     conn.sock, __import__("ssl").SSLSocket)
                 if opt.get("require_auth") and not (authed and secure):
                     reply = "530 5.7.0 Authentication required\r\n"
+                elif key in opt.get("huge_for", []):
+                    # Far past smtpsh's budget of 10,000 lines (1 MiB) for one reply.
+                    reply = ("250-" + "x" * 60 + "\r\n") * opt.get("huge_lines", 30000) + "250 end\r\n"
                 elif key in opt.get("temp_always", []) or (
                         key in opt.get("temp_once", []) and asked[key] == 1):
                     reply = "450 4.2.1 try again later\r\n"
@@ -405,8 +430,19 @@ def lookup_serve(conn, opt):
                     reply = "250 2.1.5 Ok\r\n"
                 elif verb == "VRFY" and opt.get("vrfy", "real") == "252":
                     reply = "252 2.0.0 Cannot VRFY user\r\n"
-                elif verb != "RCPT" and opt.get("vrfy", "real") == "502":
+                elif verb == "VRFY" and (opt.get("vrfy", "real") == "502" or (
+                        opt.get("vrfy_502_after") is not None and
+                        sum(asked.values()) > opt["vrfy_502_after"])):
                     reply = "502 5.5.1 VRFY disabled\r\n"
+                elif verb == "EXPN" and expn == "502":
+                    reply = "502 5.5.2 Error: command not recognized\r\n"
+                elif verb == "EXPN" and expn == "500":
+                    reply = "500 5.5.1 Unrecognized command\r\n"
+                elif verb != "RCPT" and opt.get("needs_domain") and "@" not in arg:
+                    # Exim: a bare local part is no address to it.
+                    reply = f"501 5.5.2 {verb} argument must contain a domain\r\n"
+                elif verb == "RCPT" and opt.get("needs_domain") == "all" and "@" not in arg:
+                    reply = "501 5.1.3 recipient address must contain a domain\r\n"
                 elif key in users:
                     given = users[key]
                     if given:
@@ -421,6 +457,9 @@ def lookup_serve(conn, opt):
                     reply = f"550 5.1.1 <{key}>: Recipient address rejected: User unknown\r\n"
             else:
                 reply = "500 5.5.2 Error: command not recognized\r\n"
+            if verb == "RCPT" and opt.get("surplus_rcpt"):
+                # One reply too many, in the same write: the replies shift.
+                reply += opt["surplus_rcpt"] + "\r\n"
             out.append((reply.encode("latin-1"), delay))
         for r, d in out:
             time.sleep(d)

@@ -60,12 +60,32 @@ drop:
 	set->dropped++;
 }
 
+void ehlo_domain_word(const char *t, size_t len, char *out, size_t cap)
+{
+	size_t n = 0;
+	out[0] = '\0';
+	while (n < len && t[n] != ' ')
+		n++;
+	if (n == 0 || n >= cap || t[0] == '.' || t[0] == '-')
+		return;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)t[i];
+		if (!isalnum(c) && c != '-' && c != '.')
+			return;
+	}
+	memcpy(out, t, n);
+	out[n] = '\0';
+}
+
 void ehlo_set_parse(struct ehlo_set *set, const struct smtp_reply *reply)
 {
 	ehlo_set_clear(set);
 	if (reply == NULL || reply->code != 250)
 		return;
 	set->valid = true;
+	if (reply->nlines > 0)
+		ehlo_domain_word(reply->lines[0].text, reply->lines[0].len, set->domain,
+		    sizeof set->domain);
 	for (size_t i = 1; i < reply->nlines; i++)
 		ehlo_parse_line(set, reply->lines[i].text, reply->lines[i].len);
 	if (reply->lines_dropped > 0)

@@ -23,12 +23,20 @@ struct ehlo_ext {
 
 struct ehlo_set {
 	bool valid;           /* a 250 EHLO reply was parsed */
+	char domain[256];     /* its first line's Domain (RFC 5321 4.1.1.1), when
+	                       * it is a host name (letters, digits, '-', '.');
+	                       * else "" */
 	size_t count;
 	struct ehlo_ext ext[EHLO_MAX_EXT];
 	size_t dropped;       /* extensions past EHLO_MAX_EXT, or malformed lines */
 };
 
 void ehlo_set_clear(struct ehlo_set *set);
+/* The first word of a reply line t[0..len) into out (cap bytes) when it
+ * is a host name (RFC 1035 letters, digits, '-' and '.'), else "": the
+ * Domain of an EHLO reply or of a 220 greeting (RFC 5321 4.2, 4.1.1.1),
+ * checked because it may go into a command. */
+void ehlo_domain_word(const char *t, size_t len, char *out, size_t cap);
 /* Parse a 250 EHLO reply (lines 2..n).  Keywords must match
  * (ALPHA / DIGIT) *(ALPHA / DIGIT / "-"); others are counted in dropped. */
 void ehlo_set_parse(struct ehlo_set *set, const struct smtp_reply *reply);

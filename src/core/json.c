@@ -6,6 +6,7 @@
  */
 #include "json.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -156,4 +157,134 @@ enum smtp_errkind json_reply_record(struct strbuf *out, const struct json_reply_
 			out->data[start] = '\0';
 	}
 	return e;
+}
+
+/* ---- json_valid: RFC 8259 syntax, for records read back (--resume) ---- */
+
+#define JSON_VALID_DEPTH 32
+
+static size_t json_skip_ws(const char *s, size_t len, size_t i)
+{
+	while (i < len && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+		i++;
+	return i;
+}
+
+/* Each returns the index after the value, or (size_t)-1. */
+static size_t json_valid_value(const char *s, size_t len, size_t i, int depth);
+
+static size_t json_valid_string(const char *s, size_t len, size_t i)
+{
+	if (i >= len || s[i] != '"')
+		return (size_t)-1;
+	for (i++; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"')
+			return i + 1;
+		if (c < 0x20)
+			return (size_t)-1;
+		if (c == '\\') {
+			if (++i >= len)
+				return (size_t)-1;
+			if (s[i] == 'u') {
+				for (size_t k = 1; k <= 4; k++)
+					if (i + k >= len || !isxdigit((unsigned char)s[i + k]))
+						return (size_t)-1;
+				i += 4;
+			} else if (s[i] == '\0' || strchr("\"\\/bfnrt", s[i]) == NULL) {
+				return (size_t)-1;
+			}
+		}
+	}
+	return (size_t)-1;
+}
+
+static size_t json_valid_number(const char *s, size_t len, size_t i)
+{
+	size_t start = i;
+	if (i < len && s[i] == '-')
+		i++;
+	if (i < len && s[i] == '0')
+		i++;
+	else if (i < len && s[i] >= '1' && s[i] <= '9')
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+	else
+		return (size_t)-1;
+	if (i < len && s[i] == '.') {
+		size_t d = ++i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return (size_t)-1;
+	}
+	if (i < len && (s[i] == 'e' || s[i] == 'E')) {
+		i++;
+		if (i < len && (s[i] == '+' || s[i] == '-'))
+			i++;
+		size_t d = i;
+		while (i < len && s[i] >= '0' && s[i] <= '9')
+			i++;
+		if (i == d)
+			return (size_t)-1;
+	}
+	return i > start ? i : (size_t)-1;
+}
+
+/* An object or array: open, members separated by commas, close. */
+static size_t json_valid_container(const char *s, size_t len, size_t i, int depth)
+{
+	bool object = s[i] == '{';
+	char close = object ? '}' : ']';
+	if (depth >= JSON_VALID_DEPTH)
+		return (size_t)-1;
+	i = json_skip_ws(s, len, i + 1);
+	if (i < len && s[i] == close)
+		return i + 1;
+	for (;;) {
+		if (object) {
+			i = json_valid_string(s, len, i);
+			if (i == (size_t)-1)
+				return i;
+			i = json_skip_ws(s, len, i);
+			if (i >= len || s[i] != ':')
+				return (size_t)-1;
+			i = json_skip_ws(s, len, i + 1);
+		}
+		i = json_valid_value(s, len, i, depth + 1);
+		if (i == (size_t)-1)
+			return i;
+		i = json_skip_ws(s, len, i);
+		if (i < len && s[i] == close)
+			return i + 1;
+		if (i >= len || s[i] != ',')
+			return (size_t)-1;
+		i = json_skip_ws(s, len, i + 1);
+	}
+}
+
+static size_t json_valid_value(const char *s, size_t len, size_t i, int depth)
+{
+	static const char *const words[] = { "true", "false", "null" };
+	if (i >= len)
+		return (size_t)-1;
+	if (s[i] == '{' || s[i] == '[')
+		return json_valid_container(s, len, i, depth);
+	if (s[i] == '"')
+		return json_valid_string(s, len, i);
+	for (size_t k = 0; k < 3; k++) {
+		size_t n = strlen(words[k]);
+		if (len - i >= n && memcmp(s + i, words[k], n) == 0)
+			return i + n;
+	}
+	return json_valid_number(s, len, i);
+}
+
+bool json_valid_object(const char *s, size_t len)
+{
+	size_t i = json_skip_ws(s, len, 0);
+	if (i >= len || s[i] != '{')
+		return false;
+	i = json_valid_container(s, len, i, 0);
+	return i != (size_t)-1 && json_skip_ws(s, len, i) == len;
 }

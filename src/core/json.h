@@ -14,6 +14,7 @@
 #ifndef SMTPSH_JSON_H
 #define SMTPSH_JSON_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "reply.h"
@@ -40,5 +41,8 @@ enum smtp_errkind json_reply_record(struct strbuf *out, const struct json_reply_
 enum smtp_errkind json_string(struct strbuf *out, const char *s, size_t len);
 /* The same for a C string; NULL gives null. */
 enum smtp_errkind json_cstring(struct strbuf *out, const char *s);
+/* True when s (len bytes) is exactly one JSON object (RFC 8259), white
+ * space around it allowed: a record read back is whole, not cut. */
+bool json_valid_object(const char *s, size_t len);
 
 #endif

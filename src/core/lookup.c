@@ -14,7 +14,11 @@
  * it did not end the session (lookup_conn.c).  On cancel, or when no
  * connection can be had, the rest is reported untested with the reason.
  *
- * Owns: the item array and the result ring (freed before lookup_run
+ * Names come from the caller's source one at a time and are copied into
+ * a ring of LOOKUP_PENDING_MAX items, read no further ahead than the ring
+ * holds: memory stays flat whatever the number of names.
+ *
+ * Owns: the item ring and the result ring (freed before lookup_run
  * returns).
  */
 #include "lookup_int.h"
@@ -56,7 +60,7 @@ void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *cu
 static void lookup_flush(struct lookup *lk)
 {
 	bool any = false;
-	while (lk->emit < lk->n && lk->items[lk->emit].final) {
+	while (lk->emit < lk->n && lookup_item(lk, lk->emit)->final) {
 		struct lookup_result *r = lookup_slot(lk, lk->emit);
 		lk->sum->by_verdict[r->verdict]++;
 		lk->h->result(lk->h->ctx, r);
@@ -70,17 +74,17 @@ static void lookup_flush(struct lookup *lk)
 static void lookup_final(struct lookup *lk, size_t i)
 {
 	struct lookup_result *r = lookup_slot(lk, i);
-	r->attempts = lk->items[i].attempts;
-	lk->items[i].final = true;
+	r->attempts = lookup_item(lk, i)->attempts;
+	lookup_item(lk, i)->final = true;
 }
 
 static void lookup_untested(struct lookup *lk, size_t i, const char *reason)
 {
 	struct lookup_result *r = lookup_slot(lk, i);
-	if (lk->items[i].attempts == 0 && lk->items[i].temp_tries == 0) {
+	if (lookup_item(lk, i)->attempts == 0 && lookup_item(lk, i)->temp_tries == 0) {
 		memset(r, 0, sizeof *r);
 		r->index = i;
-		r->name = lk->names[i];
+		r->name = lookup_item(lk, i)->name;
 	}
 	r->verdict = LOOKUP_UNTESTED;
 	r->code = 0;
@@ -102,12 +106,15 @@ void lookup_commit_held(struct lookup *lk)
 void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct smtp_reply *r)
 {
 	lookup_commit_held(lk);
-	struct lookup_item *it = &lk->items[i];
+	struct lookup_item *it = lookup_item(lk, i);
 	struct lookup_result *res = lookup_slot(lk, i);
 	res->method = m;
 	res->reason[0] = '\0';
 	enum lookup_verdict v = lookup_classify(m, r, lookup_is_catch_all(lk, i), res);
 	lk->conn_progress = true;
+	lk->futile_connections = 0;
+	lk->answered_any = true;
+	lk->blamed = false;
 	lk->backoff_ms = 0;
 	if (v == LOOKUP_TEMPORARY) {
 		if (++it->temp_tries <= lk->cfg->retries) {
@@ -140,9 +147,48 @@ void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struc
 		lk->cancelled = true;
 	} else if (k == SMTP_ERR_REFUSED || k == SMTP_ERR_USAGE) {
 		lookup_untested(lk, i, err->msg);          /* the name cannot be sent */
+	} else if (k == SMTP_ERR_LIMIT) {
+		/* Over the reply budget: a protocol violation, not a lost
+		 * connection (no limit is learned, no back-off).  One more
+		 * try, then the name is untested. */
+		lookup_dropped(lk, err->msg);
+		if (++lookup_item(lk, i)->too_large >= LOOKUP_TOO_LARGE_TRIES) {
+			char why[SMTP_ERROR_MSG_MAX];
+			snprintf(why, sizeof why, "reply too large, %u times (%.180s)",
+			    lookup_item(lk, i)->too_large, err->msg);
+			lookup_untested(lk, i, why);
+		}
 	} else {
 		lookup_lost(lk, err->msg);
 	}
+}
+
+/* A 500 or 502 to VRFY or EXPN (m): the command is not there, for any
+ * name.  Auto chooses again without it (name i is asked again, not
+ * charged); a forced method stops: name i keeps the answer
+ * (cannot-verify), the rest is untested with the reason. */
+static bool lookup_method_missing(struct lookup *lk, size_t i, enum lookup_method m,
+    const struct smtp_reply *r)
+{
+	if (r->code != 500 && r->code != 502)
+		return false;
+	const struct reply_line *l = r->nlines > 0 ? &r->lines[0] : NULL;
+	int len = l != NULL ? (int)(l->len > 100 ? 100 : l->len) : 0;
+	const char *text = l != NULL ? l->text : "";
+	const char *verb = m == LOOKUP_EXPN ? "EXPN" : "VRFY";
+	lk->methods_off |= 1u << m;
+	if (lk->cfg->method == LOOKUP_AUTO) {
+		lookup_item(lk, i)->attempts--;
+		lk->method_known = false;
+		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "%s is not implemented after all (%03d %.*s): "
+		    "choosing the method again without it", verb, r->code, len, text);
+		return true;
+	}
+	lookup_take(lk, i, m, r);
+	lk->stop = true;
+	snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: the server does not "
+	    "implement %s (%03d %.*s); --method auto or rcpt may tell", verb, r->code, len, text);
+	return true;
 }
 
 /* VRFY or EXPN of name i, and EXPN after a VRFY that names a list. */
@@ -153,22 +199,40 @@ static void lookup_ask_one(struct lookup *lk, size_t i)
 		lk->cancelled = true;
 		return;
 	}
-	lookup_event(lk, LOOKUP_EV_PROGRESS, lk->names[i], NULL);
-	struct lookup_item *it = &lk->items[i];
+	lookup_event(lk, LOOKUP_EV_PROGRESS, lookup_item(lk, i)->name, NULL);
+	struct lookup_item *it = lookup_item(lk, i);
 	enum lookup_method m = lk->method;
-	const struct verb *v = verb_by_id(m == LOOKUP_EXPN ? VERB_EXPN : VERB_VRFY);
 	struct session_reply r;
 	session_reply_init(&r);
 	it->attempts++;
-	lk->conn_names++;
-	enum smtp_errkind k = lookup_command(lk, v, lk->names[i], &r, &err);
+	if (lk->conn_names++ == 0)
+		lk->conn_first = i;
+	char arg[SMTP_COMMAND_LINE_MAX];
+	enum smtp_errkind k = lookup_ask_name(lk, m == LOOKUP_EXPN ? VERB_EXPN : VERB_VRFY,
+	    lookup_item(lk, i)->name, arg, &r, &err);
+	if (k == SMTP_OK && strchr(arg, '@') == NULL && lookup_wants_domain(&r.reply)) {
+		/* Not an answer about the name, and no domain to give it. */
+		const struct reply_line *l = r.reply.nlines > 0 ? &r.reply.lines[0] : NULL;
+		char why[SMTP_ERROR_MSG_MAX];
+		snprintf(why, sizeof why, "the server wants name@domain (%03d %.*s) and none is "
+		    "known: give --domain", r.reply.code, l != NULL ? (int)(l->len > 100 ? 100 : l->len) : 0,
+		    l != NULL ? l->text : "");
+		session_reply_free(&r);
+		lookup_commit_held(lk);
+		lookup_untested(lk, i, why);
+		return;
+	}
+	if (k == SMTP_OK && lookup_method_missing(lk, i, m, &r.reply)) {
+		session_reply_free(&r);
+		return;
+	}
 	if (k == SMTP_OK && m == LOOKUP_VRFY && r.reply.code == 250 &&
 	    lookup_addresses(&r.reply, lookup_slot(lk, i)->addresses, LOOKUP_ADDRESSES_MAX) >= 2) {
 		/* VRFY calls it a list: EXPN says who is on it. */
 		struct session_reply x;
 		session_reply_init(&x);
 		it->attempts++;
-		enum smtp_errkind kx = lookup_command(lk, verb_by_id(VERB_EXPN), lk->names[i], &x, &err);
+		enum smtp_errkind kx = lookup_command(lk, verb_by_id(VERB_EXPN), arg, &x, &err);
 		if (kx == SMTP_OK && x.reply.code == 250) {
 			session_reply_free(&r);
 			r = x;
@@ -198,16 +262,16 @@ static size_t lookup_pick(struct lookup *lk, size_t *idx, size_t max, long long 
 	*wait_until = 0;
 	size_t end = lk->emit + LOOKUP_PENDING_MAX < lk->n ? lk->emit + LOOKUP_PENDING_MAX : lk->n;
 	for (size_t i = lk->emit; i < end && cnt < max; i++) {
-		struct lookup_item *it = &lk->items[i];
+		struct lookup_item *it = lookup_item(lk, i);
 		if (it->final || (lk->held_valid && lk->held == i))
 			continue;
 		if (it->attempts == 0 && it->temp_tries == 0) {
 			struct lookup_result *r = lookup_slot(lk, i);
 			memset(r, 0, sizeof *r);
 			r->index = i;
-			r->name = lk->names[i];
+			r->name = lookup_item(lk, i)->name;
 		}
-		if (it->attempts >= LOOKUP_ATTEMPTS_MAX) {
+		if (it->attempts >= LOOKUP_ATTEMPTS_MAX || it->ends_connections) {
 			char why[SMTP_ERROR_MSG_MAX];
 			snprintf(why, sizeof why, "asked %u times, and each time the connection ended "
 			    "first (%.160s)", it->attempts, lk->last_loss);
@@ -224,17 +288,45 @@ static size_t lookup_pick(struct lookup *lk, size_t *idx, size_t max, long long 
 	return cnt;
 }
 
+/* Read names from the source until LOOKUP_PENDING_MAX are unreported. */
+static void lookup_fill(struct lookup *lk)
+{
+	while (!lk->src_end && lk->n < lk->emit + LOOKUP_PENDING_MAX) {
+		const char *name = NULL;
+		enum smtp_errkind k = lk->src->next(lk->src->ctx, &name, &lk->src_err);
+		if (k != SMTP_OK || name == NULL) {
+			lk->src_end = true;
+			lk->src_kind = k;
+			if (k != SMTP_OK && !lk->stop) {
+				lk->stop = true;
+				snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: the names "
+				    "could not be read (%.180s)", lk->src_err.msg);
+			}
+			return;
+		}
+		size_t i = lk->n++;
+		struct lookup_item *it = lookup_item(lk, i);
+		memset(it, 0, sizeof *it);
+		size_t len = strlen(name);
+		memcpy(it->name, name, len > LOOKUP_INPUT_MAX ? LOOKUP_INPUT_MAX : len);
+		if (len > LOOKUP_INPUT_MAX)
+			lookup_untested(lk, i, "not asked: the name is longer than 1024 bytes");
+	}
+}
+
+/* Every name not yet final, read or still to be read, is untested. */
 static void lookup_rest_untested(struct lookup *lk, const char *reason)
 {
 	lookup_commit_held(lk);
-	for (size_t i = lk->emit; i < lk->n; i++) {
-		if (!lk->items[i].final) {
-			if (i >= lk->emit + LOOKUP_PENDING_MAX)
-				lookup_flush(lk);
-			lookup_untested(lk, i, reason);
-		}
+	for (;;) {
+		for (size_t i = lk->emit; i < lk->n; i++)
+			if (!lookup_item(lk, i)->final)
+				lookup_untested(lk, i, reason);
+		lookup_flush(lk);
+		if (lk->src_end)
+			break;
+		lookup_fill(lk);
 	}
-	lookup_flush(lk);
 }
 
 /* One step: a connection, the method, then a batch of names. */
@@ -261,11 +353,11 @@ static void lookup_step(struct lookup *lk)
 		lk->reconnect = true;               /* the limit we learned: end it now */
 		return;
 	}
-	bool pipelining = !lk->cfg->no_pipelining &&
+	bool pipelining = !lk->cfg->no_pipelining && !lk->pipelining_off &&
 	    ehlo_find(session_extensions(lk->s), "PIPELINING") != NULL;
 	size_t max = lk->method == LOOKUP_RCPT && pipelining ? LOOKUP_GROUP_MAX : 1;
-	if (max > room)
-		max = room;
+	if (max > 1 && max >= room)
+		max = room > 1 ? room - 1 : 1;      /* a group's NOOP counts too */
 	if (lk->method == LOOKUP_RCPT) {
 		unsigned used = lookup_txn_needed(lk) ? 0 : lk->txn_rcpts;
 		if (max > LOOKUP_RCPT_PER_TXN - used)
@@ -288,35 +380,34 @@ static void lookup_step(struct lookup *lk)
 }
 
 enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
-    const struct lookup_hooks *hooks, const char *const *names, size_t n,
+    const struct lookup_hooks *hooks, const struct lookup_source *src,
     struct lookup_summary *sum, struct smtp_error *err)
 {
 	struct lookup lk;
 	memset(&lk, 0, sizeof lk);
 	memset(sum, 0, sizeof *sum);
 	sum->catch_all = -1;
-	sum->total = n;
 	sum->method = cfg->method;
 	lk.s = s;
 	lk.cfg = cfg;
 	lk.h = hooks;
-	lk.names = names;
-	lk.n = n;
+	lk.src = src;
 	lk.sum = sum;
 	lk.start_ms = transport_now_ms();
-	lk.items = calloc(n > 0 ? n : 1, sizeof *lk.items);
+	lk.items = calloc(LOOKUP_PENDING_MAX, sizeof *lk.items);
 	lk.slots = calloc(LOOKUP_PENDING_MAX, sizeof *lk.slots);
 	if (lk.items == NULL || lk.slots == NULL) {
 		free(lk.items);
 		free(lk.slots);
-		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory for %zu names", n);
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory for the names");
 	}
 	if (session_is_open(s) && session_state(s) >= SMTP_ST_READY)
 		sum->connections = 1;           /* the caller's connection */
 	lk.cancelled = cfg->stopped;
-	while (lk.emit < n) {
+	for (;;) {
+		lookup_fill(&lk);
 		lookup_flush(&lk);
-		if (lk.emit >= n)
+		if (lk.src_end && lk.emit >= lk.n)
 			break;
 		if (lk.cancelled) {
 			sum->cancelled = true;
@@ -329,6 +420,7 @@ enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
 		}
 		lookup_step(&lk);
 	}
+	sum->total = lk.n;
 	if (!lk.cancelled && session_is_open(s)) {
 		if (lk.txn && session_owed(s) == 0 && (lk.limit_cmds == 0 || lk.conn_cmds < lk.limit_cmds)) {
 			struct session_reply r;
@@ -344,6 +436,10 @@ enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
 	sum->elapsed_ms = (double)(transport_now_ms() - lk.start_ms);
 	free(lk.items);
 	free(lk.slots);
+	if (lk.src_kind != SMTP_OK) {
+		*err = lk.src_err;
+		return lk.src_kind;
+	}
 	return lk.cancelled ? smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "the lookup was stopped")
 	                    : SMTP_OK;
 }

@@ -34,6 +34,9 @@
 
 /* RFC 5321 4.5.3.1.3: a path is at most 256 octets; a name is one. */
 #define LOOKUP_NAME_MAX 256
+/* A name as given (the source's bound: a names file line, say); a longer
+ * one is reported untested, cut to this length. */
+#define LOOKUP_INPUT_MAX 1024
 /* Reply lines kept per result (RFC 5321 4.5.3.1.5: 512 octets a line);
  * the rest of a longer reply is counted in lines_dropped. */
 #define LOOKUP_LINES_KEEP 8
@@ -56,9 +59,17 @@
 #define LOOKUP_BACKOFF_MAX_MS 30000
 /* Connection attempts in a row that fail before the rest is untested. */
 #define LOOKUP_CONNECT_TRIES 4
+/* Connections in a row that end (a close, a 421) before any name is
+ * answered, before the rest is untested: a server that ends every
+ * connection early would otherwise be reconnected to forever. */
+#define LOOKUP_FUTILE_CONNECTIONS 3
 /* Times one name may be asked before it is left untested (each lost
  * connection costs the names in flight one attempt). */
 #define LOOKUP_ATTEMPTS_MAX 6
+/* A reply over smtpsh's budget (smtp_limits.h) breaks the protocol:
+ * the connection is closed, and the name is asked at most this many
+ * times in all before it is left untested ("reply too large"). */
+#define LOOKUP_TOO_LARGE_TRIES 2
 /* A 5xx followed at once by the end of the connection ends the session
  * (Exim's 554 after 10 non-mail commands), not the name: it is asked
  * again, at most this many times, before the 5xx is taken as its answer. */
@@ -109,7 +120,7 @@ struct lookup_text {
 /* One name's final answer. */
 struct lookup_result {
 	size_t index;                 /* 0-based, in the input */
-	const char *name;             /* as given (the caller's string) */
+	const char *name;             /* as given (valid during the callback) */
 	enum lookup_method method;    /* that answered; LOOKUP_AUTO: never asked */
 	enum lookup_verdict verdict;
 	int code;                     /* 0 when never answered */
@@ -132,6 +143,10 @@ enum lookup_verdict lookup_classify(enum lookup_method m, const struct smtp_repl
 /* The addresses a reply names: "<...>" on each line, else a word holding
  * '@'.  Returns how many were kept in out (at most max). */
 size_t lookup_addresses(const struct smtp_reply *r, struct lookup_text *out, size_t max);
+/* Whether r asks for a domain rather than answering about the name:
+ * a 501 that says "domain" (Exim: "501 5.5.2 VRFY argument must contain a
+ * domain"; "domain missing or malformed").  Never a verdict (pure). */
+bool lookup_wants_domain(const struct smtp_reply *r);
 /* The address an RCPT probe sends for name: "<...>" unwrapped, domain
  * appended to a bare name when given.  False when it does not fit. */
 bool lookup_rcpt_address(const char *name, const char *domain, char *out, size_t cap);
@@ -145,6 +160,7 @@ enum lookup_event_kind {
 	LOOKUP_EV_BACKOFF,      /* waiting before going on */
 	LOOKUP_EV_CONNECT_FAILED,
 	LOOKUP_EV_PROGRESS,     /* a name is being asked, or one was answered */
+	LOOKUP_EV_SURPLUS,      /* more replies than commands: one at a time now */
 };
 
 struct lookup_event {
@@ -195,13 +211,26 @@ struct lookup_summary {
 	bool tarpit;                  /* a tarpit was noticed */
 };
 
-/* Ask about names[0..n) and report each through hooks->result.  A session
- * that is open and past EHLO is used as it is; otherwise hooks->connect is
- * called.  Returns SMTP_OK when every name was reported (some may be
- * untested), SMTP_ERR_CANCELLED when cfg->cancel_fd stopped it (every name
- * still reported: the rest untested), SMTP_ERR_NOMEM. */
+/* Where the names come from, in input order, one at a time: the engine
+ * reads at most LOOKUP_PENDING_MAX ahead of the first name not yet
+ * reported and copies each, so memory stays flat whatever their number. */
+struct lookup_source {
+	/* The next name (*name; NULL at the end), copied before the next
+	 * call.  An error other than SMTP_OK stops the run: the names read
+	 * are reported (the rest of them untested), and lookup_run returns
+	 * it. */
+	enum smtp_errkind (*next)(void *ctx, const char **name, struct smtp_error *err);
+	void *ctx;
+};
+
+/* Ask about every name of src and report each through hooks->result.  A
+ * session that is open and past EHLO is used as it is; otherwise
+ * hooks->connect is called.  Returns SMTP_OK when every name was reported
+ * (some may be untested), SMTP_ERR_CANCELLED when cfg->cancel_fd stopped it
+ * (every name still reported: the rest untested), the source's error, or
+ * SMTP_ERR_NOMEM. */
 enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
-    const struct lookup_hooks *hooks, const char *const *names, size_t n,
+    const struct lookup_hooks *hooks, const struct lookup_source *src,
     struct lookup_summary *sum, struct smtp_error *err);
 
 #endif

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -171,14 +172,24 @@ void lookup_end_connection(struct lookup *lk, bool wait)
 	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one ended with our QUIT");
 }
 
+void lookup_dropped(struct lookup *lk, const char *why)
+{
+	lookup_commit_held(lk);            /* the reply after it came, if too long */
+	if (session_is_open(lk->s))
+		session_close(lk->s);
+	lookup_conn_reset(lk);
+	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one was closed by smtpsh: %.200s", why);
+}
+
 void lookup_lost(struct lookup *lk, const char *why)
 {
 	unsigned cmds = lk->conn_cmds, errors = lk->conn_errors;
+	size_t first = lk->conn_names > 0 ? lk->conn_first : SIZE_MAX;
 	if (lk->held_valid) {
 		/* A 5xx and then the end: the refusal ended the session, it
 		 * said nothing of the name (Exim's 554 after 10 non-mail
 		 * commands).  Ask again, a bounded number of times. */
-		struct lookup_item *it = &lk->items[lk->held];
+		struct lookup_item *it = lookup_item(lk, lk->held);
 		lk->held_valid = false;
 		cmds--;
 		errors -= lk->held_was_error;
@@ -193,10 +204,28 @@ void lookup_lost(struct lookup *lk, const char *why)
 	if (session_is_open(lk->s))
 		session_close(lk->s);
 	lookup_conn_reset(lk);
-	if (!progress)
-		(void)lookup_backoff(lk, "the server ended the connection before answering any name");
-	else
+	if (progress) {
 		lk->backoff_ms = 0;
+		lk->futile_connections = 0;
+		return;
+	}
+	if (++lk->futile_connections >= LOOKUP_FUTILE_CONNECTIONS && lk->answered_any &&
+	    !lk->blamed && first != SIZE_MAX && first >= lk->emit &&
+	    !lookup_item(lk, first)->final) {
+		/* Names were answered before: the name asked first on each of
+		 * these connections is the one that ends them (the teaching
+		 * server's "shutdown").  It is left untested (lookup_pick), the
+		 * rest goes on; one more such run in a row stops it all. */
+		lookup_item(lk, first)->ends_connections = true;
+		lk->blamed = true;
+		lk->futile_connections = 0;
+	} else if (lk->futile_connections >= LOOKUP_FUTILE_CONNECTIONS) {
+		lk->stop = true;
+		snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: %u connections in a row "
+		    "ended before any name was answered (the last: %.120s)", lk->futile_connections, why);
+		return;
+	}
+	(void)lookup_backoff(lk, "the server ended the connection before answering any name");
 }
 
 bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch)

@@ -20,9 +20,13 @@
 #define LOOKUP_PROBE_PREFIX "smtpsh-probe-"
 
 struct lookup_item {
+	char name[LOOKUP_INPUT_MAX + 1];
 	unsigned attempts;             /* commands sent for it */
 	unsigned temp_tries;           /* temporary answers so far */
 	unsigned end_tries;            /* 5xx-then-close retractions */
+	unsigned too_large;            /* replies over the budget */
+	bool ends_connections;         /* asked first on LOOKUP_FUTILE_CONNECTIONS
+	                                * that ended: given up */
 	long long not_before;          /* back-off: not asked before (ms) */
 	bool final;
 };
@@ -36,9 +40,12 @@ struct lookup {
 	struct session *s;
 	const struct lookup_config *cfg;
 	const struct lookup_hooks *h;
-	const char *const *names;
-	size_t n;
-	struct lookup_item *items;     /* n */
+	const struct lookup_source *src;
+	size_t n;                      /* names read from it so far */
+	bool src_end;                  /* it has no more (or failed: src_kind) */
+	enum smtp_errkind src_kind;
+	struct smtp_error src_err;
+	struct lookup_item *items;     /* LOOKUP_PENDING_MAX, by index % max */
 	struct lookup_result *slots;   /* LOOKUP_PENDING_MAX, by index % max */
 	size_t emit;                   /* the first name not yet reported */
 	enum lookup_method method;     /* never LOOKUP_AUTO once chosen */
@@ -50,6 +57,7 @@ struct lookup {
 	unsigned conn_cmds;            /* our commands answered on it */
 	unsigned conn_errors;          /* ... of which 4xx/5xx */
 	unsigned conn_names;           /* names asked on it */
+	size_t conn_first;             /* the first of them (when conn_names > 0) */
 	bool conn_progress;            /* a name got an answer on it */
 	bool txn;                      /* MAIL accepted (RCPT probes) */
 	unsigned txn_rcpts;
@@ -66,6 +74,10 @@ struct lookup {
 
 	/* Across connections. */
 	unsigned connect_failures;     /* in a row */
+	unsigned futile_connections;   /* in a row, ended before any answer */
+	bool answered_any;             /* some name was answered in this run */
+	bool blamed;                   /* a name was given up for ending them,
+	                                * and no name was answered since */
 	unsigned limit_cmds;           /* learned: at most this many; 0 none */
 	unsigned limit_errors;
 	bool tarpit_useless;           /* slow from the start: reconnecting won't help */
@@ -74,11 +86,22 @@ struct lookup {
 	struct lookup_domain domains[LOOKUP_DOMAINS_MAX];
 	size_t ndomains;
 	bool vrfy_catch_all;           /* VRFY said yes to a random name */
+	bool pipelining_off;           /* a group got more replies than commands */
+	unsigned methods_off;          /* 1 << method: answered 500/502 (auto
+	                                * does not choose it again) */
+	char qualify[256];             /* "" or the domain bare names get since
+	                                * the server asked for one (501) */
 	bool cancelled;
 	bool stop;                     /* the rest is untested, for stop_reason */
 	char stop_reason[SMTP_ERROR_MSG_MAX];
 	char last_loss[SMTP_ERROR_MSG_MAX];  /* why the last connection ended */
 };
+
+/* Name i's item (i in [emit, n): the ring holds those only). */
+static inline struct lookup_item *lookup_item(const struct lookup *lk, size_t i)
+{
+	return &lk->items[i % LOOKUP_PENDING_MAX];
+}
 
 /* lookup.c */
 struct lookup_result *lookup_slot(struct lookup *lk, size_t i);
@@ -109,6 +132,9 @@ enum smtp_errkind lookup_ensure_connection(struct lookup *lk);
 /* The connection ended under us (421, a close): learn, retract a held
  * answer the close belongs to, back off when it made no progress. */
 void lookup_lost(struct lookup *lk, const char *why);
+/* We closed the connection for a protocol violation (a reply over the
+ * budget): nothing is learned from it, and it is no futile connection. */
+void lookup_dropped(struct lookup *lk, const char *why);
 /* End the connection ourselves: QUIT (waited for briefly when wait). */
 void lookup_end_connection(struct lookup *lk, bool wait);
 /* How many names may still be asked on this connection (at least 1 on a
@@ -129,6 +155,18 @@ bool lookup_slow(struct lookup *lk);
  * comes back as SMTP_ERR_CLOSED with *out holding it. */
 enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
     struct session_reply *out, struct smtp_error *err);
+/* The domain bare names get: --domain, or the one the server's 501 made
+ * us take (its EHLO domain); NULL when none. */
+const char *lookup_name_domain(const struct lookup *lk);
+/* The server asked for a domain (r): its EHLO domain (else its greeting's)
+ * is given to bare names from now on.  False when it has none (or one is already used). */
+bool lookup_qualify(struct lookup *lk, const struct smtp_reply *r);
+/* VRFY or EXPN (id) of name, qualified with lookup_name_domain(); a 501
+ * asking for a domain to a bare name is not its answer: the name is asked
+ * again as name@(the EHLO domain), and bare names get it from then on.
+ * arg gets what was sent last (cap SMTP_COMMAND_LINE_MAX). */
+enum smtp_errkind lookup_ask_name(struct lookup *lk, enum verb_id id, const char *name,
+    char *arg, struct session_reply *out, struct smtp_error *err);
 /* Count an answered command for the connection's limits. */
 void lookup_count_reply(struct lookup *lk, int code);
 /* Auto: VRFY or RCPT (and, for VRFY, whether it says yes to anything). */

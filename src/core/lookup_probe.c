@@ -54,6 +54,52 @@ enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const 
 	return SMTP_OK;
 }
 
+const char *lookup_name_domain(const struct lookup *lk)
+{
+	if (lk->cfg->domain != NULL && lk->cfg->domain[0] != '\0')
+		return lk->cfg->domain;
+	return lk->qualify[0] != '\0' ? lk->qualify : NULL;
+}
+
+/* The argument for name: name@domain for a bare name when there is a
+ * domain, else the name as given. */
+static void lookup_name_arg(const struct lookup *lk, const char *name, char *arg, size_t cap)
+{
+	const char *d = lookup_name_domain(lk);
+	if (d == NULL || strchr(name, '@') != NULL || !lookup_rcpt_address(name, d, arg, cap))
+		snprintf(arg, cap, "%s", name);
+}
+
+bool lookup_qualify(struct lookup *lk, const struct smtp_reply *r)
+{
+	const char *d = session_extensions(lk->s)->domain;
+	if (d[0] == '\0')
+		d = session_greeting_domain(lk->s);   /* HELO only, or an address literal */
+	if (lookup_name_domain(lk) != NULL || d[0] == '\0')
+		return false;
+	snprintf(lk->qualify, sizeof lk->qualify, "%s", d);
+	const struct reply_line *l = r->nlines > 0 ? &r->lines[0] : NULL;
+	lookup_event(lk, LOOKUP_EV_METHOD, NULL, "the server wants a domain (%03d %.*s): bare "
+	    "names are asked as name@%s from now on (--domain chooses another)", r->code,
+	    l != NULL ? (int)(l->len > 120 ? 120 : l->len) : 0, l != NULL ? l->text : "", d);
+	return true;
+}
+
+enum smtp_errkind lookup_ask_name(struct lookup *lk, enum verb_id id, const char *name,
+    char *arg, struct session_reply *out, struct smtp_error *err)
+{
+	lookup_name_arg(lk, name, arg, SMTP_COMMAND_LINE_MAX);
+	enum smtp_errkind k = lookup_command(lk, verb_by_id(id), arg, out, err);
+	if (k == SMTP_OK && strchr(arg, '@') == NULL && lookup_wants_domain(&out->reply) &&
+	    lookup_qualify(lk, &out->reply)) {
+		lookup_name_arg(lk, name, arg, SMTP_COMMAND_LINE_MAX);
+		session_reply_free(out);
+		session_reply_init(out);
+		k = lookup_command(lk, verb_by_id(id), arg, out, err);
+	}
+	return k;
+}
+
 /* A local part nobody has: LOOKUP_PROBE_PREFIX and 12 random hex digits. */
 static void lookup_random_name(char *out, size_t cap)
 {
@@ -79,67 +125,93 @@ static bool lookup_real_no(const struct smtp_reply *r)
 	    strncmp(r->enhanced + (r->enhanced[0] != '\0' ? 1 : 0), ".7.", 3) != 0;
 }
 
-/* VRFY of a random name: does VRFY say yes to anything? */
-static enum smtp_errkind lookup_vrfy_random(struct lookup *lk, struct session_reply *r,
-    struct smtp_error *err)
+/* VRFY or EXPN (id) of a random name: does it say yes to anything? */
+static enum smtp_errkind lookup_vrfy_random(struct lookup *lk, enum verb_id id,
+    struct session_reply *r, struct smtp_error *err)
 {
-	char name[64];
+	char name[64], arg[SMTP_COMMAND_LINE_MAX];
 	lookup_random_name(name, sizeof name);
-	enum smtp_errkind k = lookup_command(lk, verb_by_id(VERB_VRFY), name, r, err);
+	enum smtp_errkind k = lookup_ask_name(lk, id, name, arg, r, err);
 	if (k == SMTP_OK && lookup_real_yes(r->reply.code)) {
 		lk->vrfy_catch_all = true;
 		lk->sum->catch_all = 1;
-		lookup_event(lk, LOOKUP_EV_CATCH_ALL, NULL, "VRFY says yes to a random name (%s: "
-		    "%d): its \"exists\" is reported as \"accepted\"", name, r->reply.code);
+		lookup_event(lk, LOOKUP_EV_CATCH_ALL, NULL, "%s says yes to a random name (%s: "
+		    "%d): its \"exists\" is reported as \"accepted\"", verb_by_id(id)->name, arg,
+		    r->reply.code);
 	} else if (k == SMTP_OK && lk->sum->catch_all < 0) {
 		lk->sum->catch_all = 0;
 	}
 	return k;
 }
 
-enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err)
+/* VRFY or EXPN (id) of postmaster and of a random name: true when the
+ * first is a real yes and the second a real no. */
+static bool lookup_probe_pair(struct lookup *lk, enum verb_id id, enum smtp_errkind *k,
+    int codes[2], struct smtp_error *err)
 {
 	struct session_reply pm, rnd;
 	session_reply_init(&pm);
+	session_reply_init(&rnd);
+	char arg[SMTP_COMMAND_LINE_MAX];
+	*k = lookup_ask_name(lk, id, "postmaster", arg, &pm, err);
+	if (*k == SMTP_OK)
+		*k = lookup_vrfy_random(lk, id, &rnd, err);
+	codes[0] = pm.reply.code;
+	codes[1] = rnd.reply.code;
+	bool real = *k == SMTP_OK && lookup_real_yes(pm.reply.code) && lookup_real_no(&rnd.reply);
+	session_reply_free(&pm);
+	session_reply_free(&rnd);
+	return real;
+}
+
+enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err)
+{
+	struct session_reply rnd;
 	session_reply_init(&rnd);
 	enum smtp_errkind k = SMTP_OK;
 	if (lk->cfg->method != LOOKUP_AUTO) {
 		lk->method = lk->cfg->method;
 		if (lk->method == LOOKUP_VRFY)
-			k = lookup_vrfy_random(lk, &rnd, err);
+			k = lookup_vrfy_random(lk, VERB_VRFY, &rnd, err);
+		session_reply_free(&rnd);
 		if (k == SMTP_OK || (k != SMTP_ERR_CLOSED && k != SMTP_ERR_CANCELLED)) {
 			lk->method_known = true;
 			k = SMTP_OK;
 		}
-		goto out;
+		return k;
 	}
-	k = lookup_command(lk, verb_by_id(VERB_VRFY), "postmaster", &pm, err);
-	if (k == SMTP_OK)
-		k = lookup_vrfy_random(lk, &rnd, err);
+	int vc[2] = { 0, 0 }, ec[2] = { 0, 0 };
+	bool vrfy = false, expn = false;
+	if (!(lk->methods_off & (1u << LOOKUP_VRFY)))
+		vrfy = lookup_probe_pair(lk, VERB_VRFY, &k, vc, err);
+	if (!vrfy && k != SMTP_ERR_CLOSED && k != SMTP_ERR_CANCELLED &&
+	    !(lk->methods_off & (1u << LOOKUP_EXPN))) {
+		lk->vrfy_catch_all = false;        /* VRFY's yes to anything is no matter now */
+		lk->sum->catch_all = -1;
+		expn = lookup_probe_pair(lk, VERB_EXPN, &k, ec, err);
+	}
 	if (k == SMTP_ERR_CLOSED || k == SMTP_ERR_CANCELLED)
-		goto out;
-	bool vrfy = k == SMTP_OK && lookup_real_yes(pm.reply.code) && lookup_real_no(&rnd.reply);
-	lk->method = vrfy ? LOOKUP_VRFY : LOOKUP_RCPT;
+		return k;
+	lk->method = vrfy ? LOOKUP_VRFY : expn ? LOOKUP_EXPN : LOOKUP_RCPT;
 	lk->method_known = true;
 	if (vrfy)
 		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "VRFY gives real answers (postmaster: %d, "
-		    "a random name: %d): asking by VRFY", pm.reply.code, rnd.reply.code);
+		    "a random name: %d): asking by VRFY", vc[0], vc[1]);
+	else if (expn)
+		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "VRFY does not tell (postmaster: %d, a "
+		    "random name: %d), EXPN does (%d, %d): asking by EXPN", vc[0], vc[1], ec[0], ec[1]);
 	else if (k != SMTP_OK)
-		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "VRFY could not be sent (%s): asking by RCPT",
-		    err->msg);
+		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "VRFY and EXPN could not be sent (%s): "
+		    "asking by RCPT", err->msg);
 	else
-		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "VRFY does not tell (postmaster: %d, a random "
-		    "name: %d): asking by RCPT inside one MAIL transaction (never DATA)",
-		    pm.reply.code, rnd.reply.code);
-	if (!vrfy) {
+		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "neither VRFY (postmaster: %d, a random "
+		    "name: %d) nor EXPN (%d, %d) tells: asking by RCPT inside one MAIL transaction "
+		    "(never DATA)", vc[0], vc[1], ec[0], ec[1]);
+	if (!vrfy && !expn) {
 		lk->vrfy_catch_all = false;        /* RCPT decides that now */
 		lk->sum->catch_all = -1;
 	}
-	k = SMTP_OK;
-out:
-	session_reply_free(&pm);
-	session_reply_free(&rnd);
-	return k;
+	return SMTP_OK;
 }
 
 bool lookup_txn_needed(const struct lookup *lk)
@@ -237,7 +309,7 @@ enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err)
 /* The domain an RCPT for name i goes to ("" for a bare name). */
 static const char *lookup_domain_of(const struct lookup *lk, size_t i, char *buf, size_t cap)
 {
-	if (!lookup_rcpt_address(lk->names[i], lk->cfg->domain, buf, cap))
+	if (!lookup_rcpt_address(lookup_item(lk, i)->name, lookup_name_domain(lk), buf, cap))
 		return "";
 	const char *at = strrchr(buf, '@');
 	return at != NULL ? at + 1 : "";

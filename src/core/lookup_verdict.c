@@ -151,6 +151,11 @@ static bool lookup_mentions(const struct smtp_reply *r, const char *word)
 	return false;
 }
 
+bool lookup_wants_domain(const struct smtp_reply *r)
+{
+	return r->code == 501 && lookup_mentions(r, "domain");
+}
+
 /* RFC 3463 subject digit of the reply's enhanced code, -1 when none. */
 static int lookup_enhanced_subject(const struct smtp_reply *r)
 {

@@ -179,6 +179,7 @@ enum smtp_errkind session_open_at(struct session *s, const char *host, const cha
 	snprintf(s->port, sizeof s->port, "%s", port);
 	ehlo_set_clear(&s->ehlo);
 	s->helo_domain[0] = '\0';
+	s->greeting_domain[0] = '\0';
 	s->last_code = 0;
 	s->last_command[0] = '\0';
 	s->end = SESSION_END_NONE;
@@ -232,6 +233,7 @@ enum smtp_errkind session_attach(struct session *s, const struct transport_ops *
 	snprintf(s->port, sizeof s->port, "-");
 	ehlo_set_clear(&s->ehlo);
 	s->helo_domain[0] = '\0';
+	s->greeting_domain[0] = '\0';
 	s->last_code = 0;
 	s->end = SESSION_END_NONE;
 	s->unsolicited_run = 0;
@@ -259,6 +261,7 @@ void session_tls_replayed(struct session *s)
 	session_reset_input(s);
 	ehlo_set_clear(&s->ehlo);
 	s->helo_domain[0] = '\0';
+	s->greeting_domain[0] = '\0';
 	session_set_state(s, SMTP_ST_GREETED);
 }
 
@@ -290,8 +293,12 @@ void session_apply_reply(struct session *s, const struct session_owed *o,
 		    o->body_end ? "the message" : v != NULL ? v->name : "the command");
 	}
 	if (o->greeting) {
-		if (s->state == SMTP_ST_CONNECTED && trusted && r->code == 220)
+		if (s->state == SMTP_ST_CONNECTED && trusted && r->code == 220) {
 			session_set_state(s, SMTP_ST_GREETED);
+			if (r->nlines > 0)
+				ehlo_domain_word(r->lines[0].text, r->lines[0].len, s->greeting_domain,
+				    sizeof s->greeting_domain);
+		}
 		return;
 	}
 	if (o->body_end) {
@@ -377,6 +384,7 @@ const char *session_host(const struct session *s) { return s->host; }
 const char *session_port(const struct session *s) { return s->port; }
 const char *session_peer_address(const struct session *s) { return s->tr.peer_addr; }
 const char *session_helo_domain(const struct session *s) { return s->helo_domain; }
+const char *session_greeting_domain(const struct session *s) { return s->greeting_domain; }
 bool session_tls_active(const struct session *s) { return tls_active(&s->tr); }
 bool session_tls_pending(const struct session *s) { return s->tls_pending; }
 bool session_in_auth(const struct session *s) { return s->in_auth; }

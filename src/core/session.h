@@ -260,6 +260,8 @@ const char *session_host(const struct session *s);       /* as typed */
 const char *session_port(const struct session *s);       /* "" for unix: */
 const char *session_peer_address(const struct session *s);
 const char *session_helo_domain(const struct session *s); /* last HELO/EHLO argument */
+/* The 220 greeting's domain when it is a host name (ehlo_domain_word), else "". */
+const char *session_greeting_domain(const struct session *s);
 bool session_tls_active(const struct session *s);
 bool session_tls_pending(const struct session *s);  /* 220 to STARTTLS read */
 bool session_in_auth(const struct session *s);      /* a challenge awaits its response */

@@ -51,6 +51,7 @@ struct session {
 	char host[256];                /* as the user typed it (for TLS names) */
 	char port[16];
 	char helo_domain[256];         /* last HELO/EHLO argument sent */
+	char greeting_domain[256];     /* the 220 greeting's domain (ehlo_domain_word) */
 	bool in_auth;                  /* a 334 awaits its response line */
 	bool tls_pending;              /* a 220 to STARTTLS: handshake next */
 	bool body_cut;                 /* the server spoke mid-body: close after

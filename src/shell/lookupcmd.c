@@ -20,7 +20,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "lookupfile.h"
+#include <stdint.h>
+
+#include "lookupfeed.h"
 #include "secret.h"
 #include "shell.h"
 #include "smtp_limits.h"
@@ -34,13 +36,12 @@ struct lookup_run_ctx {
 	struct shell *sh;
 	const char *host, *port;          /* where to reconnect (port NULL: the route) */
 	bool by_route;                    /* through shell_open: the MX route, as at first */
-	const struct lookup_resume *rs;   /* NULL: nothing kept */
-	const size_t *map;                /* engine index -> input row; NULL: same */
+	struct lookup_feed *feed;         /* the names and the rows kept */
 	size_t next;                      /* the next input row to write */
-	size_t ninput;
+	size_t ninput;                    /* rows in all; 0: not known (stdin) */
 	long long start_ms, drawn_ms;
 	unsigned connections;
-	const char *current;
+	char current[LOOKUP_INPUT_MAX + 1];  /* a copy: the engine's is its own */
 };
 
 static const char *const lookup_event_names[] = {
@@ -48,6 +49,7 @@ static const char *const lookup_event_names[] = {
 	[LOOKUP_EV_TARPIT] = "tarpit", [LOOKUP_EV_LIMIT] = "limit",
 	[LOOKUP_EV_RECONNECT] = "reconnect", [LOOKUP_EV_BACKOFF] = "backoff",
 	[LOOKUP_EV_CONNECT_FAILED] = "connect-failed", [LOOKUP_EV_PROGRESS] = "progress",
+	[LOOKUP_EV_SURPLUS] = "surplus",
 };
 
 static void lookup_draw(struct lookup_run_ctx *c, bool force)
@@ -59,27 +61,20 @@ static void lookup_draw(struct lookup_run_ctx *c, bool force)
 	c->drawn_ms = now;
 	double secs = (double)(now - c->start_ms) / 1000.0;
 	struct out_progress p = {
-		.done = c->next, .total = c->ninput, .current = c->current,
+		.done = c->next, .total = c->ninput > c->next ? c->ninput : c->next,
+		.current = c->current[0] != '\0' ? c->current : NULL,
 		.reconnects = c->connections > 1 ? c->connections - 1 : 0,
 		.per_s = secs > 0 ? (double)c->next / secs : 0,
 	};
-	p.eta_s = p.per_s > 0 ? (double)(c->ninput - c->next) / p.per_s : -1;
+	p.eta_s = p.per_s > 0 && c->ninput > 0 ? (double)(p.total - c->next) / p.per_s : -1;
 	out_progress(o, &p);
-}
-
-/* Write the rows kept from an earlier run, up to input row `upto`. */
-static void lookup_write_kept(struct lookup_run_ctx *c, size_t upto)
-{
-	for (; c->next < upto; c->next++)
-		out_lookup_kept(&c->sh->out, c->rs->rows[c->next].rec, c->rs->rows[c->next].len);
 }
 
 static void lookup_on_result(void *ctx, const struct lookup_result *r)
 {
 	struct lookup_run_ctx *c = ctx;
-	size_t row = c->map != NULL ? c->map[r->index] : r->index;
-	if (c->rs != NULL)
-		lookup_write_kept(c, row);
+	size_t row = lookup_feed_row(c->feed, r->index);
+	lookup_feed_write_kept(c->feed, &c->sh->out, row);
 	out_lookup(&c->sh->out, r);
 	c->next = row + 1;
 	lookup_draw(c, false);
@@ -91,7 +86,7 @@ static void lookup_on_event(void *ctx, const struct lookup_event *e)
 	c->connections = e->connections;
 	if (e->kind == LOOKUP_EV_PROGRESS) {
 		if (e->current != NULL)
-			c->current = e->current;
+			snprintf(c->current, sizeof c->current, "%s", e->current);
 		lookup_draw(c, false);
 		return;
 	}
@@ -210,60 +205,43 @@ static enum smtp_errkind lookup_connect(void *ctx, struct session *s, struct smt
 	return k;
 }
 
-/* Run the engine over ln, keeping rows of --resume. */
-static void lookup_go(struct shell *sh, const struct lookup_names *ln, const char *host,
-    const char *port, bool keep_open, bool by_route)
+/* Run the engine over the names of path (or words[0..n)), keeping the
+ * rows of --resume. */
+static void lookup_go(struct shell *sh, const char *path, const char *const *words, size_t n,
+    const char *host, const char *port, bool keep_open, bool by_route)
 {
 	struct output *o = &sh->out;
 	struct smtp_error err;
-	struct lookup_resume rs;
-	bool have_rs = sh->lookup_resume != NULL;
-	if (have_rs && lookup_resume_read(sh->lookup_resume, o->json, ln, &rs, &err) != SMTP_OK) {
-		if (err.kind == SMTP_ERR_FILE)
-			err.kind = SMTP_ERR_USAGE;
+	struct lookup_feed *feed = malloc(sizeof *feed);
+	if (feed == NULL) {
+		smtp_error_set(&err, SMTP_ERR_NOMEM, 0, "out of memory for the names");
 		shell_fail(sh, "lookup", &err);
 		return;
 	}
-	if (have_rs && o->results != stdout) {
-		/* --output may be the --resume file: read whole above, now
-		 * written again from the start. */
+	/* --output may be the --resume file: read from a copy, since the
+	 * output is emptied and written again from the start. */
+	bool copy = sh->lookup_resume != NULL && o->results != stdout;
+	size_t total = 0;
+	enum smtp_errkind k = lookup_feed_open(feed, path, words, n, sh->lookup_resume, o->json,
+	    copy, &err);
+	if (k == SMTP_OK)
+		k = lookup_feed_check(feed, &total, &err);
+	if (k == SMTP_OK && copy) {
 		rewind(o->results);
-		if (ftruncate(fileno(o->results), 0) != 0) {
-			smtp_error_set(&err, SMTP_ERR_FILE, errno, "cannot empty the --output file: %s",
+		if (ftruncate(fileno(o->results), 0) != 0)
+			k = smtp_error_set(&err, SMTP_ERR_FILE, errno, "cannot empty the --output file: %s",
 			    strerror(errno));
-			shell_fail(sh, "lookup", &err);
-			lookup_resume_free(&rs);
-			return;
-		}
 	}
-	const char **ask = (const char **)ln->names;
-	size_t nask = ln->n;
-	size_t *map = NULL;
-	size_t kept[LOOKUP_VERDICT__COUNT] = { 0 };
-	if (have_rs) {
-		ask = malloc((ln->n + 1) * sizeof *ask);
-		map = malloc((ln->n + 1) * sizeof *map);
-		if (ask == NULL || map == NULL) {
-			free(ask);
-			free(map);
-			lookup_resume_free(&rs);
-			smtp_error_set(&err, SMTP_ERR_NOMEM, 0, "out of memory for the names");
-			shell_fail(sh, "lookup", &err);
-			return;
-		}
-		nask = 0;
-		for (size_t i = 0; i < ln->n; i++) {
-			if (i < rs.n && rs.rows[i].verdict != LOOKUP_UNTESTED) {
-				kept[rs.rows[i].verdict]++;
-			} else {
-				ask[nask] = ln->names[i];
-				map[nask++] = i;
-			}
-		}
+	if (k != SMTP_OK) {
+		if (err.kind == SMTP_ERR_FILE)
+			err.kind = SMTP_ERR_USAGE;       /* --lookup FILE names no readable file */
+		shell_fail(sh, "lookup", &err);
+		lookup_feed_close(feed);
+		free(feed);
+		return;
 	}
 	struct lookup_run_ctx ctx = { .sh = sh, .host = host, .port = port, .by_route = by_route,
-	    .rs = have_rs ? &rs : NULL, .map = map, .ninput = ln->n,
-	    .start_ms = transport_now_ms() };
+	    .feed = feed, .ninput = total, .start_ms = transport_now_ms() };
 	struct lookup_hooks hooks = { lookup_connect, lookup_on_result, lookup_on_event, &ctx };
 	int worst = sh->worst;
 	char failed[sizeof sh->failed_stage];
@@ -285,7 +263,8 @@ static void lookup_go(struct shell *sh, const struct lookup_names *ln, const cha
 		secret_held_begin(held);
 		sh->held_secret = held;
 	}
-	enum smtp_errkind k = lookup_run(sh->sess, &sh->lookup, &hooks, ask, nask, &sum, &err);
+	struct lookup_source src = { lookup_feed_next, feed };
+	k = lookup_run(sh->sess, &sh->lookup, &hooks, &src, &sum, &err);
 	if (held != NULL) {
 		sh->held_secret = NULL;
 		secret_held_end(held);
@@ -295,42 +274,30 @@ static void lookup_go(struct shell *sh, const struct lookup_names *ln, const cha
 	o->muted = false;
 	sh->worst = worst;
 	memcpy(sh->failed_stage, failed, sizeof failed);
-	if (have_rs)
-		lookup_write_kept(&ctx, ln->n);
+	lookup_feed_write_kept(feed, o, SIZE_MAX);
+	ctx.next = feed->row;
 	lookup_draw(&ctx, true);
 	out_progress_clear(o);
-	sum.total = ln->n;
+	sum.total = feed->row;
 	for (int v = 0; v < LOOKUP_VERDICT__COUNT; v++)
-		sum.by_verdict[v] += kept[v];
+		sum.by_verdict[v] += feed->kept[v];
 	out_lookup_summary(o, &sum);
-	if (k == SMTP_ERR_NOMEM)
-		shell_fail(sh, "lookup", &err);
+	if (k != SMTP_OK && k != SMTP_ERR_CANCELLED)
+		shell_fail(sh, "lookup", &err);   /* out of memory, or a bad line read on */
 	else if (sum.by_verdict[LOOKUP_UNTESTED] > 0)
 		shell_note_status(sh, SHELL_EXIT_LOCAL, "lookup");
 	else if (sum.by_verdict[LOOKUP_TEMPORARY] > 0)
 		shell_note_status(sh, SHELL_EXIT_4XX, "lookup");
 	if (k == SMTP_ERR_CANCELLED)
 		shell_cancelled(sh, "lookup");
-	if (have_rs) {
-		free(ask);
-		free(map);
-		lookup_resume_free(&rs);
-	}
+	lookup_feed_close(feed);
+	free(feed);
 }
 
 void shell_lookup_file(struct shell *sh, const char *file, const char *host, const char *port,
     bool keep_open, bool by_route)
 {
-	struct lookup_names ln;
-	struct smtp_error err;
-	if (lookup_names_read(file, &ln, &err) != SMTP_OK) {
-		if (err.kind == SMTP_ERR_FILE)
-			err.kind = SMTP_ERR_USAGE;       /* --lookup FILE names no readable file */
-		shell_fail(sh, "lookup", &err);
-		return;
-	}
-	lookup_go(sh, &ln, host, port, keep_open, by_route);
-	lookup_names_free(&ln);
+	lookup_go(sh, file, NULL, 0, host, port, keep_open, by_route);
 }
 
 void shell_lookup(struct shell *sh, const char *const *words, size_t n)
@@ -351,14 +318,7 @@ void shell_lookup(struct shell *sh, const char *const *words, size_t n)
 		shell_lookup_file(sh, words[0], host, port, true, false);
 		return;
 	}
-	struct lookup_names ln;
-	struct smtp_error err;
-	if (lookup_names_words(words, n, &ln, &err) != SMTP_OK) {
-		shell_fail(sh, "lookup", &err);
-		return;
-	}
-	lookup_go(sh, &ln, host, port, true, false);
-	lookup_names_free(&ln);
+	lookup_go(sh, NULL, words, n, host, port, true, false);
 }
 
 void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size_t len)

@@ -149,10 +149,11 @@ class Basics(LookupCase):
         rows, _, _ = lookup_records(p.stdout)
         self.assert_every_name_once(names, rows)
         batches = [l.split()[2:] for l in srv.stderr.splitlines() if l.startswith("fakesmtp: batch")]
-        # The second transaction: RSET, MAIL and its 31 RCPTs together.
-        self.assertIn(["RSET", "MAIL"] + ["RCPT"] * 31, batches, batches)
+        # The second transaction: RSET, MAIL and its 31 RCPTs together,
+        # and the NOOP that shows the replies were in step (issue 17).
+        self.assertIn(["RSET", "MAIL"] + ["RCPT"] * 31 + ["NOOP"], batches, batches)
         # Every other group of the first transaction: 50 RCPTs together.
-        self.assertIn(["RCPT"] * 50, batches, batches)
+        self.assertIn(["RCPT"] * 50 + ["NOOP"], batches, batches)
 
     def test_mail_refused_leaves_every_name_untested(self):
         names = ["alice", "bob", "carol"]
@@ -628,6 +629,31 @@ class NothingLost(LookupCase):
                 self.assertIn(b"FIFO", p.stderr)
                 self.assertIn(opt.encode(), p.stderr)
                 self.assertEqual(wire, b"")
+
+    def test_resume_refuses_a_cut_record(self):
+        # Issue 17: a record that is not one whole JSON object (or a CSV row
+        # cut short) is refused with file and line; nothing is asked and
+        # nothing of it reaches stdout.
+        path = names_file(self.d, ["alice", "bob"])
+        cut_json = os.path.join(self.d, "cut.json")
+        with open(cut_json, "w") as f:
+            f.write('{"type":"lookup","name":"alice","method":"vrfy","verdict":"exists"\n')
+        cut_csv = os.path.join(self.d, "cut.csv")
+        with open(cut_csv, "w", newline="") as f:
+            f.write("name,method,verdict,code,enhanced,text,addresses,attempts,reason\r\n"
+                    "alice,vrfy,exists,250,,\"x\",\"\",1,")
+        for fmt, res, line in (("--json", cut_json, "line 1"), ("--csv", cut_csv, "line 2")):
+            with self.subTest(fmt=fmt):
+                with FakeServer([BANNER, {"serve": "lookup", "users": USERS}]) as srv:
+                    p = run_smtpsh([fmt, "--method", "vrfy", "--resume", res, "--lookup", path,
+                                    "127.0.0.1", str(srv.port)])
+                    wire = srv.stop()
+                self.assertEqual(p.returncode, 2, p.stderr)
+                self.assertIn(line.encode(), p.stdout + p.stderr)
+                self.assertNotIn(b"VRFY", wire)
+                if fmt == "--json":
+                    json_records(p.stdout)        # stdout stays JSON only
+                self.assertNotIn(b"alice", p.stdout)
 
     def test_output_naming_the_names_file_refused(self):
         path = names_file(self.d, ["alice", "bob"])

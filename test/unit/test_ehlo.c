@@ -47,6 +47,34 @@ START_TEST(test_typical)
 }
 END_TEST
 
+struct domain_row {
+	const char *wire, *want;
+};
+
+/* The first line's Domain is kept only when it is a host name: it may go
+ * into a command (a lookup's name@domain). */
+static const struct domain_row domain_rows[] = {
+	{ "250-mx.example.org Hello\r\n250 SIZE 10\r\n", "mx.example.org" },
+	{ "250 fake.test\r\n", "fake.test" },
+	{ "250-[192.0.2.1] hi\r\n250 SIZE 10\r\n", "" },
+	{ "250-bad<name>.org\r\n250 SIZE 10\r\n", "" },
+	{ "250-a\rb.org\r\n250 SIZE 10\r\n", "" },
+	{ "250--lead.org\r\n250 SIZE 10\r\n", "" },
+};
+
+START_TEST(test_domain)
+{
+	const struct domain_row *row = &domain_rows[_i];
+	struct smtp_reply r;
+	parse_reply(row->wire, &r);
+	struct ehlo_set set;
+	ehlo_set_parse(&set, &r);
+	ck_assert_msg(strcmp(set.domain, row->want) == 0, "%s: got \"%s\", want \"%s\"", row->wire,
+	    set.domain, row->want);
+	smtp_reply_free(&r);
+}
+END_TEST
+
 START_TEST(test_not_250)
 {
 	struct smtp_reply r;
@@ -100,6 +128,7 @@ int main(void)
 	TCase *tc = tcase_create("core");
 	tcase_add_test(tc, test_typical);
 	tcase_add_test(tc, test_not_250);
+	tcase_add_loop_test(tc, test_domain, 0, (int)(sizeof domain_rows / sizeof domain_rows[0]));
 	tcase_add_test(tc, test_bounds);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);

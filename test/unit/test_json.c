@@ -128,6 +128,31 @@ START_TEST(test_budget_cuts_lines_not_the_record)
 }
 END_TEST
 
+/* json_valid_object: whole objects only, so a record cut by a killed run
+ * is never copied into a --resume's output. */
+START_TEST(test_valid_object)
+{
+	static const char *const good[] = {
+		"{}", " {\"a\":1} ", "{\"type\":\"lookup\",\"name\":\"al\\u00e9\\n\",\"n\":-1.5e3,"
+		"\"l\":[true,false,null,{\"x\":[]}]}\n",
+	};
+	static const char *const bad[] = {
+		"", "[]", "{", "{\"a\":1", "{\"a\":1}}", "{\"a\" 1}", "{\"a\":01}", "{\"a\":tru}",
+		"{\"a\":\"x}", "{\"a\":\"\\q\"}", "{\"a\":\"\\u12\"}", "{\"a\":[1,]}", "{,}",
+		"{\"a\":1}{\"b\":2}", "{\"a\":\"\x01\"}",
+		"{\"type\":\"lookup\",\"name\":\"alice\",\"verdict\":\"exists\"",
+	};
+	for (size_t i = 0; i < sizeof good / sizeof good[0]; i++)
+		ck_assert_msg(json_valid_object(good[i], strlen(good[i])), "refused: %s", good[i]);
+	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+		ck_assert_msg(!json_valid_object(bad[i], strlen(bad[i])), "accepted: %s", bad[i]);
+	char deep[200];
+	memset(deep, '[', sizeof deep);
+	deep[0] = '{';
+	ck_assert(!json_valid_object(deep, sizeof deep));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("json");
@@ -136,6 +161,7 @@ int main(void)
 	tcase_add_test(tc, test_banner_hostile);
 	tcase_add_test(tc, test_local_codes_and_limit);
 	tcase_add_test(tc, test_budget_cuts_lines_not_the_record);
+	tcase_add_test(tc, test_valid_object);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);   /* CK_VERBOSITY; TAP from meson */

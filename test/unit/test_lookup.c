@@ -210,6 +210,31 @@ START_TEST(test_rcpt_address_too_long)
 }
 END_TEST
 
+struct domain_row {
+	const char *raw;
+	bool wants;
+};
+
+/* A 501 asking for a domain is no answer about the name (Exim). */
+static const struct domain_row domain_rows[] = {
+	{ "501 5.5.2 VRFY argument must contain a domain\r\n", true },
+	{ "501 recipient address must contain a domain\r\n", true },
+	{ "501 <alice>: domain missing or malformed\r\n", true },
+	{ "501 5.1.3 Bad recipient address syntax\r\n", false },
+	{ "550 5.1.1 <alice@domain.test>: unknown\r\n", false },
+	{ "553 5.1.2 domain not found\r\n", false },
+};
+
+START_TEST(test_wants_domain)
+{
+	const struct domain_row *row = &domain_rows[_i];
+	struct smtp_reply r;
+	parse_reply(row->raw, &r);
+	ck_assert_msg(lookup_wants_domain(&r) == row->wants, "%s", row->raw);
+	smtp_reply_free(&r);
+}
+END_TEST
+
 static Suite *lookup_suite(void)
 {
 	Suite *s = suite_create("lookup");
@@ -222,6 +247,7 @@ static Suite *lookup_suite(void)
 	tcase_add_test(tc, test_names);
 	tcase_add_loop_test(tc, test_rcpt_address, 0, (int)(sizeof addr_rows / sizeof addr_rows[0]));
 	tcase_add_test(tc, test_rcpt_address_too_long);
+	tcase_add_loop_test(tc, test_wants_domain, 0, (int)(sizeof domain_rows / sizeof domain_rows[0]));
 	suite_add_tcase(s, tc);
 	return s;
 }
