@@ -22,6 +22,7 @@
  * returns).
  */
 #include "lookup_int.h"
+#include "mailbox.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -309,8 +310,16 @@ static void lookup_fill(struct lookup *lk)
 		memset(it, 0, sizeof *it);
 		size_t len = strlen(name);
 		memcpy(it->name, name, len > LOOKUP_INPUT_MAX ? LOOKUP_INPUT_MAX : len);
+		const char *why = NULL;
 		if (len > LOOKUP_INPUT_MAX)
 			lookup_untested(lk, i, "not asked: the name is longer than 1024 bytes");
+		else if ((why = mailbox_check(name, len, MAILBOX_LOCAL_OK)) != NULL) {
+			/* A ">" or a space would end the path and smuggle ESMTP
+			 * parameters in (RFC 5321 4.1.2): nothing of it is sent. */
+			char reason[160];
+			snprintf(reason, sizeof reason, "not asked: not a mailbox (%s)", why);
+			lookup_untested(lk, i, reason);
+		}
 	}
 }
 

@@ -138,6 +138,8 @@ bool options_check_values(const struct smtpsh_args *a, FILE *err)
 	if (a->helo != NULL && !options_helo_ok(a->helo))
 		return options_bad(err, "--helo", a->helo, "wants a domain or an address literal such "
 		    "as [192.0.2.1] (RFC 5321 4.1.1.1)");
+	if (a->domain != NULL && !mailbox_domain_ok(a->domain, strlen(a->domain), false))
+		return options_bad(err, "--domain", a->domain, "wants a domain name (RFC 5321 4.1.2)");
 	if (a->sni != NULL && !mailbox_domain_ok(a->sni, strlen(a->sni), true))
 		return options_bad(err, "--sni", a->sni, "wants an ASCII host name of at most 255 "
 		    "octets (RFC 6066 3)");

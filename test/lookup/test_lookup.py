@@ -225,7 +225,7 @@ class Basics(LookupCase):
 
 class Formats(LookupCase):
     def test_csv_rfc4180(self):
-        names = ["alice", "nobody", 'we"ird,name']
+        names = ["alice", "nobody", '"we,ird"@fake.test']
         path = names_file(self.d, names)
         out = os.path.join(self.d, "out.csv")
         with FakeServer([BANNER, {"serve": "lookup", "users": USERS}]) as srv:
@@ -246,9 +246,9 @@ class Formats(LookupCase):
         # Issue 17: a cell a spreadsheet would run as a formula (server
         # text is the attacker's) starts with "'"; --resume reads the names
         # back as they were.
-        names = ["alice", "-bob", "@carol"]
+        names = ["alice", "-bob", "=carol"]
         users = {"alice": "250 =HYPERLINK(\"http://evil.test\",\"x\")",
-                 "-bob": "250 +cmd|' /C calc'!A0", "@carol": "250 @SUM(1+1)"}
+                 "-bob": "250 +cmd|' /C calc'!A0", "=carol": "250 @SUM(1+1)"}
         path = names_file(self.d, names)
         out = os.path.join(self.d, "out.csv")
         with FakeServer([BANNER, {"serve": "lookup", "users": users}]) as srv:
@@ -257,7 +257,7 @@ class Formats(LookupCase):
             srv.stop()
         self.assertEqual(p.returncode, 0, p.stderr)
         rows = list(csv.DictReader(open(out, newline="")))
-        self.assertEqual([r["name"] for r in rows], ["alice", "'-bob", "'@carol"])
+        self.assertEqual([r["name"] for r in rows], ["alice", "'-bob", "'=carol"])
         for r in rows:
             for k, v in r.items():
                 self.assertFalse(v[:1] in ("=", "+", "-", "@", "\t", "\r"), f"{k}: {v!r}")
@@ -270,7 +270,7 @@ class Formats(LookupCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertNotIn(b"VRFY", wire)
         again = list(csv.DictReader(open(out, newline="")))
-        self.assertEqual([r["name"] for r in again], ["alice", "'-bob", "'@carol"])
+        self.assertEqual([r["name"] for r in again], ["alice", "'-bob", "'=carol"])
 
     def test_table_on_stdout(self):
         path = names_file(self.d, ["alice", "nobody"])
@@ -629,6 +629,26 @@ class NothingLost(LookupCase):
                 self.assertIn(b"FIFO", p.stderr)
                 self.assertIn(opt.encode(), p.stderr)
                 self.assertEqual(wire, b"")
+
+    def test_names_that_are_no_mailbox_are_not_sent(self):
+        # Issue 17: a names-file line is an RFC 5321 mailbox (or a local
+        # part); ">" or a space would smuggle ESMTP parameters in, so such
+        # a name is a row `untested` ("not a mailbox") and nothing of it is
+        # sent, for every method.
+        names = ["alice", "bob> NOTIFY=SUCCESS", "carol smith", "dave"]
+        for method in ("rcpt", "vrfy"):
+            with self.subTest(method=method):
+                p, rows, summary, _, wire, _ = self.run_fake(
+                    names, {"users": USERS}, ["--method", method, "--no-pipelining"])
+                self.assert_every_name_once(names, rows)
+                v = self.verdicts(rows)
+                self.assertEqual(v["bob> NOTIFY=SUCCESS"], "untested")
+                self.assertEqual(v["carol smith"], "untested")
+                self.assertIn("not a mailbox", rows[1]["reason"])
+                self.assertEqual(v["alice"], "exists")
+                self.assertNotIn(b"NOTIFY", wire)
+                self.assertNotIn(b"carol", wire)
+                self.assertEqual(p.returncode, 3, p.stderr)
 
     def test_resume_refuses_a_cut_record(self):
         # Issue 17: a record that is not one whole JSON object (or a CSV row
