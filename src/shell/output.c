@@ -4,7 +4,8 @@
  * bounded buffer and writes it in one piece, so records never interleave
  * and a failed render never leaves half a record.  Also the records small
  * enough to need no renderer of their own.  Lookup records are
- * output_lookup.c's.
+ * output_lookup.c's; both hand their bytes to output_write.c, the one
+ * writer.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -25,101 +26,6 @@ void out_init(struct output *o, bool json)
 	o->results = stdout;
 	o->col_ok = o->col_mid = o->col_warn = o->col_bad = "";
 	o->col_local = o->col_dim = o->col_off = "";
-}
-
-static unsigned out_stream_bit(const struct output *o, FILE *f)
-{
-	return f == o->results && f != o->out ? OUT_FAILED_RESULTS : f == o->err ? OUT_FAILED_ERR
-	    : OUT_FAILED_OUT;
-}
-
-static void out_write_failed(struct output *o, unsigned bit, int e)
-{
-	if (o->write_failed & bit)
-		return;
-	o->write_failed |= bit;
-	if (bit == OUT_FAILED_ERR)
-		return;                     /* nowhere left to say it */
-	const char *what = bit == OUT_FAILED_RESULTS && o->results_name != NULL ? o->results_name
-	    : _("standard output");
-	fprintf(stderr, _("smtpsh: writing to %s failed: %s; what follows there is lost\n"), what,
-	    e != 0 ? strerror(e) : _("write error"));
-	fflush(stderr);
-}
-
-void out_write(struct output *o, FILE *f, const char *data, size_t len)
-{
-	if (len == 0 || f == NULL)
-		return;
-	errno = 0;
-	bool ok = fwrite(data, 1, len, f) == len;
-	int e = errno;
-	if (fflush(f) != 0 && ok) {
-		ok = false;
-		e = errno;
-	}
-	if (!ok) {
-		clearerr(f);
-		out_write_failed(o, out_stream_bit(o, f), e);
-	}
-}
-
-void out_close_results(struct output *o)
-{
-	if (o->results != NULL && o->results != o->out) {
-		FILE *f = o->results;
-		errno = 0;
-		bool bad = ferror(f) != 0;
-		if (fclose(f) != 0 || bad)
-			out_write_failed(o, OUT_FAILED_RESULTS, errno != 0 ? errno : EIO);
-	}
-	o->results = o->out;
-}
-
-bool out_finish(struct output *o)
-{
-	errno = 0;
-	if (fflush(o->out) != 0 || ferror(o->out))
-		out_write_failed(o, OUT_FAILED_OUT, errno != 0 ? errno : EIO);
-	return o->write_failed == 0;
-}
-
-void out_begin(struct strbuf *sb)
-{
-	strbuf_init(sb, OUT_RECORD_MAX + 256 * 1024);
-}
-
-/* Write one record and free the buffer.  Errors go to stderr in text mode. */
-void out_flush(struct output *o, struct strbuf *sb, bool to_err)
-{
-	if (o->sink != NULL && !o->json) {
-		if (sb->len > 0)
-			o->sink(o->sink_ctx, sb->data, sb->len, to_err);
-		strbuf_free(sb);
-		return;
-	}
-	if (o->backlog != NULL && !o->json && sb->len > 0) {
-		/* Keep the tail: drop the oldest half when it would overflow. */
-		if (o->backlog->len + sb->len > OUT_BACKLOG_MAX) {
-			size_t keep = o->backlog->len / 2;
-			const char *nl = memchr(o->backlog->data + o->backlog->len - keep, '\n', keep);
-			size_t from = nl != NULL ? (size_t)(nl + 1 - o->backlog->data) : o->backlog->len;
-			memmove(o->backlog->data, o->backlog->data + from, o->backlog->len - from);
-			o->backlog->len -= from;
-			o->backlog->data[o->backlog->len] = '\0';
-		}
-		if (sb->len <= OUT_BACKLOG_MAX)
-			(void)strbuf_append(o->backlog, sb->data, sb->len);
-	}
-	FILE *f = to_err && !o->json ? o->err : o->out;
-	if (sb->len > 0)
-		out_progress_clear(o);     /* a record never lands on the bar */
-	if (sb->len > 0) {
-		if (f == o->err)
-			fflush(o->out);      /* keep the order a person sees */
-		out_write(o, f, sb->data, sb->len);
-	}
-	strbuf_free(sb);
 }
 
 void out_sent(struct output *o, const char *shown, size_t len)

@@ -4,8 +4,8 @@
  * --csv) or a JSON object (render_json.c, --json) -- written whole to the
  * results file (stdout or --output) and flushed, so that a run that is
  * killed loses no result already known; the run's summary; its notes (to
- * stderr in text mode); and the progress bar, on stderr when it is a
- * terminal, cleared before any record lands on the screen.
+ * stderr in text mode).  The progress bar is the writer's
+ * (output_write.c).
  */
 #include <stdio.h>
 #include <string.h>
@@ -100,24 +100,4 @@ void out_lookup_event(struct output *o, const char *event, const char *message)
 	(void)escape_terminal(&sb, message, strlen(message));
 	(void)strbuf_appendc(&sb, '\n');
 	out_flush(o, &sb, true);
-}
-
-void out_progress(struct output *o, const struct out_progress *p)
-{
-	if (!o->progress)
-		return;
-	struct strbuf sb;
-	strbuf_init(&sb, 4096);
-	text_progress(o, p, &sb);
-	out_write(o, o->err, sb.data, sb.len);
-	strbuf_free(&sb);
-	o->progress_shown = true;
-}
-
-void out_progress_clear(struct output *o)
-{
-	if (!o->progress_shown)
-		return;
-	out_write(o, o->err, "\r\033[K", 4);
-	o->progress_shown = false;
 }
