@@ -102,6 +102,7 @@ struct auth_scram {
 
 struct auth_exchange {
 	enum auth_mech mech;
+	const char *mech_name; /* auth_mech_name(mech), for messages */
 	const char *authzid;   /* borrowed; PLAIN only; NULL or "" for none */
 	const char *user;      /* borrowed */
 	const char *secret;    /* borrowed: a password, or a token (OAuth) */

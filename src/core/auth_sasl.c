@@ -302,7 +302,7 @@ enum smtp_errkind auth_sasl_first(struct auth_exchange *ax, struct strbuf *out,
 enum smtp_errkind auth_sasl_step(struct auth_exchange *ax, const unsigned char *dec,
     size_t declen, struct strbuf *line, struct smtp_error *err)
 {
-	const char *name = auth_mech_name(ax->mech);
+	const char *name = ax->mech_name;
 	if (ax->step == 0) {
 		/* No initial response went with AUTH: the empty 334 asks for it. */
 		if (declen != 0)
