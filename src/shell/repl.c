@@ -1,12 +1,13 @@
 /*
- * repl.c - the interactive loop, and the only readline user.  Readline's
+ * repl.c - the interactive loop in line mode, with readline's editor (the
+ * full-screen view, tui.c, runs readline inside curses; history.c keeps
+ * the history both use).  Readline's
  * callback interface runs inside one poll() over stdin and a signal
  * self-pipe, so Ctrl-C at the prompt abandons the line, and Ctrl-C during a
  * wait for the server (the pipe is the session's cancel fd) abandons the
- * wait; neither leaves the shell.  History lives in
- * $XDG_STATE_HOME/smtpsh/history (default ~/.local/state/smtpsh/history),
- * mode 0600, saved on exit, Ctrl-D, SIGHUP and SIGTERM; AUTH lines never
- * enter it.  `rl_readline_name` is "smtpsh" for ~/.inputrc conditionals.
+ * wait; neither leaves the shell.  The history (history.c) is read at the
+ * start and saved on exit, Ctrl-D, SIGHUP and SIGTERM.  `rl_readline_name`
+ * is "smtpsh" for ~/.inputrc conditionals.
  *
  * Process-wide state here: the shell pointer readline's line callback
  * needs.  Signals arrive through signals.c's self-pipe.
@@ -25,62 +26,16 @@
 #include <readline/readline.h>
 
 #include "shell.h"
+#include "history.h"
 #include "signals.h"
 #include "tui.h"
 
 static struct shell *repl_shell;
-static char repl_history_path[4200];
-
-static void repl_history_setup(void)
-{
-	const char *state = getenv("XDG_STATE_HOME");
-	const char *home = getenv("HOME");
-	char dir[4096];
-	if (state != NULL && state[0] == '/')
-		snprintf(dir, sizeof dir, "%s/smtpsh", state);
-	else if (home != NULL && home[0] == '/')
-		snprintf(dir, sizeof dir, "%s/.local/state/smtpsh", home);
-	else
-		return;
-	/* mkdir -p, 0700 for what we create. */
-	for (char *p = dir + 1; *p != '\0'; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(dir, 0700);
-			*p = '/';
-		}
-	}
-	mkdir(dir, 0700);
-	snprintf(repl_history_path, sizeof repl_history_path, "%s/history", dir);
-	read_history(repl_history_path);
-}
-
-static void repl_history_save(void)
-{
-	if (repl_history_path[0] == '\0')
-		return;
-	int fd = open(repl_history_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	if (fd >= 0)
-		close(fd);
-	if (write_history(repl_history_path) != 0)
-		fprintf(stderr, "smtpsh: could not save history to %s\n", repl_history_path);
-	chmod(repl_history_path, 0600);       /* readline does not promise a mode */
-}
-
 static void repl_update_prompt(void)
 {
 	static char prompt[512];
 	shell_prompt(repl_shell, prompt, sizeof prompt);
 	rl_set_prompt(prompt);
-}
-
-void repl_remember(struct shell *sh, const char *line, size_t len)
-{
-	if (len == 0 || sh->in_body || shell_line_sensitive(sh, line, len))
-		return;
-	HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
-	if (last == NULL || strcmp(last->line, line) != 0)
-		add_history(line);
 }
 
 /* SIGTERM or SIGHUP ended the loop: no QUIT at the end. */
@@ -102,7 +57,7 @@ static void repl_on_line(char *line)
 		return;
 	}
 	size_t len = strlen(line);
-	repl_remember(repl_shell, line, len);
+	history_remember(repl_shell, line, len);
 	rl_callback_handler_remove();
 	(void)signals_take();
 	shell_run_line(repl_shell, line, len);
@@ -158,7 +113,7 @@ int repl_run(struct shell *sh)
 	rl_readline_name = "smtpsh";
 	rl_catch_signals = 0;
 	rl_attempted_completion_function = repl_complete;
-	repl_history_setup();
+	history_setup();
 	if (sh->want_view) {                  /* --tui */
 		sh->want_view = false;
 		if (tui_run(sh) && !sh->stop)
@@ -200,7 +155,7 @@ int repl_run(struct shell *sh)
 			rl_callback_read_char();
 	}
 	rl_callback_handler_remove();
-	repl_history_save();
+	history_save();
 	/* exit and Ctrl-D leave politely (QUIT, its 221); SIGTERM and SIGHUP
 	 * (the terminal is gone) just close. */
 	if (!repl_killed)

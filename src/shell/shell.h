@@ -2,26 +2,35 @@
  * shell.h - the shell's state and the calls its files make on each other.
  * Data flows one way:
  *
- *   repl.c | script.c | main.c (-e)     lines typed, piped or given
+ *   repl.c | tui.c | script.c | main.c (-e)   lines typed, piped or given
  *     -> shellcmd.c                     tokenized; a shell command or a verb
  *        -> infocmd.c                   explain, state, ext, ?, set, mailbox
- *        -> lookupcmd.c (+ lookupfile.c) lookup: the core's engine, its
+ *        -> lookupcmd.c                 lookup: the core's engine, fed by
+ *           -> lookupfeed.c, lookupfile.c  the names and --resume files; its
  *                                        reconnect hook replays the steps below
  *        -> verbcmd.c                   an SMTP verb: what it needs first
  *           -> body.c, tlscmd.c, authcmd.c, turn.c
  *              -> connect.c             open (MX route), greeting, implicit TLS
  *                 -> exchange.c         send, then every reply, credited
  *                    -> session (core)  the owed queue, the state
- *                    -> output.c        the one output path (text | JSON;
- *                       output_lookup.c  lookups: also CSV, the progress bar)
+ *                    -> output.c, output_lookup.c   records (text | JSON | CSV)
  *                       -> render_text.c | render_json.c | render_csv.c
  *                          -> describe.c
+ *                       -> output_write.c   the one writer: sink, backlog,
+ *                                           stdout/stderr, results file,
+ *                                           progress bar; writes checked
  *
- * No file prints: everything goes through output.h.  The session is the
- * core's; the shell reads it through session.h's accessors only.
+ * Records go through output.h.  What prints around it does so at its own
+ * edge: option errors before there is an output (options.c, main.c), the
+ * secret prompt on /dev/tty (secret.c), readline's prompt and echo (repl.c,
+ * tui.c), a history file that cannot be saved (history.c).  The session
+ * is the core's; the shell reads it through session.h's accessors only.
  *
- * One struct shell is created in main() and passed explicitly; the only
- * process-wide state is signals.c's self-pipe, which a handler must reach.
+ * One struct shell is created in main() and passed explicitly.  The
+ * process-wide state is what a C callback or a signal handler must reach:
+ * signals.c's self-pipe, repl.c's shell for readline's line callback,
+ * tui.c's active view and tui_signals.c's handlers, history.c's file path,
+ * termcolor.c's colour strings.
  */
 #ifndef SMTPSH_SHELL_H
 #define SMTPSH_SHELL_H
@@ -325,8 +334,6 @@ void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t l
 
 /* repl.c */
 int repl_run(struct shell *sh);
-/* Save a typed line to the history, unless it is sensitive or a repeat. */
-void repl_remember(struct shell *sh, const char *line, size_t len);
 
 /* script.c */
 int script_run_stdin(struct shell *sh);

@@ -38,6 +38,7 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "history.h"
 #include "signals.h"
 #include "tui.h"
 #include "tui_int.h"
@@ -203,7 +204,7 @@ static void tui_on_line(char *line)
 		return;
 	}
 	size_t len = strlen(line);
-	repl_remember(t->sh, line, len);
+	history_remember(t->sh, line, len);
 	if (line[0] == '/' && !t->sh->in_body && !session_in_auth(t->sh->sess)) {
 		tui_search(t, line + 1);
 	} else {
