@@ -410,6 +410,11 @@ const char *session_owed_command(const struct session *s, size_t i)
 	return o->greeting ? "the greeting" : o->shown;
 }
 
+int session_watch_fd(const struct session *s)
+{
+	return s->tr.fd;
+}
+
 bool session_input_pending(struct session *s)
 {
 	return s->inpos < s->inlen || !reply_parser_idle(&s->parser) ||

@@ -274,6 +274,11 @@ enum session_end session_end(const struct session *s);
 size_t session_owed(const struct session *s);
 const char *session_owed_command(const struct session *s, size_t i);
 /* True if bytes from the server are waiting that no reply has used yet. */
+/* The socket to poll while waiting for something else (the terminal): it
+ * becomes readable when the server says something nobody asked for, or
+ * closes.  -1 when not connected.  Read it with session_next_reply(s, 0,
+ * ...) only. */
+int session_watch_fd(const struct session *s);
 bool session_input_pending(struct session *s);
 
 /* Secrets a server may echo (secret_mask.h): while the caller holds a

@@ -107,6 +107,19 @@ static char **repl_complete(const char *text, int start, int end)
 	return NULL;
 }
 
+/* What the server said while the user was typing: the line being typed is
+ * taken off the screen, the replies shown, and the prompt (with the line)
+ * drawn again below them. */
+static void repl_show_arrived(struct shell *sh)
+{
+	rl_clear_visible_line();
+	fflush(stdout);
+	shell_show_arrived(sh);
+	repl_update_prompt();
+	rl_on_new_line();
+	rl_redisplay();
+}
+
 int repl_run(struct shell *sh)
 {
 	repl_shell = sh;
@@ -123,9 +136,12 @@ int repl_run(struct shell *sh)
 	shell_prompt(sh, prompt, sizeof prompt);
 	rl_callback_handler_install(prompt, repl_on_line);
 	while (!sh->stop) {
-		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
-		    { .fd = signals_fd(), .events = POLLIN } };
-		int n = poll(p, 2, -1);
+		/* The socket too: a 421 or a close that comes while the user sits
+		 * at the prompt is shown at once (issue 18), as nc would. */
+		int sfd = session_is_open(sh->sess) ? session_watch_fd(sh->sess) : -1;
+		struct pollfd p[3] = { { .fd = STDIN_FILENO, .events = POLLIN },
+		    { .fd = signals_fd(), .events = POLLIN }, { .fd = sfd, .events = POLLIN } };
+		int n = poll(p, sfd >= 0 ? 3 : 2, -1);
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
@@ -151,6 +167,8 @@ int repl_run(struct shell *sh)
 				rl_redisplay();
 			}
 		}
+		if (sfd >= 0 && (p[2].revents & (POLLIN | POLLHUP | POLLERR)))
+			repl_show_arrived(sh);
 		if (p[0].revents & (POLLIN | POLLHUP))
 			rl_callback_read_char();
 	}

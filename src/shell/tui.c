@@ -4,7 +4,8 @@
  * screen; readline runs in its callback form with its terminal handling,
  * signals and output taken away, fed one byte at a time from wgetch() and
  * drawn by our rl_redisplay_function; one poll() watches the terminal, the
- * signal pipe and a SIGWINCH pipe (tui_signals.c).  Keys are read from a
+ * signal pipe, a SIGWINCH pipe (tui_signals.c) and the session's socket
+ * (what the server says unasked is shown when it comes).  Keys are read from a
  * 1x1 pad that is never drawn, so reading never refreshes a window, and
  * goes on while the terminal is too small for the windows (issue 17: then
  * only "terminal too small" is drawn, the session and the line carry on).
@@ -375,9 +376,13 @@ bool tui_run(struct shell *sh)
 	out_note(&sh->out, N_("full-screen view: type commands as in line mode; view goes back"));
 
 	while (!t.leave && !sh->stop) {
-		struct pollfd p[3] = { { .fd = STDIN_FILENO, .events = POLLIN },
-		    { .fd = signals_fd(), .events = POLLIN }, { .fd = winch_fd, .events = POLLIN } };
-		int n = poll(p, 3, -1);
+		/* The socket too: what the server says unasked (a 421, a close)
+		 * is shown when it comes, not at the next command. */
+		int sfd = session_is_open(sh->sess) ? session_watch_fd(sh->sess) : -1;
+		struct pollfd p[4] = { { .fd = STDIN_FILENO, .events = POLLIN },
+		    { .fd = signals_fd(), .events = POLLIN }, { .fd = winch_fd, .events = POLLIN },
+		    { .fd = sfd, .events = POLLIN } };
+		int n = poll(p, sfd >= 0 ? 4 : 3, -1);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -402,6 +407,12 @@ bool tui_run(struct shell *sh)
 				rl_set_prompt(prompt);
 				tui_draw(&t);
 			}
+		}
+		if (sfd >= 0 && (p[3].revents & (POLLIN | POLLHUP | POLLERR))) {
+			shell_show_arrived(sh);      /* through the sink, into the view */
+			shell_prompt(sh, prompt, sizeof prompt);
+			rl_set_prompt(prompt);
+			tui_draw(&t);
 		}
 		if (p[0].revents & (POLLIN | POLLHUP)) {
 			int k;

@@ -214,6 +214,25 @@ class Terminal(unittest.TestCase):
         line = [l for l in s.splitlines() if "< 250 " in l][0]
         self.assertNotIn("\x1b[3", line)
 
+    def test_a_421_at_the_prompt_is_shown_at_once(self):
+        # Issue 18: the shell watches the socket while the user types; a 421
+        # (then a close) is shown when it comes, with its meaning, and the
+        # half-typed line is drawn again below it.
+        steps = [BANNER, {"wait_go": True},
+                 {"send": "421 4.3.2 going down for maintenance\r\n"}, {"close": "fin"}]
+        with FakeServer(steps) as srv:
+            p = self.pane(f"{SMTPSH} --no-color 127.0.0.1 {srv.port}")
+            p.wait_for("[greeted]>")
+            p.keys("vrfy al")
+            p.wait_for("vrfy al")
+            srv.go()
+            s = p.wait_for("< 421 4.3.2 going down for maintenance", timeout=10)
+            self.assertIn("Service not available", s)
+            # The typed text is still there, on the new prompt, after the reply.
+            last = [l for l in s.splitlines() if l.strip()][-1]
+            self.assertTrue(last.endswith("vrfy al"), s)
+            self.assertNotIn("EXITED=", s)
+
     def test_exit_and_ctrl_d_leave_politely(self):
         # Issue 19: exit and Ctrl-D send QUIT and show the 221, as swaks
         # does; Ctrl-D no longer draws the prompt a second time.

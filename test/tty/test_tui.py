@@ -115,6 +115,21 @@ class FullScreen(unittest.TestCase):
         self.assertIn("RCPT", screen.split("allowed next:")[1])
         self.assertLessEqual(max(len(r) for r in p.visible()), cols)
 
+    def test_a_421_is_shown_in_the_view_when_it_comes(self):
+        # Issue 18: the view watches the session's socket too.
+        import sys
+        sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "integration"))
+        from harness import FakeServer
+        steps = [{"send": "220 fake.test ESMTP\r\n"}, {"wait_go": True},
+                 {"send": "421 4.3.2 going down now\r\n"}, {"close": "fin"}]
+        with FakeServer(steps) as srv:
+            p = self.pane(f"{SMTPSH} --tui 127.0.0.1 {srv.port}", 80, 24)
+            p.wait_for("greeted |")
+            srv.go()
+            p.wait_for("421 4.3.2 going down now", timeout=10)
+            p.wait_for("closed |")           # the status bar knows at once
+            self.assertNotIn("EXITED=", p.screen())
+
     def test_80x24_then_resized_scrolled_searched_and_back_to_line_mode(self):
         p = self.pane(f"{SMTPSH} --demo --tui", 80, 24)
         self.walk(p, 80)
