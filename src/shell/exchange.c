@@ -14,21 +14,10 @@
 #include <string.h>
 
 #include "auth.h"
+#include "exit_status.h"
 #include "shell.h"
 #include "signals.h"
 #include "smtp_limits.h"
-
-static int shell_status_rank(int st)
-{
-	switch (st) {
-	case SHELL_EXIT_LOCAL: return 5;
-	case SHELL_EXIT_USAGE: return 4;
-	case SHELL_EXIT_5XX: return 3;
-	case SHELL_EXIT_PARTIAL: return 2;
-	case SHELL_EXIT_4XX: return 1;
-	default: return 0;
-	}
-}
 
 void shell_message_status(struct shell *sh, int worst_before, const struct out_message *m)
 {
@@ -51,7 +40,7 @@ void shell_note_status(struct shell *sh, int status, const char *stage)
 		return;
 	if (sh->failed_stage[0] == '\0')
 		snprintf(sh->failed_stage, sizeof sh->failed_stage, "%s", stage != NULL ? stage : "shell");
-	if (shell_status_rank(status) > shell_status_rank(sh->worst))
+	if (exit_status_rank(status) > exit_status_rank(sh->worst))
 		sh->worst = status;
 }
 

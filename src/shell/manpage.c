@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "exit_status.h"
 #include "lookup.h"
 #include "manpage.h"
 #include "options.h"
@@ -87,6 +88,12 @@ int manpage_write(const char *template_path, FILE *out, FILE *err)
 			for (int v = 0; v < LOOKUP_VERDICT__COUNT; v++)
 				man_row(out, lookup_verdict_name((enum lookup_verdict)v),
 				    lookup_verdict_meaning((enum lookup_verdict)v), NULL);
+		} else if (strcmp(line, "@EXITSTATUS@\n") == 0) {
+			for (size_t i = 0; i < exit_status_count(); i++) {
+				char code[16];
+				snprintf(code, sizeof code, "%d", exit_status_at(i)->code);
+				man_row(out, code, exit_status_at(i)->detail, NULL);
+			}
 		} else if (strcmp(line, "@COMMANDS@\n") == 0) {
 			for (size_t i = 0; i < shell_command_count(); i++) {
 				const char *name, *usage, *summary;

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "exit_status.h"
 #include "lookup.h"
 #include "tr.h"
 #include "tls.h"
@@ -156,11 +157,11 @@ void options_usage(FILE *to)
 	    "or shell commands (? for the list).  When stdin is not a terminal each line is\n"
 	    "run as if typed.\n"
 	    "\n"
-	    "Exit status: 0 every reply positive; 4 a 4xx reply was seen; 5 a 5xx reply;\n"
-	    "3 a local or connection error (timeout, refused, 600/621); 2 a usage error.\n"
-	    "A lookup: 0 every name answered; 4 some only temporarily; 3 some untested.\n"
-	    "The worst wins: 3, then 2, then 5, then 4.  A script ended by SIGINT, SIGTERM\n"
-	    "or SIGHUP exits with 128 + the signal (130, 143, 129) after one QUIT.\n"), to);
+	    "Exit status (the worst seen wins, in this order, worst last):\n"), to);
+	for (size_t i = 0; i < exit_status_count(); i++)
+		fprintf(to, "  %3d  %s\n", exit_status_at(i)->code, _(exit_status_at(i)->summary));
+	fputs(_("  128+N  a script ended by signal N (130 SIGINT, 143 SIGTERM, 129 SIGHUP),\n"
+	    "         after one QUIT\n"), to);
 }
 
 /* HOST:PORT, [IPv6]:PORT, or HOST alone (a bare IPv6 address has several

@@ -3,6 +3,7 @@ against test/fakesmtp.py: exact bytes on the wire, JSON records, verdicts,
 states and exit statuses (0 positive, 4 a 4xx, 5 a 5xx, 3 local error,
 2 usage)."""
 import os
+import re
 import socket
 import tempfile
 import unittest
@@ -162,6 +163,18 @@ class RefusalsAndErrors(unittest.TestCase):
         p = run_smtpsh(["--no-such-option"])
         self.assertEqual(p.returncode, 2)
         self.assertTrue(p.stderr)
+
+    def test_help_and_man_page_list_every_exit_status(self):
+        # Issue 18: one exit-status table feeds --help and the man page
+        # (--help omitted 6); the worst-wins order is the table's.
+        p = run_smtpsh(["--help"])
+        self.assertEqual(p.returncode, 0)
+        lines = p.stdout.decode().split("Exit status", 1)[1].splitlines()
+        codes = [int(l.split()[0]) for l in lines[1:] if l.split()[:1] and l.split()[0].isdigit()]
+        self.assertEqual(codes, [0, 4, 6, 5, 2, 3])
+        man = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs",
+                                "smtpsh.1")).read().split(".SH EXIT STATUS", 1)[1].split(".SH ", 1)[0]
+        self.assertEqual([int(c) for c in re.findall(r"\.TP\n\\fB(\d+)\\fR", man)], codes)
 
     def test_unparsable_reply_is_600(self):
         steps = [BANNER, {"expect": "NOOP"}, {"send": "hello there\r\n"}] + QUIT_OK
