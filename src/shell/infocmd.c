@@ -184,6 +184,18 @@ void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t 
 	shell_usage_error(sh, N_("usage: set insecure on|off"));
 }
 
+void cmd_timing(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	if (t->count == 2 && (strcmp(t->word[1], "on") == 0 || strcmp(t->word[1], "off") == 0))
+		sh->out.timing = strcmp(t->word[1], "on") == 0;
+	else if (t->count != 1) {
+		shell_usage_error(sh, N_("usage: timing [on|off]"));
+		return;
+	}
+	out_note(&sh->out, sh->out.timing ? N_("timing is on: each reply's latency is shown") :
+	    N_("timing is off"));
+}
+
 void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	if (t->count != 2) {

@@ -201,6 +201,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 {
 	signals_install();
 	out_init(&sh->out, a->json);
+	sh->out.timing = a->timing;
 	if (!smtpsh_modes_agree(sh, a) || !smtpsh_lookup_setup(sh, a))
 		return SHELL_EXIT_USAGE;
 	sh->stop_on_error = a->stop_on_error;

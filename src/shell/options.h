@@ -68,6 +68,7 @@ struct smtpsh_args {
 	const char *bind;         /* --bind ADDR */
 	const char *sni, *tls_cipher, *cert, *key;
 	const char *helo;         /* --helo NAME (--ehlo) */
+	bool timing;              /* --timing */
 	unsigned tls_min;         /* --tls-protocol: TLS_VERSION_1_2 (0) or _1_3 */
 	unsigned timeout_s;
 	/* --lookup and its settings (lookupcmd.c). */

@@ -51,6 +51,7 @@ struct output {
 	bool progress;             /* stderr is a terminal: a progress bar */
 	bool progress_shown;       /* a bar is on the screen now */
 	bool muted;                /* a lookup runs: session records dropped */
+	bool timing;               /* --timing / `timing on`: each reply's latency */
 	char muted_error[SMTP_ERROR_MSG_MAX]; /* the last error while muted */
 	/* Colour strings (terminfo), empty when colour is off. */
 	const char *col_ok, *col_mid, *col_warn, *col_bad, *col_local, *col_dim, *col_off;

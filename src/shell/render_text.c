@@ -199,6 +199,10 @@ void text_reply(const struct output *o, const struct session_reply *r, struct st
 		break;
 	}
 	(void)shown;
+	/* --timing / `timing on`: the reply's latency, from its command's send
+	 * (the greeting's: from the connect), as swaks' --show-time-lapse. */
+	if (o->timing && r->origin != SESSION_REPLY_UNSOLICITED)
+		(void)strbuf_appendf(sb, _("= %stime: %.2f ms%s\n"), o->col_dim, r->elapsed_ms, o->col_off);
 	text_anomalies(r, sb);
 }
 

@@ -331,6 +331,7 @@ void cmd_mailbox(struct shell *sh, const struct tokens *t, const char *line, siz
 void cmd_terminal(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_timing(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 
 /* repl.c */
 int repl_run(struct shell *sh);

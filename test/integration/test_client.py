@@ -164,6 +164,24 @@ class RefusalsAndErrors(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertTrue(p.stderr)
 
+    def test_timing_shows_each_replys_latency(self):
+        # Issue 19: --timing (and `timing on|off`) shows each reply's latency
+        # in line mode, as swaks' --show-time-lapse; a reply held 300 ms
+        # shows at least that.
+        steps = [BANNER, {"expect": "NOOP"}, {"sleep": 0.3}, {"send": "250 slow\r\n"},
+                 {"expect": "NOOP"}, {"send": "250 quick\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(["--timing", "-e", "noop", "-e", "timing off", "-e", "noop",
+                            "127.0.0.1", str(srv.port)])
+        out = p.stdout.decode()
+        times = [float(m) for m in re.findall(r"^= time: ([0-9.]+) ms$", out, re.M)]
+        self.assertEqual(len(times), 2, out)          # the greeting and the slow NOOP only
+        self.assertGreaterEqual(times[1], 300.0)
+        self.assertLess(out.index("time:", out.index("< 250 slow")), out.index("< 250 quick"))
+        with FakeServer([BANNER, {"expect": "NOOP"}, {"send": "250 ok\r\n"}] + QUIT_OK) as srv:
+            p = run_smtpsh(["-e", "noop", "127.0.0.1", str(srv.port)])
+        self.assertNotIn("time:", p.stdout.decode())
+
     def test_help_and_man_page_list_every_exit_status(self):
         # Issue 18: one exit-status table feeds --help and the man page
         # (--help omitted 6); the worst-wins order is the table's.
