@@ -321,7 +321,127 @@ void shell_lookup(struct shell *sh, const char *const *words, size_t n)
 	lookup_go(sh, NULL, words, n, host, port, true, false);
 }
 
+/* The command line's options a `lookup` takes, from the one option table. */
+static const char *const lookup_option_names[] = {
+	"method", "domain", "csv", "json", "output", "rate", "per-connection", "max-connections",
+	"retries", "from", "no-pipelining", "resume",
+};
+
+/* The number of leading words of a `lookup` that are options (and their
+ * arguments); 0 with *bad set to the first option a lookup does not take. */
+static size_t lookup_leading_options(const struct tokens *t, const char **bad)
+{
+	size_t k = 1;
+	*bad = NULL;
+	while (k < t->count && strncmp(t->word[k], "--", 2) == 0) {
+		if (t->word[k][2] == '\0')
+			return k + 1;                /* "--": names follow */
+		const char *name = t->word[k] + 2;
+		size_t nlen = strcspn(name, "=");
+		const struct smtpsh_option *o = NULL;
+		for (size_t i = 0; i < options_count() && o == NULL; i++)
+			if (strlen(options_at(i)->name) == nlen && strncmp(options_at(i)->name, name, nlen) == 0)
+				o = options_at(i);
+		bool allowed = false;
+		for (size_t i = 0; o != NULL && i < sizeof lookup_option_names / sizeof lookup_option_names[0]; i++)
+			allowed = allowed || strcmp(o->name, lookup_option_names[i]) == 0;
+		if (!allowed) {
+			*bad = t->word[k];
+			return 0;
+		}
+		k += (o->arg != NULL && name[nlen] != '=') ? 2 : 1;
+	}
+	return k > t->count ? t->count : k;
+}
+
+/* `lookup [--method M --domain D --csv|--json --output F --rate R ...]
+ * FILE | NAME...`: the command line's lookup options, parsed by its parser,
+ * for this run only. */
 void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
-	shell_lookup(sh, (const char *const *)&t->word[1], t->count > 0 ? t->count - 1 : 0);
+	const char *bad;
+	size_t k = lookup_leading_options(t, &bad);
+	if (k == 0) {
+		shell_usage_error(sh, N_("lookup takes the lookup options only (--method --domain --csv "
+		    "--json --output --rate --per-connection --max-connections --retries --from "
+		    "--no-pipelining --resume), not \"%.40s\"; nothing was sent"), bad);
+		return;
+	}
+	size_t nopts = k > 1 && strcmp(t->word[k - 1], "--") == 0 ? k - 2 : k - 1;
+	if (nopts == 0) {
+		shell_lookup(sh, (const char *const *)&t->word[k], t->count - k);
+		return;
+	}
+	char *argv[TOK_MAX_WORDS + 1];
+	argv[0] = t->word[0];
+	for (size_t i = 0; i < nopts; i++)
+		argv[1 + i] = t->word[1 + i];
+	argv[1 + nopts] = NULL;
+	struct smtpsh_args a;
+	memset(&a, 0, sizeof a);
+	char *msg = NULL;
+	size_t msglen = 0;
+	FILE *err = open_memstream(&msg, &msglen);
+	bool ok = err != NULL && options_parse((int)nopts + 1, argv, &a, err);
+	if (err != NULL)
+		fclose(err);
+	if (!ok) {
+		size_t n = msglen;
+		while (n > 0 && msg[n - 1] == '\n')
+			n--;
+		shell_usage_error(sh, N_("lookup: %.*s"), (int)n, msg != NULL ? msg : "out of memory");
+		free(msg);
+		options_free(&a);
+		return;
+	}
+	free(msg);
+	/* This run's settings over the session's; the session's come back. */
+	struct lookup_config keep = sh->lookup;
+	const char *keep_resume = sh->lookup_resume;
+	struct output keep_out = sh->out;
+	if (a.method != LOOKUP_AUTO)
+		sh->lookup.method = a.method;
+	if (a.domain != NULL)
+		sh->lookup.domain = a.domain;
+	if (a.msg.from != NULL)
+		sh->lookup.from = a.msg.from;
+	if (a.rate > 0)
+		sh->lookup.rate = a.rate;
+	if (a.per_connection > 0)
+		sh->lookup.per_connection = a.per_connection;
+	if (a.max_connections > 0)
+		sh->lookup.max_connections = a.max_connections;
+	if (a.retries_given)
+		sh->lookup.retries = a.retries;
+	sh->lookup.no_pipelining = sh->lookup.no_pipelining || a.msg.no_pipelining;
+	if (a.resume != NULL)
+		sh->lookup_resume = a.resume;
+	sh->out.csv = a.csv || (sh->out.csv && !a.json);
+	sh->out.json = a.json || (sh->out.json && !a.csv);
+	bool opened = false;
+	if (a.output != NULL) {
+		sh->out.results = fopen(a.output, a.resume != NULL ? "r+" : "w");
+		if (sh->out.results == NULL && a.resume != NULL)
+			sh->out.results = fopen(a.output, "w");
+		if (sh->out.results == NULL) {
+			struct smtp_error e;
+			smtp_error_set(&e, SMTP_ERR_USAGE, errno, "cannot write %.200s: %s", a.output,
+			    strerror(errno));
+			sh->out = keep_out;
+			shell_fail(sh, "output", &e);
+			options_free(&a);
+			return;
+		}
+		sh->out.results_name = a.output;
+		opened = true;
+	}
+	shell_lookup(sh, (const char *const *)&t->word[k], t->count - k);
+	if (opened)
+		out_close_results(&sh->out);
+	unsigned failed = sh->out.write_failed;
+	sh->out = keep_out;
+	sh->out.write_failed |= failed;
+	sh->lookup = keep;
+	sh->lookup_resume = keep_resume;
+	options_free(&a);
 }

@@ -187,7 +187,7 @@ static const struct shell_cmd shell_cmds[] = {
 	  "state diagram)"), cmd_view },
 	{ "set", "set insecure on|off", N_("probe servers whose certificate does not verify"), cmd_set },
 	{ "timing", "timing [on|off]", N_("show each reply's latency (also --timing)"), cmd_timing },
-	{ "lookup", "lookup FILE | lookup NAME NAME...", N_("check every name (a file: one a line) "
+	{ "lookup", "lookup [--method M --domain D --csv|--json --output F ...] FILE | NAME...", N_("check every name (a file: one a line) "
 	  "by VRFY, EXPN or RCPT, reconnecting as the server needs; a verdict for each"), cmd_lookup },
 	{ "mailbox", "mailbox [USER]", N_("--demo: the messages the teaching server delivered"), cmd_mailbox },
 	{ "terminal", "terminal [USER]", N_("--demo: what SEND/SOML/SAML wrote to users' terminals"), cmd_terminal },

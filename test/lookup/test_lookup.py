@@ -565,6 +565,30 @@ class Progress(LookupCase):
         self.assertNotIn(b"5/5", out)
 
 
+class ShellLookupOptions(LookupCase):
+    def test_the_shells_lookup_takes_the_lookup_options(self):
+        # Issue 19: `lookup --method rcpt alice` sent RCPT TO:<--method>; the
+        # shell's lookup takes the command line's lookup options from the
+        # same table, for that run only; others are refused, nothing sent.
+        out = os.path.join(self.d, "rows.csv")
+        with FakeServer([BANNER, {"serve": "lookup", "users": USERS}]) as srv:
+            p = run_smtpsh(["-e", "ehlo client.example",
+                            "-e", f"lookup --method rcpt --domain fake.test --csv --output {out} "
+                                  "alice nobody",
+                            "-e", "lookup --tls alice",
+                            "127.0.0.1", str(srv.port)])
+            wire = srv.stop()
+        self.assertIn(b"RCPT TO:<alice@fake.test>", wire)
+        self.assertIn(b"RCPT TO:<nobody@fake.test>", wire)
+        self.assertNotIn(b"--", wire)
+        self.assertNotIn(b"VRFY", wire)
+        rows = list(csv.DictReader(open(out, newline="")))
+        self.assertEqual([(r["name"], r["verdict"]) for r in rows],
+                         [("alice", "exists"), ("nobody", "unknown")])
+        self.assertIn(b'not "--tls"', p.stderr)
+        self.assertNotIn(b"alice,", p.stdout)          # the rows went to the file
+
+
 class NothingLost(LookupCase):
     """Issue 17: every write is checked; a result that cannot be written is
     said on stderr and the exit status is not 0; files that would block or
