@@ -17,6 +17,7 @@
 
 #include "manpage.h"
 #include "options.h"
+#include "profile.h"
 #include "secret.h"
 #include "server.h"
 #include "shell.h"
@@ -335,7 +336,14 @@ int main(int argc, char **argv)
 	shell_locale_init();
 	struct smtpsh_args a;
 	int status;
-	if (!options_parse(argc, argv, &a, stderr)) {
+	/* The config file's profiles go first, so the command line wins. */
+	static struct profiles profiles;
+	int pargc = 0;
+	char **pargv = NULL;
+	memset(&a, 0, sizeof a);
+	if (!profiles_load(&profiles, stderr) ||
+	    !profiles_argv(&profiles, argc, argv, &pargc, &pargv, stderr) ||
+	    !options_parse(pargc, pargv, &a, stderr)) {
 		status = SHELL_EXIT_USAGE;
 	} else if (a.help) {
 		options_usage(stdout);
@@ -349,6 +357,7 @@ int main(int argc, char **argv)
 		static struct shell sh;
 		shell_init(&sh);
 		sh.env_secrets = &env_secrets;
+		sh.profiles = &profiles;
 		status = smtpsh_run(&sh, &a);
 		shell_free(&sh);
 		transcript_close(&sh.transcript);
@@ -356,6 +365,8 @@ int main(int argc, char **argv)
 			demo_server_free(sh.demo);
 	}
 	options_free(&a);
+	profiles_argv_free(pargc, pargv);
+	profiles_free(&profiles);
 	secret_env_release(&env_secrets);
 	return status;
 }

@@ -22,7 +22,7 @@ enum {
 	OPT_ALLOW_PLAIN, OPT_DISABLE, OPT_FROM, OPT_TO, OPT_SUBJECT, OPT_HEADER, OPT_BODY,
 	OPT_BODY_FILE, OPT_ATTACH, OPT_NO_PIPELINING, OPT_BDAT, OPT_LMTP, OPT_QUIT_AFTER,
 	OPT_STARTTLS, OPT_AUTH, OPT_AUTH_USER, OPT_NOTIFY, OPT_RET, OPT_ENVID, OPT_ORCPT,
-	OPT_REQUIRETLS, OPT_FORCE, OPT_HELO, OPT_TIMING, OPT_TUI, OPT_TOUR, OPT_REPLAY, OPT_STEP,
+	OPT_REQUIRETLS, OPT_FORCE, OPT_HELO, OPT_TIMING, OPT_PROFILE, OPT_TUI, OPT_TOUR, OPT_REPLAY, OPT_STEP,
 	OPT_MX, OPT_NO_MX, OPT_BIND,
 	OPT_SNI, OPT_TLS_PROTOCOL, OPT_TLS_CIPHER, OPT_CERT, OPT_KEY,
 	OPT_TOKEN_FILE,
@@ -77,6 +77,7 @@ static const struct smtpsh_option option_table[] = {
 	{ "helo", OPT_HELO, "NAME", N_("our name in HELO/EHLO (a domain or [address]); default: "
 	  "this machine's full name") },
 	{ "ehlo", OPT_HELO, "NAME", N_("the same as --helo") },
+	{ "profile", OPT_PROFILE, "NAME", N_("the settings (and host) of [NAME] in ~/.config/smtpsh/config") },
 	{ "timing", OPT_TIMING, NULL, N_("show each reply's latency (JSON: elapsed_ms)") },
 	{ "lmtp", OPT_LMTP, NULL, N_("speak LMTP (RFC 2033): LHLO, one reply per recipient") },
 	{ "starttls", OPT_STARTTLS, NULL, N_("STARTTLS before the message (refused: stop)") },
@@ -323,6 +324,7 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_FORCE: a->msg.force = true; break;
 		case OPT_HELO: a->helo = optarg; break;
 		case OPT_TIMING: a->timing = true; break;
+		case OPT_PROFILE: break;           /* profile.c took it already */
 		case OPT_TUI: a->tui = true; break;
 		case OPT_TOUR: a->tour = true; break;
 		case OPT_REPLAY: a->replay = optarg; break;

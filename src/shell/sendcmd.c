@@ -21,6 +21,7 @@
 #include "options.h"
 #include "shell.h"
 #include "smtp_limits.h"
+#include "tokenize.h"
 
 /* The chunk size for BDAT (RFC 3030 leaves it to the client). */
 #define SEND_BDAT_CHUNK (1024 * 1024)
@@ -304,4 +305,36 @@ out:
 	message_close(st.msg);
 	free(st.res);
 	free(st.lines);
+}
+
+/* `message --to B [--subject S] ...`: the same options as the command
+ * line's test message, parsed by the same parser. */
+void cmd_message(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	char *argv[TOK_MAX_WORDS + 1];
+	for (size_t i = 0; i < t->count; i++)
+		argv[i] = t->word[i];
+	argv[t->count] = NULL;
+	struct smtpsh_args a;
+	char *msg = NULL;
+	size_t msglen = 0;
+	FILE *err = open_memstream(&msg, &msglen);
+	bool ok = err != NULL && options_parse((int)t->count, argv, &a, err);
+	if (err != NULL)
+		fclose(err);
+	if (!ok) {
+		size_t n = msglen;
+		while (n > 0 && msg[n - 1] == '\n')
+			n--;
+		shell_usage_error(sh, N_("message: %.*s"), (int)n, msg != NULL ? msg : "out of memory");
+	} else if (a.host != NULL || a.ncmds > 0 || a.json || a.demo || a.serve != NULL ||
+	    a.transcript != NULL || a.msg.quit_after != STAGE_NONE || a.msg.starttls ||
+	    a.msg.auth_mech != NULL) {
+		shell_usage_error(sh, N_("message takes the message's options only (--from --to --subject "
+		    "--header --body --body-file --attach --bdat --no-pipelining and the DSN ones)"));
+	} else {
+		shell_message(sh, &a.msg);
+	}
+	options_free(&a);
+	free(msg);
 }

@@ -49,6 +49,7 @@
 #include "tr.h"
 #include "transcript.h"
 struct demo_server;
+struct profiles;
 
 /* The most commands one typed pipeline holds (session.h's group limit). */
 #define SHELL_PIPE_MAX 64
@@ -95,6 +96,7 @@ struct shell {
 	const char *cafile;       /* --cafile */
 	const char *sni;          /* --sni */
 	const char *helo;         /* --helo: our name in HELO/EHLO, or NULL */
+	const struct profiles *profiles; /* the config file's (profile.h) */
 	unsigned tls_min;         /* --tls-protocol */
 	const char *tls_cipher;   /* --tls-cipher */
 	const char *cert, *key;   /* --cert, --key */
@@ -332,6 +334,8 @@ void cmd_terminal(struct shell *sh, const struct tokens *t, const char *line, si
 void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 void cmd_timing(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+/* sendcmd.c: `message --to B ...`, the command line's message options. */
+void cmd_message(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 
 /* repl.c */
 int repl_run(struct shell *sh);

@@ -18,6 +18,7 @@
 #include "escape.h"
 #include "options.h"
 #include "server.h"
+#include "profile.h"
 #include "shell.h"
 #include "smtp_limits.h"
 #include "tokenize.h"
@@ -38,10 +39,35 @@ static void cmd_open(struct shell *sh, const struct tokens *t, const char *line,
 		return;
 	}
 	if (t->count < 2 || t->count > 3) {
-		shell_usage_error(sh, N_("usage: open DOMAIN | HOST [PORT] | unix:PATH"));
+		shell_usage_error(sh, N_("usage: open DOMAIN | HOST [PORT] | unix:PATH | PROFILE"));
+		return;
+	}
+	/* A profile's name: its host and port (its other settings are the
+	 * command line's, read at the start: `smtpsh NAME`). */
+	int sec = t->count == 2 && strcmp(t->word[1], "default") != 0 && sh->profiles != NULL
+	    ? profiles_find(sh->profiles, t->word[1]) : -1;
+	const char *host = profiles_get(sh->profiles, sec, "host");
+	if (host != NULL) {
+		(void)shell_open(sh, host, profiles_get(sh->profiles, sec, "port"));
 		return;
 	}
 	(void)shell_open(sh, t->word[1], t->count == 3 ? t->word[2] : NULL);
+}
+
+static void cmd_profiles(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	const struct profiles *p = sh->profiles;
+	if (p == NULL || p->nnames == 0) {
+		out_note(&sh->out, N_("no profiles (they live in $XDG_CONFIG_HOME/smtpsh/config, "
+		    "default ~/.config/smtpsh/config; see smtpsh(1), FILES)"));
+		return;
+	}
+	for (size_t i = 0; i < p->nnames; i++) {
+		const char *host = profiles_get(p, (int)i, "host");
+		const char *port = profiles_get(p, (int)i, "port");
+		out_note(&sh->out, "[%s] %s%s%s", p->names[i], host != NULL ? host : "-",
+		    port != NULL ? " port " : "", port != NULL ? port : "");
+	}
 }
 
 static void cmd_close(struct shell *sh, const struct tokens *t, const char *line, size_t len)
@@ -96,38 +122,6 @@ static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, 
 	session_reply_free(&r);
 }
 
-/* `message --to B [--subject S] ...`: the same options as the command
- * line's test message, parsed by the same parser. */
-static void cmd_message(struct shell *sh, const struct tokens *t, const char *line, size_t len)
-{
-	char *argv[TOK_MAX_WORDS + 1];
-	for (size_t i = 0; i < t->count; i++)
-		argv[i] = t->word[i];
-	argv[t->count] = NULL;
-	struct smtpsh_args a;
-	char *msg = NULL;
-	size_t msglen = 0;
-	FILE *err = open_memstream(&msg, &msglen);
-	bool ok = err != NULL && options_parse((int)t->count, argv, &a, err);
-	if (err != NULL)
-		fclose(err);
-	if (!ok) {
-		size_t n = msglen;
-		while (n > 0 && msg[n - 1] == '\n')
-			n--;
-		shell_usage_error(sh, N_("message: %.*s"), (int)n, msg != NULL ? msg : "out of memory");
-	} else if (a.host != NULL || a.ncmds > 0 || a.json || a.demo || a.serve != NULL ||
-	    a.transcript != NULL || a.msg.quit_after != STAGE_NONE || a.msg.starttls ||
-	    a.msg.auth_mech != NULL) {
-		shell_usage_error(sh, N_("message takes the message's options only (--from --to --subject "
-		    "--header --body --body-file --attach --bdat --no-pipelining and the DSN ones)"));
-	} else {
-		shell_message(sh, &a.msg);
-	}
-	options_free(&a);
-	free(msg);
-}
-
 static void cmd_pipeline(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
 	const char *w = t->count == 2 ? t->word[1] : "";
@@ -164,7 +158,7 @@ static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, 
 
 static const struct shell_cmd shell_cmds[] = {
 	{ "?", "? [NAME]", N_("this help: shell commands and SMTP verbs"), cmd_help },
-	{ "open", "open DOMAIN | HOST [PORT] | unix:PATH", N_("connect and show the greeting; a "
+	{ "open", "open DOMAIN | HOST [PORT] | unix:PATH | PROFILE", N_("connect and show the greeting; a "
 	  "name without a port is a mail domain, reached through its MX hosts (--no-mx: not); "
 	  "with --demo, open alone reconnects to the teaching server"), cmd_open },
 	{ "close", "close", N_("drop the connection without QUIT"), cmd_close },
@@ -185,6 +179,8 @@ static const struct shell_cmd shell_cmds[] = {
 	  "a step, or stop)"), cmd_tour },
 	{ "view", "view", N_("switch between line mode and the full-screen view (status, transcript, "
 	  "state diagram)"), cmd_view },
+	{ "profiles", "profiles", N_("the profiles of the config file (open NAME connects to one)"),
+	  cmd_profiles },
 	{ "set", "set insecure on|off", N_("probe servers whose certificate does not verify"), cmd_set },
 	{ "timing", "timing [on|off]", N_("show each reply's latency (also --timing)"), cmd_timing },
 	{ "lookup", "lookup [--method M --domain D --csv|--json --output F ...] FILE | NAME...", N_("check every name (a file: one a line) "
