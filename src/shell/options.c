@@ -131,9 +131,45 @@ const struct smtpsh_option *options_at(size_t i)
 	return i < OPTION_COUNT ? &option_table[i] : NULL;
 }
 
+/* --help fits 80 columns: an option's text starts at column 33 and wraps
+ * there, counted in characters (UTF-8: the Russian texts). */
+#define OPTIONS_HELP_COLUMN 33
+#define OPTIONS_HELP_WIDTH 79
+
+static size_t options_chars(const char *s, size_t n)
+{
+	size_t c = 0;
+	for (size_t i = 0; i < n; i++)
+		c += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return c;
+}
+
+static void options_wrap(FILE *to, const char *text, size_t column, size_t width)
+{
+	size_t col = column;
+	const char *p = text;
+	while (*p != '\0') {
+		size_t word = strcspn(p, " ");
+		size_t wc = options_chars(p, word);
+		if (col > column && col + 1 + wc > width) {
+			fprintf(to, "\n%*s", (int)column, "");
+			col = column;
+		} else if (col > column) {
+			fputc(' ', to);
+			col++;
+		}
+		fwrite(p, 1, word, to);
+		col += wc;
+		p += word;
+		p += strspn(p, " ");
+	}
+	fputc('\n', to);
+}
+
 void options_usage(FILE *to)
 {
-	fputs(_("usage: smtpsh [options] [DOMAIN | HOST [PORT] | HOST:PORT | [IPv6]:PORT | unix:PATH]\n"
+	fputs(_("usage: smtpsh [options] [DOMAIN | HOST [PORT] | HOST:PORT | [IPv6]:PORT |\n"
+	    "                        unix:PATH | PROFILE]\n"
 	    "       smtpsh [options] --lookup FILE HOST [PORT]\n"
 	    "       smtpsh --demo\n"
 	    "       smtpsh --serve [ADDR:]PORT\n"
@@ -152,7 +188,8 @@ void options_usage(FILE *to)
 		else
 			snprintf(head, sizeof head, "    --%s%s%s", o->name, o->arg ? " " : "",
 			    o->arg ? o->arg : "");
-		fprintf(to, "  %-30s %s\n", head, _(o->help));
+		fprintf(to, "  %-30s ", head);
+		options_wrap(to, _(o->help), OPTIONS_HELP_COLUMN, OPTIONS_HELP_WIDTH);
 	}
 	fputs(_("\n"
 	    "Inside, type SMTP verbs (ehlo, vrfy alice, mail a@b, rcpt c@d, data, quit ...)\n"

@@ -187,6 +187,9 @@ class RefusalsAndErrors(unittest.TestCase):
         # (--help omitted 6); the worst-wins order is the table's.
         p = run_smtpsh(["--help"])
         self.assertEqual(p.returncode, 0)
+        # Issue 19: --help fits 80 columns.
+        wide = [l for l in p.stdout.decode().splitlines() if len(l) > 80]
+        self.assertEqual(wide, [])
         lines = p.stdout.decode().split("Exit status", 1)[1].splitlines()
         codes = [int(l.split()[0]) for l in lines[1:] if l.split()[:1] and l.split()[0].isdigit()]
         self.assertEqual(codes, [0, 4, 6, 5, 2, 3])
