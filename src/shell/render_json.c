@@ -256,7 +256,11 @@ void json_connected(const char *host, const char *port, const char *address,
 {
 	json_begin(sb, "connect");
 	json_kv(sb, "host", host);
-	json_kv(sb, "port", port);
+	/* A number (issue 19); null for a unix: socket, which has none. */
+	if (port[0] != '\0' && strspn(port, "0123456789") == strlen(port) && strlen(port) <= 5)
+		(void)strbuf_appendf(sb, ",\"port\":%s", port);
+	else
+		(void)strbuf_appendf(sb, ",\"port\":null");
 	json_kv(sb, "address", address);
 	if (via != NULL) {
 		(void)strbuf_appendf(sb, ",\"via\":{\"domain\":");

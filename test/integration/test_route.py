@@ -70,6 +70,7 @@ class MXRoute(unittest.TestCase):
                          [(10, "mx1.example.test"), (20, "mx2.example.test")])
         conn = [r for r in recs if r["type"] == "connect"][0]
         self.assertEqual((conn["host"], conn["address"]), ("mx1.example.test", "127.0.0.2"))
+        self.assertIsInstance(conn["port"], int)        # a number (issue 19)
         self.assertEqual(conn["via"], {"domain": "example.test", "preference": 10, "implicit": False})
 
     def test_next_host_when_the_first_refuses(self):
