@@ -315,6 +315,9 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		if (ok || sh->signal != 0)
 			script_run_stdin(sh);
 	} else {
+		if (a->host == NULL && !a->demo)
+			out_note(&sh->out, N_("not connected: open HOST [PORT] (or a profile's name; "
+			    "profiles lists them), or ? for help; smtpsh --demo starts the teaching server"));
 		repl_run(sh);
 	}
 	if (sh->signal == 0)

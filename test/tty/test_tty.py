@@ -214,6 +214,14 @@ class Terminal(unittest.TestCase):
         line = [l for l in s.splitlines() if "< 250 " in l][0]
         self.assertNotIn("\x1b[3", line)
 
+    def test_bare_smtpsh_says_how_to_begin(self):
+        # Issue 19: a bare `smtpsh` started at "(not connected)>" with no
+        # hint of open.
+        p = self.pane(f"{SMTPSH} --no-color")
+        s = p.wait_for("(not connected)>")
+        self.assertIn("not connected: open HOST [PORT]", s)
+        self.assertLess(s.index("not connected: open"), s.index("(not connected)>"))
+
     def test_a_421_at_the_prompt_is_shown_at_once(self):
         # Issue 18: the shell watches the socket while the user types; a 421
         # (then a close) is shown when it comes, with its meaning, and the
