@@ -467,6 +467,11 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		fprintf(err, "smtpsh: --csv and --json: choose one\n");
 		return false;
 	}
+	if (a->serve != NULL && a->demo) {
+		fprintf(err, "smtpsh: --serve runs the teaching server alone; --demo starts it and "
+		    "connects the shell to it: choose one\n");
+		return false;
+	}
 	int rest = argc - optind;
 	if (a->lookup != NULL && rest == 0 && !a->demo) {
 		fprintf(err, "smtpsh: --lookup FILE wants a HOST to ask (smtpsh --help)\n");

@@ -163,6 +163,10 @@ class RefusalsAndErrors(unittest.TestCase):
         p = run_smtpsh(["--no-such-option"])
         self.assertEqual(p.returncode, 2)
         self.assertTrue(p.stderr)
+        # Issue 19: --demo --serve said "too many arguments".
+        p = run_smtpsh(["--demo", "--serve", "0"])
+        self.assertEqual(p.returncode, 2)
+        self.assertIn(b"choose one", p.stderr)
 
     def test_timing_shows_each_replys_latency(self):
         # Issue 19: --timing (and `timing on|off`) shows each reply's latency
