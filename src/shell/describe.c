@@ -38,9 +38,14 @@ void render_meaning(const struct session_reply *r, text_translator tr, char *buf
 }
 
 
+size_t render_message_taken(const struct out_message *m)
+{
+	return m->envelope_only ? m->naccepted : m->nbody_accepted;
+}
+
 const char *render_message_outcome(const struct out_message *m)
 {
-	if (m->nto > 0 && m->nbody_accepted == m->nto)
+	if (m->nto > 0 && render_message_taken(m) == m->nto)
 		return "all";
-	return m->nbody_accepted > 0 ? "some" : "none";
+	return render_message_taken(m) > 0 ? "some" : "none";
 }

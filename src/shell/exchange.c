@@ -15,6 +15,7 @@
 
 #include "auth.h"
 #include "exit_status.h"
+#include "render.h"
 #include "shell.h"
 #include "signals.h"
 #include "smtp_limits.h"
@@ -25,9 +26,9 @@ void shell_message_status(struct shell *sh, int worst_before, const struct out_m
 		return;                 /* a local error decided */
 	/* The refusals of single recipients are the message's outcome now. */
 	sh->worst = worst_before;
-	if (m->nto > 0 && m->nbody_accepted == m->nto)
+	if (m->nto > 0 && render_message_taken(m) == m->nto)
 		return;
-	if (m->nbody_accepted > 0)
+	if (render_message_taken(m) > 0)
 		shell_note_status(sh, SHELL_EXIT_PARTIAL, "rcpt");
 	else
 		shell_note_status(sh, m->permanent || m->final_code / 100 == 5 ? SHELL_EXIT_5XX

@@ -210,6 +210,8 @@ struct out_message {
 	struct out_message_loser refused[OUT_MESSAGE_MAX];
 	size_t nrefused;
 	bool mail_refused;
+	bool envelope_only;                       /* --quit-after rcpt: counted at
+	                                           * RCPT, no message sent */
 	bool permanent;                           /* a loser got a 5xx */
 	int final_code;
 	unsigned long long size;

@@ -42,6 +42,9 @@ void json_help(const struct out_help *h, struct strbuf *sb);
 void json_message(const struct out_message *m, struct strbuf *sb);
 /* "all", "some" or "none": where a message went. */
 const char *render_message_outcome(const struct out_message *m);
+/* The recipients the outcome counts: those the body was accepted for, or
+ * (--quit-after rcpt) those accepted at RCPT. */
+size_t render_message_taken(const struct out_message *m);
 void json_connected(const char *host, const char *port, const char *address,
     const struct out_via *via, struct strbuf *sb);
 void json_mx(const struct mx_route *r, struct strbuf *sb);

@@ -224,6 +224,7 @@ void json_message(const struct out_message *m, struct strbuf *sb)
 {
 	json_begin(sb, "message");
 	json_kv(sb, "outcome", render_message_outcome(m));
+	json_kv(sb, "stopped_after", m->envelope_only ? "rcpt" : NULL);
 	(void)strbuf_appendf(sb, ",\"recipients\":%zu,\"body_accepted\":%zu,\"size\":%llu,"
 	    "\"mail_refused\":%s,\"final_code\":%d", m->nto, m->nbody_accepted, m->size,
 	    m->mail_refused ? "true" : "false", m->final_code);

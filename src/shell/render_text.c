@@ -335,6 +335,9 @@ void text_message(const struct output *o, const struct out_message *m, struct st
 	if (m->mail_refused)
 		(void)strbuf_appendf(sb, _("= %smessage not sent%s: the sender was refused\n"), col,
 		    o->col_off);
+	else if (m->envelope_only)
+		(void)strbuf_appendf(sb, _("= %sstopped after RCPT%s (--quit-after rcpt): %zu of %zu "
+		    "recipients accepted; no message was sent\n"), col, o->col_off, m->naccepted, m->nto);
 	else
 		(void)strbuf_appendf(sb, P_("= %smessage accepted by the server for %zu of %zu "
 		    "recipient%s (%llu bytes)\n", "= %smessage accepted by the server for %zu of %zu "

@@ -296,7 +296,10 @@ void shell_message(struct shell *sh, const struct message_opts *mo)
 	st.res->nto = mo->nto;
 	st.res->size = message_size(st.msg);
 	st.res->final_code = r.reply.code;
-	if (whole) {
+	/* --quit-after rcpt: the same summary and status as a whole run,
+	 * counted at RCPT (no message was sent). */
+	st.res->envelope_only = mo->quit_after == STAGE_RCPT;
+	if (whole || st.res->envelope_only) {
 		out_message(&sh->out, st.res);
 		shell_message_status(sh, worst, st.res);
 	}

@@ -221,6 +221,22 @@ class Message(unittest.TestCase):
             p = run_smtpsh(args(srv, "--quit-after", "connect"))
             self.assertEqual(srv.received(), b"")
         self.assertEqual(p.returncode, 0, p.stderr)
+        # Issue 19: --quit-after rcpt ends as the whole run would: the
+        # summary of who was accepted and refused, exit 6 for some.
+        steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_PLAIN}, {"expect": "MAIL"},
+                 {"send": "250 ok\r\n"}, {"expect": "RCPT"}, {"send": "250 ok\r\n"},
+                 {"expect": "RCPT"}, {"send": "550 5.1.1 no such user\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(args(srv, "--json", "--quit-after", "rcpt", "--from", "a@c.example",
+                                "--to", "b@x.example", "--to", "nobody@x.example"))
+            wire = srv.received()
+            self.assertNotIn("expected", srv.stderr)
+        self.assertNotIn(b"DATA", wire)
+        msg = [r for r in json_records(p.stdout) if r["type"] == "message"]
+        self.assertEqual(len(msg), 1, p.stdout)
+        self.assertEqual((msg[0]["outcome"], msg[0]["stopped_after"]), ("some", "rcpt"))
+        self.assertEqual([l["address"] for l in msg[0]["refused"]], ["nobody@x.example"])
+        self.assertEqual(p.returncode, 6, p.stderr)
 
     def test_message_command_in_the_shell_with_an_attachment(self):
         with tempfile.TemporaryDirectory() as d:
