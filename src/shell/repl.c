@@ -154,11 +154,17 @@ int repl_run(struct shell *sh)
 				break;
 			}
 			if (sig & SIGNALS_INT) {           /* Ctrl-C at the prompt */
+				/* "^C" after the abandoned text, as a shell shows it:
+				 * drawn before readline's cleanup takes the cursor back
+				 * to the line's start (it was drawn over the prompt). */
+				rl_point = rl_end;
+				rl_redisplay();
+				fputs("^C\n", stdout);
+				fflush(stdout);
 				rl_free_line_state();
 				rl_callback_sigcleanup();
 				rl_cleanup_after_signal();
 				rl_replace_line("", 0);
-				printf("^C\n");
 				rl_reset_after_signal();
 				rl_on_new_line();
 				if (sh->in_body)

@@ -286,6 +286,9 @@ class Terminal(unittest.TestCase):
             p.keys("C-c")
             p.keys("state", "Enter")
             p.wait_for("state: greeted")     # a second time: a new answer
+            # Issue 19: "^C" follows the abandoned text; it used to be drawn
+            # over the prompt's first characters.
+            self.assertIn("[greeted]> vrfy half-typed^C", p.screen())
             self.assertNotIn("half-typed", p.screen().split("vrfy half-typed", 1)[1])
             self.assertNotIn("EXITED=", p.screen())
 
