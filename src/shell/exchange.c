@@ -39,9 +39,12 @@ void shell_note_status(struct shell *sh, int status, const char *stage)
 {
 	if (status == SHELL_EXIT_OK)
 		return;
-	if (sh->failed_stage[0] == '\0')
+	/* The summary names the step that decided the exit status (a TLS
+	 * failure after a 5xx to VRFY is "tls", not "vrfy"). */
+	bool worse = exit_status_rank(status) > exit_status_rank(sh->worst);
+	if (worse || sh->failed_stage[0] == '\0')
 		snprintf(sh->failed_stage, sizeof sh->failed_stage, "%s", stage != NULL ? stage : "shell");
-	if (exit_status_rank(status) > exit_status_rank(sh->worst))
+	if (worse)
 		sh->worst = status;
 }
 

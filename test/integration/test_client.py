@@ -2,6 +2,7 @@
 against test/fakesmtp.py: exact bytes on the wire, JSON records, verdicts,
 states and exit statuses (0 positive, 4 a 4xx, 5 a 5xx, 3 local error,
 2 usage)."""
+import json
 import os
 import re
 import socket
@@ -185,6 +186,19 @@ class RefusalsAndErrors(unittest.TestCase):
         with FakeServer([BANNER, {"expect": "NOOP"}, {"send": "250 ok\r\n"}] + QUIT_OK) as srv:
             p = run_smtpsh(["-e", "noop", "127.0.0.1", str(srv.port)])
         self.assertNotIn("time:", p.stdout.decode())
+
+    def test_summary_names_the_step_that_decided_the_status(self):
+        # Issue 19: a 5xx to VRFY, then a reply that cannot be parsed (600):
+        # the status is 3
+        # and the summary names the step that made it, not the first 5xx.
+        steps = [BANNER, {"expect": "VRFY"}, {"send": "550 no\r\n"}, {"expect": "NOOP"},
+                 {"send": "what is this\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(["--json", "-e", "vrfy alice", "-e", "noop", "127.0.0.1", str(srv.port)])
+        recs = [json.loads(l) for l in p.stdout.decode().splitlines() if l.strip()]
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertEqual(recs[-1]["type"], "summary")
+        self.assertEqual((recs[-1]["status"], recs[-1]["failed_stage"]), (3, "noop"))
 
     def test_help_and_man_page_list_every_exit_status(self):
         # Issue 18: one exit-status table feeds --help and the man page
