@@ -295,6 +295,17 @@ def lookup_serve(conn, opt):
       reply_554_after: N                  554 and close at the N+1th VRFY/EXPN
       tarpit_after: N, tarpit: s          from lookup N+1 on, delay each reply
                                           s, 2s, 4s ... (capped at 8s)
+      bad_rcpt_throttle: N,               Sendmail's confBAD_RCPT_THROTTLE: once N
+        throttle_delay: s (0.3)           RCPTs were refused in the connection,
+                                          sleep s before answering each further
+                                          RCPT (srvrsmtp.c sleeps before looking
+                                          at the name, so a good one waits too);
+                                          VRFY and the rest are not slowed
+        throttle_flush: "each" | "batch"  each: every reply is written after
+                                          its own sleep (replies spaced out);
+                                          batch: Sendmail's autoflush -- the
+                                          replies to a batch of pipelined
+                                          lines wait until all are done
       mail_reply: "550 ..."               the reply to every MAIL
       spike_at: N, spike: s               delay the reply to lookup N by s once
                                           (a loaded machine, not a tarpit)
@@ -315,6 +326,7 @@ def lookup_serve(conn, opt):
     nonmail = 0
     in_mail = False
     authed = False
+    bad_rcpts = 0
     while True:
         line = conn.read_until(b"\n")
         if not line.endswith(b"\n"):
@@ -371,6 +383,9 @@ def lookup_serve(conn, opt):
                     delay = opt.get("spike", 0.5)
                 if opt.get("tarpit_after") is not None and lookups > opt["tarpit_after"]:
                     delay = min(opt.get("tarpit", 0.3) * 2 ** (lookups - opt["tarpit_after"] - 1), 8)
+            if verb == "RCPT" and opt.get("bad_rcpt_throttle") is not None and \
+                    bad_rcpts >= opt["bad_rcpt_throttle"]:
+                delay = opt.get("throttle_delay", 0.3)
             if verb == "QUIT":
                 out.append((b"221 2.0.0 Bye\r\n", 0))
                 for r, d in out:
@@ -460,7 +475,13 @@ def lookup_serve(conn, opt):
             if verb == "RCPT" and opt.get("surplus_rcpt"):
                 # One reply too many, in the same write: the replies shift.
                 reply += opt["surplus_rcpt"] + "\r\n"
+            if verb == "RCPT" and reply[:1] == "5":
+                bad_rcpts += 1
             out.append((reply.encode("latin-1"), delay))
+        if opt.get("throttle_flush") == "batch":
+            # Sendmail flushes its output only when it must read more input.
+            time.sleep(sum(d for _, d in out))
+            out = [(b"".join(r for r, _ in out), 0)]
         for r, d in out:
             time.sleep(d)
             conn.send(r)
