@@ -267,6 +267,20 @@ def lookup_key(arg):
     return a.split("@")[0].lower()
 
 
+def client_gone(conn):
+    """Whether the client has closed its end with nothing left unread.  A
+    real server forks per connection and its sleeps hold up no one; this
+    one serves connections one after another, so the throttle stops
+    sleeping for a client that is gone."""
+    if not isinstance(conn.sock, socket.socket) or conn.sock.__class__ is not socket.socket:
+        return False                      # TLS: no peeking under it
+    try:
+        ready, _, _ = select.select([conn.sock], [], [], 0)
+        return bool(ready) and conn.sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
 def lookup_serve(conn, opt):
     """Answer like a directory server, with the defences the options ask for:
       users: {name: reply line or null}   known names (null: the default
@@ -478,11 +492,17 @@ def lookup_serve(conn, opt):
             if verb == "RCPT" and reply[:1] == "5":
                 bad_rcpts += 1
             out.append((reply.encode("latin-1"), delay))
+        throttle = opt.get("bad_rcpt_throttle") is not None
         if opt.get("throttle_flush") == "batch":
             # Sendmail flushes its output only when it must read more input.
-            time.sleep(sum(d for _, d in out))
+            for _, d in out:
+                if d and throttle and client_gone(conn):
+                    return
+                time.sleep(d)
             out = [(b"".join(r for r, _ in out), 0)]
         for r, d in out:
+            if d and throttle and client_gone(conn):
+                return
             time.sleep(d)
             conn.send(r)
 
