@@ -6,7 +6,9 @@
  * commands and of errors the server allows (Postfix: 20 errors; Exim: 10
  * non-mail commands), learned as the most that were answered before the
  * end.  A tarpit (replies slowing down: Sendmail, Postfix's soft error
- * limit) teaches the same.  Also the waits: back-off and --rate, both
+ * limit) teaches the same; when a pipelined group hid where it began
+ * (Sendmail's bad-RCPT throttle, replies flushed only at the group's end),
+ * RCPTs go alone until it shows (lookup_pin).  Also the waits: back-off and --rate, both
  * watching the cancel fd.
  */
 #include "lookup_int.h"
@@ -268,14 +270,34 @@ bool lookup_slow(struct lookup *lk)
 		return false;
 	}
 	lk->suspect = false;
-	if (!lk->sum->tarpit)
+	if (!lk->sum->tarpit && lk->pinning)
+		lookup_event(lk, LOOKUP_EV_TARPIT, NULL, "a tarpit: a pipelined group's replies came "
+		    "%.0f ms late, all at once; asked one at a time, replies slowed from %.0f ms to "
+		    "%.0f ms after %u command%s (%u refused): reconnecting before that point from "
+		    "now on", lk->pin_ms, lk->latency_ms, lk->slow_ms, lk->suspect_cmds,
+		    lk->suspect_cmds == 1 ? "" : "s", lk->suspect_errors);
+	else if (!lk->sum->tarpit)
 		lookup_event(lk, LOOKUP_EV_TARPIT, NULL, "the server slowed its replies from %.0f ms "
 		    "to %.0f ms after %u command%s on this connection (a tarpit): reconnecting "
 		    "before that point from now on", lk->latency_ms, lk->slow_ms, lk->suspect_cmds,
 		    lk->suspect_cmds == 1 ? "" : "s");
 	lk->sum->tarpit = true;
+	lk->pinning = false;
 	lookup_learn(lk, lk->suspect_cmds, lk->suspect_errors, "the server slowed down");
 	lk->reconnect = true;
 	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one had become a tarpit");
 	return true;
+}
+
+void lookup_pin(struct lookup *lk, double wait_ms)
+{
+	if (lk->pin_done)
+		return;
+	lk->suspect = false;
+	lk->reconnect = true;
+	if (lk->pinning)
+		return;
+	lk->pinning = true;
+	lk->pin_cmds = lk->conn_cmds;
+	lk->pin_ms = wait_ms;
 }

@@ -66,6 +66,14 @@ struct lookup {
 	bool suspect;                  /* the last reply was slow: one more is a tarpit */
 	unsigned suspect_cmds;         /* the counts before the first slow reply */
 	unsigned suspect_errors;
+	bool pinning;                  /* a pipelined group came late all at once:
+	                                * where the slowdown begins is hidden, so
+	                                * RCPTs go alone until it shows ... */
+	unsigned pin_cmds;             /* ... or this many are answered on a
+	                                * fresh connection without it */
+	double pin_ms;                 /* the late group's wait */
+	bool pin_done;                 /* a search found nothing: late groups
+	                                * are this server's way, not a tarpit */
 	bool latency_known;
 	bool reconnect;                /* end it before the next command */
 	bool held_valid;               /* a 5xx answer not yet final ... */
@@ -148,6 +156,13 @@ bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch);
  * The second is a tarpit: the limits are learned from the counts kept,
  * and the connection is to end before the next command (true). */
 bool lookup_slow(struct lookup *lk);
+/* A pipelined group's replies came late (wait_ms) and all at once, the
+ * counts now being past the slow one: the point where the server slowed
+ * down is somewhere in the group.  The connection is to end, and RCPTs go
+ * alone (each reply's own wait shows it) until lookup_slow finds it, or
+ * as many commands as now are answered on a fresh one without it (a
+ * slow moment, no tarpit: late groups are let be from then on). */
+void lookup_pin(struct lookup *lk, double wait_ms);
 
 /* lookup_probe.c */
 /* Send one command and read its own reply (unsolicited ones skipped);

@@ -7,6 +7,10 @@
  * MAIL that is refused makes the group's replies meaningless (503): the
  * names are not charged for them.  A tarpit noticed in a group ends the
  * connection there; the names not yet answered are asked on the next one.
+ * A group whose replies all come late and together (Sendmail's bad-RCPT
+ * throttle: it flushes only when it must read) hides where the slowdown
+ * began: its verdicts stand, and RCPTs go alone until it shows
+ * (lookup_pin).
  *
  * A pipelined group ends with NOOP (RFC 2920 3.1 allows it last) and its
  * verdicts are kept until NOOP's reply is read: a server that sends more
@@ -25,11 +29,6 @@
 
 #include "verbs.h"
 
-/* A slow reply (*r, for element g) in a pipelined group.  A server may hold
- * fast replies while it sleeps before a slow one, then send them all at
- * once: the replies that came in the same burst are taken too, and the
- * last of them is the one the tarpit slowed (the counts just before it
- * are the ones kept, lookup_slow).  Returns the index of that last reply. */
 /* A group's replies, kept until NOOP's reply shows they are in step. */
 struct lookup_group_got {
 	struct session_reply r[LOOKUP_GROUP_MAX];
@@ -45,9 +44,19 @@ static void lookup_group_keep(struct lookup_group_got *got, size_t g, struct ses
 	session_reply_init(r);
 }
 
+/* A slow reply (*r, for element g, wait_ms after the one before it or the
+ * send) in a pipelined group.  A server may hold fast replies while it
+ * sleeps before a slow one, then send them all at once: the replies that
+ * came in the same burst are taken too.  When none came with it, the
+ * slow one is the one the tarpit slowed (the counts just before it are
+ * the ones kept, lookup_slow); when some did, where the slowdown began is
+ * hidden in the group (lookup_pin).  Returns the index of the last reply
+ * taken. */
 static size_t lookup_group_burst(struct lookup *lk, const unsigned long *seq,
-    size_t g, size_t sent, struct session_reply *r, struct lookup_group_got *got)
+    size_t g, size_t sent, struct session_reply *r, struct lookup_group_got *got,
+    double wait_ms)
 {
+	size_t slow_g = g;
 	struct smtp_error err;
 	for (;;) {
 		struct session_reply next;
@@ -67,9 +76,13 @@ static size_t lookup_group_burst(struct lookup *lk, const unsigned long *seq,
 		*r = next;
 		g++;
 	}
-	(void)lookup_slow(lk);
+	bool hidden = g != slow_g && !lk->sum->tarpit;
+	if (!hidden)
+		(void)lookup_slow(lk);
 	lookup_count_reply(lk, r->reply.code);
 	lookup_group_keep(got, g, r);
+	if (hidden)
+		lookup_pin(lk, wait_ms);
 	return g;
 }
 
@@ -207,13 +220,13 @@ static void lookup_group_unqualified(struct lookup *lk, size_t i, const struct s
  * not 0) and take them, unless they turn out to be out of step.  bare: the
  * names went without a domain. */
 static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsigned long *seq,
-    size_t sent, unsigned long noop_seq, bool bare, struct lookup_group_got *got)
+    size_t sent, unsigned long noop_seq, bool bare, long long sent_at, struct lookup_group_got *got)
 {
 	struct smtp_error err, ferr;
 	enum smtp_errkind fk = SMTP_OK;
 	size_t fail_g = SIZE_MAX;
 	bool cut = false;                     /* a tarpit: the rest is dropped */
-	long long last = transport_now_ms();
+	long long last = sent_at;             /* RSET's and MAIL's waits count */
 	bool first = true;
 	size_t g;
 	for (g = 0; g < sent && session_is_open(lk->s) && !lk->cancelled; g++) {
@@ -230,11 +243,12 @@ static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsign
 			fail_g = g;
 			break;
 		}
-		bool slow = lookup_note_latency(lk, (double)(now - last), first);
+		double gap = (double)(now - last);
+		bool slow = lookup_note_latency(lk, gap, first);
 		first = false;
 		last = now;
 		if (slow && !lk->suspect) {
-			g = lookup_group_burst(lk, seq, g, sent, &r, got);
+			g = lookup_group_burst(lk, seq, g, sent, &r, got, gap);
 			last = transport_now_ms();
 			continue;
 		}
@@ -346,6 +360,7 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 	unsigned long rset_seq = opened && rset ? gb->line[0].seq : 0;
 	unsigned long mail_seq = opened ? gb->line[head - 1].seq : 0;
 	unsigned long noop_seq = noop && k == SMTP_OK ? gb->line[n].seq : 0;
+	long long sent_at = transport_now_ms();
 	free(gb);
 	if (k != SMTP_OK && failed_at == SIZE_MAX && opened) {
 		lookup_txn_failed(lk, idx[0], k, &err);    /* nothing of the group went */
@@ -374,6 +389,6 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 		lookup_lost(lk, err.msg);
 		return;
 	}
-	lookup_group_read(lk, idx, seq, sent, noop_seq, bare, got);
+	lookup_group_read(lk, idx, seq, sent, noop_seq, bare, sent_at, got);
 	free(got);
 }

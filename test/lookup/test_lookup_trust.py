@@ -132,7 +132,11 @@ class BadRcptThrottle(LookupCase):
     session, each RCPT waits (1 s on a real one, 0.3 s here).  Pipelined,
     the wait hides inside a group; it must be noticed and reconnecting
     before the 20th error learned, or 180 of these 200 names take
-    0.3 s each (54 s; 251 of 1,000 names in 300 s against Sendmail)."""
+    0.3 s each (54 s; 251 of 1,000 names in 300 s against Sendmail).
+    Replies held to the group's end took 49 s before the fix: the limit
+    was learned from the burst (51 commands), and the next connection's
+    slowness then taken for a slow server.  Now: the first group's 9 s
+    (30 RCPTs past the 20th error), then one at a time until it shows."""
     NAMES = [f"user{i:03d}" for i in range(200)]
     KNOWN = {n: None for n in NAMES[::25]}
 
@@ -153,15 +157,15 @@ class BadRcptThrottle(LookupCase):
         return secs
 
     def test_rcpt_replies_spaced_out(self):
-        self.assertLess(self.check(["--method", "rcpt"], {}), 10)
+        self.assertLess(self.check(["--method", "rcpt"], {}), 5)
 
     def test_rcpt_replies_held_to_the_end_of_the_group(self):
         """Sendmail flushes only when it must read: the group's replies
         come together, after all its waits."""
-        self.assertLess(self.check(["--method", "rcpt"], {"throttle_flush": "batch"}), 10)
+        self.assertLess(self.check(["--method", "rcpt"], {"throttle_flush": "batch"}), 15)
 
     def test_auto_when_vrfy_says_252(self):
-        self.assertLess(self.check([], {"vrfy": "252", "throttle_flush": "batch"}), 10)
+        self.assertLess(self.check([], {"vrfy": "252", "throttle_flush": "batch"}), 15)
 
 
 class Domain(LookupCase):
