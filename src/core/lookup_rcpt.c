@@ -82,7 +82,7 @@ static size_t lookup_group_burst(struct lookup *lk, const unsigned long *seq,
 	lookup_count_reply(lk, r->reply.code);
 	lookup_group_keep(got, g, r);
 	if (hidden)
-		lookup_pin(lk, wait_ms);
+		lookup_pin(lk, wait_ms, 0);
 	return g;
 }
 
@@ -164,21 +164,41 @@ static enum smtp_errkind lookup_group_send(struct lookup *lk, struct lookup_grou
 
 /* The reply to seq, unsolicited ones counted and skipped; a 421 or a
  * close is SMTP_ERR_CLOSED. */
-static enum smtp_errkind lookup_group_next(struct lookup *lk, unsigned long seq,
+static enum smtp_errkind lookup_group_next(struct lookup *lk, unsigned long seq, long long until,
     struct session_reply *r, struct lookup_group_got *got, struct smtp_error *err)
 {
 	enum smtp_errkind k;
 	for (;;) {
-		k = session_next_reply(lk->s, SESSION_WAIT_OWED, r, err);
+		k = session_next_reply(lk->s, until, r, err);
 		if (k != SMTP_OK || r->seq == seq)
 			break;
 		if (r->origin == SESSION_REPLY_UNSOLICITED)
 			got->unsolicited++;
 	}
+	if (k == SMTP_ERR_AGAIN && until != SESSION_WAIT_OWED)
+		k = smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "no reply in time");
 	if (k == SMTP_OK && (r->reply.code == 421 || r->closed))
 		k = smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d to %s", r->reply.code,
 		    r->verb != NULL ? r->verb->name : "RCPT");
 	return k;
+}
+
+/* The group's first reply did not come in time (lookup_group_late_ms):
+ * the names still unanswered are not charged, the connection is dropped,
+ * and the search for where the server slows down begins. */
+static void lookup_group_late(struct lookup *lk, const size_t *idx, const unsigned long *seq,
+    size_t sent, long long sent_at)
+{
+	unsigned more = 3;                    /* RSET, MAIL, NOOP at most */
+	for (size_t g = 0; g < sent; g++) {
+		if (seq[g] == 0)
+			continue;
+		more++;
+		if (lookup_item(lk, idx[g])->attempts > 0)
+			lookup_item(lk, idx[g])->attempts--;
+	}
+	lookup_pin(lk, (double)(transport_now_ms() - sent_at), more);
+	lookup_dropped(lk, "a pipelined group's replies were late");
 }
 
 /* More replies than commands: the kept verdicts are thrown away, the
@@ -220,7 +240,8 @@ static void lookup_group_unqualified(struct lookup *lk, size_t i, const struct s
  * not 0) and take them, unless they turn out to be out of step.  bare: the
  * names went without a domain. */
 static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsigned long *seq,
-    size_t sent, unsigned long noop_seq, bool bare, long long sent_at, struct lookup_group_got *got)
+    size_t sent, unsigned long noop_seq, bool bare, long long sent_at, long long until,
+    struct lookup_group_got *got)
 {
 	struct smtp_error err, ferr;
 	enum smtp_errkind fk = SMTP_OK;
@@ -234,8 +255,14 @@ static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsign
 			continue;
 		struct session_reply r;
 		session_reply_init(&r);
-		enum smtp_errkind k = lookup_group_next(lk, seq[g], &r, got, &err);
+		enum smtp_errkind k = lookup_group_next(lk, seq[g], first ? until : SESSION_WAIT_OWED,
+		    &r, got, &err);
 		long long now = transport_now_ms();
+		if (k == SMTP_ERR_TIMEOUT && first && until != SESSION_WAIT_OWED) {
+			session_reply_free(&r);
+			lookup_group_late(lk, idx, seq, sent, sent_at);
+			return;
+		}
 		if (k != SMTP_OK) {
 			session_reply_free(&r);
 			fk = k;
@@ -264,7 +291,7 @@ static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsign
 	if (complete && noop_seq != 0 && session_is_open(lk->s) && !lk->cancelled) {
 		struct session_reply r;
 		session_reply_init(&r);
-		enum smtp_errkind k = lookup_group_next(lk, noop_seq, &r, got, &err);
+		enum smtp_errkind k = lookup_group_next(lk, noop_seq, SESSION_WAIT_OWED, &r, got, &err);
 		int code = r.reply.code;
 		session_reply_free(&r);
 		if (k == SMTP_OK) {
@@ -361,6 +388,8 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 	unsigned long mail_seq = opened ? gb->line[head - 1].seq : 0;
 	unsigned long noop_seq = noop && k == SMTP_OK ? gb->line[n].seq : 0;
 	long long sent_at = transport_now_ms();
+	long long late = noop ? lookup_group_late_ms(lk) : 0;
+	long long until = late > 0 ? sent_at + late : SESSION_WAIT_OWED;
 	free(gb);
 	if (k != SMTP_OK && failed_at == SIZE_MAX && opened) {
 		lookup_txn_failed(lk, idx[0], k, &err);    /* nothing of the group went */
@@ -370,7 +399,11 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 		lookup_failed(lk, idx[failed_at != SIZE_MAX ? failed_at : 0], k, &err);
 	size_t sent = cnt;                    /* the names with a seq are read below */
 	if (opened && session_is_open(lk->s) && !lk->cancelled) {
-		k = lookup_txn_read(lk, rset_seq, mail_seq, &err);
+		k = lookup_txn_read(lk, rset_seq, mail_seq, until, &err);
+		if (k == SMTP_ERR_TIMEOUT && until != SESSION_WAIT_OWED) {
+			lookup_group_late(lk, idx, seq, sent, sent_at);
+			return;
+		}
 		if (k != SMTP_OK) {
 			/* The RCPTs went without a transaction: their replies say
 			 * nothing of the names, which are not charged for them. */
@@ -389,6 +422,6 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 		lookup_lost(lk, err.msg);
 		return;
 	}
-	lookup_group_read(lk, idx, seq, sent, noop_seq, bare, sent_at, got);
+	lookup_group_read(lk, idx, seq, sent, noop_seq, bare, sent_at, until, got);
 	free(got);
 }
