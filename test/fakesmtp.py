@@ -267,6 +267,20 @@ def lookup_key(arg):
     return a.split("@")[0].lower()
 
 
+def client_gone(conn):
+    """Whether the client has closed its end with nothing left unread.  A
+    real server forks per connection and its sleeps hold up no one; this
+    one serves connections one after another, so the throttle stops
+    sleeping for a client that is gone."""
+    if not isinstance(conn.sock, socket.socket) or conn.sock.__class__ is not socket.socket:
+        return False                      # TLS: no peeking under it
+    try:
+        ready, _, _ = select.select([conn.sock], [], [], 0)
+        return bool(ready) and conn.sock.recv(1, socket.MSG_PEEK) == b""
+    except OSError:
+        return True
+
+
 def lookup_serve(conn, opt):
     """Answer like a directory server, with the defences the options ask for:
       users: {name: reply line or null}   known names (null: the default
@@ -295,6 +309,17 @@ def lookup_serve(conn, opt):
       reply_554_after: N                  554 and close at the N+1th VRFY/EXPN
       tarpit_after: N, tarpit: s          from lookup N+1 on, delay each reply
                                           s, 2s, 4s ... (capped at 8s)
+      bad_rcpt_throttle: N,               Sendmail's confBAD_RCPT_THROTTLE: once N
+        throttle_delay: s (0.3)           RCPTs were refused in the connection,
+                                          sleep s before answering each further
+                                          RCPT (srvrsmtp.c sleeps before looking
+                                          at the name, so a good one waits too);
+                                          VRFY and the rest are not slowed
+        throttle_flush: "each" | "batch"  each: every reply is written after
+                                          its own sleep (replies spaced out);
+                                          batch: Sendmail's autoflush -- the
+                                          replies to a batch of pipelined
+                                          lines wait until all are done
       mail_reply: "550 ..."               the reply to every MAIL
       spike_at: N, spike: s               delay the reply to lookup N by s once
                                           (a loaded machine, not a tarpit)
@@ -315,6 +340,7 @@ def lookup_serve(conn, opt):
     nonmail = 0
     in_mail = False
     authed = False
+    bad_rcpts = 0
     while True:
         line = conn.read_until(b"\n")
         if not line.endswith(b"\n"):
@@ -371,6 +397,9 @@ def lookup_serve(conn, opt):
                     delay = opt.get("spike", 0.5)
                 if opt.get("tarpit_after") is not None and lookups > opt["tarpit_after"]:
                     delay = min(opt.get("tarpit", 0.3) * 2 ** (lookups - opt["tarpit_after"] - 1), 8)
+            if verb == "RCPT" and opt.get("bad_rcpt_throttle") is not None and \
+                    bad_rcpts >= opt["bad_rcpt_throttle"]:
+                delay = opt.get("throttle_delay", 0.3)
             if verb == "QUIT":
                 out.append((b"221 2.0.0 Bye\r\n", 0))
                 for r, d in out:
@@ -460,8 +489,20 @@ def lookup_serve(conn, opt):
             if verb == "RCPT" and opt.get("surplus_rcpt"):
                 # One reply too many, in the same write: the replies shift.
                 reply += opt["surplus_rcpt"] + "\r\n"
+            if verb == "RCPT" and reply[:1] == "5":
+                bad_rcpts += 1
             out.append((reply.encode("latin-1"), delay))
+        throttle = opt.get("bad_rcpt_throttle") is not None
+        if opt.get("throttle_flush") == "batch":
+            # Sendmail flushes its output only when it must read more input.
+            for _, d in out:
+                if d and throttle and client_gone(conn):
+                    return
+                time.sleep(d)
+            out = [(b"".join(r for r, _ in out), 0)]
         for r, d in out:
+            if d and throttle and client_gone(conn):
+                return
             time.sleep(d)
             conn.send(r)
 

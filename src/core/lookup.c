@@ -364,7 +364,11 @@ static void lookup_step(struct lookup *lk)
 	}
 	bool pipelining = !lk->cfg->no_pipelining && !lk->pipelining_off &&
 	    ehlo_find(session_extensions(lk->s), "PIPELINING") != NULL;
-	size_t max = lk->method == LOOKUP_RCPT && pipelining ? LOOKUP_GROUP_MAX : 1;
+	if (lk->pinning && lk->conn_cmds > lk->pin_cmds) {
+		lk->pinning = false;                /* no slowdown this far: none */
+		lk->pin_done = true;
+	}
+	size_t max = lk->method == LOOKUP_RCPT && pipelining && !lk->pinning ? LOOKUP_GROUP_MAX : 1;
 	if (max > 1 && max >= room)
 		max = room > 1 ? room - 1 : 1;      /* a group's NOOP counts too */
 	if (lk->method == LOOKUP_RCPT) {

@@ -79,6 +79,12 @@
  * 1 s per reply past its soft error limit). */
 #define LOOKUP_TARPIT_MIN_MS 250
 #define LOOKUP_TARPIT_FACTOR 8
+/* A pipelined group whose first reply has not come after this long (and
+ * LOOKUP_TARPIT_FACTOR times the usual wait) is given up, once a run: a
+ * server that sleeps per RCPT and flushes only at the group's end
+ * (Sendmail's bad-RCPT throttle, 1 s each) would hold it for the whole
+ * group's sleeps. */
+#define LOOKUP_GROUP_LATE_MS 1000
 /* Default --retries: a temporary (4xx) answer is asked again this often. */
 #define LOOKUP_RETRIES_DEFAULT 2
 /* Distinct domains whose catch-all status is remembered (RCPT probes). */

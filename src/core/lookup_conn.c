@@ -6,7 +6,9 @@
  * commands and of errors the server allows (Postfix: 20 errors; Exim: 10
  * non-mail commands), learned as the most that were answered before the
  * end.  A tarpit (replies slowing down: Sendmail, Postfix's soft error
- * limit) teaches the same.  Also the waits: back-off and --rate, both
+ * limit) teaches the same; when a pipelined group hid where it began
+ * (Sendmail's bad-RCPT throttle, replies flushed only at the group's end),
+ * RCPTs go alone until it shows (lookup_pin).  Also the waits: back-off and --rate, both
  * watching the cancel fd.
  */
 #include "lookup_int.h"
@@ -232,8 +234,8 @@ bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch)
 {
 	if (!lk->latency_known) {
 		if (first_of_batch) {
-			lk->latency_ms = gap_ms;
-			lk->latency_known = true;
+			lk->latency_ms = lk->run_latency_ms = gap_ms;
+			lk->latency_known = lk->run_latency_known = true;
 		}
 		return false;
 	}
@@ -241,7 +243,7 @@ bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch)
 	bool slow = gap_ms >= LOOKUP_TARPIT_MIN_MS && gap_ms >= LOOKUP_TARPIT_FACTOR * usual;
 	if (!slow) {
 		if (first_of_batch)
-			lk->latency_ms = 0.8 * lk->latency_ms + 0.2 * gap_ms;
+			lk->latency_ms = lk->run_latency_ms = 0.8 * lk->latency_ms + 0.2 * gap_ms;
 		lk->suspect = false;              /* one slow reply was a spike */
 		return false;
 	}
@@ -268,14 +270,46 @@ bool lookup_slow(struct lookup *lk)
 		return false;
 	}
 	lk->suspect = false;
-	if (!lk->sum->tarpit)
+	if (!lk->sum->tarpit && lk->pinning)
+		lookup_event(lk, LOOKUP_EV_TARPIT, NULL, "a tarpit: a pipelined group's first reply "
+		    "took %.0f ms or more, hiding where it began; asked one at a time, replies slowed "
+		    "from %.0f ms to "
+		    "%.0f ms after %u command%s (%u refused): reconnecting before that point from "
+		    "now on", lk->pin_ms, lk->latency_ms, lk->slow_ms, lk->suspect_cmds,
+		    lk->suspect_cmds == 1 ? "" : "s", lk->suspect_errors);
+	else if (!lk->sum->tarpit)
 		lookup_event(lk, LOOKUP_EV_TARPIT, NULL, "the server slowed its replies from %.0f ms "
 		    "to %.0f ms after %u command%s on this connection (a tarpit): reconnecting "
 		    "before that point from now on", lk->latency_ms, lk->slow_ms, lk->suspect_cmds,
 		    lk->suspect_cmds == 1 ? "" : "s");
 	lk->sum->tarpit = true;
+	lk->pinning = false;
 	lookup_learn(lk, lk->suspect_cmds, lk->suspect_errors, "the server slowed down");
 	lk->reconnect = true;
 	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one had become a tarpit");
 	return true;
+}
+
+long long lookup_group_late_ms(const struct lookup *lk)
+{
+	if (lk->sum->tarpit || lk->tarpit_useless || lk->pinning || lk->pin_done || lk->cfg->rate > 0)
+		return 0;
+	if (!lk->latency_known && !lk->run_latency_known)
+		return 0;
+	double usual = lk->latency_known ? lk->latency_ms : lk->run_latency_ms;
+	double late = LOOKUP_TARPIT_FACTOR * usual;
+	return late > LOOKUP_GROUP_LATE_MS ? (long long)late : LOOKUP_GROUP_LATE_MS;
+}
+
+void lookup_pin(struct lookup *lk, double wait_ms, unsigned more)
+{
+	if (lk->pin_done)
+		return;
+	lk->suspect = false;
+	lk->reconnect = true;
+	if (lk->pinning)
+		return;
+	lk->pinning = true;
+	lk->pin_cmds = lk->conn_cmds + more;
+	lk->pin_ms = wait_ms;
 }

@@ -66,7 +66,17 @@ struct lookup {
 	bool suspect;                  /* the last reply was slow: one more is a tarpit */
 	unsigned suspect_cmds;         /* the counts before the first slow reply */
 	unsigned suspect_errors;
+	bool pinning;                  /* a pipelined group came late all at once:
+	                                * where the slowdown begins is hidden, so
+	                                * RCPTs go alone until it shows ... */
+	unsigned pin_cmds;             /* ... or this many are answered on a
+	                                * fresh connection without it */
+	double pin_ms;                 /* the late group's wait */
+	bool pin_done;                 /* a search found nothing: late groups
+	                                * are this server's way, not a tarpit */
 	bool latency_known;
+	bool run_latency_known;        /* some connection's usual wait ... */
+	double run_latency_ms;         /* ... the last one measured */
 	bool reconnect;                /* end it before the next command */
 	bool held_valid;               /* a 5xx answer not yet final ... */
 	size_t held;                   /* ... for this name */
@@ -148,6 +158,18 @@ bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch);
  * The second is a tarpit: the limits are learned from the counts kept,
  * and the connection is to end before the next command (true). */
 bool lookup_slow(struct lookup *lk);
+/* A pipelined group's replies came late (wait_ms) and all at once, or
+ * not at all by the group's deadline: the point where the server slowed
+ * down is somewhere in the group.  The connection is to end, and RCPTs go
+ * alone (each reply's own wait shows it) until lookup_slow finds it, or
+ * as many commands as now (and `more`, the group's unanswered ones) are
+ * answered on a fresh one without it (a slow moment, no tarpit: late
+ * groups are let be from then on). */
+void lookup_pin(struct lookup *lk, double wait_ms, unsigned more);
+/* How long a pipelined group's first reply may take before the group is
+ * given up (lookup_pin); 0: no limit (no wait measured yet, a tarpit
+ * known, or a search on or done). */
+long long lookup_group_late_ms(const struct lookup *lk);
 
 /* lookup_probe.c */
 /* Send one command and read its own reply (unsolicited ones skipped);
@@ -186,8 +208,10 @@ enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines
  * SMTP_COMMAND_LINE_MAX bytes). */
 enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_line *l,
     char *wire, struct smtp_error *err);
+/* until: SESSION_WAIT_OWED, or when a reply not come by then is
+ * SMTP_ERR_TIMEOUT. */
 enum smtp_errkind lookup_txn_read(struct lookup *lk, unsigned long rset_seq,
-    unsigned long mail_seq, struct smtp_error *err);
+    unsigned long mail_seq, long long until, struct smtp_error *err);
 /* RCPT: the catch-all status of the domain of name i, probed once. */
 enum smtp_errkind lookup_catch_all(struct lookup *lk, size_t i, bool *catch_all,
     struct smtp_error *err);

@@ -254,13 +254,15 @@ enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines
 
 /* The reply to seq (unsolicited ones skipped), counted; a 421 or a close
  * is SMTP_ERR_CLOSED. */
-static enum smtp_errkind lookup_read(struct lookup *lk, unsigned long seq,
+static enum smtp_errkind lookup_read(struct lookup *lk, unsigned long seq, long long until,
     struct session_reply *r, struct smtp_error *err)
 {
 	enum smtp_errkind k;
 	do
-		k = session_next_reply(lk->s, SESSION_WAIT_OWED, r, err);
+		k = session_next_reply(lk->s, until, r, err);
 	while (k == SMTP_OK && r->seq != seq);
+	if (k == SMTP_ERR_AGAIN && until != SESSION_WAIT_OWED)
+		k = smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "no reply in time");
 	if (k == SMTP_OK && (r->reply.code == 421 || r->closed))
 		k = smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d", r->reply.code);
 	if (k == SMTP_OK)
@@ -269,13 +271,13 @@ static enum smtp_errkind lookup_read(struct lookup *lk, unsigned long seq,
 }
 
 enum smtp_errkind lookup_txn_read(struct lookup *lk, unsigned long rset_seq,
-    unsigned long mail_seq, struct smtp_error *err)
+    unsigned long mail_seq, long long until, struct smtp_error *err)
 {
 	struct session_reply r;
 	session_reply_init(&r);
-	enum smtp_errkind k = rset_seq != 0 ? lookup_read(lk, rset_seq, &r, err) : SMTP_OK;
+	enum smtp_errkind k = rset_seq != 0 ? lookup_read(lk, rset_seq, until, &r, err) : SMTP_OK;
 	if (k == SMTP_OK)
-		k = lookup_read(lk, mail_seq, &r, err);
+		k = lookup_read(lk, mail_seq, until, &r, err);
 	if (k == SMTP_OK && r.reply.code == 250) {
 		lk->txn = true;
 	} else if (k == SMTP_OK) {
@@ -303,7 +305,7 @@ enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err)
 		k = session_send_group(lk->s, lines, n, err);
 	if (k != SMTP_OK)
 		return k;
-	return lookup_txn_read(lk, rset ? lines[0].seq : 0, lines[n - 1].seq, err);
+	return lookup_txn_read(lk, rset ? lines[0].seq : 0, lines[n - 1].seq, SESSION_WAIT_OWED, err);
 }
 
 /* The domain an RCPT for name i goes to ("" for a bare name). */

@@ -7,6 +7,10 @@
  * MAIL that is refused makes the group's replies meaningless (503): the
  * names are not charged for them.  A tarpit noticed in a group ends the
  * connection there; the names not yet answered are asked on the next one.
+ * A group whose replies all come late and together (Sendmail's bad-RCPT
+ * throttle: it flushes only when it must read) hides where the slowdown
+ * began: its verdicts stand, and RCPTs go alone until it shows
+ * (lookup_pin).
  *
  * A pipelined group ends with NOOP (RFC 2920 3.1 allows it last) and its
  * verdicts are kept until NOOP's reply is read: a server that sends more
@@ -25,11 +29,6 @@
 
 #include "verbs.h"
 
-/* A slow reply (*r, for element g) in a pipelined group.  A server may hold
- * fast replies while it sleeps before a slow one, then send them all at
- * once: the replies that came in the same burst are taken too, and the
- * last of them is the one the tarpit slowed (the counts just before it
- * are the ones kept, lookup_slow).  Returns the index of that last reply. */
 /* A group's replies, kept until NOOP's reply shows they are in step. */
 struct lookup_group_got {
 	struct session_reply r[LOOKUP_GROUP_MAX];
@@ -45,9 +44,19 @@ static void lookup_group_keep(struct lookup_group_got *got, size_t g, struct ses
 	session_reply_init(r);
 }
 
+/* A slow reply (*r, for element g, wait_ms after the one before it or the
+ * send) in a pipelined group.  A server may hold fast replies while it
+ * sleeps before a slow one, then send them all at once: the replies that
+ * came in the same burst are taken too.  When none came with it, the
+ * slow one is the one the tarpit slowed (the counts just before it are
+ * the ones kept, lookup_slow); when some did, where the slowdown began is
+ * hidden in the group (lookup_pin).  Returns the index of the last reply
+ * taken. */
 static size_t lookup_group_burst(struct lookup *lk, const unsigned long *seq,
-    size_t g, size_t sent, struct session_reply *r, struct lookup_group_got *got)
+    size_t g, size_t sent, struct session_reply *r, struct lookup_group_got *got,
+    double wait_ms)
 {
+	size_t slow_g = g;
 	struct smtp_error err;
 	for (;;) {
 		struct session_reply next;
@@ -67,9 +76,13 @@ static size_t lookup_group_burst(struct lookup *lk, const unsigned long *seq,
 		*r = next;
 		g++;
 	}
-	(void)lookup_slow(lk);
+	bool hidden = g != slow_g && !lk->sum->tarpit;
+	if (!hidden)
+		(void)lookup_slow(lk);
 	lookup_count_reply(lk, r->reply.code);
 	lookup_group_keep(got, g, r);
+	if (hidden)
+		lookup_pin(lk, wait_ms, 0);
 	return g;
 }
 
@@ -151,21 +164,41 @@ static enum smtp_errkind lookup_group_send(struct lookup *lk, struct lookup_grou
 
 /* The reply to seq, unsolicited ones counted and skipped; a 421 or a
  * close is SMTP_ERR_CLOSED. */
-static enum smtp_errkind lookup_group_next(struct lookup *lk, unsigned long seq,
+static enum smtp_errkind lookup_group_next(struct lookup *lk, unsigned long seq, long long until,
     struct session_reply *r, struct lookup_group_got *got, struct smtp_error *err)
 {
 	enum smtp_errkind k;
 	for (;;) {
-		k = session_next_reply(lk->s, SESSION_WAIT_OWED, r, err);
+		k = session_next_reply(lk->s, until, r, err);
 		if (k != SMTP_OK || r->seq == seq)
 			break;
 		if (r->origin == SESSION_REPLY_UNSOLICITED)
 			got->unsolicited++;
 	}
+	if (k == SMTP_ERR_AGAIN && until != SESSION_WAIT_OWED)
+		k = smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "no reply in time");
 	if (k == SMTP_OK && (r->reply.code == 421 || r->closed))
 		k = smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d to %s", r->reply.code,
 		    r->verb != NULL ? r->verb->name : "RCPT");
 	return k;
+}
+
+/* The group's first reply did not come in time (lookup_group_late_ms):
+ * the names still unanswered are not charged, the connection is dropped,
+ * and the search for where the server slows down begins. */
+static void lookup_group_late(struct lookup *lk, const size_t *idx, const unsigned long *seq,
+    size_t sent, long long sent_at)
+{
+	unsigned more = 3;                    /* RSET, MAIL, NOOP at most */
+	for (size_t g = 0; g < sent; g++) {
+		if (seq[g] == 0)
+			continue;
+		more++;
+		if (lookup_item(lk, idx[g])->attempts > 0)
+			lookup_item(lk, idx[g])->attempts--;
+	}
+	lookup_pin(lk, (double)(transport_now_ms() - sent_at), more);
+	lookup_dropped(lk, "a pipelined group's replies were late");
 }
 
 /* More replies than commands: the kept verdicts are thrown away, the
@@ -207,13 +240,14 @@ static void lookup_group_unqualified(struct lookup *lk, size_t i, const struct s
  * not 0) and take them, unless they turn out to be out of step.  bare: the
  * names went without a domain. */
 static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsigned long *seq,
-    size_t sent, unsigned long noop_seq, bool bare, struct lookup_group_got *got)
+    size_t sent, unsigned long noop_seq, bool bare, long long sent_at, long long until,
+    struct lookup_group_got *got)
 {
 	struct smtp_error err, ferr;
 	enum smtp_errkind fk = SMTP_OK;
 	size_t fail_g = SIZE_MAX;
 	bool cut = false;                     /* a tarpit: the rest is dropped */
-	long long last = transport_now_ms();
+	long long last = sent_at;             /* RSET's and MAIL's waits count */
 	bool first = true;
 	size_t g;
 	for (g = 0; g < sent && session_is_open(lk->s) && !lk->cancelled; g++) {
@@ -221,8 +255,14 @@ static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsign
 			continue;
 		struct session_reply r;
 		session_reply_init(&r);
-		enum smtp_errkind k = lookup_group_next(lk, seq[g], &r, got, &err);
+		enum smtp_errkind k = lookup_group_next(lk, seq[g], first ? until : SESSION_WAIT_OWED,
+		    &r, got, &err);
 		long long now = transport_now_ms();
+		if (k == SMTP_ERR_TIMEOUT && first && until != SESSION_WAIT_OWED) {
+			session_reply_free(&r);
+			lookup_group_late(lk, idx, seq, sent, sent_at);
+			return;
+		}
 		if (k != SMTP_OK) {
 			session_reply_free(&r);
 			fk = k;
@@ -230,11 +270,12 @@ static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsign
 			fail_g = g;
 			break;
 		}
-		bool slow = lookup_note_latency(lk, (double)(now - last), first);
+		double gap = (double)(now - last);
+		bool slow = lookup_note_latency(lk, gap, first);
 		first = false;
 		last = now;
 		if (slow && !lk->suspect) {
-			g = lookup_group_burst(lk, seq, g, sent, &r, got);
+			g = lookup_group_burst(lk, seq, g, sent, &r, got, gap);
 			last = transport_now_ms();
 			continue;
 		}
@@ -250,7 +291,7 @@ static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsign
 	if (complete && noop_seq != 0 && session_is_open(lk->s) && !lk->cancelled) {
 		struct session_reply r;
 		session_reply_init(&r);
-		enum smtp_errkind k = lookup_group_next(lk, noop_seq, &r, got, &err);
+		enum smtp_errkind k = lookup_group_next(lk, noop_seq, SESSION_WAIT_OWED, &r, got, &err);
 		int code = r.reply.code;
 		session_reply_free(&r);
 		if (k == SMTP_OK) {
@@ -346,6 +387,9 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 	unsigned long rset_seq = opened && rset ? gb->line[0].seq : 0;
 	unsigned long mail_seq = opened ? gb->line[head - 1].seq : 0;
 	unsigned long noop_seq = noop && k == SMTP_OK ? gb->line[n].seq : 0;
+	long long sent_at = transport_now_ms();
+	long long late = noop ? lookup_group_late_ms(lk) : 0;
+	long long until = late > 0 ? sent_at + late : SESSION_WAIT_OWED;
 	free(gb);
 	if (k != SMTP_OK && failed_at == SIZE_MAX && opened) {
 		lookup_txn_failed(lk, idx[0], k, &err);    /* nothing of the group went */
@@ -355,7 +399,11 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 		lookup_failed(lk, idx[failed_at != SIZE_MAX ? failed_at : 0], k, &err);
 	size_t sent = cnt;                    /* the names with a seq are read below */
 	if (opened && session_is_open(lk->s) && !lk->cancelled) {
-		k = lookup_txn_read(lk, rset_seq, mail_seq, &err);
+		k = lookup_txn_read(lk, rset_seq, mail_seq, until, &err);
+		if (k == SMTP_ERR_TIMEOUT && until != SESSION_WAIT_OWED) {
+			lookup_group_late(lk, idx, seq, sent, sent_at);
+			return;
+		}
 		if (k != SMTP_OK) {
 			/* The RCPTs went without a transaction: their replies say
 			 * nothing of the names, which are not charged for them. */
@@ -374,6 +422,6 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 		lookup_lost(lk, err.msg);
 		return;
 	}
-	lookup_group_read(lk, idx, seq, sent, noop_seq, bare, got);
+	lookup_group_read(lk, idx, seq, sent, noop_seq, bare, sent_at, until, got);
 	free(got);
 }

@@ -127,6 +127,67 @@ class Surplus(LookupCase):
         self.assertEqual(wire.count(b"RCPT TO:<user00@fake.test>"), 1)
 
 
+class BadRcptThrottle(LookupCase):
+    """Sendmail's confBAD_RCPT_THROTTLE: past 20 refused RCPTs in a
+    session, each RCPT waits (1 s on a real one, 0.3 s here).  Pipelined,
+    the wait hides inside a group; it must be noticed and reconnecting
+    before the 20th error learned, or 180 of these 200 names take
+    0.3 s each (54 s; 251 of 1,000 names in 300 s against Sendmail).
+    Replies held to the group's end took 49 s before the fix: the limit
+    was learned from the burst (51 commands), and the next connection's
+    slowness then taken for a slow server.  Now the group is given up when
+    its first reply is 1 s late (it would take 9 s: 30 RCPTs past the 20th
+    error), then RCPTs go one at a time until the slowdown shows."""
+    NAMES = [f"user{i:03d}" for i in range(200)]
+    KNOWN = {n: None for n in NAMES[::25]}
+
+    def check(self, args, serve):
+        serve = dict({"users": self.KNOWN, "pipelining": True, "bad_rcpt_throttle": 20,
+                      "throttle_delay": 0.3}, **serve)
+        p, rows, summary, recs, wire, secs = self.run_fake(
+            self.NAMES, serve, args + ["--domain", "fake.test"], connections=60, timeout=90)
+        print(f"\n{self.id()}: {secs:.1f} s, {summary.get('connections')} connections",
+              file=sys.stderr)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_every_name_once(self.NAMES, rows)
+        self.assertEqual(self.verdicts(rows),
+                         {n: "exists" if n in self.KNOWN else "unknown" for n in self.NAMES})
+        events = [r for r in recs if r["type"] == "lookup-event" and r["event"] == "tarpit"]
+        self.assertEqual(len(events), 1, events)
+        self.assertIs(summary["tarpit"], True)
+        return secs
+
+    def test_rcpt_replies_spaced_out(self):
+        self.assertLess(self.check(["--method", "rcpt"], {}), 5)
+
+    def test_rcpt_replies_held_to_the_end_of_the_group(self):
+        """Sendmail flushes only when it must read: the group's replies
+        come together, after all its waits."""
+        self.assertLess(self.check(["--method", "rcpt"], {"throttle_flush": "batch"}), 6)
+
+    def test_auto_when_vrfy_says_252(self):
+        self.assertLess(self.check([], {"vrfy": "252", "throttle_flush": "batch"}), 6)
+
+    def test_a_server_slow_on_every_rcpt_is_no_tarpit(self):
+        """30 ms for every RCPT from the start: a group of 50 takes 1.5 s,
+        over the group's deadline, but asked one at a time nothing slows
+        down: late groups are let be from then on."""
+        names = self.NAMES[:120]
+        serve = {"users": self.KNOWN, "pipelining": True, "bad_rcpt_throttle": 0,
+                 "throttle_delay": 0.03, "throttle_flush": "batch"}
+        p, rows, summary, recs, wire, secs = self.run_fake(
+            names, serve, ["--method", "rcpt", "--domain", "fake.test"], connections=10)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assert_every_name_once(names, rows)
+        self.assertEqual(self.verdicts(rows),
+                         {n: "exists" if n in self.KNOWN else "unknown" for n in names})
+        self.assertIs(summary["tarpit"], False)
+        self.assertFalse([r for r in recs if r["type"] == "lookup-event" and
+                          r["event"] in ("tarpit", "limit")], recs)
+        self.assertEqual(summary["connections"], 2)
+        self.assertLess(secs, 12)
+
+
 class Domain(LookupCase):
     """Item 4: Exim's 501 "must contain a domain" to a bare VRFY."""
     NAMES = ["alice", "nobody", "bob"]
