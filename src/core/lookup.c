@@ -48,6 +48,7 @@ void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *cu
 	e.total = lk->n;
 	e.connections = lk->sum->connections;
 	e.current = current;
+	e.routine = lk->event_routine;
 	if (fmt != NULL) {
 		va_list ap;
 		va_start(ap, fmt);

@@ -175,6 +175,9 @@ struct lookup_event {
 	size_t done, total;           /* names reported so far, of total */
 	unsigned connections;         /* opened so far */
 	const char *current;          /* the name being asked, or NULL */
+	bool routine;                 /* LOOKUP_EV_RECONNECT after our own QUIT
+	                               * at a learned or given limit: counted,
+	                               * not worth a line each */
 };
 
 struct lookup_config {

@@ -143,9 +143,12 @@ enum smtp_errkind lookup_ensure_connection(struct lookup *lk)
 	lk->connect_failures = 0;
 	lk->sum->connections++;
 	lookup_conn_reset(lk);
-	if (lk->sum->connections > 1)
+	if (lk->sum->connections > 1) {
+		lk->event_routine = lk->last_quit;
 		lookup_event(lk, LOOKUP_EV_RECONNECT, NULL, "connection %u (%s)", lk->sum->connections,
 		    lk->last_loss[0] != '\0' ? lk->last_loss : "a new connection");
+		lk->event_routine = false;
+	}
 	return SMTP_OK;
 }
 
@@ -172,6 +175,7 @@ void lookup_end_connection(struct lookup *lk, bool wait)
 	if (session_is_open(lk->s))
 		session_close(lk->s);
 	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one ended with our QUIT");
+	lk->last_quit = true;
 }
 
 void lookup_dropped(struct lookup *lk, const char *why)
@@ -181,6 +185,7 @@ void lookup_dropped(struct lookup *lk, const char *why)
 		session_close(lk->s);
 	lookup_conn_reset(lk);
 	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one was closed by smtpsh: %.200s", why);
+	lk->last_quit = false;
 }
 
 void lookup_lost(struct lookup *lk, const char *why)
@@ -201,6 +206,7 @@ void lookup_lost(struct lookup *lk, const char *why)
 		}
 	}
 	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one ended: %.200s", why);
+	lk->last_quit = false;
 	lookup_learn(lk, cmds, errors, "the server ended the connection");
 	bool progress = lk->conn_progress;
 	if (session_is_open(lk->s))
@@ -287,6 +293,7 @@ bool lookup_slow(struct lookup *lk)
 	lookup_learn(lk, lk->suspect_cmds, lk->suspect_errors, "the server slowed down");
 	lk->reconnect = true;
 	snprintf(lk->last_loss, sizeof lk->last_loss, "the last one had become a tarpit");
+	lk->last_quit = false;
 	return true;
 }
 

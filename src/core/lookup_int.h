@@ -105,6 +105,8 @@ struct lookup {
 	bool stop;                     /* the rest is untested, for stop_reason */
 	char stop_reason[SMTP_ERROR_MSG_MAX];
 	char last_loss[SMTP_ERROR_MSG_MAX];  /* why the last connection ended */
+	bool last_quit;                      /* ... with our QUIT, as planned */
+	bool event_routine;                  /* the event being sent is routine */
 };
 
 /* Name i's item (i in [emit, n): the ring holds those only). */

@@ -589,6 +589,27 @@ class ShellLookupOptions(LookupCase):
         self.assertNotIn(b"alice,", p.stdout)          # the rows went to the file
 
 
+class QuietReconnects(LookupCase):
+    def test_reconnects_at_a_known_limit_are_counted_not_printed(self):
+        # Issue 19: one line per planned reconnect ran through the table
+        # (99 against Postfix); the count goes to the bar and the summary,
+        # and --json keeps every event.
+        names = [f"user{i}" for i in range(6)]
+        path = names_file(self.d, names)
+        with FakeServer([BANNER, {"serve": "lookup", "users": USERS}], connections=3) as srv:
+            p = run_smtpsh(["--no-color", "--method", "vrfy", "--per-connection", "2", "--lookup",
+                            path, "127.0.0.1", str(srv.port)])
+            srv.stop()
+        err = p.stderr.decode()
+        self.assertEqual(p.returncode, 0, err)
+        self.assertNotIn("connection 2", err)
+        self.assertIn("3 connections", err + p.stdout.decode())
+        p, rows, summary, recs, wire, _ = self.run_fake(
+            names, {"users": USERS}, ["--method", "vrfy", "--per-connection", "2"], connections=3)
+        self.assertEqual(len([r for r in recs if r.get("event") == "reconnect"]), 2)
+        self.assertEqual(summary["connections"], 3)
+
+
 class NothingLost(LookupCase):
     """Issue 17: every write is checked; a result that cannot be written is
     said on stderr and the exit status is not 0; files that would block or
