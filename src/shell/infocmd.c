@@ -71,8 +71,9 @@ void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, siz
 		}
 	}
 	if (x.code == 0 && x.enhanced == NULL) {
-		shell_usage_error(sh, N_("explain: \"%.*s\" is not a three-digit code, an X.Y.Z code or a "
-		    "reply line"), (int)(t->len[1] > 40 ? 40 : t->len[1]), t->word[1]);
+		shell_usage_error(sh, N_("explain: \"%.*s\" is not a three-digit code (250), an "
+		    "enhanced code (5.1.1), a pasted reply line (550 5.1.1 no such user) or a lookup "
+		    "verdict (exists, unknown, ...)"), (int)(t->len[1] > 40 ? 40 : t->len[1]), t->word[1]);
 		return;
 	}
 	if (n > 0) {

@@ -228,6 +228,10 @@ void text_explain(const struct output *o, const struct out_explain *x, struct st
 		if (x->category_meaning != NULL && x->category_meaning[0] != '\0')
 			(void)strbuf_appendf(sb, _("    second digit %d: %s\n"), (x->code / 10) % 10,
 			    _(x->category_meaning));
+		else if (x->code >= 100 && x->code <= 599)
+			(void)strbuf_appendf(sb, _("    second digit %d: no meaning in RFC 5321 4.2.1 (0 "
+			    "syntax, 1 information, 2 connections, 5 mail system; 3 and 4 unspecified)\n"),
+			    (x->code / 10) % 10);
 		for (size_t i = 0; i < x->ncontexts; i++)
 			(void)strbuf_appendf(sb, _("    in reply to %s: %s (%s)\n"),
 			    _(x->contexts[i].context), _(x->contexts[i].meaning), x->contexts[i].source);

@@ -492,6 +492,17 @@ class Explain(unittest.TestCase):
         self.assertIn("RFC 3463", out)
 
 
+    def test_explain_both_digits_and_every_form(self):
+        # Issue 19: `explain 299` explains both digits; `explain foo` names
+        # every form explain takes, verdicts included.
+        p = run_smtpsh(["-e", "explain 299", "-e", "explain foo"])
+        out, err = p.stdout.decode(), p.stderr.decode()
+        self.assertIn("first digit 2:", out)
+        self.assertIn("second digit 9: no meaning in RFC 5321 4.2.1", out)
+        self.assertIn("a lookup verdict", err)
+        self.assertIn("enhanced code", err)
+
+
 class Transcript(unittest.TestCase):
     def test_events_marked_and_existing_file_appended(self):
         with tempfile.TemporaryDirectory() as d:
