@@ -420,6 +420,14 @@ void shell_quit_on_signal(struct shell *sh)
 
 void shell_leave(struct shell *sh)
 {
+	if (sh->pipe_on && sh->pipe_n > 0) {
+		char text[160];
+		snprintf(text, sizeof text, P_("the pipeline's %zu queued command was not sent: no "
+		    "closing }", "the pipeline's %zu queued commands were not sent: no closing }",
+		    sh->pipe_n), sh->pipe_n);
+		out_note(&sh->out, "%s", text);
+	}
+	sh->pipe_on = false;
 	if (!session_is_open(sh->sess))
 		return;
 	enum smtp_state st = session_state(sh->sess);

@@ -348,7 +348,7 @@ void text_message(const struct output *o, const struct out_message *m, struct st
 		    "recipients%s (%llu bytes)\n",
 		    m->nto), col, m->nbody_accepted, m->nto, o->col_off, m->size);
 	if (m->nrefused > 0)
-		(void)strbuf_appendf(sb, _("= refused (the losers):\n"));
+		(void)strbuf_appendf(sb, _("= recipients refused:\n"));
 	for (size_t i = 0; i < m->nrefused; i++) {
 		const struct out_message_loser *l = &m->refused[i];
 		(void)strbuf_appendf(sb, "=   ");

@@ -276,6 +276,15 @@ class Message(unittest.TestCase):
         self.assertEqual(by_cmd["RCPT TO:<x@y.example>"], "5.1.1 first refused")
         self.assertEqual(by_cmd["RCPT TO:<z@y.example>"], "second ok")
 
+    def test_an_unclosed_pipeline_is_said_not_dropped_silently(self):
+        # Issue 19: the input ending inside `pipeline {` dropped the queued
+        # commands without a word.
+        with FakeServer([BANNER] + QUIT_OK) as srv:
+            p = run_smtpsh(args(srv), stdin_bytes=b"pipeline {\nnoop\nnoop\n")
+            wire = srv.received()
+        self.assertEqual(wire, b"QUIT\r\n")
+        self.assertIn("2 queued commands were not sent", p.stdout.decode() + p.stderr.decode())
+
     def test_header_injection_refused(self):
         steps = [BANNER, {"expect": "EHLO"}, {"send": EHLO_FULL}] + QUIT_OK
         with FakeServer(steps) as srv:
