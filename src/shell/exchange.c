@@ -10,6 +10,7 @@
  * Uses session.h and output.h only.
  */
 #include <stdarg.h>
+#include <stdlib.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -416,6 +417,32 @@ void shell_quit_on_signal(struct shell *sh)
 			shell_close(sh, N_("connection closed after the signal"));
 	}
 	sh->worst = SHELL_EXIT_SIGNAL_BASE + sh->signal;
+}
+
+bool shell_parse_options(struct shell *sh, const char *what, int argc, char **argv,
+    struct smtpsh_args *a)
+{
+	memset(a, 0, sizeof *a);
+	char *msg = NULL;
+	size_t msglen = 0;
+	FILE *err = open_memstream(&msg, &msglen);
+	bool ok = err != NULL && options_parse(argc, argv, a, err);
+	if (err != NULL)
+		fclose(err);
+	if (!ok) {
+		const char *text = msg != NULL ? msg : "out of memory";
+		size_t n = msg != NULL ? msglen : strlen(text);
+		if (n >= 8 && strncmp(text, "smtpsh: ", 8) == 0) {
+			text += 8;                   /* the parser's own prefix */
+			n -= 8;
+		}
+		while (n > 0 && text[n - 1] == '\n')
+			n--;
+		shell_usage_error(sh, N_("%s: %.*s"), what, (int)n, text);
+		options_free(a);
+	}
+	free(msg);
+	return ok;
 }
 
 void shell_leave(struct shell *sh)

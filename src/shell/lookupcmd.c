@@ -385,23 +385,8 @@ void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size
 		argv[1 + i] = t->word[1 + i];
 	argv[1 + nopts] = NULL;
 	struct smtpsh_args a;
-	memset(&a, 0, sizeof a);
-	char *msg = NULL;
-	size_t msglen = 0;
-	FILE *err = open_memstream(&msg, &msglen);
-	bool ok = err != NULL && options_parse((int)nopts + 1, argv, &a, err);
-	if (err != NULL)
-		fclose(err);
-	if (!ok) {
-		size_t n = msglen;
-		while (n > 0 && msg[n - 1] == '\n')
-			n--;
-		shell_usage_error(sh, N_("lookup: %.*s"), (int)n, msg != NULL ? msg : "out of memory");
-		free(msg);
-		options_free(&a);
+	if (!shell_parse_options(sh, "lookup", (int)nopts + 1, argv, &a))
 		return;
-	}
-	free(msg);
 	/* This run's settings over the session's; the session's come back. */
 	struct lookup_config keep = sh->lookup;
 	const char *keep_resume = sh->lookup_resume;

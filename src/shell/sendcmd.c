@@ -319,18 +319,9 @@ void cmd_message(struct shell *sh, const struct tokens *t, const char *line, siz
 		argv[i] = t->word[i];
 	argv[t->count] = NULL;
 	struct smtpsh_args a;
-	char *msg = NULL;
-	size_t msglen = 0;
-	FILE *err = open_memstream(&msg, &msglen);
-	bool ok = err != NULL && options_parse((int)t->count, argv, &a, err);
-	if (err != NULL)
-		fclose(err);
-	if (!ok) {
-		size_t n = msglen;
-		while (n > 0 && msg[n - 1] == '\n')
-			n--;
-		shell_usage_error(sh, N_("message: %.*s"), (int)n, msg != NULL ? msg : "out of memory");
-	} else if (a.host != NULL || a.ncmds > 0 || a.json || a.demo || a.serve != NULL ||
+	if (!shell_parse_options(sh, "message", (int)t->count, argv, &a))
+		return;
+	if (a.host != NULL || a.ncmds > 0 || a.json || a.demo || a.serve != NULL ||
 	    a.transcript != NULL || a.msg.quit_after != STAGE_NONE || a.msg.starttls ||
 	    a.msg.auth_mech != NULL) {
 		shell_usage_error(sh, N_("message takes the message's options only (--from --to --subject "
@@ -339,5 +330,4 @@ void cmd_message(struct shell *sh, const struct tokens *t, const char *line, siz
 		shell_message(sh, &a.msg);
 	}
 	options_free(&a);
-	free(msg);
 }

@@ -206,6 +206,10 @@ void shell_quit_on_signal(struct shell *sh);
  * swaks does; "closed without QUIT" where QUIT cannot be said (in a body,
  * a turned session) or is not answered in time. */
 void shell_leave(struct shell *sh);
+/* A shell command's --options through the command line's parser; false:
+ * the error said as "WHAT: ..." (usage), and nothing to free. */
+bool shell_parse_options(struct shell *sh, const char *what, int argc, char **argv,
+    struct smtpsh_args *a);
 /* The transcript's note of an event (no-op without --transcript). */
 void shell_transcript_note(struct shell *sh, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
