@@ -45,18 +45,28 @@ void shell_mask_standing(struct shell *sh)
 		    true, &err);
 }
 
+/* The secret part of a line sent in an AUTH exchange: the initial
+ * response of "AUTH MECH IR", or the whole response line; false for an
+ * "AUTH MECH" that carries none. */
+static bool auth_secret_part(const char **line, size_t *len)
+{
+	if (*len > 5 && strncasecmp(*line, "AUTH ", 5) == 0) {
+		const char *ir = memchr(*line + 5, ' ', *len - 5);
+		if (ir == NULL)
+			return false;
+		*len -= (size_t)(ir + 1 - *line);
+		*line = ir + 1;
+	}
+	return true;
+}
+
 /* Mask what an exchange puts on the wire, should the server echo it: a
  * response line, or the initial response of "AUTH MECH IR". */
 static void auth_mask_line(struct shell *sh, const char *line, size_t len)
 {
 	struct smtp_error err;
-	if (len > 5 && strncasecmp(line, "AUTH ", 5) == 0) {
-		const char *ir = memchr(line + 5, ' ', len - 5);
-		if (ir == NULL)
-			return;
-		len -= (size_t)(ir + 1 - line);
-		line = ir + 1;
-	}
+	if (!auth_secret_part(&line, &len))
+		return;
 	if (session_mask_add(sh->sess, line, len, false, &err) != SMTP_OK)
 		out_note(&sh->out, N_("%s: it may show unmasked if the server echoes it"), err.msg);
 }
@@ -64,13 +74,8 @@ static void auth_mask_line(struct shell *sh, const char *line, size_t len)
 void shell_auth_mask_typed(struct shell *sh, const char *line, size_t len)
 {
 	auth_mask_line(sh, line, len);
-	if (len > 5 && strncasecmp(line, "AUTH ", 5) == 0) {
-		const char *ir = memchr(line + 5, ' ', len - 5);
-		if (ir == NULL)
-			return;
-		len -= (size_t)(ir + 1 - line);
-		line = ir + 1;
-	}
+	if (!auth_secret_part(&line, &len))
+		return;
 	/* A typed line is base64 of something smtpsh never saw in the clear:
 	 * its last NUL-separated part is the password (PLAIN, RFC 4616) or,
 	 * for LOGIN, the whole of it. */
