@@ -372,8 +372,8 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 			    strcasecmp(optarg, stage_names[k]) != 0)
 				k++;
 			if (k == sizeof stage_names / sizeof stage_names[0]) {
-				fprintf(err, "smtpsh: --quit-after wants connect, banner, ehlo, tls, auth, mail, "
-				    "rcpt or data, not \"%.40s\"\n", optarg);
+				fprintf(err, _("smtpsh: --quit-after wants connect, banner, ehlo, tls, auth, mail, "
+				    "rcpt or data, not \"%.40s\"\n"), optarg);
 				return false;
 			}
 			a->msg.quit_after = (enum seq_stage)k;
@@ -388,15 +388,15 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_KEY: a->key = optarg; break;
 		case OPT_TLS_PROTOCOL:
 			if (!tls_version_parse(optarg, &a->tls_min)) {
-				fprintf(err, "smtpsh: --tls-protocol wants 1.2 or 1.3, not \"%.40s\" "
-				    "(older versions are refused: RFC 8996)\n", optarg);
+				fprintf(err, _("smtpsh: --tls-protocol wants 1.2 or 1.3, not \"%.40s\" "
+				    "(older versions are refused: RFC 8996)\n"), optarg);
 				return false;
 			}
 			break;
 		case OPT_DISABLE: {
 			const struct verb *v = verb_lookup(optarg, strlen(optarg));
 			if (v == NULL) {
-				fprintf(err, "smtpsh: --disable wants an SMTP verb, not \"%.40s\"\n", optarg);
+				fprintf(err, _("smtpsh: --disable wants an SMTP verb, not \"%.40s\"\n"), optarg);
 				return false;
 			}
 			a->disabled |= 1u << v->id;
@@ -409,14 +409,14 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_RESUME: a->resume = optarg; break;
 		case OPT_METHOD:
 			if (!lookup_method_parse(optarg, &a->method)) {
-				fprintf(err, "smtpsh: --method wants vrfy, expn, rcpt or auto, not \"%.40s\"\n",
+				fprintf(err, _("smtpsh: --method wants vrfy, expn, rcpt or auto, not \"%.40s\"\n"),
 				    optarg);
 				return false;
 			}
 			break;
 		case OPT_RATE:
 			if (!options_rate(optarg, &a->rate)) {
-				fprintf(err, "smtpsh: --rate wants N, N/s or N/m (N > 0), not \"%.40s\"\n", optarg);
+				fprintf(err, _("smtpsh: --rate wants N, N/s or N/m (N > 0), not \"%.40s\"\n"), optarg);
 				return false;
 			}
 			break;
@@ -426,7 +426,7 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 			unsigned long v;
 			unsigned long lo = c == OPT_RETRIES ? 0 : 1;
 			if (!options_count_arg(optarg, lo, 1000000, &v)) {
-				fprintf(err, "smtpsh: --%s wants a number (%lu..1000000), not \"%.40s\"\n",
+				fprintf(err, _("smtpsh: --%s wants a number (%lu..1000000), not \"%.40s\"\n"),
 				    c == OPT_RETRIES ? "retries" : c == OPT_PER_CONNECTION ? "per-connection" :
 				    "max-connections", lo, optarg);
 				return false;
@@ -445,53 +445,53 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 			char *end;
 			unsigned long v = strtoul(optarg, &end, 10);
 			if (*end != '\0' || v == 0 || v > 86400) {
-				fprintf(err, "smtpsh: --timeout wants seconds (1..86400), not \"%.40s\"\n", optarg);
+				fprintf(err, _("smtpsh: --timeout wants seconds (1..86400), not \"%.40s\"\n"), optarg);
 				return false;
 			}
 			a->timeout_s = (unsigned)v;
 			break;
 		}
 		default:
-			fprintf(err, "smtpsh: unknown option or missing argument \"%.60s\" "
-			    "(smtpsh --help lists them)\n", argv[optind - 1]);
+			fprintf(err, _("smtpsh: unknown option or missing argument \"%.60s\" "
+			    "(smtpsh --help lists them)\n"), argv[optind - 1]);
 			return false;
 		}
 	}
 	if (a->key != NULL && a->cert == NULL) {
-		fprintf(err, "smtpsh: --key goes with --cert\n");
+		fprintf(err, _("smtpsh: --key goes with --cert\n"));
 		return false;
 	}
 	if (!options_check_values(a, err))
 		return false;
 	if (a->csv && a->json) {
-		fprintf(err, "smtpsh: --csv and --json: choose one\n");
+		fprintf(err, _("smtpsh: --csv and --json: choose one\n"));
 		return false;
 	}
 	if (a->serve != NULL && a->demo) {
-		fprintf(err, "smtpsh: --serve runs the teaching server alone; --demo starts it and "
-		    "connects the shell to it: choose one\n");
+		fprintf(err, _("smtpsh: --serve runs the teaching server alone; --demo starts it and "
+		    "connects the shell to it: choose one\n"));
 		return false;
 	}
 	int rest = argc - optind;
 	if (a->lookup != NULL && rest == 0 && !a->demo) {
-		fprintf(err, "smtpsh: --lookup FILE wants a HOST to ask (smtpsh --help)\n");
+		fprintf(err, _("smtpsh: --lookup FILE wants a HOST to ask (smtpsh --help)\n"));
 		return false;
 	}
 	if (rest > 2 || (a->demo && rest > 0) || (a->serve != NULL && (rest > 0 || a->demo))) {
-		fprintf(err, "smtpsh: too many arguments (smtpsh --help)\n");
+		fprintf(err, _("smtpsh: too many arguments (smtpsh --help)\n"));
 		return false;
 	}
 	if (rest >= 1 && !options_split_host(argv[optind], a)) {
-		fprintf(err, "smtpsh: \"%.60s\" is not HOST, HOST:PORT or [IPv6]:PORT\n", argv[optind]);
+		fprintf(err, _("smtpsh: \"%.60s\" is not HOST, HOST:PORT or [IPv6]:PORT\n"), argv[optind]);
 		return false;
 	}
 	if (rest == 2) {
 		if (strncmp(a->hostbuf, "unix:", 5) == 0) {
-			fprintf(err, "smtpsh: a unix: socket takes no port\n");
+			fprintf(err, _("smtpsh: a unix: socket takes no port\n"));
 			return false;
 		}
 		if (a->port[0] != '\0') {
-			fprintf(err, "smtpsh: the port is given twice\n");
+			fprintf(err, _("smtpsh: the port is given twice\n"));
 			return false;
 		}
 		snprintf(a->port, sizeof a->port, "%.15s", argv[optind + 1]);

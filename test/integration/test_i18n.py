@@ -165,6 +165,14 @@ class Russian(unittest.TestCase):
         self.assertEqual(c, ru)
         self.assertIn("Requested mail action okay, completed", [r.get("meaning") for r in ru])
 
+    def test_option_errors_in_russian(self):
+        # Issue 19: the command line's errors were English whatever LANG.
+        p = self.run_in("ru_RU.UTF-8", ["--timeout", "soon", "-e", "noop"])
+        self.assertEqual(p.returncode, 2)
+        err = p.stderr.decode("utf-8")
+        self.assertIn(self.tr("smtpsh: --timeout wants seconds (1..86400), not \"%.40s\"\n")
+                      .replace("%.40s", "soon"), err)
+
     def test_unknown_language_is_english(self):
         p = self.run_in("xx_YY.UTF-8", ["--demo", "--no-color"], b"noop\nquit\n")
         self.assertIn("= 250 Requested mail action okay, completed", p.stdout.decode())
