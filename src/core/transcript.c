@@ -201,8 +201,9 @@ enum smtp_errkind transcript_open(struct transcript *tr, const char *path,
 		    "cannot make transcript %s private: %s", path, strerror(e));
 	}
 	tr->fd = fd;
-	transcript_note(tr, "smtpsh transcript: S: server bytes, C: client bytes "
-	    "(escaped; \\r\\n are CR LF), secrets shown as <secret>");
+	/* (No backslash here: notes are escaped, and "\\r\\n" came out doubled.) */
+	transcript_note(tr, "smtpsh transcript: S: server bytes, C: client bytes (escaped as in "
+	    "C: a line's CR LF ends it as backslash-r backslash-n), secrets shown as <secret>");
 	return SMTP_OK;
 }
 

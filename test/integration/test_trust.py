@@ -520,6 +520,9 @@ class Transcript(unittest.TestCase):
             self.assertIn(f"127.0.0.1 port {srv.port}", t)
             self.assertIn("connected", t)
             self.assertIn("closed", t)
+            # Issue 19: the header's own text is not escaped twice.
+            header = [l for l in t.splitlines() if "smtpsh transcript:" in l][0]
+            self.assertNotIn("\\\\", header)
             with FakeServer(steps) as srv:
                 p = run_smtpsh(["--transcript", tr, "--transcript-overwrite"] + args_for(srv, "noop", "quit"))
             with open(tr) as f:
