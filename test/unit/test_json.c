@@ -133,8 +133,9 @@ END_TEST
 START_TEST(test_valid_object)
 {
 	static const char *const good[] = {
-		"{}", " {\"a\":1} ", "{\"type\":\"lookup\",\"name\":\"al\\u00e9\\n\",\"n\":-1.5e3,"
-		"\"l\":[true,false,null,{\"x\":[]}]}\n",
+		"{}", " {\"a\":1} ",
+		("{\"type\":\"lookup\",\"name\":\"al\\u00e9\\n\",\"n\":-1.5e3,"
+		 "\"l\":[true,false,null,{\"x\":[]}]}\n"),
 	};
 	static const char *const bad[] = {
 		"", "[]", "{", "{\"a\":1", "{\"a\":1}}", "{\"a\" 1}", "{\"a\":01}", "{\"a\":tru}",
