@@ -11,6 +11,8 @@
 #define SMTP_REPLY_LINE_MAX 512
 /* RFC 5321 4.5.3.1.6: a text line is at most 1000 octets including CRLF. */
 #define SMTP_TEXT_LINE_MAX 1000
+/* RFC 5321 4.5.3.1.2: a domain name is at most 255 octets. */
+#define SMTP_DOMAIN_MAX 255
 
 /* What we keep of a hostile server's reply (bounded memory, never fatal):
  * bytes of one reply line beyond this are cut and counted ... */

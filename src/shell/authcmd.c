@@ -91,19 +91,6 @@ void shell_auth_mask_typed(struct shell *sh, const char *line, size_t len)
 	secret_wipe((char *)dec, sizeof dec);
 }
 
-/* A challenge, decoded, shown with the secrets masked. */
-static void auth_show_challenge(struct shell *sh, const struct strbuf *challenge)
-{
-	struct strbuf shown;
-	size_t used = 0;
-	strbuf_init(&shown, 2 * challenge->len + 16);
-	if (secret_mask_feed(session_mask(sh->sess), challenge->data, challenge->len, true, &shown,
-	    &used, NULL) == SMTP_OK)
-		out_challenge(&sh->out, shown.data != NULL ? shown.data : "", shown.len);
-	auth_wipe(&shown);
-	strbuf_free(&shown);
-}
-
 static bool auth_confirm_plaintext(struct shell *sh)
 {
 	if (session_tls_active(sh->sess) || sh->allow_plain_auth)
@@ -148,90 +135,34 @@ static void auth_note_unadvertised(struct shell *sh, enum auth_mech mech)
 	out_note(&sh->out, N_("the server did not advertise AUTH %s (it offers: %.200s)"), name, a->params);
 }
 
-/* Send one line of the exchange and read its reply. */
-static int auth_round(struct shell *sh, const char *line, size_t len, struct session_reply *r)
-{
-	auth_mask_line(sh, line, len);
-	return shell_exchange(sh, verb_by_id(VERB_AUTH), line, len, r);
-}
-
+/* The exchange (the recipe's AUTH step, shown), and what its end means. */
 static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
     const char *secret)
 {
-	bool ok = false;
-	/* OAUTHBEARER names the server it talks to (RFC 7628 3.1). */
-	const char *host = transport_is_unix(session_host(sh->sess)) ? NULL : session_host(sh->sess);
+	struct shell_view v;
+	shell_view_init(&v, sh, true);
+	struct recipe_auth_result res;
 	struct smtp_error err;
-	struct auth_exchange ax;
-	struct strbuf line, challenge;
-	strbuf_init(&line, 16384);
-	strbuf_init(&challenge, AUTH_CHALLENGE_B64_MAX);
-	struct session_reply r;
-	session_reply_init(&r);
-	bool initial = mech != AUTH_MECH_LOGIN && mech != AUTH_MECH_CRAM_MD5;
-	if (auth_begin_at(&ax, mech, NULL, user, secret, host, session_port(sh->sess), initial,
-	    &line, &err) != SMTP_OK) {
+	enum smtp_errkind k = recipe_auth(sh->sess, &sh->recipe, mech, user, secret, &v.obs, &res,
+	    &err);
+	if (k == SMTP_ERR_CANCELLED) {
+		shell_cancelled(sh, NULL);
+	} else if (k != SMTP_OK && !res.refused) {
 		shell_fail(sh, "auth", &err);
-		goto out;
-	}
-	sh->auth_running = &ax;
-	int code = auth_round(sh, strbuf_str(&line), line.len, &r);
-	auth_wipe(&line);
-	while (code == 334 && !sh->stop) {
-		strbuf_reset(&challenge);
-		enum smtp_errkind k = auth_step(&ax, &r.reply, &line, &challenge, &err);
-		if (challenge.len > 0)
-			auth_show_challenge(sh, &challenge);
-		if (k != SMTP_OK) {
-			/* A challenge that cannot be answered is the server's
-			 * fault, not a usage error: status 3. */
-			shell_fail(sh, "auth", &err);
+		/* The server broke the protocol, or sent a challenge that
+		 * cannot be answered: status 3, not a usage error. */
+		if (res.code != 0)
 			shell_note_status(sh, SHELL_EXIT_LOCAL, "auth");
-			if (!ax.cancelled) {                 /* cancel (RFC 4954 4) */
-				auth_wipe(&line);
-				(void)strbuf_appendc(&line, '*');
-				ax.cancelled = true;
-			}
-		}
-		/* An empty line is a real response (an empty secret, RFC 4954 4). */
-		bool cancel = ax.cancelled;
-		code = auth_round(sh, strbuf_str(&line), line.len, &r);
-		auth_wipe(&line);
-		if (cancel) {
-			if (code == 334 && session_is_open(sh->sess)) {
-				smtp_error_set(&err, SMTP_ERR_REFUSED, 0, "the server went on with the AUTH "
-				    "exchange after it was cancelled with \"*\"; the connection was closed");
-				shell_fail(sh, "auth", &err);
-				shell_note_status(sh, SHELL_EXIT_LOCAL, "auth");
-				shell_close(sh, N_("connection closed: the AUTH exchange would not end"));
-			}
-			break;
-		}
 	}
-	sh->auth_running = NULL;
-	if (code != 0 && code != 334)
-		shell_maybe_stop(sh, &r);
-	ok = code == 235;
-	if (ok && auth_check_final(&ax, code, &err) != SMTP_OK) {
-		/* As for a wrong signature: the server broke the protocol (3).
-		 * Nothing more goes to a server that may not be the one we
-		 * meant: the connection is closed. */
-		ok = false;
-		shell_fail(sh, "auth", &err);
-		shell_note_status(sh, SHELL_EXIT_LOCAL, "auth");
-		if (session_is_open(sh->sess))
-			shell_close(sh, N_("connection closed: the server did not prove who it is"));
-	}
-	if (ok)
+	if (res.closed == RECIPE_AUTH_NO_END)
+		shell_close(sh, N_("connection closed: the AUTH exchange would not end"));
+	else if (res.closed == RECIPE_AUTH_NO_PROOF)
+		shell_close(sh, N_("connection closed: the server did not prove who it is"));
+	else if (res.code != 0 && res.code != 334)
+		shell_maybe_stop_code(sh, res.code);
+	if (k == SMTP_OK)
 		snprintf(sh->auth_user, sizeof sh->auth_user, "%s", user);
-	sh->recipe.auth_ok = ok;
-out:
-	sh->auth_running = NULL;
-	auth_wipe(&line);
-	strbuf_free(&line);
-	strbuf_free(&challenge);
-	session_reply_free(&r);
-	return ok;
+	return k == SMTP_OK;
 }
 
 bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
@@ -266,55 +197,16 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 	struct secret_guard guard;
 	secret_guard_begin(&guard);
 	char secret[AUTH_TOKEN_MAX + 2];
-	const char *from = NULL;
-	bool token = auth_mech_uses_token(mech);
-	const struct secret_env *env = sh->env_secrets;
-	struct secret_source src = { .password_file = sh->password_file, .allow_env = true,
-	    .env_value = env != NULL ? &env->password : NULL, .allow_prompt = sh->interactive };
-	if (token)
-		src = (struct secret_source){ .password_file = sh->token_file, .allow_env = true,
-		    .env_value = env != NULL ? &env->token : NULL, .allow_prompt = sh->interactive,
-		    .env = SECRET_TOKEN_ENV, .file_option = "--token-file" };
-	char prompt[300];
-	snprintf(prompt, sizeof prompt, "%s for %.200s: ", token ? "token" : "secret", user);
 	struct smtp_error err;
 	bool ok = false;
-	size_t cap = token ? sizeof secret : AUTH_CREDENTIAL_MAX + 2;
-	struct secret_held *held = sh->held_secret;
-	enum smtp_errkind sk = SMTP_OK;
-	if (held != NULL && held->set) {
-		memcpy(secret, held->buf, cap);
-	} else {
-		if (sh->suspend != NULL)
-			sh->suspend(sh->suspend_ctx);
-		sk = secret_get(&src, prompt, secret, cap, &from, &err);
-		if (sh->resume != NULL)
-			sh->resume(sh->suspend_ctx);
-		if (sk == SMTP_OK && held != NULL && strcmp(from, "terminal") == 0) {
-			memcpy(held->buf, secret, cap);
-			held->set = true;
-		}
-	}
-	if (sk != SMTP_OK) {
+	if (shell_auth_secret(sh, mech, user, secret, sizeof secret, &err) != SMTP_OK)
 		shell_fail(sh, "auth", &err);
-	} else {
-		/* Masked in whatever the server says back, as typed and as
-		 * LOGIN sends it (base64). */
-		if (session_mask_add(sh->sess, secret, strlen(secret), true, &err) != SMTP_OK)
-			out_note(&sh->out, N_("%s: it may show unmasked if the server echoes it"),
-			    err.msg);
+	else
 		ok = auth_run(sh, mech, user, secret);
-	}
+	struct secret_held *held = sh->held_secret;
 	if (!ok && held != NULL && held->set) {
 		secret_wipe(held->buf, sizeof held->buf);   /* refused: ask again next time */
 		held->set = false;
-	}
-	if (ok) {
-		/* Replayed by a lookup's reconnect (the secret typed for the
-		 * first reconnect held for the others: lookupcmd.c). */
-		sh->recipe.auth = true;
-		snprintf(sh->recipe.auth_arg, sizeof sh->recipe.auth_arg, "%s %.200s",
-		    auth_mech_name(mech), user);
 	}
 	secret_wipe(secret, sizeof secret);
 	shell_mask_standing(sh);

@@ -116,6 +116,11 @@ static void shell_track(struct shell *sh, const struct session_reply *r)
 
 void shell_show_reply(struct shell *sh, const struct session_reply *r)
 {
+	shell_show_reply_counted(sh, r, true);
+}
+
+void shell_show_reply_counted(struct shell *sh, const struct session_reply *r, bool counted)
+{
 	const struct ehlo_set *ext = NULL;
 	if (r->verb != NULL && (r->verb->flags & VERB_F_EXTENSIONS) && r->verdict == VERDICT_SUCCESS &&
 	    !r->body_end)
@@ -127,6 +132,8 @@ void shell_show_reply(struct shell *sh, const struct session_reply *r)
 	char stage[32];
 	const char *st = out_reply_stage(r, stage, sizeof stage);
 	int cls = r->reply.code / 100;
+	if (!counted)
+		return;
 	if (cls == 4)
 		shell_note_status(sh, SHELL_EXIT_4XX, st);
 	else if (cls == 5)
@@ -281,9 +288,6 @@ int shell_collect(struct shell *sh, unsigned long seq, struct session_reply *own
 				shell_fail(sh, NULL, &err);
 			return 0;
 		}
-		if (r.seq == seq && sh->auth_running != NULL && r.reply.code != 334 &&
-		    auth_check_final(sh->auth_running, r.reply.code, &err) != SMTP_OK)
-			r.verdict = VERDICT_FAILURE;      /* said by authcmd.c */
 		shell_show_reply(sh, &r);
 		if (r.seq == seq) {
 			int code = r.reply.code;
@@ -374,7 +378,12 @@ int shell_exchange(struct shell *sh, const struct verb *v, const char *line, siz
 
 void shell_maybe_stop(struct shell *sh, const struct session_reply *r)
 {
-	if (!sh->stop_on_error || (r->reply.code >= 100 && r->reply.code < 400))
+	shell_maybe_stop_code(sh, r->reply.code);
+}
+
+void shell_maybe_stop_code(struct shell *sh, int code)
+{
+	if (!sh->stop_on_error || (code >= 100 && code < 400))
 		return;
 	sh->stop = true;
 	if (!session_is_open(sh->sess))
@@ -385,20 +394,21 @@ void shell_maybe_stop(struct shell *sh, const struct session_reply *r)
 
 /* QUIT, and its reply waited for at most SMTP_TIMEOUT_QUIT_ON_SIGNAL
  * seconds (replies still owed before it are shown as they come). */
-static void shell_send_quit_bounded(struct shell *sh)
+static void shell_send_quit_bounded(struct shell *sh, bool shown_)
 {
 	char shown[SESSION_SHOWN_MAX];
 	unsigned long seq;
 	struct smtp_error err;
 	if (session_send(sh->sess, verb_by_id(VERB_QUIT), "QUIT", 4, &seq, shown, &err) != SMTP_OK)
 		return;
-	out_sent(&sh->out, shown, strlen(shown));
+	if (shown_)
+		out_sent(&sh->out, shown, strlen(shown));
 	long long until = transport_now_ms() + SMTP_TIMEOUT_QUIT_ON_SIGNAL * 1000LL;
 	for (;;) {
 		struct session_reply r;
 		session_reply_init(&r);
 		enum smtp_errkind k = session_next_reply(sh->sess, until, &r, &err);
-		if (k == SMTP_OK)
+		if (k == SMTP_OK && shown_)
 			shell_show_reply(sh, &r);
 		bool done = k != SMTP_OK || r.seq == seq;
 		session_reply_free(&r);
@@ -412,7 +422,7 @@ void shell_quit_on_signal(struct shell *sh)
 	out_note(&sh->out, N_("stopped by signal %d: no more commands are sent"), sh->signal);
 	(void)signals_take();
 	if (session_is_open(sh->sess)) {
-		shell_send_quit_bounded(sh);
+		shell_send_quit_bounded(sh, true);
 		if (session_is_open(sh->sess))
 			shell_close(sh, N_("connection closed after the signal"));
 	}
@@ -445,9 +455,10 @@ bool shell_parse_options(struct shell *sh, const char *what, int argc, char **ar
 	return ok;
 }
 
-void shell_leave(struct shell *sh)
+/* What shell_leave does, shown or not (a lookup's run: rows only). */
+static void shell_leave_as(struct shell *sh, bool shown)
 {
-	if (sh->pipe_on && sh->pipe_n > 0) {
+	if (sh->pipe_on && sh->pipe_n > 0 && shown) {
 		char text[160];
 		snprintf(text, sizeof text, P_("the pipeline's %zu queued command was not sent: no "
 		    "closing }", "the pipeline's %zu queued commands were not sent: no closing }",
@@ -460,11 +471,27 @@ void shell_leave(struct shell *sh)
 	enum smtp_state st = session_state(sh->sess);
 	if (st == SMTP_ST_DATA || st == SMTP_ST_TURNED || st == SMTP_ST_CONNECTED) {
 		/* QUIT would be body text, or there is no one to say it to. */
-		shell_close(sh, st == SMTP_ST_DATA ? N_("closed without QUIT: the server was waiting "
-		    "for the message body, which was not finished") : N_("closed without QUIT"));
+		if (!shown)
+			session_close(sh->sess);
+		else
+			shell_close(sh, st == SMTP_ST_DATA ? N_("closed without QUIT: the server was "
+			    "waiting for the message body, which was not finished") :
+			    N_("closed without QUIT"));
 		return;
 	}
-	shell_send_quit_bounded(sh);
+	shell_send_quit_bounded(sh, shown);
+	if (session_is_open(sh->sess) && !shown)
+		session_close(sh->sess);
 	if (session_is_open(sh->sess))
 		shell_close(sh, N_("closed without QUIT's 221: the server did not answer in time"));
+}
+
+void shell_leave(struct shell *sh)
+{
+	shell_leave_as(sh, true);
+}
+
+void shell_leave_quiet(struct shell *sh)
+{
+	shell_leave_as(sh, false);
 }

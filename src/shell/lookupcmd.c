@@ -3,10 +3,10 @@
  * lookup.h): `lookup FILE`, `lookup NAME NAME...` and `--lookup FILE HOST
  * [PORT]`.  It reads the names (lookupfile.c), keeps an earlier run's
  * answered rows (--resume), hands the engine a connect hook that replays
- * how the first connection was brought up -- the greeting, HELO/EHLO, then
- * STARTTLS and AUTH through tlscmd.c and authcmd.c, with the session's own
- * records muted -- and turns the engine's results and notes into output.h
- * records, in input order, with a progress bar on stderr when it is a
+ * how the first connection was brought up -- the connection recipe
+ * (recipe.h: connect, greeting, HELO/EHLO, STARTTLS, AUTH), quietly -- and
+ * turns the engine's results and notes into output.h records, in input
+ * order, with a progress bar on stderr when it is a
  * terminal.
  *
  * A run's exit status: 0 every name answered, 4 some only temporarily,
@@ -101,112 +101,40 @@ static void lookup_on_event(void *ctx, const struct lookup_event *e)
 	out_lookup_event(&c->sh->out, lookup_event_names[e->kind], e->message);
 }
 
-/* The first line of a reply, for an error message. */
-static void lookup_reply_error(struct smtp_error *err, enum smtp_errkind kind, const char *what,
-    const struct session_reply *r)
-{
-	const struct reply_line *l = r->reply.nlines > 0 ? &r->reply.lines[0] : NULL;
-	smtp_error_set(err, kind, 0, "%s %03d %.*s", what, r->reply.code,
-	    l != NULL ? (int)(l->len > 160 ? 160 : l->len) : 0, l != NULL ? l->text : "");
-}
-
-/* The greeting, then HELO or EHLO as the first connection sent it. */
-static enum smtp_errkind lookup_hello(struct shell *sh, struct session *s, bool greeted,
-    struct smtp_error *err)
-{
-	struct session_reply r;
-	session_reply_init(&r);
-	enum smtp_errkind k = greeted ? SMTP_OK : session_next_reply(s, SESSION_WAIT_OWED, &r, err);
-	if (k == SMTP_OK && !greeted && r.reply.code != 220) {
-		lookup_reply_error(err, r.reply.code / 100 == 5 ? SMTP_ERR_REFUSED : SMTP_ERR_CLOSED,
-		    "the greeting was", &r);
-		k = err->kind;
-	}
-	char domain[256];
-	if (sh->recipe.hello[0] != '\0')
-		snprintf(domain, sizeof domain, "%s", sh->recipe.hello);
-	else
-		(void)shell_local_domain(sh, domain, sizeof domain);
-	bool ehlo = sh->recipe.hello[0] == '\0' || sh->recipe.ehlo;
-	for (int round = 0; k == SMTP_OK && round < 2; round++) {
-		const struct verb *v = verb_by_id(ehlo ? VERB_EHLO : VERB_HELO);
-		char wire[SMTP_COMMAND_LINE_MAX];
-		size_t wlen = 0;
-		k = verb_format_command(v, domain, strlen(domain), wire, sizeof wire, &wlen, err);
-		if (k == SMTP_OK)
-			k = session_command(s, v, wire, wlen, &r, NULL, NULL, err);
-		if (k != SMTP_OK || r.reply.code == 250 || !ehlo ||
-		    (r.reply.code != 500 && r.reply.code != 502))
-			break;
-		ehlo = false;                       /* not ESMTP: HELO (RFC 5321 4.1.1.1) */
-	}
-	if (k == SMTP_OK && r.reply.code != 250) {
-		lookup_reply_error(err, r.reply.code / 100 == 5 ? SMTP_ERR_REFUSED : SMTP_ERR_CLOSED,
-		    ehlo ? "EHLO got" : "HELO got", &r);
-		k = err->kind;
-	}
-	if (k == SMTP_OK && sh->recipe.hello[0] == '\0') {
-		snprintf(sh->recipe.hello, sizeof sh->recipe.hello, "%s", domain);
-		sh->recipe.ehlo = ehlo;
-	}
-	session_reply_free(&r);
-	return k;
-}
-
 /* The engine's connect hook: a new connection, brought to where the first
- * one stood. */
+ * one stood by the connection recipe (recipe.h), quietly: the rows and
+ * the events say what a reconnect meant. */
 static enum smtp_errkind lookup_connect(void *ctx, struct session *s, struct smtp_error *err)
 {
 	struct lookup_run_ctx *c = ctx;
 	struct shell *sh = c->sh;
-	int worst = sh->worst;
-	char failed[sizeof sh->failed_stage];
-	memcpy(failed, sh->failed_stage, sizeof failed);
-	sh->out.muted_error[0] = '\0';
-	enum smtp_errkind k;
-	if (c->by_route) {
-		/* As the first connection was made: a domain through its MX
-		 * hosts (RFC 5321 5.1), the greeting read by connect.c. */
-		struct shell_recipe recipe = sh->recipe;
-		bool ok = shell_open(sh, c->host, c->port);
-		sh->recipe = recipe;
-		if (!ok || !session_is_open(s))
-			k = smtp_error_set(err, SMTP_ERR_CONNECT, 0, "%.200s", sh->out.muted_error[0] != '\0' ?
-			    sh->out.muted_error : "the connection ended at once");
-		else if (session_state(s) != SMTP_ST_GREETED)
-			k = smtp_error_set(err, SMTP_ERR_REFUSED, 0, "the server's greeting refused the session");
-		else
-			k = lookup_hello(sh, s, true, err);
-	} else {
-		shell_prepare_connect(sh, c->host);
-		k = session_open(s, c->host, c->port, err);
-		if (k == SMTP_OK) {
-			shell_report_implicit_tls(sh);
-			k = lookup_hello(sh, s, false, err);
-		}
+	struct recipe rc = sh->recipe;
+	shell_recipe_target(sh, &rc, c->host, c->port, c->by_route);
+	/* The engine needs a hello: this machine's, as the first connection
+	 * would have sent. */
+	if (rc.hello[0] == '\0') {
+		(void)shell_local_domain(sh, rc.hello, sizeof rc.hello);
+		rc.hello_verb = VERB_EHLO;
 	}
-	if (k == SMTP_OK && sh->recipe.starttls) {
-		shell_starttls(sh);
-		if (!session_is_open(s) || !session_tls_active(s))
-			k = smtp_error_set(err, SMTP_ERR_TLS, 0, "STARTTLS could not be done again: %.200s",
-			    sh->out.muted_error);
+	struct shell_view v;
+	shell_view_init(&v, sh, false);
+	struct recipe_env env;
+	struct mx_options mo;
+	shell_recipe_env(sh, &env, &mo);
+	enum recipe_step failed = RECIPE_STEP_CONNECT;
+	enum smtp_errkind k = recipe_replay(s, &rc, &env, &v.obs, &failed, err);
+	if (k != SMTP_OK && k != SMTP_ERR_CANCELLED && failed >= RECIPE_STEP_TLS) {
+		char msg[SMTP_ERROR_MSG_MAX];
+		snprintf(msg, sizeof msg, "%s", err->msg);
+		k = smtp_error_set(err, k, 0, "%s could not be done again: %.200s",
+		    failed == RECIPE_STEP_TLS ? "STARTTLS" : "AUTH", msg);
 	}
-	if (k == SMTP_OK && sh->recipe.auth) {
-		char arg[sizeof sh->recipe.auth_arg];
-		memcpy(arg, sh->recipe.auth_arg, sizeof arg);
-		bool plain = sh->allow_plain_auth;
-		sh->allow_plain_auth = true;        /* confirmed for the first connection */
-		sh->recipe.auth_ok = false;
-		shell_auth(sh, arg, strlen(arg));
-		sh->allow_plain_auth = plain;
-		if (!sh->recipe.auth_ok)
-			k = smtp_error_set(err, SMTP_ERR_REFUSED, 0, "AUTH could not be done again: %.200s",
-			    sh->out.muted_error);
+	if (k == SMTP_OK && sh->recipe.hello[0] == '\0') {
+		memcpy(sh->recipe.hello, rc.hello, sizeof rc.hello);
+		sh->recipe.hello_verb = rc.hello_verb;
 	}
 	if (sh->signal != 0 || sh->stop)
 		k = smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "stopped");
-	sh->worst = worst;
-	memcpy(sh->failed_stage, failed, sizeof failed);
 	if (k != SMTP_OK && session_is_open(s))
 		session_close(s);
 	return k;
@@ -250,14 +178,19 @@ static void lookup_go(struct shell *sh, const char *path, const char *const *wor
 	struct lookup_run_ctx ctx = { .sh = sh, .host = host, .port = port, .by_route = by_route,
 	    .feed = feed, .ninput = total, .start_ms = transport_now_ms() };
 	struct lookup_hooks hooks = { lookup_connect, lookup_on_result, lookup_on_event, &ctx };
-	int worst = sh->worst;
-	char failed[sizeof sh->failed_stage];
-	memcpy(failed, sh->failed_stage, sizeof failed);
-	o->muted = true;
 	if (session_is_open(sh->sess) && session_state(sh->sess) < SMTP_ST_GREETED)
 		session_close(sh->sess);      /* no 220: the engine's connects say why */
-	if (session_is_open(sh->sess) && session_state(sh->sess) == SMTP_ST_GREETED)
-		shell_run_verb(sh, verb_by_id(VERB_EHLO), "", 0);
+	if (session_is_open(sh->sess) && session_state(sh->sess) == SMTP_ST_GREETED) {
+		/* The engine needs a hello; it is said quietly, as a reconnect's. */
+		char domain[SMTP_DOMAIN_MAX + 1];
+		(void)shell_local_domain(sh, domain, sizeof domain);
+		struct shell_view v;
+		shell_view_init(&v, sh, false);
+		int code;
+		if (recipe_hello(sh->sess, &sh->recipe, VERB_EHLO, domain, &v.obs, &code, &err) !=
+		    SMTP_OK || code != 250)
+			session_close(sh->sess);  /* the engine's connects say why */
+	}
 	out_lookup_begin(o);
 	struct lookup_summary sum;
 	sh->lookup.keep_open = keep_open;
@@ -278,9 +211,6 @@ static void lookup_go(struct shell *sh, const char *path, const char *const *wor
 		free(held);
 		shell_mask_standing(sh);          /* the held secret is gone */
 	}
-	o->muted = false;
-	sh->worst = worst;
-	memcpy(sh->failed_stage, failed, sizeof failed);
 	lookup_feed_write_kept(feed, o, SIZE_MAX);
 	ctx.next = feed->row;
 	lookup_draw(&ctx, true);

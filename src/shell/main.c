@@ -179,9 +179,7 @@ static int smtpsh_lookup_mode(struct shell *sh, const struct smtpsh_args *a)
 	}
 	/* The first connection: shown only when -e commands follow on it.  If
 	 * it fails, the run still reports every name (untested, and why). */
-	sh->out.muted = a->ncmds == 0;
-	bool ok = shell_open(sh, host, port);
-	sh->out.muted = false;
+	bool ok = a->ncmds > 0 ? shell_open(sh, host, port) : shell_open_quiet(sh, host, port);
 	for (size_t i = 0; ok && i < a->ncmds && !sh->stop; i++)
 		shell_run_line(sh, a->cmds[i], strlen(a->cmds[i]));
 	if (!sh->stop)
@@ -189,9 +187,7 @@ static int smtpsh_lookup_mode(struct shell *sh, const struct smtpsh_args *a)
 	if (sh->signal != 0) {
 		shell_quit_on_signal(sh);
 	} else {
-		sh->out.muted = true;       /* the results stay rows only */
-		shell_leave(sh);
-		sh->out.muted = false;
+		shell_leave_quiet(sh);      /* the results stay rows only */
 	}
 	if (session_is_open(sh->sess))
 		session_close(sh->sess);

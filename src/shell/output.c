@@ -30,8 +30,6 @@ void out_init(struct output *o, bool json)
 
 void out_sent(struct output *o, const char *shown, size_t len)
 {
-	if (o->muted)
-		return;
 	if (o->json)
 		return;
 	struct strbuf sb;
@@ -42,8 +40,6 @@ void out_sent(struct output *o, const char *shown, size_t len)
 
 void out_reply(struct output *o, const struct session_reply *r, const struct ehlo_set *ext)
 {
-	if (o->muted)
-		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json)
@@ -56,8 +52,6 @@ void out_reply(struct output *o, const struct session_reply *r, const struct ehl
 void out_connected(struct output *o, const char *host, const char *port, const char *address,
     const struct out_via *via)
 {
-	if (o->muted)
-		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json)
@@ -80,8 +74,6 @@ void out_mx(struct output *o, const struct mx_route *r)
 
 void out_closed(struct output *o, const char *why)
 {
-	if (o->muted)
-		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json) {
@@ -98,8 +90,6 @@ void out_closed(struct output *o, const char *why)
 
 void out_tls(struct output *o, const char *how, const struct tls_info *ti)
 {
-	if (o->muted)
-		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json)
@@ -111,8 +101,6 @@ void out_tls(struct output *o, const char *how, const struct tls_info *ti)
 
 void out_challenge(struct output *o, const char *text, size_t len)
 {
-	if (o->muted)
-		return;
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json) {
@@ -130,8 +118,6 @@ void out_challenge(struct output *o, const char *text, size_t len)
 void out_turned(struct output *o, const char *command, size_t clen, const char *reply,
     size_t rlen, const char *kept)
 {
-	if (o->muted)
-		return;
 	/* A 10 MiB body of escapes would not fit one record (and was shown as
 	 * nothing): show its start, and say what is left and where it is. */
 	size_t shown = clen > OUT_TURNED_SHOW ? OUT_TURNED_SHOW : clen;
@@ -168,10 +154,6 @@ void out_turned(struct output *o, const char *command, size_t clen, const char *
 void out_error(struct output *o, const char *stage, const struct smtp_error *e)
 {
 	const char *msg = e->msg[0] != '\0' ? e->msg : smtp_errkind_name(e->kind);
-	if (o->muted) {
-		snprintf(o->muted_error, sizeof o->muted_error, "%s", msg);
-		return;
-	}
 	struct strbuf sb;
 	out_begin(&sb);
 	if (o->json) {
@@ -189,8 +171,6 @@ __attribute__((format(printf, 5, 0)))
 static void out_line_record(struct output *o, const char *type, const char *prefix, bool to_err,
     const char *fmt, va_list ap)
 {
-	if (o->muted)
-		return;
 	char msg[1024];
 	/* Callers mark fmt N_(): English in JSON, translated for a person. */
 	vsnprintf(msg, sizeof msg, o->json ? fmt : _(fmt), ap);

@@ -17,8 +17,8 @@
  * row in text, a CSV row with --csv, a JSON object with --json), written to
  * `results` (stdout, or --output FILE), and a summary; their notes go to
  * stderr in text mode, and a progress bar to stderr when it is a terminal.
- * While a lookup runs, the session's own records (replies, lines sent,
- * connects, notes, errors) are muted: the run reports what matters.
+ * A lookup's reconnects run the connection recipe quietly (recipe_view.c),
+ * so the run reports what matters: its rows, events and summary.
  */
 #ifndef SMTPSH_OUTPUT_H
 #define SMTPSH_OUTPUT_H
@@ -50,9 +50,7 @@ struct output {
 	bool header_done;          /* the table's or CSV's header is written */
 	bool progress;             /* stderr is a terminal: a progress bar */
 	bool progress_shown;       /* a bar is on the screen now */
-	bool muted;                /* a lookup runs: session records dropped */
 	bool timing;               /* --timing / `timing on`: each reply's latency */
-	char muted_error[SMTP_ERROR_MSG_MAX]; /* the last error while muted */
 	/* Colour strings (terminfo), empty when colour is off. */
 	const char *col_ok, *col_mid, *col_warn, *col_bad, *col_local, *col_dim, *col_off;
 	/* Where records go instead of out/err when set (the full-screen

@@ -10,7 +10,8 @@
  *                                        reconnect hook replays the steps below
  *        -> verbcmd.c                   an SMTP verb: what it needs first
  *           -> body.c, tlscmd.c, authcmd.c, turn.c
- *              -> connect.c             open (MX route), greeting, implicit TLS
+ *              -> connect.c             open, reconnect
+ *              -> recipe_view.c         the connection recipe (recipe.h) shown or quiet
  *                 -> exchange.c         send, then every reply, credited
  *                    -> session (core)  the owed queue, the state
  *                    -> output.c, output_lookup.c   records (text | JSON | CSV)
@@ -42,6 +43,7 @@
 #include "mx.h"
 #include "options.h"
 #include "output.h"
+#include "recipe.h"
 #include "smtp_limits.h"
 #include "session.h"
 #include "starttls.h"
@@ -106,10 +108,6 @@ struct shell {
 	 * startup (secret.h); owned by main.c. */
 	const struct secret_env *env_secrets;
 	bool allow_plain_auth;    /* --allow-plaintext-auth */
-	/* While `auth` runs its exchange (authcmd.c): a final reply is judged
-	 * by auth_check_final() before it is shown (exchange.c), so a 235
-	 * from a SCRAM server that proved nothing is never shown a success. */
-	const struct auth_exchange *auth_running;
 	bool lmtp;                /* --lmtp: HELO/EHLO are sent as LHLO */
 	/* The full-screen view (tui.c): asked for by `view`; its search; the
 	 * hooks that give the bare terminal back for a question. */
@@ -137,17 +135,10 @@ struct shell {
 	struct tls_info tls;      /* the last handshake's findings */
 	bool tls_known;
 	struct transcript transcript; /* --transcript FILE */
-	/* How this connection was brought up, replayed when a lookup has to
-	 * reconnect (verbcmd.c, tlscmd.c and authcmd.c record it; connect.c
-	 * forgets it). */
-	struct shell_recipe {
-		char hello[256];          /* the HELO/EHLO domain; "" none yet */
-		bool ehlo;                /* EHLO (else HELO) */
-		bool starttls;            /* STARTTLS succeeded */
-		bool auth;                /* AUTH succeeded with auth_arg */
-		char auth_arg[300];       /* "PLAIN bob" */
-		bool auth_ok;             /* the last AUTH exchange got 235 */
-	} recipe;
+	/* How this connection was brought up (recipe.h): the steps that
+	 * succeeded, recorded by the recipe's own functions and replayed by
+	 * `reconnect` and a lookup's reconnect. */
+	struct recipe recipe;
 	/* Lookups (lookupcmd.c): settings from the command line. */
 	struct lookup_config lookup;
 	/* During a lookup that replays AUTH: the secret typed at its first
@@ -167,6 +158,9 @@ void shell_usage_error(struct shell *sh, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 /* Show one reply and note what it means for the exit status. */
 void shell_show_reply(struct shell *sh, const struct session_reply *r);
+/* The same; counted false: shown, but another reply decides (EHLO's 500
+ * before HELO). */
+void shell_show_reply_counted(struct shell *sh, const struct session_reply *r, bool counted);
 /* Before anything is sent: show the replies that have arrived and wait for
  * the ones still owed.  False when nothing may be sent now. */
 bool shell_settle(struct shell *sh);
@@ -199,6 +193,7 @@ void shell_cancelled(struct shell *sh, const char *stage);
 void shell_fail_step(struct shell *sh, const char *stage, const struct smtp_error *err);
 /* --stop-on-error after a reply. */
 void shell_maybe_stop(struct shell *sh, const struct session_reply *r);
+void shell_maybe_stop_code(struct shell *sh, int code);     /* the same, by code */
 /* A signal ended the script: one QUIT, what arrives before a short
  * deadline, and the exit status 128 + signal. */
 void shell_quit_on_signal(struct shell *sh);
@@ -206,6 +201,7 @@ void shell_quit_on_signal(struct shell *sh);
  * swaks does; "closed without QUIT" where QUIT cannot be said (in a body,
  * a turned session) or is not answered in time. */
 void shell_leave(struct shell *sh);
+void shell_leave_quiet(struct shell *sh);      /* the same, nothing shown */
 /* A shell command's --options through the command line's parser; false:
  * the error said as "WHAT: ..." (usage), and nothing to free. */
 bool shell_parse_options(struct shell *sh, const char *what, int argc, char **argv,
@@ -222,6 +218,30 @@ void shell_close(struct shell *sh, const char *why);
  * domain is then routed by its MX records (RFC 5321 5.1) unless --no-mx;
  * with --mx, also when a port is given.  An address or unix: is never. */
 bool shell_open(struct shell *sh, const char *host, const char *port);
+/* The same with nothing shown or reported (a lookup's first connection:
+ * its rows say what became of it). */
+bool shell_open_quiet(struct shell *sh, const char *host, const char *port);
+/* Where a recipe connects: host and port (NULL or "": the default), by
+ * its MX route when routed and the routing rule says so (as shell_open). */
+void shell_recipe_target(const struct shell *sh, struct recipe *rc, const char *host,
+    const char *port, bool routed);
+/* `reconnect` and `open` alone: the last connection's recipe again. */
+void shell_reconnect(struct shell *sh);
+
+/* recipe_view.c: the connection recipe (recipe.h) as the shell runs it. */
+struct shell_view {
+	struct recipe_observer obs;   /* ctx is this struct */
+	struct shell *sh;
+	int last_code;                /* the last reply's code; 0 none */
+	/* A warning said after the next line sent: the hello's domain is not
+	 * fully qualified. */
+	const char *unqualified, *unqualified_verb;
+};
+/* shown: every step on screen (the user's commands); else quiet (a
+ * lookup's reconnect: the transcript only). */
+void shell_view_init(struct shell_view *v, struct shell *sh, bool shown);
+/* What every step takes from the command line (MX, TLS, the secret). */
+void shell_recipe_env(struct shell *sh, struct recipe_env *env, struct mx_options *mo);
 /* The resolver options for an MX lookup (family, SMTPSH_DNS_SERVER). */
 void shell_mx_options(const struct shell *sh, struct mx_options *o);
 /* The name for HELO/EHLO: --helo when given, else this machine's; false
@@ -236,6 +256,11 @@ unsigned shell_tls_timeout_ms(const struct shell *sh);
 /* Every handshake's options: host checked, CA file, --insecure, deadline,
  * --sni, --tls-protocol, --tls-cipher, --cert, --key. */
 void shell_tls_options(const struct shell *sh, const char *host, struct tls_options *o);
+/* The secret for an AUTH as user (a password, or a token for XOAUTH2 and
+ * OAUTHBEARER): from the --password-file/--token-file, the environment or
+ * the terminal; a lookup's held one when set.  Masked from then on. */
+enum smtp_errkind shell_auth_secret(struct shell *sh, enum auth_mech mech, const char *user,
+    char *buf, size_t cap, struct smtp_error *err);
 
 /* verbcmd.c */
 void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, size_t arglen);

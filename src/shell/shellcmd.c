@@ -34,6 +34,10 @@ static void cmd_help(struct shell *sh, const struct tokens *t, const char *line,
 
 static void cmd_open(struct shell *sh, const struct tokens *t, const char *line, size_t len)
 {
+	if (t->count == 1 && sh->recipe.host[0] != '\0') {
+		shell_reconnect(sh);           /* the last connection's recipe again */
+		return;
+	}
 	if (t->count == 1 && sh->demo != NULL) {     /* --demo: the teaching server again */
 		(void)shell_open(sh, demo_server_host(sh->demo), demo_server_port(sh->demo));
 		return;
@@ -52,6 +56,15 @@ static void cmd_open(struct shell *sh, const struct tokens *t, const char *line,
 		return;
 	}
 	(void)shell_open(sh, t->word[1], t->count == 3 ? t->word[2] : NULL);
+}
+
+static void cmd_reconnect(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+{
+	if (t->count > 1) {
+		shell_usage_error(sh, N_("reconnect takes no argument (open HOST [PORT] for another)"));
+		return;
+	}
+	shell_reconnect(sh);
 }
 
 static void cmd_profiles(struct shell *sh, const struct tokens *t, const char *line, size_t len)
@@ -160,7 +173,9 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "?", "? [NAME]", N_("this help: shell commands and SMTP verbs"), cmd_help },
 	{ "open", "open DOMAIN | HOST [PORT] | unix:PATH | PROFILE", N_("connect and show the greeting; a "
 	  "name without a port is a mail domain, reached through its MX hosts (--no-mx: not); "
-	  "with --demo, open alone reconnects to the teaching server"), cmd_open },
+	  "open alone reconnects, as reconnect does"), cmd_open },
+	{ "reconnect", "reconnect", N_("a new connection to the last host, brought to where the last "
+	  "one stood: the same HELO/EHLO, STARTTLS and AUTH, each shown"), cmd_reconnect },
 	{ "close", "close", N_("drop the connection without QUIT"), cmd_close },
 	{ "exit", "exit", N_("leave smtpsh (Ctrl-D too)"), cmd_exit },
 	{ "explain", "explain CODE | X.Y.Z | REPLY | VERDICT", N_("what a reply code, an enhanced "

@@ -93,9 +93,10 @@ static const struct tour_step tour_steps[] = {
 	  N_("smtpsh was the receiving server just now: every command the other side sent and "
 	  "every reply smtpsh gave are above. After a TURN the connection ends.") },
 	{ N_("Connect again"),
-	  N_("open alone reconnects to the teaching server."),
+	  N_("open alone (or reconnect) opens a new connection and brings it to where the last "
+	  "one stood: the greeting, then the same HELO."),
 	  "open", "open", { 0 },
-	  N_("A new connection, a new 220 greeting.") },
+	  N_("A new connection, a new 220 greeting, and HELO client.example said again.") },
 	{ N_("QUIT"),
 	  N_("QUIT ends the session politely."),
 	  "quit", "quit", { 221 },

@@ -2,8 +2,9 @@
  * verbcmd.c - an SMTP verb typed in the shell: what it needs before it is
  * sent (a default domain for HELO/EHLO, a body for DATA, TLS and AUTH's
  * own exchanges), what smtpsh notices about it (parameters the server did
- * not advertise), and what follows its reply (the EHLO-to-HELO fallback,
- * TURN).  Behaviour is read from the verb table's flags (verbs.h), never
+ * not advertise), and what follows its reply (TURN).  HELO, EHLO and LHLO
+ * are the connection recipe's hello step (recipe.h), with its one
+ * EHLO-to-HELO fallback.  Behaviour is read from the verb table's flags (verbs.h), never
  * from a verb's name.
  */
 #include <stdio.h>
@@ -63,20 +64,31 @@ static bool verb_ascii(const char *s, size_t n)
 	return true;
 }
 
-static int verb_helo_fallback(struct shell *sh, const char *domain, size_t dlen,
-    int worst, const char *failed, struct session_reply *r)
+/* HELO, EHLO or LHLO: the recipe's hello step, shown, with its one
+ * fallback from EHLO to HELO (RFC 5321 4.1.1.1). */
+static void verb_hello(struct shell *sh, const struct verb *v, const char *arg, size_t arglen,
+    bool unqualified)
 {
-	out_note(&sh->out, N_("the server does not know EHLO (%d): it is not ESMTP; trying HELO "
-	    "with the same domain"), r->reply.code);
-	char helo[SMTP_COMMAND_LINE_MAX];
-	int n = snprintf(helo, sizeof helo, "HELO %.*s", (int)dlen, domain);
-	int code = shell_exchange(sh, verb_by_id(VERB_HELO), helo, (size_t)n, r);
-	if (code == 250) {
-		/* The fallback worked: EHLO's refusal was no failure. */
-		sh->worst = worst;
-		snprintf(sh->failed_stage, sizeof sh->failed_stage, "%s", failed);
+	if (!shell_settle(sh))
+		return;
+	char domain[SMTP_COMMAND_LINE_MAX];
+	snprintf(domain, sizeof domain, "%.*s", (int)arglen, arg);
+	struct shell_view view;
+	shell_view_init(&view, sh, true);
+	if (unqualified) {
+		view.unqualified = domain;
+		view.unqualified_verb = v->name;
 	}
-	return code;
+	int code = 0;
+	struct smtp_error err;
+	enum smtp_errkind k = recipe_hello(sh->sess, &sh->recipe, v->id, domain, &view.obs, &code,
+	    &err);
+	if (k == SMTP_ERR_CANCELLED)
+		shell_cancelled(sh, NULL);
+	else if (k != SMTP_OK)
+		shell_fail(sh, NULL, &err);
+	else
+		shell_maybe_stop_code(sh, code);
 }
 
 void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, size_t arglen)
@@ -108,7 +120,7 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 		    "inside TLS; nothing was sent"), v->name);
 		return;
 	}
-	char domain[256];
+	char domain[SMTP_DOMAIN_MAX + 1];
 	bool unqualified = false;
 	if ((v->flags & VERB_F_HELLO) && arglen == 0) {
 		unqualified = !shell_local_domain(sh, domain, sizeof domain);
@@ -130,9 +142,10 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 		shell_fail(sh, "shell", &err);
 		return;
 	}
-	int worst = sh->worst;
-	char failed[sizeof sh->failed_stage];
-	memcpy(failed, sh->failed_stage, sizeof failed);
+	if (v->flags & VERB_F_HELLO) {
+		verb_hello(sh, v, arg, arglen, unqualified);
+		return;
+	}
 	unsigned long seq;
 	if (!shell_send_line(sh, v, wire, wlen, &seq))
 		return;
@@ -144,17 +157,6 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 	struct session_reply r;
 	session_reply_init(&r);
 	int code = shell_collect(sh, seq, &r);
-	bool ehlo = (v->flags & VERB_F_EXTENSIONS) != 0;
-	if ((v->flags & VERB_F_EXTENSIONS) && (code == 500 || code == 502) &&
-	    session_is_open(sh->sess)) {
-		code = verb_helo_fallback(sh, arg, arglen, worst, failed, &r);
-		ehlo = false;
-	}
-	if ((v->flags & VERB_F_HELLO) && code == 250) {
-		/* What a lookup's reconnect says again (lookupcmd.c). */
-		snprintf(sh->recipe.hello, sizeof sh->recipe.hello, "%.*s", (int)arglen, arg);
-		sh->recipe.ehlo = ehlo;
-	}
 	if ((v->flags & VERB_F_SWAPS_ROLES) && code == 250 &&
 	    session_state(sh->sess) == SMTP_ST_TURNED)
 		shell_turned(sh);

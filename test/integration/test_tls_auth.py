@@ -128,6 +128,43 @@ class TLS(unittest.TestCase):
         self.assertIn(b"AUTH PLAIN <secret>", p.stdout)
         self.assertIn(b"235", t)
 
+    def test_reconnect_replays_ehlo_starttls_and_auth(self):
+        # Issue 18: `reconnect` does the connection recipe again on a new
+        # connection -- the same EHLO, STARTTLS (verified again), EHLO after
+        # it and AUTH, each shown, the secret asked once and never shown.
+        secret = "recipe-secret-18"
+        expect = base64.b64encode(b"\0tim\0" + secret.encode()).decode()
+        after = [{"expect": "EHLO"}, {"send": "250-fake.test\r\n250 AUTH PLAIN\r\n"},
+                 {"expect": "AUTH PLAIN " + expect}, {"send": "235 2.7.0 ok\r\n"},
+                 {"expect": "QUIT"}, {"send": "221 bye\r\n"}]
+        with FakeServer(self.starttls_steps(after), tls=(self.c["leaf.pem"], self.c["leaf.key"]),
+                        connections=2) as srv:
+            p = run_smtpsh(["--no-color", "--cafile", self.c["ca.pem"],
+                            "-e", "ehlo me.example", "-e", "starttls", "-e", "auth plain tim",
+                            "-e", "quit", "-e", "reconnect", "-e", "quit",
+                            "localhost", str(srv.port)],
+                           env_extra={"SMTPSH_PASSWORD": secret})
+            srv.finish()
+            wire = srv.received()
+            self.assertNotIn("expected", srv.stderr)
+        out = p.stdout.decode()
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("reconnecting to localhost, then again: EHLO me.example, STARTTLS, AUTH PLAIN",
+                      p.stdout.decode() + p.stderr.decode())
+        self.assertEqual(out.count("verification: ok"), 2, out)
+        self.assertEqual(out.count("< 235 2.7.0 ok"), 2, out)
+        self.assertEqual(wire.count(b"EHLO me.example\r\n"), 4, wire)
+        self.assertEqual(wire.count(b"STARTTLS\r\n"), 2, wire)
+        self.assertEqual(wire.count(b"QUIT\r\n"), 2, wire)
+        for blob in (p.stdout, p.stderr):
+            self.assertNotIn(secret.encode(), blob)
+            self.assertNotIn(expect.encode(), blob)
+
+    def test_reconnect_with_nothing_opened_is_a_usage_error(self):
+        p = run_smtpsh(["--no-color", "-e", "reconnect"])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("nothing to reconnect to", p.stderr.decode())
+
     def test_unwritable_transcript_is_a_usage_error(self):
         # Reported before any session exists: status 2, not a crash.
         for args in (["--transcript", "/nonexistent/dir/t.log"], ["--json", "--transcript",
