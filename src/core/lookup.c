@@ -80,7 +80,7 @@ static void lookup_final(struct lookup *lk, size_t i)
 	lookup_item(lk, i)->final = true;
 }
 
-static void lookup_untested(struct lookup *lk, size_t i, const char *reason)
+void lookup_untested(struct lookup *lk, size_t i, const char *reason)
 {
 	struct lookup_result *r = lookup_slot(lk, i);
 	if (lookup_item(lk, i)->attempts == 0 && lookup_item(lk, i)->temp_tries == 0) {
@@ -140,29 +140,6 @@ void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct
 		return;
 	}
 	lookup_final(lk, i);
-}
-
-/* A command for name i could not be sent or answered. */
-void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struct smtp_error *err)
-{
-	if (k == SMTP_ERR_CANCELLED) {
-		lk->cancelled = true;
-	} else if (k == SMTP_ERR_REFUSED || k == SMTP_ERR_USAGE) {
-		lookup_untested(lk, i, err->msg);          /* the name cannot be sent */
-	} else if (k == SMTP_ERR_LIMIT) {
-		/* Over the reply budget: a protocol violation, not a lost
-		 * connection (no limit is learned, no back-off).  One more
-		 * try, then the name is untested. */
-		lookup_dropped(lk, err->msg);
-		if (++lookup_item(lk, i)->too_large >= LOOKUP_TOO_LARGE_TRIES) {
-			char why[SMTP_ERROR_MSG_MAX];
-			snprintf(why, sizeof why, "reply too large, %u times (%.180s)",
-			    lookup_item(lk, i)->too_large, err->msg);
-			lookup_untested(lk, i, why);
-		}
-	} else {
-		lookup_lost(lk, err->msg);
-	}
 }
 
 /* A 500 or 502 to VRFY or EXPN (m): the command is not there, for any
@@ -358,7 +335,8 @@ static void lookup_step(struct lookup *lk)
 			lk->sum->method = lk->method;
 		return;
 	}
-	unsigned room = lookup_room(lk);
+	unsigned room = lookup_room(lk, lk->method == LOOKUP_RCPT && lookup_txn_needed(lk) ?
+	    (lk->txn ? 2 : 1) : 0);
 	if (room == 0 || lk->reconnect) {
 		lk->reconnect = true;               /* the limit we learned: end it now */
 		return;

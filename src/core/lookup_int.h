@@ -119,9 +119,8 @@ static inline struct lookup_item *lookup_item(const struct lookup *lk, size_t i)
 struct lookup_result *lookup_slot(struct lookup *lk, size_t i);
 /* A reply for name i (asked by method m): final, held, or to be retried. */
 void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct smtp_reply *r);
-/* A command for name i could not be sent or answered (a cancel, a name
- * that cannot be sent, or the connection's end). */
-void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struct smtp_error *err);
+/* Name i is final, untested, for reason. */
+void lookup_untested(struct lookup *lk, size_t i, const char *reason);
 
 /* lookup_rcpt.c: RCPTs for names idx[0..cnt), pipelined when cnt > 1. */
 void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt);
@@ -132,6 +131,25 @@ void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *cu
 void lookup_commit_held(struct lookup *lk);
 
 /* lookup_conn.c */
+/* Send one command and read its own reply (unsolicited ones skipped);
+ * counts it for the connection's limits and watches for a tarpit.  A 421
+ * comes back as SMTP_ERR_CLOSED with *out holding it. */
+enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
+    struct session_reply *out, struct smtp_error *err);
+/* The reply to seq (unsolicited ones skipped), counted; a 421 or a close
+ * is SMTP_ERR_CLOSED; until: SESSION_WAIT_OWED, or when a reply not come
+ * by then is SMTP_ERR_TIMEOUT. */
+enum smtp_errkind lookup_read(struct lookup *lk, unsigned long seq, long long until,
+    struct session_reply *r, struct smtp_error *err);
+/* Count an answered command for the connection's limits. */
+void lookup_count_reply(struct lookup *lk, int code);
+/* One command as a group's line (its wire form written to wire, of
+ * SMTP_COMMAND_LINE_MAX bytes). */
+enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_line *l,
+    char *wire, struct smtp_error *err);
+/* A command for name i could not be sent or answered (a cancel, a name
+ * that cannot be sent, or the connection's end). */
+void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struct smtp_error *err);
 /* Wait until t (transport_now_ms clock); SMTP_ERR_CANCELLED on cancel. */
 enum smtp_errkind lookup_sleep_until(struct lookup *lk, long long t);
 /* Back off (doubling, capped) after a refusal without progress. */
@@ -150,8 +168,9 @@ void lookup_dropped(struct lookup *lk, const char *why);
 /* End the connection ourselves: QUIT (waited for briefly when wait). */
 void lookup_end_connection(struct lookup *lk, bool wait);
 /* How many names may still be asked on this connection (at least 1 on a
- * fresh one). */
-unsigned lookup_room(const struct lookup *lk);
+ * fresh one); head: the commands the next batch sends before its first
+ * name (RSET, MAIL), which count against a learned limit too. */
+unsigned lookup_room(const struct lookup *lk, unsigned head);
 /* A reply arrived gap_ms after its command (or the reply before it):
  * true when it is much slower than the connection's usual. */
 bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch);
@@ -174,11 +193,6 @@ void lookup_pin(struct lookup *lk, double wait_ms, unsigned more);
 long long lookup_group_late_ms(const struct lookup *lk);
 
 /* lookup_probe.c */
-/* Send one command and read its own reply (unsolicited ones skipped);
- * counts it for the connection's limits and watches for a tarpit.  A 421
- * comes back as SMTP_ERR_CLOSED with *out holding it. */
-enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
-    struct session_reply *out, struct smtp_error *err);
 /* The domain bare names get: --domain, or the one the server's 501 made
  * us take (its EHLO domain); NULL when none. */
 const char *lookup_name_domain(const struct lookup *lk);
@@ -191,8 +205,6 @@ bool lookup_qualify(struct lookup *lk, const struct smtp_reply *r);
  * arg gets what was sent last (cap SMTP_COMMAND_LINE_MAX). */
 enum smtp_errkind lookup_ask_name(struct lookup *lk, enum verb_id id, const char *name,
     char *arg, struct session_reply *out, struct smtp_error *err);
-/* Count an answered command for the connection's limits. */
-void lookup_count_reply(struct lookup *lk, int code);
 /* Auto: VRFY or RCPT (and, for VRFY, whether it says yes to anything). */
 enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err);
 /* RCPT: a MAIL transaction is open (RSET and MAIL again after
@@ -206,10 +218,6 @@ enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err);
 bool lookup_txn_needed(const struct lookup *lk);
 enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines,
     char (*wire)[SMTP_COMMAND_LINE_MAX], size_t *n, bool *rset, struct smtp_error *err);
-/* One command as a group's line (its wire form written to wire, of
- * SMTP_COMMAND_LINE_MAX bytes). */
-enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_line *l,
-    char *wire, struct smtp_error *err);
 /* until: SESSION_WAIT_OWED, or when a reply not come by then is
  * SMTP_ERR_TIMEOUT. */
 enum smtp_errkind lookup_txn_read(struct lookup *lk, unsigned long rset_seq,

@@ -1,6 +1,5 @@
 /*
- * lookup_probe.c - the lookup engine's single commands (lookup_int.h): one
- * command and its own reply, counted for the connection's limits; auto's
+ * lookup_probe.c - the lookup engine's single probes (lookup_int.h): auto's
  * choice of method (VRFY of postmaster and of a random name: real answers
  * to both, or RCPT); the RCPT transaction (MAIL FROM once, RSET every
  * LOOKUP_RCPT_PER_TXN recipients, both sent ahead of a pipelined group when
@@ -17,42 +16,6 @@
 
 #include "smtp_limits.h"
 #include "verbs.h"
-
-void lookup_count_reply(struct lookup *lk, int code)
-{
-	lk->conn_cmds++;
-	if (code >= 400)
-		lk->conn_errors++;
-}
-
-enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
-    struct session_reply *out, struct smtp_error *err)
-{
-	char wire[SMTP_COMMAND_LINE_MAX];
-	size_t wlen = 0;
-	enum smtp_errkind k = verb_format_command(v, arg, strlen(arg), wire, sizeof wire, &wlen, err);
-	if (k != SMTP_OK)
-		return k;
-	unsigned long seq = 0;
-	k = session_send(lk->s, v, wire, wlen, &seq, NULL, err);
-	while (k == SMTP_OK) {
-		k = session_next_reply(lk->s, SESSION_WAIT_OWED, out, err);
-		if (k != SMTP_OK || out->seq == seq)
-			break;
-	}
-	if (k != SMTP_OK)
-		return k;
-	const struct smtp_reply *r = &out->reply;
-	if (r->code == 421 || out->closed) {
-		const struct reply_line *l = r->nlines > 0 ? &r->lines[0] : NULL;
-		return smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d %.*s", r->code,
-		    l != NULL ? (int)(l->len > 200 ? 200 : l->len) : 0, l != NULL ? l->text : "");
-	}
-	if (lookup_note_latency(lk, out->elapsed_ms, true))
-		(void)lookup_slow(lk);
-	lookup_count_reply(lk, r->code);
-	return SMTP_OK;
-}
 
 const char *lookup_name_domain(const struct lookup *lk)
 {
@@ -219,22 +182,6 @@ bool lookup_txn_needed(const struct lookup *lk)
 	return !lk->txn || lk->txn_rcpts >= LOOKUP_RCPT_PER_TXN;
 }
 
-/* Send one command without waiting for its reply. */
-/* One command as a line of a group, its wire form in wire. */
-enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_line *l,
-    char *wire, struct smtp_error *err)
-{
-	size_t wlen = 0;
-	const struct verb *v = verb_by_id(id);
-	enum smtp_errkind k = verb_format_command(v, arg, strlen(arg), wire, SMTP_COMMAND_LINE_MAX,
-	    &wlen, err);
-	memset(l, 0, sizeof *l);
-	l->verb = v;
-	l->line = wire;
-	l->len = wlen;
-	return k;
-}
-
 enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines,
     char (*wire)[SMTP_COMMAND_LINE_MAX], size_t *n, bool *rset, struct smtp_error *err)
 {
@@ -249,24 +196,6 @@ enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines
 	if (k == SMTP_OK)
 		k = lookup_line(VERB_MAIL, lk->cfg->from != NULL ? lk->cfg->from : "",
 		    &lines[(*n)++], wire[*rset ? 1 : 0], err);
-	return k;
-}
-
-/* The reply to seq (unsolicited ones skipped), counted; a 421 or a close
- * is SMTP_ERR_CLOSED. */
-static enum smtp_errkind lookup_read(struct lookup *lk, unsigned long seq, long long until,
-    struct session_reply *r, struct smtp_error *err)
-{
-	enum smtp_errkind k;
-	do
-		k = session_next_reply(lk->s, until, r, err);
-	while (k == SMTP_OK && r->seq != seq);
-	if (k == SMTP_ERR_AGAIN && until != SESSION_WAIT_OWED)
-		k = smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "no reply in time");
-	if (k == SMTP_OK && (r->reply.code == 421 || r->closed))
-		k = smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d", r->reply.code);
-	if (k == SMTP_OK)
-		lookup_count_reply(lk, r->reply.code);
 	return k;
 }
 
