@@ -5,8 +5,9 @@
  * matched to its name by the session's owed queue (a refused group element
  * never shifts the others).  Each name ends with exactly one result,
  * reported in input order: results are held in a ring of
- * LOOKUP_PENDING_MAX slots until every name before them is final.  The
- * RCPT groups themselves are lookup_rcpt.c's.
+ * LOOKUP_PENDING_MAX slots until every name before them is final (taking
+ * and reporting them is lookup_results.c's).  The RCPT groups themselves
+ * are lookup_rcpt.c's.
  *
  * A temporary answer is asked again after a back-off (--retries); a name
  * whose reply was lost with its connection is asked again on the next one
@@ -24,123 +25,11 @@
 #include "lookup_int.h"
 #include "mailbox.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "verbs.h"
-
-struct lookup_result *lookup_slot(struct lookup *lk, size_t i)
-{
-	return &lk->slots[i % LOOKUP_PENDING_MAX];
-}
-
-void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *current,
-    const char *fmt, ...)
-{
-	if (lk->h->event == NULL)
-		return;
-	struct lookup_event e;
-	memset(&e, 0, sizeof e);
-	e.kind = kind;
-	e.done = lk->emit;
-	e.total = lk->n;
-	e.connections = lk->sum->connections;
-	e.current = current;
-	e.routine = lk->event_routine;
-	if (fmt != NULL) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e.message, sizeof e.message, fmt, ap);
-		va_end(ap);
-	}
-	lk->h->event(lk->h->ctx, &e);
-}
-
-/* Report every final result that has no unreported name before it. */
-static void lookup_flush(struct lookup *lk)
-{
-	bool any = false;
-	while (lk->emit < lk->n && lookup_item(lk, lk->emit)->final) {
-		struct lookup_result *r = lookup_slot(lk, lk->emit);
-		lk->sum->by_verdict[r->verdict]++;
-		lk->h->result(lk->h->ctx, r);
-		lk->emit++;
-		any = true;
-	}
-	if (any)
-		lookup_event(lk, LOOKUP_EV_PROGRESS, NULL, NULL);
-}
-
-static void lookup_final(struct lookup *lk, size_t i)
-{
-	struct lookup_result *r = lookup_slot(lk, i);
-	r->attempts = lookup_item(lk, i)->attempts;
-	lookup_item(lk, i)->final = true;
-}
-
-void lookup_untested(struct lookup *lk, size_t i, const char *reason)
-{
-	struct lookup_result *r = lookup_slot(lk, i);
-	if (lookup_item(lk, i)->attempts == 0 && lookup_item(lk, i)->temp_tries == 0) {
-		memset(r, 0, sizeof *r);
-		r->index = i;
-		r->name = lookup_item(lk, i)->name;
-	}
-	r->verdict = LOOKUP_UNTESTED;
-	r->code = 0;
-	r->enhanced[0] = '\0';
-	r->nlines = r->naddresses = r->lines_dropped = 0;
-	snprintf(r->reason, sizeof r->reason, "%s", reason);
-	lookup_final(lk, i);
-}
-
-void lookup_commit_held(struct lookup *lk)
-{
-	if (!lk->held_valid)
-		return;
-	lk->held_valid = false;
-	lookup_final(lk, lk->held);
-}
-
-/* A reply for name i (asked by method m): final, held, or to be retried. */
-void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct smtp_reply *r)
-{
-	lookup_commit_held(lk);
-	struct lookup_item *it = lookup_item(lk, i);
-	struct lookup_result *res = lookup_slot(lk, i);
-	res->method = m;
-	res->reason[0] = '\0';
-	enum lookup_verdict v = lookup_classify(m, r, lookup_is_catch_all(lk, i), res);
-	lk->conn_progress = true;
-	lk->futile_connections = 0;
-	lk->answered_any = true;
-	lk->blamed = false;
-	lk->backoff_ms = 0;
-	if (v == LOOKUP_TEMPORARY) {
-		if (++it->temp_tries <= lk->cfg->retries) {
-			long long wait = LOOKUP_BACKOFF_FIRST_MS;
-			for (unsigned t = 1; t < it->temp_tries && wait < LOOKUP_BACKOFF_MAX_MS; t++)
-				wait *= 2;          /* doubled each time, up to the ceiling */
-			it->not_before = transport_now_ms() +
-			    (wait > LOOKUP_BACKOFF_MAX_MS ? LOOKUP_BACKOFF_MAX_MS : wait);
-			return;
-		}
-		snprintf(res->reason, sizeof res->reason, "only temporary answers, %u times",
-		    it->temp_tries);
-	} else if (v == LOOKUP_UNTESTED) {
-		snprintf(res->reason, sizeof res->reason, "the reply (%03d) is no answer to %s",
-		    r->code, lookup_method_name(m));
-	}
-	if (r->code / 100 == 5) {
-		lk->held_valid = true;
-		lk->held = i;
-		lk->held_was_error = 1;
-		return;
-	}
-	lookup_final(lk, i);
-}
 
 /* A 500 or 502 to VRFY or EXPN (m): the command is not there, for any
  * name.  Auto chooses again without it (name i is asked again, not
@@ -163,7 +52,7 @@ static bool lookup_method_missing(struct lookup *lk, size_t i, enum lookup_metho
 		    "choosing the method again without it", verb, r->code, len, text);
 		return true;
 	}
-	lookup_take(lk, i, m, r);
+	lookup_take(lk, i, m, r, lk->vrfy_catch_all);
 	lk->stop = true;
 	snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: the server does not "
 	    "implement %s (%03d %.*s); --method auto or rcpt may tell", verb, r->code, len, text);
@@ -226,7 +115,7 @@ static void lookup_ask_one(struct lookup *lk, size_t i)
 		}
 	}
 	if (k == SMTP_OK)
-		lookup_take(lk, i, m, &r.reply);
+		lookup_take(lk, i, m, &r.reply, lk->vrfy_catch_all);
 	else
 		lookup_failed(lk, i, k, &err);
 	session_reply_free(&r);
@@ -244,12 +133,7 @@ static size_t lookup_pick(struct lookup *lk, size_t *idx, size_t max, long long 
 		struct lookup_item *it = lookup_item(lk, i);
 		if (it->final || (lk->held_valid && lk->held == i))
 			continue;
-		if (it->attempts == 0 && it->temp_tries == 0) {
-			struct lookup_result *r = lookup_slot(lk, i);
-			memset(r, 0, sizeof *r);
-			r->index = i;
-			r->name = lookup_item(lk, i)->name;
-		}
+		(void)lookup_fresh(lk, i);
 		if (it->attempts >= LOOKUP_ATTEMPTS_MAX || it->ends_connections) {
 			char why[SMTP_ERROR_MSG_MAX];
 			snprintf(why, sizeof why, "asked %u times, and each time the connection ended "

@@ -115,20 +115,8 @@ static inline struct lookup_item *lookup_item(const struct lookup *lk, size_t i)
 	return &lk->items[i % LOOKUP_PENDING_MAX];
 }
 
-/* lookup.c */
-struct lookup_result *lookup_slot(struct lookup *lk, size_t i);
-/* A reply for name i (asked by method m): final, held, or to be retried. */
-void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct smtp_reply *r);
-/* Name i is final, untested, for reason. */
-void lookup_untested(struct lookup *lk, size_t i, const char *reason);
-
 /* lookup_rcpt.c: RCPTs for names idx[0..cnt), pipelined when cnt > 1. */
 void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt);
-void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *current,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* The held 5xx answer is final: a reply came after it, or we ended the
- * connection ourselves. */
-void lookup_commit_held(struct lookup *lk);
 
 /* lookup_conn.c */
 /* Send one command and read its own reply (unsolicited ones skipped);
@@ -225,7 +213,32 @@ enum smtp_errkind lookup_txn_read(struct lookup *lk, unsigned long rset_seq,
 /* RCPT: the catch-all status of the domain of name i, probed once. */
 enum smtp_errkind lookup_catch_all(struct lookup *lk, size_t i, bool *catch_all,
     struct smtp_error *err);
-/* Whether the domain of name i is known to be a catch-all (no probe). */
+/* RCPT: whether the domain of name i is known to be a catch-all (no
+ * probe). */
 bool lookup_is_catch_all(const struct lookup *lk, size_t i);
+
+
+/* lookup_results.c */
+/* Name i's result (i in [emit, n)). */
+struct lookup_result *lookup_slot(struct lookup *lk, size_t i);
+/* The same, emptied (index and name set) when name i was never asked. */
+struct lookup_result *lookup_fresh(struct lookup *lk, size_t i);
+/* A reply r for name i, asked by method m: final, held (a 5xx, until the
+ * connection shows it did not end the session), or to be asked again
+ * after a back-off (a 4xx, --retries).  catch_all: the asking method knows
+ * its "exists" proves nothing (lookup_classify). */
+void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct smtp_reply *r,
+    bool catch_all);
+/* Name i is final, untested, for reason. */
+void lookup_untested(struct lookup *lk, size_t i, const char *reason);
+/* The held 5xx answer is final: a reply came after it, or we ended the
+ * connection ourselves. */
+void lookup_commit_held(struct lookup *lk);
+/* Report every final result with no unreported name before it (the
+ * result hook, the summary's counts), then a progress event. */
+void lookup_flush(struct lookup *lk);
+/* A note through the event hook (when there is one); fmt NULL: none. */
+void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *current,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

@@ -248,8 +248,6 @@ static const char *lookup_domain_of(const struct lookup *lk, size_t i, char *buf
 
 bool lookup_is_catch_all(const struct lookup *lk, size_t i)
 {
-	if (lk->method != LOOKUP_RCPT)
-		return lk->vrfy_catch_all;
 	char buf[LOOKUP_NAME_MAX * 2];
 	const char *d = lookup_domain_of(lk, i, buf, sizeof buf);
 	for (size_t k = 0; k < lk->ndomains; k++)
