@@ -1,13 +1,14 @@
 /*
- * lookup.c - the lookup run (lookup.h): names are asked in batches -- one
- * VRFY or EXPN at a time (RFC 2920 3.1: they end a pipelined group), RCPTs
- * in groups when the server advertises PIPELINING -- and every reply is
- * matched to its name by the session's owed queue (a refused group element
- * never shifts the others).  Each name ends with exactly one result,
- * reported in input order: results are held in a ring of
- * LOOKUP_PENDING_MAX slots until every name before them is final (taking
- * and reporting them is lookup_results.c's).  The RCPT groups themselves
- * are lookup_rcpt.c's.
+ * lookup.c - the lookup run (lookup.h): names are asked in batches, the way
+ * the method table says (one struct lookup_method_ops per method: one VRFY
+ * or EXPN at a time, RFC 2920 3.1: they end a pipelined group; RCPTs in
+ * groups when the server advertises PIPELINING, inside a MAIL
+ * transaction), and every reply is matched to its name by the session's
+ * owed queue (a refused group element never shifts the others).  Each
+ * name ends with exactly one result, reported in input order: results are
+ * held in a ring of LOOKUP_PENDING_MAX slots until every name before them
+ * is final (taking and reporting them is lookup_results.c's).  The asking
+ * itself is the methods' (lookup_rcpt.c, lookup_probe.c).
  *
  * A temporary answer is asked again after a back-off (--retries); a name
  * whose reply was lost with its connection is asked again on the next one
@@ -31,95 +32,33 @@
 
 #include "verbs.h"
 
-/* A 500 or 502 to VRFY or EXPN (m): the command is not there, for any
- * name.  Auto chooses again without it (name i is asked again, not
- * charged); a forced method stops: name i keeps the answer
- * (cannot-verify), the rest is untested with the reason. */
-static bool lookup_method_missing(struct lookup *lk, size_t i, enum lookup_method m,
-    const struct smtp_reply *r)
-{
-	if (r->code != 500 && r->code != 502)
-		return false;
-	const struct reply_line *l = r->nlines > 0 ? &r->lines[0] : NULL;
-	int len = l != NULL ? (int)(l->len > 100 ? 100 : l->len) : 0;
-	const char *text = l != NULL ? l->text : "";
-	const char *verb = m == LOOKUP_EXPN ? "EXPN" : "VRFY";
-	lk->methods_off |= 1u << m;
-	if (lk->cfg->method == LOOKUP_AUTO) {
-		lookup_item(lk, i)->attempts--;
-		lk->method_known = false;
-		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "%s is not implemented after all (%03d %.*s): "
-		    "choosing the method again without it", verb, r->code, len, text);
-		return true;
-	}
-	lookup_take(lk, i, m, r, lk->vrfy_catch_all);
-	lk->stop = true;
-	snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: the server does not "
-	    "implement %s (%03d %.*s); --method auto or rcpt may tell", verb, r->code, len, text);
-	return true;
-}
+static const struct lookup_method_ops lookup_auto_ops = {
+	.begin = lookup_auto_begin,
+};
 
-/* VRFY or EXPN of name i, and EXPN after a VRFY that names a list. */
-static void lookup_ask_one(struct lookup *lk, size_t i)
-{
-	struct smtp_error err;
-	if (lookup_rate_wait(lk) != SMTP_OK) {
-		lk->cancelled = true;
-		return;
-	}
-	lookup_event(lk, LOOKUP_EV_PROGRESS, lookup_item(lk, i)->name, NULL);
-	struct lookup_item *it = lookup_item(lk, i);
-	enum lookup_method m = lk->method;
-	struct session_reply r;
-	session_reply_init(&r);
-	it->attempts++;
-	if (lk->conn_names++ == 0)
-		lk->conn_first = i;
-	char arg[SMTP_COMMAND_LINE_MAX];
-	enum smtp_errkind k = lookup_ask_name(lk, m == LOOKUP_EXPN ? VERB_EXPN : VERB_VRFY,
-	    lookup_item(lk, i)->name, arg, &r, &err);
-	if (k == SMTP_OK && strchr(arg, '@') == NULL && lookup_wants_domain(&r.reply)) {
-		/* Not an answer about the name, and no domain to give it. */
-		const struct reply_line *l = r.reply.nlines > 0 ? &r.reply.lines[0] : NULL;
-		char why[SMTP_ERROR_MSG_MAX];
-		snprintf(why, sizeof why, "the server wants name@domain (%03d %.*s) and none is "
-		    "known: give --domain", r.reply.code, l != NULL ? (int)(l->len > 100 ? 100 : l->len) : 0,
-		    l != NULL ? l->text : "");
-		session_reply_free(&r);
-		lookup_commit_held(lk);
-		lookup_untested(lk, i, why);
-		return;
-	}
-	if (k == SMTP_OK && lookup_method_missing(lk, i, m, &r.reply)) {
-		session_reply_free(&r);
-		return;
-	}
-	if (k == SMTP_OK && m == LOOKUP_VRFY && r.reply.code == 250 &&
-	    lookup_addresses(&r.reply, lookup_slot(lk, i)->addresses, LOOKUP_ADDRESSES_MAX) >= 2) {
-		/* VRFY calls it a list: EXPN says who is on it. */
-		struct session_reply x;
-		session_reply_init(&x);
-		it->attempts++;
-		enum smtp_errkind kx = lookup_command(lk, verb_by_id(VERB_EXPN), arg, &x, &err);
-		if (kx == SMTP_OK && x.reply.code == 250) {
-			session_reply_free(&r);
-			r = x;
-			m = LOOKUP_EXPN;
-		} else {
-			session_reply_free(&x);
-			if (kx != SMTP_OK) {
-				session_reply_free(&r);
-				lookup_failed(lk, i, kx, &err);
-				return;
-			}
-		}
-	}
-	if (k == SMTP_OK)
-		lookup_take(lk, i, m, &r.reply, lk->vrfy_catch_all);
-	else
-		lookup_failed(lk, i, k, &err);
-	session_reply_free(&r);
-}
+static const struct lookup_method_ops lookup_vrfy_ops = {
+	.begin = lookup_vrfy_begin,
+	.ask = lookup_vrfy_ask,
+};
+
+static const struct lookup_method_ops lookup_expn_ops = {
+	.ask = lookup_expn_ask,
+};
+
+static const struct lookup_method_ops lookup_rcpt_ops = {
+	.ask = lookup_ask_group,
+	.groups = true,
+	.needs_txn = true,
+};
+
+static const struct lookup_method_ops *const lookup_methods[] = {
+	[LOOKUP_AUTO] = &lookup_auto_ops,
+	[LOOKUP_VRFY] = &lookup_vrfy_ops,
+	[LOOKUP_EXPN] = &lookup_expn_ops,
+	[LOOKUP_RCPT] = &lookup_rcpt_ops,
+};
+_Static_assert(sizeof lookup_methods / sizeof lookup_methods[0] == LOOKUP_METHOD__COUNT,
+    "one lookup_method_ops for each enum lookup_method");
 
 /* Up to max names that may be asked now, in order; 0 and *wait_until
  * when the only ones left are backing off. */
@@ -200,6 +139,18 @@ static void lookup_rest_untested(struct lookup *lk, const char *reason)
 	}
 }
 
+/* The method: the configured one, after its begin (auto's chooses). */
+static enum smtp_errkind lookup_begin(struct lookup *lk, struct smtp_error *err)
+{
+	const struct lookup_method_ops *ops = lookup_methods[lk->cfg->method];
+	lk->method = lk->cfg->method;
+	enum smtp_errkind k = ops->begin != NULL ? ops->begin(lk, err) : SMTP_OK;
+	if (k == SMTP_ERR_CLOSED || k == SMTP_ERR_CANCELLED)
+		return k;
+	lk->method_known = true;
+	return SMTP_OK;
+}
+
 /* One step: a connection, the method, then a batch of names. */
 static void lookup_step(struct lookup *lk)
 {
@@ -210,7 +161,7 @@ static void lookup_step(struct lookup *lk)
 		return;
 	struct smtp_error err;
 	if (!lk->method_known) {
-		k = lookup_choose_method(lk, &err);
+		k = lookup_begin(lk, &err);
 		if (k == SMTP_ERR_CANCELLED)
 			lk->cancelled = true;
 		else if (k != SMTP_OK)
@@ -219,8 +170,8 @@ static void lookup_step(struct lookup *lk)
 			lk->sum->method = lk->method;
 		return;
 	}
-	unsigned room = lookup_room(lk, lk->method == LOOKUP_RCPT && lookup_txn_needed(lk) ?
-	    (lk->txn ? 2 : 1) : 0);
+	const struct lookup_method_ops *ops = lookup_methods[lk->method];
+	unsigned room = lookup_room(lk, ops->needs_txn && lookup_txn_needed(lk) ? (lk->txn ? 2 : 1) : 0);
 	if (room == 0 || lk->reconnect) {
 		lk->reconnect = true;               /* the limit we learned: end it now */
 		return;
@@ -231,10 +182,10 @@ static void lookup_step(struct lookup *lk)
 		lk->pinning = false;                /* no slowdown this far: none */
 		lk->pin_done = true;
 	}
-	size_t max = lk->method == LOOKUP_RCPT && pipelining && !lk->pinning ? LOOKUP_GROUP_MAX : 1;
+	size_t max = ops->groups && pipelining && !lk->pinning ? LOOKUP_GROUP_MAX : 1;
 	if (max > 1 && max >= room)
 		max = room > 1 ? room - 1 : 1;      /* a group's NOOP counts too */
-	if (lk->method == LOOKUP_RCPT) {
+	if (ops->needs_txn) {
 		unsigned used = lookup_txn_needed(lk) ? 0 : lk->txn_rcpts;
 		if (max > LOOKUP_RCPT_PER_TXN - used)
 			max = LOOKUP_RCPT_PER_TXN - used;
@@ -249,10 +200,7 @@ static void lookup_step(struct lookup *lk)
 			lookup_commit_held(lk);     /* the last answer: nothing follows it */
 		return;
 	}
-	if (lk->method == LOOKUP_RCPT)
-		lookup_ask_group(lk, idx, cnt);
-	else
-		lookup_ask_one(lk, idx[0]);
+	ops->ask(lk, idx, cnt);
 }
 
 enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
