@@ -1,12 +1,14 @@
 /*
- * lookup.c - the lookup run (lookup.h): names are asked in batches -- one
- * VRFY or EXPN at a time (RFC 2920 3.1: they end a pipelined group), RCPTs
- * in groups when the server advertises PIPELINING -- and every reply is
- * matched to its name by the session's owed queue (a refused group element
- * never shifts the others).  Each name ends with exactly one result,
- * reported in input order: results are held in a ring of
- * LOOKUP_PENDING_MAX slots until every name before them is final.  The
- * RCPT groups themselves are lookup_rcpt.c's.
+ * lookup.c - the lookup run (lookup.h): names are asked in batches, the way
+ * the method table says (one struct lookup_method_ops per method: one VRFY
+ * or EXPN at a time, RFC 2920 3.1: they end a pipelined group; RCPTs in
+ * groups when the server advertises PIPELINING, inside a MAIL
+ * transaction), and every reply is matched to its name by the session's
+ * owed queue (a refused group element never shifts the others).  Each
+ * name ends with exactly one result, reported in input order: results are
+ * held in a ring of LOOKUP_PENDING_MAX slots until every name before them
+ * is final (taking and reporting them is lookup_results.c's).  The asking
+ * itself is the methods' (lookup_rcpt.c, lookup_probe.c).
  *
  * A temporary answer is asked again after a back-off (--retries); a name
  * whose reply was lost with its connection is asked again on the next one
@@ -24,236 +26,39 @@
 #include "lookup_int.h"
 #include "mailbox.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "verbs.h"
 
-struct lookup_result *lookup_slot(struct lookup *lk, size_t i)
-{
-	return &lk->slots[i % LOOKUP_PENDING_MAX];
-}
+static const struct lookup_method_ops lookup_auto_ops = {
+	.begin = lookup_auto_begin,
+};
 
-void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *current,
-    const char *fmt, ...)
-{
-	if (lk->h->event == NULL)
-		return;
-	struct lookup_event e;
-	memset(&e, 0, sizeof e);
-	e.kind = kind;
-	e.done = lk->emit;
-	e.total = lk->n;
-	e.connections = lk->sum->connections;
-	e.current = current;
-	e.routine = lk->event_routine;
-	if (fmt != NULL) {
-		va_list ap;
-		va_start(ap, fmt);
-		vsnprintf(e.message, sizeof e.message, fmt, ap);
-		va_end(ap);
-	}
-	lk->h->event(lk->h->ctx, &e);
-}
+static const struct lookup_method_ops lookup_vrfy_ops = {
+	.begin = lookup_vrfy_begin,
+	.ask = lookup_vrfy_ask,
+};
 
-/* Report every final result that has no unreported name before it. */
-static void lookup_flush(struct lookup *lk)
-{
-	bool any = false;
-	while (lk->emit < lk->n && lookup_item(lk, lk->emit)->final) {
-		struct lookup_result *r = lookup_slot(lk, lk->emit);
-		lk->sum->by_verdict[r->verdict]++;
-		lk->h->result(lk->h->ctx, r);
-		lk->emit++;
-		any = true;
-	}
-	if (any)
-		lookup_event(lk, LOOKUP_EV_PROGRESS, NULL, NULL);
-}
+static const struct lookup_method_ops lookup_expn_ops = {
+	.ask = lookup_expn_ask,
+};
 
-static void lookup_final(struct lookup *lk, size_t i)
-{
-	struct lookup_result *r = lookup_slot(lk, i);
-	r->attempts = lookup_item(lk, i)->attempts;
-	lookup_item(lk, i)->final = true;
-}
+static const struct lookup_method_ops lookup_rcpt_ops = {
+	.ask = lookup_ask_group,
+	.groups = true,
+	.needs_txn = true,
+};
 
-static void lookup_untested(struct lookup *lk, size_t i, const char *reason)
-{
-	struct lookup_result *r = lookup_slot(lk, i);
-	if (lookup_item(lk, i)->attempts == 0 && lookup_item(lk, i)->temp_tries == 0) {
-		memset(r, 0, sizeof *r);
-		r->index = i;
-		r->name = lookup_item(lk, i)->name;
-	}
-	r->verdict = LOOKUP_UNTESTED;
-	r->code = 0;
-	r->enhanced[0] = '\0';
-	r->nlines = r->naddresses = r->lines_dropped = 0;
-	snprintf(r->reason, sizeof r->reason, "%s", reason);
-	lookup_final(lk, i);
-}
-
-void lookup_commit_held(struct lookup *lk)
-{
-	if (!lk->held_valid)
-		return;
-	lk->held_valid = false;
-	lookup_final(lk, lk->held);
-}
-
-/* A reply for name i (asked by method m): final, held, or to be retried. */
-void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct smtp_reply *r)
-{
-	lookup_commit_held(lk);
-	struct lookup_item *it = lookup_item(lk, i);
-	struct lookup_result *res = lookup_slot(lk, i);
-	res->method = m;
-	res->reason[0] = '\0';
-	enum lookup_verdict v = lookup_classify(m, r, lookup_is_catch_all(lk, i), res);
-	lk->conn_progress = true;
-	lk->futile_connections = 0;
-	lk->answered_any = true;
-	lk->blamed = false;
-	lk->backoff_ms = 0;
-	if (v == LOOKUP_TEMPORARY) {
-		if (++it->temp_tries <= lk->cfg->retries) {
-			long long wait = LOOKUP_BACKOFF_FIRST_MS;
-			for (unsigned t = 1; t < it->temp_tries && wait < LOOKUP_BACKOFF_MAX_MS; t++)
-				wait *= 2;          /* doubled each time, up to the ceiling */
-			it->not_before = transport_now_ms() +
-			    (wait > LOOKUP_BACKOFF_MAX_MS ? LOOKUP_BACKOFF_MAX_MS : wait);
-			return;
-		}
-		snprintf(res->reason, sizeof res->reason, "only temporary answers, %u times",
-		    it->temp_tries);
-	} else if (v == LOOKUP_UNTESTED) {
-		snprintf(res->reason, sizeof res->reason, "the reply (%03d) is no answer to %s",
-		    r->code, lookup_method_name(m));
-	}
-	if (r->code / 100 == 5) {
-		lk->held_valid = true;
-		lk->held = i;
-		lk->held_was_error = 1;
-		return;
-	}
-	lookup_final(lk, i);
-}
-
-/* A command for name i could not be sent or answered. */
-void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struct smtp_error *err)
-{
-	if (k == SMTP_ERR_CANCELLED) {
-		lk->cancelled = true;
-	} else if (k == SMTP_ERR_REFUSED || k == SMTP_ERR_USAGE) {
-		lookup_untested(lk, i, err->msg);          /* the name cannot be sent */
-	} else if (k == SMTP_ERR_LIMIT) {
-		/* Over the reply budget: a protocol violation, not a lost
-		 * connection (no limit is learned, no back-off).  One more
-		 * try, then the name is untested. */
-		lookup_dropped(lk, err->msg);
-		if (++lookup_item(lk, i)->too_large >= LOOKUP_TOO_LARGE_TRIES) {
-			char why[SMTP_ERROR_MSG_MAX];
-			snprintf(why, sizeof why, "reply too large, %u times (%.180s)",
-			    lookup_item(lk, i)->too_large, err->msg);
-			lookup_untested(lk, i, why);
-		}
-	} else {
-		lookup_lost(lk, err->msg);
-	}
-}
-
-/* A 500 or 502 to VRFY or EXPN (m): the command is not there, for any
- * name.  Auto chooses again without it (name i is asked again, not
- * charged); a forced method stops: name i keeps the answer
- * (cannot-verify), the rest is untested with the reason. */
-static bool lookup_method_missing(struct lookup *lk, size_t i, enum lookup_method m,
-    const struct smtp_reply *r)
-{
-	if (r->code != 500 && r->code != 502)
-		return false;
-	const struct reply_line *l = r->nlines > 0 ? &r->lines[0] : NULL;
-	int len = l != NULL ? (int)(l->len > 100 ? 100 : l->len) : 0;
-	const char *text = l != NULL ? l->text : "";
-	const char *verb = m == LOOKUP_EXPN ? "EXPN" : "VRFY";
-	lk->methods_off |= 1u << m;
-	if (lk->cfg->method == LOOKUP_AUTO) {
-		lookup_item(lk, i)->attempts--;
-		lk->method_known = false;
-		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "%s is not implemented after all (%03d %.*s): "
-		    "choosing the method again without it", verb, r->code, len, text);
-		return true;
-	}
-	lookup_take(lk, i, m, r);
-	lk->stop = true;
-	snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: the server does not "
-	    "implement %s (%03d %.*s); --method auto or rcpt may tell", verb, r->code, len, text);
-	return true;
-}
-
-/* VRFY or EXPN of name i, and EXPN after a VRFY that names a list. */
-static void lookup_ask_one(struct lookup *lk, size_t i)
-{
-	struct smtp_error err;
-	if (lookup_rate_wait(lk) != SMTP_OK) {
-		lk->cancelled = true;
-		return;
-	}
-	lookup_event(lk, LOOKUP_EV_PROGRESS, lookup_item(lk, i)->name, NULL);
-	struct lookup_item *it = lookup_item(lk, i);
-	enum lookup_method m = lk->method;
-	struct session_reply r;
-	session_reply_init(&r);
-	it->attempts++;
-	if (lk->conn_names++ == 0)
-		lk->conn_first = i;
-	char arg[SMTP_COMMAND_LINE_MAX];
-	enum smtp_errkind k = lookup_ask_name(lk, m == LOOKUP_EXPN ? VERB_EXPN : VERB_VRFY,
-	    lookup_item(lk, i)->name, arg, &r, &err);
-	if (k == SMTP_OK && strchr(arg, '@') == NULL && lookup_wants_domain(&r.reply)) {
-		/* Not an answer about the name, and no domain to give it. */
-		const struct reply_line *l = r.reply.nlines > 0 ? &r.reply.lines[0] : NULL;
-		char why[SMTP_ERROR_MSG_MAX];
-		snprintf(why, sizeof why, "the server wants name@domain (%03d %.*s) and none is "
-		    "known: give --domain", r.reply.code, l != NULL ? (int)(l->len > 100 ? 100 : l->len) : 0,
-		    l != NULL ? l->text : "");
-		session_reply_free(&r);
-		lookup_commit_held(lk);
-		lookup_untested(lk, i, why);
-		return;
-	}
-	if (k == SMTP_OK && lookup_method_missing(lk, i, m, &r.reply)) {
-		session_reply_free(&r);
-		return;
-	}
-	if (k == SMTP_OK && m == LOOKUP_VRFY && r.reply.code == 250 &&
-	    lookup_addresses(&r.reply, lookup_slot(lk, i)->addresses, LOOKUP_ADDRESSES_MAX) >= 2) {
-		/* VRFY calls it a list: EXPN says who is on it. */
-		struct session_reply x;
-		session_reply_init(&x);
-		it->attempts++;
-		enum smtp_errkind kx = lookup_command(lk, verb_by_id(VERB_EXPN), arg, &x, &err);
-		if (kx == SMTP_OK && x.reply.code == 250) {
-			session_reply_free(&r);
-			r = x;
-			m = LOOKUP_EXPN;
-		} else {
-			session_reply_free(&x);
-			if (kx != SMTP_OK) {
-				session_reply_free(&r);
-				lookup_failed(lk, i, kx, &err);
-				return;
-			}
-		}
-	}
-	if (k == SMTP_OK)
-		lookup_take(lk, i, m, &r.reply);
-	else
-		lookup_failed(lk, i, k, &err);
-	session_reply_free(&r);
-}
+static const struct lookup_method_ops *const lookup_methods[] = {
+	[LOOKUP_AUTO] = &lookup_auto_ops,
+	[LOOKUP_VRFY] = &lookup_vrfy_ops,
+	[LOOKUP_EXPN] = &lookup_expn_ops,
+	[LOOKUP_RCPT] = &lookup_rcpt_ops,
+};
+_Static_assert(sizeof lookup_methods / sizeof lookup_methods[0] == LOOKUP_METHOD__COUNT,
+    "one lookup_method_ops for each enum lookup_method");
 
 /* Up to max names that may be asked now, in order; 0 and *wait_until
  * when the only ones left are backing off. */
@@ -267,12 +72,7 @@ static size_t lookup_pick(struct lookup *lk, size_t *idx, size_t max, long long 
 		struct lookup_item *it = lookup_item(lk, i);
 		if (it->final || (lk->held_valid && lk->held == i))
 			continue;
-		if (it->attempts == 0 && it->temp_tries == 0) {
-			struct lookup_result *r = lookup_slot(lk, i);
-			memset(r, 0, sizeof *r);
-			r->index = i;
-			r->name = lookup_item(lk, i)->name;
-		}
+		(void)lookup_fresh(lk, i);
 		if (it->attempts >= LOOKUP_ATTEMPTS_MAX || it->ends_connections) {
 			char why[SMTP_ERROR_MSG_MAX];
 			snprintf(why, sizeof why, "asked %u times, and each time the connection ended "
@@ -339,6 +139,18 @@ static void lookup_rest_untested(struct lookup *lk, const char *reason)
 	}
 }
 
+/* The method: the configured one, after its begin (auto's chooses). */
+static enum smtp_errkind lookup_begin(struct lookup *lk, struct smtp_error *err)
+{
+	const struct lookup_method_ops *ops = lookup_methods[lk->cfg->method];
+	lk->method = lk->cfg->method;
+	enum smtp_errkind k = ops->begin != NULL ? ops->begin(lk, err) : SMTP_OK;
+	if (k == SMTP_ERR_CLOSED || k == SMTP_ERR_CANCELLED)
+		return k;
+	lk->method_known = true;
+	return SMTP_OK;
+}
+
 /* One step: a connection, the method, then a batch of names. */
 static void lookup_step(struct lookup *lk)
 {
@@ -349,7 +161,7 @@ static void lookup_step(struct lookup *lk)
 		return;
 	struct smtp_error err;
 	if (!lk->method_known) {
-		k = lookup_choose_method(lk, &err);
+		k = lookup_begin(lk, &err);
 		if (k == SMTP_ERR_CANCELLED)
 			lk->cancelled = true;
 		else if (k != SMTP_OK)
@@ -358,7 +170,8 @@ static void lookup_step(struct lookup *lk)
 			lk->sum->method = lk->method;
 		return;
 	}
-	unsigned room = lookup_room(lk);
+	const struct lookup_method_ops *ops = lookup_methods[lk->method];
+	unsigned room = lookup_room(lk, ops->needs_txn && lookup_txn_needed(lk) ? (lk->txn ? 2 : 1) : 0);
 	if (room == 0 || lk->reconnect) {
 		lk->reconnect = true;               /* the limit we learned: end it now */
 		return;
@@ -369,10 +182,10 @@ static void lookup_step(struct lookup *lk)
 		lk->pinning = false;                /* no slowdown this far: none */
 		lk->pin_done = true;
 	}
-	size_t max = lk->method == LOOKUP_RCPT && pipelining && !lk->pinning ? LOOKUP_GROUP_MAX : 1;
+	size_t max = ops->groups && pipelining && !lk->pinning ? LOOKUP_GROUP_MAX : 1;
 	if (max > 1 && max >= room)
 		max = room > 1 ? room - 1 : 1;      /* a group's NOOP counts too */
-	if (lk->method == LOOKUP_RCPT) {
+	if (ops->needs_txn) {
 		unsigned used = lookup_txn_needed(lk) ? 0 : lk->txn_rcpts;
 		if (max > LOOKUP_RCPT_PER_TXN - used)
 			max = LOOKUP_RCPT_PER_TXN - used;
@@ -387,10 +200,7 @@ static void lookup_step(struct lookup *lk)
 			lookup_commit_held(lk);     /* the last answer: nothing follows it */
 		return;
 	}
-	if (lk->method == LOOKUP_RCPT)
-		lookup_ask_group(lk, idx, cnt);
-	else
-		lookup_ask_one(lk, idx[0]);
+	ops->ask(lk, idx, cnt);
 }
 
 enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,

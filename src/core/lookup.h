@@ -12,11 +12,12 @@
  * STARTTLS, AUTH) and replays it.
  *
  * Files: lookup_verdict.c (a reply's verdict: pure), lookup.c (the run:
- * names, windows, results in order), lookup_rcpt.c (pipelined RCPT
- * groups), lookup_conn.c (connections, learned
- * limits, back-off, tarpits, the rate), lookup_probe.c (auto's method
- * choice, catch-all probes, the RCPT transaction).  lookup_int.h is their
- * shared private part.
+ * names, windows, the method table), lookup_rcpt.c (pipelined RCPT
+ * groups), lookup_probe.c (VRFY and EXPN, auto's method choice, catch-all
+ * probes, the RCPT transaction), lookup_conn.c (connections, commands,
+ * learned limits, back-off, tarpits, the rate), lookup_results.c (results
+ * in order and events, through the hooks).  lookup_int.h is their shared
+ * private part, and says the order they call each other in.
  *
  * RFCs: 5321 3.5 (VRFY, EXPN; 3.5.3: 252 means "cannot verify"), 4.1.1.3
  * (RCPT), 4.5.3.1.8 (100 recipients); 2920 (PIPELINING: RCPTs in groups,

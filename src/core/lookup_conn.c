@@ -9,7 +9,10 @@
  * limit) teaches the same; when a pipelined group hid where it began
  * (Sendmail's bad-RCPT throttle, replies flushed only at the group's end),
  * RCPTs go alone until it shows (lookup_pin).  Also the waits: back-off and --rate, both
- * watching the cancel fd.
+ * watching the cancel fd; one command and its own reply, counted for the
+ * connection's limits and timed for a tarpit; and what a command that
+ * could not be sent or answered means for its name and the connection
+ * (lookup_failed).
  */
 #include "lookup_int.h"
 
@@ -58,15 +61,83 @@ enum smtp_errkind lookup_rate_wait(struct lookup *lk)
 	return lookup_sleep_until(lk, at);
 }
 
-unsigned lookup_room(const struct lookup *lk)
+void lookup_count_reply(struct lookup *lk, int code)
+{
+	lk->conn_cmds++;
+	if (code >= 400)
+		lk->conn_errors++;
+}
+
+enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
+    struct session_reply *out, struct smtp_error *err)
+{
+	char wire[SMTP_COMMAND_LINE_MAX];
+	size_t wlen = 0;
+	enum smtp_errkind k = verb_format_command(v, arg, strlen(arg), wire, sizeof wire, &wlen, err);
+	if (k != SMTP_OK)
+		return k;
+	unsigned long seq = 0;
+	k = session_send(lk->s, v, wire, wlen, &seq, NULL, err);
+	while (k == SMTP_OK) {
+		k = session_next_reply(lk->s, SESSION_WAIT_OWED, out, err);
+		if (k != SMTP_OK || out->seq == seq)
+			break;
+	}
+	if (k != SMTP_OK)
+		return k;
+	const struct smtp_reply *r = &out->reply;
+	if (r->code == 421 || out->closed) {
+		const struct reply_line *l = r->nlines > 0 ? &r->lines[0] : NULL;
+		return smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d %.*s", r->code,
+		    l != NULL ? (int)(l->len > 200 ? 200 : l->len) : 0, l != NULL ? l->text : "");
+	}
+	if (lookup_note_latency(lk, out->elapsed_ms, true))
+		(void)lookup_slow(lk);
+	lookup_count_reply(lk, r->code);
+	return SMTP_OK;
+}
+
+/* One command as a line of a group, its wire form in wire. */
+enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_line *l,
+    char *wire, struct smtp_error *err)
+{
+	size_t wlen = 0;
+	const struct verb *v = verb_by_id(id);
+	enum smtp_errkind k = verb_format_command(v, arg, strlen(arg), wire, SMTP_COMMAND_LINE_MAX,
+	    &wlen, err);
+	memset(l, 0, sizeof *l);
+	l->verb = v;
+	l->line = wire;
+	l->len = wlen;
+	return k;
+}
+
+/* The reply to seq (unsolicited ones skipped), counted; a 421 or a close
+ * is SMTP_ERR_CLOSED. */
+enum smtp_errkind lookup_read(struct lookup *lk, unsigned long seq, long long until,
+    struct session_reply *r, struct smtp_error *err)
+{
+	enum smtp_errkind k;
+	do
+		k = session_next_reply(lk->s, until, r, err);
+	while (k == SMTP_OK && r->seq != seq);
+	if (k == SMTP_ERR_AGAIN && until != SESSION_WAIT_OWED)
+		k = smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "no reply in time");
+	if (k == SMTP_OK && (r->reply.code == 421 || r->closed))
+		k = smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d", r->reply.code);
+	if (k == SMTP_OK)
+		lookup_count_reply(lk, r->reply.code);
+	return k;
+}
+
+unsigned lookup_room(const struct lookup *lk, unsigned head)
 {
 	unsigned room = UINT_MAX;
 	if (lk->cfg->per_connection != 0) {
 		room = lk->cfg->per_connection > lk->conn_names ? lk->cfg->per_connection - lk->conn_names : 0;
 	} else {
-		unsigned need = lk->method == LOOKUP_RCPT && lookup_txn_needed(lk) ? (lk->txn ? 2 : 1) : 0;
 		if (lk->limit_cmds != 0)
-			room = lk->limit_cmds > lk->conn_cmds + need ? lk->limit_cmds - lk->conn_cmds - need : 0;
+			room = lk->limit_cmds > lk->conn_cmds + head ? lk->limit_cmds - lk->conn_cmds - head : 0;
 		if (lk->limit_errors != 0) {
 			unsigned e = lk->limit_errors > lk->conn_errors ? lk->limit_errors - lk->conn_errors : 0;
 			room = e < room ? e : room;
@@ -234,6 +305,28 @@ void lookup_lost(struct lookup *lk, const char *why)
 		return;
 	}
 	(void)lookup_backoff(lk, "the server ended the connection before answering any name");
+}
+
+void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struct smtp_error *err)
+{
+	if (k == SMTP_ERR_CANCELLED) {
+		lk->cancelled = true;
+	} else if (k == SMTP_ERR_REFUSED || k == SMTP_ERR_USAGE) {
+		lookup_untested(lk, i, err->msg);          /* the name cannot be sent */
+	} else if (k == SMTP_ERR_LIMIT) {
+		/* Over the reply budget: a protocol violation, not a lost
+		 * connection (no limit is learned, no back-off).  One more
+		 * try, then the name is untested. */
+		lookup_dropped(lk, err->msg);
+		if (++lookup_item(lk, i)->too_large >= LOOKUP_TOO_LARGE_TRIES) {
+			char why[SMTP_ERROR_MSG_MAX];
+			snprintf(why, sizeof why, "reply too large, %u times (%.180s)",
+			    lookup_item(lk, i)->too_large, err->msg);
+			lookup_untested(lk, i, why);
+		}
+	} else {
+		lookup_lost(lk, err->msg);
+	}
 }
 
 bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch)

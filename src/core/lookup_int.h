@@ -1,10 +1,18 @@
 /*
- * lookup_int.h - the lookup engine's private parts, shared by lookup.c (the
- * run: names, batches, results in order), lookup_rcpt.c (RCPT groups),
- * lookup_conn.c (connections,
- * learned limits, back-off, tarpits, the rate) and lookup_probe.c (auto's
- * choice, catch-all probes, the RCPT transaction, one command and its
- * reply).  Nothing outside src/core includes this.
+ * lookup_int.h - the lookup engine's private parts, shared by its files,
+ * which call one way only, each the ones after it (issue 18):
+ *
+ *   lookup.c          the run: names, batches, the method table
+ *   lookup_rcpt.c     RCPT: pipelined groups
+ *   lookup_probe.c    VRFY and EXPN, one name at a time; auto's choice;
+ *                     the RCPT transaction and catch-all probes
+ *   lookup_conn.c     connections, one command and its reply, learned
+ *                     limits, back-off, tarpits, the rate
+ *   lookup_results.c  taking replies as results, reporting them and the
+ *                     events through the caller's hooks
+ *
+ * (and lookup_verdict.c, pure, under them all).  Nothing outside src/core
+ * includes this.
  */
 #ifndef SMTPSH_LOOKUP_INT_H
 #define SMTPSH_LOOKUP_INT_H
@@ -109,29 +117,95 @@ struct lookup {
 	bool event_routine;                  /* the event being sent is routine */
 };
 
+/* One way of asking: lookup.c's table holds one per enum lookup_method,
+ * and the run does what the method in use says instead of branching on
+ * it.  The functions are the method files' (lookup_rcpt.c, lookup_probe.c),
+ * called from lookup.c only, so the calls still go down the chain. */
+struct lookup_method_ops {
+	/* Before the first name is asked: auto chooses the method (sets
+	 * lk->method; again when its choice turns out not to be implemented),
+	 * VRFY asks a random name whether it says yes to anything.  NULL:
+	 * nothing to do.  SMTP_ERR_CLOSED and SMTP_ERR_CANCELLED leave the
+	 * method unknown (tried again on the next connection); any other error
+	 * does not stop the names being asked. */
+	enum smtp_errkind (*begin)(struct lookup *lk, struct smtp_error *err);
+	/* Ask names idx[0..cnt) and take each one's answer (lookup_take) or
+	 * its failure (lookup_failed).  NULL for auto, which only chooses. */
+	void (*ask)(struct lookup *lk, const size_t *idx, size_t cnt);
+	/* Up to LOOKUP_GROUP_MAX names in one pipelined group when the server
+	 * allows it (RFC 2920); false: one at a time (3.1: VRFY and EXPN end
+	 * a group). */
+	bool groups;
+	/* Asked inside a MAIL transaction: its RSET and MAIL count against the
+	 * connection's room, and one holds LOOKUP_RCPT_PER_TXN names. */
+	bool needs_txn;
+};
+
 /* Name i's item (i in [emit, n): the ring holds those only). */
 static inline struct lookup_item *lookup_item(const struct lookup *lk, size_t i)
 {
 	return &lk->items[i % LOOKUP_PENDING_MAX];
 }
 
-/* lookup.c */
-struct lookup_result *lookup_slot(struct lookup *lk, size_t i);
-/* A reply for name i (asked by method m): final, held, or to be retried. */
-void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct smtp_reply *r);
+/* lookup_rcpt.c: RCPTs for names idx[0..cnt), pipelined when cnt > 1. */
+void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt);
+
+/* lookup_probe.c */
+/* The domain bare names get: --domain, or the one the server's 501 made
+ * us take (its EHLO domain); NULL when none. */
+const char *lookup_name_domain(const struct lookup *lk);
+/* The server asked for a domain (r): its EHLO domain (else its greeting's)
+ * is given to bare names from now on.  False when it has none (or one is already used). */
+bool lookup_qualify(struct lookup *lk, const struct smtp_reply *r);
+/* The methods' parts (lookup_method_ops): auto's choice, VRFY's probe
+ * of a random name, and the asks of VRFY (a list it names is expanded by
+ * EXPN) and EXPN, one name at a time. */
+enum smtp_errkind lookup_auto_begin(struct lookup *lk, struct smtp_error *err);
+enum smtp_errkind lookup_vrfy_begin(struct lookup *lk, struct smtp_error *err);
+void lookup_vrfy_ask(struct lookup *lk, const size_t *idx, size_t cnt);
+void lookup_expn_ask(struct lookup *lk, const size_t *idx, size_t cnt);
+/* RCPT: a MAIL transaction is open (RSET and MAIL again after
+ * LOOKUP_RCPT_PER_TXN recipients). */
+enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err);
+/* The same in two halves, for a pipelined group (RFC 2920 3.1: RSET and
+ * MAIL may lead one): whether it is needed, RSET (when a transaction is
+ * open: *rset) and MAIL as the group's first *n lines (their wire forms in
+ * wire[0..*n)), and reading their replies (SMTP_OK: MAIL accepted;
+ * SMTP_ERR_AGAIN a 4xx, SMTP_ERR_REFUSED a 5xx to it). */
+bool lookup_txn_needed(const struct lookup *lk);
+enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines,
+    char (*wire)[SMTP_COMMAND_LINE_MAX], size_t *n, bool *rset, struct smtp_error *err);
+/* until: SESSION_WAIT_OWED, or when a reply not come by then is
+ * SMTP_ERR_TIMEOUT. */
+enum smtp_errkind lookup_txn_read(struct lookup *lk, unsigned long rset_seq,
+    unsigned long mail_seq, long long until, struct smtp_error *err);
+/* RCPT: the catch-all status of the domain of name i, probed once. */
+enum smtp_errkind lookup_catch_all(struct lookup *lk, size_t i, bool *catch_all,
+    struct smtp_error *err);
+/* RCPT: whether the domain of name i is known to be a catch-all (no
+ * probe). */
+bool lookup_is_catch_all(const struct lookup *lk, size_t i);
+
+/* lookup_conn.c */
+/* Send one command and read its own reply (unsolicited ones skipped);
+ * counts it for the connection's limits and watches for a tarpit.  A 421
+ * comes back as SMTP_ERR_CLOSED with *out holding it. */
+enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
+    struct session_reply *out, struct smtp_error *err);
+/* The reply to seq (unsolicited ones skipped), counted; a 421 or a close
+ * is SMTP_ERR_CLOSED; until: SESSION_WAIT_OWED, or when a reply not come
+ * by then is SMTP_ERR_TIMEOUT. */
+enum smtp_errkind lookup_read(struct lookup *lk, unsigned long seq, long long until,
+    struct session_reply *r, struct smtp_error *err);
+/* Count an answered command for the connection's limits. */
+void lookup_count_reply(struct lookup *lk, int code);
+/* One command as a group's line (its wire form written to wire, of
+ * SMTP_COMMAND_LINE_MAX bytes). */
+enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_line *l,
+    char *wire, struct smtp_error *err);
 /* A command for name i could not be sent or answered (a cancel, a name
  * that cannot be sent, or the connection's end). */
 void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struct smtp_error *err);
-
-/* lookup_rcpt.c: RCPTs for names idx[0..cnt), pipelined when cnt > 1. */
-void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt);
-void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *current,
-    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
-/* The held 5xx answer is final: a reply came after it, or we ended the
- * connection ourselves. */
-void lookup_commit_held(struct lookup *lk);
-
-/* lookup_conn.c */
 /* Wait until t (transport_now_ms clock); SMTP_ERR_CANCELLED on cancel. */
 enum smtp_errkind lookup_sleep_until(struct lookup *lk, long long t);
 /* Back off (doubling, capped) after a refusal without progress. */
@@ -150,8 +224,9 @@ void lookup_dropped(struct lookup *lk, const char *why);
 /* End the connection ourselves: QUIT (waited for briefly when wait). */
 void lookup_end_connection(struct lookup *lk, bool wait);
 /* How many names may still be asked on this connection (at least 1 on a
- * fresh one). */
-unsigned lookup_room(const struct lookup *lk);
+ * fresh one); head: the commands the next batch sends before its first
+ * name (RSET, MAIL), which count against a learned limit too. */
+unsigned lookup_room(const struct lookup *lk, unsigned head);
 /* A reply arrived gap_ms after its command (or the reply before it):
  * true when it is much slower than the connection's usual. */
 bool lookup_note_latency(struct lookup *lk, double gap_ms, bool first_of_batch);
@@ -173,51 +248,27 @@ void lookup_pin(struct lookup *lk, double wait_ms, unsigned more);
  * known, or a search on or done). */
 long long lookup_group_late_ms(const struct lookup *lk);
 
-/* lookup_probe.c */
-/* Send one command and read its own reply (unsolicited ones skipped);
- * counts it for the connection's limits and watches for a tarpit.  A 421
- * comes back as SMTP_ERR_CLOSED with *out holding it. */
-enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
-    struct session_reply *out, struct smtp_error *err);
-/* The domain bare names get: --domain, or the one the server's 501 made
- * us take (its EHLO domain); NULL when none. */
-const char *lookup_name_domain(const struct lookup *lk);
-/* The server asked for a domain (r): its EHLO domain (else its greeting's)
- * is given to bare names from now on.  False when it has none (or one is already used). */
-bool lookup_qualify(struct lookup *lk, const struct smtp_reply *r);
-/* VRFY or EXPN (id) of name, qualified with lookup_name_domain(); a 501
- * asking for a domain to a bare name is not its answer: the name is asked
- * again as name@(the EHLO domain), and bare names get it from then on.
- * arg gets what was sent last (cap SMTP_COMMAND_LINE_MAX). */
-enum smtp_errkind lookup_ask_name(struct lookup *lk, enum verb_id id, const char *name,
-    char *arg, struct session_reply *out, struct smtp_error *err);
-/* Count an answered command for the connection's limits. */
-void lookup_count_reply(struct lookup *lk, int code);
-/* Auto: VRFY or RCPT (and, for VRFY, whether it says yes to anything). */
-enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err);
-/* RCPT: a MAIL transaction is open (RSET and MAIL again after
- * LOOKUP_RCPT_PER_TXN recipients). */
-enum smtp_errkind lookup_ensure_txn(struct lookup *lk, struct smtp_error *err);
-/* The same in two halves, for a pipelined group (RFC 2920 3.1: RSET and
- * MAIL may lead one): whether it is needed, RSET (when a transaction is
- * open: *rset) and MAIL as the group's first *n lines (their wire forms in
- * wire[0..*n)), and reading their replies (SMTP_OK: MAIL accepted;
- * SMTP_ERR_AGAIN a 4xx, SMTP_ERR_REFUSED a 5xx to it). */
-bool lookup_txn_needed(const struct lookup *lk);
-enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines,
-    char (*wire)[SMTP_COMMAND_LINE_MAX], size_t *n, bool *rset, struct smtp_error *err);
-/* One command as a group's line (its wire form written to wire, of
- * SMTP_COMMAND_LINE_MAX bytes). */
-enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_line *l,
-    char *wire, struct smtp_error *err);
-/* until: SESSION_WAIT_OWED, or when a reply not come by then is
- * SMTP_ERR_TIMEOUT. */
-enum smtp_errkind lookup_txn_read(struct lookup *lk, unsigned long rset_seq,
-    unsigned long mail_seq, long long until, struct smtp_error *err);
-/* RCPT: the catch-all status of the domain of name i, probed once. */
-enum smtp_errkind lookup_catch_all(struct lookup *lk, size_t i, bool *catch_all,
-    struct smtp_error *err);
-/* Whether the domain of name i is known to be a catch-all (no probe). */
-bool lookup_is_catch_all(const struct lookup *lk, size_t i);
+/* lookup_results.c */
+/* Name i's result (i in [emit, n)). */
+struct lookup_result *lookup_slot(struct lookup *lk, size_t i);
+/* The same, emptied (index and name set) when name i was never asked. */
+struct lookup_result *lookup_fresh(struct lookup *lk, size_t i);
+/* A reply r for name i, asked by method m: final, held (a 5xx, until the
+ * connection shows it did not end the session), or to be asked again
+ * after a back-off (a 4xx, --retries).  catch_all: the asking method knows
+ * its "exists" proves nothing (lookup_classify). */
+void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct smtp_reply *r,
+    bool catch_all);
+/* Name i is final, untested, for reason. */
+void lookup_untested(struct lookup *lk, size_t i, const char *reason);
+/* The held 5xx answer is final: a reply came after it, or we ended the
+ * connection ourselves. */
+void lookup_commit_held(struct lookup *lk);
+/* Report every final result with no unreported name before it (the
+ * result hook, the summary's counts), then a progress event. */
+void lookup_flush(struct lookup *lk);
+/* A note through the event hook (when there is one); fmt NULL: none. */
+void lookup_event(struct lookup *lk, enum lookup_event_kind kind, const char *current,
+    const char *fmt, ...) __attribute__((format(printf, 4, 5)));
 
 #endif

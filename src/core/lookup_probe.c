@@ -1,8 +1,9 @@
 /*
- * lookup_probe.c - the lookup engine's single commands (lookup_int.h): one
- * command and its own reply, counted for the connection's limits; auto's
- * choice of method (VRFY of postmaster and of a random name: real answers
- * to both, or RCPT); the RCPT transaction (MAIL FROM once, RSET every
+ * lookup_probe.c - the lookup engine's single probes (lookup_int.h): the
+ * VRFY and EXPN methods, one name at a time (a list VRFY names is expanded
+ * by EXPN; a 500 or 502 makes auto choose again, or stops a forced
+ * method); auto's choice of method (VRFY of postmaster and of a random
+ * name: real answers to both, or RCPT); the RCPT transaction (MAIL FROM once, RSET every
  * LOOKUP_RCPT_PER_TXN recipients, both sent ahead of a pipelined group when
  * the server allows it, RFC 2920 3.1; DATA is never sent); and the catch-all
  * probe: an RCPT of a random name that cannot exist, once per domain.
@@ -17,42 +18,6 @@
 
 #include "smtp_limits.h"
 #include "verbs.h"
-
-void lookup_count_reply(struct lookup *lk, int code)
-{
-	lk->conn_cmds++;
-	if (code >= 400)
-		lk->conn_errors++;
-}
-
-enum smtp_errkind lookup_command(struct lookup *lk, const struct verb *v, const char *arg,
-    struct session_reply *out, struct smtp_error *err)
-{
-	char wire[SMTP_COMMAND_LINE_MAX];
-	size_t wlen = 0;
-	enum smtp_errkind k = verb_format_command(v, arg, strlen(arg), wire, sizeof wire, &wlen, err);
-	if (k != SMTP_OK)
-		return k;
-	unsigned long seq = 0;
-	k = session_send(lk->s, v, wire, wlen, &seq, NULL, err);
-	while (k == SMTP_OK) {
-		k = session_next_reply(lk->s, SESSION_WAIT_OWED, out, err);
-		if (k != SMTP_OK || out->seq == seq)
-			break;
-	}
-	if (k != SMTP_OK)
-		return k;
-	const struct smtp_reply *r = &out->reply;
-	if (r->code == 421 || out->closed) {
-		const struct reply_line *l = r->nlines > 0 ? &r->lines[0] : NULL;
-		return smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d %.*s", r->code,
-		    l != NULL ? (int)(l->len > 200 ? 200 : l->len) : 0, l != NULL ? l->text : "");
-	}
-	if (lookup_note_latency(lk, out->elapsed_ms, true))
-		(void)lookup_slow(lk);
-	lookup_count_reply(lk, r->code);
-	return SMTP_OK;
-}
 
 const char *lookup_name_domain(const struct lookup *lk)
 {
@@ -85,7 +50,11 @@ bool lookup_qualify(struct lookup *lk, const struct smtp_reply *r)
 	return true;
 }
 
-enum smtp_errkind lookup_ask_name(struct lookup *lk, enum verb_id id, const char *name,
+/* VRFY or EXPN (id) of name, qualified with lookup_name_domain(); a 501
+ * asking for a domain to a bare name is not its answer: the name is asked
+ * again as name@(the EHLO domain), and bare names get it from then on.
+ * arg gets what was sent last (cap SMTP_COMMAND_LINE_MAX). */
+static enum smtp_errkind lookup_ask_name(struct lookup *lk, enum verb_id id, const char *name,
     char *arg, struct session_reply *out, struct smtp_error *err)
 {
 	lookup_name_arg(lk, name, arg, SMTP_COMMAND_LINE_MAX);
@@ -164,22 +133,18 @@ static bool lookup_probe_pair(struct lookup *lk, enum verb_id id, enum smtp_errk
 	return real;
 }
 
-enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err)
+enum smtp_errkind lookup_vrfy_begin(struct lookup *lk, struct smtp_error *err)
 {
 	struct session_reply rnd;
 	session_reply_init(&rnd);
+	enum smtp_errkind k = lookup_vrfy_random(lk, VERB_VRFY, &rnd, err);
+	session_reply_free(&rnd);
+	return k;
+}
+
+enum smtp_errkind lookup_auto_begin(struct lookup *lk, struct smtp_error *err)
+{
 	enum smtp_errkind k = SMTP_OK;
-	if (lk->cfg->method != LOOKUP_AUTO) {
-		lk->method = lk->cfg->method;
-		if (lk->method == LOOKUP_VRFY)
-			k = lookup_vrfy_random(lk, VERB_VRFY, &rnd, err);
-		session_reply_free(&rnd);
-		if (k == SMTP_OK || (k != SMTP_ERR_CLOSED && k != SMTP_ERR_CANCELLED)) {
-			lk->method_known = true;
-			k = SMTP_OK;
-		}
-		return k;
-	}
 	int vc[2] = { 0, 0 }, ec[2] = { 0, 0 };
 	bool vrfy = false, expn = false;
 	if (!(lk->methods_off & (1u << LOOKUP_VRFY)))
@@ -193,7 +158,6 @@ enum smtp_errkind lookup_choose_method(struct lookup *lk, struct smtp_error *err
 	if (k == SMTP_ERR_CLOSED || k == SMTP_ERR_CANCELLED)
 		return k;
 	lk->method = vrfy ? LOOKUP_VRFY : expn ? LOOKUP_EXPN : LOOKUP_RCPT;
-	lk->method_known = true;
 	if (vrfy)
 		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "VRFY gives real answers (postmaster: %d, "
 		    "a random name: %d): asking by VRFY", vc[0], vc[1]);
@@ -219,22 +183,6 @@ bool lookup_txn_needed(const struct lookup *lk)
 	return !lk->txn || lk->txn_rcpts >= LOOKUP_RCPT_PER_TXN;
 }
 
-/* Send one command without waiting for its reply. */
-/* One command as a line of a group, its wire form in wire. */
-enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_line *l,
-    char *wire, struct smtp_error *err)
-{
-	size_t wlen = 0;
-	const struct verb *v = verb_by_id(id);
-	enum smtp_errkind k = verb_format_command(v, arg, strlen(arg), wire, SMTP_COMMAND_LINE_MAX,
-	    &wlen, err);
-	memset(l, 0, sizeof *l);
-	l->verb = v;
-	l->line = wire;
-	l->len = wlen;
-	return k;
-}
-
 enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines,
     char (*wire)[SMTP_COMMAND_LINE_MAX], size_t *n, bool *rset, struct smtp_error *err)
 {
@@ -249,24 +197,6 @@ enum smtp_errkind lookup_txn_lines(struct lookup *lk, struct session_line *lines
 	if (k == SMTP_OK)
 		k = lookup_line(VERB_MAIL, lk->cfg->from != NULL ? lk->cfg->from : "",
 		    &lines[(*n)++], wire[*rset ? 1 : 0], err);
-	return k;
-}
-
-/* The reply to seq (unsolicited ones skipped), counted; a 421 or a close
- * is SMTP_ERR_CLOSED. */
-static enum smtp_errkind lookup_read(struct lookup *lk, unsigned long seq, long long until,
-    struct session_reply *r, struct smtp_error *err)
-{
-	enum smtp_errkind k;
-	do
-		k = session_next_reply(lk->s, until, r, err);
-	while (k == SMTP_OK && r->seq != seq);
-	if (k == SMTP_ERR_AGAIN && until != SESSION_WAIT_OWED)
-		k = smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "no reply in time");
-	if (k == SMTP_OK && (r->reply.code == 421 || r->closed))
-		k = smtp_error_set(err, SMTP_ERR_CLOSED, 0, "%03d", r->reply.code);
-	if (k == SMTP_OK)
-		lookup_count_reply(lk, r->reply.code);
 	return k;
 }
 
@@ -319,8 +249,6 @@ static const char *lookup_domain_of(const struct lookup *lk, size_t i, char *buf
 
 bool lookup_is_catch_all(const struct lookup *lk, size_t i)
 {
-	if (lk->method != LOOKUP_RCPT)
-		return lk->vrfy_catch_all;
 	char buf[LOOKUP_NAME_MAX * 2];
 	const char *d = lookup_domain_of(lk, i, buf, sizeof buf);
 	for (size_t k = 0; k < lk->ndomains; k++)
@@ -369,4 +297,107 @@ enum smtp_errkind lookup_catch_all(struct lookup *lk, size_t i, bool *catch_all,
 	}
 	session_reply_free(&r);
 	return k;
+}
+
+/* A 500 or 502 to VRFY or EXPN (m): the command is not there, for any
+ * name.  Auto chooses again without it (name i is asked again, not
+ * charged); a forced method stops: name i keeps the answer
+ * (cannot-verify), the rest is untested with the reason. */
+static bool lookup_method_missing(struct lookup *lk, size_t i, enum lookup_method m,
+    enum verb_id id, const struct smtp_reply *r)
+{
+	if (r->code != 500 && r->code != 502)
+		return false;
+	const struct reply_line *l = r->nlines > 0 ? &r->lines[0] : NULL;
+	int len = l != NULL ? (int)(l->len > 100 ? 100 : l->len) : 0;
+	const char *text = l != NULL ? l->text : "";
+	const char *verb = verb_by_id(id)->name;
+	lk->methods_off |= 1u << m;
+	if (lk->cfg->method == LOOKUP_AUTO) {
+		lookup_item(lk, i)->attempts--;
+		lk->method_known = false;
+		lookup_event(lk, LOOKUP_EV_METHOD, NULL, "%s is not implemented after all (%03d %.*s): "
+		    "choosing the method again without it", verb, r->code, len, text);
+		return true;
+	}
+	lookup_take(lk, i, m, r, lk->vrfy_catch_all);
+	lk->stop = true;
+	snprintf(lk->stop_reason, sizeof lk->stop_reason, "not asked: the server does not "
+	    "implement %s (%03d %.*s); --method auto or rcpt may tell", verb, r->code, len, text);
+	return true;
+}
+
+/* Name i by method m (VRFY or EXPN: the command id); expand: a reply that
+ * names a list (two addresses or more) is followed by EXPN, which says who
+ * is on it. */
+static void lookup_ask_one(struct lookup *lk, size_t i, enum lookup_method m, enum verb_id id,
+    bool expand)
+{
+	struct smtp_error err;
+	if (lookup_rate_wait(lk) != SMTP_OK) {
+		lk->cancelled = true;
+		return;
+	}
+	lookup_event(lk, LOOKUP_EV_PROGRESS, lookup_item(lk, i)->name, NULL);
+	struct lookup_item *it = lookup_item(lk, i);
+	struct session_reply r;
+	session_reply_init(&r);
+	it->attempts++;
+	if (lk->conn_names++ == 0)
+		lk->conn_first = i;
+	char arg[SMTP_COMMAND_LINE_MAX];
+	enum smtp_errkind k = lookup_ask_name(lk, id, lookup_item(lk, i)->name, arg, &r, &err);
+	if (k == SMTP_OK && strchr(arg, '@') == NULL && lookup_wants_domain(&r.reply)) {
+		/* Not an answer about the name, and no domain to give it. */
+		const struct reply_line *l = r.reply.nlines > 0 ? &r.reply.lines[0] : NULL;
+		char why[SMTP_ERROR_MSG_MAX];
+		snprintf(why, sizeof why, "the server wants name@domain (%03d %.*s) and none is "
+		    "known: give --domain", r.reply.code, l != NULL ? (int)(l->len > 100 ? 100 : l->len) : 0,
+		    l != NULL ? l->text : "");
+		session_reply_free(&r);
+		lookup_commit_held(lk);
+		lookup_untested(lk, i, why);
+		return;
+	}
+	if (k == SMTP_OK && lookup_method_missing(lk, i, m, id, &r.reply)) {
+		session_reply_free(&r);
+		return;
+	}
+	if (k == SMTP_OK && expand && r.reply.code == 250 &&
+	    lookup_addresses(&r.reply, lookup_slot(lk, i)->addresses, LOOKUP_ADDRESSES_MAX) >= 2) {
+		/* VRFY calls it a list: EXPN says who is on it. */
+		struct session_reply x;
+		session_reply_init(&x);
+		it->attempts++;
+		enum smtp_errkind kx = lookup_command(lk, verb_by_id(VERB_EXPN), arg, &x, &err);
+		if (kx == SMTP_OK && x.reply.code == 250) {
+			session_reply_free(&r);
+			r = x;
+			m = LOOKUP_EXPN;
+		} else {
+			session_reply_free(&x);
+			if (kx != SMTP_OK) {
+				session_reply_free(&r);
+				lookup_failed(lk, i, kx, &err);
+				return;
+			}
+		}
+	}
+	if (k == SMTP_OK)
+		lookup_take(lk, i, m, &r.reply, lk->vrfy_catch_all);
+	else
+		lookup_failed(lk, i, k, &err);
+	session_reply_free(&r);
+}
+
+/* The methods' asks (lookup_int.h): one name at a time, since VRFY and
+ * EXPN end a pipelined group (RFC 2920 3.1), so cnt is 1. */
+void lookup_vrfy_ask(struct lookup *lk, const size_t *idx, size_t cnt)
+{
+	lookup_ask_one(lk, idx[0], LOOKUP_VRFY, VERB_VRFY, true);
+}
+
+void lookup_expn_ask(struct lookup *lk, const size_t *idx, size_t cnt)
+{
+	lookup_ask_one(lk, idx[0], LOOKUP_EXPN, VERB_EXPN, false);
 }

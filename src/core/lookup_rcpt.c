@@ -312,7 +312,8 @@ static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsign
 		    lookup_wants_domain(&got->r[j].reply))
 			lookup_group_unqualified(lk, idx[j], &got->r[j].reply);
 		else
-			lookup_take(lk, idx[j], LOOKUP_RCPT, &got->r[j].reply);
+			lookup_take(lk, idx[j], LOOKUP_RCPT, &got->r[j].reply,
+			    lookup_is_catch_all(lk, idx[j]));
 		session_reply_free(&got->r[j]);
 	}
 	if (cut) {

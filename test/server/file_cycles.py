@@ -21,7 +21,6 @@ import sys
 KNOWN = [
     {"server/server.c", "server/server_ask.c", "server/server_cmd.c", "server/server_conn.c",
      "server/server_data.c", "server/server_turn.c"},
-    {"core/lookup.c", "core/lookup_conn.c", "core/lookup_probe.c", "core/lookup_rcpt.c"},
 ]
 
 DEF = re.compile(r"^(?!static\s+inline)[A-Za-z_][\w \t\*]*?\b([A-Za-z_]\w*)\s*\([^;]*$")
