@@ -261,7 +261,7 @@ static void srv_accept_all(struct demo_server *d)
 			srv_refuse(d, fd, "every slot is busy, try again later");
 			continue;
 		}
-		if (srv_conn_init(slot, fd, &d->srv.mem) != 0) {
+		if (srv_conn_init(slot, fd, &d->srv) != 0) {
 			srv_refuse(d, fd, "out of memory, try again later");
 			slot->fd = -1;
 			continue;

@@ -69,7 +69,7 @@ void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg)
 		return;
 	}
 	case DEMO_SHUTDOWN:
-		srv_shutdown_reply(s, c);
+		srv_shutdown_reply(c);
 		return;
 	default:
 		srv_reply(c, 250, "%s <%s@%s>", e->full_name, e->name, s->hostname);
@@ -90,7 +90,7 @@ void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg)
 		return;
 	}
 	if (e->kind == DEMO_SHUTDOWN) {
-		srv_shutdown_reply(s, c);
+		srv_shutdown_reply(c);
 		return;
 	}
 	if (e->kind != DEMO_LIST) {

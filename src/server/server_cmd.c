@@ -84,7 +84,7 @@ static void srv_cmd_hello(struct srv *s, struct srv_conn *c, const struct verb *
 	}
 	snprintf(c->helo, sizeof c->helo, "%s", arg);
 	srv_reset_transaction(c);
-	c->state = SMTP_ST_READY;
+	srv_set_state(c, SMTP_ST_READY);
 	if (v->id == VERB_HELO) {
 		srv_reply(c, 250, "%s Hello %s, pleased to meet you", s->hostname, arg);
 		return;
@@ -180,19 +180,11 @@ static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v
 	srv_reset_transaction(c);
 	snprintf(c->from, sizeof c->from, "%s", path);
 	c->mode = v->id;
-	c->state = SMTP_ST_MAIL;
+	srv_set_state(c, SMTP_ST_MAIL);
 	srv_reply(c, 250, "Sender <%s> OK%s", path,
 	    v->id == VERB_SEND ? " (SEND: to the recipients' terminals)" :
 	    v->id == VERB_SOML ? " (SOML: terminal if logged in, else mailbox)" :
 	    v->id == VERB_SAML ? " (SAML: terminal and mailbox)" : "");
-}
-
-/* Close after 421 (RFC 5321 3.8). */
-void srv_shutdown_reply(struct srv *s, struct srv_conn *c)
-{
-	srv_reply(c, 421, "%s Service not available, closing transmission channel", s->hostname);
-	c->closing = true;
-	c->state = SMTP_ST_CLOSED;
 }
 
 static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
@@ -224,7 +216,7 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 	if (s->accept_all || !srv_is_local_domain(s, r->domain)) {
 		r->remote = !s->accept_all;
 		c->nrcpt++;
-		c->state = SMTP_ST_RCPT;
+		srv_set_state(c, SMTP_ST_RCPT);
 		srv_reply(c, 250, "Recipient <%s> OK%s", path,
 		    r->remote ? " (not local: queued for relay; TURN fetches it)" : "");
 		return;
@@ -247,7 +239,7 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 		break;
 	case DEMO_MOVED:
 		c->nrcpt++;
-		c->state = SMTP_ST_RCPT;
+		srv_set_state(c, SMTP_ST_RCPT);
 		srv_reply(c, 251, "User not local; will forward to <%s>", e->extra);
 		return;
 	case DEMO_ELSEWHERE:
@@ -266,11 +258,11 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 		srv_reply(c, 451, "Requested action aborted: local error in processing");
 		return;
 	case DEMO_SHUTDOWN:
-		srv_shutdown_reply(s, c);
+		srv_shutdown_reply(c);
 		return;
 	}
 	c->nrcpt++;
-	c->state = SMTP_ST_RCPT;
+	srv_set_state(c, SMTP_ST_RCPT);
 	srv_reply(c, 250, "Recipient <%s> OK", path);
 }
 
@@ -341,14 +333,14 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		srv_cmd_rcpt(s, c, arg);
 		break;
 	case VERB_DATA:
-		c->state = SMTP_ST_DATA;
+		srv_set_state(c, SMTP_ST_DATA);
 		srv_body_begin(s, c);
-		srv_reply_std(c, 354, NULL);
+		srv_reply_std(c, 354);
 		break;
 	case VERB_RSET:
 		srv_reset_transaction(c);
 		if (c->state != SMTP_ST_GREETED)
-			c->state = SMTP_ST_READY;
+			srv_set_state(c, SMTP_ST_READY);
 		srv_reply(c, 250, "Requested mail action okay, completed (transaction reset)");
 		break;
 	case VERB_VRFY:
@@ -365,8 +357,7 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		break;
 	case VERB_QUIT:
 		srv_reply(c, 221, "%s Service closing transmission channel", s->hostname);
-		c->closing = true;
-		c->state = SMTP_ST_CLOSED;
+		srv_set_state(c, SMTP_ST_CLOSED);
 		break;
 	case VERB_TURN:
 		srv_cmd_turn(s, c);

@@ -102,7 +102,7 @@ static void srv_deliver(struct srv *s, struct srv_conn *c, struct srv_msg *msg)
 
 static void srv_finish_body(struct srv *s, struct srv_conn *c)
 {
-	c->state = SMTP_ST_READY;
+	srv_set_state(c, SMTP_ST_READY);
 	if (c->body_too_big) {
 		srv_reply(c, 552, "Requested mail action aborted: exceeded storage allocation (limit %zu bytes)",
 		    s->cfg.max_message_bytes);

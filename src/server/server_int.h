@@ -1,7 +1,8 @@
 /*
  * server_int.h - the teaching server's internals, shared by server.c (the
- * poll loop and socket I/O), server_conn.c (a connection's buffers, replies
- * and input loop), server_cmd.c (one command line in, replies out, after
+ * poll loop and socket I/O), server_conn.c (a connection's buffers, limits
+ * and input loop), server_reply.c (the replies it queues and its state: a
+ * leaf), server_cmd.c (one command line in, replies out, after
  * RFC 821's state diagram), server_ask.c (VRFY, EXPN, HELP, TURN),
  * server_data.c (DATA's body and delivery) and server_turn.c (TURN: the
  * server as a sender on the same connection).  Not a public header.
@@ -97,6 +98,8 @@ struct srv_conn {
 	unsigned char peer_len;
 	bool closing;                 /* close once out is flushed */
 	unsigned errors;              /* 4xx/5xx replies sent this session */
+	const char *domain;           /* the server's name, for "<domain>" in the
+	                               * standard replies (struct srv's hostname) */
 	char helo[256];
 	char from[SMTP_COMMAND_LINE_MAX];
 	enum verb_id mode;            /* MAIL, SEND, SOML or SAML */
@@ -140,6 +143,25 @@ struct srv {
  * receiver, with RFC 5321's timeouts).  hostname gets the reply domain. */
 void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t cap, bool teaching);
 
+/* server_reply.c: a leaf, calling no other server file */
+void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The code table's own wording for code (codes.h), "<domain>" filled in
+ * with c->domain; srv_reply_stdf adds fmt's text right after it (fmt
+ * starts with its own separator: " (NOOP)", ": %s"). */
+void srv_reply_std(struct srv_conn *c, int code);
+void srv_reply_stdf(struct srv_conn *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The one writer of c->state; SMTP_ST_CLOSED also marks c closing (it
+ * closes once its output is written). */
+void srv_set_state(struct srv_conn *c, enum smtp_state st);
+/* 421 and close after it (RFC 5321 3.8). */
+void srv_shutdown_reply(struct srv_conn *c);
+/* Move unsent output to the front of c->out (room for more). */
+void srv_out_compact(struct srv_conn *c);
+
 /* server_conn.c */
 enum srv_limit { SRV_LIMIT_IDLE, SRV_LIMIT_COMMAND };
 uint64_t srv_now_ms(void);            /* monotonic clock */
@@ -152,19 +174,12 @@ void srv_conn_greet(struct srv *s, struct srv_conn *c);
 /* Feed received bytes; replies go to c->out.  Returns bytes consumed (all,
  * unless the connection started closing). */
 size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len);
-void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* The code table's own wording for code, then extra (may be NULL). */
-void srv_reply_std(struct srv_conn *c, int code, const char *extra);
-int srv_conn_init(struct srv_conn *c, int fd, struct srv_mem *mem);
+/* A new session on fd, its buffers counted under s's ceiling. */
+int srv_conn_init(struct srv_conn *c, int fd, struct srv *s);
 /* Count growth of c's output buffer against the ceiling. */
 void srv_conn_charge_out(struct srv_conn *c);
 void srv_conn_free(struct srv_conn *c);
 void srv_reset_transaction(struct srv_conn *c);
-/* Move unsent output to the front of c->out (room for more). */
-void srv_out_compact(struct srv_conn *c);
 
 /* server_cmd.c */
 /* One complete command line (cut: bytes beyond the kept ones). */
@@ -172,8 +187,6 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 /* The verbs the teaching server implements: RFC 821's fourteen and EHLO
  * (it speaks SMTP in clear: not STARTTLS, AUTH, BDAT or LMTP's LHLO). */
 bool srv_implements(const struct verb *v);
-/* 421 and close after it (RFC 5321 3.8). */
-void srv_shutdown_reply(struct srv *s, struct srv_conn *c);
 bool srv_is_local_domain(const struct srv *s, const char *domain);
 /* "local@domain" -> local, domain (domain "" when there is no '@'). */
 void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap);

@@ -54,7 +54,7 @@ void srv_turn_begin(struct srv *s, struct srv_conn *c)
 		c->closing = true;
 		return;
 	}
-	c->state = SMTP_ST_TURNED;
+	srv_set_state(c, SMTP_ST_TURNED);
 	c->turn = TURN_WAIT_GREETING;
 	(void)s;
 }
@@ -106,8 +106,7 @@ static void turn_on_reply(struct srv *s, struct srv_conn *c, const struct smtp_r
 		turn_send_next_mail(s, c);
 		return;
 	case TURN_QUIT:
-		c->closing = true;
-		c->state = SMTP_ST_CLOSED;
+		srv_set_state(c, SMTP_ST_CLOSED);
 		return;
 	case TURN_NONE:
 		return;
@@ -212,7 +211,7 @@ enum smtp_errkind demo_server_receive_turned(int fd, const char *pre, size_t pre
 		snprintf(s->hostname, sizeof s->hostname, "smtpsh.turned");
 	s->accept_all = true;
 	enum smtp_errkind rc = SMTP_OK;
-	if (srv_conn_init(c, fd, &s->mem) != 0) {
+	if (srv_conn_init(c, fd, s) != 0) {
 		rc = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
 		goto out;
 	}
