@@ -38,13 +38,13 @@ void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg)
 	bool remote;
 	const struct demo_entry *e = srv_lookup_string(s, arg, &remote);
 	if (remote) {
-		srv_reply(c, 252, "Cannot VRFY user, but will accept message and attempt delivery");
+		srv_reply_std(c, 252);
 		return;
 	}
 	enum demo_kind kind = e != NULL ? e->kind : DEMO_NONE;
 	switch (kind) {
 	case DEMO_NONE:
-		srv_reply(c, 550, "Requested action not taken: mailbox unavailable (%s matches no user)", arg);
+		srv_reply_stdf(c, 550, " (%s matches no user)", arg);
 		return;
 	case DEMO_MOVED:
 		srv_reply(c, 251, "User not local; will forward to <%s>", e->extra);
@@ -82,7 +82,7 @@ void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg)
 	bool remote;
 	const struct demo_entry *e = srv_lookup_string(s, arg, &remote);
 	if (e == NULL || remote) {
-		srv_reply(c, 550, "Requested action not taken: mailbox unavailable (no list %s)", arg);
+		srv_reply_stdf(c, 550, " (no list %s)", arg);
 		return;
 	}
 	if (e->kind == DEMO_AMBIGUOUS) {
@@ -168,7 +168,7 @@ void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
 void srv_cmd_turn(struct srv *s, struct srv_conn *c)
 {
 	if (!demo_queue_has(&s->dir, c->helo)) {
-		srv_reply(c, 502, "Command not implemented: no mail queued for %s (try HELO client.example)", c->helo);
+		srv_reply_stdf(c, 502, ": no mail queued for %s (try HELO client.example)", c->helo);
 		return;
 	}
 	srv_reply(c, 250, "OK, turning around: I will now send you the mail queued for %s", c->helo);

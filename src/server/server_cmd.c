@@ -106,7 +106,7 @@ static bool srv_no_room(struct srv *s, struct srv_conn *c)
 {
 	if (srv_mem_room(&s->mem) >= SRV_MEM_MIN_FREE)
 		return false;
-	srv_reply(c, 452, "Requested action not taken: insufficient system storage (the server's memory for mail is in use; try again later)");
+	srv_reply_stdf(c, 452, " (the server's memory for mail is in use; try again later)");
 	return true;
 }
 
@@ -125,7 +125,7 @@ static bool srv_rcpt_grow(struct srv *s, struct srv_conn *c)
 			srv_mem_give(&s->mem, (cap - c->rcpt_cap) * sizeof *r);
 	}
 	if (r == NULL) {
-		srv_reply(c, 452, "Requested action not taken: insufficient system storage");
+		srv_reply_std(c, 452);
 		return false;
 	}
 	c->rcpt = r;
@@ -142,7 +142,7 @@ static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v
 		return;
 	}
 	if (srv_check_mailbox(path, true) != 0) {
-		srv_reply(c, 553, "Requested action not taken: mailbox name not allowed <%s>", path);
+		srv_reply_stdf(c, 553, " <%s>", path);
 		return;
 	}
 	/* ESMTP parameters (RFC 1870 SIZE, RFC 6152 BODY); others: 504. */
@@ -171,7 +171,7 @@ static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v
 		    strcasecmp(tok, "BODY=8BITMIME") == 0)) {
 			continue;
 		} else {
-			srv_reply(c, 504, "Command parameter not implemented: %s", tok);
+			srv_reply_stdf(c, 504, ": %s", tok);
 			return;
 		}
 	}
@@ -196,11 +196,11 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 		return;
 	}
 	if (params[0] != '\0') {
-		srv_reply(c, 504, "Command parameter not implemented: %s", params);
+		srv_reply_stdf(c, 504, ": %s", params);
 		return;
 	}
 	if (srv_check_mailbox(path, false) != 0) {
-		srv_reply(c, 553, "Requested action not taken: mailbox name not allowed <%s>", path);
+		srv_reply_stdf(c, 553, " <%s>", path);
 		return;
 	}
 	if (c->nrcpt == SRV_RCPT_MAX) {
@@ -226,7 +226,7 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 	enum demo_kind kind = e != NULL ? e->kind : DEMO_NONE;
 	switch (kind) {
 	case DEMO_NONE:
-		srv_reply(c, 550, "Requested action not taken: mailbox unavailable (no user %s here)", r->local);
+		srv_reply_stdf(c, 550, " (no user %s here)", r->local);
 		return;
 	case DEMO_LIST:
 	case DEMO_USER:
@@ -246,16 +246,16 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 		srv_reply(c, 551, "User not local; please try <%s>", e->extra);
 		return;
 	case DEMO_AMBIGUOUS:
-		srv_reply(c, 553, "Requested action not taken: mailbox name not allowed (%s is ambiguous; try VRFY %s)", r->local, r->local);
+		srv_reply_stdf(c, 553, " (%s is ambiguous; try VRFY %s)", r->local, r->local);
 		return;
 	case DEMO_BUSY:
-		srv_reply(c, 450, "Requested mail action not taken: mailbox unavailable (%s's mailbox is busy)", r->local);
+		srv_reply_stdf(c, 450, " (%s's mailbox is busy)", r->local);
 		return;
 	case DEMO_FULL:
-		srv_reply(c, 452, "Requested action not taken: insufficient system storage");
+		srv_reply_std(c, 452);
 		return;
 	case DEMO_LOCALERR:
-		srv_reply(c, 451, "Requested action aborted: local error in processing");
+		srv_reply_std(c, 451);
 		return;
 	case DEMO_SHUTDOWN:
 		srv_shutdown_reply(c);
@@ -276,11 +276,11 @@ bool srv_implements(const struct verb *v)
 void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut)
 {
 	if (cut > 0 || len > SMTP_COMMAND_LINE_MAX - 2) {
-		srv_reply(c, 500, "Syntax error, command unrecognized (line too long: RFC 5321 4.5.3.1.4 allows 512 octets)");
+		srv_reply_stdf(c, 500, " (line too long: RFC 5321 4.5.3.1.4 allows 512 octets)");
 		return;
 	}
 	if (memchr(line, '\0', len) != NULL) {
-		srv_reply(c, 500, "Syntax error, command unrecognized (NUL byte in command)");
+		srv_reply_stdf(c, 500, " (NUL byte in command)");
 		return;
 	}
 	size_t vlen = 0;
@@ -289,15 +289,15 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 	const char *arg = vlen < len ? line + vlen + 1 : "";
 	const struct verb *v = verb_lookup(line, vlen);
 	if (v == NULL) {
-		srv_reply(c, 500, "Syntax error, command unrecognized: \"%.*s\"", (int)(vlen > 32 ? 32 : vlen), line);
+		srv_reply_stdf(c, 500, ": \"%.*s\"", (int)(vlen > 32 ? 32 : vlen), line);
 		return;
 	}
 	if ((s->cfg.disabled_verbs & (1u << v->id)) != 0) {
-		srv_reply(c, 502, "Command not implemented (%s is disabled on this server)", v->name);
+		srv_reply_stdf(c, 502, " (%s is disabled on this server)", v->name);
 		return;
 	}
 	if (!srv_implements(v)) {
-		srv_reply(c, 502, "Command not implemented (the teaching server speaks RFC 821 in clear)");
+		srv_reply_stdf(c, 502, " (the teaching server speaks RFC 821 in clear)");
 		return;
 	}
 	if (!verb_allowed_in(v, c->state)) {
@@ -306,16 +306,16 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		    (c->state == SMTP_ST_MAIL ? "at least one accepted RCPT first" : "MAIL and RCPT first") :
 		    c->state == SMTP_ST_MAIL || c->state == SMTP_ST_RCPT ? "RSET or the end of this transaction first" :
 		    "another command first";
-		srv_reply(c, 503, "Bad sequence of commands: %s needs %s (state: %s)", v->name, need,
+		srv_reply_stdf(c, 503, ": %s needs %s (state: %s)", v->name, need,
 		    smtp_state_name(c->state));
 		return;
 	}
 	if (v->arg == VERB_ARG_NONE && arg[0] != '\0') {
-		srv_reply(c, 501, "Syntax error in parameters or arguments: %s takes none", v->name);
+		srv_reply_stdf(c, 501, ": %s takes none", v->name);
 		return;
 	}
 	if (v->arg == VERB_ARG_REQUIRED && arg[0] == '\0' && v->id != VERB_RCPT) {
-		srv_reply(c, 501, "Syntax error in parameters or arguments: %s", verb_syntax(v));
+		srv_reply_stdf(c, 501, ": %s", verb_syntax(v));
 		return;
 	}
 	switch (v->id) {
@@ -341,7 +341,7 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		srv_reset_transaction(c);
 		if (c->state != SMTP_ST_GREETED)
 			srv_set_state(c, SMTP_ST_READY);
-		srv_reply(c, 250, "Requested mail action okay, completed (transaction reset)");
+		srv_reply_stdf(c, 250, " (transaction reset)");
 		break;
 	case VERB_VRFY:
 		srv_cmd_vrfy(s, c, arg);
@@ -353,10 +353,10 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		srv_cmd_help(s, c, arg);
 		break;
 	case VERB_NOOP:
-		srv_reply(c, 250, "Requested mail action okay, completed (NOOP)");
+		srv_reply_stdf(c, 250, " (NOOP)");
 		break;
 	case VERB_QUIT:
-		srv_reply(c, 221, "%s Service closing transmission channel", s->hostname);
+		srv_reply_std(c, 221);
 		srv_set_state(c, SMTP_ST_CLOSED);
 		break;
 	case VERB_TURN:

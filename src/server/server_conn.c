@@ -79,9 +79,9 @@ void srv_conn_charge_out(struct srv_conn *c)
 	}
 }
 
-void srv_conn_greet(struct srv *s, struct srv_conn *c)
+void srv_conn_greet(struct srv_conn *c)
 {
-	srv_reply(c, 220, "%s Service ready (smtpsh teaching server; try HELP)", s->hostname);
+	srv_reply_stdf(c, 220, " (smtpsh teaching server; try HELP)");
 }
 
 /* Postfix's smtpd_hard_error_limit: a session that has earned this many
@@ -92,8 +92,7 @@ static void srv_check_error_limit(struct srv *s, struct srv_conn *c)
 	if (c->closing || c->errors < s->cfg.error_limit)
 		return;
 	size_t mark = c->out.len;
-	srv_reply(c, 421, "%s Service not available, closing transmission channel (too many errors: %u)",
-	    s->hostname, c->errors);
+	srv_reply_stdf(c, 421, " (too many errors: %u)", c->errors);
 	srv_set_state(c, SMTP_ST_CLOSED);
 	if (c->on_exchange != NULL)
 		c->on_exchange(c->exchange_ctx, NULL, 0, strbuf_str(&c->out) + mark, c->out.len - mark);
@@ -118,11 +117,9 @@ void srv_conn_expire(struct srv *s, struct srv_conn *c, enum srv_limit why)
 {
 	size_t mark = c->out.len;
 	if (why == SRV_LIMIT_IDLE)
-		srv_reply(c, 421, "%s Service not available, closing transmission channel (idle for %u s)",
-		    s->hostname, s->cfg.idle_timeout_s);
+		srv_reply_stdf(c, 421, " (idle for %u s)", s->cfg.idle_timeout_s);
 	else
-		srv_reply(c, 421, "%s Service not available, closing transmission channel (a line must arrive whole within %u s)",
-		    s->hostname, s->cfg.command_timeout_s);
+		srv_reply_stdf(c, 421, " (a line must arrive whole within %u s)", s->cfg.command_timeout_s);
 	srv_set_state(c, SMTP_ST_CLOSED);
 	if (c->on_exchange != NULL)
 		c->on_exchange(c->exchange_ctx, NULL, 0, strbuf_str(&c->out) + mark, c->out.len - mark);

@@ -104,13 +104,12 @@ static void srv_finish_body(struct srv *s, struct srv_conn *c)
 {
 	srv_set_state(c, SMTP_ST_READY);
 	if (c->body_too_big) {
-		srv_reply(c, 552, "Requested mail action aborted: exceeded storage allocation (limit %zu bytes)",
-		    s->cfg.max_message_bytes);
+		srv_reply_stdf(c, 552, " (limit %zu bytes)", s->cfg.max_message_bytes);
 		srv_reset_transaction(c);
 		return;
 	}
 	if (c->body_no_room) {
-		srv_reply(c, 552, "Requested mail action aborted: exceeded storage allocation (the server's memory for mail, %zu bytes, is in use; try again later)",
+		srv_reply_stdf(c, 552, " (the server's memory for mail, %zu bytes, is in use; try again later)",
 		    s->mem.max);
 		srv_reset_transaction(c);
 		return;
@@ -123,12 +122,12 @@ static void srv_finish_body(struct srv *s, struct srv_conn *c)
 	for (size_t i = 0; i < c->nrcpt; i++) {
 		const struct demo_entry *e = c->rcpt[i].entry;
 		if (e != NULL && e->kind == DEMO_QUOTA) {
-			srv_reply(c, 552, "Requested mail action aborted: exceeded storage allocation (%s is over quota)", e->name);
+			srv_reply_stdf(c, 552, " (%s is over quota)", e->name);
 			srv_reset_transaction(c);
 			return;
 		}
 		if (e != NULL && e->kind == DEMO_REJECT) {
-			srv_reply(c, 554, "Transaction failed (the message to %s looks like spam)", e->name);
+			srv_reply_stdf(c, 554, " (the message to %s looks like spam)", e->name);
 			srv_reset_transaction(c);
 			return;
 		}
@@ -137,13 +136,13 @@ static void srv_finish_body(struct srv *s, struct srv_conn *c)
 	struct srv_msg *msg = srv_msg_from_body(&s->mem, c->from, &c->body, c->body.max);
 	strbuf_init(&c->body, 0);        /* max 0: nothing left to give back */
 	if (msg == NULL) {
-		srv_reply(c, 451, "Requested action aborted: local error in processing (out of memory)");
+		srv_reply_stdf(c, 451, " (out of memory)");
 		srv_reset_transaction(c);
 		return;
 	}
 	srv_deliver(s, c, msg);
 	s->messages++;
-	srv_reply(c, 250, "Requested mail action okay, completed: %zu bytes for %zu recipient%s",
+	srv_reply_stdf(c, 250, ": %zu bytes for %zu recipient%s",
 	    msg->len, c->nrcpt, c->nrcpt == 1 ? "" : "s");
 	if (c->on_exchange != NULL) {
 		const char *rep = strbuf_str(&c->out) + c->reply_mark;

@@ -170,7 +170,7 @@ uint64_t srv_now_ms(void);            /* monotonic clock */
 uint64_t srv_conn_deadline(const struct srv *s, const struct srv_conn *c, enum srv_limit *why);
 /* The limit fell due: 421 (reported like any reply) and close. */
 void srv_conn_expire(struct srv *s, struct srv_conn *c, enum srv_limit why);
-void srv_conn_greet(struct srv *s, struct srv_conn *c);
+void srv_conn_greet(struct srv_conn *c);       /* 220 */
 /* Feed received bytes; replies go to c->out.  Returns bytes consumed (all,
  * unless the connection started closing). */
 size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len);

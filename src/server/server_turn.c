@@ -218,7 +218,7 @@ enum smtp_errkind demo_server_receive_turned(int fd, const char *pre, size_t pre
 	c->on_exchange = on_exchange;
 	c->exchange_ctx = ctx;
 	/* RFC 821 4.1.1 TURN: the new receiver opens with its 220 greeting. */
-	srv_conn_greet(s, c);
+	srv_conn_greet(c);
 	if (on_exchange != NULL)
 		on_exchange(ctx, NULL, 0, c->out.data, c->out.len);
 	c->reply_mark = c->out.len;

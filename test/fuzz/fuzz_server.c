@@ -73,7 +73,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	srv_mem_init(&s->mem, s->cfg.max_memory_bytes);
 	if (demo_dir_init(&s->dir, &s->mem) != 0 || srv_conn_init(c, -1, s) != 0)
 		abort();
-	srv_conn_greet(s, c);
+	srv_conn_greet(c);
 	fuzz_drain(c, true);
 	for (size_t off = 0; off < len && !c->closing;) {
 		size_t n = len - off < piece ? len - off : piece;
