@@ -33,8 +33,11 @@ static const struct demo_entry *srv_lookup_string(struct srv *s, const char *arg
 	return e;
 }
 
-void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg)
+void srv_cmd_vrfy(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const char *arg = cmd->arg;
 	bool remote;
 	const struct demo_entry *e = srv_lookup_string(s, arg, &remote);
 	if (remote) {
@@ -77,8 +80,11 @@ void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg)
 	}
 }
 
-void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg)
+void srv_cmd_expn(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const char *arg = cmd->arg;
 	bool remote;
 	const struct demo_entry *e = srv_lookup_string(s, arg, &remote);
 	if (e == NULL || remote) {
@@ -130,8 +136,11 @@ static void srv_help_codes(char *out, size_t cap, const struct verb *v)
 }
 
 /* HELP speaks SMTP (RFC 821 4.1.2 syntax), not the shell's commands. */
-void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
+void srv_cmd_help(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const char *arg = cmd->arg;
 	if (arg[0] == '\0') {
 		srv_reply_more(c, 214, "smtpsh teaching server: the commands of RFC 821, and EHLO");
 		for (size_t i = 0; i < verb_count(); i++) {
@@ -165,8 +174,10 @@ void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
 	srv_reply(c, 214, "See %s", v->rfc);
 }
 
-void srv_cmd_turn(struct srv *s, struct srv_conn *c)
+void srv_cmd_turn(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
 	if (!demo_queue_has(&s->dir, c->helo)) {
 		srv_reply_stdf(c, 502, ": no mail queued for %s (try HELO client.example)", c->helo);
 		return;

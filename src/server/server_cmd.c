@@ -4,9 +4,12 @@
  * RFC 5321's refinements.  The verb table (verbs.h) decides what a verb is
  * and where it is allowed (503 otherwise); reply texts come from the one
  * code table (codes.h) unless a more specific text helps a learner.  This
- * file holds the dispatch and the commands that change the session (HELO,
- * EHLO, MAIL/SEND/SOML/SAML, RCPT, RSET, QUIT); the questions (VRFY, EXPN,
- * HELP, TURN) are in server_ask.c, DATA's body in server_data.c.
+ * file holds the dispatch - the checks every command passes, then one
+ * handler table indexed by verb id (srv_cmd_table, after Postfix
+ * smtp-sink's command_table) - and the commands that change the session
+ * (HELO, EHLO, MAIL/SEND/SOML/SAML, RCPT, DATA, RSET, NOOP, QUIT); the
+ * questions (VRFY, EXPN, HELP, TURN) are in server_ask.c, DATA's body in
+ * server_data.c.
  *
  * Codes and the inputs that produce them are listed in
  * docs/teaching-server.md (and checked by test/server/).
@@ -76,8 +79,13 @@ void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t 
 	snprintf(domain, dcap, "%s", at != NULL ? at + 1 : "");
 }
 
-static void srv_cmd_hello(struct srv *s, struct srv_conn *c, const struct verb *v, const char *arg)
+/* HELO and EHLO (EHLO lists the extensions, RFC 1869). */
+static void srv_cmd_hello(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const struct verb *v = cmd->v;
+	const char *arg = cmd->arg;
 	if (arg[0] == '\0' || strchr(arg, ' ') != NULL) {
 		srv_reply(c, 501, "Syntax: %s <domain> (RFC 821 4.1.1)", v->name);
 		return;
@@ -133,8 +141,13 @@ static bool srv_rcpt_grow(struct srv *s, struct srv_conn *c)
 	return true;
 }
 
-static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v, const char *arg)
+/* MAIL, SEND, SOML and SAML: the verb becomes the transaction's mode. */
+static void srv_cmd_mail(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const struct verb *v = cmd->v;
+	const char *arg = cmd->arg;
 	char path[SMTP_COMMAND_LINE_MAX];
 	const char *params;
 	if (srv_parse_path(arg, "FROM:", path, sizeof path, &params) != 0) {
@@ -187,8 +200,11 @@ static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v
 	    v->id == VERB_SAML ? " (SAML: terminal and mailbox)" : "");
 }
 
-static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
+static void srv_cmd_rcpt(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const char *arg = cmd->arg;
 	char path[SMTP_COMMAND_LINE_MAX];
 	const char *params;
 	if (srv_parse_path(arg, "TO:", path, sizeof path, &params) != 0) {
@@ -266,12 +282,73 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 	srv_reply(c, 250, "Recipient <%s> OK", path);
 }
 
-/* VRFY/EXPN argument: "alice", "<alice@demo...>", "alice@demo...", or a full name. */
 bool srv_implements(const struct verb *v)
 {
 	return (v->flags & VERB_F_RFC821) != 0 ||
 	    ((v->flags & VERB_F_EXTENSIONS) != 0 && (v->flags & VERB_F_LMTP) == 0);
 }
+
+static void srv_cmd_data(const struct srv_cmd *cmd)
+{
+	srv_set_state(cmd->c, SMTP_ST_DATA);
+	srv_body_begin(cmd->s, cmd->c);
+	srv_reply_std(cmd->c, 354);
+}
+
+static void srv_cmd_rset(const struct srv_cmd *cmd)
+{
+	srv_reset_transaction(cmd->c);
+	if (cmd->c->state != SMTP_ST_GREETED)
+		srv_set_state(cmd->c, SMTP_ST_READY);
+	srv_reply_stdf(cmd->c, 250, " (transaction reset)");
+}
+
+static void srv_cmd_noop(const struct srv_cmd *cmd)
+{
+	srv_reply_stdf(cmd->c, 250, " (NOOP)");
+}
+
+static void srv_cmd_quit(const struct srv_cmd *cmd)
+{
+	srv_reply_std(cmd->c, 221);
+	srv_set_state(cmd->c, SMTP_ST_CLOSED);
+}
+
+/* What each verb does, in the shape of Postfix smtp-sink's command_table:
+ * one row per verb id.  srv_command has checked the verb is known,
+ * enabled, implemented (srv_implements) and allowed in this state, and
+ * its argument against the verb table, before the handler runs.  A row
+ * without a handler is a verb the teaching server does not speak (502). */
+struct srv_cmd_row {
+	srv_cmd_fn fn;
+	bool own_syntax;      /* a missing argument is the handler's to answer
+	                       * (RCPT's 501 names the path it wants) */
+};
+
+static const struct srv_cmd_row srv_cmd_table[] = {
+	[VERB_HELO] = { .fn = srv_cmd_hello },
+	[VERB_EHLO] = { .fn = srv_cmd_hello },
+	[VERB_MAIL] = { .fn = srv_cmd_mail },
+	[VERB_RCPT] = { .fn = srv_cmd_rcpt, .own_syntax = true },
+	[VERB_DATA] = { .fn = srv_cmd_data },
+	[VERB_RSET] = { .fn = srv_cmd_rset },
+	[VERB_SEND] = { .fn = srv_cmd_mail },
+	[VERB_SOML] = { .fn = srv_cmd_mail },
+	[VERB_SAML] = { .fn = srv_cmd_mail },
+	[VERB_VRFY] = { .fn = srv_cmd_vrfy },
+	[VERB_EXPN] = { .fn = srv_cmd_expn },
+	[VERB_HELP] = { .fn = srv_cmd_help },
+	[VERB_NOOP] = { .fn = srv_cmd_noop },
+	[VERB_QUIT] = { .fn = srv_cmd_quit },
+	[VERB_TURN] = { .fn = srv_cmd_turn },
+	[VERB_STARTTLS] = { .fn = NULL },   /* no TLS: the server speaks in clear */
+	[VERB_AUTH] = { .fn = NULL },
+	[VERB_BDAT] = { .fn = NULL },
+	[VERB_LHLO] = { .fn = NULL },       /* LMTP's, not SMTP's */
+};
+
+_Static_assert(sizeof srv_cmd_table / sizeof srv_cmd_table[0] == VERB__COUNT,
+    "srv_cmd_table needs one row per verb id");
 
 void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut)
 {
@@ -292,11 +369,12 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		srv_reply_stdf(c, 500, ": \"%.*s\"", (int)(vlen > 32 ? 32 : vlen), line);
 		return;
 	}
+	const struct srv_cmd_row *row = &srv_cmd_table[v->id];
 	if ((s->cfg.disabled_verbs & (1u << v->id)) != 0) {
 		srv_reply_stdf(c, 502, " (%s is disabled on this server)", v->name);
 		return;
 	}
-	if (!srv_implements(v)) {
+	if (!srv_implements(v) || row->fn == NULL) {
 		srv_reply_stdf(c, 502, " (the teaching server speaks RFC 821 in clear)");
 		return;
 	}
@@ -314,59 +392,10 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		srv_reply_stdf(c, 501, ": %s takes none", v->name);
 		return;
 	}
-	if (v->arg == VERB_ARG_REQUIRED && arg[0] == '\0' && v->id != VERB_RCPT) {
+	if (v->arg == VERB_ARG_REQUIRED && arg[0] == '\0' && !row->own_syntax) {
 		srv_reply_stdf(c, 501, ": %s", verb_syntax(v));
 		return;
 	}
-	switch (v->id) {
-	case VERB_HELO:
-	case VERB_EHLO:
-		srv_cmd_hello(s, c, v, arg);
-		break;
-	case VERB_MAIL:
-	case VERB_SEND:
-	case VERB_SOML:
-	case VERB_SAML:
-		srv_cmd_mail(s, c, v, arg);
-		break;
-	case VERB_RCPT:
-		srv_cmd_rcpt(s, c, arg);
-		break;
-	case VERB_DATA:
-		srv_set_state(c, SMTP_ST_DATA);
-		srv_body_begin(s, c);
-		srv_reply_std(c, 354);
-		break;
-	case VERB_RSET:
-		srv_reset_transaction(c);
-		if (c->state != SMTP_ST_GREETED)
-			srv_set_state(c, SMTP_ST_READY);
-		srv_reply_stdf(c, 250, " (transaction reset)");
-		break;
-	case VERB_VRFY:
-		srv_cmd_vrfy(s, c, arg);
-		break;
-	case VERB_EXPN:
-		srv_cmd_expn(s, c, arg);
-		break;
-	case VERB_HELP:
-		srv_cmd_help(s, c, arg);
-		break;
-	case VERB_NOOP:
-		srv_reply_stdf(c, 250, " (NOOP)");
-		break;
-	case VERB_QUIT:
-		srv_reply_std(c, 221);
-		srv_set_state(c, SMTP_ST_CLOSED);
-		break;
-	case VERB_TURN:
-		srv_cmd_turn(s, c);
-		break;
-	case VERB_STARTTLS:
-	case VERB_AUTH:
-	case VERB_BDAT:
-	case VERB_LHLO:
-	case VERB__COUNT:
-		break;          /* not implemented: answered 502 above */
-	}
+	const struct srv_cmd cmd = { .s = s, .c = c, .v = v, .arg = arg };
+	row->fn(&cmd);
 }

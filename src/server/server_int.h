@@ -128,6 +128,15 @@ struct srv_conn {
 	size_t reply_mark;            /* out.len before the current command */
 };
 
+/* One command line, parsed: what a handler in server_cmd.c's table gets. */
+struct srv_cmd {
+	struct srv *s;
+	struct srv_conn *c;
+	const struct verb *v;         /* the verb; its id chose the handler */
+	const char *arg;              /* after the verb and one space; "" if none */
+};
+typedef void (*srv_cmd_fn)(const struct srv_cmd *cmd);
+
 struct srv {
 	struct server_config cfg;
 	char hostname[256];
@@ -192,10 +201,11 @@ bool srv_is_local_domain(const struct srv *s, const char *domain);
 void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap);
 
 /* server_ask.c */
-void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg);
-void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg);
-void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg);
-void srv_cmd_turn(struct srv *s, struct srv_conn *c);
+/* Handlers in server_cmd.c's table. */
+void srv_cmd_vrfy(const struct srv_cmd *cmd);
+void srv_cmd_expn(const struct srv_cmd *cmd);
+void srv_cmd_help(const struct srv_cmd *cmd);
+void srv_cmd_turn(const struct srv_cmd *cmd);
 
 /* server_data.c */
 /* Take n bytes under the ceiling, dropping the oldest stored mail to make
