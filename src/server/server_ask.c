@@ -2,14 +2,38 @@
  * server_ask.c - the teaching server's questions: VRFY and EXPN against the
  * built-in directory (RFC 821 3.3, 4.1.1; 252 for remote names, RFC 5321
  * 3.5.3), HELP (214, or 211 for HELP STATUS), and TURN (RFC 821 4.1.1:
- * 250 then server_turn.c takes the connection, 502 when nothing is queued).
- * Replies go to the connection's output buffer; nothing is kept.
+ * 250 then server_turn.c takes the connection, 502 when nothing is queued);
+ * and what they share with the commands of server_cmd.c: which domains are
+ * the server's own and how an address splits (RCPT too), which verbs the
+ * server implements (HELP lists them, the others get 502).  Replies go to
+ * the connection's output buffer; nothing is kept.
  */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "server_int.h"
+
+bool srv_is_local_domain(const struct srv *s, const char *d)
+{
+	return d[0] == '\0' || strcasecmp(d, s->hostname) == 0 ||
+	    strcasecmp(d, "localhost") == 0 || strcmp(d, "[127.0.0.1]") == 0 ||
+	    strcasecmp(d, "[IPv6:::1]") == 0;
+}
+
+void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap)
+{
+	const char *at = strchr(addr, '@');
+	size_t n = at != NULL ? (size_t)(at - addr) : strlen(addr);
+	snprintf(local, lcap, "%.*s", (int)n, addr);
+	snprintf(domain, dcap, "%s", at != NULL ? at + 1 : "");
+}
+
+bool srv_implements(const struct verb *v)
+{
+	return (v->flags & VERB_F_RFC821) != 0 ||
+	    ((v->flags & VERB_F_EXTENSIONS) != 0 && (v->flags & VERB_F_LMTP) == 0);
+}
 
 /* VRFY/EXPN argument: "alice", "<alice@demo...>", "alice@demo...", or a full name. */
 static const struct demo_entry *srv_lookup_string(struct srv *s, const char *arg, bool *remote)

@@ -21,13 +21,6 @@
 
 #include "server_int.h"
 
-bool srv_is_local_domain(const struct srv *s, const char *d)
-{
-	return d[0] == '\0' || strcasecmp(d, s->hostname) == 0 ||
-	    strcasecmp(d, "localhost") == 0 || strcmp(d, "[127.0.0.1]") == 0 ||
-	    strcasecmp(d, "[IPv6:::1]") == 0;
-}
-
 /* Parse "FROM:<path> params" / "TO:<path> params".  path gets the address
  * without brackets; *params points after it.  -1: syntax error (501). */
 static int srv_parse_path(const char *arg, const char *prefix, char *path,
@@ -69,14 +62,6 @@ static int srv_check_mailbox(const char *a, bool allow_empty)
 	if (ats > 1 || at == a || (at != NULL && at[1] == '\0'))
 		return -1;
 	return 0;
-}
-
-void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap)
-{
-	const char *at = strchr(addr, '@');
-	size_t n = at != NULL ? (size_t)(at - addr) : strlen(addr);
-	snprintf(local, lcap, "%.*s", (int)n, addr);
-	snprintf(domain, dcap, "%s", at != NULL ? at + 1 : "");
 }
 
 /* HELO and EHLO (EHLO lists the extensions, RFC 1869). */
@@ -280,12 +265,6 @@ static void srv_cmd_rcpt(const struct srv_cmd *cmd)
 	c->nrcpt++;
 	srv_set_state(c, SMTP_ST_RCPT);
 	srv_reply(c, 250, "Recipient <%s> OK", path);
-}
-
-bool srv_implements(const struct verb *v)
-{
-	return (v->flags & VERB_F_RFC821) != 0 ||
-	    ((v->flags & VERB_F_EXTENSIONS) != 0 && (v->flags & VERB_F_LMTP) == 0);
 }
 
 static void srv_cmd_data(const struct srv_cmd *cmd)

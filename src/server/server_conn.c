@@ -57,20 +57,6 @@ void srv_conn_free(struct srv_conn *c)
 	c->fd = -1;
 }
 
-void srv_reset_transaction(struct srv_conn *c)
-{
-	c->from[0] = '\0';
-	c->nrcpt = 0;
-	c->mode = VERB_MAIL;
-	if (c->mem != NULL)
-		srv_mem_give(c->mem, c->body.max);
-	strbuf_free(&c->body);
-	strbuf_init(&c->body, 0);
-	c->body_no_room = false;
-	c->body_too_big = false;
-	c->body_line_too_long = false;
-}
-
 void srv_conn_charge_out(struct srv_conn *c)
 {
 	if (c->out.cap > c->out_charge) {

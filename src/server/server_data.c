@@ -1,9 +1,10 @@
 /*
- * server_data.c - DATA's body on the teaching server: body lines un-stuffed
- * (RFC 5321 4.5.2) into the connection's body buffer, bounded by the message
- * size limit (552), lines over 1000 octets refused at the end (RFC 5321
- * 4.5.3.1.6), then delivery to mailboxes, terminals and the relay queue
- * (demo_dir.h) and the final 250.
+ * server_data.c - the mail transaction on the teaching server: its state
+ * (srv_reset_transaction forgets sender, recipients and body) and DATA's
+ * body: body lines un-stuffed (RFC 5321 4.5.2) into the connection's body
+ * buffer, bounded by the message size limit (552), lines over 1000 octets
+ * refused at the end (RFC 5321 4.5.3.1.6), then delivery to mailboxes,
+ * terminals and the relay queue (demo_dir.h) and the final 250.
  *
  * Memory: the body buffer grows by doubling, each step taken from the
  * server's ceiling (msgstore.h), dropping the oldest stored mail to make
@@ -26,6 +27,20 @@ bool srv_mem_reserve(struct srv *s, size_t n)
 		if (!demo_drop_oldest(&s->dir))
 			return false;
 	return true;
+}
+
+void srv_reset_transaction(struct srv_conn *c)
+{
+	c->from[0] = '\0';
+	c->nrcpt = 0;
+	c->mode = VERB_MAIL;
+	if (c->mem != NULL)
+		srv_mem_give(c->mem, c->body.max);
+	strbuf_free(&c->body);
+	strbuf_init(&c->body, 0);
+	c->body_no_room = false;
+	c->body_too_big = false;
+	c->body_line_too_long = false;
 }
 
 /* Forget the body so far (refused: too big, or no room) and give its

@@ -1,11 +1,24 @@
 /*
- * server_int.h - the teaching server's internals, shared by server.c (the
- * poll loop and socket I/O), server_conn.c (a connection's buffers, limits
- * and input loop), server_reply.c (the replies it queues and its state: a
- * leaf), server_cmd.c (one command line in, replies out, after
- * RFC 821's state diagram), server_ask.c (VRFY, EXPN, HELP, TURN),
- * server_data.c (DATA's body and delivery) and server_turn.c (TURN: the
- * server as a sender on the same connection).  Not a public header.
+ * server_int.h - the teaching server's internals, shared by its files.  They
+ * form a chain, each calling only files below it (test/server/
+ * file_cycles.py checks there is no circle):
+ *
+ *   server.c         the poll loop, socket I/O, --demo's thread, inspection
+ *   server_turned.c  TURN received: smtpsh serving one socket (uses
+ *                    server.c's defaults)
+ *   server_conn.c    a connection's buffers, limits and input loop
+ *   server_cmd.c     one command line in: the checks, the handler table
+ *                    indexed by verb id, the commands that change the session
+ *   server_ask.c     VRFY, EXPN, HELP, TURN; local domains, address split,
+ *                    which verbs are implemented
+ *   server_data.c    the mail transaction's buffers, DATA's body, delivery
+ *   server_turn.c    TURN sent: the server as sender on the same connection
+ *   server_reply.c   a leaf: the replies a connection queues (standard
+ *                    wordings from the core's code table) and its state,
+ *                    written only by srv_set_state
+ *
+ * below which are demo_dir.c (the directory and queue) and msgstore.c.
+ * Not a public header.
  */
 #ifndef SMTPSH_SERVER_INT_H
 #define SMTPSH_SERVER_INT_H
@@ -147,7 +160,8 @@ struct srv {
 	unsigned long messages;       /* accepted since start */
 };
 
-/* server.c */
+/* server.c (demo_server_* are server.h's; demo_server_receive_turned is
+ * server_turned.c's) */
 /* Fill in cfg's zero fields; teaching: --demo/--serve (else the turned
  * receiver, with RFC 5321's timeouts).  hostname gets the reply domain. */
 void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t cap, bool teaching);
@@ -188,19 +202,18 @@ int srv_conn_init(struct srv_conn *c, int fd, struct srv *s);
 /* Count growth of c's output buffer against the ceiling. */
 void srv_conn_charge_out(struct srv_conn *c);
 void srv_conn_free(struct srv_conn *c);
-void srv_reset_transaction(struct srv_conn *c);
 
 /* server_cmd.c */
 /* One complete command line (cut: bytes beyond the kept ones). */
 void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut);
+
+/* server_ask.c */
 /* The verbs the teaching server implements: RFC 821's fourteen and EHLO
  * (it speaks SMTP in clear: not STARTTLS, AUTH, BDAT or LMTP's LHLO). */
 bool srv_implements(const struct verb *v);
 bool srv_is_local_domain(const struct srv *s, const char *domain);
 /* "local@domain" -> local, domain (domain "" when there is no '@'). */
 void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap);
-
-/* server_ask.c */
 /* Handlers in server_cmd.c's table. */
 void srv_cmd_vrfy(const struct srv_cmd *cmd);
 void srv_cmd_expn(const struct srv_cmd *cmd);
@@ -208,6 +221,9 @@ void srv_cmd_help(const struct srv_cmd *cmd);
 void srv_cmd_turn(const struct srv_cmd *cmd);
 
 /* server_data.c */
+/* No transaction: sender, recipients and body gone (the body's bytes given
+ * back to the ceiling). */
+void srv_reset_transaction(struct srv_conn *c);
 /* Take n bytes under the ceiling, dropping the oldest stored mail to make
  * room if need be; false when even that is not enough. */
 bool srv_mem_reserve(struct srv *s, size_t n);

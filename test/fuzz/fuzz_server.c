@@ -29,6 +29,7 @@
 #include "../../src/server/server_data.c"
 #include "../../src/server/server_reply.c"
 #include "../../src/server/server_turn.c"
+#include "../../src/server/server_turned.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
