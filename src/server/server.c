@@ -212,8 +212,8 @@ static void srv_refuse(struct demo_server *d, int fd, const char *why)
 static void srv_evict(struct demo_server *d, struct srv_conn *c, uint64_t now)
 {
 	if (!c->closing)
-		srv_reply(c, 421, "%s Service not available, closing transmission channel (the server is full, and you sent no complete line for %llu s)",
-		    d->srv.hostname, (unsigned long long)((now - c->progress_ms) / 1000u));
+		srv_reply_stdf(c, 421, " (the server is full, and you sent no complete line for %llu s)",
+		    (unsigned long long)((now - c->progress_ms) / 1000u));
 	srv_flush(c);
 	srv_close_conn(d, c);
 }
@@ -261,7 +261,7 @@ static void srv_accept_all(struct demo_server *d)
 			srv_refuse(d, fd, "every slot is busy, try again later");
 			continue;
 		}
-		if (srv_conn_init(slot, fd, &d->srv.mem) != 0) {
+		if (srv_conn_init(slot, fd, &d->srv) != 0) {
 			srv_refuse(d, fd, "out of memory, try again later");
 			slot->fd = -1;
 			continue;
@@ -269,7 +269,7 @@ static void srv_accept_all(struct demo_server *d)
 		memcpy(slot->peer, probe.peer, sizeof slot->peer);
 		slot->peer_len = probe.peer_len;
 		d->srv.nclients++;
-		srv_conn_greet(&d->srv, slot);
+		srv_conn_greet(slot);
 	}
 }
 

@@ -2,14 +2,38 @@
  * server_ask.c - the teaching server's questions: VRFY and EXPN against the
  * built-in directory (RFC 821 3.3, 4.1.1; 252 for remote names, RFC 5321
  * 3.5.3), HELP (214, or 211 for HELP STATUS), and TURN (RFC 821 4.1.1:
- * 250 then server_turn.c takes the connection, 502 when nothing is queued).
- * Replies go to the connection's output buffer; nothing is kept.
+ * 250 then server_turn.c takes the connection, 502 when nothing is queued);
+ * and what they share with the commands of server_cmd.c: which domains are
+ * the server's own and how an address splits (RCPT too), which verbs the
+ * server implements (HELP lists them, the others get 502).  Replies go to
+ * the connection's output buffer; nothing is kept.
  */
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
 #include "server_int.h"
+
+bool srv_is_local_domain(const struct srv *s, const char *d)
+{
+	return d[0] == '\0' || strcasecmp(d, s->hostname) == 0 ||
+	    strcasecmp(d, "localhost") == 0 || strcmp(d, "[127.0.0.1]") == 0 ||
+	    strcasecmp(d, "[IPv6:::1]") == 0;
+}
+
+void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap)
+{
+	const char *at = strchr(addr, '@');
+	size_t n = at != NULL ? (size_t)(at - addr) : strlen(addr);
+	snprintf(local, lcap, "%.*s", (int)n, addr);
+	snprintf(domain, dcap, "%s", at != NULL ? at + 1 : "");
+}
+
+bool srv_implements(const struct verb *v)
+{
+	return (v->flags & VERB_F_RFC821) != 0 ||
+	    ((v->flags & VERB_F_EXTENSIONS) != 0 && (v->flags & VERB_F_LMTP) == 0);
+}
 
 /* VRFY/EXPN argument: "alice", "<alice@demo...>", "alice@demo...", or a full name. */
 static const struct demo_entry *srv_lookup_string(struct srv *s, const char *arg, bool *remote)
@@ -33,18 +57,21 @@ static const struct demo_entry *srv_lookup_string(struct srv *s, const char *arg
 	return e;
 }
 
-void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg)
+void srv_cmd_vrfy(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const char *arg = cmd->arg;
 	bool remote;
 	const struct demo_entry *e = srv_lookup_string(s, arg, &remote);
 	if (remote) {
-		srv_reply(c, 252, "Cannot VRFY user, but will accept message and attempt delivery");
+		srv_reply_std(c, 252);
 		return;
 	}
 	enum demo_kind kind = e != NULL ? e->kind : DEMO_NONE;
 	switch (kind) {
 	case DEMO_NONE:
-		srv_reply(c, 550, "Requested action not taken: mailbox unavailable (%s matches no user)", arg);
+		srv_reply_stdf(c, 550, " (%s matches no user)", arg);
 		return;
 	case DEMO_MOVED:
 		srv_reply(c, 251, "User not local; will forward to <%s>", e->extra);
@@ -69,7 +96,7 @@ void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg)
 		return;
 	}
 	case DEMO_SHUTDOWN:
-		srv_shutdown_reply(s, c);
+		srv_shutdown_reply(c);
 		return;
 	default:
 		srv_reply(c, 250, "%s <%s@%s>", e->full_name, e->name, s->hostname);
@@ -77,12 +104,15 @@ void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg)
 	}
 }
 
-void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg)
+void srv_cmd_expn(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const char *arg = cmd->arg;
 	bool remote;
 	const struct demo_entry *e = srv_lookup_string(s, arg, &remote);
 	if (e == NULL || remote) {
-		srv_reply(c, 550, "Requested action not taken: mailbox unavailable (no list %s)", arg);
+		srv_reply_stdf(c, 550, " (no list %s)", arg);
 		return;
 	}
 	if (e->kind == DEMO_AMBIGUOUS) {
@@ -90,7 +120,7 @@ void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg)
 		return;
 	}
 	if (e->kind == DEMO_SHUTDOWN) {
-		srv_shutdown_reply(s, c);
+		srv_shutdown_reply(c);
 		return;
 	}
 	if (e->kind != DEMO_LIST) {
@@ -130,8 +160,11 @@ static void srv_help_codes(char *out, size_t cap, const struct verb *v)
 }
 
 /* HELP speaks SMTP (RFC 821 4.1.2 syntax), not the shell's commands. */
-void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
+void srv_cmd_help(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const char *arg = cmd->arg;
 	if (arg[0] == '\0') {
 		srv_reply_more(c, 214, "smtpsh teaching server: the commands of RFC 821, and EHLO");
 		for (size_t i = 0; i < verb_count(); i++) {
@@ -165,10 +198,12 @@ void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg)
 	srv_reply(c, 214, "See %s", v->rfc);
 }
 
-void srv_cmd_turn(struct srv *s, struct srv_conn *c)
+void srv_cmd_turn(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
 	if (!demo_queue_has(&s->dir, c->helo)) {
-		srv_reply(c, 502, "Command not implemented: no mail queued for %s (try HELO client.example)", c->helo);
+		srv_reply_stdf(c, 502, ": no mail queued for %s (try HELO client.example)", c->helo);
 		return;
 	}
 	srv_reply(c, 250, "OK, turning around: I will now send you the mail queued for %s", c->helo);

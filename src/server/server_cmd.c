@@ -4,9 +4,12 @@
  * RFC 5321's refinements.  The verb table (verbs.h) decides what a verb is
  * and where it is allowed (503 otherwise); reply texts come from the one
  * code table (codes.h) unless a more specific text helps a learner.  This
- * file holds the dispatch and the commands that change the session (HELO,
- * EHLO, MAIL/SEND/SOML/SAML, RCPT, RSET, QUIT); the questions (VRFY, EXPN,
- * HELP, TURN) are in server_ask.c, DATA's body in server_data.c.
+ * file holds the dispatch - the checks every command passes, then one
+ * handler table indexed by verb id (srv_cmd_table, after Postfix
+ * smtp-sink's command_table) - and the commands that change the session
+ * (HELO, EHLO, MAIL/SEND/SOML/SAML, RCPT, DATA, RSET, NOOP, QUIT); the
+ * questions (VRFY, EXPN, HELP, TURN) are in server_ask.c, DATA's body in
+ * server_data.c.
  *
  * Codes and the inputs that produce them are listed in
  * docs/teaching-server.md (and checked by test/server/).
@@ -17,13 +20,6 @@
 #include <strings.h>
 
 #include "server_int.h"
-
-bool srv_is_local_domain(const struct srv *s, const char *d)
-{
-	return d[0] == '\0' || strcasecmp(d, s->hostname) == 0 ||
-	    strcasecmp(d, "localhost") == 0 || strcmp(d, "[127.0.0.1]") == 0 ||
-	    strcasecmp(d, "[IPv6:::1]") == 0;
-}
 
 /* Parse "FROM:<path> params" / "TO:<path> params".  path gets the address
  * without brackets; *params points after it.  -1: syntax error (501). */
@@ -68,23 +64,20 @@ static int srv_check_mailbox(const char *a, bool allow_empty)
 	return 0;
 }
 
-void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap)
+/* HELO and EHLO (EHLO lists the extensions, RFC 1869). */
+static void srv_cmd_hello(const struct srv_cmd *cmd)
 {
-	const char *at = strchr(addr, '@');
-	size_t n = at != NULL ? (size_t)(at - addr) : strlen(addr);
-	snprintf(local, lcap, "%.*s", (int)n, addr);
-	snprintf(domain, dcap, "%s", at != NULL ? at + 1 : "");
-}
-
-static void srv_cmd_hello(struct srv *s, struct srv_conn *c, const struct verb *v, const char *arg)
-{
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const struct verb *v = cmd->v;
+	const char *arg = cmd->arg;
 	if (arg[0] == '\0' || strchr(arg, ' ') != NULL) {
 		srv_reply(c, 501, "Syntax: %s <domain> (RFC 821 4.1.1)", v->name);
 		return;
 	}
 	snprintf(c->helo, sizeof c->helo, "%s", arg);
 	srv_reset_transaction(c);
-	c->state = SMTP_ST_READY;
+	srv_set_state(c, SMTP_ST_READY);
 	if (v->id == VERB_HELO) {
 		srv_reply(c, 250, "%s Hello %s, pleased to meet you", s->hostname, arg);
 		return;
@@ -106,7 +99,7 @@ static bool srv_no_room(struct srv *s, struct srv_conn *c)
 {
 	if (srv_mem_room(&s->mem) >= SRV_MEM_MIN_FREE)
 		return false;
-	srv_reply(c, 452, "Requested action not taken: insufficient system storage (the server's memory for mail is in use; try again later)");
+	srv_reply_stdf(c, 452, " (the server's memory for mail is in use; try again later)");
 	return true;
 }
 
@@ -125,7 +118,7 @@ static bool srv_rcpt_grow(struct srv *s, struct srv_conn *c)
 			srv_mem_give(&s->mem, (cap - c->rcpt_cap) * sizeof *r);
 	}
 	if (r == NULL) {
-		srv_reply(c, 452, "Requested action not taken: insufficient system storage");
+		srv_reply_std(c, 452);
 		return false;
 	}
 	c->rcpt = r;
@@ -133,8 +126,13 @@ static bool srv_rcpt_grow(struct srv *s, struct srv_conn *c)
 	return true;
 }
 
-static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v, const char *arg)
+/* MAIL, SEND, SOML and SAML: the verb becomes the transaction's mode. */
+static void srv_cmd_mail(const struct srv_cmd *cmd)
 {
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const struct verb *v = cmd->v;
+	const char *arg = cmd->arg;
 	char path[SMTP_COMMAND_LINE_MAX];
 	const char *params;
 	if (srv_parse_path(arg, "FROM:", path, sizeof path, &params) != 0) {
@@ -142,7 +140,7 @@ static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v
 		return;
 	}
 	if (srv_check_mailbox(path, true) != 0) {
-		srv_reply(c, 553, "Requested action not taken: mailbox name not allowed <%s>", path);
+		srv_reply_stdf(c, 553, " <%s>", path);
 		return;
 	}
 	/* ESMTP parameters (RFC 1870 SIZE, RFC 6152 BODY); others: 504. */
@@ -171,7 +169,7 @@ static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v
 		    strcasecmp(tok, "BODY=8BITMIME") == 0)) {
 			continue;
 		} else {
-			srv_reply(c, 504, "Command parameter not implemented: %s", tok);
+			srv_reply_stdf(c, 504, ": %s", tok);
 			return;
 		}
 	}
@@ -180,23 +178,18 @@ static void srv_cmd_mail(struct srv *s, struct srv_conn *c, const struct verb *v
 	srv_reset_transaction(c);
 	snprintf(c->from, sizeof c->from, "%s", path);
 	c->mode = v->id;
-	c->state = SMTP_ST_MAIL;
+	srv_set_state(c, SMTP_ST_MAIL);
 	srv_reply(c, 250, "Sender <%s> OK%s", path,
 	    v->id == VERB_SEND ? " (SEND: to the recipients' terminals)" :
 	    v->id == VERB_SOML ? " (SOML: terminal if logged in, else mailbox)" :
 	    v->id == VERB_SAML ? " (SAML: terminal and mailbox)" : "");
 }
 
-/* Close after 421 (RFC 5321 3.8). */
-void srv_shutdown_reply(struct srv *s, struct srv_conn *c)
+static void srv_cmd_rcpt(const struct srv_cmd *cmd)
 {
-	srv_reply(c, 421, "%s Service not available, closing transmission channel", s->hostname);
-	c->closing = true;
-	c->state = SMTP_ST_CLOSED;
-}
-
-static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
-{
+	struct srv *s = cmd->s;
+	struct srv_conn *c = cmd->c;
+	const char *arg = cmd->arg;
 	char path[SMTP_COMMAND_LINE_MAX];
 	const char *params;
 	if (srv_parse_path(arg, "TO:", path, sizeof path, &params) != 0) {
@@ -204,11 +197,11 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 		return;
 	}
 	if (params[0] != '\0') {
-		srv_reply(c, 504, "Command parameter not implemented: %s", params);
+		srv_reply_stdf(c, 504, ": %s", params);
 		return;
 	}
 	if (srv_check_mailbox(path, false) != 0) {
-		srv_reply(c, 553, "Requested action not taken: mailbox name not allowed <%s>", path);
+		srv_reply_stdf(c, 553, " <%s>", path);
 		return;
 	}
 	if (c->nrcpt == SRV_RCPT_MAX) {
@@ -224,7 +217,7 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 	if (s->accept_all || !srv_is_local_domain(s, r->domain)) {
 		r->remote = !s->accept_all;
 		c->nrcpt++;
-		c->state = SMTP_ST_RCPT;
+		srv_set_state(c, SMTP_ST_RCPT);
 		srv_reply(c, 250, "Recipient <%s> OK%s", path,
 		    r->remote ? " (not local: queued for relay; TURN fetches it)" : "");
 		return;
@@ -234,7 +227,7 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 	enum demo_kind kind = e != NULL ? e->kind : DEMO_NONE;
 	switch (kind) {
 	case DEMO_NONE:
-		srv_reply(c, 550, "Requested action not taken: mailbox unavailable (no user %s here)", r->local);
+		srv_reply_stdf(c, 550, " (no user %s here)", r->local);
 		return;
 	case DEMO_LIST:
 	case DEMO_USER:
@@ -247,48 +240,103 @@ static void srv_cmd_rcpt(struct srv *s, struct srv_conn *c, const char *arg)
 		break;
 	case DEMO_MOVED:
 		c->nrcpt++;
-		c->state = SMTP_ST_RCPT;
+		srv_set_state(c, SMTP_ST_RCPT);
 		srv_reply(c, 251, "User not local; will forward to <%s>", e->extra);
 		return;
 	case DEMO_ELSEWHERE:
 		srv_reply(c, 551, "User not local; please try <%s>", e->extra);
 		return;
 	case DEMO_AMBIGUOUS:
-		srv_reply(c, 553, "Requested action not taken: mailbox name not allowed (%s is ambiguous; try VRFY %s)", r->local, r->local);
+		srv_reply_stdf(c, 553, " (%s is ambiguous; try VRFY %s)", r->local, r->local);
 		return;
 	case DEMO_BUSY:
-		srv_reply(c, 450, "Requested mail action not taken: mailbox unavailable (%s's mailbox is busy)", r->local);
+		srv_reply_stdf(c, 450, " (%s's mailbox is busy)", r->local);
 		return;
 	case DEMO_FULL:
-		srv_reply(c, 452, "Requested action not taken: insufficient system storage");
+		srv_reply_std(c, 452);
 		return;
 	case DEMO_LOCALERR:
-		srv_reply(c, 451, "Requested action aborted: local error in processing");
+		srv_reply_std(c, 451);
 		return;
 	case DEMO_SHUTDOWN:
-		srv_shutdown_reply(s, c);
+		srv_shutdown_reply(c);
 		return;
 	}
 	c->nrcpt++;
-	c->state = SMTP_ST_RCPT;
+	srv_set_state(c, SMTP_ST_RCPT);
 	srv_reply(c, 250, "Recipient <%s> OK", path);
 }
 
-/* VRFY/EXPN argument: "alice", "<alice@demo...>", "alice@demo...", or a full name. */
-bool srv_implements(const struct verb *v)
+static void srv_cmd_data(const struct srv_cmd *cmd)
 {
-	return (v->flags & VERB_F_RFC821) != 0 ||
-	    ((v->flags & VERB_F_EXTENSIONS) != 0 && (v->flags & VERB_F_LMTP) == 0);
+	srv_set_state(cmd->c, SMTP_ST_DATA);
+	srv_body_begin(cmd->s, cmd->c);
+	srv_reply_std(cmd->c, 354);
 }
+
+static void srv_cmd_rset(const struct srv_cmd *cmd)
+{
+	srv_reset_transaction(cmd->c);
+	if (cmd->c->state != SMTP_ST_GREETED)
+		srv_set_state(cmd->c, SMTP_ST_READY);
+	srv_reply_stdf(cmd->c, 250, " (transaction reset)");
+}
+
+static void srv_cmd_noop(const struct srv_cmd *cmd)
+{
+	srv_reply_stdf(cmd->c, 250, " (NOOP)");
+}
+
+static void srv_cmd_quit(const struct srv_cmd *cmd)
+{
+	srv_reply_std(cmd->c, 221);
+	srv_set_state(cmd->c, SMTP_ST_CLOSED);
+}
+
+/* What each verb does, in the shape of Postfix smtp-sink's command_table:
+ * one row per verb id.  srv_command has checked the verb is known,
+ * enabled, implemented (srv_implements) and allowed in this state, and
+ * its argument against the verb table, before the handler runs.  A row
+ * without a handler is a verb the teaching server does not speak (502). */
+struct srv_cmd_row {
+	srv_cmd_fn fn;
+	bool own_syntax;      /* a missing argument is the handler's to answer
+	                       * (RCPT's 501 names the path it wants) */
+};
+
+static const struct srv_cmd_row srv_cmd_table[] = {
+	[VERB_HELO] = { .fn = srv_cmd_hello },
+	[VERB_EHLO] = { .fn = srv_cmd_hello },
+	[VERB_MAIL] = { .fn = srv_cmd_mail },
+	[VERB_RCPT] = { .fn = srv_cmd_rcpt, .own_syntax = true },
+	[VERB_DATA] = { .fn = srv_cmd_data },
+	[VERB_RSET] = { .fn = srv_cmd_rset },
+	[VERB_SEND] = { .fn = srv_cmd_mail },
+	[VERB_SOML] = { .fn = srv_cmd_mail },
+	[VERB_SAML] = { .fn = srv_cmd_mail },
+	[VERB_VRFY] = { .fn = srv_cmd_vrfy },
+	[VERB_EXPN] = { .fn = srv_cmd_expn },
+	[VERB_HELP] = { .fn = srv_cmd_help },
+	[VERB_NOOP] = { .fn = srv_cmd_noop },
+	[VERB_QUIT] = { .fn = srv_cmd_quit },
+	[VERB_TURN] = { .fn = srv_cmd_turn },
+	[VERB_STARTTLS] = { .fn = NULL },   /* no TLS: the server speaks in clear */
+	[VERB_AUTH] = { .fn = NULL },
+	[VERB_BDAT] = { .fn = NULL },
+	[VERB_LHLO] = { .fn = NULL },       /* LMTP's, not SMTP's */
+};
+
+_Static_assert(sizeof srv_cmd_table / sizeof srv_cmd_table[0] == VERB__COUNT,
+    "srv_cmd_table needs one row per verb id");
 
 void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut)
 {
 	if (cut > 0 || len > SMTP_COMMAND_LINE_MAX - 2) {
-		srv_reply(c, 500, "Syntax error, command unrecognized (line too long: RFC 5321 4.5.3.1.4 allows 512 octets)");
+		srv_reply_stdf(c, 500, " (line too long: RFC 5321 4.5.3.1.4 allows 512 octets)");
 		return;
 	}
 	if (memchr(line, '\0', len) != NULL) {
-		srv_reply(c, 500, "Syntax error, command unrecognized (NUL byte in command)");
+		srv_reply_stdf(c, 500, " (NUL byte in command)");
 		return;
 	}
 	size_t vlen = 0;
@@ -297,15 +345,16 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 	const char *arg = vlen < len ? line + vlen + 1 : "";
 	const struct verb *v = verb_lookup(line, vlen);
 	if (v == NULL) {
-		srv_reply(c, 500, "Syntax error, command unrecognized: \"%.*s\"", (int)(vlen > 32 ? 32 : vlen), line);
+		srv_reply_stdf(c, 500, ": \"%.*s\"", (int)(vlen > 32 ? 32 : vlen), line);
 		return;
 	}
+	const struct srv_cmd_row *row = &srv_cmd_table[v->id];
 	if ((s->cfg.disabled_verbs & (1u << v->id)) != 0) {
-		srv_reply(c, 502, "Command not implemented (%s is disabled on this server)", v->name);
+		srv_reply_stdf(c, 502, " (%s is disabled on this server)", v->name);
 		return;
 	}
-	if (!srv_implements(v)) {
-		srv_reply(c, 502, "Command not implemented (the teaching server speaks RFC 821 in clear)");
+	if (!srv_implements(v) || row->fn == NULL) {
+		srv_reply_stdf(c, 502, " (the teaching server speaks RFC 821 in clear)");
 		return;
 	}
 	if (!verb_allowed_in(v, c->state)) {
@@ -314,68 +363,18 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		    (c->state == SMTP_ST_MAIL ? "at least one accepted RCPT first" : "MAIL and RCPT first") :
 		    c->state == SMTP_ST_MAIL || c->state == SMTP_ST_RCPT ? "RSET or the end of this transaction first" :
 		    "another command first";
-		srv_reply(c, 503, "Bad sequence of commands: %s needs %s (state: %s)", v->name, need,
+		srv_reply_stdf(c, 503, ": %s needs %s (state: %s)", v->name, need,
 		    smtp_state_name(c->state));
 		return;
 	}
 	if (v->arg == VERB_ARG_NONE && arg[0] != '\0') {
-		srv_reply(c, 501, "Syntax error in parameters or arguments: %s takes none", v->name);
+		srv_reply_stdf(c, 501, ": %s takes none", v->name);
 		return;
 	}
-	if (v->arg == VERB_ARG_REQUIRED && arg[0] == '\0' && v->id != VERB_RCPT) {
-		srv_reply(c, 501, "Syntax error in parameters or arguments: %s", verb_syntax(v));
+	if (v->arg == VERB_ARG_REQUIRED && arg[0] == '\0' && !row->own_syntax) {
+		srv_reply_stdf(c, 501, ": %s", verb_syntax(v));
 		return;
 	}
-	switch (v->id) {
-	case VERB_HELO:
-	case VERB_EHLO:
-		srv_cmd_hello(s, c, v, arg);
-		break;
-	case VERB_MAIL:
-	case VERB_SEND:
-	case VERB_SOML:
-	case VERB_SAML:
-		srv_cmd_mail(s, c, v, arg);
-		break;
-	case VERB_RCPT:
-		srv_cmd_rcpt(s, c, arg);
-		break;
-	case VERB_DATA:
-		c->state = SMTP_ST_DATA;
-		srv_body_begin(s, c);
-		srv_reply_std(c, 354, NULL);
-		break;
-	case VERB_RSET:
-		srv_reset_transaction(c);
-		if (c->state != SMTP_ST_GREETED)
-			c->state = SMTP_ST_READY;
-		srv_reply(c, 250, "Requested mail action okay, completed (transaction reset)");
-		break;
-	case VERB_VRFY:
-		srv_cmd_vrfy(s, c, arg);
-		break;
-	case VERB_EXPN:
-		srv_cmd_expn(s, c, arg);
-		break;
-	case VERB_HELP:
-		srv_cmd_help(s, c, arg);
-		break;
-	case VERB_NOOP:
-		srv_reply(c, 250, "Requested mail action okay, completed (NOOP)");
-		break;
-	case VERB_QUIT:
-		srv_reply(c, 221, "%s Service closing transmission channel", s->hostname);
-		c->closing = true;
-		c->state = SMTP_ST_CLOSED;
-		break;
-	case VERB_TURN:
-		srv_cmd_turn(s, c);
-		break;
-	case VERB_STARTTLS:
-	case VERB_AUTH:
-	case VERB_BDAT:
-	case VERB_LHLO:
-	case VERB__COUNT:
-		break;          /* not implemented: answered 502 above */
-	}
+	const struct srv_cmd cmd = { .s = s, .c = c, .v = v, .arg = arg };
+	row->fn(&cmd);
 }

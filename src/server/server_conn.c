@@ -1,20 +1,19 @@
 /*
  * server_conn.c - one teaching-server connection as a session: its buffers
- * (allocated at accept, bounded, freed by srv_conn_free), the replies it
- * queues (srv_reply: one line of at most 512 octets, RFC 5321 4.5.3.1.5),
- * and the input loop that cuts received bytes into command lines or body
- * lines and hands them to server_cmd.c or server_data.c.
+ * (allocated at accept, bounded, freed by srv_conn_free), its limits (the
+ * idle and line deadlines, the error limit: 421 and close), and the input
+ * loop that cuts received bytes into command lines or body lines and hands
+ * them to server_cmd.c or server_data.c (or the reply bytes of a turned
+ * session to server_turn.c).
  *
- * Never prints; everything goes to the connection's bounded output buffer,
- * which server.c (or the TURN receiver) writes out.
+ * Never prints; replies go through server_reply.c to the connection's
+ * bounded output buffer, which server.c (or the TURN receiver) writes out.
  */
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include "codes.h"
 #include "server_int.h"
 
 uint64_t srv_now_ms(void)
@@ -24,11 +23,13 @@ uint64_t srv_now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
-int srv_conn_init(struct srv_conn *c, int fd, struct srv_mem *mem)
+int srv_conn_init(struct srv_conn *c, int fd, struct srv *s)
 {
+	struct srv_mem *mem = &s->mem;
 	memset(c, 0, sizeof *c);
 	c->fd = fd;
-	c->state = SMTP_ST_GREETED;
+	c->domain = s->hostname;
+	srv_set_state(c, SMTP_ST_GREETED);
 	c->last_io_ms = c->progress_ms = srv_now_ms();
 	strbuf_init(&c->out, SRV_OUT_MAX);
 	strbuf_init(&c->body, 0);
@@ -56,55 +57,6 @@ void srv_conn_free(struct srv_conn *c)
 	c->fd = -1;
 }
 
-__attribute__((format(printf, 4, 0)))
-static void srv_vreply(struct srv_conn *c, int code, char sep, const char *fmt, va_list ap)
-{
-	char text[SMTP_REPLY_LINE_MAX];
-	vsnprintf(text, sizeof text, fmt, ap);
-	/* RFC 5321 4.5.3.1.5: a reply line is at most 512 octets with CRLF. */
-	strbuf_appendf(&c->out, "%03d%c%.*s\r\n", code, sep, SMTP_REPLY_LINE_MAX - 6, text);
-	if (sep == ' ' && code >= 400)
-		c->errors++;
-}
-
-void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	srv_vreply(c, code, ' ', fmt, ap);
-	va_end(ap);
-}
-
-void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	srv_vreply(c, code, '-', fmt, ap);
-	va_end(ap);
-}
-
-/* The table's own wording for a code. */
-void srv_reply_std(struct srv_conn *c, int code, const char *extra)
-{
-	const char *m = code_meaning(code);
-	srv_reply(c, code, "%s%s%s", m != NULL ? m : "", extra != NULL ? " " : "",
-	    extra != NULL ? extra : "");
-}
-
-void srv_reset_transaction(struct srv_conn *c)
-{
-	c->from[0] = '\0';
-	c->nrcpt = 0;
-	c->mode = VERB_MAIL;
-	if (c->mem != NULL)
-		srv_mem_give(c->mem, c->body.max);
-	strbuf_free(&c->body);
-	strbuf_init(&c->body, 0);
-	c->body_no_room = false;
-	c->body_too_big = false;
-	c->body_line_too_long = false;
-}
-
 void srv_conn_charge_out(struct srv_conn *c)
 {
 	if (c->out.cap > c->out_charge) {
@@ -113,20 +65,9 @@ void srv_conn_charge_out(struct srv_conn *c)
 	}
 }
 
-void srv_out_compact(struct srv_conn *c)
+void srv_conn_greet(struct srv_conn *c)
 {
-	if (c->outpos == 0)
-		return;
-	memmove(c->out.data, c->out.data + c->outpos, c->out.len - c->outpos);
-	c->out.len -= c->outpos;
-	c->out.data[c->out.len] = '\0';
-	c->reply_mark = c->reply_mark > c->outpos ? c->reply_mark - c->outpos : 0;
-	c->outpos = 0;
-}
-
-void srv_conn_greet(struct srv *s, struct srv_conn *c)
-{
-	srv_reply(c, 220, "%s Service ready (smtpsh teaching server; try HELP)", s->hostname);
+	srv_reply_stdf(c, 220, " (smtpsh teaching server; try HELP)");
 }
 
 /* Postfix's smtpd_hard_error_limit: a session that has earned this many
@@ -137,10 +78,8 @@ static void srv_check_error_limit(struct srv *s, struct srv_conn *c)
 	if (c->closing || c->errors < s->cfg.error_limit)
 		return;
 	size_t mark = c->out.len;
-	srv_reply(c, 421, "%s Service not available, closing transmission channel (too many errors: %u)",
-	    s->hostname, c->errors);
-	c->closing = true;
-	c->state = SMTP_ST_CLOSED;
+	srv_reply_stdf(c, 421, " (too many errors: %u)", c->errors);
+	srv_set_state(c, SMTP_ST_CLOSED);
 	if (c->on_exchange != NULL)
 		c->on_exchange(c->exchange_ctx, NULL, 0, strbuf_str(&c->out) + mark, c->out.len - mark);
 	c->reply_mark = c->out.len;
@@ -164,13 +103,10 @@ void srv_conn_expire(struct srv *s, struct srv_conn *c, enum srv_limit why)
 {
 	size_t mark = c->out.len;
 	if (why == SRV_LIMIT_IDLE)
-		srv_reply(c, 421, "%s Service not available, closing transmission channel (idle for %u s)",
-		    s->hostname, s->cfg.idle_timeout_s);
+		srv_reply_stdf(c, 421, " (idle for %u s)", s->cfg.idle_timeout_s);
 	else
-		srv_reply(c, 421, "%s Service not available, closing transmission channel (a line must arrive whole within %u s)",
-		    s->hostname, s->cfg.command_timeout_s);
-	c->closing = true;
-	c->state = SMTP_ST_CLOSED;
+		srv_reply_stdf(c, 421, " (a line must arrive whole within %u s)", s->cfg.command_timeout_s);
+	srv_set_state(c, SMTP_ST_CLOSED);
 	if (c->on_exchange != NULL)
 		c->on_exchange(c->exchange_ctx, NULL, 0, strbuf_str(&c->out) + mark, c->out.len - mark);
 	c->reply_mark = c->out.len;

@@ -1,9 +1,10 @@
 /*
- * server_data.c - DATA's body on the teaching server: body lines un-stuffed
- * (RFC 5321 4.5.2) into the connection's body buffer, bounded by the message
- * size limit (552), lines over 1000 octets refused at the end (RFC 5321
- * 4.5.3.1.6), then delivery to mailboxes, terminals and the relay queue
- * (demo_dir.h) and the final 250.
+ * server_data.c - the mail transaction on the teaching server: its state
+ * (srv_reset_transaction forgets sender, recipients and body) and DATA's
+ * body: body lines un-stuffed (RFC 5321 4.5.2) into the connection's body
+ * buffer, bounded by the message size limit (552), lines over 1000 octets
+ * refused at the end (RFC 5321 4.5.3.1.6), then delivery to mailboxes,
+ * terminals and the relay queue (demo_dir.h) and the final 250.
  *
  * Memory: the body buffer grows by doubling, each step taken from the
  * server's ceiling (msgstore.h), dropping the oldest stored mail to make
@@ -26,6 +27,20 @@ bool srv_mem_reserve(struct srv *s, size_t n)
 		if (!demo_drop_oldest(&s->dir))
 			return false;
 	return true;
+}
+
+void srv_reset_transaction(struct srv_conn *c)
+{
+	c->from[0] = '\0';
+	c->nrcpt = 0;
+	c->mode = VERB_MAIL;
+	if (c->mem != NULL)
+		srv_mem_give(c->mem, c->body.max);
+	strbuf_free(&c->body);
+	strbuf_init(&c->body, 0);
+	c->body_no_room = false;
+	c->body_too_big = false;
+	c->body_line_too_long = false;
 }
 
 /* Forget the body so far (refused: too big, or no room) and give its
@@ -102,15 +117,14 @@ static void srv_deliver(struct srv *s, struct srv_conn *c, struct srv_msg *msg)
 
 static void srv_finish_body(struct srv *s, struct srv_conn *c)
 {
-	c->state = SMTP_ST_READY;
+	srv_set_state(c, SMTP_ST_READY);
 	if (c->body_too_big) {
-		srv_reply(c, 552, "Requested mail action aborted: exceeded storage allocation (limit %zu bytes)",
-		    s->cfg.max_message_bytes);
+		srv_reply_stdf(c, 552, " (limit %zu bytes)", s->cfg.max_message_bytes);
 		srv_reset_transaction(c);
 		return;
 	}
 	if (c->body_no_room) {
-		srv_reply(c, 552, "Requested mail action aborted: exceeded storage allocation (the server's memory for mail, %zu bytes, is in use; try again later)",
+		srv_reply_stdf(c, 552, " (the server's memory for mail, %zu bytes, is in use; try again later)",
 		    s->mem.max);
 		srv_reset_transaction(c);
 		return;
@@ -123,12 +137,12 @@ static void srv_finish_body(struct srv *s, struct srv_conn *c)
 	for (size_t i = 0; i < c->nrcpt; i++) {
 		const struct demo_entry *e = c->rcpt[i].entry;
 		if (e != NULL && e->kind == DEMO_QUOTA) {
-			srv_reply(c, 552, "Requested mail action aborted: exceeded storage allocation (%s is over quota)", e->name);
+			srv_reply_stdf(c, 552, " (%s is over quota)", e->name);
 			srv_reset_transaction(c);
 			return;
 		}
 		if (e != NULL && e->kind == DEMO_REJECT) {
-			srv_reply(c, 554, "Transaction failed (the message to %s looks like spam)", e->name);
+			srv_reply_stdf(c, 554, " (the message to %s looks like spam)", e->name);
 			srv_reset_transaction(c);
 			return;
 		}
@@ -137,13 +151,13 @@ static void srv_finish_body(struct srv *s, struct srv_conn *c)
 	struct srv_msg *msg = srv_msg_from_body(&s->mem, c->from, &c->body, c->body.max);
 	strbuf_init(&c->body, 0);        /* max 0: nothing left to give back */
 	if (msg == NULL) {
-		srv_reply(c, 451, "Requested action aborted: local error in processing (out of memory)");
+		srv_reply_stdf(c, 451, " (out of memory)");
 		srv_reset_transaction(c);
 		return;
 	}
 	srv_deliver(s, c, msg);
 	s->messages++;
-	srv_reply(c, 250, "Requested mail action okay, completed: %zu bytes for %zu recipient%s",
+	srv_reply_stdf(c, 250, ": %zu bytes for %zu recipient%s",
 	    msg->len, c->nrcpt, c->nrcpt == 1 ? "" : "s");
 	if (c->on_exchange != NULL) {
 		const char *rep = strbuf_str(&c->out) + c->reply_mark;

@@ -1,10 +1,24 @@
 /*
- * server_int.h - the teaching server's internals, shared by server.c (the
- * poll loop and socket I/O), server_conn.c (a connection's buffers, replies
- * and input loop), server_cmd.c (one command line in, replies out, after
- * RFC 821's state diagram), server_ask.c (VRFY, EXPN, HELP, TURN),
- * server_data.c (DATA's body and delivery) and server_turn.c (TURN: the
- * server as a sender on the same connection).  Not a public header.
+ * server_int.h - the teaching server's internals, shared by its files.  They
+ * form a chain, each calling only files below it (test/server/
+ * file_cycles.py checks there is no circle):
+ *
+ *   server.c         the poll loop, socket I/O, --demo's thread, inspection
+ *   server_turned.c  TURN received: smtpsh serving one socket (uses
+ *                    server.c's defaults)
+ *   server_conn.c    a connection's buffers, limits and input loop
+ *   server_cmd.c     one command line in: the checks, the handler table
+ *                    indexed by verb id, the commands that change the session
+ *   server_ask.c     VRFY, EXPN, HELP, TURN; local domains, address split,
+ *                    which verbs are implemented
+ *   server_data.c    the mail transaction's buffers, DATA's body, delivery
+ *   server_turn.c    TURN sent: the server as sender on the same connection
+ *   server_reply.c   a leaf: the replies a connection queues (standard
+ *                    wordings from the core's code table) and its state,
+ *                    written only by srv_set_state
+ *
+ * below which are demo_dir.c (the directory and queue) and msgstore.c.
+ * Not a public header.
  */
 #ifndef SMTPSH_SERVER_INT_H
 #define SMTPSH_SERVER_INT_H
@@ -97,6 +111,8 @@ struct srv_conn {
 	unsigned char peer_len;
 	bool closing;                 /* close once out is flushed */
 	unsigned errors;              /* 4xx/5xx replies sent this session */
+	const char *domain;           /* the server's name, for "<domain>" in the
+	                               * standard replies (struct srv's hostname) */
 	char helo[256];
 	char from[SMTP_COMMAND_LINE_MAX];
 	enum verb_id mode;            /* MAIL, SEND, SOML or SAML */
@@ -125,6 +141,15 @@ struct srv_conn {
 	size_t reply_mark;            /* out.len before the current command */
 };
 
+/* One command line, parsed: what a handler in server_cmd.c's table gets. */
+struct srv_cmd {
+	struct srv *s;
+	struct srv_conn *c;
+	const struct verb *v;         /* the verb; its id chose the handler */
+	const char *arg;              /* after the verb and one space; "" if none */
+};
+typedef void (*srv_cmd_fn)(const struct srv_cmd *cmd);
+
 struct srv {
 	struct server_config cfg;
 	char hostname[256];
@@ -135,10 +160,30 @@ struct srv {
 	unsigned long messages;       /* accepted since start */
 };
 
-/* server.c */
+/* server.c (demo_server_* are server.h's; demo_server_receive_turned is
+ * server_turned.c's) */
 /* Fill in cfg's zero fields; teaching: --demo/--serve (else the turned
  * receiver, with RFC 5321's timeouts).  hostname gets the reply domain. */
 void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t cap, bool teaching);
+
+/* server_reply.c: a leaf, calling no other server file */
+void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The code table's own wording for code (codes.h), "<domain>" filled in
+ * with c->domain; srv_reply_stdf adds fmt's text right after it (fmt
+ * starts with its own separator: " (NOOP)", ": %s"). */
+void srv_reply_std(struct srv_conn *c, int code);
+void srv_reply_stdf(struct srv_conn *c, int code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+/* The one writer of c->state; SMTP_ST_CLOSED also marks c closing (it
+ * closes once its output is written). */
+void srv_set_state(struct srv_conn *c, enum smtp_state st);
+/* 421 and close after it (RFC 5321 3.8). */
+void srv_shutdown_reply(struct srv_conn *c);
+/* Move unsent output to the front of c->out (room for more). */
+void srv_out_compact(struct srv_conn *c);
 
 /* server_conn.c */
 enum srv_limit { SRV_LIMIT_IDLE, SRV_LIMIT_COMMAND };
@@ -148,43 +193,37 @@ uint64_t srv_now_ms(void);            /* monotonic clock */
 uint64_t srv_conn_deadline(const struct srv *s, const struct srv_conn *c, enum srv_limit *why);
 /* The limit fell due: 421 (reported like any reply) and close. */
 void srv_conn_expire(struct srv *s, struct srv_conn *c, enum srv_limit why);
-void srv_conn_greet(struct srv *s, struct srv_conn *c);
+void srv_conn_greet(struct srv_conn *c);       /* 220 */
 /* Feed received bytes; replies go to c->out.  Returns bytes consumed (all,
  * unless the connection started closing). */
 size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len);
-void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-/* The code table's own wording for code, then extra (may be NULL). */
-void srv_reply_std(struct srv_conn *c, int code, const char *extra);
-int srv_conn_init(struct srv_conn *c, int fd, struct srv_mem *mem);
+/* A new session on fd, its buffers counted under s's ceiling. */
+int srv_conn_init(struct srv_conn *c, int fd, struct srv *s);
 /* Count growth of c's output buffer against the ceiling. */
 void srv_conn_charge_out(struct srv_conn *c);
 void srv_conn_free(struct srv_conn *c);
-void srv_reset_transaction(struct srv_conn *c);
-/* Move unsent output to the front of c->out (room for more). */
-void srv_out_compact(struct srv_conn *c);
 
 /* server_cmd.c */
 /* One complete command line (cut: bytes beyond the kept ones). */
 void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut);
+
+/* server_ask.c */
 /* The verbs the teaching server implements: RFC 821's fourteen and EHLO
  * (it speaks SMTP in clear: not STARTTLS, AUTH, BDAT or LMTP's LHLO). */
 bool srv_implements(const struct verb *v);
-/* 421 and close after it (RFC 5321 3.8). */
-void srv_shutdown_reply(struct srv *s, struct srv_conn *c);
 bool srv_is_local_domain(const struct srv *s, const char *domain);
 /* "local@domain" -> local, domain (domain "" when there is no '@'). */
 void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t dcap);
-
-/* server_ask.c */
-void srv_cmd_vrfy(struct srv *s, struct srv_conn *c, const char *arg);
-void srv_cmd_expn(struct srv *s, struct srv_conn *c, const char *arg);
-void srv_cmd_help(struct srv *s, struct srv_conn *c, const char *arg);
-void srv_cmd_turn(struct srv *s, struct srv_conn *c);
+/* Handlers in server_cmd.c's table. */
+void srv_cmd_vrfy(const struct srv_cmd *cmd);
+void srv_cmd_expn(const struct srv_cmd *cmd);
+void srv_cmd_help(const struct srv_cmd *cmd);
+void srv_cmd_turn(const struct srv_cmd *cmd);
 
 /* server_data.c */
+/* No transaction: sender, recipients and body gone (the body's bytes given
+ * back to the ceiling). */
+void srv_reset_transaction(struct srv_conn *c);
 /* Take n bytes under the ceiling, dropping the oldest stored mail to make
  * room if need be; false when even that is not enough. */
 bool srv_mem_reserve(struct srv *s, size_t n);

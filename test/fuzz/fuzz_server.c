@@ -27,7 +27,9 @@
 #include "../../src/server/server_cmd.c"
 #include "../../src/server/server_conn.c"
 #include "../../src/server/server_data.c"
+#include "../../src/server/server_reply.c"
 #include "../../src/server/server_turn.c"
+#include "../../src/server/server_turned.c"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -70,9 +72,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .max_message_bytes = 64u * 1024 };
 	srv_apply_defaults(&s->cfg, s->hostname, sizeof s->hostname, true);
 	srv_mem_init(&s->mem, s->cfg.max_memory_bytes);
-	if (demo_dir_init(&s->dir, &s->mem) != 0 || srv_conn_init(c, -1, &s->mem) != 0)
+	if (demo_dir_init(&s->dir, &s->mem) != 0 || srv_conn_init(c, -1, s) != 0)
 		abort();
-	srv_conn_greet(s, c);
+	srv_conn_greet(c);
 	fuzz_drain(c, true);
 	for (size_t off = 0; off < len && !c->closing;) {
 		size_t n = len - off < piece ? len - off : piece;
