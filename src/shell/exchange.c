@@ -77,7 +77,7 @@ void shell_usage_error(struct shell *sh, const char *fmt, ...)
 	smtp_error_clear(&err);
 	err.kind = SMTP_ERR_USAGE;
 	/* Callers mark fmt N_(): English in JSON, translated for a person. */
-	vsnprintf(err.msg, sizeof err.msg, sh->out.json ? fmt : _(fmt), ap);
+	vsnprintf(err.msg, sizeof err.msg, out_translates(&sh->out) ? _(fmt) : fmt, ap);
 	va_end(ap);
 	out_error(&sh->out, "shell", &err);
 	shell_note_status(sh, SHELL_EXIT_USAGE, "shell");

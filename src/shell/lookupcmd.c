@@ -91,14 +91,9 @@ static void lookup_on_event(void *ctx, const struct lookup_event *e)
 		return;
 	}
 	shell_transcript_note(c->sh, "lookup: %s", e->message);
-	/* A reconnect at a known limit is routine: the progress bar and the
-	 * summary count it (99 such lines ran through the table against
-	 * Postfix); JSON keeps every event. */
-	if (e->routine && !c->sh->out.json) {
+	out_lookup_event(&c->sh->out, lookup_event_names[e->kind], e->message, e->routine);
+	if (e->routine)
 		lookup_draw(c, false);
-		return;
-	}
-	out_lookup_event(&c->sh->out, lookup_event_names[e->kind], e->message);
 }
 
 /* The engine's connect hook: a new connection, brought to where the first

@@ -36,6 +36,7 @@
 #include "session.h"
 #include "tls.h"
 #include "verbs.h"
+#include "records.h"
 
 /* What one record may take on the screen or in JSON; a bigger reply is cut
  * and marked, never lost (it is still one valid record). */
@@ -71,6 +72,9 @@ enum { OUT_FAILED_OUT = 1, OUT_FAILED_ERR = 2, OUT_FAILED_RESULTS = 4 };
 #define OUT_BACKLOG_MAX (64 * 1024)
 
 void out_init(struct output *o, bool json);
+/* Whether messages are said in the user's language (text for a person)
+ * or in English (JSON, for a program). */
+bool out_translates(const struct output *o);
 /* The one place rendered bytes leave for a stream: written whole, flushed,
  * and a failure (ENOSPC, EPIPE from a closed pipe) said once on stderr and
  * kept in write_failed. */
@@ -92,12 +96,6 @@ void out_reply(struct output *o, const struct session_reply *r, const struct ehl
 /* What a reply's record calls its stage: "greeting", "body", the verb in
  * lower case, "raw" for a line that is no verb, NULL when unsolicited. */
 const char *out_reply_stage(const struct session_reply *r, char *buf, size_t cap);
-/* How a connection was routed, when by MX (RFC 5321 5.1). */
-struct out_via {
-	const char *domain;           /* the mail domain asked for */
-	unsigned preference;
-	bool implicit;                /* no MX: the domain's own address */
-};
 /* Connected to host (port "" for unix:) at address; via NULL: the host as
  * given. */
 void out_connected(struct output *o, const char *host, const char *port, const char *address,
@@ -132,53 +130,13 @@ void out_warning(struct output *o, const char *fmt, ...) __attribute__((format(p
 
 /* ---- shell commands ---- */
 
-struct out_explain {
-	int code;                     /* 0: no reply code given */
-	const char *meaning;          /* general meaning */
-	const char *note, *source;    /* may be NULL */
-	const char *class_meaning, *category_meaning;   /* may be NULL */
-	struct { const char *verb; const char *verdict; } replies[VERB__COUNT];
-	size_t nreplies;
-	struct { const char *context; const char *meaning; const char *source; } contexts[16];
-	size_t ncontexts;
-	const char *enhanced;         /* "5.7.1" or NULL */
-	const char *enh_text;         /* enhanced_explain() line (English) */
-	struct enhanced_code enh_code;   /* the same, parsed (text: translated) */
-	const char *enh_source;       /* "RFC 3463", or NULL when unregistered */
-	const char *pasted;           /* the rest of a pasted reply, or NULL */
-	size_t pasted_len;
-	const char *verdict;          /* a lookup verdict's name (alone), or NULL */
-	const char *verdict_meaning;
-};
 void out_explain(struct output *o, const struct out_explain *x);
 
-struct out_state {
-	enum smtp_state state;
-	bool connected;
-	const char *host, *port, *address;
-	unsigned recipients;
-	bool tls;
-	bool in_auth;
-	const char *allowed[VERB__COUNT];
-	size_t nallowed;
-	const char *owed[8];          /* commands still owed a reply (first ones) */
-	size_t nowed, owed_total;
-};
 void out_state(struct output *o, const struct out_state *st);
 
 /* ext: the last EHLO's extensions (set NULL or !valid: none yet). */
 void out_ext(struct output *o, const struct ehlo_set *set);
 
-struct out_help_row {
-	const char *name, *usage, *summary, *rfc;   /* rfc NULL for shell commands */
-};
-struct out_help {
-	const struct out_help_row *verbs;
-	size_t nverbs;
-	const struct out_help_row *commands;
-	size_t ncommands;
-	const char *footer;           /* may be NULL */
-};
 void out_help(struct output *o, const struct out_help *h);
 
 /* `mailbox` / `terminal`: text the teaching server holds (untrusted). */
@@ -187,33 +145,6 @@ void out_mailbox(struct output *o, const char *kind, const char *user, const cha
 /* `set`: the settings now. */
 void out_settings(struct output *o, bool insecure, const char *changed);
 
-/* A test message's outcome (sendcmd.c): the recipients accepted, the
- * losers (refused at RCPT, or after the body under LMTP or when the body
- * was refused), and whether it went to all, some or none. */
-#define OUT_MESSAGE_MAX 1000
-struct out_message_loser {
-	const char *address;
-	const char *stage;            /* "rcpt" or "data" */
-	int code;
-	char enhanced[16];
-	char text[256];               /* the reply's first line (untrusted) */
-};
-struct out_message {
-	size_t nto;
-	const char *accepted[OUT_MESSAGE_MAX];    /* at RCPT */
-	size_t naccepted;
-	size_t nbody_accepted;                    /* the server took the body for
-	                                           * these (not "delivered": that
-	                                           * is the server's job now) */
-	struct out_message_loser refused[OUT_MESSAGE_MAX];
-	size_t nrefused;
-	bool mail_refused;
-	bool envelope_only;                       /* --quit-after rcpt: counted at
-	                                           * RCPT, no message sent */
-	bool permanent;                           /* a loser got a 5xx */
-	int final_code;
-	unsigned long long size;
-};
 void out_message(struct output *o, const struct out_message *m);
 
 /* A step of the tour: before (what to type: `type`) or after (`after`
@@ -235,15 +166,9 @@ void out_lookup(struct output *o, const struct lookup_result *r);
  * (smtpsh's own rendering, checked for control bytes when it was read). */
 void out_lookup_kept(struct output *o, const char *rec, size_t len);
 void out_lookup_summary(struct output *o, const struct lookup_summary *s);
-/* A note of the run (event: "method", "catch-all", "tarpit", ...). */
-void out_lookup_event(struct output *o, const char *event, const char *message);
-struct out_progress {
-	size_t done, total;
-	double per_s;             /* names a second so far */
-	unsigned reconnects;
-	double eta_s;             /* < 0: not known yet */
-	const char *current;      /* the name being asked (untrusted), or NULL */
-};
+/* A note of the run (event: "method", "catch-all", "tarpit", ...);
+ * routine: a reconnect at a known limit (text leaves it to the summary). */
+void out_lookup_event(struct output *o, const char *event, const char *message, bool routine);
 /* The progress bar (stderr, a terminal only; nothing otherwise). */
 void out_progress(struct output *o, const struct out_progress *p);
 void out_progress_clear(struct output *o);

@@ -5,7 +5,7 @@
  * and flushed, every failure said once per destination on stderr and kept
  * for the exit status; and the progress bar on stderr, cleared before any
  * record lands on the screen.  output.c and output_lookup.c render records
- * and call down into it; it calls only the renderers (text_progress).
+ * and call down into it; it calls only the text renderer's progress bar.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -79,13 +79,16 @@ void out_begin(struct strbuf *sb)
 /* Write one record and free the buffer.  Errors go to stderr in text mode. */
 void out_flush(struct output *o, struct strbuf *sb, bool to_err)
 {
-	if (o->sink != NULL && !o->json) {
+	/* Text for a person may go to the view, the backlog and stderr; a
+	 * program's records (JSON) all go to stdout. */
+	bool person = render_for(o)->person;
+	if (o->sink != NULL && person) {
 		if (sb->len > 0)
 			o->sink(o->sink_ctx, sb->data, sb->len, to_err);
 		strbuf_free(sb);
 		return;
 	}
-	if (o->backlog != NULL && !o->json && sb->len > 0) {
+	if (o->backlog != NULL && person && sb->len > 0) {
 		/* Keep the tail: drop the oldest half when it would overflow. */
 		if (o->backlog->len + sb->len > OUT_BACKLOG_MAX) {
 			size_t keep = o->backlog->len / 2;
@@ -98,7 +101,7 @@ void out_flush(struct output *o, struct strbuf *sb, bool to_err)
 		if (sb->len <= OUT_BACKLOG_MAX)
 			(void)strbuf_append(o->backlog, sb->data, sb->len);
 	}
-	FILE *f = to_err && !o->json ? o->err : o->out;
+	FILE *f = to_err && person ? o->err : o->out;
 	if (sb->len > 0)
 		out_progress_clear(o);     /* a record never lands on the bar */
 	if (sb->len > 0) {
@@ -115,7 +118,7 @@ void out_progress(struct output *o, const struct out_progress *p)
 		return;
 	struct strbuf sb;
 	strbuf_init(&sb, 4096);
-	text_progress(o, p, &sb);
+	render_text.progress(o, p, &sb);
 	out_write(o, o->err, sb.data, sb.len);
 	strbuf_free(&sb);
 	o->progress_shown = true;

@@ -1,14 +1,70 @@
 /*
- * render.h - the two renderers behind output.h: text for a person
- * (render_text.c) and one JSON object per line (render_json.c).  Each
- * appends one record to a bounded strbuf (OUT_RECORD_MAX and a little
- * more); output.c writes it.  Only output.c calls these.
+ * render.h - the output formats as a table of renderers (the shape of
+ * git's trace2 targets): one struct of function pointers per format --
+ * render_text (for a person), render_json (one object per line),
+ * render_csv (lookup rows only) -- each entry appending one record to a
+ * bounded strbuf; a NULL entry means "this format says nothing here".
+ * output.c and output_lookup.c pick the renderer (render_for) and hand the
+ * bytes to the one writer (output_write.c); nothing else tests the format.
+ * The renderers are pure: a record in, bytes out (test/unit/test_render.c).
  */
 #ifndef SMTPSH_RENDER_H
 #define SMTPSH_RENDER_H
 
 #include "output.h"
+#include "records.h"
 #include "strbuf.h"
+
+struct renderer {
+	const char *name;             /* "text", "json", "csv" */
+	/* For a person: messages translated, errors on stderr, the
+	 * full-screen view and the backlog may take its records. */
+	bool person;
+	void (*sent)(const struct output *o, const char *shown, size_t len, struct strbuf *sb);
+	void (*reply)(const struct output *o, const struct session_reply *r,
+	    const struct ehlo_set *ext, struct strbuf *sb);
+	void (*connected)(const struct output *o, const char *host, const char *port,
+	    const char *address, const struct out_via *via, struct strbuf *sb);
+	void (*mx)(const struct output *o, const struct mx_route *r, struct strbuf *sb);
+	void (*closed)(const struct output *o, const char *why, struct strbuf *sb);
+	void (*tls)(const struct output *o, const char *how, const struct tls_info *ti,
+	    struct strbuf *sb);
+	void (*challenge)(const struct output *o, const char *text, size_t len, struct strbuf *sb);
+	void (*turned)(const struct output *o, const struct out_turn *t, struct strbuf *sb);
+	void (*error)(const struct output *o, const char *stage, const struct smtp_error *e,
+	    struct strbuf *sb);
+	/* A note or a warning (type "note" / "warning"), msg already formatted. */
+	void (*line)(const struct output *o, const char *type, const char *msg, struct strbuf *sb);
+	void (*explain)(const struct output *o, const struct out_explain *x, struct strbuf *sb);
+	void (*state)(const struct output *o, const struct out_state *st, struct strbuf *sb);
+	void (*ext)(const struct output *o, const struct ehlo_set *set, struct strbuf *sb);
+	void (*help)(const struct output *o, const struct out_help *h, struct strbuf *sb);
+	void (*mailbox)(const struct output *o, const char *kind, const char *user, const char *text,
+	    size_t len, struct strbuf *sb);
+	void (*settings)(const struct output *o, bool insecure, const char *changed,
+	    struct strbuf *sb);
+	void (*message)(const struct output *o, const struct out_message *m, struct strbuf *sb);
+	void (*tour)(const struct output *o, const struct out_tour *t, struct strbuf *sb);
+	void (*guide)(const struct output *o, const char *text, struct strbuf *sb);
+	void (*summary)(const struct output *o, int status, const char *failed_stage,
+	    struct strbuf *sb);
+	/* Lookups: the results file's rows, its summary, the run's events
+	 * (routine: a reconnect at a known limit, counted by the summary). */
+	void (*lookup_header)(const struct output *o, struct strbuf *sb);
+	void (*lookup)(const struct output *o, const struct lookup_result *r, struct strbuf *sb);
+	void (*lookup_summary)(const struct output *o, const struct lookup_summary *s,
+	    struct strbuf *sb);
+	void (*lookup_event)(const struct output *o, const char *event, const char *message,
+	    bool routine, struct strbuf *sb);
+	void (*progress)(const struct output *o, const struct out_progress *p, struct strbuf *sb);
+};
+
+extern const struct renderer render_text, render_json, render_csv;
+
+/* The renderer of the session's records (text or JSON), and of the lookup
+ * results file (text, JSON or CSV). */
+const struct renderer *render_for(const struct output *o);
+const struct renderer *render_results_for(const struct output *o);
 
 /* output.c's record buffer (bounded) and its one write, for
  * output_lookup.c too. */
@@ -20,7 +76,8 @@ void out_flush(struct output *o, struct strbuf *sb, bool to_err);
 void render_meaning(const struct session_reply *r, text_translator tr, char *buf, size_t cap);
 
 void text_sent(const struct output *o, const char *shown, size_t len, struct strbuf *sb);
-void text_reply(const struct output *o, const struct session_reply *r, struct strbuf *sb);
+void text_reply(const struct output *o, const struct session_reply *r,
+    const struct ehlo_set *ext, struct strbuf *sb);
 void text_tls(const struct output *o, const char *how, const struct tls_info *ti,
     struct strbuf *sb);
 void text_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb);
@@ -34,20 +91,21 @@ void text_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb
 
 void json_reply(const struct output *o, const struct session_reply *r,
     const struct ehlo_set *ext, struct strbuf *sb);
-void json_tls(const char *how, const struct tls_info *ti, struct strbuf *sb);
-void json_explain(const struct out_explain *x, struct strbuf *sb);
-void json_state(const struct out_state *st, struct strbuf *sb);
-void json_ext(const struct ehlo_set *set, struct strbuf *sb);
-void json_help(const struct out_help *h, struct strbuf *sb);
-void json_message(const struct out_message *m, struct strbuf *sb);
+void json_tls(const struct output *o, const char *how, const struct tls_info *ti,
+    struct strbuf *sb);
+void json_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb);
+void json_state(const struct output *o, const struct out_state *st, struct strbuf *sb);
+void json_ext(const struct output *o, const struct ehlo_set *set, struct strbuf *sb);
+void json_help(const struct output *o, const struct out_help *h, struct strbuf *sb);
+void json_message(const struct output *o, const struct out_message *m, struct strbuf *sb);
 /* "all", "some" or "none": where a message went. */
 const char *render_message_outcome(const struct out_message *m);
 /* The recipients the outcome counts: those the body was accepted for, or
  * (--quit-after rcpt) those accepted at RCPT. */
 size_t render_message_taken(const struct out_message *m);
-void json_connected(const char *host, const char *port, const char *address,
-    const struct out_via *via, struct strbuf *sb);
-void json_mx(const struct mx_route *r, struct strbuf *sb);
+void json_connected(const struct output *o, const char *host, const char *port,
+    const char *address, const struct out_via *via, struct strbuf *sb);
+void json_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb);
 /* The pieces of a JSON record (render_json.c): {"type":"T" ... }\n, and
  * ,"key": / ,"key":"escaped value" (NULL: null) in between. */
 void json_begin(struct strbuf *sb, const char *type);
@@ -59,13 +117,46 @@ void text_lookup_header(const struct output *o, struct strbuf *sb);
 void text_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb);
 void text_lookup_summary(const struct output *o, const struct lookup_summary *s, struct strbuf *sb);
 void text_progress(const struct output *o, const struct out_progress *p, struct strbuf *sb);
-void json_lookup(const struct lookup_result *r, struct strbuf *sb);
-void json_lookup_summary(const struct lookup_summary *s, struct strbuf *sb);
-void csv_lookup_header(struct strbuf *sb);
+void json_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb);
+void json_lookup_summary(const struct output *o, const struct lookup_summary *s,
+    struct strbuf *sb);
+void csv_lookup_header(const struct output *o, struct strbuf *sb);
 /* True when a CSV field of s gets a leading "'" (a formula's first
  * character, or "'" itself): --resume takes one away from such a field. */
 bool csv_needs_neutralising(const char *s, size_t len);
-void csv_lookup(const struct lookup_result *r, struct strbuf *sb);
+void csv_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb);
+
+/* The small records (render_text_notes.c, render_json_notes.c). */
+void text_closed(const struct output *o, const char *why, struct strbuf *sb);
+void text_challenge(const struct output *o, const char *text, size_t len, struct strbuf *sb);
+void text_turned(const struct output *o, const struct out_turn *t, struct strbuf *sb);
+void text_error(const struct output *o, const char *stage, const struct smtp_error *e,
+    struct strbuf *sb);
+void text_note(const struct output *o, const char *type, const char *msg, struct strbuf *sb);
+void text_mailbox(const struct output *o, const char *kind, const char *user, const char *text,
+    size_t len, struct strbuf *sb);
+void text_settings(const struct output *o, bool insecure, const char *changed,
+    struct strbuf *sb);
+void text_tour(const struct output *o, const struct out_tour *t, struct strbuf *sb);
+void text_guide(const struct output *o, const char *text, struct strbuf *sb);
+void text_lookup_event(const struct output *o, const char *event, const char *message,
+    bool routine, struct strbuf *sb);
+void json_closed(const struct output *o, const char *why, struct strbuf *sb);
+void json_challenge(const struct output *o, const char *text, size_t len, struct strbuf *sb);
+void json_turned(const struct output *o, const struct out_turn *t, struct strbuf *sb);
+void json_error(const struct output *o, const char *stage, const struct smtp_error *e,
+    struct strbuf *sb);
+void json_note(const struct output *o, const char *type, const char *msg, struct strbuf *sb);
+void json_mailbox(const struct output *o, const char *kind, const char *user, const char *text,
+    size_t len, struct strbuf *sb);
+void json_settings(const struct output *o, bool insecure, const char *changed,
+    struct strbuf *sb);
+void json_tour(const struct output *o, const struct out_tour *t, struct strbuf *sb);
+void json_guide(const struct output *o, const char *text, struct strbuf *sb);
+void json_summary(const struct output *o, int status, const char *failed_stage,
+    struct strbuf *sb);
+void json_lookup_event(const struct output *o, const char *event, const char *message,
+    bool routine, struct strbuf *sb);
 
 /* {"type":TYPE,"KEY":"VALUE",...}: pairs of C strings, NULL values as null. */
 void json_simple(struct strbuf *sb, const char *type, const char *const *kv, size_t n);

@@ -76,12 +76,12 @@ static void csv_joined(struct strbuf *sb, const struct lookup_text *t, size_t n,
 	strbuf_free(&j);
 }
 
-void csv_lookup_header(struct strbuf *sb)
+void csv_lookup_header(const struct output *o, struct strbuf *sb)
 {
 	(void)strbuf_appendf(sb, "name,method,verdict,code,enhanced,text,addresses,attempts,reason\r\n");
 }
 
-void csv_lookup(const struct lookup_result *r, struct strbuf *sb)
+void csv_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb)
 {
 	char num[32];
 	csv_cstr(sb, r->name, false);

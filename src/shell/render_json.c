@@ -99,7 +99,7 @@ void json_reply(const struct output *o, const struct session_reply *r,
 	strbuf_free(&ej);
 }
 
-void json_explain(const struct out_explain *x, struct strbuf *sb)
+void json_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb)
 {
 	json_begin(sb, "explain");
 	if (x->verdict != NULL) {
@@ -158,7 +158,7 @@ static void json_list(struct strbuf *sb, const char *key, const char *const *ite
 	(void)strbuf_appendc(sb, ']');
 }
 
-void json_state(const struct out_state *st, struct strbuf *sb)
+void json_state(const struct output *o, const struct out_state *st, struct strbuf *sb)
 {
 	json_begin(sb, "state");
 	json_kv(sb, "state", smtp_state_name(st->state));
@@ -177,7 +177,7 @@ void json_state(const struct out_state *st, struct strbuf *sb)
 	json_end(sb);
 }
 
-void json_ext(const struct ehlo_set *set, struct strbuf *sb)
+void json_ext(const struct output *o, const struct ehlo_set *set, struct strbuf *sb)
 {
 	json_begin(sb, "ext");
 	(void)strbuf_appendf(sb, ",\"valid\":%s,\"extensions\":[", set != NULL && set->valid ? "true" : "false");
@@ -212,7 +212,7 @@ static void json_help_rows(struct strbuf *sb, const char *key, const struct out_
 	(void)strbuf_appendc(sb, ']');
 }
 
-void json_help(const struct out_help *h, struct strbuf *sb)
+void json_help(const struct output *o, const struct out_help *h, struct strbuf *sb)
 {
 	json_begin(sb, "help");
 	json_help_rows(sb, "verbs", h->verbs, h->nverbs);
@@ -220,7 +220,7 @@ void json_help(const struct out_help *h, struct strbuf *sb)
 	json_end(sb);
 }
 
-void json_message(const struct out_message *m, struct strbuf *sb)
+void json_message(const struct output *o, const struct out_message *m, struct strbuf *sb)
 {
 	json_begin(sb, "message");
 	json_kv(sb, "outcome", render_message_outcome(m));
@@ -252,8 +252,8 @@ void json_message(const struct out_message *m, struct strbuf *sb)
 	json_end(sb);
 }
 
-void json_connected(const char *host, const char *port, const char *address,
-    const struct out_via *via, struct strbuf *sb)
+void json_connected(const struct output *o, const char *host, const char *port,
+    const char *address, const struct out_via *via, struct strbuf *sb)
 {
 	json_begin(sb, "connect");
 	json_kv(sb, "host", host);
@@ -272,7 +272,7 @@ void json_connected(const char *host, const char *port, const char *address,
 	json_end(sb);
 }
 
-void json_mx(const struct mx_route *r, struct strbuf *sb)
+void json_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb)
 {
 	static const char *const kinds[] = { "mx", "implicit", "null" };
 	json_begin(sb, "mx");
@@ -313,7 +313,7 @@ static void json_texts(struct strbuf *sb, const char *key, const struct lookup_t
 	(void)strbuf_appendc(sb, ']');
 }
 
-void json_lookup(const struct lookup_result *r, struct strbuf *sb)
+void json_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb)
 {
 	json_begin(sb, "lookup");
 	json_kv(sb, "name", r->name);
@@ -331,7 +331,8 @@ void json_lookup(const struct lookup_result *r, struct strbuf *sb)
 	json_end(sb);
 }
 
-void json_lookup_summary(const struct lookup_summary *s, struct strbuf *sb)
+void json_lookup_summary(const struct output *o, const struct lookup_summary *s,
+    struct strbuf *sb)
 {
 	json_begin(sb, "lookup-summary");
 	(void)strbuf_appendf(sb, ",\"total\":%zu,\"by_verdict\":{", s->total);

@@ -137,7 +137,8 @@ static void text_answered(const struct session_reply *r, struct strbuf *sb)
 	}
 }
 
-void text_reply(const struct output *o, const struct session_reply *r, struct strbuf *sb)
+void text_reply(const struct output *o, const struct session_reply *r,
+    const struct ehlo_set *ext, struct strbuf *sb)
 {
 	const struct smtp_reply *rp = &r->reply;
 	if (r->origin == SESSION_REPLY_LATE) {

@@ -97,7 +97,8 @@ static void json_cert(const struct tls_cert_info *c, struct strbuf *sb)
 	(void)strbuf_appendc(sb, '}');
 }
 
-void json_tls(const char *how, const struct tls_info *ti, struct strbuf *sb)
+void json_tls(const struct output *o, const char *how, const struct tls_info *ti,
+    struct strbuf *sb)
 {
 	static const struct tls_cert_info none;
 	const struct tls_cert_info *leaf = ti->nchain > 0 ? &ti->chain[0] : &none;

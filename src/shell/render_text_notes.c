@@ -1,0 +1,125 @@
+/*
+ * render_text_notes.c - the small records as text for a person (render.h):
+ * a closed connection (a dim line), a decoded AUTH challenge, one exchange
+ * of a turned session, a local error ("smtpsh: ..."), a note ("! ...") or
+ * warning ("smtpsh: warning: ..."), the teaching server's mailbox text, the
+ * settings, a tour step, the guide, and a lookup run's events.  Every
+ * untrusted string passes escape_terminal() here.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "escape.h"
+#include "render.h"
+#include "tr.h"
+
+void text_closed(const struct output *o, const char *why, struct strbuf *sb)
+{
+	(void)strbuf_appendf(sb, "%s", o->col_dim);
+	const char *shown = _(why);
+	(void)escape_terminal(sb, shown, strlen(shown));
+	(void)strbuf_appendf(sb, "%s\n", o->col_off);
+}
+
+void text_challenge(const struct output *o, const char *text, size_t len, struct strbuf *sb)
+{
+	(void)strbuf_appendf(sb, _("= the server's challenge, decoded: "));
+	(void)escape_terminal(sb, text, len);
+	(void)strbuf_appendc(sb, '\n');
+}
+
+void text_turned(const struct output *o, const struct out_turn *t, struct strbuf *sb)
+{
+	/* A 10 MiB body of escapes would not fit one record (and was shown as
+	 * nothing): show its start, and say what is left and where it is. */
+	size_t shown = t->clen > OUT_TURNED_SHOW ? OUT_TURNED_SHOW : t->clen;
+	if (t->command != NULL) {
+		(void)strbuf_appendf(sb, _("%s(turned) they sent:%s "), o->col_dim, o->col_off);
+		(void)escape_terminal(sb, t->command, shown);
+		(void)strbuf_appendc(sb, '\n');
+		if (shown < t->clen)
+			(void)strbuf_appendf(sb, _("= (turned) %zu more bytes not shown; %s\n"),
+			    t->clen - shown, t->kept != NULL ? t->kept : _("they are not kept "
+			    "(--transcript FILE keeps a turned session whole)"));
+	}
+	(void)strbuf_appendf(sb, _("%s(turned) we replied:%s "), o->col_dim, o->col_off);
+	(void)escape_terminal(sb, t->reply, t->rlen);
+	(void)strbuf_appendc(sb, '\n');
+}
+
+void text_error(const struct output *o, const char *stage, const struct smtp_error *e,
+    struct strbuf *sb)
+{
+	const char *msg = e->msg[0] != '\0' ? e->msg : smtp_errkind_name(e->kind);
+	(void)strbuf_appendf(sb, "smtpsh: ");
+	(void)escape_terminal(sb, msg, strlen(msg));
+	(void)strbuf_appendc(sb, '\n');
+}
+
+void text_note(const struct output *o, const char *type, const char *msg, struct strbuf *sb)
+{
+	(void)strbuf_appendf(sb, "%s", strcmp(type, "warning") == 0 ? "smtpsh: warning: " : "! ");
+	(void)escape_terminal(sb, msg, strlen(msg));
+	(void)strbuf_appendc(sb, '\n');
+}
+
+void text_mailbox(const struct output *o, const char *kind, const char *user, const char *text,
+    size_t len, struct strbuf *sb)
+{
+	/* Message text came from a client: escaped like any peer bytes, with
+	 * its line structure kept. */
+	while (len > 0) {
+		const char *nl = memchr(text, '\n', len);
+		size_t l = nl != NULL ? (size_t)(nl - text) : len;
+		size_t tl = l > 0 && text[l - 1] == '\r' ? l - 1 : l;
+		if (escape_terminal(sb, text, tl) != SMTP_OK || strbuf_appendc(sb, '\n') != SMTP_OK) {
+			(void)strbuf_appendf(sb, _("[... the rest is too large to show]\n"));
+			break;
+		}
+		if (nl == NULL)
+			break;
+		text += l + 1;
+		len -= l + 1;
+	}
+}
+
+void text_settings(const struct output *o, bool insecure, const char *changed,
+    struct strbuf *sb)
+{
+	if (changed != NULL)
+		(void)strbuf_appendf(sb, _("insecure: %s (TLS verification failures %s)\n"),
+		    insecure ? _("on") : _("off"), insecure ? _("are reported but do not stop the "
+		    "connection") : _("end the connection"));
+	else
+		(void)strbuf_appendf(sb, _("insecure: %s\n"), insecure ? _("on") : _("off"));
+}
+
+void text_tour(const struct output *o, const struct out_tour *t, struct strbuf *sb)
+{
+	if (t->after != NULL)
+		(void)strbuf_appendf(sb, _("%s--- tour %zu/%zu done:%s %s\n"), o->col_mid, t->step,
+		    t->of, o->col_off, _(t->after));
+	else
+		(void)strbuf_appendf(sb, _("%s--- tour %zu/%zu: %s ---%s\n%s\n%sType:%s  %s\n"),
+		    o->col_mid, t->step, t->of, _(t->title), o->col_off, _(t->before), o->col_mid,
+		    o->col_off, t->type);
+}
+
+void text_guide(const struct output *o, const char *text, struct strbuf *sb)
+{
+	const char *shown = _(text);
+	(void)strbuf_append(sb, shown, strlen(shown));
+}
+
+void text_lookup_event(const struct output *o, const char *event, const char *message,
+    bool routine, struct strbuf *sb)
+{
+	/* A reconnect at a known limit is routine: the progress bar and the
+	 * summary count it (99 such lines ran through the table against
+	 * Postfix). */
+	if (routine)
+		return;
+	(void)strbuf_appendf(sb, "%s", _("smtpsh: lookup: "));
+	(void)escape_terminal(sb, message, strlen(message));
+	(void)strbuf_appendc(sb, '\n');
+}
