@@ -1,8 +1,9 @@
 /*
- * auth.c - the SMTP AUTH mechanisms PLAIN (RFC 4616), LOGIN and
- * CRAM-MD5 (RFC 2195), driven by RFC 4954's 334 challenge/response turns;
- * the exchange also steps XOAUTH2, OAUTHBEARER and SCRAM-SHA-256, whose
- * messages are auth_sasl.c's.
+ * auth.c - the SMTP AUTH exchange (RFC 4954's 334 challenge/response
+ * turns) over a table of mechanisms, one row each with its first message
+ * and its step (auth_int.h): PLAIN (RFC 4616), LOGIN and CRAM-MD5 (RFC
+ * 2195) here; XOAUTH2, OAUTHBEARER and SCRAM-SHA-256 are auth_sasl.c's.
+ * base64 is base64.c's, below both.
  *
  * Pure: no I/O, no globals.  Credentials are borrowed from the caller;
  * temporary copies of secrets made here (the PLAIN message, the HMAC) are
@@ -21,49 +22,6 @@
 
 #include "smtp_limits.h"
 
-static const struct {
-	const char *name;
-	const char *describe;
-} mech_table[AUTH_MECH__COUNT] = {
-	[AUTH_MECH_PLAIN] = { "PLAIN",
-	    "RFC 4616: user name and password in one message, only base64-encoded (readable without TLS)" },
-	[AUTH_MECH_LOGIN] = { "LOGIN",
-	    "user name and password in two steps, only base64-encoded (readable without TLS)" },
-	[AUTH_MECH_CRAM_MD5] = { "CRAM-MD5",
-	    "RFC 2195: HMAC-MD5 of the server's challenge; the password is not sent, but the exchange can be brute-forced offline" },
-	[AUTH_MECH_XOAUTH2] = { "XOAUTH2",
-	    "Google/Microsoft: an OAuth 2.0 bearer token, only base64-encoded (anyone who reads it can use it until it expires: use TLS)" },
-	[AUTH_MECH_OAUTHBEARER] = { "OAUTHBEARER",
-	    "RFC 7628: an OAuth 2.0 bearer token, only base64-encoded (anyone who reads it can use it until it expires: use TLS)" },
-	[AUTH_MECH_SCRAM_SHA_256] = { "SCRAM-SHA-256",
-	    "RFC 7677: salted challenge-response; the password is not sent and the server proves it knows it too" },
-};
-
-bool auth_mech_uses_token(enum auth_mech m)
-{
-	return m == AUTH_MECH_XOAUTH2 || m == AUTH_MECH_OAUTHBEARER;
-}
-
-const char *auth_mech_name(enum auth_mech m)
-{
-	return (unsigned)m < AUTH_MECH__COUNT ? mech_table[m].name : "?";
-}
-
-const char *auth_mech_describe(enum auth_mech m)
-{
-	return (unsigned)m < AUTH_MECH__COUNT ? mech_table[m].describe : "";
-}
-
-bool auth_mech_parse(const char *name, enum auth_mech *out)
-{
-	for (size_t i = 0; i < AUTH_MECH__COUNT; i++) {
-		if (strcasecmp(name, mech_table[i].name) == 0) {
-			*out = (enum auth_mech)i;
-			return true;
-		}
-	}
-	return false;
-}
 
 static enum smtp_errkind check_length(const char *what, const char *s, size_t max,
     struct smtp_error *err)
@@ -158,6 +116,94 @@ enum smtp_errkind auth_cram_md5_response(const char *user, const char *secret,
 	return SMTP_OK;
 }
 
+static enum smtp_errkind plain_first(struct auth_exchange *ax, struct strbuf *out,
+    struct smtp_error *err)
+{
+	return auth_plain_response(ax->authzid, ax->user, ax->secret, out, err);
+}
+
+static enum smtp_errkind plain_step(struct auth_exchange *ax, const unsigned char *dec,
+    size_t declen, struct strbuf *line, struct smtp_error *err)
+{
+	/* RFC 4616: the empty challenge asks for the message. */
+	if (ax->rounds > 1)
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+		    "PLAIN takes one step; the server asked again: cancelled");
+	return plain_first(ax, line, err);
+}
+
+static enum smtp_errkind login_step(struct auth_exchange *ax, const unsigned char *dec,
+    size_t declen, struct strbuf *line, struct smtp_error *err)
+{
+	if (ax->rounds > 2)
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+		    "LOGIN takes two steps; the server asked again: cancelled");
+	const char *v = ax->rounds == 1 ? ax->user : ax->secret;
+	enum smtp_errkind k = auth_append_base64(line, v, strlen(v));
+	if (k != SMTP_OK)
+		smtp_error_set(err, k, 0, "AUTH LOGIN response does not fit");
+	return k;
+}
+
+static enum smtp_errkind cram_md5_step(struct auth_exchange *ax, const unsigned char *dec,
+    size_t declen, struct strbuf *line, struct smtp_error *err)
+{
+	if (ax->rounds > 1)
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0,
+		    "CRAM-MD5 takes one step; the server asked again: cancelled");
+	return auth_cram_md5_response(ax->user, ax->secret, dec, declen, line, err);
+}
+
+/* The mechanisms, one row each (auth_int.h). */
+static const struct auth_mech_ops mech_table[] = {
+	[AUTH_MECH_PLAIN] = { .name = "PLAIN",
+	    .describe = "RFC 4616: user name and password in one message, only base64-encoded (readable without TLS)",
+	    .first = plain_first, .step = plain_step },
+	[AUTH_MECH_LOGIN] = { .name = "LOGIN",
+	    .describe = "user name and password in two steps, only base64-encoded (readable without TLS)",
+	    .first = NULL, .step = login_step },
+	[AUTH_MECH_CRAM_MD5] = { .name = "CRAM-MD5",
+	    .describe = "RFC 2195: HMAC-MD5 of the server's challenge; the password is not sent, but the exchange can be brute-forced offline",
+	    .first = NULL, .step = cram_md5_step },
+	[AUTH_MECH_XOAUTH2] = { .name = "XOAUTH2",
+	    .describe = "Google/Microsoft: an OAuth 2.0 bearer token, only base64-encoded (anyone who reads it can use it until it expires: use TLS)",
+	    .token = true, .first = auth_xoauth2_first, .step = auth_xoauth2_step },
+	[AUTH_MECH_OAUTHBEARER] = { .name = "OAUTHBEARER",
+	    .describe = "RFC 7628: an OAuth 2.0 bearer token, only base64-encoded (anyone who reads it can use it until it expires: use TLS)",
+	    .token = true, .first = auth_oauthbearer_first, .step = auth_oauthbearer_step },
+	[AUTH_MECH_SCRAM_SHA_256] = { .name = "SCRAM-SHA-256",
+	    .describe = "RFC 7677: salted challenge-response; the password is not sent and the server proves it knows it too",
+	    .proves_server = true, .saslprep = true, .first = auth_scram_first, .step = auth_scram_step },
+};
+_Static_assert(sizeof mech_table / sizeof mech_table[0] == AUTH_MECH__COUNT,
+    "a row for every AUTH mechanism");
+
+bool auth_mech_uses_token(enum auth_mech m)
+{
+	return (unsigned)m < AUTH_MECH__COUNT && mech_table[m].token;
+}
+
+const char *auth_mech_name(enum auth_mech m)
+{
+	return (unsigned)m < AUTH_MECH__COUNT ? mech_table[m].name : "?";
+}
+
+const char *auth_mech_describe(enum auth_mech m)
+{
+	return (unsigned)m < AUTH_MECH__COUNT ? mech_table[m].describe : "";
+}
+
+bool auth_mech_parse(const char *name, enum auth_mech *out)
+{
+	for (size_t i = 0; i < AUTH_MECH__COUNT; i++) {
+		if (strcasecmp(name, mech_table[i].name) == 0) {
+			*out = (enum auth_mech)i;
+			return true;
+		}
+	}
+	return false;
+}
+
 enum smtp_errkind auth_begin(struct auth_exchange *ax, enum auth_mech mech,
     const char *authzid, const char *user, const char *secret,
     bool initial_response, struct strbuf *line, struct smtp_error *err)
@@ -176,7 +222,8 @@ enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
 	if ((unsigned)mech >= AUTH_MECH__COUNT)
 		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "unknown AUTH mechanism");
 	ax->mech = mech;
-	ax->mech_name = auth_mech_name(mech);
+	ax->ops = &mech_table[mech];
+	ax->mech_name = ax->ops->name;
 	ax->authzid = authzid;
 	ax->user = user;
 	ax->secret = secret;
@@ -187,7 +234,7 @@ enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
 	    (k = check_length(token ? "token" : "password", secret,
 	        token ? AUTH_TOKEN_MAX : AUTH_CREDENTIAL_MAX, err)) != SMTP_OK)
 		return k;
-	if (mech == AUTH_MECH_SCRAM_SHA_256) {
+	if (ax->ops->saslprep) {
 		/* SASLprep refusals are the user's to hear before AUTH is sent. */
 		char prepped[AUTH_CREDENTIAL_MAX + 1];
 		k = auth_saslprep(secret, true, prepped, sizeof prepped, "the password", err);
@@ -200,13 +247,12 @@ enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
 	strbuf_reset(line);
 	if (strbuf_appendf(line, "AUTH %s", mech_table[mech].name) != SMTP_OK)
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "AUTH line does not fit");
-	if (!initial_response || mech == AUTH_MECH_LOGIN || mech == AUTH_MECH_CRAM_MD5)
+	if (!initial_response || ax->ops->first == NULL)
 		return SMTP_OK;
 	size_t bare = line->len;
 	if (strbuf_appendc(line, ' ') != SMTP_OK)
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "AUTH line does not fit");
-	k = mech == AUTH_MECH_PLAIN ? auth_plain_response(authzid, user, secret, line, err) :
-	    auth_sasl_first(ax, line, err);
+	k = ax->ops->first(ax, line, err);
 	if (k != SMTP_OK)
 		return k;
 	if (line->len > SMTP_COMMAND_LINE_MAX - 2) {
@@ -225,7 +271,7 @@ enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
 enum smtp_errkind auth_check_final(const struct auth_exchange *ax, int code,
     struct smtp_error *err)
 {
-	if (code == 235 && ax->mech == AUTH_MECH_SCRAM_SHA_256 && !ax->scram.server_verified)
+	if (code == 235 && ax->ops != NULL && ax->ops->proves_server && !ax->scram.server_verified)
 		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "SCRAM: the server answered 235 "
 		    "without its final message (v=), so it did not prove it knows the password "
 		    "(RFC 5802 3, RFC 7677): its success is not trusted");
@@ -289,45 +335,7 @@ enum smtp_errkind auth_step(struct auth_exchange *ax, const struct smtp_reply *r
 		return auth_cancel(ax, line);
 	}
 
-	switch (ax->mech) {
-	case AUTH_MECH_PLAIN:
-		/* RFC 4616: the empty challenge asks for the message. */
-		if (ax->rounds > 1) {
-			smtp_error_set(err, SMTP_ERR_REFUSED, 0,
-			    "PLAIN takes one step; the server asked again: cancelled");
-			return auth_cancel(ax, line);
-		}
-		k = auth_plain_response(ax->authzid, ax->user, ax->secret, line, err);
-		break;
-	case AUTH_MECH_LOGIN: {
-		const char *v = ax->rounds == 1 ? ax->user : ax->secret;
-		if (ax->rounds > 2) {
-			smtp_error_set(err, SMTP_ERR_REFUSED, 0,
-			    "LOGIN takes two steps; the server asked again: cancelled");
-			return auth_cancel(ax, line);
-		}
-		k = auth_append_base64(line, v, strlen(v));
-		if (k != SMTP_OK)
-			smtp_error_set(err, k, 0, "AUTH LOGIN response does not fit");
-		break;
-	}
-	case AUTH_MECH_CRAM_MD5:
-		if (ax->rounds > 1) {
-			smtp_error_set(err, SMTP_ERR_REFUSED, 0,
-			    "CRAM-MD5 takes one step; the server asked again: cancelled");
-			return auth_cancel(ax, line);
-		}
-		k = auth_cram_md5_response(ax->user, ax->secret, dec, declen, line, err);
-		break;
-	case AUTH_MECH_XOAUTH2:
-	case AUTH_MECH_OAUTHBEARER:
-	case AUTH_MECH_SCRAM_SHA_256:
-		k = auth_sasl_step(ax, dec, declen, line, err);
-		break;
-	default:
-		k = smtp_error_set(err, SMTP_ERR_USAGE, 0, "unknown AUTH mechanism");
-		break;
-	}
+	k = ax->ops->step(ax, dec, declen, line, err);
 	OPENSSL_cleanse(dec, sizeof dec);
 	if (k != SMTP_OK)
 		return auth_cancel(ax, line);

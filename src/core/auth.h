@@ -100,8 +100,10 @@ struct auth_scram {
 	bool server_verified;                /* its v= matched (server-final) */
 };
 
+struct auth_mech_ops;
 struct auth_exchange {
 	enum auth_mech mech;
+	const struct auth_mech_ops *ops; /* its row of auth.c's mechanism table */
 	const char *mech_name; /* auth_mech_name(mech), for messages */
 	const char *authzid;   /* borrowed; PLAIN only; NULL or "" for none */
 	const char *user;      /* borrowed */

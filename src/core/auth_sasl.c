@@ -271,53 +271,84 @@ enum smtp_errkind auth_scram_verify_server(const struct auth_scram *sc,
 	return SMTP_OK;
 }
 
-enum smtp_errkind auth_sasl_first(struct auth_exchange *ax, struct strbuf *out,
+enum smtp_errkind auth_xoauth2_first(struct auth_exchange *ax, struct strbuf *out,
     struct smtp_error *err)
 {
-	switch (ax->mech) {
-	case AUTH_MECH_XOAUTH2:
-		return auth_xoauth2_response(ax->user, ax->secret, out, err);
-	case AUTH_MECH_OAUTHBEARER:
-		return auth_oauthbearer_response(ax->user, ax->secret, ax->host, ax->port, out, err);
-	case AUTH_MECH_SCRAM_SHA_256: {
-		unsigned char raw[18];
-		char nonce[32];
-		size_t nl = 0;
-		struct strbuf m;
-		if (RAND_bytes(raw, sizeof raw) != 1 ||
-		    base64_encode(raw, sizeof raw, nonce, sizeof nonce, &nl) != SMTP_OK)
-			return smtp_error_set(err, SMTP_ERR_USAGE, 0, "SCRAM: no random nonce");
-		strbuf_init(&m, sizeof ax->scram.client_first_bare + 8);
-		enum smtp_errkind k = auth_scram_client_first(&ax->scram, ax->user, nonce, &m, err);
-		if (k == SMTP_OK && auth_append_base64(out, m.data, m.len) != SMTP_OK)
-			k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "the SCRAM message does not fit");
-		strbuf_free(&m);
-		return k;
-	}
-	default:
-		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "not a SASL mechanism here");
-	}
+	return auth_xoauth2_response(ax->user, ax->secret, out, err);
 }
 
-enum smtp_errkind auth_sasl_step(struct auth_exchange *ax, const unsigned char *dec,
+enum smtp_errkind auth_oauthbearer_first(struct auth_exchange *ax, struct strbuf *out,
+    struct smtp_error *err)
+{
+	return auth_oauthbearer_response(ax->user, ax->secret, ax->host, ax->port, out, err);
+}
+
+enum smtp_errkind auth_scram_first(struct auth_exchange *ax, struct strbuf *out,
+    struct smtp_error *err)
+{
+	unsigned char raw[18];
+	char nonce[32];
+	size_t nl = 0;
+	struct strbuf m;
+	if (RAND_bytes(raw, sizeof raw) != 1 ||
+	    base64_encode(raw, sizeof raw, nonce, sizeof nonce, &nl) != SMTP_OK)
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "SCRAM: no random nonce");
+	strbuf_init(&m, sizeof ax->scram.client_first_bare + 8);
+	enum smtp_errkind k = auth_scram_client_first(&ax->scram, ax->user, nonce, &m, err);
+	if (k == SMTP_OK && auth_append_base64(out, m.data, m.len) != SMTP_OK)
+		k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "the SCRAM message does not fit");
+	strbuf_free(&m);
+	return k;
+}
+
+/* No initial response went with AUTH: the empty 334 asks for it. */
+static enum smtp_errkind sasl_first_asked(struct auth_exchange *ax, size_t declen,
+    struct strbuf *line, struct smtp_error *err)
+{
+	if (declen != 0)
+		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "%s: the server spoke first; "
+		    "cancelled", ax->mech_name);
+	ax->step = 1;
+	return ax->ops->first(ax, line, err);
+}
+
+static enum smtp_errkind sasl_no_more(const struct auth_exchange *ax, struct smtp_error *err)
+{
+	return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "%s has no more steps; the server asked "
+	    "again: cancelled", ax->mech_name);
+}
+
+/* After the first message, an OAuth server's only challenge is its error
+ * (JSON), acknowledged with ack (RFC 7628 3.2.3); the 5xx follows. */
+static enum smtp_errkind oauth_step(struct auth_exchange *ax, size_t declen, const char *ack,
+    size_t acklen, struct strbuf *line, struct smtp_error *err)
+{
+	if (ax->step == 0)
+		return sasl_first_asked(ax, declen, line, err);
+	if (ax->step != 1)
+		return sasl_no_more(ax, err);
+	ax->step = 2;
+	return acklen > 0 ? auth_append_base64(line, ack, acklen) : SMTP_OK;
+}
+
+enum smtp_errkind auth_xoauth2_step(struct auth_exchange *ax, const unsigned char *dec,
     size_t declen, struct strbuf *line, struct smtp_error *err)
 {
-	const char *name = ax->mech_name;
-	if (ax->step == 0) {
-		/* No initial response went with AUTH: the empty 334 asks for it. */
-		if (declen != 0)
-			return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "%s: the server spoke first; "
-			    "cancelled", name);
-		ax->step = 1;
-		return auth_sasl_first(ax, line, err);
-	}
-	if (ax->mech != AUTH_MECH_SCRAM_SHA_256 && ax->step == 1) {
-		/* RFC 7628 3.2.3: the error (JSON) is acknowledged with one ^A
-		 * (OAUTHBEARER) or an empty line (XOAUTH2); the 5xx follows. */
-		ax->step = 2;
-		return ax->mech == AUTH_MECH_OAUTHBEARER ? auth_append_base64(line, "\001", 1) : SMTP_OK;
-	}
-	if (ax->mech == AUTH_MECH_SCRAM_SHA_256 && ax->step == 1) {
+	return oauth_step(ax, declen, "", 0, line, err);        /* an empty line */
+}
+
+enum smtp_errkind auth_oauthbearer_step(struct auth_exchange *ax, const unsigned char *dec,
+    size_t declen, struct strbuf *line, struct smtp_error *err)
+{
+	return oauth_step(ax, declen, "\001", 1, line, err);    /* one ^A */
+}
+
+enum smtp_errkind auth_scram_step(struct auth_exchange *ax, const unsigned char *dec,
+    size_t declen, struct strbuf *line, struct smtp_error *err)
+{
+	if (ax->step == 0)
+		return sasl_first_asked(ax, declen, line, err);
+	if (ax->step == 1) {
 		struct strbuf m;
 		strbuf_init(&m, SASL_MESSAGE_MAX);
 		enum smtp_errkind k = auth_scram_client_final(&ax->scram, ax->secret,
@@ -329,7 +360,7 @@ enum smtp_errkind auth_sasl_step(struct auth_exchange *ax, const unsigned char *
 		ax->step = 2;
 		return k;
 	}
-	if (ax->mech == AUTH_MECH_SCRAM_SHA_256 && ax->step == 2) {
+	if (ax->step == 2) {
 		/* RFC 4954 4: the server's final message comes as a 334; an empty
 		 * line answers it once the signature has been checked. */
 		ax->step = 3;
@@ -338,6 +369,5 @@ enum smtp_errkind auth_sasl_step(struct auth_exchange *ax, const unsigned char *
 		ax->scram.server_verified = k == SMTP_OK;
 		return k;
 	}
-	return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "%s has no more steps; the server asked "
-	    "again: cancelled", name);
+	return sasl_no_more(ax, err);
 }

@@ -280,9 +280,9 @@ enum smtp_errkind recipe_auth(struct session *s, struct recipe *rc, enum auth_me
 	strbuf_init(&challenge, AUTH_CHALLENGE_B64_MAX);
 	struct session_reply r;
 	session_reply_init(&r);
-	bool initial = mech != AUTH_MECH_LOGIN && mech != AUTH_MECH_CRAM_MD5;
+	/* With an initial response where the mechanism has one (auth.c). */
 	enum smtp_errkind k = auth_begin_at(&ax, mech, NULL, user, secret, host, session_port(s),
-	    initial, &line, err);
+	    true, &line, err);
 	bool first = true;
 	/* Local trouble answering a challenge is kept for the report; the
 	 * exchange is then cancelled with "*" and its last reply read. */
