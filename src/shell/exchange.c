@@ -214,9 +214,9 @@ bool shell_ask(struct shell *sh, const char *question)
 {
 	if (sh->suspend != NULL)
 		sh->suspend(sh->suspend_ctx);
-	fputs(question, stdout);
-	fputs(" [y/N] ", stdout);
-	fflush(stdout);
+	char prompt[512];
+	snprintf(prompt, sizeof prompt, "%s [y/N] ", question);
+	out_prompt(&sh->out, prompt);
 	char answer[16];
 	bool yes = fgets(answer, sizeof answer, stdin) != NULL && (answer[0] == 'y' || answer[0] == 'Y');
 	(void)signals_take();

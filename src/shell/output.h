@@ -173,6 +173,11 @@ void out_lookup_event(struct output *o, const char *event, const char *message, 
 void out_progress(struct output *o, const struct out_progress *p);
 void out_progress_clear(struct output *o);
 
+/* A prompt or question for the person at the terminal, as given (no
+ * newline added), written at once: on stdout, or on stderr when stdout
+ * carries JSON.  Never into the full-screen view (it steps aside first). */
+void out_prompt(struct output *o, const char *text);
+
 /* The last record in --json mode: the exit status and the first stage that
  * went wrong (JSON only; nothing in text mode). */
 void out_summary(struct output *o, int status, const char *failed_stage);

@@ -131,3 +131,13 @@ void out_progress_clear(struct output *o)
 	out_write(o, o->err, "\r\033[K", 4);
 	o->progress_shown = false;
 }
+
+void out_prompt(struct output *o, const char *text)
+{
+	struct strbuf sb;
+	strbuf_init(&sb, 4096);
+	render_text.prompt(o, text, &sb);
+	out_progress_clear(o);
+	out_write(o, render_for(o)->person ? o->out : o->err, sb.data, sb.len);
+	strbuf_free(&sb);
+}

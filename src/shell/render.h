@@ -57,6 +57,9 @@ struct renderer {
 	void (*lookup_event)(const struct output *o, const char *event, const char *message,
 	    bool routine, struct strbuf *sb);
 	void (*progress)(const struct output *o, const struct out_progress *p, struct strbuf *sb);
+	/* A prompt or question for the person at the terminal (shell_ask,
+	 * the replay's pause, "line mode", ^C): text only, for every format. */
+	void (*prompt)(const struct output *o, const char *text, struct strbuf *sb);
 };
 
 extern const struct renderer render_text, render_json, render_csv;
@@ -141,6 +144,7 @@ void text_tour(const struct output *o, const struct out_tour *t, struct strbuf *
 void text_guide(const struct output *o, const char *text, struct strbuf *sb);
 void text_lookup_event(const struct output *o, const char *event, const char *message,
     bool routine, struct strbuf *sb);
+void text_prompt(const struct output *o, const char *text, struct strbuf *sb);
 void json_closed(const struct output *o, const char *why, struct strbuf *sb);
 void json_challenge(const struct output *o, const char *text, size_t len, struct strbuf *sb);
 void json_turned(const struct output *o, const struct out_turn *t, struct strbuf *sb);

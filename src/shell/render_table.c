@@ -36,6 +36,7 @@ const struct renderer render_text = {
 	.lookup_summary = text_lookup_summary,
 	.lookup_event = text_lookup_event,
 	.progress = text_progress,
+	.prompt = text_prompt,
 };
 
 const struct renderer render_json = {

@@ -3,7 +3,7 @@
  * a closed connection (a dim line), a decoded AUTH challenge, one exchange
  * of a turned session, a local error ("smtpsh: ..."), a note ("! ...") or
  * warning ("smtpsh: warning: ..."), the teaching server's mailbox text, the
- * settings, a tour step, the guide, and a lookup run's events.  Every
+ * settings, a tour step, the guide, a lookup run's events, and a prompt.  Every
  * untrusted string passes escape_terminal() here.
  */
 #include <stdio.h>
@@ -122,4 +122,9 @@ void text_lookup_event(const struct output *o, const char *event, const char *me
 	(void)strbuf_appendf(sb, "%s", _("smtpsh: lookup: "));
 	(void)escape_terminal(sb, message, strlen(message));
 	(void)strbuf_appendc(sb, '\n');
+}
+
+void text_prompt(const struct output *o, const char *text, struct strbuf *sb)
+{
+	(void)strbuf_append(sb, text, strlen(text));
 }

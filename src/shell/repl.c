@@ -45,7 +45,7 @@ static void repl_on_line(char *line)
 {
 	if (line == NULL) {               /* Ctrl-D */
 		if (repl_shell->in_body) {
-			printf("\n");
+			out_prompt(&repl_shell->out, "\n");
 			shell_run_line(repl_shell, ".", 1);
 			repl_update_prompt();
 			return;
@@ -69,7 +69,7 @@ static void repl_on_line(char *line)
 	if (repl_shell->want_view && !repl_shell->stop) {
 		repl_shell->want_view = false;
 		(void)tui_run(repl_shell);        /* back here after `view` */
-		printf("line mode (view: the full-screen view)\n");
+		out_prompt(&repl_shell->out, _("line mode (view: the full-screen view)\n"));
 	}
 	if (!repl_shell->stop) {
 		static char prompt[512];
@@ -130,7 +130,7 @@ int repl_run(struct shell *sh)
 	if (sh->want_view) {                  /* --tui */
 		sh->want_view = false;
 		if (tui_run(sh) && !sh->stop)
-			printf("line mode (view: the full-screen view)\n");
+			out_prompt(&sh->out, _("line mode (view: the full-screen view)\n"));
 	}
 	char prompt[512];
 	shell_prompt(sh, prompt, sizeof prompt);
@@ -159,8 +159,7 @@ int repl_run(struct shell *sh)
 				 * to the line's start (it was drawn over the prompt). */
 				rl_point = rl_end;
 				rl_redisplay();
-				fputs("^C\n", stdout);
-				fflush(stdout);
+				out_prompt(&sh->out, "^C\n");
 				rl_free_line_state();
 				rl_callback_sigcleanup();
 				rl_cleanup_after_signal();

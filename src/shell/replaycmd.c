@@ -91,8 +91,7 @@ static bool replay_pause(struct replay_run *rr)
 {
 	if (!rr->step)
 		return true;
-	fputs("-- Enter: next command, q: stop -- ", stdout);
-	fflush(stdout);
+	out_prompt(&rr->sh->out, _("-- Enter: next command, q: stop -- "));
 	char answer[16];
 	if (fgets(answer, sizeof answer, stdin) == NULL || answer[0] == 'q') {
 		rr->stopped = true;
