@@ -24,6 +24,7 @@
  * returns).
  */
 #include "lookup_int.h"
+#include "clock.h"
 #include "mailbox.h"
 
 #include <stdio.h>
@@ -65,7 +66,7 @@ _Static_assert(sizeof lookup_methods / sizeof lookup_methods[0] == LOOKUP_METHOD
 static size_t lookup_pick(struct lookup *lk, size_t *idx, size_t max, long long *wait_until)
 {
 	size_t cnt = 0;
-	long long now = transport_now_ms();
+	long long now = clock_now_ms();
 	*wait_until = 0;
 	size_t end = lk->emit + LOOKUP_PENDING_MAX < lk->n ? lk->emit + LOOKUP_PENDING_MAX : lk->n;
 	for (size_t i = lk->emit; i < end && cnt < max; i++) {
@@ -217,7 +218,7 @@ enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
 	lk.h = hooks;
 	lk.src = src;
 	lk.sum = sum;
-	lk.start_ms = transport_now_ms();
+	lk.start_ms = clock_now_ms();
 	lk.items = calloc(LOOKUP_PENDING_MAX, sizeof *lk.items);
 	lk.slots = calloc(LOOKUP_PENDING_MAX, sizeof *lk.slots);
 	if (lk.items == NULL || lk.slots == NULL) {
@@ -257,7 +258,7 @@ enum smtp_errkind lookup_run(struct session *s, const struct lookup_config *cfg,
 		else
 			lookup_end_connection(&lk, true);
 	}
-	sum->elapsed_ms = (double)(transport_now_ms() - lk.start_ms);
+	sum->elapsed_ms = (double)(clock_now_ms() - lk.start_ms);
 	free(lk.items);
 	free(lk.slots);
 	if (lk.src_kind != SMTP_OK) {

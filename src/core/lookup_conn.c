@@ -16,29 +16,19 @@
  */
 #include "lookup_int.h"
 
-#include <errno.h>
 #include <limits.h>
-#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "verbs.h"
 
 enum smtp_errkind lookup_sleep_until(struct lookup *lk, long long t)
 {
-	for (;;) {
-		long long now = transport_now_ms();
-		if (now >= t)
-			return SMTP_OK;
-		long long left = t - now;
-		struct pollfd p = { .fd = lk->cfg->cancel_fd, .events = POLLIN };
-		int r = poll(&p, lk->cfg->cancel_fd >= 0 ? 1 : 0, left > INT_MAX ? INT_MAX : (int)left);
-		if (r < 0 && errno != EINTR)
-			return SMTP_OK;
-		if (r > 0 && (p.revents & POLLIN))
-			return SMTP_ERR_CANCELLED;
-	}
+	/* A poll() that fails ends the sleep early: pacing is a courtesy. */
+	return clock_wait(NULL, 0, t, lk->cfg->cancel_fd) == CLOCK_CANCELLED ?
+	    SMTP_ERR_CANCELLED : SMTP_OK;
 }
 
 enum smtp_errkind lookup_backoff(struct lookup *lk, const char *why)
@@ -47,7 +37,7 @@ enum smtp_errkind lookup_backoff(struct lookup *lk, const char *why)
 	    lk->backoff_ms * 2 > LOOKUP_BACKOFF_MAX_MS ? LOOKUP_BACKOFF_MAX_MS : lk->backoff_ms * 2;
 	lookup_event(lk, LOOKUP_EV_BACKOFF, NULL, "%s: waiting %lld ms before going on", why,
 	    lk->backoff_ms);
-	return lookup_sleep_until(lk, transport_now_ms() + lk->backoff_ms);
+	return lookup_sleep_until(lk, clock_now_ms() + lk->backoff_ms);
 }
 
 enum smtp_errkind lookup_rate_wait(struct lookup *lk)
@@ -55,7 +45,7 @@ enum smtp_errkind lookup_rate_wait(struct lookup *lk)
 	if (lk->cfg->rate <= 0)
 		return SMTP_OK;
 	long long interval = (long long)(1000.0 / lk->cfg->rate);
-	long long now = transport_now_ms();
+	long long now = clock_now_ms();
 	long long at = lk->next_send_ms > now ? lk->next_send_ms : now;
 	lk->next_send_ms = at + interval;
 	return lookup_sleep_until(lk, at);
@@ -232,7 +222,7 @@ void lookup_end_connection(struct lookup *lk, bool wait)
 	struct smtp_error err;
 	if (session_owed(lk->s) == 0 &&
 	    session_send(lk->s, verb_by_id(VERB_QUIT), "QUIT", 4, &seq, NULL, &err) == SMTP_OK && wait) {
-		long long until = transport_now_ms() + LOOKUP_QUIT_WAIT_MS;
+		long long until = clock_now_ms() + LOOKUP_QUIT_WAIT_MS;
 		for (;;) {
 			struct session_reply r;
 			session_reply_init(&r);

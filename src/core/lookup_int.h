@@ -206,7 +206,7 @@ enum smtp_errkind lookup_line(enum verb_id id, const char *arg, struct session_l
 /* A command for name i could not be sent or answered (a cancel, a name
  * that cannot be sent, or the connection's end). */
 void lookup_failed(struct lookup *lk, size_t i, enum smtp_errkind k, const struct smtp_error *err);
-/* Wait until t (transport_now_ms clock); SMTP_ERR_CANCELLED on cancel. */
+/* Wait until t (clock_now_ms clock); SMTP_ERR_CANCELLED on cancel. */
 enum smtp_errkind lookup_sleep_until(struct lookup *lk, long long t);
 /* Back off (doubling, capped) after a refusal without progress. */
 enum smtp_errkind lookup_backoff(struct lookup *lk, const char *why);

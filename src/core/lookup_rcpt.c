@@ -27,6 +27,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "verbs.h"
 
 /* A group's replies, kept until NOOP's reply shows they are in step. */
@@ -197,7 +198,7 @@ static void lookup_group_late(struct lookup *lk, const size_t *idx, const unsign
 		if (lookup_item(lk, idx[g])->attempts > 0)
 			lookup_item(lk, idx[g])->attempts--;
 	}
-	lookup_pin(lk, (double)(transport_now_ms() - sent_at), more);
+	lookup_pin(lk, (double)(clock_now_ms() - sent_at), more);
 	lookup_dropped(lk, "a pipelined group's replies were late");
 }
 
@@ -257,7 +258,7 @@ static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsign
 		session_reply_init(&r);
 		enum smtp_errkind k = lookup_group_next(lk, seq[g], first ? until : SESSION_WAIT_OWED,
 		    &r, got, &err);
-		long long now = transport_now_ms();
+		long long now = clock_now_ms();
 		if (k == SMTP_ERR_TIMEOUT && first && until != SESSION_WAIT_OWED) {
 			session_reply_free(&r);
 			lookup_group_late(lk, idx, seq, sent, sent_at);
@@ -276,7 +277,7 @@ static void lookup_group_read(struct lookup *lk, const size_t *idx, const unsign
 		last = now;
 		if (slow && !lk->suspect) {
 			g = lookup_group_burst(lk, seq, g, sent, &r, got, gap);
-			last = transport_now_ms();
+			last = clock_now_ms();
 			continue;
 		}
 		bool tarpit = slow && lookup_slow(lk);
@@ -388,7 +389,7 @@ void lookup_ask_group(struct lookup *lk, const size_t *idx, size_t cnt)
 	unsigned long rset_seq = opened && rset ? gb->line[0].seq : 0;
 	unsigned long mail_seq = opened ? gb->line[head - 1].seq : 0;
 	unsigned long noop_seq = noop && k == SMTP_OK ? gb->line[n].seq : 0;
-	long long sent_at = transport_now_ms();
+	long long sent_at = clock_now_ms();
 	long long late = noop ? lookup_group_late_ms(lk) : 0;
 	long long until = late > 0 ? sent_at + late : SESSION_WAIT_OWED;
 	free(gb);

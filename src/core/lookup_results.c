@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
+
 struct lookup_result *lookup_slot(struct lookup *lk, size_t i)
 {
 	return &lk->slots[i % LOOKUP_PENDING_MAX];
@@ -115,7 +117,7 @@ void lookup_take(struct lookup *lk, size_t i, enum lookup_method m, const struct
 			long long wait = LOOKUP_BACKOFF_FIRST_MS;
 			for (unsigned t = 1; t < it->temp_tries && wait < LOOKUP_BACKOFF_MAX_MS; t++)
 				wait *= 2;          /* doubled each time, up to the ceiling */
-			it->not_before = transport_now_ms() +
+			it->not_before = clock_now_ms() +
 			    (wait > LOOKUP_BACKOFF_MAX_MS ? LOOKUP_BACKOFF_MAX_MS : wait);
 			return;
 		}

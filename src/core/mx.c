@@ -25,7 +25,6 @@
 #include <arpa/nameser_compat.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -37,7 +36,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "transport.h"
+#include "clock.h"
 
 /* The largest DNS message over TCP; res_nquery retries a truncated UDP
  * answer over TCP by itself. */
@@ -400,30 +399,25 @@ static enum smtp_errkind mx_resolve_in_child(const char *domain, const struct mx
 	close(p[1]);
 	struct mx_child_result *res = malloc(sizeof *res);
 	long long deadline = o->timeout_s > 0 ?
-	    transport_now_ms() + (long long)o->timeout_s * 1000 : -1;
+	    clock_now_ms() + (long long)o->timeout_s * 1000 : CLOCK_FOREVER;
+	int cancel_fd = o->watch_cancel ? o->cancel_fd : -1;
 	size_t got = 0;
 	enum smtp_errkind k = SMTP_OK;
 	if (res == NULL)
 		k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
 	while (k == SMTP_OK && got < sizeof *res) {
-		struct pollfd pf[2] = { { p[0], POLLIN, 0 }, { o->cancel_fd, POLLIN, 0 } };
-		nfds_t nf = o->watch_cancel && o->cancel_fd >= 0 ? 2 : 1;
-		long long left = deadline < 0 ? -1 : deadline - transport_now_ms();
-		if (deadline >= 0 && left <= 0) {
+		struct pollfd pf = { .fd = p[0], .events = POLLIN };
+		enum clock_wait_result w = clock_wait(&pf, 1, deadline, cancel_fd);
+		if (w == CLOCK_TIMEOUT) {
 			k = smtp_error_set(err, SMTP_ERR_RESOLVE, 0, "MX lookup for %.200s: no answer "
 			    "from the DNS server within %u s", domain, o->timeout_s);
-			break;
-		}
-		int n = poll(pf, nf, left < 0 ? -1 : left > INT_MAX ? INT_MAX : (int)left);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
+		} else if (w == CLOCK_ERROR) {
 			k = smtp_error_set(err, SMTP_ERR_RESOLVE, errno, "MX lookup: poll: %s",
 			    strerror(errno));
-		} else if (nf == 2 && (pf[1].revents & POLLIN)) {
+		} else if (w == CLOCK_CANCELLED) {
 			k = smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "MX lookup for %.200s: "
 			    "cancelled; nothing was connected", domain);
-		} else if (pf[0].revents != 0) {
+		} else {
 			ssize_t r = read(p[0], (char *)res + got, sizeof *res - got);
 			if (r < 0 && errno == EINTR)
 				continue;

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "recipe.h"
 #include "secret_mask.h"
 
@@ -68,7 +69,7 @@ static enum smtp_errkind recipe_exchange(struct session *s, const struct verb *v
 static enum smtp_errkind recipe_greeting(struct session *s, const struct recipe_observer *obs,
     struct session_reply *r, struct smtp_error *err)
 {
-	long long hint_at = transport_now_ms() + SMTP_GREETING_HINT_S * 1000LL;
+	long long hint_at = clock_now_ms() + SMTP_GREETING_HINT_S * 1000LL;
 	enum smtp_errkind k = session_next_reply(s, hint_at, r, err);
 	if (k != SMTP_ERR_AGAIN)
 		return k;

@@ -16,9 +16,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "smtp_limits.h"
 
 void session_reply_init(struct session_reply *r)
@@ -87,8 +87,8 @@ struct session_owed *session_owed_push(struct session *s)
 	memset(o, 0, sizeof *o);
 	o->seq = ++s->next_seq;
 	o->sent_offset = s->received;
-	o->sent_ms = transport_now_ms();
-	o->sent_us = session_now_us();
+	o->sent_ms = clock_now_ms();
+	o->sent_us = clock_now_us();
 	s->owed_count++;
 	return o;
 }
@@ -134,17 +134,10 @@ bool session_is_open(const struct session *s)
 	return transport_is_open(&s->tr);
 }
 
-long long session_now_us(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
-}
-
 long long session_deadline(const struct session *s, unsigned verb_default_s)
 {
 	unsigned secs = s->opt.reply_timeout_s != 0 ? s->opt.reply_timeout_s : verb_default_s;
-	return transport_now_ms() + (long long)secs * 1000;
+	return clock_now_ms() + (long long)secs * 1000;
 }
 
 bool session_port_ok(const char *port)

@@ -182,7 +182,7 @@ enum smtp_errkind session_send(struct session *s, const struct verb *v,
     struct smtp_error *err);
 
 /* Wait for the next reply, whatever it answers, and apply it to the state.
- * until_ms (transport_now_ms() clock) bounds the wait: SESSION_WAIT_OWED
+ * until_ms (clock_now_ms() clock) bounds the wait: SESSION_WAIT_OWED
  * waits for the oldest owed reply until its deadline (SMTP_ERR_STATE when
  * nothing is owed); an earlier time returns SMTP_ERR_AGAIN when no reply
  * completed by then (0: only what has already arrived). */

@@ -29,7 +29,7 @@ struct session_owed {
 	unsigned long long sent_offset;/* bytes received before it was sent */
 	long long sent_ms;
 	long long sent_us;             /* the same, finer: elapsed times */
-	long long deadline_ms;         /* absolute (transport_now_ms clock) */
+	long long deadline_ms;         /* absolute (clock_now_ms clock) */
 };
 
 struct session {
@@ -79,8 +79,6 @@ void session_apply_reply(struct session *s, const struct session_owed *o,
     const struct smtp_reply *r);
 /* Close, recording why. */
 void session_end_with(struct session *s, enum session_end why);
-/* CLOCK_MONOTONIC in microseconds (elapsed times of fast replies). */
-long long session_now_us(void);
 /* The reply deadline for a verb from now. */
 long long session_deadline(const struct session *s, unsigned verb_default_s);
 /* Read what the server has already sent into inbuf, without waiting.

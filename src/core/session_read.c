@@ -28,6 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "clock.h"
 #include "smtp_limits.h"
 
 enum smtp_errkind session_mask_add(struct session *s, const void *secret, size_t len,
@@ -106,7 +107,7 @@ static void session_fill_reply(struct session *s, const struct session_owed *o,
 	out->pipelined = o->pipelined;
 	memcpy(out->command, o->shown, o->shown_len + 1);
 	out->command_len = o->shown_len;
-	out->elapsed_ms = (double)(session_now_us() - o->sent_us) / 1000.0;
+	out->elapsed_ms = (double)(clock_now_us() - o->sent_us) / 1000.0;
 	if (o->greeting)
 		out->verdict = out->reply.code == 220 ? VERDICT_SUCCESS :
 		    out->reply.code == 554 || out->reply.code == 521 ? VERDICT_FAILURE :
@@ -195,7 +196,7 @@ static enum smtp_errkind session_timed_out(struct session *s, struct smtp_error 
 	char what[SESSION_SHOWN_MAX + 16];
 	snprintf(what, sizeof what, "%.80s", head == NULL ? "the command" :
 	    head->greeting ? "the greeting" : head->shown);
-	long long waited = head != NULL ? transport_now_ms() - head->sent_ms : 0;
+	long long waited = head != NULL ? clock_now_ms() - head->sent_ms : 0;
 	session_end_with(s, SESSION_END_LOCAL);
 	return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "timeout: no complete reply to %s "
 	    "within %lld.%lld s of sending it; the connection was closed", what,
@@ -246,7 +247,7 @@ enum smtp_errkind session_next_reply(struct session *s, long long until_ms,
 		if (head == NULL && until_ms == SESSION_WAIT_OWED)
 			return smtp_error_set(err, SMTP_ERR_STATE, 0, "no reply is owed");
 		long long hard = head != NULL ? head->deadline_ms : TRANSPORT_NO_DEADLINE;
-		long long now = transport_now_ms();
+		long long now = clock_now_ms();
 		/* Past the deadline, only bytes already waiting are read (a late
 		 * reply that arrived while nobody was asking is still taken); a
 		 * server that never lets the socket idle meets the budget. */

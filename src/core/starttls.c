@@ -13,6 +13,7 @@
 
 #include <string.h>
 
+#include "clock.h"
 #include "session_int.h"
 #include "smtp_limits.h"
 
@@ -30,7 +31,7 @@ static size_t drain_readable(struct session *s, long long deadline, struct strbu
 	size_t total = 0;
 
 	while (transport_is_open(&s->tr) && transport_readable_now(&s->tr) &&
-	    total < STARTTLS_DISCARD_MAX && transport_now_ms() < deadline) {
+	    total < STARTTLS_DISCARD_MAX && clock_now_ms() < deadline) {
 		size_t got = 0;
 		struct smtp_error e;
 		if (transport_read_some(&s->tr, buf, sizeof buf, &got, 0, &e) != SMTP_OK ||
@@ -61,7 +62,7 @@ enum smtp_errkind session_start_tls(struct session *s, const struct tls_options 
 	if (opt.timeout_ms == 0)
 		opt.timeout_ms = (s->opt.reply_timeout_s != 0 ? s->opt.reply_timeout_s
 		                                              : SMTP_TIMEOUT_TLS) * 1000u;
-	long long deadline = transport_now_ms() + opt.timeout_ms;
+	long long deadline = clock_now_ms() + opt.timeout_ms;
 
 	/* Bytes after the 220: already in the session's buffer (a whole or
 	 * partial line), or readable now.  Never parsed as replies. */

@@ -21,13 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
 #define TLS_DEFAULT_TIMEOUT_MS 30000u
+#include "clock.h"
 #include "tls_int.h"
 
 
@@ -146,42 +146,23 @@ static const struct transport_ops tls_ops = {
 
 /* ---- handshake ---- */
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Wait for fd readiness, or cancel, or the deadline. */
 static enum smtp_errkind handshake_wait(struct transport *t, bool want_write,
     long long deadline, struct smtp_error *err)
 {
-	for (;;) {
-		struct pollfd p[2] = {
-			{ .fd = t->fd, .events = want_write ? POLLOUT : POLLIN },
-			{ .fd = t->cancel_fd, .events = POLLIN },
-		};
-		nfds_t n = t->cancel_fd >= 0 ? 2 : 1;
-		long long left = deadline - now_ms();
-		int r;
-
-		if (left <= 0)
-			return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0,
-			    "TLS handshake timed out");
-		r = poll(p, n, left > 60000 ? 60000 : (int)left);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return smtp_error_set(err, SMTP_ERR_IO, errno,
-			    "poll during TLS handshake: %s", strerror(errno));
-		}
-		if (n == 2 && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
-			return smtp_error_set(err, SMTP_ERR_CANCELLED, 0,
-			    "TLS handshake cancelled");
-		if (r > 0 && p[0].revents != 0)
-			return SMTP_OK;   /* ready, or an error SSL_connect will see */
+	struct pollfd p = { .fd = t->fd, .events = want_write ? POLLOUT : POLLIN };
+	switch (clock_wait(&p, 1, deadline, t->cancel_fd)) {
+	case CLOCK_TIMEOUT:
+		return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "TLS handshake timed out");
+	case CLOCK_CANCELLED:
+		return smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "TLS handshake cancelled");
+	case CLOCK_ERROR:
+		return smtp_error_set(err, SMTP_ERR_IO, errno,
+		    "poll during TLS handshake: %s", strerror(errno));
+	case CLOCK_READY:
+		break;
 	}
+	return SMTP_OK;   /* ready, or an error SSL_connect will see */
 }
 
 static enum smtp_errkind handshake_failed(struct tls_state *st, int r,
@@ -399,7 +380,7 @@ enum smtp_errkind tls_start(struct transport *t, const struct tls_options *o,
 	t->ops = &tls_ops;
 
 	k = tls_setup(st, t, o, in, err);
-	deadline = now_ms() + (o->timeout_ms ? o->timeout_ms : TLS_DEFAULT_TIMEOUT_MS);
+	deadline = clock_now_ms() + (o->timeout_ms ? o->timeout_ms : TLS_DEFAULT_TIMEOUT_MS);
 	while (k == SMTP_OK) {
 		ERR_clear_error();
 		errno = 0;

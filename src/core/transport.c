@@ -3,7 +3,8 @@
  * and IPv6, each address tried in turn with its own connect deadline and
  * the source address bound first when asked, or a unix: socket; then
  * reads and complete writes through t->ops (plain TCP here, TLS when tls.c
- * has swapped the ops), every wait a poll() on the socket and the cancel fd.
+ * has swapped the ops), every wait a clock_wait() on the socket and the
+ * cancel fd.
  *
  * Writes use send(MSG_NOSIGNAL): a dead peer is SMTP_ERR_CLOSED, never a
  * SIGPIPE.  Every byte moved is shown to the wire hook first (transcripts).
@@ -22,8 +23,12 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
-#include <time.h>
 #include <unistd.h>
+
+#include "clock.h"
+
+/* A deadline here is a clock.h deadline, "none" included. */
+_Static_assert(TRANSPORT_NO_DEADLINE == CLOCK_FOREVER, "one meaning of no deadline");
 
 static int bind_addr(int fd, const struct addrinfo *ai)
 {
@@ -85,13 +90,6 @@ void transport_init(struct transport *t)
 	t->ops = &tcp_ops;
 }
 
-long long transport_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static bool transport_fd_ready(int fd)
 {
 	if (fd < 0)
@@ -113,31 +111,20 @@ static enum smtp_errkind transport_wait(int fd, short events, bool also_in, int 
 {
 	if (readable != NULL)
 		*readable = false;
-	for (;;) {
-		int wait = -1;
-		if (deadline != TRANSPORT_NO_DEADLINE) {
-			long long left = deadline - transport_now_ms();
-			if (left <= 0)
-				return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "timeout");
-			wait = left > 1000000 ? 1000000 : (int)left;
-		}
-		struct pollfd p[2] = { { .fd = fd, .events = (short)(events | (also_in ? POLLIN : 0)) },
-		    { .fd = cancel_fd, .events = POLLIN } };
-		int n = poll(p, cancel_fd >= 0 ? 2 : 1, wait);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			return smtp_error_set(err, SMTP_ERR_IO, errno, "poll: %s", strerror(errno));
-		}
-		if (n == 0)
-			continue;       /* re-check the deadline */
-		if (cancel_fd >= 0 && (p[1].revents & (POLLIN | POLLHUP)))
-			return smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "cancelled");
-		if (also_in && (p[0].revents & (POLLIN | POLLHUP)) && readable != NULL)
-			*readable = true;
-		if (p[0].revents != 0)
-			return SMTP_OK;
+	struct pollfd p = { .fd = fd, .events = (short)(events | (also_in ? POLLIN : 0)) };
+	switch (clock_wait(&p, 1, deadline, cancel_fd)) {
+	case CLOCK_TIMEOUT:
+		return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0, "timeout");
+	case CLOCK_CANCELLED:
+		return smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "cancelled");
+	case CLOCK_ERROR:
+		return smtp_error_set(err, SMTP_ERR_IO, errno, "poll: %s", strerror(errno));
+	case CLOCK_READY:
+		break;
 	}
+	if (also_in && (p.revents & (POLLIN | POLLHUP)) && readable != NULL)
+		*readable = true;
+	return SMTP_OK;
 }
 
 static void transport_name(const struct sockaddr *sa, socklen_t len, char *host,
@@ -203,7 +190,7 @@ static enum smtp_errkind transport_try(struct transport *t, const struct addrinf
 		    where, portword, port, strerror(e));
 	}
 	enum smtp_errkind k = transport_wait(fd, POLLOUT, false, t->cancel_fd,
-	    transport_now_ms() + to->timeout_ms, NULL, err);
+	    clock_now_ms() + to->timeout_ms, NULL, err);
 	if (k != SMTP_OK) {
 		close(fd);
 		if (k == SMTP_ERR_TIMEOUT)

@@ -3,7 +3,7 @@
  * (getaddrinfo, each address in turn, each attempt with a deadline, from a
  * chosen source address if asked) or to a local socket ("unix:/path"), then
  * bounded reads and complete writes, each bounded by an absolute deadline
- * (CLOCK_MONOTONIC milliseconds, transport_now_ms()) and a cancel fd watched
+ * (CLOCK_MONOTONIC milliseconds, clock_now_ms() in clock.h) and a cancel fd watched
  * in the same poll() (Ctrl-C abandons a wait).  The cancel fd is also
  * checked before every read and write, so a cancel is honoured while data
  * is flowing, not only when the socket is idle.  TLS (tls.c) plugs in
@@ -78,9 +78,6 @@ struct transport_target {
 	                                * system chooses (an address of the other
 	                                * family is skipped) */
 };
-
-/* Milliseconds on CLOCK_MONOTONIC: the clock every deadline is read on. */
-long long transport_now_ms(void);
 
 /* fd = -1, plain ops, no hook. */
 void transport_init(struct transport *t);

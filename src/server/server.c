@@ -319,7 +319,9 @@ enum smtp_errkind demo_server_run(struct demo_server *d, int stop_fd, struct smt
 			who[n] = c;
 			pfd[n++] = (struct pollfd){ .fd = c->fd, .events = ev };
 		}
-		if (poll(pfd, n, (int)(wake - now)) < 0 && errno != EINTR) {
+		/* stop_fd is one of pfd (not the cancel fd): every client's
+		 * events are read from the same wait. */
+		if (clock_wait(pfd, n, (long long)wake, -1) == CLOCK_ERROR) {
 			int e = errno;
 			free(pfd);
 			free(who);

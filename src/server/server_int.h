@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "clock.h"
 #include "demo_dir.h"
 #include "dotstuff.h"
 #include "linebuf.h"
@@ -187,7 +188,11 @@ void srv_out_compact(struct srv_conn *c);
 
 /* server_conn.c */
 enum srv_limit { SRV_LIMIT_IDLE, SRV_LIMIT_COMMAND };
-uint64_t srv_now_ms(void);            /* monotonic clock */
+/* The one clock (clock.h), unsigned as the server's times are. */
+static inline uint64_t srv_now_ms(void)
+{
+	return (uint64_t)clock_now_ms();
+}
 /* When c's next limit falls due (idle, or the unfinished line's deadline),
  * and which one. */
 uint64_t srv_conn_deadline(const struct srv *s, const struct srv_conn *c, enum srv_limit *why);

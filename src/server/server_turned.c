@@ -24,7 +24,8 @@ static enum smtp_errkind turned_flush(struct srv *s, struct srv_conn *c, struct 
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
 			struct pollfd w = { .fd = c->fd, .events = POLLOUT };
-			if (poll(&w, 1, (int)s->cfg.idle_timeout_s * 1000) == 0)
+			if (clock_wait(&w, 1, clock_now_ms() + (long long)s->cfg.idle_timeout_s * 1000,
+			    -1) == CLOCK_TIMEOUT)
 				return smtp_error_set(err, SMTP_ERR_TIMEOUT, 0,
 				    "the turned sender has not read our replies for %u s", s->cfg.idle_timeout_s);
 			continue;
@@ -97,17 +98,15 @@ enum smtp_errkind demo_server_receive_turned(int fd, const char *pre, size_t pre
 			(void)turned_flush(s, c, NULL);
 			break;
 		}
-		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = cancel_fd, .events = POLLIN } };
-		int pr = poll(p, cancel_fd >= 0 ? 2 : 1, (int)(due - now));
-		if (pr == 0)
-			continue;
-		if (pr < 0) {
-			if (errno == EINTR)
-				continue;
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		enum clock_wait_result w = clock_wait(&p, 1, (long long)due, cancel_fd);
+		if (w == CLOCK_TIMEOUT)
+			continue;       /* the limit is reported at the top */
+		if (w == CLOCK_ERROR) {
 			rc = smtp_error_set(err, SMTP_ERR_IO, errno, "poll: %s", strerror(errno));
 			break;
 		}
-		if (cancel_fd >= 0 && (p[1].revents & POLLIN)) {
+		if (w == CLOCK_CANCELLED) {
 			rc = smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "cancelled");
 			break;
 		}

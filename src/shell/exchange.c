@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "auth.h"
+#include "clock.h"
 #include "exit_status.h"
 #include "render.h"
 #include "shell.h"
@@ -403,7 +404,7 @@ static void shell_send_quit_bounded(struct shell *sh, bool shown_)
 		return;
 	if (shown_)
 		out_sent(&sh->out, shown, strlen(shown));
-	long long until = transport_now_ms() + SMTP_TIMEOUT_QUIT_ON_SIGNAL * 1000LL;
+	long long until = clock_now_ms() + SMTP_TIMEOUT_QUIT_ON_SIGNAL * 1000LL;
 	for (;;) {
 		struct session_reply r;
 		session_reply_init(&r);

@@ -22,6 +22,7 @@
 
 #include <stdint.h>
 
+#include "clock.h"
 #include "lookupfeed.h"
 #include "secret.h"
 #include "shell.h"
@@ -55,7 +56,7 @@ static const char *const lookup_event_names[] = {
 static void lookup_draw(struct lookup_run_ctx *c, bool force)
 {
 	struct output *o = &c->sh->out;
-	long long now = transport_now_ms();
+	long long now = clock_now_ms();
 	if (!o->progress || (!force && now - c->drawn_ms < LOOKUP_PROGRESS_MS))
 		return;
 	c->drawn_ms = now;
@@ -171,7 +172,7 @@ static void lookup_go(struct shell *sh, const char *path, const char *const *wor
 		return;
 	}
 	struct lookup_run_ctx ctx = { .sh = sh, .host = host, .port = port, .by_route = by_route,
-	    .feed = feed, .ninput = total, .start_ms = transport_now_ms() };
+	    .feed = feed, .ninput = total, .start_ms = clock_now_ms() };
 	struct lookup_hooks hooks = { lookup_connect, lookup_on_result, lookup_on_event, &ctx };
 	if (session_is_open(sh->sess) && session_state(sh->sess) < SMTP_ST_GREETED)
 		session_close(sh->sess);      /* no 220: the engine's connects say why */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "shell.h"
 #include "signals.h"
 #include "smtp_limits.h"
@@ -30,19 +31,13 @@ struct script_input {
 /* Wait for stdin or a signal.  False when a signal ended the script. */
 static bool script_wait(struct shell *sh)
 {
-	for (;;) {
-		struct pollfd p[2] = { { .fd = STDIN_FILENO, .events = POLLIN },
-		    { .fd = signals_fd(), .events = POLLIN } };
-		int n = poll(p, signals_fd() >= 0 ? 2 : 1, -1);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n > 0 && (p[1].revents & POLLIN)) {
-			sh->stop = true;
-			sh->signal = signals_number(signals_take());
-			return false;
-		}
-		return true;
+	struct pollfd p = { .fd = STDIN_FILENO, .events = POLLIN };
+	if (clock_wait(&p, 1, CLOCK_FOREVER, signals_fd()) == CLOCK_CANCELLED) {
+		sh->stop = true;
+		sh->signal = signals_number(signals_take());
+		return false;
 	}
+	return true;
 }
 
 /* A signal that came while a command ran (and was not met by a wait). */

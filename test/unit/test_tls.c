@@ -26,6 +26,7 @@
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
+#include "clock.h"
 #include "tls.h"
 #include "transport.h"
 
@@ -228,13 +229,13 @@ START_TEST(test_verify_table)
 		/* TV-04: SNI is the name typed, and absent for an IP literal. */
 		snprintf(want_hello, sizeof want_hello, "hello %s\r\n",
 		    info.name_is_ip ? "-" : row->host);
-		ck_assert_int_eq(transport_read_some(&t, buf, sizeof buf - 1, &got, transport_now_ms() + 5000, &err), SMTP_OK);
+		ck_assert_int_eq(transport_read_some(&t, buf, sizeof buf - 1, &got, clock_now_ms() + 5000, &err), SMTP_OK);
 		buf[got] = '\0';
 		ck_assert_msg(strcmp(buf, want_hello) == 0, "%s: got \"%s\" want \"%s\"",
 		    row->name, buf, want_hello);
 		ck_assert(info.name_is_ip == (row->host[0] == '1' || row->host[0] == '['));
-		ck_assert_int_eq(transport_write_all(&t, "ping\r\n", 6, transport_now_ms() + 5000, NULL, &err), SMTP_OK);
-		ck_assert_int_eq(transport_read_some(&t, buf, sizeof buf, &got, transport_now_ms() + 5000, &err), SMTP_OK);
+		ck_assert_int_eq(transport_write_all(&t, "ping\r\n", 6, clock_now_ms() + 5000, NULL, &err), SMTP_OK);
+		ck_assert_int_eq(transport_read_some(&t, buf, sizeof buf, &got, clock_now_ms() + 5000, &err), SMTP_OK);
 		ck_assert_msg(got == 6 && memcmp(buf, "ping\r\n", 6) == 0, "%s: echo %zu", row->name, got);
 		transport_close(&t);
 		ck_assert(!transport_is_open(&t));
@@ -397,7 +398,7 @@ START_TEST(test_sni_option)
 	ck_assert(info.verified && info.name_is_ip);
 	ck_assert_str_eq(info.sni, "mx.example.test");
 	ck_assert_int_eq(transport_read_some(&t, buf, sizeof buf - 1, &got,
-	    transport_now_ms() + 5000, &err), SMTP_OK);
+	    clock_now_ms() + 5000, &err), SMTP_OK);
 	buf[got] = '\0';
 	ck_assert_str_eq(buf, "hello mx.example.test\r\n");
 	transport_close(&t);
