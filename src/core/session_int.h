@@ -10,6 +10,7 @@
 
 #include "secret_mask.h"
 #include "session.h"
+#include "transition.h"
 
 /* Accepted recipients whose address is kept for LMTP's replies, and the
  * longest address kept (RFC 5321 4.5.3.1.3: a path is at most 256). */
@@ -74,8 +75,9 @@ void session_owed_clear(struct session *s);
 struct session_owed *session_owed_head(struct session *s);
 void session_owed_pop(struct session *s);
 struct session_owed *session_owed_push(struct session *s);
-/* Apply a credited reply to the state machine. */
-void session_apply_reply(struct session *s, const struct session_owed *o,
+/* Apply a credited reply (o NULL: unsolicited) to the state machine; the
+ * step taken (its verdict is the reply's). */
+struct smtp_step session_apply_reply(struct session *s, const struct session_owed *o,
     const struct smtp_reply *r);
 /* Close, recording why. */
 void session_end_with(struct session *s, enum session_end why);
