@@ -24,7 +24,7 @@
 static const struct {
 	const char *name;
 	const char *describe;
-} mech_table[AUTH_MECH__COUNT] = {
+} mech_table[] = {
 	[AUTH_MECH_PLAIN] = { "PLAIN",
 	    "RFC 4616: user name and password in one message, only base64-encoded (readable without TLS)" },
 	[AUTH_MECH_LOGIN] = { "LOGIN",
@@ -38,6 +38,8 @@ static const struct {
 	[AUTH_MECH_SCRAM_SHA_256] = { "SCRAM-SHA-256",
 	    "RFC 7677: salted challenge-response; the password is not sent and the server proves it knows it too" },
 };
+_Static_assert(sizeof mech_table / sizeof mech_table[0] == AUTH_MECH__COUNT,
+    "a row for every mechanism");
 
 bool auth_mech_uses_token(enum auth_mech m)
 {

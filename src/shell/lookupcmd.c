@@ -51,6 +51,8 @@ static const char *const lookup_event_names[] = {
 	[LOOKUP_EV_CONNECT_FAILED] = "connect-failed", [LOOKUP_EV_PROGRESS] = "progress",
 	[LOOKUP_EV_SURPLUS] = "surplus",
 };
+_Static_assert(sizeof lookup_event_names / sizeof lookup_event_names[0] == LOOKUP_EV__COUNT,
+    "a name for every lookup event");
 
 static void lookup_draw(struct lookup_run_ctx *c, bool force)
 {

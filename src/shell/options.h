@@ -28,6 +28,7 @@ const struct smtpsh_option *options_at(size_t i);
 enum seq_stage {
 	STAGE_NONE = 0, STAGE_CONNECT, STAGE_BANNER, STAGE_EHLO, STAGE_TLS, STAGE_AUTH,
 	STAGE_MAIL, STAGE_RCPT, STAGE_DATA,
+	STAGE__COUNT
 };
 const char *seq_stage_name(enum seq_stage st);
 
