@@ -249,7 +249,7 @@ void shell_lookup(struct shell *sh, const char *const *words, size_t n)
 		shell_usage_error(sh, N_("lookup: not connected (open HOST [PORT] first); nothing was sent"));
 		return;
 	}
-	char host[256], port[16];
+	char host[SMTP_DOMAIN_MAX + 1], port[16];
 	snprintf(host, sizeof host, "%s", session_host(sh->sess));
 	snprintf(port, sizeof port, "%s", session_port(sh->sess));
 	struct stat st;

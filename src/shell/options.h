@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "lookup.h"
+#include "smtp_limits.h"
 
 struct smtpsh_option {
 	const char *name;        /* long name, without "--" */
@@ -81,7 +82,7 @@ struct smtpsh_args {
 	unsigned per_connection, max_connections, retries;
 	const char *host;         /* NULL: none given */
 	char port[16];            /* "" when none given */
-	char hostbuf[256];
+	char hostbuf[SMTP_DOMAIN_MAX + 1];
 	bool help, version;
 };
 
