@@ -169,13 +169,11 @@ bool lookup_wants_domain(const struct smtp_reply *r)
 	return r->code == 501 && lookup_mentions(r, "domain");
 }
 
-/* RFC 3463 subject digit of the reply's enhanced code, -1 when none. */
+/* RFC 3463 subject digit of the reply's enhanced code, -1 when none (or a
+ * subject of more than one digit). */
 static int lookup_enhanced_subject(const struct smtp_reply *r)
 {
-	const char *dot = strchr(r->enhanced, '.');
-	if (r->enhanced[0] == '\0' || dot == NULL || dot[1] < '0' || dot[1] > '9')
-		return -1;
-	return dot[2] == '.' ? dot[1] - '0' : -1;
+	return r->enh.cls != 0 && r->enh.subject <= 9 ? r->enh.subject : -1;
 }
 
 static enum lookup_verdict lookup_verdict_of(enum lookup_method m, const struct smtp_reply *r,
