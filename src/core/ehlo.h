@@ -10,6 +10,7 @@
 #include <stddef.h>
 
 #include "reply.h"
+#include "smtp_limits.h"
 
 #define EHLO_MAX_EXT 64
 #define EHLO_KEYWORD_MAX 32
@@ -23,7 +24,7 @@ struct ehlo_ext {
 
 struct ehlo_set {
 	bool valid;           /* a 250 EHLO reply was parsed */
-	char domain[256];     /* its first line's Domain (RFC 5321 4.1.1.1), when
+	char domain[SMTP_DOMAIN_MAX + 1]; /* its first line's Domain (RFC 5321 4.1.1.1), when
 	                       * it is a host name (letters, digits, '-', '.');
 	                       * else "" */
 	size_t count;

@@ -11,7 +11,7 @@
 #include "i18n.h"
 
 struct enhanced_code {
-	int cls;      /* 2, 4 or 5 */
+	int cls;      /* 2, 4 or 5 (0 in a reply that carries none) */
 	int subject;  /* 0..999 */
 	int detail;   /* 0..999 */
 };

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-static const char *const errkind_names[SMTP_ERR__COUNT] = {
+static const char *const errkind_names[] = {
 	[SMTP_OK] = "ok",
 	[SMTP_ERR_USAGE] = "usage",
 	[SMTP_ERR_REFUSED] = "refused",
@@ -29,6 +29,8 @@ static const char *const errkind_names[SMTP_ERR__COUNT] = {
 	[SMTP_ERR_LIMIT] = "limit",
 	[SMTP_ERR_AGAIN] = "again",
 };
+_Static_assert(sizeof errkind_names / sizeof errkind_names[0] == SMTP_ERR__COUNT,
+    "a name for every error kind");
 
 enum smtp_errkind smtp_error_set(struct smtp_error *e, enum smtp_errkind kind,
     int sys_errno, const char *fmt, ...)

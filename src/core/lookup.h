@@ -168,6 +168,7 @@ enum lookup_event_kind {
 	LOOKUP_EV_CONNECT_FAILED,
 	LOOKUP_EV_PROGRESS,     /* a name is being asked, or one was answered */
 	LOOKUP_EV_SURPLUS,      /* more replies than commands: one at a time now */
+	LOOKUP_EV__COUNT
 };
 
 struct lookup_event {

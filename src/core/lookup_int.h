@@ -40,7 +40,7 @@ struct lookup_item {
 };
 
 struct lookup_domain {
-	char name[256];
+	char name[SMTP_DOMAIN_MAX + 1];
 	bool catch_all;
 };
 
@@ -107,8 +107,8 @@ struct lookup {
 	bool pipelining_off;           /* a group got more replies than commands */
 	unsigned methods_off;          /* 1 << method: answered 500/502 (auto
 	                                * does not choose it again) */
-	char qualify[256];             /* "" or the domain bare names get since
-	                                * the server asked for one (501) */
+	/* "" or the domain bare names get since the server asked for one (501). */
+	char qualify[SMTP_DOMAIN_MAX + 1];
 	bool cancelled;
 	bool stop;                     /* the rest is untested, for stop_reason */
 	char stop_reason[SMTP_ERROR_MSG_MAX];

@@ -91,7 +91,7 @@ static bool lookup_real_yes(int code)
 static bool lookup_real_no(const struct smtp_reply *r)
 {
 	return (r->code == 550 || r->code == 551 || r->code == 553) &&
-	    strncmp(r->enhanced + (r->enhanced[0] != '\0' ? 1 : 0), ".7.", 3) != 0;
+	    !(r->enh.cls != 0 && r->enh.subject == 7);
 }
 
 /* VRFY or EXPN (id) of a random name: does it say yes to anything? */

@@ -20,31 +20,44 @@
 
 #include "i18n.h"
 
-static const char *const method_names[LOOKUP_METHOD__COUNT] = {
-	"auto", "vrfy", "expn", "rcpt",
+static const char *const method_names[] = {
+	[LOOKUP_AUTO] = "auto", [LOOKUP_VRFY] = "vrfy", [LOOKUP_EXPN] = "expn",
+	[LOOKUP_RCPT] = "rcpt",
 };
+_Static_assert(sizeof method_names / sizeof method_names[0] == LOOKUP_METHOD__COUNT,
+    "a name for every lookup method");
 
 static const struct {
 	const char *name;
 	const char *meaning;
-} verdict_table[LOOKUP_VERDICT__COUNT] = {
-	{ "exists", N_("the server says the name is a mailbox or a list it delivers to "
-	  "(250; 251: it forwards, and addresses gives the new address)") },
-	{ "ambiguous", N_("the name matches several mailboxes (553 to VRFY, RFC 821 4.1.1); "
-	  "addresses lists the possibilities the server gave") },
-	{ "unknown", N_("the server says no such mailbox here (550, 5.1.x, a refused address "
-	  "syntax; 551: the user is elsewhere, and addresses gives where)") },
-	{ "cannot-verify", N_("the server will not say (252, RFC 5321 3.5.3, or VRFY/EXPN not "
-	  "implemented): never counted as exists") },
-	{ "accepted", N_("RCPT was accepted, but the domain accepts any name (a catch-all: a "
-	  "random name was accepted too), so this is no proof the mailbox exists") },
-	{ "rejected", N_("the server refused to answer for policy reasons (5.7.x, 554, or "
-	  "another refusal that says nothing about the name)") },
-	{ "temporary", N_("only temporary answers (4xx) came, after every retry (--retries): "
-	  "ask again later") },
-	{ "untested", N_("no answer: the connection could not be made or kept, the run was "
-	  "stopped, or the reply could not be read; reason says which") },
+} verdict_table[] = {
+	[LOOKUP_EXISTS] = { "exists",
+	    N_("the server says the name is a mailbox or a list it delivers to "
+	    "(250; 251: it forwards, and addresses gives the new address)") },
+	[LOOKUP_AMBIGUOUS] = { "ambiguous",
+	    N_("the name matches several mailboxes (553 to VRFY, RFC 821 4.1.1); "
+	    "addresses lists the possibilities the server gave") },
+	[LOOKUP_UNKNOWN] = { "unknown",
+	    N_("the server says no such mailbox here (550, 5.1.x, a refused address "
+	    "syntax; 551: the user is elsewhere, and addresses gives where)") },
+	[LOOKUP_CANNOT_VERIFY] = { "cannot-verify",
+	    N_("the server will not say (252, RFC 5321 3.5.3, or VRFY/EXPN not "
+	    "implemented): never counted as exists") },
+	[LOOKUP_ACCEPTED] = { "accepted",
+	    N_("RCPT was accepted, but the domain accepts any name (a catch-all: a "
+	    "random name was accepted too), so this is no proof the mailbox exists") },
+	[LOOKUP_REJECTED] = { "rejected",
+	    N_("the server refused to answer for policy reasons (5.7.x, 554, or "
+	    "another refusal that says nothing about the name)") },
+	[LOOKUP_TEMPORARY] = { "temporary",
+	    N_("only temporary answers (4xx) came, after every retry (--retries): "
+	    "ask again later") },
+	[LOOKUP_UNTESTED] = { "untested",
+	    N_("no answer: the connection could not be made or kept, the run was "
+	    "stopped, or the reply could not be read; reason says which") },
 };
+_Static_assert(sizeof verdict_table / sizeof verdict_table[0] == LOOKUP_VERDICT__COUNT,
+    "a name and a meaning for every lookup verdict");
 
 const char *lookup_method_name(enum lookup_method m)
 {
@@ -156,13 +169,11 @@ bool lookup_wants_domain(const struct smtp_reply *r)
 	return r->code == 501 && lookup_mentions(r, "domain");
 }
 
-/* RFC 3463 subject digit of the reply's enhanced code, -1 when none. */
+/* RFC 3463 subject digit of the reply's enhanced code, -1 when none (or a
+ * subject of more than one digit). */
 static int lookup_enhanced_subject(const struct smtp_reply *r)
 {
-	const char *dot = strchr(r->enhanced, '.');
-	if (r->enhanced[0] == '\0' || dot == NULL || dot[1] < '0' || dot[1] > '9')
-		return -1;
-	return dot[2] == '.' ? dot[1] - '0' : -1;
+	return r->enh.cls != 0 && r->enh.subject <= 9 ? r->enh.subject : -1;
 }
 
 static enum lookup_verdict lookup_verdict_of(enum lookup_method m, const struct smtp_reply *r,

@@ -62,6 +62,7 @@ enum mx_kind {
 	MX_ROUTE_MX,          /* MX records: the hosts they name */
 	MX_ROUTE_IMPLICIT,    /* no MX record: the domain itself, preference 0 */
 	MX_ROUTE_NULL,        /* RFC 7505 null MX: no mail for this domain */
+	MX_ROUTE__COUNT
 };
 
 struct mx_address {

@@ -18,7 +18,7 @@ static const char *const recipe_step_names[] = {
 	[RECIPE_STEP_GREETING] = "greeting", [RECIPE_STEP_HELLO] = "ehlo",
 	[RECIPE_STEP_TLS] = "tls", [RECIPE_STEP_AUTH] = "auth",
 };
-_Static_assert(sizeof recipe_step_names / sizeof recipe_step_names[0] == RECIPE_STEP_AUTH + 1,
+_Static_assert(sizeof recipe_step_names / sizeof recipe_step_names[0] == RECIPE_STEP__COUNT,
     "a name for every recipe step");
 
 const char *recipe_step_name(enum recipe_step step)

@@ -28,6 +28,7 @@
 enum recipe_step {
 	RECIPE_STEP_MX, RECIPE_STEP_CONNECT, RECIPE_STEP_GREETING, RECIPE_STEP_HELLO,
 	RECIPE_STEP_TLS, RECIPE_STEP_AUTH,
+	RECIPE_STEP__COUNT
 };
 const char *recipe_step_name(enum recipe_step step);    /* "mx", "connect", ... */
 

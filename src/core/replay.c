@@ -23,11 +23,13 @@
 /* A transcript record is at most TRANSCRIPT_CHUNK input bytes, escaped
  * (up to 10 bytes each), plus its stamp. */
 #define REPLAY_LINE_MAX (1024 * 10 + 256)
+/* What is kept of the file's name. */
+#define REPLAY_NAME_MAX 256
 
 struct replay {
 	FILE *f;
 	unsigned long line;
-	char name[256];           /* the file, as errors name it */
+	char name[REPLAY_NAME_MAX]; /* the file, as errors name it (cut) */
 	char buf[REPLAY_LINE_MAX + 2];
 };
 

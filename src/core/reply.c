@@ -192,9 +192,12 @@ static void reply_set_enhanced(struct smtp_reply *r, const char *text, size_t le
 	struct enhanced_code ec;
 	size_t used;
 	r->enhanced[0] = '\0';
-	if (enhanced_parse(text, len, &ec, &used))
+	memset(&r->enh, 0, sizeof r->enh);
+	if (enhanced_parse(text, len, &ec, &used)) {
+		r->enh = ec;
 		snprintf(r->enhanced, sizeof r->enhanced, "%d.%d.%d", ec.cls,
 		    ec.subject, ec.detail);
+	}
 }
 
 /* Take the complete line in p->line.  True when it ended the reply. */

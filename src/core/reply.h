@@ -31,6 +31,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "enhanced.h"
 #include "error.h"
 #include "linebuf.h"
 
@@ -65,6 +66,9 @@ struct smtp_reply {
 	size_t lines_dropped;
 	char enhanced[16];        /* "5.1.1" if the first line starts with an
 	                           * RFC 3463 code, else "" */
+	struct enhanced_code enh; /* the same, parsed once: readers use this
+	                           * rather than parse the text again (cls 0
+	                           * when there is none) */
 };
 
 void smtp_reply_init(struct smtp_reply *r);

@@ -1,7 +1,8 @@
 /*
  * session.c - one client SMTP session (session.h): its life (new, open,
- * close, free), the state machine after RFC 821's diagram driven by the
- * verb table's flags, and the accessors.  Sending is session_send.c's, reading and crediting replies
+ * close, free), applying each reply's step of RFC 821's diagram (the pure
+ * smtp_transition() of transition.c) to the session, and the accessors.
+ * Sending is session_send.c's, reading and crediting replies
  * session_read.c's, the DATA body session_body.c's, STARTTLS starttls.c's.
  *
  * session_set_state() is the only writer of s->state.  A reply that is 600,
@@ -264,91 +265,67 @@ static bool session_reply_trusted(const struct smtp_reply *r)
 	    (r->flags & (REPLY_F_MIXED_CODES | REPLY_F_MALFORMED)) == 0;
 }
 
-void session_apply_reply(struct session *s, const struct session_owed *o,
+struct smtp_step session_apply_reply(struct session *s, const struct session_owed *o,
     const struct smtp_reply *r)
 {
 	const struct verb *v = o != NULL ? o->verb : NULL;
-	if (r->code == 421) {
+	bool trusted = session_reply_trusted(r);
+	enum smtp_answers what = o == NULL ? SMTP_ANSWERS_NOTHING :
+	    o->greeting ? SMTP_ANSWERS_GREETING :
+	    o->body_end ? SMTP_ANSWERS_BODY : SMTP_ANSWERS_COMMAND;
+	struct smtp_step st = smtp_transition(s->state, what, v, r->code, trusted);
+	if (st.effect == SMTP_EFFECT_CLOSE_421) {
 		session_end_with(s, SESSION_END_421);
-		return;
+		return st;
 	}
-	if (r->code == SMTP_CODE_EOF) {
+	if (st.effect == SMTP_EFFECT_CLOSE_EOF) {
 		session_end_with(s, o != NULL && o->body_end ? SESSION_END_AFTER_DOT
 		                                             : SESSION_END_DROPPED);
-		return;
+		return st;
 	}
-	bool trusted = session_reply_trusted(r);
 	if (o == NULL)
-		return;                /* unsolicited: no state change */
+		return st;             /* unsolicited: no state change */
 	if (trusted) {
 		s->last_code = r->code;
 		snprintf(s->last_command, sizeof s->last_command, "%s",
 		    o->body_end ? "the message" : v != NULL ? v->name : "the command");
 	}
-	if (o->greeting) {
-		if (s->state == SMTP_ST_CONNECTED && trusted && r->code == 220) {
-			session_set_state(s, SMTP_ST_GREETED);
-			if (r->nlines > 0)
-				ehlo_domain_word(r->lines[0].text, r->lines[0].len, s->greeting_domain,
-				    sizeof s->greeting_domain);
-		}
-		return;
-	}
-	if (o->body_end) {
-		/* The reply to the end of the body: the transaction is over. */
-		bool cut = s->body_cut;
+	if (what == SMTP_ANSWERS_COMMAND)
+		s->in_auth = st.effect == SMTP_EFFECT_CHALLENGE;
+	if (what == SMTP_ANSWERS_BODY && s->body_cut) {
+		/* The server spoke mid-body: its reply ends the session. */
 		s->body_cut = false;
-		if (cut)
-			session_end_with(s, SESSION_END_LOCAL);
-		else if (s->state == SMTP_ST_DATA || s->state == SMTP_ST_RCPT)
-			session_set_state(s, SMTP_ST_READY);   /* DATA, or BDAT LAST */
-		return;
+		session_end_with(s, SESSION_END_LOCAL);
+		return st;
 	}
-	s->in_auth = trusted && v != NULL && (v->flags & VERB_F_CHALLENGE) != 0 &&
-	    r->code / 100 == 3;
-	if (!trusted || v == NULL)
-		return;
-	enum verdict vd = verb_verdict(v, r->code);
-	if (v->flags & VERB_F_BODY) {
-		if (vd == VERDICT_INTERMEDIATE)
-			session_set_state(s, SMTP_ST_DATA);
-		return;
-	}
-	if (vd != VERDICT_SUCCESS)
-		return;
-	if (v->flags & VERB_F_CLOSES) {
+	switch (st.effect) {
+	case SMTP_EFFECT_CLOSE_QUIT:
 		session_end_with(s, SESSION_END_QUIT);
-		return;
-	}
-	if (v->flags & VERB_F_STARTS_TLS) {
+		return st;
+	case SMTP_EFFECT_TLS_PENDING:
 		s->tls_pending = true;
-		return;
-	}
-	if (v->flags & VERB_F_HELLO) {
+		break;
+	case SMTP_EFFECT_HELLO:
 		s->lmtp = (v->flags & VERB_F_LMTP) != 0;
 		if (v->flags & VERB_F_EXTENSIONS)
 			ehlo_set_parse(&s->ehlo, r);
 		else
 			ehlo_set_clear(&s->ehlo);
-		session_set_state(s, SMTP_ST_READY);
-		return;
+		break;
+	default:
+		break;
 	}
-	if (v->flags & VERB_F_RESETS) {
-		if (s->state >= SMTP_ST_READY && s->state <= SMTP_ST_RCPT)
-			session_set_state(s, SMTP_ST_READY);
-		return;
+	if (st.state != s->state)
+		session_set_state(s, st.state);
+	if (st.effect == SMTP_EFFECT_GREETED && r->nlines > 0)
+		ehlo_domain_word(r->lines[0].text, r->lines[0].len, s->greeting_domain,
+		    sizeof s->greeting_domain);
+	if (st.effect == SMTP_EFFECT_RECIPIENT) {
+		if (s->nrcpt < SESSION_RCPT_KEEP)
+			session_keep_recipient(s->rcpt_addr[s->nrcpt], o->shown);
+		s->nrcpt++;
 	}
-	if (v->flags & VERB_F_RECIPIENT) {
-		if (s->state == SMTP_ST_MAIL || s->state == SMTP_ST_RCPT) {
-			session_set_state(s, SMTP_ST_RCPT);
-			if (s->nrcpt < SESSION_RCPT_KEEP)
-				session_keep_recipient(s->rcpt_addr[s->nrcpt], o->shown);
-			s->nrcpt++;
-		}
-		return;
-	}
-	if (v->success_state != SMTP_ST__COUNT)
-		session_set_state(s, v->success_state);
+	return st;
 }
 
 enum smtp_errkind session_hand_over(struct session *s, int *fd, char *pre,

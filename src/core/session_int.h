@@ -10,6 +10,8 @@
 
 #include "secret_mask.h"
 #include "session.h"
+#include "smtp_limits.h"
+#include "transition.h"
 
 /* Accepted recipients whose address is kept for LMTP's replies, and the
  * longest address kept (RFC 5321 4.5.3.1.3: a path is at most 256). */
@@ -48,10 +50,12 @@ struct session {
 	enum smtp_state state;
 	unsigned nrcpt;                /* recipients accepted in this transaction */
 	struct ehlo_set ehlo;
-	char host[256];                /* as the user typed it (for TLS names) */
+	/* The host as the user typed it (for TLS names), the last HELO/EHLO
+	 * argument sent, the 220 greeting's domain (ehlo_domain_word). */
+	char host[SMTP_DOMAIN_MAX + 1];
 	char port[16];
-	char helo_domain[256];         /* last HELO/EHLO argument sent */
-	char greeting_domain[256];     /* the 220 greeting's domain (ehlo_domain_word) */
+	char helo_domain[SMTP_DOMAIN_MAX + 1];
+	char greeting_domain[SMTP_DOMAIN_MAX + 1];
 	bool in_auth;                  /* a 334 awaits its response line */
 	bool tls_pending;              /* a 220 to STARTTLS: handshake next */
 	bool body_cut;                 /* the server spoke mid-body: close after
@@ -74,8 +78,9 @@ void session_owed_clear(struct session *s);
 struct session_owed *session_owed_head(struct session *s);
 void session_owed_pop(struct session *s);
 struct session_owed *session_owed_push(struct session *s);
-/* Apply a credited reply to the state machine. */
-void session_apply_reply(struct session *s, const struct session_owed *o,
+/* Apply a credited reply (o NULL: unsolicited) to the state machine; the
+ * step taken (its verdict is the reply's). */
+struct smtp_step session_apply_reply(struct session *s, const struct session_owed *o,
     const struct smtp_reply *r);
 /* Close, recording why. */
 void session_end_with(struct session *s, enum session_end why);

@@ -88,7 +88,7 @@ static void session_fill_reply(struct session *s, const struct session_owed *o,
 	/* Masked first: what the session keeps of a reply (the EHLO
 	 * extensions) is shown too. */
 	size_t masked = session_mask_reply(s, r);
-	session_apply_reply(s, o, r);
+	struct smtp_step step = session_apply_reply(s, o, r);
 	session_reply_free(out);
 	out->reply = *r;
 	smtp_reply_init(r);
@@ -97,10 +97,9 @@ static void session_fill_reply(struct session *s, const struct session_owed *o,
 	out->prior = prior;
 	out->state = s->state;
 	out->closed = !transport_is_open(&s->tr);
-	if (o == NULL) {
-		out->verdict = verb_verdict(NULL, out->reply.code);
+	out->verdict = step.verdict;
+	if (o == NULL)
 		return;
-	}
 	out->seq = o->seq;
 	out->verb = o->verb;
 	out->body_end = o->body_end;
@@ -108,12 +107,6 @@ static void session_fill_reply(struct session *s, const struct session_owed *o,
 	memcpy(out->command, o->shown, o->shown_len + 1);
 	out->command_len = o->shown_len;
 	out->elapsed_ms = (double)(clock_now_us() - o->sent_us) / 1000.0;
-	if (o->greeting)
-		out->verdict = out->reply.code == 220 ? VERDICT_SUCCESS :
-		    out->reply.code == 554 || out->reply.code == 521 ? VERDICT_FAILURE :
-		    VERDICT_ERROR;
-	else
-		out->verdict = verb_verdict(o->verb, out->reply.code);
 }
 
 /* A reply is complete: credit it and hand it out. */

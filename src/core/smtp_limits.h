@@ -13,6 +13,8 @@
 #define SMTP_TEXT_LINE_MAX 1000
 /* RFC 5321 4.5.3.1.2: a domain name is at most 255 octets. */
 #define SMTP_DOMAIN_MAX 255
+/* RFC 5321 4.5.3.1.3: a path ("<local@domain>") is at most 256 octets. */
+#define SMTP_PATH_MAX 256
 
 /* What we keep of a hostile server's reply (bounded memory, never fatal):
  * bytes of one reply line beyond this are cut and counted ... */

@@ -9,7 +9,7 @@
 static const struct {
 	const char *name;
 	const char *describe;
-} state_text[SMTP_ST__COUNT] = {
+} state_text[] = {
 	[SMTP_ST_DISCONNECTED] = { "not connected",
 		N_("No connection: use `open HOST [PORT]` to connect.") },
 	[SMTP_ST_CONNECTED] = { "connected",
@@ -29,6 +29,8 @@ static const struct {
 	[SMTP_ST_CLOSED] = { "closed",
 		N_("The connection is closed (221, 421 or the server went away).") },
 };
+_Static_assert(sizeof state_text / sizeof state_text[0] == SMTP_ST__COUNT,
+    "a name and a description for every state");
 
 const char *smtp_state_name(enum smtp_state st)
 {

@@ -295,7 +295,7 @@ enum smtp_errkind tls_check_options(const struct tls_options *o, struct smtp_err
 static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
     const struct tls_options *o, struct tls_info *in, struct smtp_error *err)
 {
-	char bare[256];
+	char bare[SMTP_DOMAIN_MAX + 1];
 	bool ip;
 	enum smtp_errkind k;
 

@@ -34,6 +34,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "smtp_limits.h"
 #include "transport.h"
 
 /* Protocol versions, by their wire values (RFC 8446 4.2.1). */
@@ -59,10 +60,13 @@ struct tls_options {
  * kept (more are counted). */
 #define TLS_CHAIN_MAX 8
 
+/* What is kept of a certificate's subject or issuer (RFC 2253 text, cut). */
+#define TLS_DN_TEXT_MAX 256
+
 /* One certificate, as text (untrusted, see above). */
 struct tls_cert_info {
-	char subject[256];       /* RFC 2253 form */
-	char issuer[256];
+	char subject[TLS_DN_TEXT_MAX]; /* RFC 2253 form */
+	char issuer[TLS_DN_TEXT_MAX];
 	char sans[512];          /* "DNS:mx.example.org, IP:192.0.2.1" */
 	char not_before[32];     /* "2024-01-31 12:00:00 UTC" */
 	char not_after[32];
@@ -84,12 +88,12 @@ enum tls_verify_fail {
 struct tls_info {
 	char version[16];        /* "TLSv1.3" */
 	char cipher[64];         /* "TLS_AES_256_GCM_SHA384" */
-	char sni[256];           /* the server name sent, "" when none */
+	char sni[SMTP_DOMAIN_MAX + 1]; /* the server name sent, "" when none */
 	bool client_cert;        /* a client certificate was offered */
 	struct tls_cert_info chain[TLS_CHAIN_MAX];  /* [0] is the leaf */
 	size_t nchain;           /* 0: the server sent no certificate */
 	size_t chain_dropped;
-	char checked_name[256];  /* the reference identifier that was checked */
+	char checked_name[SMTP_DOMAIN_MAX + 1]; /* the reference identifier that was checked */
 	bool name_is_ip;         /* checked as an IP address (and no SNI sent) */
 	bool verified;           /* every check passed */
 	unsigned failures;       /* enum tls_verify_fail bits */

@@ -38,7 +38,7 @@ bool srv_implements(const struct verb *v)
 /* VRFY/EXPN argument: "alice", "<alice@demo...>", "alice@demo...", or a full name. */
 static const struct demo_entry *srv_lookup_string(struct srv *s, const char *arg, bool *remote)
 {
-	char buf[SMTP_COMMAND_LINE_MAX], local[DEMO_NAME_MAX], domain[256];
+	char buf[SMTP_COMMAND_LINE_MAX], local[DEMO_NAME_MAX], domain[SMTP_DOMAIN_MAX + 1];
 	size_t n = strlen(arg);
 	if (n >= 2 && arg[0] == '<' && arg[n - 1] == '>')
 		snprintf(buf, sizeof buf, "%.*s", (int)(n - 2), arg + 1);

@@ -83,7 +83,7 @@
 struct srv_rcpt {
 	char addr[SMTP_COMMAND_LINE_MAX];   /* as given, without <> */
 	char local[DEMO_NAME_MAX];
-	char domain[256];
+	char domain[SMTP_DOMAIN_MAX + 1];
 	bool remote;
 	const struct demo_entry *entry;     /* NULL when remote */
 };
@@ -114,7 +114,7 @@ struct srv_conn {
 	unsigned errors;              /* 4xx/5xx replies sent this session */
 	const char *domain;           /* the server's name, for "<domain>" in the
 	                               * standard replies (struct srv's hostname) */
-	char helo[256];
+	char helo[SMTP_DOMAIN_MAX + 1];
 	char from[SMTP_COMMAND_LINE_MAX];
 	enum verb_id mode;            /* MAIL, SEND, SOML or SAML */
 	struct srv_mem *mem;          /* the server's ceiling; every buffer below counts */
@@ -153,7 +153,7 @@ typedef void (*srv_cmd_fn)(const struct srv_cmd *cmd);
 
 struct srv {
 	struct server_config cfg;
-	char hostname[256];
+	char hostname[SMTP_DOMAIN_MAX + 1];
 	struct demo_dir dir;
 	struct srv_mem mem;           /* the ceiling on mail and buffers */
 	bool accept_all;              /* receive_turned: every recipient is local */

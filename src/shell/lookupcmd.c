@@ -52,6 +52,8 @@ static const char *const lookup_event_names[] = {
 	[LOOKUP_EV_CONNECT_FAILED] = "connect-failed", [LOOKUP_EV_PROGRESS] = "progress",
 	[LOOKUP_EV_SURPLUS] = "surplus",
 };
+_Static_assert(sizeof lookup_event_names / sizeof lookup_event_names[0] == LOOKUP_EV__COUNT,
+    "a name for every lookup event");
 
 static void lookup_draw(struct lookup_run_ctx *c, bool force)
 {
@@ -243,7 +245,7 @@ void shell_lookup(struct shell *sh, const char *const *words, size_t n)
 		shell_usage_error(sh, N_("lookup: not connected (open HOST [PORT] first); nothing was sent"));
 		return;
 	}
-	char host[256], port[16];
+	char host[SMTP_DOMAIN_MAX + 1], port[16];
 	snprintf(host, sizeof host, "%s", session_host(sh->sess));
 	snprintf(port, sizeof port, "%s", session_port(sh->sess));
 	struct stat st;

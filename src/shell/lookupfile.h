@@ -32,10 +32,13 @@
  * addresses, escaped, fit many times over). */
 #define LOOKUP_RECORD_MAX (256u * 1024)
 
+/* What is kept of a file's name, for messages (cut). */
+#define LOOKUP_FILE_NAME_MAX 256
+
 struct lookup_reader {
 	FILE *f;                      /* NULL: words */
 	bool is_stdin;
-	char path[256];
+	char path[LOOKUP_FILE_NAME_MAX];
 	size_t line;                  /* the line last read, from 1 */
 	const char *const *words;
 	size_t nwords, next;
@@ -53,7 +56,7 @@ void lookup_reader_close(struct lookup_reader *rd);
 
 struct lookup_resume {
 	FILE *f;
-	char path[256];
+	char path[LOOKUP_FILE_NAME_MAX];
 	bool json;
 	bool started;                 /* CSV: the header row was read */
 	size_t row;                   /* rows read */

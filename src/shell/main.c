@@ -51,7 +51,7 @@ static bool parse_listen(const char *s, char *host, size_t hcap, char *port, siz
 
 static int run_serve(const char *spec, unsigned disabled)
 {
-	char host[256], port[32];
+	char host[SMTP_DOMAIN_MAX + 1], port[32];
 	if (!parse_listen(spec, host, sizeof host, port, sizeof port)) {
 		fprintf(stderr, "smtpsh: --serve wants [ADDR:]PORT, not \"%s\"\n", spec);
 		return SHELL_EXIT_USAGE;

@@ -240,10 +240,11 @@ static const char *const stage_names[] = {
 	[STAGE_EHLO] = "ehlo", [STAGE_TLS] = "tls", [STAGE_AUTH] = "auth",
 	[STAGE_MAIL] = "mail", [STAGE_RCPT] = "rcpt", [STAGE_DATA] = "data",
 };
+_Static_assert(sizeof stage_names / sizeof stage_names[0] == STAGE__COUNT, "a name for every stage");
 
 const char *seq_stage_name(enum seq_stage st)
 {
-	return (unsigned)st < sizeof stage_names / sizeof stage_names[0] ? stage_names[st] : "none";
+	return (unsigned)st < STAGE__COUNT ? stage_names[st] : "none";
 }
 
 bool options_message_mode(const struct smtpsh_args *a)
@@ -368,10 +369,9 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_STEP: a->step = true; break;
 		case OPT_QUIT_AFTER: {
 			size_t k = 1;
-			while (k < sizeof stage_names / sizeof stage_names[0] &&
-			    strcasecmp(optarg, stage_names[k]) != 0)
+			while (k < STAGE__COUNT && strcasecmp(optarg, stage_names[k]) != 0)
 				k++;
-			if (k == sizeof stage_names / sizeof stage_names[0]) {
+			if (k == STAGE__COUNT) {
 				fprintf(err, _("smtpsh: --quit-after wants connect, banner, ehlo, tls, auth, mail, "
 				    "rcpt or data, not \"%.40s\"\n"), optarg);
 				return false;

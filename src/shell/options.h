@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "lookup.h"
+#include "smtp_limits.h"
 
 struct smtpsh_option {
 	const char *name;        /* long name, without "--" */
@@ -28,6 +29,7 @@ const struct smtpsh_option *options_at(size_t i);
 enum seq_stage {
 	STAGE_NONE = 0, STAGE_CONNECT, STAGE_BANNER, STAGE_EHLO, STAGE_TLS, STAGE_AUTH,
 	STAGE_MAIL, STAGE_RCPT, STAGE_DATA,
+	STAGE__COUNT
 };
 const char *seq_stage_name(enum seq_stage st);
 
@@ -80,7 +82,7 @@ struct smtpsh_args {
 	unsigned per_connection, max_connections, retries;
 	const char *host;         /* NULL: none given */
 	char port[16];            /* "" when none given */
-	char hostbuf[256];
+	char hostbuf[SMTP_DOMAIN_MAX + 1];
 	bool help, version;
 };
 

@@ -271,7 +271,7 @@ bool shell_local_domain(const struct shell *sh, char *out, size_t cap)
 		snprintf(out, cap, "%s", sh->helo);
 		return true;
 	}
-	char host[256] = "localhost";
+	char host[SMTP_DOMAIN_MAX + 1] = "localhost";
 	if (gethostname(host, sizeof host - 1) != 0)
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = '\0';

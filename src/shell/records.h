@@ -68,12 +68,14 @@ struct out_help {
  * losers (refused at RCPT, or after the body under LMTP or when the body
  * was refused), and whether it went to all, some or none. */
 #define OUT_MESSAGE_MAX 1000
+/* What a report keeps of a refusal's first reply line (cut). */
+#define OUT_REPLY_TEXT_MAX 256
 struct out_message_loser {
 	const char *address;
 	const char *stage;            /* "rcpt" or "data" */
 	int code;
 	char enhanced[16];
-	char text[256];               /* the reply's first line (untrusted) */
+	char text[OUT_REPLY_TEXT_MAX]; /* the reply's first line (untrusted) */
 };
 struct out_message {
 	size_t nto;

@@ -274,7 +274,10 @@ void json_connected(const struct output *o, const char *host, const char *port,
 
 void json_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb)
 {
-	static const char *const kinds[] = { "mx", "implicit", "null" };
+	static const char *const kinds[] = {
+		[MX_ROUTE_MX] = "mx", [MX_ROUTE_IMPLICIT] = "implicit", [MX_ROUTE_NULL] = "null",
+	};
+	_Static_assert(sizeof kinds / sizeof kinds[0] == MX_ROUTE__COUNT, "a name for every route");
 	json_begin(sb, "mx");
 	json_kv(sb, "domain", r->domain);
 	json_kv(sb, "route", kinds[r->kind]);

@@ -96,10 +96,7 @@ static void text_anomalies(const struct session_reply *sr, struct strbuf *sb)
 	if (r->code >= 100 && r->code <= 599 && (r->code / 10) % 10 > 5)
 		(void)strbuf_appendf(sb, _("! the second digit %d has no meaning in RFC 5321 4.2.1\n"),
 		    (r->code / 10) % 10);
-	struct enhanced_code ec;
-	size_t used;
-	if (r->enhanced[0] != '\0' && enhanced_parse(r->enhanced, strlen(r->enhanced), &ec, &used) &&
-	    r->code >= 200 && r->code <= 599 && ec.cls != r->code / 100)
+	if (r->enh.cls != 0 && r->code >= 200 && r->code <= 599 && r->enh.cls != r->code / 100)
 		(void)strbuf_appendf(sb, _("! the enhanced code %s disagrees with the reply's class %d\n"),
 		    r->enhanced, r->code / 100);
 	const struct verb *v = sr->verb;
@@ -163,11 +160,9 @@ void text_reply(const struct output *o, const struct session_reply *r,
 	char meaning[256];
 	render_meaning(r, shell_tr, meaning, sizeof meaning);
 	(void)strbuf_appendf(sb, "= %03d %s\n", rp->code, meaning);
-	struct enhanced_code ec;
-	size_t used;
-	if (rp->enhanced[0] != '\0' && enhanced_parse(rp->enhanced, strlen(rp->enhanced), &ec, &used)) {
+	if (rp->enh.cls != 0) {
 		char en[256];
-		enhanced_explain_tr(&ec, shell_tr, en, sizeof en);
+		enhanced_explain_tr(&rp->enh, shell_tr, en, sizeof en);
 		(void)strbuf_appendf(sb, "= %s\n", en);
 	}
 	enum verdict vd = r->verdict;

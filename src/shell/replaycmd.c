@@ -18,6 +18,10 @@
 #include "replay.h"
 #include "shell.h"
 
+/* When the recorded commands were sent: a ring of this many, by command
+ * number (a reply 256 or more commands late would be timed wrong). */
+#define REPLAY_SENT_SLOTS 256
+
 struct replay_run {
 	struct shell *sh;
 	struct replay_feed *feed;
@@ -32,10 +36,8 @@ struct replay_run {
 	const char *stamp;             /* the stamp of the record being read */
 	double now_at;                 /* the server record being read */
 	double connect_at;
-	double sent_at[256];           /* by command number, modulo 256 */
+	double sent_at[REPLAY_SENT_SLOTS]; /* by command number, modulo the slots */
 };
-
-#define REPLAY_SENT_SLOTS (sizeof ((struct replay_run *)0)->sent_at / sizeof(double))
 
 /* "2026-12-01T20:01:02.345Z" in ms since the epoch; 0 when not a stamp. */
 static double replay_stamp_ms(const char *stamp)

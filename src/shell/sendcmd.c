@@ -254,7 +254,7 @@ void shell_message(struct shell *sh, const struct message_opts *mo)
 	st.lines = calloc(mo->nto + 2, sizeof *st.lines);
 	if (st.res == NULL || st.lines == NULL)
 		goto out;
-	char host[256];
+	char host[SMTP_DOMAIN_MAX + 1];
 	(void)shell_local_domain(sh, host, sizeof host);
 	struct message_spec spec = { .from = mo->from, .to = mo->to, .nto = mo->nto,
 	    .subject = mo->subject, .headers = mo->headers, .nheaders = mo->nheaders,

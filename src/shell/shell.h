@@ -55,6 +55,8 @@ struct profiles;
 
 /* The most commands one typed pipeline holds (session.h's group limit). */
 #define SHELL_PIPE_MAX 64
+/* The full-screen view's search text, as typed after "/" (cut). */
+#define SHELL_SEARCH_MAX 256
 
 /* Exit statuses (documented in --help and smtpsh(1)). */
 enum shell_status {
@@ -112,14 +114,14 @@ struct shell {
 	/* The full-screen view (tui.c): asked for by `view`; its search; the
 	 * hooks that give the bare terminal back for a question. */
 	bool want_view;
-	char tui_search[256];
+	char tui_search[SHELL_SEARCH_MAX];
 	void (*suspend)(void *ctx);
 	void (*resume)(void *ctx);
 	void *suspend_ctx;
 	/* For the status bar: the last reply's round trip, the sender of the
 	 * transaction, the user AUTH accepted. */
 	double last_rtt_ms;
-	char sender[256];
+	char sender[SMTP_PATH_MAX];
 	char auth_user[128];
 	/* --tour (tour.c): on, and the step the student is at; the code of
 	 * the last reply to a command, which the tour checks. */

@@ -2,7 +2,8 @@
  * test_reply.c - the reply reader: grammar (RFC 5321 4.2), local codes 600
  * and 621, flags, the security catalogue's RP and RL cases, and the rule
  * that any split of the input (one byte at a time, or cut at every offset)
- * gives exactly the same replies as the whole input.
+ * gives exactly the same replies as the whole input.  The enhanced code is
+ * kept as text and parsed (reply.enh), and the two agree.
  */
 #include <check.h>
 #include <stdio.h>
@@ -223,6 +224,12 @@ START_TEST(test_case_whole)
 	    r->flags, c->flags);
 	ck_assert_msg(strcmp(r->enhanced, c->enhanced) == 0,
 	    "%s: enhanced got \"%s\" want \"%s\"", c->name, r->enhanced, c->enhanced);
+	/* The enhanced code parsed once into the reply says the same. */
+	char enh[32] = "";
+	if (r->enh.cls != 0)
+		snprintf(enh, sizeof enh, "%d.%d.%d", r->enh.cls, r->enh.subject, r->enh.detail);
+	ck_assert_msg(strcmp(enh, c->enhanced) == 0, "%s: parsed enhanced got \"%s\" want \"%s\"",
+	    c->name, enh, c->enhanced);
 	ck_assert_msg(r->nlines == c->nlines, "%s: lines got %zu want %zu", c->name,
 	    r->nlines, c->nlines);
 	ck_assert_msg(r->lines_dropped == 0, "%s: dropped %zu", c->name,
@@ -457,6 +464,7 @@ START_TEST(test_copy_class_positive)
 	ck_assert_uint_eq(cp.lines[0].len, res.r[0].lines[0].len);
 	ck_assert_int_eq(memcmp(cp.lines[0].text, "5.1.1 a\0b", 10), 0);
 	ck_assert_str_eq(cp.enhanced, "5.1.1");
+	ck_assert(cp.enh.cls == 5 && cp.enh.subject == 1 && cp.enh.detail == 1);
 	ck_assert_uint_eq(cp.flags, res.r[0].flags);
 	stream_free(&res);         /* the copy must survive the original */
 	ck_assert_str_eq(cp.lines[1].text, "c");
