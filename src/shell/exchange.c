@@ -17,7 +17,6 @@
 #include "auth.h"
 #include "clock.h"
 #include "exit_status.h"
-#include "render.h"
 #include "shell.h"
 #include "signals.h"
 #include "smtp_limits.h"

@@ -69,12 +69,13 @@ class Catalogue(unittest.TestCase):
 
     def test_potfiles_lists_every_file_with_messages(self):
         marked = set()
-        for d in ("src/core", "src/shell", "src/server"):
-            for name in os.listdir(os.path.join(ROOT, d)):
-                if name.endswith(".c"):
-                    text = open(os.path.join(ROOT, d, name), encoding="utf-8").read()
-                    if re.search(r"(?<![A-Za-z0-9_])(N_|_|P_)\(\s*\"", text):
-                        marked.add(f"{d}/{name}")
+        for top in ("src/core", "src/shell", "src/server"):
+            for d, _, names in os.walk(os.path.join(ROOT, top)):
+                for name in names:
+                    if name.endswith(".c"):
+                        text = open(os.path.join(d, name), encoding="utf-8").read()
+                        if re.search(r"(?<![A-Za-z0-9_])(N_|_|P_)\(\s*\"", text):
+                            marked.add(os.path.relpath(os.path.join(d, name), ROOT))
         with open(os.path.join(PO, "POTFILES")) as f:
             listed = {l.strip() for l in f if l.strip() and not l.startswith("#")}
         self.assertEqual(marked - listed, set(), "marked but not in po/POTFILES")

@@ -101,11 +101,6 @@ void json_state(const struct output *o, const struct out_state *st, struct strbu
 void json_ext(const struct output *o, const struct ehlo_set *set, struct strbuf *sb);
 void json_help(const struct output *o, const struct out_help *h, struct strbuf *sb);
 void json_message(const struct output *o, const struct out_message *m, struct strbuf *sb);
-/* "all", "some" or "none": where a message went. */
-const char *render_message_outcome(const struct out_message *m);
-/* The recipients the outcome counts: those the body was accepted for, or
- * (--quit-after rcpt) those accepted at RCPT. */
-size_t render_message_taken(const struct out_message *m);
 void json_connected(const struct output *o, const char *host, const char *port,
     const char *address, const struct out_via *via, struct strbuf *sb);
 void json_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb);
@@ -124,9 +119,6 @@ void json_lookup(const struct output *o, const struct lookup_result *r, struct s
 void json_lookup_summary(const struct output *o, const struct lookup_summary *s,
     struct strbuf *sb);
 void csv_lookup_header(const struct output *o, struct strbuf *sb);
-/* True when a CSV field of s gets a leading "'" (a formula's first
- * character, or "'" itself): --resume takes one away from such a field. */
-bool csv_needs_neutralising(const char *s, size_t len);
 void csv_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb);
 
 /* The small records (render_text_notes.c, render_json_notes.c). */

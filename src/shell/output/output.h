@@ -146,6 +146,11 @@ void out_mailbox(struct output *o, const char *kind, const char *user, const cha
 void out_settings(struct output *o, bool insecure, const char *changed);
 
 void out_message(struct output *o, const struct out_message *m);
+/* "all", "some" or "none": where a message went. */
+const char *render_message_outcome(const struct out_message *m);
+/* The recipients the outcome counts: those the body was accepted for, or
+ * (--quit-after rcpt) those accepted at RCPT. */
+size_t render_message_taken(const struct out_message *m);
 
 /* A step of the tour: before (what to type: `type`) or after (`after`
  * explains the reply); the others NULL. */
@@ -166,6 +171,9 @@ void out_lookup(struct output *o, const struct lookup_result *r);
  * (smtpsh's own rendering, checked for control bytes when it was read). */
 void out_lookup_kept(struct output *o, const char *rec, size_t len);
 void out_lookup_summary(struct output *o, const struct lookup_summary *s);
+/* True when a CSV field of s gets a leading "'" (a formula's first
+ * character, or "'" itself): --resume takes one away from such a field. */
+bool csv_needs_neutralising(const char *s, size_t len);
 /* A note of the run (event: "method", "catch-all", "tarpit", ...);
  * routine: a reconnect at a known limit (text leaves it to the summary). */
 void out_lookup_event(struct output *o, const char *event, const char *message, bool routine);

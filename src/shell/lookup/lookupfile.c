@@ -16,7 +16,7 @@
 
 #include "escape.h"
 #include "json.h"
-#include "render.h"
+#include "output.h"
 #include "strbuf.h"
 
 enum smtp_errkind lookup_reader_open(struct lookup_reader *rd, const char *path,
