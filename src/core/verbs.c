@@ -171,6 +171,42 @@ const char *verb_syntax(const struct verb *v)
 	return v != NULL && (unsigned)v->id < VERB__COUNT ? verb_syntax_table[v->id] : "";
 }
 
+/* RFC 821 4.3's own lists (the state diagram at the end of the scsh seed),
+ * every kind together: what a reply list may attribute to RFC 821; the rest
+ * of the verb table's codes came later (RFC 5321 4.3.2 and the
+ * extensions).  A verb RFC 821 does not have lists nothing. */
+static const short verb_rfc821_codes[VERB__COUNT][16] = {
+	[VERB_HELO] = { 250, 500, 501, 504, 421 },
+	[VERB_MAIL] = { 250, 552, 451, 452, 500, 501, 421 },
+	[VERB_RCPT] = { 250, 251, 550, 551, 552, 553, 450, 451, 452, 500, 501, 503, 421 },
+	[VERB_DATA] = { 354, 250, 552, 554, 451, 452, 500, 501, 503, 421 },
+	[VERB_RSET] = { 250, 500, 501, 504, 421 },
+	[VERB_SEND] = { 250, 552, 451, 452, 500, 501, 502, 421 },
+	[VERB_SOML] = { 250, 552, 451, 452, 500, 501, 502, 421 },
+	[VERB_SAML] = { 250, 552, 451, 452, 500, 501, 502, 421 },
+	[VERB_VRFY] = { 250, 251, 550, 551, 553, 500, 501, 502, 504, 421 },
+	[VERB_EXPN] = { 250, 550, 500, 501, 502, 504, 421 },
+	[VERB_HELP] = { 211, 214, 500, 501, 502, 504, 421 },
+	[VERB_NOOP] = { 250, 500, 421 },
+	[VERB_QUIT] = { 221, 500 },
+	[VERB_TURN] = { 250, 502, 500, 503 },
+};
+
+bool verb_code_in_rfc821(const struct verb *v, int code)
+{
+	if (v == NULL || (unsigned)v->id >= VERB__COUNT)
+		return false;
+	for (size_t i = 0; i < 16 && verb_rfc821_codes[v->id][i] != 0; i++)
+		if (verb_rfc821_codes[v->id][i] == code)
+			return true;
+	return false;
+}
+
+bool verb_in_rfc821(const struct verb *v)
+{
+	return v != NULL && (unsigned)v->id < VERB__COUNT && verb_rfc821_codes[v->id][0] != 0;
+}
+
 size_t verb_count(void)
 {
 	return VERB__COUNT;

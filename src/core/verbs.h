@@ -94,6 +94,12 @@ const struct verb *verb_lookup(const char *name, size_t len);
  * [<mail-parameters>]"), for a server's HELP; `usage` is the shell's form. */
 const char *verb_syntax(const struct verb *v);
 
+/* Whether RFC 821 4.3 itself lists `code` for v (its 14 commands); the
+ * verb table's other codes were added later (RFC 5321 4.3.2, extensions). */
+bool verb_code_in_rfc821(const struct verb *v, int code);
+/* Whether v is one of RFC 821's commands. */
+bool verb_in_rfc821(const struct verb *v);
+
 /* S/I/F/E for `code` answering `v`.  Codes the diagram does not list are
  * VERDICT_UNEXPECTED; 421 is an error for every verb; 600/621 are errors.
  * v NULL (a raw line with no known verb): 2xx success, 3xx intermediate,

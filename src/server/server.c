@@ -424,13 +424,15 @@ const char *demo_server_guide(void)
 {
 	return N_(
 	    "smtpsh teaching server: a real SMTP server on a private loopback port.\n"
-	    "Try, in order:   ehlo   help   vrfy alice   expn staff   mail you@example.org\n"
-	    "                 rcpt alice   rcpt bob   data   (type lines, end with a lone .)\n"
-	    "                 mailbox alice   quit\n"
+	    "Try, in order:  ehlo   help   vrfy alice   expn staff   mail you@example.org\n"
+	    "                rcpt alice   rcpt bob   data   (type lines, end with a lone .)\n"
+	    "                mailbox alice   quit\n"
 	    "Every RFC 821 reply on demand (docs/teaching-server.md has the full table):\n"
-	    "  vrfy dave 251 forward   vrfy erin 551 try elsewhere   vrfy smith 553 ambiguous\n"
-	    "  rcpt busy 450   rcpt full 452   rcpt crash 451   rcpt quota/spamtrap + data 552/554\n"
-	    "  vrfy shutdown 421   help status 211   mail alice 501   rcpt before mail 503\n"
-	    "  mail from:<a@b> FOO=1 504   bogus 500   send/soml/saml alice + terminal alice\n"
-	    "  TURN: helo client.example, then turn: the server sends you its queued mail.\n");
+	    "  vrfy dave 251 forward   vrfy erin 551 elsewhere   vrfy smith 553 ambiguous\n"
+	    "  vrfy shutdown 421   help status 211   help bogus 504   raw bogus 500\n"
+	    "After helo c.example:  raw MAIL alice 501   rcpt alice 503 (no MAIL yet)\n"
+	    "  mail from:<a@b> FOO=1 555   send/soml/saml alice, then terminal alice\n"
+	    "After mail a@c.example:  rcpt busy 450   rcpt full 452   rcpt crash 451\n"
+	    "  rcpt quota or rcpt spamtrap, then data: 552 or 554 after the body\n"
+	    "TURN: helo client.example, then turn: the server sends you its queued mail.\n");
 }

@@ -143,19 +143,26 @@ void srv_cmd_expn(const struct srv_cmd *cmd)
 	}
 }
 
-/* "success 250; intermediate 354; ..." from the verb table's S/I/F/E lists. */
-static void srv_help_codes(char *out, size_t cap, const struct verb *v)
+/* "success 250; intermediate 354; ..." from the verb table's S/I/F/E
+ * lists: the codes RFC 821 4.3 lists for v (rfc821 true), or those added
+ * after it (false).  Empty when there are none. */
+static void srv_help_codes(char *out, size_t cap, const struct verb *v, bool rfc821)
 {
 	static const char *const kind[] = { "success", "intermediate", "failure", "error" };
 	const short *lists[] = { v->success, v->intermediate, v->failure, v->error };
 	size_t n = 0;
 	out[0] = '\0';
 	for (size_t k = 0; k < 4; k++) {
-		if (lists[k][0] == 0)
-			continue;
-		n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s", n > 0 ? "; " : "", kind[k]);
-		for (size_t i = 0; i < VERB_CODES_MAX && lists[k][i] != 0; i++)
+		bool named = false;
+		for (size_t i = 0; i < VERB_CODES_MAX && lists[k][i] != 0; i++) {
+			if (verb_code_in_rfc821(v, lists[k][i]) != rfc821)
+				continue;
+			if (!named)
+				n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, "%s%s",
+				    n > 0 ? "; " : "", kind[k]);
+			named = true;
 			n += (size_t)snprintf(out + n, n < cap ? cap - n : 0, " %d", lists[k][i]);
+		}
 	}
 }
 
@@ -191,10 +198,18 @@ void srv_cmd_help(const struct srv_cmd *cmd)
 		srv_reply(c, 504, "HELP topic not implemented: %s (try HELP)", arg);
 		return;
 	}
+	/* RFC 821's own lists as RFC 821 has them; what came later apart,
+	 * attributed to the RFC that added it. */
 	char codes[SMTP_REPLY_LINE_MAX];
-	srv_help_codes(codes, sizeof codes, v);
 	srv_reply_more(c, 214, "%s", verb_syntax(v));
-	srv_reply_more(c, 214, "Replies (RFC 821 4.3): %s", codes);
+	if (verb_in_rfc821(v)) {
+		srv_help_codes(codes, sizeof codes, v, true);
+		srv_reply_more(c, 214, "Replies in RFC 821 4.3: %s", codes);
+	}
+	srv_help_codes(codes, sizeof codes, v, false);
+	if (codes[0] != '\0')
+		srv_reply_more(c, 214, "%s RFC 5321 4.3.2: %s", verb_in_rfc821(v) ? "Added by" :
+		    "Replies in", codes);
 	srv_reply(c, 214, "See %s", v->rfc);
 }
 

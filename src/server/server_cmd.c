@@ -143,7 +143,8 @@ static void srv_cmd_mail(const struct srv_cmd *cmd)
 		srv_reply_stdf(c, 553, " <%s>", path);
 		return;
 	}
-	/* ESMTP parameters (RFC 1870 SIZE, RFC 6152 BODY); others: 504. */
+	/* ESMTP parameters (RFC 1870 SIZE, RFC 6152 BODY); others: 555
+	 * (RFC 5321 4.1.1.11: parameters not recognized or not implemented). */
 	char pcopy[SMTP_COMMAND_LINE_MAX];
 	snprintf(pcopy, sizeof pcopy, "%s", params);
 	char *save = NULL;
@@ -169,7 +170,7 @@ static void srv_cmd_mail(const struct srv_cmd *cmd)
 		    strcasecmp(tok, "BODY=8BITMIME") == 0)) {
 			continue;
 		} else {
-			srv_reply_stdf(c, 504, ": %s", tok);
+			srv_reply_stdf(c, 555, ": %s", tok);
 			return;
 		}
 	}
@@ -196,8 +197,8 @@ static void srv_cmd_rcpt(const struct srv_cmd *cmd)
 		srv_reply(c, 501, "Syntax: RCPT TO:<forward-path> (RFC 821 4.1.1)");
 		return;
 	}
-	if (params[0] != '\0') {
-		srv_reply_stdf(c, 504, ": %s", params);
+	if (params[0] != '\0') {          /* RFC 5321 4.1.1.11 */
+		srv_reply_stdf(c, 555, ": %s", params);
 		return;
 	}
 	if (srv_check_mailbox(path, false) != 0) {

@@ -126,6 +126,14 @@ class Russian(unittest.TestCase):
         t = self.ru[english]
         return t if isinstance(t, str) else t[0]
 
+    def test_demo_guide_is_russian_and_fits_80_columns(self):
+        p = self.run_in("ru_RU.UTF-8", ["--demo", "--no-color", "-e", "quit"])
+        out = p.stdout.decode("utf-8")
+        guide = out[:out.index("220")].splitlines()[:12]
+        self.assertIn("учебный сервер smtpsh", guide[0])
+        for line in guide:
+            self.assertLessEqual(len(line), 80, line)
+
     SESSION = b"ehlo x\nvrfy alice\nvrfy nobody\nrcpt alice\nexplain 550 5.1.1\nstate\n?\nquit\n"
 
     def test_lang_ru_speaks_russian(self):
