@@ -144,6 +144,7 @@ const char *demo_server_port(const struct demo_server *d)
 
 static void srv_close_conn(struct demo_server *d, struct srv_conn *c)
 {
+	srv_tell(&d->srv, c, SERVER_EV_CLOSE, NULL, 0);
 	if (c->turn != TURN_NONE)
 		srv_turn_requeue(&d->srv, c);
 	close(c->fd);
@@ -200,8 +201,13 @@ static void srv_peer_key(const struct sockaddr_storage *ss, struct srv_conn *c)
 }
 
 /* A 421 to a client we will not serve, without waiting for it. */
-static void srv_refuse(struct demo_server *d, int fd, const char *why)
+static void srv_refuse(struct demo_server *d, int fd, const char *peer, const char *why)
 {
+	if (d->srv.cfg.on_event != NULL) {
+		struct server_event e = { .kind = SERVER_EV_REFUSED, .peer = peer, .helo = "",
+		    .line = why, .len = strlen(why), .code = 421, .state = SMTP_ST_CLOSED };
+		d->srv.cfg.on_event(d->srv.cfg.event_ctx, &e);
+	}
 	char line[SMTP_REPLY_LINE_MAX];
 	int n = snprintf(line, sizeof line, "421 %s Service not available: %s\r\n", d->srv.hostname, why);
 	(void)!send(fd, line, (size_t)n, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -233,6 +239,9 @@ static void srv_accept_all(struct demo_server *d)
 			return;            /* EAGAIN, or a transient error: poll again */
 		struct srv_conn probe;
 		srv_peer_key(&ss, &probe);
+		char peer[sizeof probe.peer_text] = "?";
+		(void)getnameinfo((struct sockaddr *)&ss, sl, peer, sizeof peer, NULL, 0,
+		    NI_NUMERICHOST);
 		uint64_t now = srv_now_ms();
 		struct srv_conn *slot = NULL, *victim = NULL;
 		unsigned same = 0;
@@ -249,7 +258,7 @@ static void srv_accept_all(struct demo_server *d)
 				victim = c;
 		}
 		if (same >= d->srv.cfg.max_per_addr) {
-			srv_refuse(d, fd, "too many connections from your address, try again later");
+			srv_refuse(d, fd, peer, "too many connections from your address, try again later");
 			continue;
 		}
 		if (slot == NULL && victim != NULL &&
@@ -258,18 +267,21 @@ static void srv_accept_all(struct demo_server *d)
 			slot = victim;
 		}
 		if (slot == NULL) {
-			srv_refuse(d, fd, "every slot is busy, try again later");
+			srv_refuse(d, fd, peer, "every slot is busy, try again later");
 			continue;
 		}
 		if (srv_conn_init(slot, fd, &d->srv) != 0) {
-			srv_refuse(d, fd, "out of memory, try again later");
+			srv_refuse(d, fd, peer, "out of memory, try again later");
 			slot->fd = -1;
 			continue;
 		}
 		memcpy(slot->peer, probe.peer, sizeof slot->peer);
 		slot->peer_len = probe.peer_len;
+		memcpy(slot->peer_text, peer, sizeof slot->peer_text);
+		slot->session = ++d->srv.sessions;
 		d->srv.nclients++;
 		srv_conn_greet(slot);
+		srv_tell(&d->srv, slot, SERVER_EV_CONNECT, NULL, 0);
 	}
 }
 

@@ -16,7 +16,28 @@
 #include <stddef.h>
 
 #include "error.h"
+#include "state.h"
 #include "strbuf.h"
+
+/* One event of the teaching server, for --serve's log (the teacher's
+ * view): a client connected, sent a command (or ended a message body with
+ * "."), was refused before a session, or left. */
+enum server_event_kind {
+	SERVER_EV_CONNECT, SERVER_EV_COMMAND, SERVER_EV_REFUSED, SERVER_EV_CLOSE,
+};
+struct server_event {
+	enum server_event_kind kind;
+	unsigned long session;       /* numbered from 1 since start; 0: refused */
+	const char *peer;            /* the client's address, numeric */
+	const char *helo;            /* its HELO/EHLO name so far ("" none) */
+	const char *line;            /* COMMAND: the line as received (untrusted
+	                              * bytes); REFUSED: why; NULL otherwise */
+	size_t len;
+	int code;                    /* the last reply's code (0: none) */
+	enum smtp_state state;       /* where the session stands after it */
+	unsigned errors;             /* 4xx/5xx replies so far in the session */
+};
+typedef void (*server_event_fn)(void *ctx, const struct server_event *e);
 
 struct server_config {
 	const char *listen_host;     /* NULL: "127.0.0.1" (loopback by default) */
@@ -36,6 +57,9 @@ struct server_config {
 	                              * it, 452 at MAIL/RCPT, 552 after DATA */
 	unsigned error_limit;        /* 0: 20; after this many 4xx/5xx replies
 	                              * in one session, 421 and close */
+	server_event_fn on_event;    /* NULL: nothing told; called on the
+	                              * server's thread, must not block long */
+	void *event_ctx;
 };
 
 struct demo_server;

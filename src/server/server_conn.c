@@ -121,10 +121,14 @@ size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t 
 		c->line_start_ms = 0;
 		c->progress_ms = now;
 		c->reply_mark = c->out.len;
-		if (c->state == SMTP_ST_DATA) {
+		bool in_body = c->state == SMTP_ST_DATA;
+		if (in_body) {
 			srv_body_line(s, c, c->line.data, c->line.len, c->line.cut);
+			if (c->state != SMTP_ST_DATA)      /* the "." that ends it */
+				srv_tell(s, c, SERVER_EV_COMMAND, c->line.data, c->line.len);
 		} else {
 			srv_command(s, c, c->line.data, c->line.len, c->line.cut);
+			srv_tell(s, c, SERVER_EV_COMMAND, c->line.data, c->line.len);
 			if (c->on_exchange != NULL && c->out.len > c->reply_mark) {
 				c->on_exchange(c->exchange_ctx, c->line.data, c->line.len,
 				    strbuf_str(&c->out) + c->reply_mark, c->out.len - c->reply_mark);

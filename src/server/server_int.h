@@ -112,6 +112,9 @@ struct srv_conn {
 	unsigned char peer_len;
 	bool closing;                 /* close once out is flushed */
 	unsigned errors;              /* 4xx/5xx replies sent this session */
+	int last_code;                /* the code of the last reply queued */
+	unsigned long session;        /* numbered from 1 (the log) */
+	char peer_text[48];           /* the client's address, numeric */
 	const char *domain;           /* the server's name, for "<domain>" in the
 	                               * standard replies (struct srv's hostname) */
 	char helo[SMTP_DOMAIN_MAX + 1];
@@ -159,6 +162,7 @@ struct srv {
 	bool accept_all;              /* receive_turned: every recipient is local */
 	unsigned nclients;
 	unsigned long messages;       /* accepted since start */
+	unsigned long sessions;       /* accepted since start (session numbers) */
 };
 
 /* server.c (demo_server_* are server.h's; demo_server_receive_turned is
@@ -178,6 +182,10 @@ void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
 void srv_reply_std(struct srv_conn *c, int code);
 void srv_reply_stdf(struct srv_conn *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Tell cfg.on_event (when set) what just happened on c; line/len: the
+ * command (SERVER_EV_COMMAND). */
+void srv_tell(const struct srv *s, const struct srv_conn *c, enum server_event_kind kind,
+    const char *line, size_t len);
 /* The one writer of c->state; SMTP_ST_CLOSED also marks c closing (it
  * closes once its output is written). */
 void srv_set_state(struct srv_conn *c, enum smtp_state st);

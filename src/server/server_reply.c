@@ -5,7 +5,8 @@
  * limit), the standard wordings taken from the one code table (codes.h;
  * srv_reply_std, srv_reply_stdf, srv_shutdown_reply), the room in its
  * output buffer (srv_out_compact), and its place in RFC 821's state
- * diagram, which only srv_set_state writes.
+ * diagram, which only srv_set_state writes; and what it tells the
+ * server's listener (srv_tell: --serve's log).
  *
  * A leaf: it calls nothing else of the server's files, so every file that
  * produces replies depends on this one and not on the others.  Never
@@ -27,6 +28,19 @@ static void srv_vreply(struct srv_conn *c, int code, char sep, const char *fmt, 
 	strbuf_appendf(&c->out, "%03d%c%.*s\r\n", code, sep, SMTP_REPLY_LINE_MAX - 6, text);
 	if (sep == ' ' && code >= 400)
 		c->errors++;
+	if (sep == ' ')
+		c->last_code = code;
+}
+
+void srv_tell(const struct srv *s, const struct srv_conn *c, enum server_event_kind kind,
+    const char *line, size_t len)
+{
+	if (s->cfg.on_event == NULL)
+		return;
+	struct server_event e = { .kind = kind, .session = c->session, .peer = c->peer_text,
+	    .helo = c->helo, .line = line, .len = len, .code = c->last_code, .state = c->state,
+	    .errors = c->errors };
+	s->cfg.on_event(s->cfg.event_ctx, &e);
 }
 
 void srv_reply(struct srv_conn *c, int code, const char *fmt, ...)

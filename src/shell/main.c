@@ -26,56 +26,6 @@
 #include "smtpsh_config.h"
 #include "termcolor.h"
 
-/* "[::1]:2525", "127.0.0.1:2525", "2525" */
-static bool parse_listen(const char *s, char *host, size_t hcap, char *port, size_t pcap)
-{
-	const char *colon;
-	if (s[0] == '[') {
-		const char *end = strchr(s, ']');
-		if (end == NULL || end[1] != ':')
-			return false;
-		snprintf(host, hcap, "%.*s", (int)(end - s - 1), s + 1);
-		colon = end + 1;
-	} else {
-		colon = strrchr(s, ':');
-		if (colon == NULL) {
-			snprintf(host, hcap, "127.0.0.1");
-			snprintf(port, pcap, "%s", s);
-			return s[0] != '\0' && strspn(s, "0123456789") == strlen(s);
-		}
-		snprintf(host, hcap, "%.*s", (int)(colon - s), s);
-	}
-	snprintf(port, pcap, "%s", colon + 1);
-	return port[0] != '\0' && strspn(port, "0123456789") == strlen(port);
-}
-
-static int run_serve(const char *spec, unsigned disabled)
-{
-	char host[SMTP_DOMAIN_MAX + 1], port[32];
-	if (!parse_listen(spec, host, sizeof host, port, sizeof port)) {
-		fprintf(stderr, "smtpsh: --serve wants [ADDR:]PORT, not \"%s\"\n", spec);
-		return SHELL_EXIT_USAGE;
-	}
-	struct server_config cfg = { .listen_host = host, .listen_port = port,
-	    .disabled_verbs = disabled };
-	struct demo_server *srv;
-	struct smtp_error err;
-	if (demo_server_create(&srv, &cfg, &err) != SMTP_OK) {
-		fprintf(stderr, "smtpsh: %s\n", err.msg);
-		return SHELL_EXIT_LOCAL;
-	}
-	signals_install();
-	fprintf(stderr, "smtpsh: teaching server listening on %s port %s (Ctrl-C stops it)\n",
-	    demo_server_host(srv), demo_server_port(srv));
-	enum smtp_errkind k = demo_server_run(srv, signals_fd(), &err);
-	demo_server_free(srv);
-	if (k != SMTP_OK) {
-		fprintf(stderr, "smtpsh: %s\n", err.msg);
-		return SHELL_EXIT_LOCAL;
-	}
-	return SHELL_EXIT_OK;
-}
-
 /* The lookup settings, and where results go (--output, opened after
  * --resume was read: they may be the same file). */
 static bool smtpsh_lookup_setup(struct shell *sh, const struct smtpsh_args *a)
@@ -351,7 +301,7 @@ int main(int argc, char **argv)
 		printf("smtpsh %s\n", SMTPSH_VERSION);
 		status = SHELL_EXIT_OK;
 	} else if (a.serve != NULL) {
-		status = run_serve(a.serve, a.disabled);
+		status = run_serve(a.serve, a.disabled, false, 0);
 	} else {
 		static struct shell sh;
 		shell_init(&sh);

@@ -336,6 +336,10 @@ void shell_lookup_file(struct shell *sh, const char *file, const char *host, con
     bool keep_open, bool by_route);
 void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size_t len);
 
+/* serve.c: `--serve [ADDR:]PORT`, its log on stdout unless quiet;
+ * error_limit 0: the server's default.  The exit status. */
+int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit);
+
 /* turn.c */
 void shell_turned(struct shell *sh);
 

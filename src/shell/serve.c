@@ -1,0 +1,130 @@
+/*
+ * serve.c - `smtpsh --serve [ADDR:]PORT`: the teaching server alone, in
+ * the foreground, and the teacher's view of the class: one line on stdout
+ * per event -- the time, the session's number, the client's address, its
+ * HELO name, the command it sent, the reply's code and where the session
+ * now stands (--quiet: none).  A student's line is untrusted bytes and is
+ * escaped before it reaches the teacher's terminal.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "escape.h"
+#include "server.h"
+#include "shell.h"
+#include "signals.h"
+#include "smtp_limits.h"
+#include "strbuf.h"
+
+/* "[::1]:2525", "127.0.0.1:2525", "2525" */
+static bool parse_listen(const char *s, char *host, size_t hcap, char *port, size_t pcap)
+{
+	const char *colon;
+	if (s[0] == '[') {
+		const char *end = strchr(s, ']');
+		if (end == NULL || end[1] != ':')
+			return false;
+		snprintf(host, hcap, "%.*s", (int)(end - s - 1), s + 1);
+		colon = end + 1;
+	} else {
+		colon = strrchr(s, ':');
+		if (colon == NULL) {
+			snprintf(host, hcap, "127.0.0.1");
+			snprintf(port, pcap, "%s", s);
+			return s[0] != '\0' && strspn(s, "0123456789") == strlen(s);
+		}
+		snprintf(host, hcap, "%.*s", (int)(colon - s), s);
+	}
+	snprintf(port, pcap, "%s", colon + 1);
+	return port[0] != '\0' && strspn(port, "0123456789") == strlen(port);
+}
+
+/* Where the log goes, and whether it still can. */
+struct serve_log {
+	FILE *f;
+	bool failed;
+};
+
+/* One line per event (server.h's server_event). */
+static void serve_log_event(void *ctx, const struct server_event *e)
+{
+	struct serve_log *lg = ctx;
+	if (lg->failed)
+		return;
+	char when[16] = "";
+	time_t now = time(NULL);
+	struct tm tm;
+	if (localtime_r(&now, &tm) != NULL)
+		strftime(when, sizeof when, "%H:%M:%S", &tm);
+	struct strbuf sb;
+	strbuf_init(&sb, 4096);
+	if (e->session != 0)
+		(void)strbuf_appendf(&sb, "%s #%lu %s", when, e->session, e->peer);
+	else
+		(void)strbuf_appendf(&sb, "%s - %s", when, e->peer);
+	if (e->helo != NULL && e->helo[0] != '\0') {
+		(void)strbuf_appendf(&sb, " (");
+		(void)escape_terminal(&sb, e->helo, strlen(e->helo));
+		(void)strbuf_appendf(&sb, ")");
+	}
+	switch (e->kind) {
+	case SERVER_EV_CONNECT:
+		(void)strbuf_appendf(&sb, " connected -> %03d, %s", e->code, smtp_state_name(e->state));
+		break;
+	case SERVER_EV_COMMAND:
+		(void)strbuf_appendf(&sb, " ");
+		(void)escape_terminal(&sb, e->line, e->len > 200 ? 200 : e->len);
+		(void)strbuf_appendf(&sb, "%s -> %03d, %s", e->len > 200 ? "..." : "", e->code,
+		    smtp_state_name(e->state));
+		if (e->errors > 0)
+			(void)strbuf_appendf(&sb, ", %u error%s", e->errors, e->errors == 1 ? "" : "s");
+		break;
+	case SERVER_EV_REFUSED:
+		(void)strbuf_appendf(&sb, " refused -> 421: ");
+		(void)escape_terminal(&sb, e->line, e->len);
+		break;
+	case SERVER_EV_CLOSE:
+		(void)strbuf_appendf(&sb, " left");
+		if (e->errors > 0)
+			(void)strbuf_appendf(&sb, " after %u error%s", e->errors, e->errors == 1 ? "" : "s");
+		break;
+	}
+	(void)strbuf_appendc(&sb, '\n');
+	/* The teacher watches it live: written and flushed line by line. */
+	if (fwrite(sb.data, 1, sb.len, lg->f) != sb.len || fflush(lg->f) != 0) {
+		lg->failed = true;
+		fprintf(stderr, "smtpsh: --serve: the log could not be written; the server goes on "
+		    "without it\n");
+	}
+	strbuf_free(&sb);
+}
+
+int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit)
+{
+	char host[SMTP_DOMAIN_MAX + 1], port[32];
+	if (!parse_listen(spec, host, sizeof host, port, sizeof port)) {
+		fprintf(stderr, "smtpsh: --serve wants [ADDR:]PORT, not \"%s\"\n", spec);
+		return SHELL_EXIT_USAGE;
+	}
+	struct serve_log log = { .f = stdout };
+	struct server_config cfg = { .listen_host = host, .listen_port = port,
+	    .disabled_verbs = disabled, .error_limit = error_limit,
+	    .on_event = quiet ? NULL : serve_log_event, .event_ctx = &log };
+	struct demo_server *srv;
+	struct smtp_error err;
+	if (demo_server_create(&srv, &cfg, &err) != SMTP_OK) {
+		fprintf(stderr, "smtpsh: %s\n", err.msg);
+		return SHELL_EXIT_LOCAL;
+	}
+	signals_install();
+	fprintf(stderr, "smtpsh: teaching server listening on %s port %s (Ctrl-C stops it)\n",
+	    demo_server_host(srv), demo_server_port(srv));
+	enum smtp_errkind k = demo_server_run(srv, signals_fd(), &err);
+	demo_server_free(srv);
+	if (k != SMTP_OK) {
+		fprintf(stderr, "smtpsh: %s\n", err.msg);
+		return SHELL_EXIT_LOCAL;
+	}
+	return SHELL_EXIT_OK;
+}

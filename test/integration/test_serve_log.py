@@ -1,0 +1,66 @@
+"""test_serve_log.py - `smtpsh --serve` shows the teacher the class (issue
+21): one line per event on stdout -- a session's number, the client's
+address, its HELO name, each command and the reply's code and state, the
+"." that ends a body, the client leaving -- with a student's escape
+sequences escaped, never passed to the teacher's terminal."""
+import os
+import re
+import signal
+import subprocess
+import unittest
+
+from harness import SMTPSH, WRAPPER, run_smtpsh
+
+
+class ServeLog(unittest.TestCase):
+    def serve(self, *extra):
+        env = dict(os.environ)
+        p = subprocess.Popen(WRAPPER + [SMTPSH, "--serve", "127.0.0.1:0"] + list(extra),
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
+        line = p.stderr.readline().decode()
+        m = re.search(r"port (\d+)", line)
+        self.assertIsNotNone(m, line)
+        return p, m.group(1)
+
+    def stop(self, p):
+        p.send_signal(signal.SIGINT)
+        out, err = p.communicate(timeout=30)
+        return out.decode(errors="replace"), err.decode(errors="replace")
+
+    def test_one_line_per_event(self):
+        p, port = self.serve()
+        try:
+            body = os.path.join(os.path.dirname(os.path.abspath(__file__)), "harness.py")
+            c = run_smtpsh(["-e", "helo class.example", "-e", "vrfy alice",
+                            "-e", "raw bogus \x1b[31mred", "-e", "mail a@class.example",
+                            "-e", "rcpt alice", "-e", "data " + body, "-e", "quit",
+                            "127.0.0.1", port])
+            self.assertEqual(c.returncode, 5, c.stderr)      # the 500 to "bogus"
+            c2 = run_smtpsh(["-e", "noop", "-e", "quit", "127.0.0.1", port])
+            self.assertEqual(c2.returncode, 0, c2.stderr)
+        finally:
+            out, err = self.stop(p)
+        lines = out.splitlines()
+        self.assertNotIn("\x1b", out)
+        want = [
+            r" #1 127\.0\.0\.1 connected -> 220, greeted$",
+            r" #1 127\.0\.0\.1 \(class\.example\) HELO class\.example -> 250, ready$",
+            r" #1 127\.0\.0\.1 \(class\.example\) VRFY alice -> 250, ready$",
+            r" #1 .* bogus \\e\[31mred -> 500, ready, 1 error$",
+            r" #1 .* DATA -> 354, data, 1 error$",
+            r" #1 .* \. -> 250, ready, 1 error$",
+            r" #1 .* QUIT -> 221, closed, 1 error$",
+            r" #1 .* left after 1 error$",
+            r" #2 127\.0\.0\.1 connected -> 220, greeted$",
+            r" #2 127\.0\.0\.1 NOOP -> 250, greeted$",
+        ]
+        for w in want:
+            self.assertTrue(any(re.search(w, l) for l in lines), (w, lines))
+        # In the order they happened, each with its time first.
+        self.assertTrue(all(re.match(r"\d\d:\d\d:\d\d ", l) for l in lines), lines)
+        self.assertLess(next(i for i, l in enumerate(lines) if "HELO" in l),
+                        next(i for i, l in enumerate(lines) if " . -> 250" in l))
+
+
+if __name__ == "__main__":
+    unittest.main()
