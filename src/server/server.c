@@ -225,7 +225,8 @@ static void srv_evict(struct demo_server *d, struct srv_conn *c, uint64_t now)
 }
 
 /* Accept every waiting client.  One address holds at most max_per_addr
- * slots; when every slot is taken, the client stalled the longest (no
+ * slots, and the last SRV_RESERVE_NEW slots go only to an address that
+ * holds none; when every slot is taken, the client stalled the longest (no
  * complete line for SRV_EVICT_AFTER_MS or more) makes way, else the
  * newcomer gets 421.  Either way accept goes on, so a full server never
  * stops answering. */
@@ -244,12 +245,13 @@ static void srv_accept_all(struct demo_server *d)
 		    NI_NUMERICHOST);
 		uint64_t now = srv_now_ms();
 		struct srv_conn *slot = NULL, *victim = NULL;
-		unsigned same = 0;
+		unsigned same = 0, nfree = 0;
 		for (unsigned i = 0; i < d->srv.cfg.max_clients; i++) {
 			struct srv_conn *c = &d->conns[i];
 			if (c->fd < 0) {
 				if (slot == NULL)
 					slot = c;
+				nfree++;
 				continue;
 			}
 			same += c->peer_len == probe.peer_len && memcmp(c->peer, probe.peer, c->peer_len) == 0;
@@ -261,6 +263,11 @@ static void srv_accept_all(struct demo_server *d)
 			srv_refuse(d, fd, peer, "too many connections from your address, try again later");
 			continue;
 		}
+		/* The last slots are kept for addresses that hold none: a crowd
+		 * that reconnects as fast as it is refused cannot take the room a
+		 * student arriving late needs. */
+		if (same > 0 && nfree <= SRV_RESERVE_NEW(d->srv.cfg.max_clients))
+			slot = NULL;
 		if (slot == NULL && victim != NULL &&
 		    (victim->closing || now - victim->progress_ms >= SRV_EVICT_AFTER_MS)) {
 			srv_evict(d, victim, now);

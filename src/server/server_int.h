@@ -61,6 +61,10 @@
  * long (so busy clients are never cut off mid-transaction; then the
  * newcomer gets 421 and accept goes on). */
 #define SRV_EVICT_AFTER_MS 1000
+/* Slots kept for a client whose address holds none yet (an eighth, at
+ * least one): a crowd reconnecting from its addresses as fast as it is
+ * refused leaves room for a newcomer. */
+#define SRV_RESERVE_NEW(max) ((max) / 8 > 0 ? (max) / 8 : 1u)
 /* A closing connection whose client does not read its last reply is closed
  * anyway after this long. */
 #define SRV_CLOSE_GRACE_MS 5000

@@ -1,7 +1,8 @@
 /*
  * attack_slow.c - the teaching server under attack (issue 10), over real
  * loopback sockets: a drip-fed command line is cut off with 421; a full server still serves
- * a new client; one address cannot take every slot.
+ * a new client; one address cannot take every slot; a reconnecting crowd
+ * leaves a slot for a newcomer from an address of its own (issue 20).
  */
 #include <check.h>
 #include <poll.h>
@@ -113,12 +114,51 @@ START_TEST(test_connections_per_address)
 }
 END_TEST
 
+/* Issue 20: a crowd that reconnects as fast as it is refused takes every
+ * slot it can; a student from an address of its own still gets 220 and a
+ * 250 to NOOP at once, in a slot kept for new addresses. */
+START_TEST(test_crowd_leaves_room_for_a_newcomer)
+{
+	enum { SLOTS = 8 };
+	struct server_config cfg = { .max_clients = SLOTS, .max_per_addr = SLOTS,
+	    .command_timeout_s = 60, .idle_timeout_s = 60 };
+	struct demo_server *srv = start(&cfg);
+	const char *port = demo_server_port(srv);
+	static struct client crowd[SLOTS];
+	struct client fresh;
+	struct smtp_reply r;
+	smtp_reply_init(&r);
+	int held = 0;
+	for (int i = 0; i < SLOTS; i++) {
+		client_open_from(&crowd[i], port, "127.0.0.2");
+		int got = client_reply(&crowd[i], &r);
+		ck_assert_msg(got == 220 || got == 421, "crowd member got %d", got);
+		if (got == 220) {
+			held++;
+			ck_assert_int_eq(client_cmd(&crowd[i], "NOOP", &r), 250);  /* busy, not stalled */
+		}
+	}
+	ck_assert_int_lt(held, SLOTS);          /* the crowd could not take the last slot */
+	uint64_t t0 = tclient_now_ms();
+	client_open_from(&fresh, port, "127.0.0.3");
+	ck_assert_int_eq(client_reply(&fresh, &r), 220);
+	ck_assert_int_eq(client_cmd(&fresh, "NOOP", &r), 250);
+	ck_assert_uint_lt(tclient_now_ms() - t0, 1000);
+	for (int i = 0; i < SLOTS; i++)
+		client_close(&crowd[i]);
+	client_close(&fresh);
+	smtp_reply_free(&r);
+	demo_server_free(srv);
+}
+END_TEST
+
 TCase *attack_slow_tcase(void)
 {
 	TCase *tc = tcase_create("slow");
 	tcase_add_test(tc, test_drip_fed_command_gets_421);
 	tcase_add_test(tc, test_full_server_still_serves);
 	tcase_add_test(tc, test_connections_per_address);
+	tcase_add_test(tc, test_crowd_leaves_room_for_a_newcomer);
 	tcase_set_timeout(tc, 60);
 	return tc;
 }
