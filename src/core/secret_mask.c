@@ -4,12 +4,12 @@
  * longest form that matches; the forms are few and short, the text one
  * reply line or one read.
  */
+#include "libs.h"
 #include "secret_mask.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 
 #include "auth.h"
 
@@ -21,7 +21,7 @@ void secret_mask_init(struct secret_mask *m)
 void secret_mask_clear(struct secret_mask *m)
 {
 	for (size_t i = 0; i < m->count; i++) {
-		OPENSSL_cleanse(m->form[i].data, m->form[i].len);
+		libs_wipe(m->form[i].data, m->form[i].len);
 		free(m->form[i].data);
 	}
 	secret_mask_init(m);
@@ -68,7 +68,7 @@ enum smtp_errkind secret_mask_add(struct secret_mask *m, const void *secret, siz
 	size_t n = 0;
 	if (base64_encode(secret, len, enc, sizeof enc, &n) == SMTP_OK)
 		k = secret_mask_keep(m, enc, n, err);
-	OPENSSL_cleanse(enc, sizeof enc);
+	libs_wipe(enc, sizeof enc);
 	return k;
 }
 

@@ -19,7 +19,7 @@
  * caught, nor a form cut in two by a reply line's keep limit
  * (SMTP_REPLY_LINE_KEEP) or a transcript record of an over-long line.
  *
- * Owns copies of the forms, overwritten (OPENSSL_cleanse) by
+ * Owns copies of the forms, overwritten (libs_wipe) by
  * secret_mask_clear.  Errors: SMTP_ERR_LIMIT (full, or a form too long),
  * SMTP_ERR_NOMEM.
  */

@@ -6,6 +6,7 @@
  * Owns the file descriptor (closed by transcript_close).  Memory: one
  * strbuf per record, bounded by TRANSCRIPT_CHUNK input bytes.
  */
+#include "libs.h"
 #include "transcript.h"
 
 #include <errno.h>
@@ -17,7 +18,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
 
 #include "escape.h"
 #include "strbuf.h"
@@ -125,7 +125,7 @@ static void record_in(struct transcript *tr, const char *buf, size_t len, bool f
 			smtp_error_set(&tr->error, SMTP_ERR_NOMEM, 0, "transcript: out of memory; "
 			    "recording stopped");
 		}
-		OPENSSL_cleanse(tr->held, tr->held_len);
+		libs_wipe(tr->held, tr->held_len);
 		tr->held_len = 0;
 		buf = joined.data;
 		len = joined.len;
@@ -149,13 +149,13 @@ static void record_in(struct transcript *tr, const char *buf, size_t len, bool f
 				tr->held_len = take - used;
 			}
 		}
-		OPENSSL_cleanse(out.data, out.len);
+		libs_wipe(out.data, out.len);
 		strbuf_free(&out);
 		buf += take;
 		len -= take;
 	}
 	if (joined.data != NULL)
-		OPENSSL_cleanse(joined.data, joined.len);
+		libs_wipe(joined.data, joined.len);
 	strbuf_free(&joined);
 }
 

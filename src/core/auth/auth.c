@@ -17,8 +17,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
+
+#include "libs_openssl.h"
 
 #include "smtp_limits.h"
 
@@ -69,8 +70,8 @@ enum smtp_errkind auth_plain_response(const char *authzid, const char *user,
 	k = base64_encode(msg, n, enc, sizeof enc, &elen);
 	if (k == SMTP_OK)
 		k = strbuf_append(out, enc, elen);
-	OPENSSL_cleanse(msg, sizeof msg);
-	OPENSSL_cleanse(enc, sizeof enc);
+	libs_wipe(msg, sizeof msg);
+	libs_wipe(enc, sizeof enc);
 	if (k != SMTP_OK)
 		return smtp_error_set(err, k, 0, "AUTH PLAIN response does not fit");
 	return SMTP_OK;
@@ -80,6 +81,8 @@ enum smtp_errkind auth_cram_md5_response(const char *user, const char *secret,
     const unsigned char *challenge, size_t challenge_len, struct strbuf *out,
     struct smtp_error *err)
 {
+	if (libs_need_openssl("CRAM-MD5", err) != SMTP_OK)
+		return err->kind;
 	unsigned char mac[EVP_MAX_MD_SIZE];
 	size_t maclen = 0;
 	/* user SP 32 hex digits */
@@ -108,9 +111,9 @@ enum smtp_errkind auth_cram_md5_response(const char *user, const char *secret,
 	k = base64_encode(msg, n, enc, sizeof enc, &elen);
 	if (k == SMTP_OK)
 		k = strbuf_append(out, enc, elen);
-	OPENSSL_cleanse(mac, sizeof mac);
-	OPENSSL_cleanse(msg, sizeof msg);
-	OPENSSL_cleanse(enc, sizeof enc);
+	libs_wipe(mac, sizeof mac);
+	libs_wipe(msg, sizeof msg);
+	libs_wipe(enc, sizeof enc);
 	if (k != SMTP_OK)
 		return smtp_error_set(err, k, 0, "AUTH CRAM-MD5 response does not fit");
 	return SMTP_OK;
@@ -238,7 +241,7 @@ enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
 		/* SASLprep refusals are the user's to hear before AUTH is sent. */
 		char prepped[AUTH_CREDENTIAL_MAX + 1];
 		k = auth_saslprep(secret, true, prepped, sizeof prepped, "the password", err);
-		OPENSSL_cleanse(prepped, sizeof prepped);
+		libs_wipe(prepped, sizeof prepped);
 		if (k == SMTP_OK)
 			k = auth_saslprep(user, false, prepped, sizeof prepped, "the user name", err);
 		if (k != SMTP_OK)
@@ -258,7 +261,7 @@ enum smtp_errkind auth_begin_at(struct auth_exchange *ax, enum auth_mech mech,
 	if (line->len > SMTP_COMMAND_LINE_MAX - 2) {
 		/* RFC 4954 4: too long for an SMTP command line, so no initial
 		 * response: the first 334 asks for it (and the next nonce). */
-		OPENSSL_cleanse(line->data + bare, line->len - bare);
+		libs_wipe(line->data + bare, line->len - bare);
 		line->len = bare;
 		line->data[bare] = '\0';
 		return SMTP_OK;
@@ -336,7 +339,7 @@ enum smtp_errkind auth_step(struct auth_exchange *ax, const struct smtp_reply *r
 	}
 
 	k = ax->ops->step(ax, dec, declen, line, err);
-	OPENSSL_cleanse(dec, sizeof dec);
+	libs_wipe(dec, sizeof dec);
 	if (k != SMTP_OK)
 		return auth_cancel(ax, line);
 	return SMTP_OK;

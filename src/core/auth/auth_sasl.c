@@ -19,11 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <idn-free.h>
-#include <stringprep.h>
-#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
+
+#include "libs_idn.h"
+#include "libs_openssl.h"
 
 #define SCRAM_KEY 32                 /* SHA-256 */
 #define SCRAM_SALT_MAX 256           /* decoded salt bytes accepted */
@@ -99,6 +99,8 @@ enum smtp_errkind auth_saslprep(const char *in, bool stored, char *out, size_t c
 		memcpy(out, in, len + 1);
 		return SMTP_OK;
 	}
+	if (libs_need_idn("SASLprep of a non-ASCII name or password", err) != SMTP_OK)
+		return err->kind;
 	char *prepped = NULL;
 	int rc = stringprep_profile(in, &prepped, "SASLprep", stored ? STRINGPREP_NO_UNASSIGNED : 0);
 	enum smtp_errkind k = SMTP_OK;
@@ -110,7 +112,7 @@ enum smtp_errkind auth_saslprep(const char *in, bool stored, char *out, size_t c
 	else
 		memcpy(out, prepped, strlen(prepped) + 1);
 	if (prepped != NULL) {
-		OPENSSL_cleanse(prepped, strlen(prepped));
+		libs_wipe(prepped, strlen(prepped));
 		idn_free(prepped);
 	}
 	return k;
@@ -119,6 +121,8 @@ enum smtp_errkind auth_saslprep(const char *in, bool stored, char *out, size_t c
 enum smtp_errkind auth_scram_client_first(struct auth_scram *sc, const char *user,
     const char *cnonce, struct strbuf *out, struct smtp_error *err)
 {
+	if (libs_need_openssl("SCRAM-SHA-256", err) != SMTP_OK)
+		return err->kind;
 	struct strbuf bare;
 	char prepped[AUTH_CREDENTIAL_MAX + 1];
 	memset(sc, 0, sizeof *sc);
@@ -187,17 +191,19 @@ static bool scram_keys(struct auth_scram *sc, const char *password, const unsign
 	for (size_t i = 0; ok && i < SCRAM_KEY; i++)
 		proof[i] = ckey[i] ^ csig[i];
 	sc->have_signature = ok;
-	OPENSSL_cleanse(salted, sizeof salted);
-	OPENSSL_cleanse(ckey, sizeof ckey);
-	OPENSSL_cleanse(stored, sizeof stored);
-	OPENSSL_cleanse(csig, sizeof csig);
-	OPENSSL_cleanse(skey, sizeof skey);
+	libs_wipe(salted, sizeof salted);
+	libs_wipe(ckey, sizeof ckey);
+	libs_wipe(stored, sizeof stored);
+	libs_wipe(csig, sizeof csig);
+	libs_wipe(skey, sizeof skey);
 	return ok;
 }
 
 enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *typed,
     const char *server_first, size_t len, struct strbuf *out, struct smtp_error *err)
 {
+	if (libs_need_openssl("SCRAM-SHA-256", err) != SMTP_OK)
+		return err->kind;
 	char password[AUTH_CREDENTIAL_MAX + 1];
 	enum smtp_errkind pk = auth_saslprep(typed, true, password, sizeof password,
 	    "the password", err);
@@ -205,7 +211,7 @@ enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *typ
 		return pk;
 	char *msg = malloc(len + 1);
 	if (msg == NULL) {
-		OPENSSL_cleanse(password, sizeof password);
+		libs_wipe(password, sizeof password);
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
 	}
 	memcpy(msg, server_first, len);
@@ -246,8 +252,8 @@ enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *typ
 		k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "SCRAM: the final message does not fit");
 	else
 		k = SMTP_OK;
-	OPENSSL_cleanse(proof, sizeof proof);
-	OPENSSL_cleanse(password, sizeof password);
+	libs_wipe(proof, sizeof proof);
+	libs_wipe(password, sizeof password);
 	auth_wipe(&fin);
 	strbuf_free(&fin);
 	strbuf_free(&am);
@@ -258,6 +264,8 @@ enum smtp_errkind auth_scram_client_final(struct auth_scram *sc, const char *typ
 enum smtp_errkind auth_scram_verify_server(const struct auth_scram *sc,
     const char *server_final, size_t len, struct smtp_error *err)
 {
+	if (libs_need_openssl("SCRAM-SHA-256", err) != SMTP_OK)
+		return err->kind;
 	unsigned char sig[SCRAM_KEY];
 	size_t n = 0;
 	if (len >= 2 && memcmp(server_final, "e=", 2) == 0)
@@ -265,7 +273,7 @@ enum smtp_errkind auth_scram_verify_server(const struct auth_scram *sc,
 		    (int)(len > 100 ? 100 : len) - 2, server_final + 2);
 	if (!sc->have_signature || len < 2 || memcmp(server_final, "v=", 2) != 0 ||
 	    base64_decode(server_final + 2, len - 2, sig, sizeof sig, &n, NULL) != SMTP_OK ||
-	    n != SCRAM_KEY || CRYPTO_memcmp(sig, sc->server_signature, SCRAM_KEY) != 0)
+	    n != SCRAM_KEY || libs_ct_compare(sig, sc->server_signature, SCRAM_KEY) != 0)
 		return smtp_error_set(err, SMTP_ERR_REFUSED, 0, "SCRAM: the server did not prove it "
 		    "knows the password (its signature v= does not match): not trusted, cancelled");
 	return SMTP_OK;
@@ -286,6 +294,8 @@ enum smtp_errkind auth_oauthbearer_first(struct auth_exchange *ax, struct strbuf
 enum smtp_errkind auth_scram_first(struct auth_exchange *ax, struct strbuf *out,
     struct smtp_error *err)
 {
+	if (libs_need_openssl("SCRAM-SHA-256", err) != SMTP_OK)
+		return err->kind;
 	unsigned char raw[18];
 	char nonce[32];
 	size_t nl = 0;

@@ -5,13 +5,13 @@
  * bottom of the auth module: auth.c and auth_sasl.c call down into it, it
  * calls nothing of theirs.
  */
+#include "libs.h"
 #include "auth_int.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/crypto.h>
 
 static const char b64_alphabet[] =
     "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -118,7 +118,7 @@ enum smtp_errkind auth_append_base64(struct strbuf *sb, const void *p, size_t n)
 	enum smtp_errkind k = base64_encode(p, n, enc, cap, &got);
 	if (k == SMTP_OK)
 		k = strbuf_append(sb, enc, got);
-	OPENSSL_cleanse(enc, cap);
+	libs_wipe(enc, cap);
 	free(enc);
 	return k;
 }
@@ -126,6 +126,6 @@ enum smtp_errkind auth_append_base64(struct strbuf *sb, const void *p, size_t n)
 void auth_wipe(struct strbuf *sb)
 {
 	if (sb->data != NULL && sb->cap > 0)
-		OPENSSL_cleanse(sb->data, sb->cap);
+		libs_wipe(sb->data, sb->cap);
 	strbuf_reset(sb);
 }

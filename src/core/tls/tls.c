@@ -26,6 +26,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "libs_openssl.h"
+
 #define TLS_DEFAULT_TIMEOUT_MS 30000u
 #include "clock.h"
 #include "tls_int.h"
@@ -282,6 +284,8 @@ static enum smtp_errkind tls_set_protocol(SSL_CTX *ctx, const struct tls_options
 
 enum smtp_errkind tls_check_options(const struct tls_options *o, struct smtp_error *err)
 {
+	if (libs_need_openssl("TLS", err) != SMTP_OK)
+		return err->kind;
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	if (ctx == NULL)
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "TLS: cannot create a context");
@@ -361,6 +365,8 @@ enum smtp_errkind tls_start(struct transport *t, const struct tls_options *o,
 	int r;
 
 	memset(in, 0, sizeof *in);
+	if (libs_need_openssl("TLS", err) != SMTP_OK)
+		return err->kind;
 	if (!transport_is_open(t))
 		return smtp_error_set(err, SMTP_ERR_STATE, 0, "not connected");
 	if (tls_active(t))

@@ -17,6 +17,8 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "libs_openssl.h"
+
 #include "tls_int.h"
 
 /* Append untrusted bytes as they are, cut to fit.  No escaping here: every

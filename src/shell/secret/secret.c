@@ -3,6 +3,7 @@
  * history or argv (CR-03); see secret.h.  termios for the no-echo prompt,
  * restored on every path.  Holds no state between calls.
  */
+#include "libs.h"
 #include "secret.h"
 
 #include <errno.h>
@@ -16,12 +17,11 @@
 #include <termios.h>
 #include <unistd.h>
 
-#include <openssl/crypto.h>
 
 void secret_wipe(char *buf, size_t cap)
 {
 	if (buf != NULL && cap > 0)
-		OPENSSL_cleanse(buf, cap);
+		libs_wipe(buf, cap);
 }
 
 void secret_guard_begin(struct secret_guard *g)

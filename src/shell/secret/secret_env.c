@@ -13,13 +13,13 @@
  * (an old kernel, a tool such as valgrind) leaves the copy in ordinary
  * private memory and is not an error.
  */
+#include "libs.h"
 #include "secret.h"
 
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 
-#include <openssl/crypto.h>
 
 extern char **environ;
 
@@ -61,13 +61,13 @@ static void secret_env_move(const char *name, struct secret_env_value *v, char *
 	for (char **e = environ; e != NULL && *e != NULL; e++) {
 		if (strncmp(*e, name, n) != 0 || (*e)[n] != '=')
 			continue;
-		OPENSSL_cleanse(*e + n + 1, strlen(*e + n + 1));
+		libs_wipe(*e + n + 1, strlen(*e + n + 1));
 		if (nseen < sizeof seen / sizeof seen[0])
 			seen[nseen++] = *e;
 	}
 	(void)unsetenv(name);
 	for (size_t i = 0; i < nseen; i++)
-		OPENSSL_cleanse(seen[i], n + 1);
+		libs_wipe(seen[i], n + 1);
 }
 
 void secret_env_take(struct secret_env *e)
@@ -96,7 +96,7 @@ void secret_env_take(struct secret_env *e)
 void secret_env_release(struct secret_env *e)
 {
 	if (e->map != NULL) {
-		OPENSSL_cleanse(e->map, e->map_len);
+		libs_wipe(e->map, e->map_len);
 		(void)munlock(e->map, e->map_len);
 		(void)munmap(e->map, e->map_len);
 	}
