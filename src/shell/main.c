@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "completion.h"
 #include "manpage.h"
 #include "options.h"
 #include "profile.h"
@@ -279,6 +280,10 @@ int main(int argc, char **argv)
 	/* Build time: the man page from its template and the tables. */
 	if (argc == 3 && strcmp(argv[1], "--man-page") == 0)
 		return manpage_write(argv[2], stdout, stderr);
+	/* Build time (bash, zsh: the completion scripts) and completion time
+	 * (profiles: their names, for those scripts). */
+	if (argc == 3 && strcmp(argv[1], "--completion") == 0)
+		return completion_write(argv[2], stdout, stderr);
 	/* Before anything else can start a child or read the environment. */
 	static struct secret_env env_secrets;
 	secret_env_take(&env_secrets);

@@ -77,7 +77,7 @@ static const struct smtpsh_option option_table[] = {
 	{ "helo", OPT_HELO, "NAME", N_("our name in HELO/EHLO (a domain or [address]); default: "
 	  "this machine's full name") },
 	{ "ehlo", OPT_HELO, "NAME", N_("the same as --helo") },
-	{ "profile", OPT_PROFILE, "NAME", N_("the settings (and host) of [NAME] in ~/.config/smtpsh/config") },
+	{ "profile", OPT_PROFILE, "PROFILE", N_("the settings (and host) of [PROFILE] in ~/.config/smtpsh/config") },
 	{ "timing", OPT_TIMING, NULL, N_("show each reply's latency (JSON: elapsed_ms)") },
 	{ "lmtp", OPT_LMTP, NULL, N_("speak LMTP (RFC 2033): LHLO, one reply per recipient") },
 	{ "starttls", OPT_STARTTLS, NULL, N_("STARTTLS before the message (refused: stop)") },

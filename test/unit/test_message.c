@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "auth.h"
+#include "dsn.h"
 #include "message.h"
 
 /* Read the whole message (bounded by cap) through message_read's pieces. */
@@ -306,6 +307,26 @@ START_TEST(test_header_text_rules)
 }
 END_TEST
 
+/* The DSN keywords the shell completion offers are the ones the checks
+ * accept, and only those. */
+START_TEST(test_dsn_words_are_what_the_checks_accept)
+{
+	ck_assert_str_eq(dsn_notify_word(0), "NEVER");
+	ck_assert_ptr_null(dsn_notify_word(4));
+	for (size_t i = 0; dsn_notify_word(i) != NULL; i++)
+		ck_assert_ptr_null(dsn_notify_check(dsn_notify_word(i)));
+	ck_assert_ptr_null(dsn_notify_check("success,FAILURE,Delay"));
+	ck_assert_ptr_nonnull(dsn_notify_check("NEVER,SUCCESS"));
+	ck_assert_ptr_nonnull(dsn_notify_check("SUCCESS,SUCCESS"));
+	ck_assert_ptr_nonnull(dsn_notify_check("SOMETIMES"));
+	ck_assert_str_eq(dsn_ret_word(0), "FULL");
+	ck_assert_str_eq(dsn_ret_word(1), "HDRS");
+	ck_assert_ptr_null(dsn_ret_word(2));
+	ck_assert_ptr_null(dsn_ret_check("hdrs"));
+	ck_assert_ptr_nonnull(dsn_ret_check("HEADERS"));
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("message");
@@ -316,6 +337,7 @@ int main(void)
 	tcase_add_test(tc, test_refusals);
 	tcase_add_test(tc, test_attachment_names_cannot_inject);
 	tcase_add_test(tc, test_header_text_rules);
+	tcase_add_test(tc, test_dsn_words_are_what_the_checks_accept);
 	suite_add_tcase(s, tc);
 	SRunner *sr = srunner_create(s);
 	srunner_run_all(sr, CK_ENV);   /* CK_VERBOSITY; TAP from meson */

@@ -461,6 +461,14 @@ START_TEST(test_check_options)
 		ck_assert_int_eq(tls_version_parse(vrows[i].s, &v), vrows[i].ok);
 		ck_assert_uint_eq(v, vrows[i].v);
 	}
+	/* The list the shell completion offers is what the parse accepts. */
+	ck_assert_str_eq(tls_version_name_at(0), "1.2");
+	ck_assert_str_eq(tls_version_name_at(1), "1.3");
+	ck_assert_ptr_null(tls_version_name_at(2));
+	for (size_t i = 0; tls_version_name_at(i) != NULL; i++) {
+		unsigned v = 0;
+		ck_assert(tls_version_parse(tls_version_name_at(i), &v));
+	}
 }
 END_TEST
 

@@ -7,20 +7,37 @@
 #include <string.h>
 #include <strings.h>
 
+/* RFC 3461 4.1's NOTIFY keywords (NEVER alone, the others in a list) and
+ * 4.3's RET values: one table each, for the checks and the shell
+ * completion's lists. */
+static const char *const notify_words[] = { "NEVER", "SUCCESS", "FAILURE", "DELAY" };
+static const char *const ret_words[] = { "FULL", "HDRS" };
+
+const char *dsn_notify_word(size_t i)
+{
+	return i < sizeof notify_words / sizeof notify_words[0] ? notify_words[i] : NULL;
+}
+
+const char *dsn_ret_word(size_t i)
+{
+	return i < sizeof ret_words / sizeof ret_words[0] ? ret_words[i] : NULL;
+}
+
 const char *dsn_notify_check(const char *s)
 {
-	static const char *const words[] = { "SUCCESS", "FAILURE", "DELAY" };
+	const char *const *words = notify_words + 1;      /* after NEVER */
+	const size_t nwords = sizeof notify_words / sizeof notify_words[0] - 1;
 	if (s == NULL || s[0] == '\0')
 		return "it is empty";
-	if (strcasecmp(s, "NEVER") == 0)
+	if (strcasecmp(s, notify_words[0]) == 0)
 		return NULL;
 	unsigned seen = 0;
 	for (const char *p = s;;) {
 		size_t n = strcspn(p, ",");
 		size_t k = 0;
-		while (k < 3 && !(strlen(words[k]) == n && strncasecmp(p, words[k], n) == 0))
+		while (k < nwords && !(strlen(words[k]) == n && strncasecmp(p, words[k], n) == 0))
 			k++;
-		if (k == 3)
+		if (k == nwords)
 			return "NEVER, or SUCCESS, FAILURE and DELAY joined by commas (RFC 3461 4.1)";
 		if (seen & (1u << k))
 			return "a keyword is given twice (RFC 3461 4.1)";
@@ -33,8 +50,9 @@ const char *dsn_notify_check(const char *s)
 
 const char *dsn_ret_check(const char *s)
 {
-	if (s != NULL && (strcasecmp(s, "FULL") == 0 || strcasecmp(s, "HDRS") == 0))
-		return NULL;
+	for (size_t i = 0; s != NULL && dsn_ret_word(i) != NULL; i++)
+		if (strcasecmp(s, ret_words[i]) == 0)
+			return NULL;
 	return "FULL or HDRS (RFC 3461 4.3)";
 }
 

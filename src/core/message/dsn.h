@@ -17,6 +17,10 @@
 const char *dsn_notify_check(const char *s);
 /* NULL when s is FULL or HDRS (any case); else why not. */
 const char *dsn_ret_check(const char *s);
+/* The i-th NOTIFY keyword ("NEVER", "SUCCESS", ...) or RET value ("FULL",
+ * "HDRS"), or NULL past the last: what the checks above accept. */
+const char *dsn_notify_word(size_t i);
+const char *dsn_ret_word(size_t i);
 /* NULL when s is 1..DSN_ENVID_MAX printable ASCII characters; else why not. */
 const char *dsn_envid_check(const char *s);
 /* RFC 3461 4: s as xtext ("+", "=" and what is not printable ASCII as

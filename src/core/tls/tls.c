@@ -242,19 +242,33 @@ static enum smtp_errkind tls_load_client_cert(SSL_CTX *ctx, const char *cert,
 }
 
 
+/* The versions --tls-protocol accepts: one table for the parse and the
+ * shell completion's list. */
+static const struct {
+	const char *name;
+	unsigned version;
+} tls_versions[] = {
+	{ "1.2", TLS_VERSION_1_2 },
+	{ "1.3", TLS_VERSION_1_3 },
+};
+
+const char *tls_version_name_at(size_t i)
+{
+	return i < sizeof tls_versions / sizeof tls_versions[0] ? tls_versions[i].name : NULL;
+}
+
 bool tls_version_parse(const char *s, unsigned *version)
 {
 	if (strncasecmp(s, "tlsv", 4) == 0)
 		s += 4;
 	else if (strncasecmp(s, "tls", 3) == 0)
 		s += 3;
-	if (strcmp(s, "1.2") == 0)
-		*version = TLS_VERSION_1_2;
-	else if (strcmp(s, "1.3") == 0)
-		*version = TLS_VERSION_1_3;
-	else
-		return false;
-	return true;
+	for (size_t i = 0; tls_version_name_at(i) != NULL; i++)
+		if (strcmp(s, tls_versions[i].name) == 0) {
+			*version = tls_versions[i].version;
+			return true;
+		}
+	return false;
 }
 
 /* Versions and ciphers.  A TLS 1.2 cipher list cannot choose among TLS 1.3

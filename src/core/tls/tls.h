@@ -108,6 +108,9 @@ enum smtp_errkind tls_start(struct transport *t, const struct tls_options *o,
 /* "1.2", "1.3", "TLSv1.2", "tls1.3" (any case) into *version; false
  * otherwise (older versions are refused: RFC 8996). */
 bool tls_version_parse(const char *s, unsigned *version);
+/* The i-th version tls_version_parse accepts, oldest first ("1.2"), or
+ * NULL past the last (the shell completion lists them). */
+const char *tls_version_name_at(size_t i);
 
 /* Apply o's version, ciphers and client certificate as a handshake would,
  * to report a bad setting before connecting: SMTP_ERR_USAGE (ciphers),
