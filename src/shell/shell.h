@@ -4,7 +4,7 @@
  *
  *   repl.c | tui.c | script.c | main.c (-e)   lines typed, piped or given
  *     -> shellcmd.c                     tokenized; a shell command or a verb
- *        -> infocmd.c                   explain, state, ext, ?, set, mailbox
+ *        -> infocmd.c                   explain, state, ext, set, mailbox, profiles
  *        -> lookupcmd.c                 lookup: the core's engine, fed by
  *           -> lookupfeed.c, lookupfile.c  the names and --resume files; its
  *                                        reconnect hook replays the steps below
@@ -324,8 +324,18 @@ void tour_after_line(struct shell *sh, const char *line, size_t len);
 /* replaycmd.c: --replay FILE [--step]. */
 void shell_replay(struct shell *sh, const char *path, bool step);
 
-/* lookupcmd.c */
+/* A shell command's call (shellcmd.c's table): the shell, the typed line
+ * tokenized, and the line itself as typed (`raw` and `explain` read it
+ * past the command's name).  Each handler reads what it needs. */
 struct tokens;
+struct shell_call {
+	struct shell *sh;
+	const struct tokens *t;
+	const char *line;
+	size_t len;
+};
+
+/* lookupcmd.c */
 /* `lookup FILE` / `lookup NAME NAME...`: words[0..n) after the command. */
 void shell_lookup(struct shell *sh, const char *const *words, size_t n);
 /* --lookup FILE HOST [PORT] (and `lookup FILE`): the whole run,
@@ -334,7 +344,7 @@ void shell_lookup(struct shell *sh, const char *const *words, size_t n);
  * shell_open (port NULL: a domain's MX hosts), else to host and port. */
 void shell_lookup_file(struct shell *sh, const char *file, const char *host, const char *port,
     bool keep_open, bool by_route);
-void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_lookup(const struct shell_call *call);
 
 /* turn.c */
 void shell_turned(struct shell *sh);
@@ -356,17 +366,17 @@ bool shell_line_sensitive(const struct shell *sh, const char *line, size_t len);
 void shell_prompt(struct shell *sh, char *buf, size_t cap);
 
 /* infocmd.c: the shell commands that only show things. */
-struct tokens;
-void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_state(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_ext(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_mailbox(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_terminal(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_timing(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_explain(const struct shell_call *call);
+void cmd_state(const struct shell_call *call);
+void cmd_ext(const struct shell_call *call);
+void cmd_mailbox(const struct shell_call *call);
+void cmd_terminal(const struct shell_call *call);
+void cmd_profiles(const struct shell_call *call);
+void cmd_set(const struct shell_call *call);
+void cmd_mx(const struct shell_call *call);
+void cmd_timing(const struct shell_call *call);
 /* sendcmd.c: `message --to B ...`, the command line's message options. */
-void cmd_message(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_message(const struct shell_call *call);
 
 /* repl.c */
 int repl_run(struct shell *sh);

@@ -27,13 +27,15 @@ struct shell_cmd {
 	const char *name;
 	const char *usage;
 	const char *summary;
-	void (*run)(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+	void (*run)(const struct shell_call *call);
 };
 
-static void cmd_help(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+static void cmd_help(const struct shell_call *call);
 
-static void cmd_open(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_open(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	if (t->count == 1 && sh->recipe.host[0] != '\0') {
 		shell_reconnect(sh);           /* the last connection's recipe again */
 		return;
@@ -58,33 +60,19 @@ static void cmd_open(struct shell *sh, const struct tokens *t, const char *line,
 	(void)shell_open(sh, t->word[1], t->count == 3 ? t->word[2] : NULL);
 }
 
-static void cmd_reconnect(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_reconnect(const struct shell_call *call)
 {
-	if (t->count > 1) {
+	struct shell *sh = call->sh;
+	if (call->t->count > 1) {
 		shell_usage_error(sh, N_("reconnect takes no argument (open HOST [PORT] for another)"));
 		return;
 	}
 	shell_reconnect(sh);
 }
 
-static void cmd_profiles(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_close(const struct shell_call *call)
 {
-	const struct profiles *p = sh->profiles;
-	if (p == NULL || p->nnames == 0) {
-		out_note(&sh->out, N_("no profiles (they live in $XDG_CONFIG_HOME/smtpsh/config, "
-		    "default ~/.config/smtpsh/config; see smtpsh(1), FILES)"));
-		return;
-	}
-	for (size_t i = 0; i < p->nnames; i++) {
-		const char *host = profiles_get(p, (int)i, "host");
-		const char *port = profiles_get(p, (int)i, "port");
-		out_note(&sh->out, "[%s] %s%s%s", p->names[i], host != NULL ? host : "-",
-		    port != NULL ? " port " : "", port != NULL ? port : "");
-	}
-}
-
-static void cmd_close(struct shell *sh, const struct tokens *t, const char *line, size_t len)
-{
+	struct shell *sh = call->sh;
 	if (!session_is_open(sh->sess)) {
 		shell_usage_error(sh, N_("not connected"));
 		return;
@@ -92,19 +80,21 @@ static void cmd_close(struct shell *sh, const struct tokens *t, const char *line
 	shell_close(sh, N_("closed (without QUIT)"));
 }
 
-static void cmd_exit(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_exit(const struct shell_call *call)
 {
-	sh->stop = true;
+	call->sh->stop = true;
 }
 
-static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_raw(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	if (t->count < 2) {
 		shell_usage_error(sh, N_("usage: raw LINE"));
 		return;
 	}
-	const char *rest = line + t->start[1];
-	size_t rlen = len - t->start[1];
+	const char *rest = call->line + t->start[1];
+	size_t rlen = call->len - t->start[1];
 	while (rlen > 0 && (rest[rlen - 1] == ' ' || rest[rlen - 1] == '\t'))
 		rlen--;
 	size_t w = 0;
@@ -135,8 +125,10 @@ static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, 
 	session_reply_free(&r);
 }
 
-static void cmd_pipeline(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_pipeline(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	const char *w = t->count == 2 ? t->word[1] : "";
 	if (strcmp(w, "{") == 0 || strcmp(w, "on") == 0)
 		pipeline_begin(sh);
@@ -146,8 +138,9 @@ static void cmd_pipeline(struct shell *sh, const struct tokens *t, const char *l
 		shell_usage_error(sh, N_("usage: pipeline { (or on) ... } (or pipeline off)"));
 }
 
-static void cmd_view(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_view(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
 	if (!sh->interactive) {
 		shell_usage_error(sh, N_("view is for the interactive shell (or start with --tui)"));
 		return;
@@ -155,8 +148,10 @@ static void cmd_view(struct shell *sh, const struct tokens *t, const char *line,
 	sh->want_view = true;   /* the loop that read this line switches views */
 }
 
-static void cmd_tour(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_tour(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	if (sh->demo == NULL) {
 		shell_usage_error(sh, N_("the tour runs against the teaching server: smtpsh --demo --tour"));
 		return;
@@ -164,9 +159,9 @@ static void cmd_tour(struct shell *sh, const struct tokens *t, const char *line,
 	tour_command(sh, t->count > 1 ? t->word[1] : "");
 }
 
-static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_tls(const struct shell_call *call)
 {
-	shell_tls_show(sh);
+	shell_tls_show(call->sh);
 }
 
 static const struct shell_cmd shell_cmds[] = {
@@ -272,8 +267,10 @@ static const char *shell_suggest(const char *typed, char *out, size_t cap)
 	return out;
 }
 
-static void cmd_help(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_help(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	struct out_help_row verbs[VERB__COUNT], cmds[SHELL_NCMDS];
 	struct out_help h = { verbs, 0, cmds, 0, NULL };
 	if (t->count > 1) {
@@ -459,7 +456,7 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len)
 	}
 	const struct shell_cmd *c = shell_cmd_lookup(t->word[0]);
 	if (c != NULL) {
-		c->run(sh, t, line, len);
+		c->run(&(struct shell_call){ .sh = sh, .t = t, .line = line, .len = len });
 		free(t);
 		return;
 	}

@@ -292,8 +292,10 @@ static size_t lookup_leading_options(const struct tokens *t, const char **bad)
 /* `lookup [--method M --domain D --csv|--json --output F --rate R ...]
  * FILE | NAME...`: the command line's lookup options, parsed by its parser,
  * for this run only. */
-void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_lookup(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	const char *bad;
 	size_t k = lookup_leading_options(t, &bad);
 	if (k == 0) {
