@@ -18,6 +18,7 @@
 #include "secret.h"
 #include "shell.h"
 #include "smtp_limits.h"
+#include "unused.h"
 
 static void view_sent(void *ctx, const char *shown, size_t len)
 {
@@ -144,9 +145,8 @@ static void quiet_event(void *ctx, const struct recipe_event *e)
 	}
 }
 
-static void quiet_reply(void *ctx, const struct session_reply *r, bool tentative)
+static void quiet_reply(void *ctx, const struct session_reply *r, SMTPSH_UNUSED bool tentative)
 {
-	(void)tentative;
 	struct shell_view *v = ctx;
 	v->last_code = r->reply.code;
 }
