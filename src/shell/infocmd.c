@@ -152,7 +152,7 @@ void cmd_ext(const struct shell_call *call)
 
 static void cmd_demo_box(struct shell *sh, const struct tokens *t, bool terminal)
 {
-	if (sh->demo == NULL) {
+	if (sh->conn.demo == NULL) {
 		shell_usage_error(sh, N_("mailboxes live in the teaching server: start smtpsh --demo"));
 		return;
 	}
@@ -160,9 +160,9 @@ static void cmd_demo_box(struct shell *sh, const struct tokens *t, bool terminal
 	strbuf_init(&sb, 64u << 20);
 	const char *user = t->count > 1 ? t->word[1] : NULL;
 	if (terminal)
-		demo_server_terminal(sh->demo, user, &sb);
+		demo_server_terminal(sh->conn.demo, user, &sb);
 	else
-		demo_server_mailbox(sh->demo, user, &sb);
+		demo_server_mailbox(sh->conn.demo, user, &sb);
 	out_mailbox(&sh->out, terminal ? "terminal" : "mailbox", user, strbuf_str(&sb), sb.len);
 	strbuf_free(&sb);
 }
@@ -180,7 +180,7 @@ void cmd_terminal(const struct shell_call *call)
 void cmd_profiles(const struct shell_call *call)
 {
 	struct shell *sh = call->sh;
-	const struct profiles *p = sh->profiles;
+	const struct profiles *p = sh->conn.profiles;
 	if (p == NULL || p->nnames == 0) {
 		out_note(&sh->out, N_("no profiles (they live in $XDG_CONFIG_HOME/smtpsh/config, "
 		    "default ~/.config/smtpsh/config; see smtpsh(1), FILES)"));
@@ -200,12 +200,12 @@ void cmd_set(const struct shell_call *call)
 	const struct tokens *t = call->t;
 	if (t->count == 3 && strcmp(t->word[1], "insecure") == 0 &&
 	    (strcmp(t->word[2], "on") == 0 || strcmp(t->word[2], "off") == 0)) {
-		sh->insecure = strcmp(t->word[2], "on") == 0;
-		out_settings(&sh->out, sh->insecure, "insecure");
+		sh->tls.insecure = strcmp(t->word[2], "on") == 0;
+		out_settings(&sh->out, sh->tls.insecure, "insecure");
 		return;
 	}
 	if (t->count == 1) {
-		out_settings(&sh->out, sh->insecure, NULL);
+		out_settings(&sh->out, sh->tls.insecure, NULL);
 		return;
 	}
 	shell_usage_error(sh, N_("usage: set insecure on|off"));

@@ -273,7 +273,7 @@ void shell_message(struct shell *sh, const struct message_opts *mo)
 		st.nlines = 1;                      /* --quit-after mail */
 	else if (!mo->bdat && mo->quit_after != STAGE_RCPT)
 		snprintf(st.lines[st.nlines++], SMTP_COMMAND_LINE_MAX, "DATA");
-	int worst = sh->worst;
+	int worst = sh->outcome.worst;
 	struct session_reply r;
 	session_reply_init(&r);
 	bool whole = mo->quit_after != STAGE_MAIL && mo->quit_after != STAGE_RCPT;

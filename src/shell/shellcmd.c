@@ -40,8 +40,9 @@ static void cmd_open(const struct shell_call *call)
 		shell_reconnect(sh);           /* the last connection's recipe again */
 		return;
 	}
-	if (t->count == 1 && sh->demo != NULL) {     /* --demo: the teaching server again */
-		(void)shell_open(sh, demo_server_host(sh->demo), demo_server_port(sh->demo));
+	if (t->count == 1 && sh->conn.demo != NULL) {     /* --demo: the teaching server again */
+		(void)shell_open(sh, demo_server_host(sh->conn.demo),
+		    demo_server_port(sh->conn.demo));
 		return;
 	}
 	if (t->count < 2 || t->count > 3) {
@@ -50,11 +51,11 @@ static void cmd_open(const struct shell_call *call)
 	}
 	/* A profile's name: its host and port (its other settings are the
 	 * command line's, read at the start: `smtpsh NAME`). */
-	int sec = t->count == 2 && strcmp(t->word[1], "default") != 0 && sh->profiles != NULL
-	    ? profiles_find(sh->profiles, t->word[1]) : -1;
-	const char *host = profiles_get(sh->profiles, sec, "host");
+	int sec = t->count == 2 && strcmp(t->word[1], "default") != 0 && sh->conn.profiles != NULL
+	    ? profiles_find(sh->conn.profiles, t->word[1]) : -1;
+	const char *host = profiles_get(sh->conn.profiles, sec, "host");
 	if (host != NULL) {
-		(void)shell_open(sh, host, profiles_get(sh->profiles, sec, "port"));
+		(void)shell_open(sh, host, profiles_get(sh->conn.profiles, sec, "port"));
 		return;
 	}
 	(void)shell_open(sh, t->word[1], t->count == 3 ? t->word[2] : NULL);
@@ -115,11 +116,8 @@ static void cmd_raw(const struct shell_call *call)
 	int code = shell_exchange(sh, NULL, rest, rlen, &r);
 	if (auth && !session_in_auth(sh->sess))
 		shell_mask_standing(sh);
-	if (code == 354 && session_state(sh->sess) == SMTP_ST_DATA) {
-		sh->body = tmpfile();
-		sh->in_body = sh->body != NULL;
-		sh->body_8bit = false;
-	}
+	if (code == 354 && session_state(sh->sess) == SMTP_ST_DATA)
+		(void)shell_body_begin(sh);
 	if (code != 0)
 		shell_maybe_stop(sh, &r);
 	session_reply_free(&r);
@@ -145,14 +143,14 @@ static void cmd_view(const struct shell_call *call)
 		shell_usage_error(sh, N_("view is for the interactive shell (or start with --tui)"));
 		return;
 	}
-	sh->want_view = true;   /* the loop that read this line switches views */
+	sh->tui.want_view = true;   /* the loop that read this line switches views */
 }
 
 static void cmd_tour(const struct shell_call *call)
 {
 	struct shell *sh = call->sh;
 	const struct tokens *t = call->t;
-	if (sh->demo == NULL) {
+	if (sh->conn.demo == NULL) {
 		shell_usage_error(sh, N_("the tour runs against the teaching server: smtpsh --demo --tour"));
 		return;
 	}
@@ -322,9 +320,9 @@ void shell_init(struct shell *sh)
 
 void shell_free(struct shell *sh)
 {
-	if (sh->body != NULL)
-		fclose(sh->body);
-	sh->body = NULL;
+	if (sh->body.file != NULL)
+		fclose(sh->body.file);
+	sh->body.file = NULL;
 	session_free(sh->sess);
 	sh->sess = NULL;
 }
@@ -378,11 +376,11 @@ bool shell_line_sensitive(const struct shell *sh, const char *line, size_t len)
 
 void shell_prompt(struct shell *sh, char *buf, size_t cap)
 {
-	if (sh->in_body) {
+	if (sh->body.on) {
 		snprintf(buf, cap, "data> ");
 		return;
 	}
-	if (sh->pipe_on) {
+	if (sh->pipe.on) {
 		snprintf(buf, cap, "pipeline (} sends)> ");
 		return;
 	}
@@ -408,18 +406,18 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len);
 
 void shell_run_line(struct shell *sh, const char *line, size_t len)
 {
-	bool was_body = sh->in_body;
+	bool was_body = sh->body.on;
 	shell_run_one(sh, line, len);
 	/* The tour looks at each line: the end of a body counts as DATA's. */
-	if (sh->tour && was_body && !sh->in_body)
+	if (sh->tour.on && was_body && !sh->body.on)
 		tour_after_line(sh, "data", 4);
-	else if (sh->tour && !was_body)
+	else if (sh->tour.on && !was_body)
 		tour_after_line(sh, line, len);
 }
 
 static void shell_run_one(struct shell *sh, const char *line, size_t len)
 {
-	if (sh->in_body) {
+	if (sh->body.on) {
 		shell_body_line(sh, line, len);
 		return;
 	}
@@ -449,7 +447,7 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len)
 		free(t);
 		return;
 	}
-	if (sh->pipe_on && t->count == 1 && strcmp(t->word[0], "}") == 0) {
+	if (sh->pipe.on && t->count == 1 && strcmp(t->word[0], "}") == 0) {
 		pipeline_end(sh);
 		free(t);
 		return;
@@ -484,7 +482,7 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len)
 		alen += t->len[i];
 	}
 	arg[alen] = '\0';
-	if (sh->pipe_on)
+	if (sh->pipe.on)
 		(void)pipeline_add(sh, v, arg, alen);
 	else
 		shell_run_verb(sh, v, arg, alen);
