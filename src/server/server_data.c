@@ -17,6 +17,7 @@
 
 #include "dotstuff.h"
 #include "server_int.h"
+#include "unused.h"
 
 bool srv_mem_reserve(struct srv *s, size_t n)
 {
@@ -52,9 +53,8 @@ static void srv_body_drop(struct srv_conn *c)
 	strbuf_init(&c->body, 0);
 }
 
-void srv_body_begin(struct srv *s, struct srv_conn *c)
+void srv_body_begin(SMTPSH_UNUSED struct srv *s, struct srv_conn *c)
 {
-	(void)s;
 	srv_body_drop(c);
 	c->body_no_room = false;
 	c->body_too_big = false;

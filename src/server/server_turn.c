@@ -18,6 +18,7 @@
 
 #include "dotstuff.h"
 #include "server_int.h"
+#include "unused.h"
 
 static void turn_send_next_mail(struct srv *s, struct srv_conn *c)
 {
@@ -38,7 +39,7 @@ void srv_turn_requeue(struct srv *s, struct srv_conn *c)
 	memset(&c->turn_msg, 0, sizeof c->turn_msg);
 }
 
-void srv_turn_begin(struct srv *s, struct srv_conn *c)
+void srv_turn_begin(SMTPSH_UNUSED struct srv *s, struct srv_conn *c)
 {
 	c->turn_parser = calloc(1, sizeof *c->turn_parser);
 	if (c->turn_parser == NULL || reply_parser_init(c->turn_parser) != SMTP_OK) {
@@ -49,7 +50,6 @@ void srv_turn_begin(struct srv *s, struct srv_conn *c)
 	}
 	srv_set_state(c, SMTP_ST_TURNED);
 	c->turn = TURN_WAIT_GREETING;
-	(void)s;
 }
 
 static void turn_on_reply(struct srv *s, struct srv_conn *c, const struct smtp_reply *r)
@@ -111,9 +111,8 @@ give_up:
 	c->turn = TURN_QUIT;
 }
 
-void srv_turn_pump(struct srv *s, struct srv_conn *c)
+void srv_turn_pump(SMTPSH_UNUSED struct srv *s, struct srv_conn *c)
 {
-	(void)s;
 	if (c->turn != TURN_BODY || c->turn_body_done)
 		return;
 	srv_out_compact(c);

@@ -32,7 +32,7 @@
 void shell_mask_standing(struct shell *sh)
 {
 	struct smtp_error err;
-	const struct secret_env *env = sh->env_secrets;
+	const struct secret_env *env = sh->auth.env_secrets;
 	session_mask_clear(sh->sess);
 	if (env != NULL && env->password.value != NULL)
 		(void)session_mask_add(sh->sess, env->password.value, strlen(env->password.value),
@@ -40,9 +40,9 @@ void shell_mask_standing(struct shell *sh)
 	if (env != NULL && env->token.value != NULL)
 		(void)session_mask_add(sh->sess, env->token.value, strlen(env->token.value), true,
 		    &err);
-	if (sh->held_secret != NULL && sh->held_secret->set)
-		(void)session_mask_add(sh->sess, sh->held_secret->buf, strlen(sh->held_secret->buf),
-		    true, &err);
+	if (sh->lookup.held_secret != NULL && sh->lookup.held_secret->set)
+		(void)session_mask_add(sh->sess, sh->lookup.held_secret->buf,
+		    strlen(sh->lookup.held_secret->buf), true, &err);
 }
 
 /* The secret part of a line sent in an AUTH exchange: the initial
@@ -93,7 +93,7 @@ void shell_auth_mask_typed(struct shell *sh, const char *line, size_t len)
 
 static bool auth_confirm_plaintext(struct shell *sh)
 {
-	if (session_tls_active(sh->sess) || sh->allow_plain_auth)
+	if (session_tls_active(sh->sess) || sh->auth.allow_plain)
 		return true;
 	if (!sh->interactive || !isatty(STDIN_FILENO)) {
 		struct smtp_error err;
@@ -161,7 +161,7 @@ static bool auth_run(struct shell *sh, enum auth_mech mech, const char *user,
 	else if (res.code != 0 && res.code != 334)
 		shell_maybe_stop_code(sh, res.code);
 	if (k == SMTP_OK)
-		snprintf(sh->auth_user, sizeof sh->auth_user, "%s", user);
+		snprintf(sh->auth.user, sizeof sh->auth.user, "%s", user);
 	return k == SMTP_OK;
 }
 
@@ -203,7 +203,7 @@ bool shell_auth(struct shell *sh, const char *arg, size_t arglen)
 		shell_fail(sh, "auth", &err);
 	else
 		ok = auth_run(sh, mech, user, secret);
-	struct secret_held *held = sh->held_secret;
+	struct secret_held *held = sh->lookup.held_secret;
 	if (!ok && held != NULL && held->set) {
 		secret_wipe(held->buf, sizeof held->buf);   /* refused: ask again next time */
 		held->set = false;
@@ -238,12 +238,12 @@ void shell_auth_interactive(struct shell *sh)
 		secret_guard_begin(&guard);
 		char line[AUTH_CHALLENGE_B64_MAX + 2];
 		struct smtp_error err;
-		if (sh->suspend != NULL)
-			sh->suspend(sh->suspend_ctx);
+		if (sh->tui.suspend != NULL)
+			sh->tui.suspend(sh->tui.suspend_ctx);
 		enum smtp_errkind k = secret_read_tty("auth response (not echoed; * cancels)> ", line,
 		    sizeof line, &err);
-		if (sh->resume != NULL)
-			sh->resume(sh->suspend_ctx);
+		if (sh->tui.resume != NULL)
+			sh->tui.resume(sh->tui.suspend_ctx);
 		if (k == SMTP_OK) {
 			shell_auth_response(sh, line, strlen(line));
 		} else {

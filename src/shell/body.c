@@ -287,18 +287,14 @@ void shell_data(struct shell *sh, const char *arg, size_t arglen)
 		if (f != NULL) {
 			body_send(sh, f, name);
 		} else {
-			sh->body = tmpfile();
-			if (sh->body == NULL) {
+			if (!shell_body_begin(sh)) {
 				struct smtp_error err;
 				smtp_error_set(&err, SMTP_ERR_FILE, errno, "no temporary file for the body: %s",
 				    strerror(errno));
 				shell_fail(sh, "data", &err);
 				shell_close(sh, N_("connection closed: the body could not be kept"));
-			} else {
-				sh->in_body = true;
-				sh->body_8bit = false;
-				if (sh->interactive)
-					out_note(&sh->out, N_("type the message; a line with a lone \".\" ends it"));
+			} else if (sh->interactive) {
+				out_note(&sh->out, N_("type the message; a line with a lone \".\" ends it"));
 			}
 		}
 	} else if (code != 0) {
@@ -309,12 +305,20 @@ void shell_data(struct shell *sh, const char *arg, size_t arglen)
 		fclose(f);
 }
 
+bool shell_body_begin(struct shell *sh)
+{
+	sh->body.file = tmpfile();
+	sh->body.on = sh->body.file != NULL;
+	sh->body.has_8bit = false;
+	return sh->body.on;
+}
+
 void shell_body_abandon(struct shell *sh, const char *why)
 {
-	if (sh->body != NULL)
-		fclose(sh->body);
-	sh->body = NULL;
-	sh->in_body = false;
+	if (sh->body.file != NULL)
+		fclose(sh->body.file);
+	sh->body.file = NULL;
+	sh->body.on = false;
 	if (session_is_open(sh->sess)) {
 		char msg[300];
 		snprintf(msg, sizeof msg, "%s: the connection was closed so that no half-written "
@@ -326,14 +330,14 @@ void shell_body_abandon(struct shell *sh, const char *why)
 void shell_body_line(struct shell *sh, const char *line, size_t len)
 {
 	if (len == 1 && line[0] == '.') {
-		sh->in_body = false;
-		rewind(sh->body);
-		if (sh->body_8bit && !body_has(sh, "8BITMIME"))
+		sh->body.on = false;
+		rewind(sh->body.file);
+		if (sh->body.has_8bit && !body_has(sh, "8BITMIME"))
 			out_warning(&sh->out, N_("the body holds 8-bit bytes but the server did not advertise "
 			    "8BITMIME (RFC 6152): it may mangle or refuse them"));
-		body_send(sh, sh->body, "the lines typed");
-		fclose(sh->body);
-		sh->body = NULL;
+		body_send(sh, sh->body.file, "the lines typed");
+		fclose(sh->body.file);
+		sh->body.file = NULL;
 		return;
 	}
 	if (len > BODY_LINE_MAX) {
@@ -343,8 +347,8 @@ void shell_body_line(struct shell *sh, const char *line, size_t len)
 	}
 	for (size_t i = 0; i < len; i++)
 		if ((unsigned char)line[i] >= 0x80)
-			sh->body_8bit = true;
-	if (fwrite(line, 1, len, sh->body) != len || fputc('\n', sh->body) == EOF) {
+			sh->body.has_8bit = true;
+	if (fwrite(line, 1, len, sh->body.file) != len || fputc('\n', sh->body.file) == EOF) {
 		struct smtp_error err;
 		smtp_error_set(&err, SMTP_ERR_FILE, errno, "cannot keep the body: %s", strerror(errno));
 		shell_fail(sh, "data", &err);

@@ -18,7 +18,8 @@ void shell_recipe_target(const struct shell *sh, struct recipe *rc, const char *
     const char *port, bool routed)
 {
 	bool has_port = port != NULL && port[0] != '\0';
-	bool mx = sh->route == SMTPSH_ROUTE_MX || (sh->route == SMTPSH_ROUTE_AUTO && !has_port);
+	bool mx = sh->conn.route == SMTPSH_ROUTE_MX ||
+	    (sh->conn.route == SMTPSH_ROUTE_AUTO && !has_port);
 	snprintf(rc->host, sizeof rc->host, "%s", host);
 	snprintf(rc->port, sizeof rc->port, "%s", has_port ? port : "");
 	rc->by_route = routed && mx && !mx_is_address(host) && !transport_is_unix(host);

@@ -23,10 +23,10 @@
 
 void shell_message_status(struct shell *sh, int worst_before, const struct out_message *m)
 {
-	if (sh->worst == SHELL_EXIT_LOCAL && worst_before != SHELL_EXIT_LOCAL)
+	if (sh->outcome.worst == SHELL_EXIT_LOCAL && worst_before != SHELL_EXIT_LOCAL)
 		return;                 /* a local error decided */
 	/* The refusals of single recipients are the message's outcome now. */
-	sh->worst = worst_before;
+	sh->outcome.worst = worst_before;
 	if (m->nto > 0 && render_message_taken(m) == m->nto)
 		return;
 	if (render_message_taken(m) > 0)
@@ -42,11 +42,12 @@ void shell_note_status(struct shell *sh, int status, const char *stage)
 		return;
 	/* The summary names the step that decided the exit status (a TLS
 	 * failure after a 5xx to VRFY is "tls", not "vrfy"). */
-	bool worse = exit_status_rank(status) > exit_status_rank(sh->worst);
-	if (worse || sh->failed_stage[0] == '\0')
-		snprintf(sh->failed_stage, sizeof sh->failed_stage, "%s", stage != NULL ? stage : "shell");
+	bool worse = exit_status_rank(status) > exit_status_rank(sh->outcome.worst);
+	if (worse || sh->outcome.failed_stage[0] == '\0')
+		snprintf(sh->outcome.failed_stage, sizeof sh->outcome.failed_stage, "%s",
+		    stage != NULL ? stage : "shell");
 	if (worse)
-		sh->worst = status;
+		sh->outcome.worst = status;
 }
 
 void shell_fail(struct shell *sh, const char *stage, const struct smtp_error *err)
@@ -100,18 +101,18 @@ void shell_transcript_note(struct shell *sh, const char *fmt, ...)
 static void shell_track(struct shell *sh, const struct session_reply *r)
 {
 	if (r->origin == SESSION_REPLY_COMMAND || r->origin == SESSION_REPLY_GREETING)
-		sh->last_rtt_ms = r->elapsed_ms;
+		sh->seen.last_rtt_ms = r->elapsed_ms;
 	if (r->origin != SESSION_REPLY_UNSOLICITED)
-		sh->last_code = r->reply.code;
+		sh->seen.last_code = r->reply.code;
 	if (r->verb != NULL && (r->verb->flags & VERB_F_OPENS_MAIL) && r->verdict == VERDICT_SUCCESS) {
 		const char *lt = strchr(r->command, '<');
 		const char *gt = lt != NULL ? strchr(lt, '>') : NULL;
-		snprintf(sh->sender, sizeof sh->sender, "%.*s", gt != NULL ? (int)(gt - lt + 1) : 0,
-		    lt != NULL ? lt : "");
+		snprintf(sh->seen.sender, sizeof sh->seen.sender, "%.*s",
+		    gt != NULL ? (int)(gt - lt + 1) : 0, lt != NULL ? lt : "");
 	}
 	enum smtp_state st = r->state;
 	if (st != SMTP_ST_MAIL && st != SMTP_ST_RCPT && st != SMTP_ST_DATA)
-		sh->sender[0] = '\0';
+		sh->seen.sender[0] = '\0';
 }
 
 void shell_show_reply(struct shell *sh, const struct session_reply *r)
@@ -212,16 +213,16 @@ void shell_show_arrived(struct shell *sh)
 
 bool shell_ask(struct shell *sh, const char *question)
 {
-	if (sh->suspend != NULL)
-		sh->suspend(sh->suspend_ctx);
+	if (sh->tui.suspend != NULL)
+		sh->tui.suspend(sh->tui.suspend_ctx);
 	char prompt[512];
 	snprintf(prompt, sizeof prompt, "%s [y/N] ", question);
 	out_prompt(&sh->out, prompt);
 	char answer[16];
 	bool yes = fgets(answer, sizeof answer, stdin) != NULL && (answer[0] == 'y' || answer[0] == 'Y');
 	(void)signals_take();
-	if (sh->resume != NULL)
-		sh->resume(sh->suspend_ctx);
+	if (sh->tui.resume != NULL)
+		sh->tui.resume(sh->tui.suspend_ctx);
 	return yes;
 }
 
@@ -426,7 +427,7 @@ void shell_quit_on_signal(struct shell *sh)
 		if (session_is_open(sh->sess))
 			shell_close(sh, N_("connection closed after the signal"));
 	}
-	sh->worst = SHELL_EXIT_SIGNAL_BASE + sh->signal;
+	sh->outcome.worst = SHELL_EXIT_SIGNAL_BASE + sh->signal;
 }
 
 bool shell_parse_options(struct shell *sh, const char *what, int argc, char **argv,
@@ -458,14 +459,14 @@ bool shell_parse_options(struct shell *sh, const char *what, int argc, char **ar
 /* What shell_leave does, shown or not (a lookup's run: rows only). */
 static void shell_leave_as(struct shell *sh, bool shown)
 {
-	if (sh->pipe_on && sh->pipe_n > 0 && shown) {
+	if (sh->pipe.on && sh->pipe.n > 0 && shown) {
 		char text[160];
 		snprintf(text, sizeof text, P_("the pipeline's %zu queued command was not sent: no "
 		    "closing }", "the pipeline's %zu queued commands were not sent: no closing }",
-		    sh->pipe_n), sh->pipe_n);
+		    sh->pipe.n), sh->pipe.n);
 		out_note(&sh->out, "%s", text);
 	}
-	sh->pipe_on = false;
+	sh->pipe.on = false;
 	if (!session_is_open(sh->sess))
 		return;
 	enum smtp_state st = session_state(sh->sess);

@@ -59,7 +59,7 @@ void history_save(void)
 
 void history_remember(struct shell *sh, const char *line, size_t len)
 {
-	if (len == 0 || sh->in_body || shell_line_sensitive(sh, line, len))
+	if (len == 0 || sh->body.on || shell_line_sensitive(sh, line, len))
 		return;
 	HIST_ENTRY *last = history_length > 0 ? history_get(history_base + history_length - 1) : NULL;
 	if (last == NULL || strcmp(last->line, line) != 0)

@@ -1,8 +1,9 @@
 /*
  * infocmd.c - the shell commands that only show things: explain (a code,
  * an enhanced code, or a pasted reply), state, ext, mx (a domain's mail
- * route, from the core's mx.c), mailbox and terminal (--demo), and set.  Each builds a record for output.h from the core's
- * tables and the session's accessors; none prints.
+ * route, from the core's mx.c), mailbox and terminal (--demo), profiles
+ * (the config file's), and set.  Each builds a record for output.h from
+ * the core's tables and the session's accessors; none prints.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 
 #include "codes.h"
 #include "enhanced.h"
+#include "profile.h"
 #include "server.h"
 #include "shell.h"
 #include "tokenize.h"
@@ -20,8 +22,11 @@ static bool info_three_digits(const char *w, size_t n)
 	    w[2] >= '0' && w[2] <= '9' && (n == 3 || w[3] == ' ' || w[3] == '-');
 }
 
-void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_explain(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
+	const char *line = call->line;
 	if (t->count < 2) {
 		shell_usage_error(sh, N_("usage: explain CODE | explain X.Y.Z | explain REPLY-LINE | "
 		    "explain VERDICT"));
@@ -39,7 +44,7 @@ void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, siz
 	/* What follows "explain ", as typed: a code, an enhanced code, or a
 	 * whole reply line pasted ("554 5.7.1 Relay access denied"). */
 	const char *p = line + t->start[1];
-	size_t n = len - t->start[1];
+	size_t n = call->len - t->start[1];
 	while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
 		n--;
 	struct out_explain x;
@@ -115,8 +120,9 @@ void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, siz
 	out_explain(&sh->out, &x);
 }
 
-void cmd_state(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_state(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
 	struct out_state st;
 	memset(&st, 0, sizeof st);
 	st.state = session_state(sh->sess);
@@ -138,14 +144,15 @@ void cmd_state(struct shell *sh, const struct tokens *t, const char *line, size_
 	out_state(&sh->out, &st);
 }
 
-void cmd_ext(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_ext(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
 	out_ext(&sh->out, session_extensions(sh->sess));
 }
 
 static void cmd_demo_box(struct shell *sh, const struct tokens *t, bool terminal)
 {
-	if (sh->demo == NULL) {
+	if (sh->conn.demo == NULL) {
 		shell_usage_error(sh, N_("mailboxes live in the teaching server: start smtpsh --demo"));
 		return;
 	}
@@ -153,40 +160,61 @@ static void cmd_demo_box(struct shell *sh, const struct tokens *t, bool terminal
 	strbuf_init(&sb, 64u << 20);
 	const char *user = t->count > 1 ? t->word[1] : NULL;
 	if (terminal)
-		demo_server_terminal(sh->demo, user, &sb);
+		demo_server_terminal(sh->conn.demo, user, &sb);
 	else
-		demo_server_mailbox(sh->demo, user, &sb);
+		demo_server_mailbox(sh->conn.demo, user, &sb);
 	out_mailbox(&sh->out, terminal ? "terminal" : "mailbox", user, strbuf_str(&sb), sb.len);
 	strbuf_free(&sb);
 }
 
-void cmd_mailbox(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_mailbox(const struct shell_call *call)
 {
-	cmd_demo_box(sh, t, false);
+	cmd_demo_box(call->sh, call->t, false);
 }
 
-void cmd_terminal(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_terminal(const struct shell_call *call)
 {
-	cmd_demo_box(sh, t, true);
+	cmd_demo_box(call->sh, call->t, true);
 }
 
-void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_profiles(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct profiles *p = sh->conn.profiles;
+	if (p == NULL || p->nnames == 0) {
+		out_note(&sh->out, N_("no profiles (they live in $XDG_CONFIG_HOME/smtpsh/config, "
+		    "default ~/.config/smtpsh/config; see smtpsh(1), FILES)"));
+		return;
+	}
+	for (size_t i = 0; i < p->nnames; i++) {
+		const char *host = profiles_get(p, (int)i, "host");
+		const char *port = profiles_get(p, (int)i, "port");
+		out_note(&sh->out, "[%s] %s%s%s", p->names[i], host != NULL ? host : "-",
+		    port != NULL ? " port " : "", port != NULL ? port : "");
+	}
+}
+
+void cmd_set(const struct shell_call *call)
+{
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	if (t->count == 3 && strcmp(t->word[1], "insecure") == 0 &&
 	    (strcmp(t->word[2], "on") == 0 || strcmp(t->word[2], "off") == 0)) {
-		sh->insecure = strcmp(t->word[2], "on") == 0;
-		out_settings(&sh->out, sh->insecure, "insecure");
+		sh->tls.insecure = strcmp(t->word[2], "on") == 0;
+		out_settings(&sh->out, sh->tls.insecure, "insecure");
 		return;
 	}
 	if (t->count == 1) {
-		out_settings(&sh->out, sh->insecure, NULL);
+		out_settings(&sh->out, sh->tls.insecure, NULL);
 		return;
 	}
 	shell_usage_error(sh, N_("usage: set insecure on|off"));
 }
 
-void cmd_timing(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_timing(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	if (t->count == 2 && (strcmp(t->word[1], "on") == 0 || strcmp(t->word[1], "off") == 0))
 		sh->out.timing = strcmp(t->word[1], "on") == 0;
 	else if (t->count != 1) {
@@ -197,8 +225,10 @@ void cmd_timing(struct shell *sh, const struct tokens *t, const char *line, size
 	    N_("timing is off"));
 }
 
-void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_mx(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	if (t->count != 2) {
 		shell_usage_error(sh, N_("usage: mx DOMAIN"));
 		return;

@@ -31,13 +31,13 @@
  * --resume was read: they may be the same file). */
 static bool smtpsh_lookup_setup(struct shell *sh, const struct smtpsh_args *a)
 {
-	sh->lookup = (struct lookup_config){
+	sh->lookup.config = (struct lookup_config){
 		.method = a->method, .from = a->msg.from, .domain = a->domain, .rate = a->rate,
 		.per_connection = a->per_connection, .max_connections = a->max_connections,
 		.retries = a->retries_given ? a->retries : LOOKUP_RETRIES_DEFAULT,
 		.cancel_fd = signals_fd(), .no_pipelining = a->msg.no_pipelining,
 	};
-	sh->lookup_resume = a->resume;
+	sh->lookup.resume = a->resume;
 	sh->out.csv = a->csv;
 	sh->out.progress = isatty(STDERR_FILENO);
 	if (a->output == NULL)
@@ -94,7 +94,8 @@ static bool smtpsh_modes_agree(struct shell *sh, const struct smtpsh_args *a)
 static int smtpsh_finish(struct shell *sh)
 {
 	out_close_results(&sh->out);
-	out_summary(&sh->out, sh->worst, sh->failed_stage[0] != '\0' ? sh->failed_stage : NULL);
+	out_summary(&sh->out, sh->outcome.worst,
+	    sh->outcome.failed_stage[0] != '\0' ? sh->outcome.failed_stage : NULL);
 	struct smtp_error terr;
 	if (transcript_error(&sh->transcript, &terr)) {
 		fprintf(stderr, "smtpsh: %s\n", terr.msg);
@@ -102,7 +103,7 @@ static int smtpsh_finish(struct shell *sh)
 	}
 	if (!out_finish(&sh->out))
 		shell_note_status(sh, SHELL_EXIT_LOCAL, "output");
-	return sh->worst;
+	return sh->outcome.worst;
 }
 
 /* --lookup FILE HOST [PORT]: -e commands first (shown), then the run. */
@@ -114,19 +115,19 @@ static int smtpsh_lookup_mode(struct shell *sh, const struct smtpsh_args *a)
 	if (a->demo) {
 		struct server_config cfg = { .disabled_verbs = a->disabled };
 		struct smtp_error err;
-		if (demo_server_create(&sh->demo, &cfg, &err) != SMTP_OK ||
-		    demo_server_start_thread(sh->demo, &err) != SMTP_OK) {
+		if (demo_server_create(&sh->conn.demo, &cfg, &err) != SMTP_OK ||
+		    demo_server_start_thread(sh->conn.demo, &err) != SMTP_OK) {
 			shell_fail(sh, "demo", &err);
 			return SHELL_EXIT_LOCAL;
 		}
-		host = demo_server_host(sh->demo);
-		port = demo_server_port(sh->demo);
+		host = demo_server_host(sh->conn.demo);
+		port = demo_server_port(sh->conn.demo);
 	}
 	/* A names file that cannot be read is a usage error, before anything
 	 * is connected. */
 	if (strcmp(a->lookup, "-") != 0 && access(a->lookup, R_OK) != 0) {
 		shell_usage_error(sh, N_("cannot read %s: %s"), a->lookup, strerror(errno));
-		return sh->worst;
+		return sh->outcome.worst;
 	}
 	/* The first connection: shown only when -e commands follow on it.  If
 	 * it fails, the run still reports every name (untested, and why). */
@@ -153,15 +154,15 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	if (!smtpsh_modes_agree(sh, a) || !smtpsh_lookup_setup(sh, a))
 		return SHELL_EXIT_USAGE;
 	sh->stop_on_error = a->stop_on_error;
-	sh->implicit_tls = a->implicit_tls;
-	sh->insecure = a->insecure;
-	sh->cafile = a->cafile;
-	sh->sni = a->sni;
-	sh->helo = a->helo;
-	sh->tls_min = a->tls_min;
-	sh->tls_cipher = a->tls_cipher;
-	sh->cert = a->cert;
-	sh->key = a->key;
+	sh->tls.implicit = a->implicit_tls;
+	sh->tls.insecure = a->insecure;
+	sh->tls.cafile = a->cafile;
+	sh->tls.sni = a->sni;
+	sh->conn.helo = a->helo;
+	sh->tls.min = a->tls_min;
+	sh->tls.cipher = a->tls_cipher;
+	sh->tls.cert = a->cert;
+	sh->tls.key = a->key;
 	if (a->tls_cipher != NULL || a->cert != NULL || a->tls_min != 0) {
 		/* A bad cipher list or certificate is said now, not after a 220. */
 		struct tls_options o;
@@ -172,15 +173,15 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 			return err.kind == SMTP_ERR_USAGE ? SHELL_EXIT_USAGE : SHELL_EXIT_LOCAL;
 		}
 	}
-	sh->password_file = a->password_file;
-	sh->token_file = a->token_file;
-	sh->allow_plain_auth = a->allow_plain_auth;
-	sh->timeout_s = a->timeout_s;
-	sh->lmtp = a->lmtp;
-	sh->want_view = a->tui;
+	sh->auth.password_file = a->password_file;
+	sh->auth.token_file = a->token_file;
+	sh->auth.allow_plain = a->allow_plain_auth;
+	sh->conn.timeout_s = a->timeout_s;
+	sh->conn.lmtp = a->lmtp;
+	sh->tui.want_view = a->tui;
 	sh->sopt.family = a->family == 4 ? AF_INET : a->family == 6 ? AF_INET6 : AF_UNSPEC;
-	sh->route = a->route;
-	sh->dns_server = getenv("SMTPSH_DNS_SERVER");
+	sh->conn.route = a->route;
+	sh->conn.dns_server = getenv("SMTPSH_DNS_SERVER");
 	if (a->bind != NULL) {
 		unsigned char tmp[sizeof(struct in6_addr)];
 		int bf = inet_pton(AF_INET, a->bind, tmp) == 1 ? AF_INET :
@@ -197,7 +198,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	sh->sopt.cancel_fd = signals_fd();
 	if (a->implicit_tls) {
 		sh->sopt.after_connect = implicit_tls_after_connect;
-		sh->sopt.after_connect_ctx = &sh->itls;
+		sh->sopt.after_connect_ctx = &sh->tls.itls;
 	}
 	if (a->transcript != NULL) {
 		struct smtp_error err;
@@ -227,27 +228,29 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	}
 	term_setup_colors(&sh->out, !a->no_color && !a->json && !a->csv);
 	if (a->output != NULL && smtpsh_open_output(sh, a) != SMTP_OK)
-		return sh->worst;
+		return sh->outcome.worst;
 	if (a->lookup != NULL)
 		return smtpsh_lookup_mode(sh, a);
 
 	bool ok = true;
 	if (a->replay != NULL) {
 		shell_replay(sh, a->replay, a->step);
-		out_summary(&sh->out, sh->worst, sh->failed_stage[0] != '\0' ? sh->failed_stage : NULL);
-		return sh->worst;
+		out_summary(&sh->out, sh->outcome.worst,
+		    sh->outcome.failed_stage[0] != '\0' ? sh->outcome.failed_stage : NULL);
+		return sh->outcome.worst;
 	}
 	if (a->demo) {
 		struct server_config cfg = { .disabled_verbs = a->disabled };
 		struct smtp_error err;
-		if (demo_server_create(&sh->demo, &cfg, &err) != SMTP_OK ||
-		    demo_server_start_thread(sh->demo, &err) != SMTP_OK) {
+		if (demo_server_create(&sh->conn.demo, &cfg, &err) != SMTP_OK ||
+		    demo_server_start_thread(sh->conn.demo, &err) != SMTP_OK) {
 			shell_fail(sh, "demo", &err);
 			return SHELL_EXIT_LOCAL;
 		}
 		if (!a->json)
 			out_guide(&sh->out, demo_server_guide());
-		ok = shell_open(sh, demo_server_host(sh->demo), demo_server_port(sh->demo));
+		ok = shell_open(sh, demo_server_host(sh->conn.demo),
+		    demo_server_port(sh->conn.demo));
 		if (ok && a->tour)
 			tour_start(sh);
 	} else if (a->host != NULL) {
@@ -271,7 +274,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		shell_leave(sh);
 	if (session_is_open(sh->sess))
 		session_close(sh->sess);
-	shell_transcript_note(sh, "smtpsh ends with status %d", sh->worst);
+	shell_transcript_note(sh, "smtpsh ends with status %d", sh->outcome.worst);
 	return smtpsh_finish(sh);
 }
 
@@ -310,13 +313,13 @@ int main(int argc, char **argv)
 	} else {
 		static struct shell sh;
 		shell_init(&sh);
-		sh.env_secrets = &env_secrets;
-		sh.profiles = &profiles;
+		sh.auth.env_secrets = &env_secrets;
+		sh.conn.profiles = &profiles;
 		status = smtpsh_run(&sh, &a);
 		shell_free(&sh);
 		transcript_close(&sh.transcript);
-		if (sh.demo != NULL)
-			demo_server_free(sh.demo);
+		if (sh.conn.demo != NULL)
+			demo_server_free(sh.conn.demo);
 	}
 	options_free(&a);
 	profiles_argv_free(pargc, pargv);

@@ -14,7 +14,7 @@
 
 void pipeline_begin(struct shell *sh)
 {
-	if (sh->pipe_on) {
+	if (sh->pipe.on) {
 		shell_usage_error(sh, N_("a pipeline is already being typed: end it with }"));
 		return;
 	}
@@ -26,15 +26,15 @@ void pipeline_begin(struct shell *sh)
 	if (!ext->valid || ehlo_find(ext, "PIPELINING") == NULL)
 		out_note(&sh->out, N_("the server did not advertise PIPELINING (RFC 2920): it may lose "
 		    "commands that arrive together"));
-	sh->pipe_on = true;
-	sh->pipe_n = 0;
+	sh->pipe.on = true;
+	sh->pipe.n = 0;
 	out_note(&sh->out, N_("type SMTP commands, one per line; } sends them in one write"));
 }
 
 /* Queue one verb line.  False when it was refused (reported). */
 bool pipeline_add(struct shell *sh, const struct verb *v, const char *arg, size_t arglen)
 {
-	if (sh->pipe_n > 0 && (sh->pipe_verb[sh->pipe_n - 1]->flags & VERB_F_BODY)) {
+	if (sh->pipe.n > 0 && (sh->pipe.verb[sh->pipe.n - 1]->flags & VERB_F_BODY)) {
 		shell_usage_error(sh, N_("DATA must be the last command of a pipeline; end it with }"));
 		return false;
 	}
@@ -44,36 +44,36 @@ bool pipeline_add(struct shell *sh, const struct verb *v, const char *arg, size_
 		    "exchange); end the pipeline with } first"), v->name);
 		return false;
 	}
-	if (sh->pipe_n == SHELL_PIPE_MAX) {
+	if (sh->pipe.n == SHELL_PIPE_MAX) {
 		shell_usage_error(sh, N_("at most %d commands in one pipeline"), SHELL_PIPE_MAX);
 		return false;
 	}
 	struct smtp_error err;
 	size_t wlen;
-	if (verb_format_command(v, arg, arglen, sh->pipe_line[sh->pipe_n], SMTP_COMMAND_LINE_MAX,
+	if (verb_format_command(v, arg, arglen, sh->pipe.line[sh->pipe.n], SMTP_COMMAND_LINE_MAX,
 	    &wlen, &err) != SMTP_OK) {
 		shell_fail(sh, "shell", &err);
 		return false;
 	}
-	sh->pipe_verb[sh->pipe_n++] = v;
+	sh->pipe.verb[sh->pipe.n++] = v;
 	return true;
 }
 
 void pipeline_end(struct shell *sh)
 {
-	if (!sh->pipe_on) {
+	if (!sh->pipe.on) {
 		shell_usage_error(sh, N_("no pipeline is being typed (pipeline { starts one)"));
 		return;
 	}
-	sh->pipe_on = false;
-	size_t n = sh->pipe_n;
-	sh->pipe_n = 0;
+	sh->pipe.on = false;
+	size_t n = sh->pipe.n;
+	sh->pipe.n = 0;
 	if (n == 0)
 		return;
 	struct session_line lines[SHELL_PIPE_MAX];
 	for (size_t i = 0; i < n; i++)
-		lines[i] = (struct session_line){ .verb = sh->pipe_verb[i], .line = sh->pipe_line[i],
-		    .len = strlen(sh->pipe_line[i]) };
+		lines[i] = (struct session_line){ .verb = sh->pipe.verb[i],
+		    .line = sh->pipe.line[i], .len = strlen(sh->pipe.line[i]) };
 	if (!shell_send_group(sh, lines, n))
 		return;
 	struct session_reply r;
@@ -83,10 +83,7 @@ void pipeline_end(struct shell *sh)
 		if ((code = shell_collect(sh, lines[i].seq, &r)) == 0)
 			break;
 	if (code == 354 && session_state(sh->sess) == SMTP_ST_DATA) {
-		sh->body = tmpfile();
-		sh->in_body = sh->body != NULL;
-		sh->body_8bit = false;
-		if (sh->body == NULL)
+		if (!shell_body_begin(sh))
 			shell_close(sh, N_("connection closed: no temporary file for the body"));
 	} else if (code != 0) {
 		shell_maybe_stop(sh, &r);

@@ -18,6 +18,7 @@
 #include "secret.h"
 #include "shell.h"
 #include "smtp_limits.h"
+#include "unused.h"
 
 static void view_sent(void *ctx, const char *shown, size_t len)
 {
@@ -51,8 +52,8 @@ static void view_tls(struct shell *sh, const struct recipe_event *e, bool shown)
 {
 	const struct tls_info *info = e->tls;
 	if (info->version[0] != '\0') {
-		sh->tls = *info;
-		sh->tls_known = true;
+		sh->tls.info = *info;
+		sh->tls.known = true;
 	}
 	if (e->code == 0)
 		return;                 /* the failure is reported by the caller */
@@ -84,7 +85,7 @@ static void view_event(void *ctx, const struct recipe_event *e)
 		view_connected(sh, e);
 		break;
 	case RECIPE_EV_GREETING_SLOW:
-		if (!sh->implicit_tls)
+		if (!sh->tls.implicit)
 			out_warning(o, N_("no greeting from %s port %s after %d s; still waiting "
 			    "(Ctrl-C to stop).  If this port expects TLS from the first byte (SMTPS, "
 			    "usually port 465), connect with --tls"), e->host, e->port,
@@ -128,9 +129,9 @@ static void quiet_event(void *ctx, const struct recipe_event *e)
 		break;
 	case RECIPE_EV_CONNECTED:
 		shell_transcript_note(sh, "connected to %s port %s (%s)", e->host, e->port, e->address);
-		if (sh->implicit_tls && sh->itls.done) {
-			sh->tls = sh->itls.info;
-			sh->tls_known = true;
+		if (sh->tls.implicit && sh->tls.itls.done) {
+			sh->tls.info = sh->tls.itls.info;
+			sh->tls.known = true;
 		}
 		break;
 	case RECIPE_EV_INJECTED:
@@ -144,9 +145,8 @@ static void quiet_event(void *ctx, const struct recipe_event *e)
 	}
 }
 
-static void quiet_reply(void *ctx, const struct session_reply *r, bool tentative)
+static void quiet_reply(void *ctx, const struct session_reply *r, SMTPSH_UNUSED bool tentative)
 {
-	(void)tentative;
 	struct shell_view *v = ctx;
 	v->last_code = r->reply.code;
 }
@@ -178,28 +178,29 @@ enum smtp_errkind shell_auth_secret(struct shell *sh, enum auth_mech mech, const
     char *buf, size_t cap, struct smtp_error *err)
 {
 	bool token = auth_mech_uses_token(mech);
-	const struct secret_env *env = sh->env_secrets;
-	struct secret_source src = { .password_file = sh->password_file, .allow_env = true,
+	const struct secret_env *env = sh->auth.env_secrets;
+	struct secret_source src = { .password_file = sh->auth.password_file, .allow_env = true,
 	    .env_value = env != NULL ? &env->password : NULL, .allow_prompt = sh->interactive };
 	if (token)
-		src = (struct secret_source){ .password_file = sh->token_file, .allow_env = true,
-		    .env_value = env != NULL ? &env->token : NULL, .allow_prompt = sh->interactive,
-		    .env = SECRET_TOKEN_ENV, .file_option = "--token-file" };
+		src = (struct secret_source){ .password_file = sh->auth.token_file,
+		    .allow_env = true, .env_value = env != NULL ? &env->token : NULL,
+		    .allow_prompt = sh->interactive, .env = SECRET_TOKEN_ENV,
+		    .file_option = "--token-file" };
 	if (!token && cap > AUTH_CREDENTIAL_MAX + 2)
 		cap = AUTH_CREDENTIAL_MAX + 2;
 	char prompt[300];
 	snprintf(prompt, sizeof prompt, "%s for %.200s: ", token ? "token" : "secret", user);
 	const char *from = NULL;
-	struct secret_held *held = sh->held_secret;
+	struct secret_held *held = sh->lookup.held_secret;
 	enum smtp_errkind k = SMTP_OK;
 	if (held != NULL && held->set && cap <= sizeof held->buf) {
 		memcpy(buf, held->buf, cap);
 	} else {
-		if (sh->suspend != NULL)
-			sh->suspend(sh->suspend_ctx);
+		if (sh->tui.suspend != NULL)
+			sh->tui.suspend(sh->tui.suspend_ctx);
 		k = secret_get(&src, prompt, buf, cap, &from, err);
-		if (sh->resume != NULL)
-			sh->resume(sh->suspend_ctx);
+		if (sh->tui.resume != NULL)
+			sh->tui.resume(sh->tui.suspend_ctx);
 		/* A lookup's reconnects use the secret typed for the first. */
 		if (k == SMTP_OK && held != NULL && strcmp(from, "terminal") == 0 &&
 		    cap <= sizeof held->buf) {
@@ -219,41 +220,42 @@ enum smtp_errkind shell_auth_secret(struct shell *sh, enum auth_mech mech, const
 
 unsigned shell_tls_timeout_ms(const struct shell *sh)
 {
-	return (sh->timeout_s != 0 ? sh->timeout_s : SMTP_TIMEOUT_TLS) * 1000u;
+	return (sh->conn.timeout_s != 0 ? sh->conn.timeout_s : SMTP_TIMEOUT_TLS) * 1000u;
 }
 
 void shell_tls_options(const struct shell *sh, const char *host, struct tls_options *o)
 {
-	*o = (struct tls_options){ .host = host, .cafile = sh->cafile, .insecure = sh->insecure,
-	    .timeout_ms = shell_tls_timeout_ms(sh), .sni = sh->sni, .min_version = sh->tls_min,
-	    .ciphers = sh->tls_cipher, .cert_file = sh->cert, .key_file = sh->key };
+	*o = (struct tls_options){ .host = host, .cafile = sh->tls.cafile,
+	    .insecure = sh->tls.insecure, .timeout_ms = shell_tls_timeout_ms(sh),
+	    .sni = sh->tls.sni, .min_version = sh->tls.min, .ciphers = sh->tls.cipher,
+	    .cert_file = sh->tls.cert, .key_file = sh->tls.key };
 }
 
 void shell_prepare_connect(struct shell *sh, const char *host)
 {
-	if (!sh->implicit_tls)
+	if (!sh->tls.implicit)
 		return;
-	memset(&sh->itls, 0, sizeof sh->itls);
-	snprintf(sh->tls.checked_name, sizeof sh->tls.checked_name, "%s", host);
-	shell_tls_options(sh, sh->tls.checked_name, &sh->itls.opt);
+	memset(&sh->tls.itls, 0, sizeof sh->tls.itls);
+	snprintf(sh->tls.info.checked_name, sizeof sh->tls.info.checked_name, "%s", host);
+	shell_tls_options(sh, sh->tls.info.checked_name, &sh->tls.itls.opt);
 }
 
 void shell_report_implicit_tls(struct shell *sh)
 {
-	if (!sh->implicit_tls || !sh->itls.done)
+	if (!sh->tls.implicit || !sh->tls.itls.done)
 		return;
-	sh->tls = sh->itls.info;
-	sh->tls_known = true;
-	shell_transcript_note(sh, "implicit TLS: %s %s, verification: %s", sh->tls.version,
-	    sh->tls.cipher, sh->tls.verified ? "ok" : sh->tls.verify_text);
-	out_tls(&sh->out, "implicit", &sh->tls);
+	sh->tls.info = sh->tls.itls.info;
+	sh->tls.known = true;
+	shell_transcript_note(sh, "implicit TLS: %s %s, verification: %s", sh->tls.info.version,
+	    sh->tls.info.cipher, sh->tls.info.verified ? "ok" : sh->tls.info.verify_text);
+	out_tls(&sh->out, "implicit", &sh->tls.info);
 }
 
 void shell_mx_options(const struct shell *sh, struct mx_options *o)
 {
 	memset(o, 0, sizeof *o);
 	o->family = sh->sopt.family;
-	o->server = sh->dns_server;
+	o->server = sh->conn.dns_server;
 	/* Bounded as a connect is (--timeout), and Ctrl-C stops it. */
 	o->timeout_s = sh->sopt.connect_timeout_s > 0 ? sh->sopt.connect_timeout_s :
 	    SMTP_TIMEOUT_CONNECT;
@@ -267,8 +269,8 @@ void shell_mx_options(const struct shell *sh, struct mx_options *o)
 
 bool shell_local_domain(const struct shell *sh, char *out, size_t cap)
 {
-	if (sh->helo != NULL) {
-		snprintf(out, cap, "%s", sh->helo);
+	if (sh->conn.helo != NULL) {
+		snprintf(out, cap, "%s", sh->conn.helo);
 		return true;
 	}
 	char host[SMTP_DOMAIN_MAX + 1] = "localhost";

@@ -44,7 +44,7 @@ static bool repl_killed;
 static void repl_on_line(char *line)
 {
 	if (line == NULL) {               /* Ctrl-D */
-		if (repl_shell->in_body) {
+		if (repl_shell->body.on) {
 			out_prompt(&repl_shell->out, "\n");
 			shell_run_line(repl_shell, ".", 1);
 			repl_update_prompt();
@@ -66,8 +66,8 @@ static void repl_on_line(char *line)
 	shell_auth_interactive(repl_shell);   /* a 334: answered without echo */
 	if (signals_take() & (SIGNALS_TERM | SIGNALS_HUP))
 		repl_shell->stop = repl_killed = true;
-	if (repl_shell->want_view && !repl_shell->stop) {
-		repl_shell->want_view = false;
+	if (repl_shell->tui.want_view && !repl_shell->stop) {
+		repl_shell->tui.want_view = false;
 		(void)tui_run(repl_shell);        /* back here after `view` */
 		out_prompt(&repl_shell->out, _("line mode (view: the full-screen view)\n"));
 	}
@@ -127,8 +127,8 @@ int repl_run(struct shell *sh)
 	rl_catch_signals = 0;
 	rl_attempted_completion_function = repl_complete;
 	history_setup();
-	if (sh->want_view) {                  /* --tui */
-		sh->want_view = false;
+	if (sh->tui.want_view) {              /* --tui */
+		sh->tui.want_view = false;
 		if (tui_run(sh) && !sh->stop)
 			out_prompt(&sh->out, _("line mode (view: the full-screen view)\n"));
 	}
@@ -166,7 +166,7 @@ int repl_run(struct shell *sh)
 				rl_replace_line("", 0);
 				rl_reset_after_signal();
 				rl_on_new_line();
-				if (sh->in_body)
+				if (sh->body.on)
 					shell_body_abandon(sh, "body abandoned (Ctrl-C)");
 				repl_update_prompt();
 				rl_redisplay();
@@ -185,5 +185,5 @@ int repl_run(struct shell *sh)
 		shell_leave(sh);
 	if (session_is_open(sh->sess))
 		session_close(sh->sess);
-	return sh->worst;
+	return sh->outcome.worst;
 }

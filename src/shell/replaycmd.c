@@ -17,6 +17,7 @@
 
 #include "replay.h"
 #include "shell.h"
+#include "unused.h"
 
 /* When the recorded commands were sent: a ring of this many, by command
  * number (a reply 256 or more commands late would be timed wrong). */
@@ -102,13 +103,9 @@ static bool replay_pause(struct replay_run *rr)
 	return true;
 }
 
-static enum smtp_errkind replay_no_body(void *ctx, char *buf, size_t cap, size_t *got,
-    struct smtp_error *err)
+static enum smtp_errkind replay_no_body(SMTPSH_UNUSED void *ctx, SMTPSH_UNUSED char *buf,
+    SMTPSH_UNUSED size_t cap, size_t *got, SMTPSH_UNUSED struct smtp_error *err)
 {
-	(void)ctx;
-	(void)buf;
-	(void)cap;
-	(void)err;
 	*got = 0;
 	return SMTP_OK;
 }

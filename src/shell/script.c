@@ -97,12 +97,12 @@ static void script_run_lines(struct shell *sh, struct script_input *in)
 static void script_end(struct shell *sh, const char *what)
 {
 	if (sh->signal != 0) {
-		if (sh->in_body)
+		if (sh->body.on)
 			shell_body_abandon(sh, "the script was stopped inside a message body");
 		shell_quit_on_signal(sh);
 		return;
 	}
-	if (sh->in_body) {
+	if (sh->body.on) {
 		struct smtp_error err;
 		smtp_error_set(&err, SMTP_ERR_USAGE, 0, "the %s ended inside a message body (no lone "
 		    "\".\")", what);
@@ -131,7 +131,7 @@ int script_run_stdin(struct shell *sh)
 		script_run_lines(sh, &in);
 	}
 	script_end(sh, "input");
-	return sh->worst;
+	return sh->outcome.worst;
 }
 
 void script_run_commands(struct shell *sh, const char *const *cmds, size_t n)

@@ -273,7 +273,7 @@ void shell_message(struct shell *sh, const struct message_opts *mo)
 		st.nlines = 1;                      /* --quit-after mail */
 	else if (!mo->bdat && mo->quit_after != STAGE_RCPT)
 		snprintf(st.lines[st.nlines++], SMTP_COMMAND_LINE_MAX, "DATA");
-	int worst = sh->worst;
+	int worst = sh->outcome.worst;
 	struct session_reply r;
 	session_reply_init(&r);
 	bool whole = mo->quit_after != STAGE_MAIL && mo->quit_after != STAGE_RCPT;
@@ -312,8 +312,10 @@ out:
 
 /* `message --to B [--subject S] ...`: the same options as the command
  * line's test message, parsed by the same parser. */
-void cmd_message(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_message(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	char *argv[TOK_MAX_WORDS + 1];
 	for (size_t i = 0; i < t->count; i++)
 		argv[i] = t->word[i];

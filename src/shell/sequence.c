@@ -41,7 +41,7 @@ void shell_sequence(struct shell *sh, const struct smtpsh_args *a)
 	}
 	bool go = !seq_stop(sh, mo, STAGE_BANNER);
 	if (go) {
-		shell_run_verb(sh, verb_by_id(sh->lmtp ? VERB_LHLO : VERB_EHLO), "", 0);
+		shell_run_verb(sh, verb_by_id(sh->conn.lmtp ? VERB_LHLO : VERB_EHLO), "", 0);
 		go = session_state(sh->sess) == SMTP_ST_READY && !seq_stop(sh, mo, STAGE_EHLO);
 	}
 	if (go && mo->starttls) {

@@ -4,7 +4,7 @@
  *
  *   repl.c | tui.c | script.c | main.c (-e)   lines typed, piped or given
  *     -> shellcmd.c                     tokenized; a shell command or a verb
- *        -> infocmd.c                   explain, state, ext, ?, set, mailbox
+ *        -> infocmd.c                   explain, state, ext, set, mailbox, profiles
  *        -> lookupcmd.c                 lookup: the core's engine, fed by
  *           -> lookupfeed.c, lookupfile.c  the names and --resume files; its
  *                                        reconnect hook replays the steps below
@@ -27,7 +27,8 @@
  * tui.c), a history file that cannot be saved (history.c).  The session
  * is the core's; the shell reads it through session.h's accessors only.
  *
- * One struct shell is created in main() and passed explicitly.  The
+ * One struct shell is created in main() and passed explicitly; its fields
+ * are grouped by concern, each group naming the file that owns it.  The
  * process-wide state is what a C callback or a signal handler must reach:
  * signals.c's self-pipe, repl.c's shell for readline's line callback,
  * tui.c's active view and tui_signals.c's handlers, history.c's file path,
@@ -74,79 +75,137 @@ enum shell_status {
 struct auth_exchange;
 struct secret_env;
 
-struct shell {
-	struct session *sess;
-	struct session_options sopt;
-	struct output out;
-	bool interactive;         /* readline REPL */
-	bool stop_on_error;
-	bool stop;                /* leave after the current line */
-	int signal;               /* the signal that ended the script, or 0 */
-	bool quiet_echo;          /* don't echo the wire line (interactive typing) */
+/* struct shell's parts, one per concern.  Each names the file that owns
+ * it: the one that writes it while the shell runs.  main.c fills the
+ * settings from the command line before the first line is read; that
+ * setup is not counted as owning. */
+
+/* The exit status (exchange.c: shell_note_status, shell_message_status). */
+struct shell_outcome {
 	int worst;                /* enum shell_status, the worst seen */
 	char failed_stage[32];    /* the first stage that went wrong */
+};
+
+/* Where and how to connect: settings (main.c, fixed after startup). */
+struct shell_conn {
 	unsigned timeout_s;       /* --timeout, 0: the RFC 5321 defaults */
 	enum smtpsh_route route;  /* --mx, --no-mx, or MX when no port is given */
 	const char *dns_server;   /* SMTPSH_DNS_SERVER: ask it instead of resolv.conf's */
-	/* `data` typed alone: the body is being collected. */
-	bool in_body;
-	FILE *body;               /* tmpfile() holding the typed body */
-	bool body_8bit;           /* it holds 8-bit bytes */
-	/* --demo: the in-process teaching server. */
-	struct demo_server *demo;
-	/* TLS and AUTH (tlscmd.c, authcmd.c). */
-	bool implicit_tls;        /* --tls: TLS right after connect (SMTPS) */
+	const char *helo;         /* --helo: our name in HELO/EHLO, or NULL */
+	bool lmtp;                /* --lmtp: HELO/EHLO are sent as LHLO */
+	const struct profiles *profiles; /* the config file's (profile.h) */
+	struct demo_server *demo; /* --demo: the in-process teaching server */
+};
+
+/* TLS (recipe_view.c: every handshake's options, shell_tls_options, and
+ * what it found).  The settings are main.c's; `set insecure` (infocmd.c)
+ * is the one changed later. */
+struct shell_tls {
+	bool implicit;            /* --tls: TLS right after connect (SMTPS) */
 	bool insecure;            /* --insecure / `set insecure on` */
 	const char *cafile;       /* --cafile */
 	const char *sni;          /* --sni */
-	const char *helo;         /* --helo: our name in HELO/EHLO, or NULL */
-	const struct profiles *profiles; /* the config file's (profile.h) */
-	unsigned tls_min;         /* --tls-protocol */
-	const char *tls_cipher;   /* --tls-cipher */
+	unsigned min;             /* --tls-protocol */
+	const char *cipher;       /* --tls-cipher */
 	const char *cert, *key;   /* --cert, --key */
+	struct implicit_tls itls; /* --tls: the handshake armed before connect */
+	struct tls_info info;     /* the last handshake's findings */
+	bool known;               /* info holds a handshake's findings */
+};
+
+/* AUTH (authcmd.c: the user AUTH accepted, for the status bar).  The
+ * settings are main.c's; the secrets are read by recipe_view.c. */
+struct shell_auth_state {
 	const char *password_file;/* --password-file */
 	const char *token_file;   /* --token-file (XOAUTH2, OAUTHBEARER) */
 	/* SMTPSH_PASSWORD and SMTPSH_TOKEN, out of the environment since
 	 * startup (secret.h); owned by main.c. */
 	const struct secret_env *env_secrets;
-	bool allow_plain_auth;    /* --allow-plaintext-auth */
-	bool lmtp;                /* --lmtp: HELO/EHLO are sent as LHLO */
-	/* The full-screen view (tui.c): asked for by `view`; its search; the
-	 * hooks that give the bare terminal back for a question. */
+	bool allow_plain;         /* --allow-plaintext-auth */
+	char user[128];           /* the user AUTH accepted */
+};
+
+/* A body typed after `data` (body.c, shell_body_begin and the lines). */
+struct shell_body {
+	bool on;                  /* the body is being collected */
+	FILE *file;               /* tmpfile() holding the typed body */
+	bool has_8bit;            /* it holds 8-bit bytes */
+};
+
+/* The full-screen view (tui.c): asked for by `view` (shellcmd.c), --tui
+ * (main.c) and dropped by repl.c; its search; the hooks that give the
+ * bare terminal back for a question (exchange.c, authcmd.c and
+ * recipe_view.c call them). */
+struct shell_tui {
 	bool want_view;
-	char tui_search[SHELL_SEARCH_MAX];
+	char search[SHELL_SEARCH_MAX];
 	void (*suspend)(void *ctx);
 	void (*resume)(void *ctx);
 	void *suspend_ctx;
-	/* For the status bar: the last reply's round trip, the sender of the
-	 * transaction, the user AUTH accepted. */
+};
+
+/* What the replies showed (exchange.c, as each is shown): for the status
+ * bar, the last round trip and the transaction's sender; for the tour,
+ * the code of the last reply to a command. */
+struct shell_seen {
 	double last_rtt_ms;
 	char sender[SMTP_PATH_MAX];
-	char auth_user[128];
-	/* --tour (tour.c): on, and the step the student is at; the code of
-	 * the last reply to a command, which the tour checks. */
-	bool tour;
-	size_t tour_step;
 	int last_code;
-	/* `pipeline {`: the commands typed, sent together at `}`. */
-	bool pipe_on;
-	size_t pipe_n;
-	const struct verb *pipe_verb[SHELL_PIPE_MAX];
-	char pipe_line[SHELL_PIPE_MAX][SMTP_COMMAND_LINE_MAX];
-	struct implicit_tls itls;
-	struct tls_info tls;      /* the last handshake's findings */
-	bool tls_known;
+};
+
+/* --tour (tour.c): on, and the step the student is at. */
+struct shell_tour {
+	bool on;
+	size_t step;
+};
+
+/* `pipeline {` (pipeline.c): the commands typed, sent together at `}`;
+ * shell_leave (exchange.c) drops one left open. */
+struct shell_pipe {
+	bool on;
+	size_t n;
+	const struct verb *verb[SHELL_PIPE_MAX];
+	char line[SHELL_PIPE_MAX][SMTP_COMMAND_LINE_MAX];
+};
+
+/* Lookups (lookupcmd.c: a `lookup`'s options for its run, the held
+ * secret); main.c fills the command line's. */
+struct shell_lookup_state {
+	struct lookup_config config;
+	const char *resume;       /* --resume RESULTS */
+	/* During a lookup that replays AUTH: the secret typed at its first
+	 * reconnect, for the others (secret.h); NULL otherwise. */
+	struct secret_held *held_secret;
+};
+
+struct shell {
+	/* The session, the output and the transcript: set up by main.c, used
+	 * by every file, freed by shell_free (shellcmd.c). */
+	struct session *sess;
+	struct session_options sopt;
+	struct output out;
 	struct transcript transcript; /* --transcript FILE */
 	/* How this connection was brought up (recipe.h): the steps that
 	 * succeeded, recorded by the recipe's own functions and replayed by
 	 * `reconnect` and a lookup's reconnect. */
 	struct recipe recipe;
-	/* Lookups (lookupcmd.c): settings from the command line. */
-	struct lookup_config lookup;
-	/* During a lookup that replays AUTH: the secret typed at its first
-	 * reconnect, for the others (secret.h); NULL otherwise. */
-	struct secret_held *held_secret;
-	const char *lookup_resume;    /* --resume RESULTS */
+	/* The run: main.c's settings; stop and signal are set wherever the
+	 * run is ended (exit, a signal, --stop-on-error, the view's quit). */
+	bool interactive;         /* readline REPL */
+	bool stop_on_error;
+	bool stop;                /* leave after the current line */
+	int signal;               /* the signal that ended the script, or 0 */
+	bool quiet_echo;          /* don't echo the wire line (interactive typing) */
+	struct shell_outcome outcome;
+	struct shell_conn conn;
+	struct shell_tls tls;
+	struct shell_auth_state auth;
+	struct shell_body body;
+	struct shell_tui tui;
+	struct shell_seen seen;
+	struct shell_tour tour;
+	struct shell_pipe pipe;
+	struct shell_lookup_state lookup;
 };
 
 /* exchange.c: one command to the server and every reply it brings. */
@@ -276,6 +335,9 @@ bool shell_send_body(struct shell *sh, body_reader_fn read, void *ctx, const cha
     unsigned long *seq);
 /* `bdat [FILE]`: the file as BDAT chunks. */
 void shell_bdat(struct shell *sh, const char *arg, size_t arglen);
+/* After a 354: collect the body typed from here on, in a tmpfile(); false
+ * when there is none (errno says why; not reported). */
+bool shell_body_begin(struct shell *sh);
 /* A line typed after a 354; "." ends the body. */
 void shell_body_line(struct shell *sh, const char *line, size_t len);
 /* Abandon a body being typed (Ctrl-C, end of input). */
@@ -288,7 +350,7 @@ void shell_tls_show(struct shell *sh);
 /* authcmd.c */
 /* The secrets masked in server text between AUTH exchanges: those held
  * for the whole run (SMTPSH_PASSWORD, SMTPSH_TOKEN) or for a lookup
- * (held_secret), each with its base64; an exchange adds its own and this
+ * (lookup.held_secret), each with its base64; an exchange adds its own and this
  * puts the list back when it ends. */
 void shell_mask_standing(struct shell *sh);
 /* A line typed for `raw AUTH ...` or at its challenge: masked in server
@@ -324,8 +386,18 @@ void tour_after_line(struct shell *sh, const char *line, size_t len);
 /* replaycmd.c: --replay FILE [--step]. */
 void shell_replay(struct shell *sh, const char *path, bool step);
 
-/* lookupcmd.c */
+/* A shell command's call (shellcmd.c's table): the shell, the typed line
+ * tokenized, and the line itself as typed (`raw` and `explain` read it
+ * past the command's name).  Each handler reads what it needs. */
 struct tokens;
+struct shell_call {
+	struct shell *sh;
+	const struct tokens *t;
+	const char *line;
+	size_t len;
+};
+
+/* lookupcmd.c */
 /* `lookup FILE` / `lookup NAME NAME...`: words[0..n) after the command. */
 void shell_lookup(struct shell *sh, const char *const *words, size_t n);
 /* --lookup FILE HOST [PORT] (and `lookup FILE`): the whole run,
@@ -334,7 +406,7 @@ void shell_lookup(struct shell *sh, const char *const *words, size_t n);
  * shell_open (port NULL: a domain's MX hosts), else to host and port. */
 void shell_lookup_file(struct shell *sh, const char *file, const char *host, const char *port,
     bool keep_open, bool by_route);
-void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_lookup(const struct shell_call *call);
 
 /* serve.c: `--serve [ADDR:]PORT`, its log on stdout unless quiet;
  * error_limit 0: the server's default.  The exit status. */
@@ -360,17 +432,17 @@ bool shell_line_sensitive(const struct shell *sh, const char *line, size_t len);
 void shell_prompt(struct shell *sh, char *buf, size_t cap);
 
 /* infocmd.c: the shell commands that only show things. */
-struct tokens;
-void cmd_explain(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_state(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_ext(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_mailbox(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_terminal(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_set(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_mx(struct shell *sh, const struct tokens *t, const char *line, size_t len);
-void cmd_timing(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_explain(const struct shell_call *call);
+void cmd_state(const struct shell_call *call);
+void cmd_ext(const struct shell_call *call);
+void cmd_mailbox(const struct shell_call *call);
+void cmd_terminal(const struct shell_call *call);
+void cmd_profiles(const struct shell_call *call);
+void cmd_set(const struct shell_call *call);
+void cmd_mx(const struct shell_call *call);
+void cmd_timing(const struct shell_call *call);
 /* sendcmd.c: `message --to B ...`, the command line's message options. */
-void cmd_message(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+void cmd_message(const struct shell_call *call);
 
 /* repl.c */
 int repl_run(struct shell *sh);

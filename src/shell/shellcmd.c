@@ -27,19 +27,22 @@ struct shell_cmd {
 	const char *name;
 	const char *usage;
 	const char *summary;
-	void (*run)(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+	void (*run)(const struct shell_call *call);
 };
 
-static void cmd_help(struct shell *sh, const struct tokens *t, const char *line, size_t len);
+static void cmd_help(const struct shell_call *call);
 
-static void cmd_open(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_open(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	if (t->count == 1 && sh->recipe.host[0] != '\0') {
 		shell_reconnect(sh);           /* the last connection's recipe again */
 		return;
 	}
-	if (t->count == 1 && sh->demo != NULL) {     /* --demo: the teaching server again */
-		(void)shell_open(sh, demo_server_host(sh->demo), demo_server_port(sh->demo));
+	if (t->count == 1 && sh->conn.demo != NULL) {     /* --demo: the teaching server again */
+		(void)shell_open(sh, demo_server_host(sh->conn.demo),
+		    demo_server_port(sh->conn.demo));
 		return;
 	}
 	if (t->count < 2 || t->count > 3) {
@@ -48,43 +51,29 @@ static void cmd_open(struct shell *sh, const struct tokens *t, const char *line,
 	}
 	/* A profile's name: its host and port (its other settings are the
 	 * command line's, read at the start: `smtpsh NAME`). */
-	int sec = t->count == 2 && strcmp(t->word[1], "default") != 0 && sh->profiles != NULL
-	    ? profiles_find(sh->profiles, t->word[1]) : -1;
-	const char *host = profiles_get(sh->profiles, sec, "host");
+	int sec = t->count == 2 && strcmp(t->word[1], "default") != 0 && sh->conn.profiles != NULL
+	    ? profiles_find(sh->conn.profiles, t->word[1]) : -1;
+	const char *host = profiles_get(sh->conn.profiles, sec, "host");
 	if (host != NULL) {
-		(void)shell_open(sh, host, profiles_get(sh->profiles, sec, "port"));
+		(void)shell_open(sh, host, profiles_get(sh->conn.profiles, sec, "port"));
 		return;
 	}
 	(void)shell_open(sh, t->word[1], t->count == 3 ? t->word[2] : NULL);
 }
 
-static void cmd_reconnect(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_reconnect(const struct shell_call *call)
 {
-	if (t->count > 1) {
+	struct shell *sh = call->sh;
+	if (call->t->count > 1) {
 		shell_usage_error(sh, N_("reconnect takes no argument (open HOST [PORT] for another)"));
 		return;
 	}
 	shell_reconnect(sh);
 }
 
-static void cmd_profiles(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_close(const struct shell_call *call)
 {
-	const struct profiles *p = sh->profiles;
-	if (p == NULL || p->nnames == 0) {
-		out_note(&sh->out, N_("no profiles (they live in $XDG_CONFIG_HOME/smtpsh/config, "
-		    "default ~/.config/smtpsh/config; see smtpsh(1), FILES)"));
-		return;
-	}
-	for (size_t i = 0; i < p->nnames; i++) {
-		const char *host = profiles_get(p, (int)i, "host");
-		const char *port = profiles_get(p, (int)i, "port");
-		out_note(&sh->out, "[%s] %s%s%s", p->names[i], host != NULL ? host : "-",
-		    port != NULL ? " port " : "", port != NULL ? port : "");
-	}
-}
-
-static void cmd_close(struct shell *sh, const struct tokens *t, const char *line, size_t len)
-{
+	struct shell *sh = call->sh;
 	if (!session_is_open(sh->sess)) {
 		shell_usage_error(sh, N_("not connected"));
 		return;
@@ -92,19 +81,21 @@ static void cmd_close(struct shell *sh, const struct tokens *t, const char *line
 	shell_close(sh, N_("closed (without QUIT)"));
 }
 
-static void cmd_exit(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_exit(const struct shell_call *call)
 {
-	sh->stop = true;
+	call->sh->stop = true;
 }
 
-static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_raw(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	if (t->count < 2) {
 		shell_usage_error(sh, N_("usage: raw LINE"));
 		return;
 	}
-	const char *rest = line + t->start[1];
-	size_t rlen = len - t->start[1];
+	const char *rest = call->line + t->start[1];
+	size_t rlen = call->len - t->start[1];
 	while (rlen > 0 && (rest[rlen - 1] == ' ' || rest[rlen - 1] == '\t'))
 		rlen--;
 	size_t w = 0;
@@ -125,18 +116,17 @@ static void cmd_raw(struct shell *sh, const struct tokens *t, const char *line, 
 	int code = shell_exchange(sh, NULL, rest, rlen, &r);
 	if (auth && !session_in_auth(sh->sess))
 		shell_mask_standing(sh);
-	if (code == 354 && session_state(sh->sess) == SMTP_ST_DATA) {
-		sh->body = tmpfile();
-		sh->in_body = sh->body != NULL;
-		sh->body_8bit = false;
-	}
+	if (code == 354 && session_state(sh->sess) == SMTP_ST_DATA)
+		(void)shell_body_begin(sh);
 	if (code != 0)
 		shell_maybe_stop(sh, &r);
 	session_reply_free(&r);
 }
 
-static void cmd_pipeline(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_pipeline(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	const char *w = t->count == 2 ? t->word[1] : "";
 	if (strcmp(w, "{") == 0 || strcmp(w, "on") == 0)
 		pipeline_begin(sh);
@@ -146,27 +136,30 @@ static void cmd_pipeline(struct shell *sh, const struct tokens *t, const char *l
 		shell_usage_error(sh, N_("usage: pipeline { (or on) ... } (or pipeline off)"));
 }
 
-static void cmd_view(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_view(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
 	if (!sh->interactive) {
 		shell_usage_error(sh, N_("view is for the interactive shell (or start with --tui)"));
 		return;
 	}
-	sh->want_view = true;   /* the loop that read this line switches views */
+	sh->tui.want_view = true;   /* the loop that read this line switches views */
 }
 
-static void cmd_tour(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_tour(const struct shell_call *call)
 {
-	if (sh->demo == NULL) {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
+	if (sh->conn.demo == NULL) {
 		shell_usage_error(sh, N_("the tour runs against the teaching server: smtpsh --demo --tour"));
 		return;
 	}
 	tour_command(sh, t->count > 1 ? t->word[1] : "");
 }
 
-static void cmd_tls(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_tls(const struct shell_call *call)
 {
-	shell_tls_show(sh);
+	shell_tls_show(call->sh);
 }
 
 static const struct shell_cmd shell_cmds[] = {
@@ -272,8 +265,10 @@ static const char *shell_suggest(const char *typed, char *out, size_t cap)
 	return out;
 }
 
-static void cmd_help(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+static void cmd_help(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	struct out_help_row verbs[VERB__COUNT], cmds[SHELL_NCMDS];
 	struct out_help h = { verbs, 0, cmds, 0, NULL };
 	if (t->count > 1) {
@@ -325,9 +320,9 @@ void shell_init(struct shell *sh)
 
 void shell_free(struct shell *sh)
 {
-	if (sh->body != NULL)
-		fclose(sh->body);
-	sh->body = NULL;
+	if (sh->body.file != NULL)
+		fclose(sh->body.file);
+	sh->body.file = NULL;
 	session_free(sh->sess);
 	sh->sess = NULL;
 }
@@ -381,11 +376,11 @@ bool shell_line_sensitive(const struct shell *sh, const char *line, size_t len)
 
 void shell_prompt(struct shell *sh, char *buf, size_t cap)
 {
-	if (sh->in_body) {
+	if (sh->body.on) {
 		snprintf(buf, cap, "data> ");
 		return;
 	}
-	if (sh->pipe_on) {
+	if (sh->pipe.on) {
 		snprintf(buf, cap, "pipeline (} sends)> ");
 		return;
 	}
@@ -411,18 +406,18 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len);
 
 void shell_run_line(struct shell *sh, const char *line, size_t len)
 {
-	bool was_body = sh->in_body;
+	bool was_body = sh->body.on;
 	shell_run_one(sh, line, len);
 	/* The tour looks at each line: the end of a body counts as DATA's. */
-	if (sh->tour && was_body && !sh->in_body)
+	if (sh->tour.on && was_body && !sh->body.on)
 		tour_after_line(sh, "data", 4);
-	else if (sh->tour && !was_body)
+	else if (sh->tour.on && !was_body)
 		tour_after_line(sh, line, len);
 }
 
 static void shell_run_one(struct shell *sh, const char *line, size_t len)
 {
-	if (sh->in_body) {
+	if (sh->body.on) {
 		shell_body_line(sh, line, len);
 		return;
 	}
@@ -452,14 +447,14 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len)
 		free(t);
 		return;
 	}
-	if (sh->pipe_on && t->count == 1 && strcmp(t->word[0], "}") == 0) {
+	if (sh->pipe.on && t->count == 1 && strcmp(t->word[0], "}") == 0) {
 		pipeline_end(sh);
 		free(t);
 		return;
 	}
 	const struct shell_cmd *c = shell_cmd_lookup(t->word[0]);
 	if (c != NULL) {
-		c->run(sh, t, line, len);
+		c->run(&(struct shell_call){ .sh = sh, .t = t, .line = line, .len = len });
 		free(t);
 		return;
 	}
@@ -487,7 +482,7 @@ static void shell_run_one(struct shell *sh, const char *line, size_t len)
 		alen += t->len[i];
 	}
 	arg[alen] = '\0';
-	if (sh->pipe_on)
+	if (sh->pipe.on)
 		(void)pipeline_add(sh, v, arg, alen);
 	else
 		shell_run_verb(sh, v, arg, alen);

@@ -66,9 +66,9 @@ void shell_starttls(struct shell *sh)
 
 void shell_tls_show(struct shell *sh)
 {
-	if (!sh->tls_known) {
+	if (!sh->tls.known) {
 		out_note(&sh->out, N_("no TLS handshake in this session (starttls, or connect with --tls)"));
 		return;
 	}
-	out_tls(&sh->out, "show", &sh->tls);
+	out_tls(&sh->out, "show", &sh->tls.info);
 }

@@ -113,30 +113,30 @@ size_t tour_count(void)
 
 static void tour_show(struct shell *sh)
 {
-	const struct tour_step *s = &tour_steps[sh->tour_step];
-	out_tour(&sh->out, sh->tour_step + 1, TOUR_STEPS, s->title, s->before, s->type, NULL);
+	const struct tour_step *s = &tour_steps[sh->tour.step];
+	out_tour(&sh->out, sh->tour.step + 1, TOUR_STEPS, s->title, s->before, s->type, NULL);
 }
 
 void tour_start(struct shell *sh)
 {
-	sh->tour = true;
-	sh->tour_step = 0;
+	sh->tour.on = true;
+	sh->tour.step = 0;
 	tour_show(sh);
 }
 
 void tour_command(struct shell *sh, const char *arg)
 {
 	if (strcmp(arg, "off") == 0) {
-		sh->tour = false;
+		sh->tour.on = false;
 		out_note(&sh->out, N_("the tour is off (tour starts it again)"));
 		return;
 	}
-	if (!sh->tour) {
+	if (!sh->tour.on) {
 		tour_start(sh);
 		return;
 	}
-	if (strcmp(arg, "next") == 0 && sh->tour_step + 1 < TOUR_STEPS)
-		sh->tour_step++;
+	if (strcmp(arg, "next") == 0 && sh->tour.step + 1 < TOUR_STEPS)
+		sh->tour.step++;
 	tour_show(sh);
 }
 
@@ -144,9 +144,9 @@ void tour_command(struct shell *sh, const char *arg)
  * counts moves the tour on. */
 void tour_after_line(struct shell *sh, const char *line, size_t len)
 {
-	if (!sh->tour || sh->tour_step >= TOUR_STEPS)
+	if (!sh->tour.on || sh->tour.step >= TOUR_STEPS)
 		return;
-	const struct tour_step *s = &tour_steps[sh->tour_step];
+	const struct tour_step *s = &tour_steps[sh->tour.step];
 	size_t w = 0;
 	while (w < len && line[w] != ' ')
 		w++;
@@ -155,13 +155,13 @@ void tour_after_line(struct shell *sh, const char *line, size_t len)
 	if (s->codes[0] != 0) {
 		bool hit = false;
 		for (size_t i = 0; i < sizeof s->codes / sizeof s->codes[0] && s->codes[i] != 0; i++)
-			hit = hit || s->codes[i] == sh->last_code;
+			hit = hit || s->codes[i] == sh->seen.last_code;
 		if (!hit)
 			return;
 	}
-	out_tour(&sh->out, sh->tour_step + 1, TOUR_STEPS, s->title, NULL, NULL, s->after);
-	if (++sh->tour_step == TOUR_STEPS) {
-		sh->tour = false;
+	out_tour(&sh->out, sh->tour.step + 1, TOUR_STEPS, s->title, NULL, NULL, s->after);
+	if (++sh->tour.step == TOUR_STEPS) {
+		sh->tour.on = false;
 		return;
 	}
 	tour_show(sh);

@@ -112,7 +112,7 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 		shell_bdat(sh, arg, arglen);
 		return;
 	}
-	if (sh->lmtp && (v->flags & VERB_F_HELLO))
+	if (sh->conn.lmtp && (v->flags & VERB_F_HELLO))
 		v = verb_by_id(VERB_LHLO);      /* --lmtp: LMTP's hello (RFC 2033 4.1) */
 	if ((v->flags & VERB_F_SWAPS_ROLES) && session_is_open(sh->sess) &&
 	    session_tls_active(sh->sess)) {

@@ -22,6 +22,7 @@
 #include "libs_openssl.h"
 
 #include "smtp_limits.h"
+#include "unused.h"
 
 
 static enum smtp_errkind check_length(const char *what, const char *s, size_t max,
@@ -125,8 +126,9 @@ static enum smtp_errkind plain_first(struct auth_exchange *ax, struct strbuf *ou
 	return auth_plain_response(ax->authzid, ax->user, ax->secret, out, err);
 }
 
-static enum smtp_errkind plain_step(struct auth_exchange *ax, const unsigned char *dec,
-    size_t declen, struct strbuf *line, struct smtp_error *err)
+static enum smtp_errkind plain_step(struct auth_exchange *ax,
+    SMTPSH_UNUSED const unsigned char *dec, SMTPSH_UNUSED size_t declen, struct strbuf *line,
+    struct smtp_error *err)
 {
 	/* RFC 4616: the empty challenge asks for the message. */
 	if (ax->rounds > 1)
@@ -135,8 +137,9 @@ static enum smtp_errkind plain_step(struct auth_exchange *ax, const unsigned cha
 	return plain_first(ax, line, err);
 }
 
-static enum smtp_errkind login_step(struct auth_exchange *ax, const unsigned char *dec,
-    size_t declen, struct strbuf *line, struct smtp_error *err)
+static enum smtp_errkind login_step(struct auth_exchange *ax,
+    SMTPSH_UNUSED const unsigned char *dec, SMTPSH_UNUSED size_t declen, struct strbuf *line,
+    struct smtp_error *err)
 {
 	if (ax->rounds > 2)
 		return smtp_error_set(err, SMTP_ERR_REFUSED, 0,

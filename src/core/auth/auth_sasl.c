@@ -14,6 +14,7 @@
  * caller cancels with "*"), SMTP_ERR_USAGE, SMTP_ERR_NOMEM.
  */
 #include "auth_int.h"
+#include "unused.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,14 +342,16 @@ static enum smtp_errkind oauth_step(struct auth_exchange *ax, size_t declen, con
 	return acklen > 0 ? auth_append_base64(line, ack, acklen) : SMTP_OK;
 }
 
-enum smtp_errkind auth_xoauth2_step(struct auth_exchange *ax, const unsigned char *dec,
-    size_t declen, struct strbuf *line, struct smtp_error *err)
+enum smtp_errkind auth_xoauth2_step(struct auth_exchange *ax,
+    SMTPSH_UNUSED const unsigned char *dec, size_t declen, struct strbuf *line,
+    struct smtp_error *err)
 {
 	return oauth_step(ax, declen, "", 0, line, err);        /* an empty line */
 }
 
-enum smtp_errkind auth_oauthbearer_step(struct auth_exchange *ax, const unsigned char *dec,
-    size_t declen, struct strbuf *line, struct smtp_error *err)
+enum smtp_errkind auth_oauthbearer_step(struct auth_exchange *ax,
+    SMTPSH_UNUSED const unsigned char *dec, size_t declen, struct strbuf *line,
+    struct smtp_error *err)
 {
 	return oauth_step(ax, declen, "\001", 1, line, err);    /* one ^A */
 }

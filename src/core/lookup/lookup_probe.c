@@ -17,6 +17,7 @@
 #include <time.h>
 
 #include "smtp_limits.h"
+#include "unused.h"
 #include "verbs.h"
 
 const char *lookup_name_domain(const struct lookup *lk)
@@ -392,12 +393,12 @@ static void lookup_ask_one(struct lookup *lk, size_t i, enum lookup_method m, en
 
 /* The methods' asks (lookup_int.h): one name at a time, since VRFY and
  * EXPN end a pipelined group (RFC 2920 3.1), so cnt is 1. */
-void lookup_vrfy_ask(struct lookup *lk, const size_t *idx, size_t cnt)
+void lookup_vrfy_ask(struct lookup *lk, const size_t *idx, SMTPSH_UNUSED size_t cnt)
 {
 	lookup_ask_one(lk, idx[0], LOOKUP_VRFY, VERB_VRFY, true);
 }
 
-void lookup_expn_ask(struct lookup *lk, const size_t *idx, size_t cnt)
+void lookup_expn_ask(struct lookup *lk, const size_t *idx, SMTPSH_UNUSED size_t cnt)
 {
 	lookup_ask_one(lk, idx[0], LOOKUP_EXPN, VERB_EXPN, false);
 }

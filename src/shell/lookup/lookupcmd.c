@@ -153,9 +153,9 @@ static void lookup_go(struct shell *sh, const char *path, const char *const *wor
 	}
 	/* --output may be the --resume file: read from a copy, since the
 	 * output is emptied and written again from the start. */
-	bool copy = sh->lookup_resume != NULL && o->results != stdout;
+	bool copy = sh->lookup.resume != NULL && o->results != stdout;
 	size_t total = 0;
-	enum smtp_errkind k = lookup_feed_open(feed, path, words, n, sh->lookup_resume, o->json,
+	enum smtp_errkind k = lookup_feed_open(feed, path, words, n, sh->lookup.resume, o->json,
 	    copy, &err);
 	if (k == SMTP_OK)
 		k = lookup_feed_check(feed, &total, &err);
@@ -191,20 +191,20 @@ static void lookup_go(struct shell *sh, const char *path, const char *const *wor
 	}
 	out_lookup_begin(o);
 	struct lookup_summary sum;
-	sh->lookup.keep_open = keep_open;
+	sh->lookup.config.keep_open = keep_open;
 	/* A signal the shell already took (say, while the EHLO above was
 	 * awaited) leaves the cancel fd drained: the engine is told. */
-	sh->lookup.stopped = sh->signal != 0 || sh->stop;
+	sh->lookup.config.stopped = sh->signal != 0 || sh->stop;
 	/* A secret typed for the first reconnect's AUTH serves the rest. */
 	struct secret_held *held = NULL;
 	if (sh->recipe.auth && (held = malloc(sizeof *held)) != NULL) {
 		secret_held_begin(held);
-		sh->held_secret = held;
+		sh->lookup.held_secret = held;
 	}
 	struct lookup_source src = { lookup_feed_next, feed };
-	k = lookup_run(sh->sess, &sh->lookup, &hooks, &src, &sum, &err);
+	k = lookup_run(sh->sess, &sh->lookup.config, &hooks, &src, &sum, &err);
 	if (held != NULL) {
-		sh->held_secret = NULL;
+		sh->lookup.held_secret = NULL;
 		secret_held_end(held);
 		free(held);
 		shell_mask_standing(sh);          /* the held secret is gone */
@@ -292,8 +292,10 @@ static size_t lookup_leading_options(const struct tokens *t, const char **bad)
 /* `lookup [--method M --domain D --csv|--json --output F --rate R ...]
  * FILE | NAME...`: the command line's lookup options, parsed by its parser,
  * for this run only. */
-void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size_t len)
+void cmd_lookup(const struct shell_call *call)
 {
+	struct shell *sh = call->sh;
+	const struct tokens *t = call->t;
 	const char *bad;
 	size_t k = lookup_leading_options(t, &bad);
 	if (k == 0) {
@@ -316,26 +318,26 @@ void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size
 	if (!shell_parse_options(sh, "lookup", (int)nopts + 1, argv, &a))
 		return;
 	/* This run's settings over the session's; the session's come back. */
-	struct lookup_config keep = sh->lookup;
-	const char *keep_resume = sh->lookup_resume;
+	struct lookup_config keep = sh->lookup.config;
+	const char *keep_resume = sh->lookup.resume;
 	struct output keep_out = sh->out;
 	if (a.method != LOOKUP_AUTO)
-		sh->lookup.method = a.method;
+		sh->lookup.config.method = a.method;
 	if (a.domain != NULL)
-		sh->lookup.domain = a.domain;
+		sh->lookup.config.domain = a.domain;
 	if (a.msg.from != NULL)
-		sh->lookup.from = a.msg.from;
+		sh->lookup.config.from = a.msg.from;
 	if (a.rate > 0)
-		sh->lookup.rate = a.rate;
+		sh->lookup.config.rate = a.rate;
 	if (a.per_connection > 0)
-		sh->lookup.per_connection = a.per_connection;
+		sh->lookup.config.per_connection = a.per_connection;
 	if (a.max_connections > 0)
-		sh->lookup.max_connections = a.max_connections;
+		sh->lookup.config.max_connections = a.max_connections;
 	if (a.retries_given)
-		sh->lookup.retries = a.retries;
-	sh->lookup.no_pipelining = sh->lookup.no_pipelining || a.msg.no_pipelining;
+		sh->lookup.config.retries = a.retries;
+	sh->lookup.config.no_pipelining = sh->lookup.config.no_pipelining || a.msg.no_pipelining;
 	if (a.resume != NULL)
-		sh->lookup_resume = a.resume;
+		sh->lookup.resume = a.resume;
 	sh->out.csv = a.csv || (sh->out.csv && !a.json);
 	sh->out.json = a.json || (sh->out.json && !a.csv);
 	bool opened = false;
@@ -361,7 +363,7 @@ void cmd_lookup(struct shell *sh, const struct tokens *t, const char *line, size
 	unsigned failed = sh->out.write_failed;
 	sh->out = keep_out;
 	sh->out.write_failed |= failed;
-	sh->lookup = keep;
-	sh->lookup_resume = keep_resume;
+	sh->lookup.config = keep;
+	sh->lookup.resume = keep_resume;
 	options_free(&a);
 }

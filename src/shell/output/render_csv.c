@@ -16,6 +16,7 @@
 
 #include "escape.h"
 #include "render.h"
+#include "unused.h"
 
 bool csv_needs_neutralising(const char *s, size_t len)
 {
@@ -76,12 +77,13 @@ static void csv_joined(struct strbuf *sb, const struct lookup_text *t, size_t n,
 	strbuf_free(&j);
 }
 
-void csv_lookup_header(const struct output *o, struct strbuf *sb)
+void csv_lookup_header(SMTPSH_UNUSED const struct output *o, struct strbuf *sb)
 {
 	(void)strbuf_appendf(sb, "name,method,verdict,code,enhanced,text,addresses,attempts,reason\r\n");
 }
 
-void csv_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb)
+void csv_lookup(SMTPSH_UNUSED const struct output *o, const struct lookup_result *r,
+    struct strbuf *sb)
 {
 	char num[32];
 	csv_cstr(sb, r->name, false);

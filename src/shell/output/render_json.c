@@ -12,6 +12,7 @@
 #include "codes.h"
 #include "json.h"
 #include "render.h"
+#include "unused.h"
 
 /* A string literal and its length. */
 #define LIT(s) (s), sizeof(s) - 1
@@ -56,10 +57,9 @@ static const char *json_origin(enum session_origin o)
 	return "command";
 }
 
-void json_reply(const struct output *o, const struct session_reply *r,
+void json_reply(SMTPSH_UNUSED const struct output *o, const struct session_reply *r,
     const struct ehlo_set *ext, struct strbuf *sb)
 {
-	(void)o;
 	struct strbuf ej;
 	strbuf_init(&ej, 256 * 1024);
 	const char *ext_json = NULL;
@@ -99,7 +99,8 @@ void json_reply(const struct output *o, const struct session_reply *r,
 	strbuf_free(&ej);
 }
 
-void json_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb)
+void json_explain(SMTPSH_UNUSED const struct output *o, const struct out_explain *x,
+    struct strbuf *sb)
 {
 	json_begin(sb, "explain");
 	if (x->verdict != NULL) {
@@ -158,7 +159,7 @@ static void json_list(struct strbuf *sb, const char *key, const char *const *ite
 	(void)strbuf_appendc(sb, ']');
 }
 
-void json_state(const struct output *o, const struct out_state *st, struct strbuf *sb)
+void json_state(SMTPSH_UNUSED const struct output *o, const struct out_state *st, struct strbuf *sb)
 {
 	json_begin(sb, "state");
 	json_kv(sb, "state", smtp_state_name(st->state));
@@ -177,7 +178,7 @@ void json_state(const struct output *o, const struct out_state *st, struct strbu
 	json_end(sb);
 }
 
-void json_ext(const struct output *o, const struct ehlo_set *set, struct strbuf *sb)
+void json_ext(SMTPSH_UNUSED const struct output *o, const struct ehlo_set *set, struct strbuf *sb)
 {
 	json_begin(sb, "ext");
 	(void)strbuf_appendf(sb, ",\"valid\":%s,\"extensions\":[", set != NULL && set->valid ? "true" : "false");
@@ -212,7 +213,7 @@ static void json_help_rows(struct strbuf *sb, const char *key, const struct out_
 	(void)strbuf_appendc(sb, ']');
 }
 
-void json_help(const struct output *o, const struct out_help *h, struct strbuf *sb)
+void json_help(SMTPSH_UNUSED const struct output *o, const struct out_help *h, struct strbuf *sb)
 {
 	json_begin(sb, "help");
 	json_help_rows(sb, "verbs", h->verbs, h->nverbs);
@@ -220,7 +221,8 @@ void json_help(const struct output *o, const struct out_help *h, struct strbuf *
 	json_end(sb);
 }
 
-void json_message(const struct output *o, const struct out_message *m, struct strbuf *sb)
+void json_message(SMTPSH_UNUSED const struct output *o, const struct out_message *m,
+    struct strbuf *sb)
 {
 	json_begin(sb, "message");
 	json_kv(sb, "outcome", render_message_outcome(m));
@@ -252,7 +254,7 @@ void json_message(const struct output *o, const struct out_message *m, struct st
 	json_end(sb);
 }
 
-void json_connected(const struct output *o, const char *host, const char *port,
+void json_connected(SMTPSH_UNUSED const struct output *o, const char *host, const char *port,
     const char *address, const struct out_via *via, struct strbuf *sb)
 {
 	json_begin(sb, "connect");
@@ -272,7 +274,7 @@ void json_connected(const struct output *o, const char *host, const char *port,
 	json_end(sb);
 }
 
-void json_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb)
+void json_mx(SMTPSH_UNUSED const struct output *o, const struct mx_route *r, struct strbuf *sb)
 {
 	static const char *const kinds[] = {
 		[MX_ROUTE_MX] = "mx", [MX_ROUTE_IMPLICIT] = "implicit", [MX_ROUTE_NULL] = "null",
@@ -316,7 +318,8 @@ static void json_texts(struct strbuf *sb, const char *key, const struct lookup_t
 	(void)strbuf_appendc(sb, ']');
 }
 
-void json_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb)
+void json_lookup(SMTPSH_UNUSED const struct output *o, const struct lookup_result *r,
+    struct strbuf *sb)
 {
 	json_begin(sb, "lookup");
 	json_kv(sb, "name", r->name);
@@ -334,7 +337,7 @@ void json_lookup(const struct output *o, const struct lookup_result *r, struct s
 	json_end(sb);
 }
 
-void json_lookup_summary(const struct output *o, const struct lookup_summary *s,
+void json_lookup_summary(SMTPSH_UNUSED const struct output *o, const struct lookup_summary *s,
     struct strbuf *sb)
 {
 	json_begin(sb, "lookup-summary");

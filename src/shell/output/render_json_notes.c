@@ -10,21 +10,23 @@
 
 #include "json.h"
 #include "render.h"
+#include "unused.h"
 
-void json_closed(const struct output *o, const char *why, struct strbuf *sb)
+void json_closed(SMTPSH_UNUSED const struct output *o, const char *why, struct strbuf *sb)
 {
 	const char *kv[] = { "reason", why };
 	json_simple(sb, "closed", kv, 2);
 }
 
-void json_challenge(const struct output *o, const char *text, size_t len, struct strbuf *sb)
+void json_challenge(SMTPSH_UNUSED const struct output *o, const char *text, size_t len,
+    struct strbuf *sb)
 {
 	(void)strbuf_appendf(sb, "{\"type\":\"challenge\",\"decoded\":");
 	(void)json_string(sb, text, len);
 	(void)strbuf_appendf(sb, "}\n");
 }
 
-void json_turned(const struct output *o, const struct out_turn *t, struct strbuf *sb)
+void json_turned(SMTPSH_UNUSED const struct output *o, const struct out_turn *t, struct strbuf *sb)
 {
 	size_t shown = t->clen > OUT_TURNED_SHOW ? OUT_TURNED_SHOW : t->clen;
 	(void)strbuf_appendf(sb, "{\"type\":\"turned\",\"received\":");
@@ -39,7 +41,7 @@ void json_turned(const struct output *o, const struct out_turn *t, struct strbuf
 	(void)strbuf_appendf(sb, "}\n");
 }
 
-void json_error(const struct output *o, const char *stage, const struct smtp_error *e,
+void json_error(SMTPSH_UNUSED const struct output *o, const char *stage, const struct smtp_error *e,
     struct strbuf *sb)
 {
 	const char *msg = e->msg[0] != '\0' ? e->msg : smtp_errkind_name(e->kind);
@@ -47,14 +49,15 @@ void json_error(const struct output *o, const char *stage, const struct smtp_err
 	json_simple(sb, "error", kv, 6);
 }
 
-void json_note(const struct output *o, const char *type, const char *msg, struct strbuf *sb)
+void json_note(SMTPSH_UNUSED const struct output *o, const char *type, const char *msg,
+    struct strbuf *sb)
 {
 	const char *kv[] = { "message", msg };
 	json_simple(sb, type, kv, 2);
 }
 
-void json_mailbox(const struct output *o, const char *kind, const char *user, const char *text,
-    size_t len, struct strbuf *sb)
+void json_mailbox(SMTPSH_UNUSED const struct output *o, const char *kind, const char *user,
+    const char *text, size_t len, struct strbuf *sb)
 {
 	(void)strbuf_appendf(sb, "{\"type\":\"%s\",\"user\":", kind);
 	(void)json_cstring(sb, user);
@@ -64,7 +67,7 @@ void json_mailbox(const struct output *o, const char *kind, const char *user, co
 	(void)strbuf_appendf(sb, "}\n");
 }
 
-void json_settings(const struct output *o, bool insecure, const char *changed,
+void json_settings(SMTPSH_UNUSED const struct output *o, bool insecure, const char *changed,
     struct strbuf *sb)
 {
 	(void)strbuf_appendf(sb, "{\"type\":\"settings\",\"insecure\":%s,\"changed\":",
@@ -73,7 +76,7 @@ void json_settings(const struct output *o, bool insecure, const char *changed,
 	(void)strbuf_appendf(sb, "}\n");
 }
 
-void json_tour(const struct output *o, const struct out_tour *t, struct strbuf *sb)
+void json_tour(SMTPSH_UNUSED const struct output *o, const struct out_tour *t, struct strbuf *sb)
 {
 	(void)strbuf_appendf(sb, "{\"type\":\"tour\",\"step\":%zu,\"of\":%zu,\"title\":", t->step,
 	    t->of);
@@ -87,14 +90,14 @@ void json_tour(const struct output *o, const struct out_tour *t, struct strbuf *
 	(void)strbuf_appendf(sb, "}\n");
 }
 
-void json_guide(const struct output *o, const char *text, struct strbuf *sb)
+void json_guide(SMTPSH_UNUSED const struct output *o, const char *text, struct strbuf *sb)
 {
 	(void)strbuf_appendf(sb, "{\"type\":\"guide\",\"text\":");
 	(void)json_cstring(sb, text);
 	(void)strbuf_appendf(sb, "}\n");
 }
 
-void json_summary(const struct output *o, int status, const char *failed_stage,
+void json_summary(SMTPSH_UNUSED const struct output *o, int status, const char *failed_stage,
     struct strbuf *sb)
 {
 	(void)strbuf_appendf(sb, "{\"type\":\"summary\",\"status\":%d,\"failed_stage\":", status);
@@ -102,8 +105,8 @@ void json_summary(const struct output *o, int status, const char *failed_stage,
 	(void)strbuf_appendf(sb, "}\n");
 }
 
-void json_lookup_event(const struct output *o, const char *event, const char *message,
-    bool routine, struct strbuf *sb)
+void json_lookup_event(SMTPSH_UNUSED const struct output *o, const char *event, const char *message,
+    SMTPSH_UNUSED bool routine, struct strbuf *sb)
 {
 	/* JSON keeps every event, routine reconnects too. */
 	const char *kv[] = { "event", event, "message", message };

@@ -21,6 +21,7 @@
 #include "escape.h"
 #include "render.h"
 #include "tr.h"
+#include "unused.h"
 static const char *text_class_color(const struct output *o, int code)
 {
 	switch (code / 100) {
@@ -135,7 +136,7 @@ static void text_answered(const struct session_reply *r, struct strbuf *sb)
 }
 
 void text_reply(const struct output *o, const struct session_reply *r,
-    const struct ehlo_set *ext, struct strbuf *sb)
+    SMTPSH_UNUSED const struct ehlo_set *ext, struct strbuf *sb)
 {
 	const struct smtp_reply *rp = &r->reply;
 	if (r->origin == SESSION_REPLY_LATE) {
@@ -202,9 +203,9 @@ void text_reply(const struct output *o, const struct session_reply *r,
 	text_anomalies(r, sb);
 }
 
-void text_explain(const struct output *o, const struct out_explain *x, struct strbuf *sb)
+void text_explain(SMTPSH_UNUSED const struct output *o, const struct out_explain *x,
+    struct strbuf *sb)
 {
-	(void)o;
 	if (x->verdict != NULL) {
 		(void)strbuf_appendf(sb, _("%s (a lookup verdict): %s\n"), x->verdict,
 		    _(x->verdict_meaning));
@@ -252,9 +253,8 @@ void text_explain(const struct output *o, const struct out_explain *x, struct st
 	}
 }
 
-void text_state(const struct output *o, const struct out_state *st, struct strbuf *sb)
+void text_state(SMTPSH_UNUSED const struct output *o, const struct out_state *st, struct strbuf *sb)
 {
-	(void)o;
 	(void)strbuf_appendf(sb, _("state: %s\n  %s\n"), smtp_state_name(st->state),
 	    _(smtp_state_describe(st->state)));
 	if (st->connected) {
@@ -282,9 +282,8 @@ void text_state(const struct output *o, const struct out_state *st, struct strbu
 	(void)strbuf_appendc(sb, '\n');
 }
 
-void text_ext(const struct output *o, const struct ehlo_set *set, struct strbuf *sb)
+void text_ext(SMTPSH_UNUSED const struct output *o, const struct ehlo_set *set, struct strbuf *sb)
 {
-	(void)o;
 	if (set == NULL || !set->valid) {
 		(void)strbuf_appendf(sb, _("no EHLO reply yet in this session (type ehlo)\n"));
 		return;
@@ -305,9 +304,8 @@ void text_ext(const struct output *o, const struct ehlo_set *set, struct strbuf 
 		    set->dropped);
 }
 
-void text_help(const struct output *o, const struct out_help *h, struct strbuf *sb)
+void text_help(SMTPSH_UNUSED const struct output *o, const struct out_help *h, struct strbuf *sb)
 {
-	(void)o;
 	if (h->nverbs + h->ncommands == 1) {
 		const struct out_help_row *r = h->nverbs == 1 ? &h->verbs[0] : &h->commands[0];
 		(void)strbuf_appendf(sb, "%s\n    %s%s%s%s\n", r->usage, _(r->summary),
@@ -378,9 +376,8 @@ void text_connected(const struct output *o, const char *host, const char *port,
 	(void)strbuf_appendf(sb, "%s\n", o->col_off);
 }
 
-void text_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb)
+void text_mx(SMTPSH_UNUSED const struct output *o, const struct mx_route *r, struct strbuf *sb)
 {
-	(void)o;
 	(void)strbuf_appendf(sb, "MX ");
 	text_escaped(sb, r->domain);
 	if (r->kind == MX_ROUTE_NULL) {

@@ -11,6 +11,7 @@
 #include "escape.h"
 #include "render.h"
 #include "tr.h"
+#include "unused.h"
 
 static const char *text_verdict_color(const struct output *o, enum lookup_verdict v)
 {
@@ -104,10 +105,9 @@ void text_lookup(const struct output *o, const struct lookup_result *r, struct s
 	(void)strbuf_appendc(sb, '\n');
 }
 
-void text_lookup_summary(const struct output *o, const struct lookup_summary *s,
+void text_lookup_summary(SMTPSH_UNUSED const struct output *o, const struct lookup_summary *s,
     struct strbuf *sb)
 {
-	(void)o;
 	(void)strbuf_appendf(sb, P_("%zu name:", "%zu names:", s->total), s->total);
 	bool first = true;
 	for (int v = 0; v < LOOKUP_VERDICT__COUNT; v++) {

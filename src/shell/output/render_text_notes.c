@@ -12,6 +12,7 @@
 #include "escape.h"
 #include "render.h"
 #include "tr.h"
+#include "unused.h"
 
 void text_closed(const struct output *o, const char *why, struct strbuf *sb)
 {
@@ -21,7 +22,8 @@ void text_closed(const struct output *o, const char *why, struct strbuf *sb)
 	(void)strbuf_appendf(sb, "%s\n", o->col_off);
 }
 
-void text_challenge(const struct output *o, const char *text, size_t len, struct strbuf *sb)
+void text_challenge(SMTPSH_UNUSED const struct output *o, const char *text, size_t len,
+    struct strbuf *sb)
 {
 	(void)strbuf_appendf(sb, _("= the server's challenge, decoded: "));
 	(void)escape_terminal(sb, text, len);
@@ -47,8 +49,8 @@ void text_turned(const struct output *o, const struct out_turn *t, struct strbuf
 	(void)strbuf_appendc(sb, '\n');
 }
 
-void text_error(const struct output *o, const char *stage, const struct smtp_error *e,
-    struct strbuf *sb)
+void text_error(SMTPSH_UNUSED const struct output *o, SMTPSH_UNUSED const char *stage,
+    const struct smtp_error *e, struct strbuf *sb)
 {
 	const char *msg = e->msg[0] != '\0' ? e->msg : smtp_errkind_name(e->kind);
 	(void)strbuf_appendf(sb, "smtpsh: ");
@@ -56,15 +58,16 @@ void text_error(const struct output *o, const char *stage, const struct smtp_err
 	(void)strbuf_appendc(sb, '\n');
 }
 
-void text_note(const struct output *o, const char *type, const char *msg, struct strbuf *sb)
+void text_note(SMTPSH_UNUSED const struct output *o, const char *type, const char *msg,
+    struct strbuf *sb)
 {
 	(void)strbuf_appendf(sb, "%s", strcmp(type, "warning") == 0 ? "smtpsh: warning: " : "! ");
 	(void)escape_terminal(sb, msg, strlen(msg));
 	(void)strbuf_appendc(sb, '\n');
 }
 
-void text_mailbox(const struct output *o, const char *kind, const char *user, const char *text,
-    size_t len, struct strbuf *sb)
+void text_mailbox(SMTPSH_UNUSED const struct output *o, SMTPSH_UNUSED const char *kind,
+    SMTPSH_UNUSED const char *user, const char *text, size_t len, struct strbuf *sb)
 {
 	/* Message text came from a client: escaped like any peer bytes, with
 	 * its line structure kept. */
@@ -83,7 +86,7 @@ void text_mailbox(const struct output *o, const char *kind, const char *user, co
 	}
 }
 
-void text_settings(const struct output *o, bool insecure, const char *changed,
+void text_settings(SMTPSH_UNUSED const struct output *o, bool insecure, const char *changed,
     struct strbuf *sb)
 {
 	if (changed != NULL)
@@ -105,14 +108,14 @@ void text_tour(const struct output *o, const struct out_tour *t, struct strbuf *
 		    o->col_off, t->type);
 }
 
-void text_guide(const struct output *o, const char *text, struct strbuf *sb)
+void text_guide(SMTPSH_UNUSED const struct output *o, const char *text, struct strbuf *sb)
 {
 	const char *shown = _(text);
 	(void)strbuf_append(sb, shown, strlen(shown));
 }
 
-void text_lookup_event(const struct output *o, const char *event, const char *message,
-    bool routine, struct strbuf *sb)
+void text_lookup_event(SMTPSH_UNUSED const struct output *o, SMTPSH_UNUSED const char *event,
+    const char *message, bool routine, struct strbuf *sb)
 {
 	/* A reconnect at a known limit is routine: the progress bar and the
 	 * summary count it (99 such lines ran through the table against
@@ -124,7 +127,7 @@ void text_lookup_event(const struct output *o, const char *event, const char *me
 	(void)strbuf_appendc(sb, '\n');
 }
 
-void text_prompt(const struct output *o, const char *text, struct strbuf *sb)
+void text_prompt(SMTPSH_UNUSED const struct output *o, const char *text, struct strbuf *sb)
 {
 	(void)strbuf_append(sb, text, strlen(text));
 }

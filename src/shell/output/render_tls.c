@@ -14,6 +14,7 @@
 #include "json.h"
 #include "render.h"
 #include "tr.h"
+#include "unused.h"
 
 static void tls_escaped(struct strbuf *sb, const char *s)
 {
@@ -97,7 +98,7 @@ static void json_cert(const struct tls_cert_info *c, struct strbuf *sb)
 	(void)strbuf_appendc(sb, '}');
 }
 
-void json_tls(const struct output *o, const char *how, const struct tls_info *ti,
+void json_tls(SMTPSH_UNUSED const struct output *o, const char *how, const struct tls_info *ti,
     struct strbuf *sb)
 {
 	static const struct tls_cert_info none;

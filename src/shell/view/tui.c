@@ -185,7 +185,7 @@ static int tui_input_available(void)
 static void tui_search(struct tui *t, const char *text)
 {
 	struct shell *sh = t->sh;
-	snprintf(sh->tui_search, sizeof sh->tui_search, "%s", text);
+	snprintf(sh->tui.search, sizeof sh->tui.search, "%s", text);
 	for (size_t back = t->scroll; back < t->count; back++) {
 		if (strstr(tui_line(t, t->count - 1 - back), text) != NULL) {
 			t->scroll = back;
@@ -206,7 +206,7 @@ static void tui_on_line(char *line)
 	}
 	size_t len = strlen(line);
 	history_remember(t->sh, line, len);
-	if (line[0] == '/' && !t->sh->in_body && !session_in_auth(t->sh->sess)) {
+	if (line[0] == '/' && !t->sh->body.on && !session_in_auth(t->sh->sess)) {
 		tui_search(t, line + 1);
 	} else {
 		(void)signals_take();
@@ -215,8 +215,8 @@ static void tui_on_line(char *line)
 	}
 	explicit_bzero(line, len);
 	free(line);
-	if (t->sh->want_view) {
-		t->sh->want_view = false;
+	if (t->sh->tui.want_view) {
+		t->sh->tui.want_view = false;
 		t->leave = true;
 	}
 	if (t->sh->stop)
@@ -294,7 +294,7 @@ static void tui_end(struct tui *t, SCREEN *scr)
 	delscreen(scr);
 	tui_colors(t, false);
 	t->sh->out.sink = NULL;
-	t->sh->suspend = t->sh->resume = NULL;
+	t->sh->tui.suspend = t->sh->tui.resume = NULL;
 	for (size_t i = 0; i < t->count; i++)
 		free((char *)tui_line(t, i));
 	free(t->ring);
@@ -356,9 +356,9 @@ bool tui_run(struct shell *sh)
 	tui_colors(&t, true);
 	sh->out.sink = tui_sink;
 	sh->out.sink_ctx = &t;
-	sh->suspend = tui_suspend;
-	sh->resume = tui_resume;
-	sh->suspend_ctx = &t;
+	sh->tui.suspend = tui_suspend;
+	sh->tui.resume = tui_resume;
+	sh->tui.suspend_ctx = &t;
 
 	t.devnull = fopen("/dev/null", "w");
 	rl_outstream = t.devnull;
@@ -401,7 +401,7 @@ bool tui_run(struct shell *sh)
 				rl_free_line_state();
 				rl_callback_sigcleanup();
 				rl_replace_line("", 0);
-				if (sh->in_body)
+				if (sh->body.on)
 					shell_body_abandon(sh, N_("body abandoned (Ctrl-C)"));
 				shell_prompt(sh, prompt, sizeof prompt);
 				rl_set_prompt(prompt);

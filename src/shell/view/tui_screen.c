@@ -192,7 +192,7 @@ void tui_draw_transcript(struct tui *t)
 	size_t total = t->count;
 	size_t end = total > t->scroll ? total - t->scroll : 0;
 	size_t start = end > (size_t)h ? end - (size_t)h : 0;
-	const char *needle = t->sh->tui_search[0] != '\0' ? t->sh->tui_search : NULL;
+	const char *needle = t->sh->tui.search[0] != '\0' ? t->sh->tui.search : NULL;
 	for (size_t i = start; i < end; i++) {
 		const char *l = tui_line(t, i);
 		tui_put_line(t->trans, (int)(i - start), l, width,
@@ -209,7 +209,7 @@ void tui_draw_status(struct tui *t)
 	strbuf_init(&host, 200);
 	if (session_is_open(sh->sess))
 		(void)escape_terminal(&host, session_host(sh->sess), strlen(session_host(sh->sess)));
-	const struct tls_info *ti = &sh->tls;
+	const struct tls_info *ti = &sh->tls.info;
 	bool tls = session_is_open(sh->sess) && session_tls_active(sh->sess);
 	bool open = session_is_open(sh->sess);
 	snprintf(buf, sizeof buf, _(" %s | %s%s%s%s%s | %s%s%s | from: %s | rcpts: %u | auth: %s | "
@@ -217,8 +217,8 @@ void tui_draw_status(struct tui *t)
 	    open ? strbuf_str(&host) : _("not connected"), open ? ":" : "",
 	    open ? session_port(sh->sess) : "", open ? " " : "", open ? session_peer_address(sh->sess) : "",
 	    tls ? ti->version : _("plain"), tls ? " " : "", tls ? ti->cipher : "",
-	    sh->sender[0] != '\0' ? sh->sender : "-", session_recipients(sh->sess),
-	    sh->auth_user[0] != '\0' ? sh->auth_user : "-", sh->last_rtt_ms);
+	    sh->seen.sender[0] != '\0' ? sh->seen.sender : "-", session_recipients(sh->sess),
+	    sh->auth.user[0] != '\0' ? sh->auth.user : "-", sh->seen.last_rtt_ms);
 	strbuf_free(&host);
 	werase(t->status);
 	wattrset(t->status, A_REVERSE);

@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "tui_int.h"
+#include "unused.h"
 
 /*
  * AddressSanitizer catches SIGSEGV and SIGBUS itself, and its report is
@@ -55,18 +56,16 @@ static struct sigaction tui_winch_before;
 static bool tui_winch_installed;
 static int tui_winch_pipe[2] = { -1, -1 };
 
-static void tui_on_winch(int sig)
+static void tui_on_winch(SMTPSH_UNUSED int sig)
 {
 	int saved = errno;
-	(void)sig;
 	if (tui_winch_pipe[1] >= 0)
 		(void)!write(tui_winch_pipe[1], "W", 1);
 	errno = saved;
 }
 
-static void tui_on_crash(int sig, siginfo_t *info, void *uctx)
+static void tui_on_crash(int sig, siginfo_t *info, SMTPSH_UNUSED void *uctx)
 {
-	(void)uctx;
 	for (size_t i = 0; i < TUI_CRASH_SIGNALS; i++)
 		if (tui_crash_signals[i] == sig && tui_crash_installed[i])
 			(void)sigaction(sig, &tui_crash_before[i], NULL);
