@@ -113,7 +113,8 @@ static int smtpsh_lookup_mode(struct shell *sh, const struct smtpsh_args *a)
 	 * `smtpsh DOMAIN`; every reconnect goes the same way. */
 	const char *host = a->host, *port = a->port[0] != '\0' ? a->port : NULL;
 	if (a->demo) {
-		struct server_config cfg = { .disabled_verbs = a->disabled };
+		struct server_config cfg = { .disabled_verbs = a->disabled,
+		    .error_limit = a->error_limit };
 		struct smtp_error err;
 		if (demo_server_create(&sh->conn.demo, &cfg, &err) != SMTP_OK ||
 		    demo_server_start_thread(sh->conn.demo, &err) != SMTP_OK) {
@@ -240,7 +241,8 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		return sh->outcome.worst;
 	}
 	if (a->demo) {
-		struct server_config cfg = { .disabled_verbs = a->disabled };
+		struct server_config cfg = { .disabled_verbs = a->disabled,
+		    .error_limit = a->error_limit };
 		struct smtp_error err;
 		if (demo_server_create(&sh->conn.demo, &cfg, &err) != SMTP_OK ||
 		    demo_server_start_thread(sh->conn.demo, &err) != SMTP_OK) {
@@ -309,7 +311,7 @@ int main(int argc, char **argv)
 		printf("smtpsh %s\n", SMTPSH_VERSION);
 		status = SHELL_EXIT_OK;
 	} else if (a.serve != NULL) {
-		status = run_serve(a.serve, a.disabled, false, 0);
+		status = run_serve(a.serve, a.disabled, a.quiet, a.error_limit);
 	} else {
 		static struct shell sh;
 		shell_init(&sh);

@@ -1,9 +1,10 @@
 /*
- * options.c - the command line (options.h): the option table, the --help
- * text made from it, and the parse (GNU getopt_long with permutation, so
+ * options.c - the command line (options.h): the --help text made from the
+ * option table (options_table.c), and the parse (GNU getopt_long with permutation, so
  * `smtpsh HOST -e ehlo` works as the README shows).
  */
 #include "options.h"
+#include "options_int.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -16,120 +17,7 @@
 #include "tls.h"
 #include "verbs.h"
 
-enum {
-	OPT_JSON = 256, OPT_STOP, OPT_TIMEOUT, OPT_NO_COLOR, OPT_DEMO, OPT_SERVE, OPT_TLS,
-	OPT_INSECURE, OPT_CAFILE, OPT_PASSWORD_FILE, OPT_TRANSCRIPT, OPT_TRANSCRIPT_OVERWRITE,
-	OPT_ALLOW_PLAIN, OPT_DISABLE, OPT_FROM, OPT_TO, OPT_SUBJECT, OPT_HEADER, OPT_BODY,
-	OPT_BODY_FILE, OPT_ATTACH, OPT_NO_PIPELINING, OPT_BDAT, OPT_LMTP, OPT_QUIT_AFTER,
-	OPT_STARTTLS, OPT_AUTH, OPT_AUTH_USER, OPT_NOTIFY, OPT_RET, OPT_ENVID, OPT_ORCPT,
-	OPT_REQUIRETLS, OPT_FORCE, OPT_HELO, OPT_TIMING, OPT_PROFILE, OPT_TUI, OPT_TOUR, OPT_REPLAY, OPT_STEP,
-	OPT_MX, OPT_NO_MX, OPT_BIND,
-	OPT_SNI, OPT_TLS_PROTOCOL, OPT_TLS_CIPHER, OPT_CERT, OPT_KEY,
-	OPT_TOKEN_FILE,
-	OPT_LOOKUP, OPT_METHOD, OPT_DOMAIN, OPT_CSV, OPT_OUTPUT, OPT_RATE, OPT_PER_CONNECTION,
-	OPT_MAX_CONNECTIONS, OPT_RETRIES, OPT_RESUME,
-};
 
-static const struct smtpsh_option option_table[] = {
-	{ "execute", 'e', "CMD", N_("run CMD (repeatable), then exit") },
-	{ "json", OPT_JSON, NULL, N_("one JSON object per line on stdout, each with a \"type\"") },
-	{ "stop-on-error", OPT_STOP, NULL, N_("at the first 4xx/5xx reply send QUIT and stop") },
-	{ "timeout", OPT_TIMEOUT, "SECS", N_("MX lookup, connect, TLS handshake and reply "
-	  "deadline (default: RFC 5321 4.5.3.2's, per command)") },
-	{ "ipv4", '4', NULL, N_("IPv4 only") },
-	{ "ipv6", '6', NULL, N_("IPv6 only") },
-	{ "no-mx", OPT_NO_MX, NULL, N_("connect to HOST as given, never to its MX hosts") },
-	{ "mx", OPT_MX, NULL, N_("route by MX even when a port is given (each MX host on that port)") },
-	{ "bind", OPT_BIND, "ADDR", N_("connect from this local IPv4 or IPv6 address") },
-	{ "local-interface", OPT_BIND, "ADDR", N_("the same as --bind (swaks' name)") },
-	{ "no-color", OPT_NO_COLOR, NULL, N_("no colour (also when NO_COLOR is set or stdout is no tty)") },
-	{ "tls", OPT_TLS, NULL, N_("implicit TLS right after connecting (SMTPS, port 465)") },
-	{ "insecure", OPT_INSECURE, NULL, N_("go on when the certificate does not verify (still shown)") },
-	{ "cafile", OPT_CAFILE, "FILE", N_("trust these CA certificates instead of the system's") },
-	{ "sni", OPT_SNI, "NAME", N_("send NAME as the TLS server name (SNI) instead of the host's") },
-	{ "tls-protocol", OPT_TLS_PROTOCOL, "VERSION", N_("the lowest TLS version to accept: 1.2 "
-	  "(the default, RFC 8997) or 1.3") },
-	{ "tls-cipher", OPT_TLS_CIPHER, "LIST", N_("OpenSSL cipher list for TLS 1.2 (it then caps "
-	  "the version at 1.2), or TLS 1.3 suites (TLS_AES_128_GCM_SHA256:...)") },
-	{ "cert", OPT_CERT, "FILE", N_("present this client certificate (PEM, chain allowed)") },
-	{ "key", OPT_KEY, "FILE", N_("its private key (PEM, not encrypted; default: in the --cert file)") },
-	{ "password-file", OPT_PASSWORD_FILE, "FILE", N_("the AUTH secret (else SMTPSH_PASSWORD, "
-	  "else a prompt)") },
-	{ "token-file", OPT_TOKEN_FILE, "FILE", N_("the OAuth 2.0 bearer token for AUTH XOAUTH2 and "
-	  "OAUTHBEARER (else SMTPSH_TOKEN, else a prompt)") },
-	{ "allow-plaintext-auth", OPT_ALLOW_PLAIN, NULL, N_("allow AUTH without TLS in scripts") },
-	{ "transcript", OPT_TRANSCRIPT, "FILE", N_("every byte each way, timestamped, secrets "
-	  "replaced; appended to FILE") },
-	{ "transcript-overwrite", OPT_TRANSCRIPT_OVERWRITE, NULL, N_("empty the transcript FILE first") },
-	{ "from", OPT_FROM, "ADDR", N_("send a test message from ADDR (MAIL, the RCPTs, DATA), "
-	  "reporting the recipients refused; with --lookup, the MAIL FROM of RCPT probes "
-	  "(default: the null sender <>)") },
-	{ "to", OPT_TO, "ADDR", N_("a recipient of the test message (repeatable)") },
-	{ "subject", OPT_SUBJECT, "TEXT", N_("its Subject (default: smtpsh test message)") },
-	{ "header", OPT_HEADER, "'NAME: VALUE'", N_("an extra header line (repeatable)") },
-	{ "body", OPT_BODY, "TEXT", N_("its body text") },
-	{ "body-file", OPT_BODY_FILE, "FILE", N_("its body, from FILE") },
-	{ "attach", OPT_ATTACH, "FILE", N_("attach FILE, base64, its media type from its name "
-	  "(repeatable)") },
-	{ "no-pipelining", OPT_NO_PIPELINING, NULL, N_("one command at a time even when the server "
-	  "advertises PIPELINING (test messages and lookups)") },
-	{ "bdat", OPT_BDAT, NULL, N_("send the message with BDAT chunks (CHUNKING, RFC 3030)") },
-	{ "helo", OPT_HELO, "NAME", N_("our name in HELO/EHLO (a domain or [address]); default: "
-	  "this machine's full name") },
-	{ "ehlo", OPT_HELO, "NAME", N_("the same as --helo") },
-	{ "profile", OPT_PROFILE, "PROFILE", N_("the settings (and host) of [PROFILE] in ~/.config/smtpsh/config") },
-	{ "timing", OPT_TIMING, NULL, N_("show each reply's latency (JSON: elapsed_ms)") },
-	{ "lmtp", OPT_LMTP, NULL, N_("speak LMTP (RFC 2033): LHLO, one reply per recipient") },
-	{ "starttls", OPT_STARTTLS, NULL, N_("STARTTLS before the message (refused: stop)") },
-	{ "auth", OPT_AUTH, "MECH", N_("AUTH before the message (PLAIN, LOGIN, CRAM-MD5, "
-	  "SCRAM-SHA-256, XOAUTH2, OAUTHBEARER)") },
-	{ "auth-user", OPT_AUTH_USER, "USER", N_("the user for --auth") },
-	{ "notify", OPT_NOTIFY, "WHEN", N_("DSN: NOTIFY=WHEN on each RCPT (NEVER, or SUCCESS,FAILURE,DELAY)") },
-	{ "ret", OPT_RET, "FULL|HDRS", N_("DSN: RET= on MAIL") },
-	{ "envid", OPT_ENVID, "ID", N_("DSN: ENVID= on MAIL") },
-	{ "orcpt", OPT_ORCPT, NULL, N_("DSN: ORCPT=rfc822;ADDR on each RCPT") },
-	{ "requiretls", OPT_REQUIRETLS, NULL, N_("REQUIRETLS on MAIL (RFC 8689; needs TLS)") },
-	{ "force", OPT_FORCE, NULL, N_("send a message larger than the server's SIZE limit anyway") },
-	{ "quit-after", OPT_QUIT_AFTER, "STAGE", N_("stop after connect, banner, ehlo, tls, auth, "
-	  "mail, rcpt or data (then QUIT)") },
-	{ "tui", OPT_TUI, NULL, N_("the full-screen view: status bar, transcript, state diagram "
-	  "(`view` switches back)") },
-	{ "replay", OPT_REPLAY, "FILE", N_("play a --transcript back offline, with meanings and verdicts") },
-	{ "step", OPT_STEP, NULL, N_("with --replay: one command at a time (Enter: next)") },
-	{ "lookup", OPT_LOOKUP, "FILE", N_("check every name in FILE (one a line, # comments, - for "
-	  "stdin) against HOST, then exit") },
-	{ "method", OPT_METHOD, "METHOD", N_("how lookups ask: vrfy, expn, rcpt, or auto (the default: "
-	  "VRFY when it gives real answers, else RCPT)") },
-	{ "domain", OPT_DOMAIN, "DOMAIN", N_("appended to bare names for RCPT probes") },
-	{ "csv", OPT_CSV, NULL, N_("lookup results as CSV (RFC 4180, a header row)") },
-	{ "output", OPT_OUTPUT, "FILE", N_("write lookup results to FILE (the screen keeps the progress)") },
-	{ "rate", OPT_RATE, "N[/s|/m]", N_("at most N lookup commands a second (or a minute)") },
-	{ "per-connection", OPT_PER_CONNECTION, "N", N_("ask N names per connection, then reconnect "
-	  "(default: learn the server's limit)") },
-	{ "max-connections", OPT_MAX_CONNECTIONS, "N", N_("open at most N connections for a lookup run") },
-	{ "retries", OPT_RETRIES, "N", N_("ask a name again N times after a temporary (4xx) answer "
-	  "(default 2)") },
-	{ "resume", OPT_RESUME, "RESULTS", N_("keep the answered rows of an earlier --csv or --json run "
-	  "and ask only the rest") },
-	{ "demo", OPT_DEMO, NULL, N_("start the built-in teaching server and connect to it") },
-	{ "tour", OPT_TOUR, NULL, N_("with --demo: a guided tour of RFC 821, fifteen steps") },
-	{ "serve", OPT_SERVE, "[ADDR:]PORT", N_("run the teaching server alone (127.0.0.1 by default)") },
-	{ "disable", OPT_DISABLE, "VERB", N_("the teaching server answers VERB with 502 (repeatable)") },
-	{ "help", 'h', NULL, N_("this text") },
-	{ "version", 'V', NULL, N_("the version") },
-};
-
-#define OPTION_COUNT (sizeof option_table / sizeof option_table[0])
-
-size_t options_count(void)
-{
-	return OPTION_COUNT;
-}
-
-const struct smtpsh_option *options_at(size_t i)
-{
-	return i < OPTION_COUNT ? &option_table[i] : NULL;
-}
 
 /* --help fits 80 columns: an option's text starts at column 33 and wraps
  * there, counted in characters (UTF-8: the Russian texts). */
@@ -179,8 +67,8 @@ void options_usage(FILE *to)
 	    "A name given without a port is a mail domain: its MX hosts are tried by\n"
 	    "preference (RFC 5321 5.1); with a port, or --no-mx, the name is the host.\n"
 	    "\n"), to);
-	for (size_t i = 0; i < OPTION_COUNT; i++) {
-		const struct smtpsh_option *o = &option_table[i];
+	for (size_t i = 0; i < options_count(); i++) {
+		const struct smtpsh_option *o = options_at(i);
 		char head[64];
 		if (o->key < 256)
 			snprintf(head, sizeof head, "-%c, --%s%s%s", o->key, o->name, o->arg ? " " : "",
@@ -303,11 +191,11 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		fputs("smtpsh: out of memory\n", err);
 		return false;
 	}
-	struct option longopts[OPTION_COUNT + 1];
+	struct option longopts[OPTIONS_MAX + 1];
 	char shortopts[64] = "";
 	size_t ns = 0;
-	for (size_t i = 0; i < OPTION_COUNT; i++) {
-		const struct smtpsh_option *o = &option_table[i];
+	for (size_t i = 0; i < options_count(); i++) {
+		const struct smtpsh_option *o = options_at(i);
 		longopts[i] = (struct option){ o->name, o->arg ? required_argument : no_argument,
 		    NULL, o->key };
 		if (o->key < 256 && ns + 3 < sizeof shortopts) {
@@ -316,7 +204,7 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 				shortopts[ns++] = ':';
 		}
 	}
-	longopts[OPTION_COUNT] = (struct option){ NULL, 0, NULL, 0 };
+	longopts[options_count()] = (struct option){ NULL, 0, NULL, 0 };
 	shortopts[ns] = '\0';
 	opterr = 0;
 	optind = 1;
@@ -400,6 +288,17 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 				return false;
 			}
 			a->disabled |= 1u << v->id;
+			break;
+		}
+		case OPT_QUIET: a->quiet = true; break;
+		case OPT_ERROR_LIMIT: {
+			unsigned long v;
+			if (!options_count_arg(optarg, 1, 100000, &v)) {
+				fprintf(err, _("smtpsh: --error-limit wants a number (1..100000), not "
+				    "\"%.40s\"\n"), optarg);
+				return false;
+			}
+			a->error_limit = (unsigned)v;
 			break;
 		}
 		case OPT_LOOKUP: a->lookup = optarg; break;

@@ -65,6 +65,8 @@ struct smtpsh_args {
 	const char *serve;        /* --serve [ADDR:]PORT */
 	const char *cafile, *password_file, *token_file, *transcript;
 	unsigned disabled;        /* --disable VERB bits */
+	bool quiet;               /* --quiet: --serve logs nothing */
+	unsigned error_limit;     /* --error-limit N (0: the server's default) */
 	int family;               /* 0, 4 or 6 */
 	enum smtpsh_route route;
 	const char *bind;         /* --bind ADDR */

@@ -34,7 +34,7 @@ SMTPSH = os.path.join(BUILD, "src", "shell", "smtpsh")
 
 
 def start_server():
-    p = subprocess.Popen([SMTPSH, "--serve", "127.0.0.1:0"], stdout=subprocess.DEVNULL,
+    p = subprocess.Popen([SMTPSH, "--serve", "127.0.0.1:0", "--quiet"], stdout=subprocess.DEVNULL,
                          stderr=subprocess.PIPE, text=True)
     line = p.stderr.readline()
     m = re.search(r"port (\d+)", line)

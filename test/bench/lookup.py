@@ -99,7 +99,7 @@ def nmap_enum(port, names, method, domain, d):
 
 
 def teaching_server():
-    proc = subprocess.Popen([SMTPSH, "--serve", "127.0.0.1:0"], stdout=subprocess.DEVNULL,
+    proc = subprocess.Popen([SMTPSH, "--serve", "127.0.0.1:0", "--quiet"], stdout=subprocess.DEVNULL,
                             stderr=subprocess.PIPE)
     line = proc.stderr.readline().decode()
     return proc, int(line.rsplit("port", 1)[1].split()[0])

@@ -79,7 +79,7 @@ def main():
         with open(path, "w") as f:
             for i in range(a.names):
                 f.write(KNOWN[i % len(KNOWN)] + "\n")
-        server = subprocess.Popen([smtpsh, "--serve", "127.0.0.1:0"], stdout=subprocess.DEVNULL,
+        server = subprocess.Popen([smtpsh, "--serve", "127.0.0.1:0", "--quiet"], stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE)
         try:
             port = server.stderr.readline().decode().rsplit("port", 1)[1].split()[0]

@@ -48,7 +48,7 @@ echo "| server | messages per connection | messages | wall time | rate |"
 echo "|---|---|---|---|---|"
 
 port=$(free_port)
-"$smtpsh" --serve 127.0.0.1:"$port" >/dev/null 2>&1 &
+"$smtpsh" --serve 127.0.0.1:"$port" --quiet >/dev/null 2>&1 &
 pids+=($!); wait_port "$port"
 load "smtpsh --serve" "$port"
 

@@ -2,14 +2,15 @@
 21): one line per event on stdout -- a session's number, the client's
 address, its HELO name, each command and the reply's code and state, the
 "." that ends a body, the client leaving -- with a student's escape
-sequences escaped, never passed to the teacher's terminal."""
+sequences escaped, never passed to the teacher's terminal; --quiet
+silences it; --error-limit N ends a session with 421 after N errors."""
 import os
 import re
 import signal
 import subprocess
 import unittest
 
-from harness import SMTPSH, WRAPPER, run_smtpsh
+from harness import SMTPSH, WRAPPER, json_records, run_smtpsh
 
 
 class ServeLog(unittest.TestCase):
@@ -60,6 +61,36 @@ class ServeLog(unittest.TestCase):
         self.assertTrue(all(re.match(r"\d\d:\d\d:\d\d ", l) for l in lines), lines)
         self.assertLess(next(i for i, l in enumerate(lines) if "HELO" in l),
                         next(i for i, l in enumerate(lines) if " . -> 250" in l))
+
+    def test_quiet_logs_nothing(self):
+        p, port = self.serve("--quiet")
+        try:
+            c = run_smtpsh(["-e", "helo class.example", "-e", "quit", "127.0.0.1", port])
+            self.assertEqual(c.returncode, 0, c.stderr)
+        finally:
+            out, err = self.stop(p)
+        self.assertEqual(out, "")
+
+    def test_error_limit_ends_a_session(self):
+        # Students doing the guide's error exercises meet RFC 5321's 421.
+        p, port = self.serve("--error-limit", "2")
+        try:
+            c = run_smtpsh(["--json", "-e", "raw bogus", "-e", "raw bogus", "-e", "noop",
+                            "127.0.0.1", port])
+        finally:
+            out, err = self.stop(p)
+        codes = [r["code"] for r in json_records(c.stdout) if r["type"] == "reply"]
+        self.assertEqual(codes[:4], [220, 500, 500, 421], codes)
+        self.assertTrue(any(re.search(r"left after 3 errors$", l) for l in out.splitlines()), out)
+        d = run_smtpsh(["--demo", "--json", "--error-limit", "2", "-e", "raw bogus",
+                        "-e", "raw bogus", "-e", "noop"])
+        codes = [r["code"] for r in json_records(d.stdout) if r["type"] == "reply"]
+        self.assertEqual(codes[:4], [220, 500, 500, 421], codes)
+
+    def test_error_limit_checked(self):
+        p = run_smtpsh(["--serve", "0", "--error-limit", "lots"])
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--error-limit wants a number", p.stderr.decode())
 
 
 if __name__ == "__main__":
