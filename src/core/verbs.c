@@ -202,6 +202,18 @@ bool verb_code_in_rfc821(const struct verb *v, int code)
 	return false;
 }
 
+/* The EHLO keyword that advertises an extension verb (RFC 5321 2.2.1). */
+static const char *const verb_keyword[VERB__COUNT] = {
+	[VERB_STARTTLS] = "STARTTLS",      /* RFC 3207 */
+	[VERB_AUTH] = "AUTH",              /* RFC 4954 */
+	[VERB_BDAT] = "CHUNKING",          /* RFC 3030 */
+};
+
+const char *verb_ehlo_keyword(const struct verb *v)
+{
+	return v != NULL && (unsigned)v->id < VERB__COUNT ? verb_keyword[v->id] : NULL;
+}
+
 bool verb_in_rfc821(const struct verb *v)
 {
 	return v != NULL && (unsigned)v->id < VERB__COUNT && verb_rfc821_codes[v->id][0] != 0;

@@ -97,6 +97,9 @@ const char *verb_syntax(const struct verb *v);
 /* Whether RFC 821 4.3 itself lists `code` for v (its 14 commands); the
  * verb table's other codes were added later (RFC 5321 4.3.2, extensions). */
 bool verb_code_in_rfc821(const struct verb *v, int code);
+/* The EHLO keyword that advertises v (STARTTLS, AUTH, CHUNKING for
+ * BDAT); NULL for a verb no keyword stands for. */
+const char *verb_ehlo_keyword(const struct verb *v);
 /* Whether v is one of RFC 821's commands. */
 bool verb_in_rfc821(const struct verb *v);
 

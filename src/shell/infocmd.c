@@ -138,9 +138,20 @@ void cmd_state(const struct shell_call *call)
 	st.owed_total = session_owed(sh->sess);
 	for (size_t i = 0; i < st.owed_total && st.nowed < sizeof st.owed / sizeof st.owed[0]; i++)
 		st.owed[st.nowed++] = session_owed_command(sh->sess, i);
-	for (size_t i = 0; i < verb_count(); i++)
-		if (verb_allowed_in(verb_at(i), st.state))
-			st.allowed[st.nallowed++] = verb_at(i)->name;
+	/* RFC 821's commands, then what this session adds to them: EHLO,
+	 * the extensions the server advertised, LHLO when speaking LMTP. */
+	const struct ehlo_set *ext = session_extensions(sh->sess);
+	for (size_t i = 0; i < verb_count(); i++) {
+		const struct verb *v = verb_at(i);
+		if (!verb_allowed_in(v, st.state))
+			continue;
+		const char *kw = verb_ehlo_keyword(v);
+		if (verb_in_rfc821(v))
+			st.allowed[st.nallowed++] = v->name;
+		else if ((v->flags & VERB_F_LMTP) ? sh->conn.lmtp : kw == NULL ||
+		    (ext->valid && ehlo_find(ext, kw) != NULL))
+			st.extended[st.nextended++] = v->name;
+	}
 	out_state(&sh->out, &st);
 }
 

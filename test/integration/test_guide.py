@@ -6,7 +6,7 @@ import os
 import tempfile
 import unittest
 
-from harness import json_records, run_smtpsh
+from harness import BANNER, FakeServer, json_records, run_smtpsh
 
 HELO = ["helo c.example"]
 MAIL = HELO + ["mail a@c.example"]
@@ -91,6 +91,28 @@ class Guide(unittest.TestCase):
                 self.assertIn(code, later[0])
             self.assertIn("452", rfc821[0])
         self.assertNotIn("554", helps[0]["lines"][1])     # RCPT's 554 is RFC 5321's
+
+    def test_state_lists_rfc821_then_what_the_server_advertised(self):
+        """`state` called STARTTLS, AUTH, LHLO and BDAT allowed by RFC 821,
+        though the teaching server offers none and LHLO is LMTP's."""
+        p = run_smtpsh(["--demo", "--json", "-e", "state", "-e", "ehlo x.example", "-e", "state"])
+        states = [r for r in json_records(p.stdout) if r["type"] == "state"]
+        self.assertEqual(len(states), 2, p.stdout)
+        for st in states:
+            for verb in ("STARTTLS", "AUTH", "LHLO", "BDAT", "EHLO"):
+                self.assertNotIn(verb, st["allowed"])
+            self.assertEqual(st["allowed_beyond_rfc821"], ["EHLO"])
+        self.assertIn("HELO", states[0]["allowed"])
+        self.assertIn("MAIL", states[1]["allowed"])
+        # A server that advertises STARTTLS and AUTH: they are listed apart.
+        steps = [BANNER, {"expect": "EHLO"},
+                 {"send": "250-fake.test\r\n250-STARTTLS\r\n250 AUTH PLAIN\r\n"}]
+        with FakeServer(steps) as srv:
+            p = run_smtpsh(["--json", "-e", "ehlo x.example", "-e", "state",
+                            "127.0.0.1", str(srv.port)])
+        st = [r for r in json_records(p.stdout) if r["type"] == "state"][0]
+        self.assertEqual(sorted(st["allowed_beyond_rfc821"]), ["AUTH", "EHLO", "STARTTLS"])
+        self.assertNotIn("STARTTLS", st["allowed"])
 
     def test_fits_80_columns(self):
         for line in self.text.splitlines():

@@ -47,8 +47,12 @@ struct out_state {
 	unsigned recipients;
 	bool tls;
 	bool in_auth;
-	const char *allowed[VERB__COUNT];
+	const char *allowed[VERB__COUNT];     /* RFC 821's commands allowed now */
 	size_t nallowed;
+	/* Allowed now beyond RFC 821: EHLO (RFC 5321), the extensions this
+	 * server advertised, LHLO under --lmtp. */
+	const char *extended[VERB__COUNT];
+	size_t nextended;
 	const char *owed[8];          /* commands still owed a reply (first ones) */
 	size_t nowed, owed_total;
 };

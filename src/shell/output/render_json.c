@@ -175,6 +175,7 @@ void json_state(SMTPSH_UNUSED const struct output *o, const struct out_state *st
 	json_list(sb, "owed", st->owed, st->nowed);
 	(void)strbuf_appendf(sb, ",\"owed_total\":%zu", st->owed_total);
 	json_list(sb, "allowed", st->allowed, st->nallowed);
+	json_list(sb, "allowed_beyond_rfc821", st->extended, st->nextended);
 	json_end(sb);
 }
 

@@ -276,10 +276,17 @@ void text_state(SMTPSH_UNUSED const struct output *o, const struct out_state *st
 	}
 	if (st->owed_total > st->nowed)
 		(void)strbuf_appendf(sb, _("  ... and %zu more commands\n"), st->owed_total - st->nowed);
-	(void)strbuf_appendf(sb, _("  commands allowed now:"));
+	(void)strbuf_appendf(sb, _("  RFC 821 allows now:"));
 	for (size_t i = 0; i < st->nallowed; i++)
 		(void)strbuf_appendf(sb, " %s", st->allowed[i]);
 	(void)strbuf_appendc(sb, '\n');
+	if (st->nextended > 0) {
+		(void)strbuf_appendf(sb, _("  and beyond RFC 821 (RFC 5321, what this server "
+		    "advertised):"));
+		for (size_t i = 0; i < st->nextended; i++)
+			(void)strbuf_appendf(sb, " %s", st->extended[i]);
+		(void)strbuf_appendc(sb, '\n');
+	}
 }
 
 void text_ext(SMTPSH_UNUSED const struct output *o, const struct ehlo_set *set, struct strbuf *sb)
