@@ -1,6 +1,6 @@
 /*
  * state.c - names and learner descriptions of the session states (state.h),
- * after RFC 821's state diagram (RFC 821 4.3; RFC 5321 4.1.4 for ordering).
+ * and the diagram itself as rows of text, after RFC 821's state diagram (RFC 821 4.3; RFC 5321 4.1.4 for ordering).
  * Pure data; no allocation, no errors.
  */
 #include "state.h"
@@ -44,4 +44,31 @@ const char *smtp_state_describe(enum smtp_state st)
 	if ((unsigned)st >= SMTP_ST__COUNT)
 		return "Unknown state.";
 	return state_text[st].describe;
+}
+
+/* RFC 821 4.3's diagram (the one at the end of the scsh seed), one row per
+ * line: the full-screen view draws it, `diagram` prints it, each with the
+ * current state's row marked. */
+static const struct smtp_diagram_row diagram_rows[] = {
+	{ "  connected", SMTP_ST_CONNECTED },
+	{ "      | 220 greeting", -1 },
+	{ "  greeted", SMTP_ST_GREETED },
+	{ "      | HELO / EHLO", -1 },
+	{ "  ready  <------------+", SMTP_ST_READY },
+	{ "      | MAIL SEND     |", -1 },
+	{ "      | SOML SAML     | RSET", -1 },
+	{ "  mail                |", SMTP_ST_MAIL },
+	{ "      | RCPT          |", -1 },
+	{ "  rcpt  <-- RCPT      |", SMTP_ST_RCPT },
+	{ "      | DATA (354)    |", -1 },
+	{ "  data  --- . 250 ----+", SMTP_ST_DATA },
+	{ "", -1 },
+	{ "  turned   (250 to TURN)", SMTP_ST_TURNED },
+	{ "  closed   (221, 421, EOF)", SMTP_ST_CLOSED },
+};
+
+const struct smtp_diagram_row *smtp_diagram(size_t *n)
+{
+	*n = sizeof diagram_rows / sizeof diagram_rows[0];
+	return diagram_rows;
 }

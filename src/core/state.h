@@ -6,6 +6,8 @@
 #ifndef SMTPSH_STATE_H
 #define SMTPSH_STATE_H
 
+#include <stddef.h>
+
 enum smtp_state {
 	SMTP_ST_DISCONNECTED = 0, /* no connection */
 	SMTP_ST_CONNECTED,        /* TCP up, greeting not yet read */
@@ -25,5 +27,13 @@ enum smtp_state {
 const char *smtp_state_name(enum smtp_state st);
 /* One sentence for learners: what the server expects next. */
 const char *smtp_state_describe(enum smtp_state st);
+
+/* RFC 821's state diagram as rows of text; state: the state a row names,
+ * or -1 for an arrow or a blank. */
+struct smtp_diagram_row {
+	const char *text;
+	int state;
+};
+const struct smtp_diagram_row *smtp_diagram(size_t *n);
 
 #endif

@@ -155,6 +155,12 @@ void cmd_state(const struct shell_call *call)
 	out_state(&sh->out, &st);
 }
 
+void cmd_diagram(const struct shell_call *call)
+{
+	struct shell *sh = call->sh;
+	out_diagram(&sh->out, session_state(sh->sess));
+}
+
 void cmd_ext(const struct shell_call *call)
 {
 	struct shell *sh = call->sh;

@@ -434,6 +434,7 @@ void shell_prompt(struct shell *sh, char *buf, size_t cap);
 /* infocmd.c: the shell commands that only show things. */
 void cmd_explain(const struct shell_call *call);
 void cmd_state(const struct shell_call *call);
+void cmd_diagram(const struct shell_call *call);
 void cmd_ext(const struct shell_call *call);
 void cmd_mailbox(const struct shell_call *call);
 void cmd_terminal(const struct shell_call *call);

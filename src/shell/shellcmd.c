@@ -177,6 +177,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "message", "message --from A --to B [--to C] [--subject S] [--attach F] ...",
 	  N_("build and send a test message, MAIL to DATA, and list the recipients refused"), cmd_message },
 	{ "state", "state", N_("where the session stands and what RFC 821 allows next"), cmd_state },
+	{ "diagram", "diagram", N_("RFC 821's state diagram, where this session stands marked"),
+	  cmd_diagram },
 	{ "ext", "ext", N_("the ESMTP extensions the last EHLO announced, explained"), cmd_ext },
 	{ "pipeline", "pipeline { | on   ...   } | pipeline off", N_("send the SMTP commands typed "
 	  "in between in one write (RFC 2920) and match every reply"), cmd_pipeline },

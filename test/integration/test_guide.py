@@ -114,6 +114,19 @@ class Guide(unittest.TestCase):
         self.assertEqual(sorted(st["allowed_beyond_rfc821"]), ["AUTH", "EHLO", "STARTTLS"])
         self.assertNotIn("STARTTLS", st["allowed"])
 
+    def test_diagram_marks_where_the_session_stands(self):
+        p = run_smtpsh(["--demo", "--json", "-e", "diagram", "-e", "helo c.example",
+                        "-e", "mail a@c.example", "-e", "diagram"])
+        diagrams = [r for r in json_records(p.stdout) if r["type"] == "diagram"]
+        self.assertEqual([d["state"] for d in diagrams], ["greeted", "mail"])
+        for d in diagrams:
+            here = [r["state"] for r in d["rows"] if r["here"]]
+            self.assertEqual(here, [d["state"]])
+        t = run_smtpsh(["--demo", "--no-color", "-e", "helo c.example", "-e", "diagram"])
+        marked = [l for l in t.stdout.decode().splitlines() if l.startswith("=>")]
+        self.assertEqual(len(marked), 1, t.stdout)
+        self.assertIn("ready", marked[0])
+
     def test_fits_80_columns(self):
         for line in self.text.splitlines():
             self.assertLessEqual(len(line), 80, line)

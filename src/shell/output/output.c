@@ -125,6 +125,11 @@ void out_state(struct output *o, const struct out_state *st)
 	OUT_RECORD(o, false, state, st);
 }
 
+void out_diagram(struct output *o, enum smtp_state st)
+{
+	OUT_RECORD(o, false, diagram, st);
+}
+
 void out_ext(struct output *o, const struct ehlo_set *set)
 {
 	OUT_RECORD(o, false, ext, set);

@@ -133,6 +133,8 @@ void out_warning(struct output *o, const char *fmt, ...) __attribute__((format(p
 void out_explain(struct output *o, const struct out_explain *x);
 
 void out_state(struct output *o, const struct out_state *st);
+/* RFC 821's state diagram with st marked (`diagram`). */
+void out_diagram(struct output *o, enum smtp_state st);
 
 /* ext: the last EHLO's extensions (set NULL or !valid: none yet). */
 void out_ext(struct output *o, const struct ehlo_set *set);

@@ -37,6 +37,7 @@ struct renderer {
 	void (*line)(const struct output *o, const char *type, const char *msg, struct strbuf *sb);
 	void (*explain)(const struct output *o, const struct out_explain *x, struct strbuf *sb);
 	void (*state)(const struct output *o, const struct out_state *st, struct strbuf *sb);
+	void (*diagram)(const struct output *o, enum smtp_state st, struct strbuf *sb);
 	void (*ext)(const struct output *o, const struct ehlo_set *set, struct strbuf *sb);
 	void (*help)(const struct output *o, const struct out_help *h, struct strbuf *sb);
 	void (*mailbox)(const struct output *o, const char *kind, const char *user, const char *text,
@@ -137,6 +138,8 @@ void text_guide(const struct output *o, const char *text, struct strbuf *sb);
 void text_lookup_event(const struct output *o, const char *event, const char *message,
     bool routine, struct strbuf *sb);
 void text_prompt(const struct output *o, const char *text, struct strbuf *sb);
+void text_diagram(const struct output *o, enum smtp_state st, struct strbuf *sb);
+void json_diagram(const struct output *o, enum smtp_state st, struct strbuf *sb);
 void json_closed(const struct output *o, const char *why, struct strbuf *sb);
 void json_challenge(const struct output *o, const char *text, size_t len, struct strbuf *sb);
 void json_turned(const struct output *o, const struct out_turn *t, struct strbuf *sb);

@@ -2,8 +2,8 @@
  * render_json_notes.c - the small records as JSON objects (render.h): a
  * closed connection, a decoded AUTH challenge, one exchange of a turned
  * session, a local error, a note or warning, the teaching server's mailbox
- * text, the settings, a tour step, the guide, a lookup run's events, and
- * the closing summary.  English throughout (a program reads it).
+ * text, the settings, a tour step, the guide, a lookup run's events, the
+ * state diagram, and the closing summary.  English throughout (a program reads it).
  */
 #include <stdio.h>
 #include <string.h>
@@ -111,4 +111,26 @@ void json_lookup_event(SMTPSH_UNUSED const struct output *o, const char *event, 
 	/* JSON keeps every event, routine reconnects too. */
 	const char *kv[] = { "event", event, "message", message };
 	json_simple(sb, "lookup-event", kv, 4);
+}
+
+void json_diagram(SMTPSH_UNUSED const struct output *o, enum smtp_state st, struct strbuf *sb)
+{
+	size_t n;
+	const struct smtp_diagram_row *rows = smtp_diagram(&n);
+	json_begin(sb, "diagram");
+	json_kv(sb, "state", smtp_state_name(st));
+	json_key(sb, "rows");
+	(void)strbuf_appendc(sb, '[');
+	for (size_t i = 0; i < n; i++) {
+		(void)strbuf_appendf(sb, "%s{\"text\":", i > 0 ? "," : "");
+		(void)json_cstring(sb, rows[i].text);
+		(void)strbuf_appendf(sb, ",\"state\":");
+		if (rows[i].state >= 0)
+			(void)json_cstring(sb, smtp_state_name((enum smtp_state)rows[i].state));
+		else
+			(void)strbuf_appendf(sb, "null");
+		(void)strbuf_appendf(sb, ",\"here\":%s}", rows[i].state == (int)st ? "true" : "false");
+	}
+	(void)strbuf_appendc(sb, ']');
+	json_end(sb);
 }

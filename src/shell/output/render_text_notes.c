@@ -3,7 +3,8 @@
  * a closed connection (a dim line), a decoded AUTH challenge, one exchange
  * of a turned session, a local error ("smtpsh: ..."), a note ("! ...") or
  * warning ("smtpsh: warning: ..."), the teaching server's mailbox text, the
- * settings, a tour step, the guide, a lookup run's events, and a prompt.  Every
+ * settings, a tour step, the guide, a lookup run's events, a prompt, and
+ * RFC 821's state diagram with the session's state marked.  Every
  * untrusted string passes escape_terminal() here.
  */
 #include <stdio.h>
@@ -130,4 +131,22 @@ void text_lookup_event(SMTPSH_UNUSED const struct output *o, SMTPSH_UNUSED const
 void text_prompt(SMTPSH_UNUSED const struct output *o, const char *text, struct strbuf *sb)
 {
 	(void)strbuf_append(sb, text, strlen(text));
+}
+
+void text_diagram(const struct output *o, enum smtp_state st, struct strbuf *sb)
+{
+	size_t n;
+	const struct smtp_diagram_row *rows = smtp_diagram(&n);
+	(void)strbuf_appendf(sb, _("RFC 821 state diagram (=> where this session stands):\n"));
+	for (size_t i = 0; i < n; i++) {
+		bool here = rows[i].state == (int)st;
+		if (rows[i].text[0] == '\0') {
+			(void)strbuf_appendc(sb, '\n');
+			continue;
+		}
+		(void)strbuf_appendf(sb, "%s%s%s%s\n", here ? o->col_mid : "", here ? "=>" : "  ",
+		    rows[i].text, here ? o->col_off : "");
+	}
+	if (st == SMTP_ST_DISCONNECTED)
+		(void)strbuf_appendf(sb, _("=>  (not connected)\n"));
 }
