@@ -83,6 +83,7 @@ struct verb {
 	short intermediate[VERB_CODES_MAX];
 	short failure[VERB_CODES_MAX];
 	short error[VERB_CODES_MAX];
+	const char *syntax;        /* the wire syntax as the RFCs write it */
 };
 
 size_t verb_count(void);

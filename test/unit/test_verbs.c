@@ -24,6 +24,10 @@ START_TEST(test_table_complete)
 		ck_assert_ptr_eq(verb_by_id(v->id), v);
 		ck_assert_msg(v->name && v->usage && v->summary && v->rfc,
 		    "%s: text missing", v->name);
+		ck_assert_msg(v->syntax != NULL && strncmp(v->syntax, v->name, strlen(v->name)) == 0,
+		    "%s: no wire syntax", v->name);
+		ck_assert_msg((v->flags & VERB_F_RFC821) == 0 || verb_in_rfc821(v),
+		    "%s: RFC 821's but no RFC 821 reply list", v->name);
 		ck_assert_msg(v->success[0] != 0, "%s: no success code", v->name);
 		ck_assert_msg(v->allowed_states != 0, "%s: allowed nowhere", v->name);
 		ck_assert_msg(v->timeout_s > 0, "%s: no timeout", v->name);
