@@ -110,6 +110,8 @@ void json_mx(const struct output *o, const struct mx_route *r, struct strbuf *sb
 void json_begin(struct strbuf *sb, const char *type);
 void json_key(struct strbuf *sb, const char *key);
 void json_kv(struct strbuf *sb, const char *key, const char *value);
+void json_num(struct strbuf *sb, const char *key, long long value);
+void json_bool(struct strbuf *sb, const char *key, bool value);
 void json_end(struct strbuf *sb);
 /* Lookups: text (a table row), JSON, CSV (render_csv.c). */
 void text_lookup_header(const struct output *o, struct strbuf *sb);

@@ -28,6 +28,18 @@ void json_kv(struct strbuf *sb, const char *key, const char *value)
 	(void)json_cstring(sb, value);
 }
 
+void json_num(struct strbuf *sb, const char *key, long long value)
+{
+	json_key(sb, key);
+	(void)strbuf_appendf(sb, "%lld", value);
+}
+
+void json_bool(struct strbuf *sb, const char *key, bool value)
+{
+	json_key(sb, key);
+	(void)strbuf_appendf(sb, "%s", value ? "true" : "false");
+}
+
 void json_begin(struct strbuf *sb, const char *type)
 {
 	(void)strbuf_appendf(sb, "{\"type\":\"%s\"", type);
@@ -108,7 +120,7 @@ void json_explain(SMTPSH_UNUSED const struct output *o, const struct out_explain
 		json_kv(sb, "meaning", x->verdict_meaning);
 	}
 	if (x->code != 0) {
-		(void)strbuf_appendf(sb, ",\"code\":%d", x->code);
+		json_num(sb, "code", (long long)(x->code));
 		json_kv(sb, "meaning", x->meaning);
 		json_kv(sb, "note", x->note);
 		json_kv(sb, "source", x->source);
@@ -164,7 +176,7 @@ void json_state(SMTPSH_UNUSED const struct output *o, const struct out_state *st
 	json_begin(sb, "state");
 	json_kv(sb, "state", smtp_state_name(st->state));
 	json_kv(sb, "description", smtp_state_describe(st->state));
-	(void)strbuf_appendf(sb, ",\"connected\":%s", st->connected ? "true" : "false");
+	json_bool(sb, "connected", st->connected);
 	if (st->connected) {
 		json_kv(sb, "host", st->host);
 		json_kv(sb, "port", st->port);
@@ -173,7 +185,7 @@ void json_state(SMTPSH_UNUSED const struct output *o, const struct out_state *st
 		    st->tls ? "true" : "false", st->in_auth ? "true" : "false");
 	}
 	json_list(sb, "owed", st->owed, st->nowed);
-	(void)strbuf_appendf(sb, ",\"owed_total\":%zu", st->owed_total);
+	json_num(sb, "owed_total", (long long)(st->owed_total));
 	json_list(sb, "allowed", st->allowed, st->nallowed);
 	json_list(sb, "allowed_beyond_rfc821", st->extended, st->nextended);
 	json_end(sb);
@@ -193,7 +205,7 @@ void json_ext(SMTPSH_UNUSED const struct output *o, const struct ehlo_set *set, 
 	}
 	(void)strbuf_appendc(sb, ']');
 	if (set != NULL && set->valid)
-		(void)strbuf_appendf(sb, ",\"dropped\":%zu", set->dropped);
+		json_num(sb, "dropped", (long long)(set->dropped));
 	json_end(sb);
 }
 
@@ -246,7 +258,7 @@ void json_message(SMTPSH_UNUSED const struct output *o, const struct out_message
 		(void)strbuf_appendf(sb, "%s{\"address\":", i > 0 ? "," : "");
 		(void)json_cstring(sb, l->address);
 		json_kv(sb, "stage", l->stage);
-		(void)strbuf_appendf(sb, ",\"code\":%d", l->code);
+		json_num(sb, "code", (long long)(l->code));
 		json_kv(sb, "enhanced", l->enhanced[0] != '\0' ? l->enhanced : NULL);
 		json_kv(sb, "text", l->text);
 		(void)strbuf_appendc(sb, '}');
@@ -327,13 +339,13 @@ void json_lookup(SMTPSH_UNUSED const struct output *o, const struct lookup_resul
 	json_kv(sb, "method", r->method == LOOKUP_AUTO ? NULL : lookup_method_name(r->method));
 	json_kv(sb, "verdict", lookup_verdict_name(r->verdict));
 	if (r->code != 0)
-		(void)strbuf_appendf(sb, ",\"code\":%d", r->code);
+		json_num(sb, "code", (long long)(r->code));
 	else
 		(void)strbuf_appendf(sb, ",\"code\":null");
 	json_kv(sb, "enhanced", r->enhanced[0] != '\0' ? r->enhanced : NULL);
 	json_texts(sb, "lines", r->lines, r->nlines);
 	json_texts(sb, "addresses", r->addresses, r->naddresses);
-	(void)strbuf_appendf(sb, ",\"attempts\":%u", r->attempts);
+	json_num(sb, "attempts", (long long)(r->attempts));
 	json_kv(sb, "reason", r->reason[0] != '\0' ? r->reason : NULL);
 	json_end(sb);
 }

@@ -21,24 +21,28 @@ void json_closed(SMTPSH_UNUSED const struct output *o, const char *why, struct s
 void json_challenge(SMTPSH_UNUSED const struct output *o, const char *text, size_t len,
     struct strbuf *sb)
 {
-	(void)strbuf_appendf(sb, "{\"type\":\"challenge\",\"decoded\":");
+	json_begin(sb, "challenge");
+	json_key(sb, "decoded");
 	(void)json_string(sb, text, len);
-	(void)strbuf_appendf(sb, "}\n");
+	json_end(sb);
 }
 
 void json_turned(SMTPSH_UNUSED const struct output *o, const struct out_turn *t, struct strbuf *sb)
 {
 	size_t shown = t->clen > OUT_TURNED_SHOW ? OUT_TURNED_SHOW : t->clen;
-	(void)strbuf_appendf(sb, "{\"type\":\"turned\",\"received\":");
+	json_begin(sb, "turned");
+	json_key(sb, "received");
 	if (t->command != NULL)
 		(void)json_string(sb, t->command, shown);
 	else
-		(void)strbuf_appendf(sb, "null");
-	if (shown < t->clen)
-		(void)strbuf_appendf(sb, ",\"received_bytes\":%zu,\"received_cut\":true", t->clen);
-	(void)strbuf_appendf(sb, ",\"replied\":");
+		(void)json_cstring(sb, NULL);
+	if (shown < t->clen) {
+		json_num(sb, "received_bytes", (long long)t->clen);
+		json_bool(sb, "received_cut", true);
+	}
+	json_key(sb, "replied");
 	(void)json_string(sb, t->reply, t->rlen);
-	(void)strbuf_appendf(sb, "}\n");
+	json_end(sb);
 }
 
 void json_error(SMTPSH_UNUSED const struct output *o, const char *stage, const struct smtp_error *e,
@@ -59,50 +63,51 @@ void json_note(SMTPSH_UNUSED const struct output *o, const char *type, const cha
 void json_mailbox(SMTPSH_UNUSED const struct output *o, const char *kind, const char *user,
     const char *text, size_t len, struct strbuf *sb)
 {
-	(void)strbuf_appendf(sb, "{\"type\":\"%s\",\"user\":", kind);
-	(void)json_cstring(sb, user);
-	(void)strbuf_appendf(sb, ",\"text\":");
-	if (json_string(sb, text, len) != SMTP_OK)
-		(void)strbuf_appendf(sb, "null,\"truncated\":true");
-	(void)strbuf_appendf(sb, "}\n");
+	json_begin(sb, kind);
+	json_kv(sb, "user", user);
+	json_key(sb, "text");
+	if (json_string(sb, text, len) != SMTP_OK) {
+		(void)json_cstring(sb, NULL);
+		json_bool(sb, "truncated", true);
+	}
+	json_end(sb);
 }
 
 void json_settings(SMTPSH_UNUSED const struct output *o, bool insecure, const char *changed,
     struct strbuf *sb)
 {
-	(void)strbuf_appendf(sb, "{\"type\":\"settings\",\"insecure\":%s,\"changed\":",
-	    insecure ? "true" : "false");
-	(void)json_cstring(sb, changed);
-	(void)strbuf_appendf(sb, "}\n");
+	json_begin(sb, "settings");
+	json_bool(sb, "insecure", insecure);
+	json_kv(sb, "changed", changed);
+	json_end(sb);
 }
 
 void json_tour(SMTPSH_UNUSED const struct output *o, const struct out_tour *t, struct strbuf *sb)
 {
-	(void)strbuf_appendf(sb, "{\"type\":\"tour\",\"step\":%zu,\"of\":%zu,\"title\":", t->step,
-	    t->of);
-	(void)json_cstring(sb, t->title);
-	(void)strbuf_appendf(sb, ",\"text\":");
-	(void)json_cstring(sb, t->before);
-	(void)strbuf_appendf(sb, ",\"type_this\":");
-	(void)json_cstring(sb, t->type);
-	(void)strbuf_appendf(sb, ",\"explained\":");
-	(void)json_cstring(sb, t->after);
-	(void)strbuf_appendf(sb, "}\n");
+	json_begin(sb, "tour");
+	json_num(sb, "step", (long long)t->step);
+	json_num(sb, "of", (long long)t->of);
+	json_kv(sb, "title", t->title);
+	json_kv(sb, "text", t->before);
+	json_kv(sb, "type_this", t->type);
+	json_kv(sb, "explained", t->after);
+	json_end(sb);
 }
 
 void json_guide(SMTPSH_UNUSED const struct output *o, const char *text, struct strbuf *sb)
 {
-	(void)strbuf_appendf(sb, "{\"type\":\"guide\",\"text\":");
-	(void)json_cstring(sb, text);
-	(void)strbuf_appendf(sb, "}\n");
+	json_begin(sb, "guide");
+	json_kv(sb, "text", text);
+	json_end(sb);
 }
 
 void json_summary(SMTPSH_UNUSED const struct output *o, int status, const char *failed_stage,
     struct strbuf *sb)
 {
-	(void)strbuf_appendf(sb, "{\"type\":\"summary\",\"status\":%d,\"failed_stage\":", status);
-	(void)json_cstring(sb, failed_stage);
-	(void)strbuf_appendf(sb, "}\n");
+	json_begin(sb, "summary");
+	json_num(sb, "status", status);
+	json_kv(sb, "failed_stage", failed_stage);
+	json_end(sb);
 }
 
 void json_lookup_event(SMTPSH_UNUSED const struct output *o, const char *event, const char *message,
@@ -124,12 +129,10 @@ void json_diagram(SMTPSH_UNUSED const struct output *o, enum smtp_state st, stru
 	for (size_t i = 0; i < n; i++) {
 		(void)strbuf_appendf(sb, "%s{\"text\":", i > 0 ? "," : "");
 		(void)json_cstring(sb, rows[i].text);
-		(void)strbuf_appendf(sb, ",\"state\":");
-		if (rows[i].state >= 0)
-			(void)json_cstring(sb, smtp_state_name((enum smtp_state)rows[i].state));
-		else
-			(void)strbuf_appendf(sb, "null");
-		(void)strbuf_appendf(sb, ",\"here\":%s}", rows[i].state == (int)st ? "true" : "false");
+		json_kv(sb, "state", rows[i].state >= 0 ?
+		    smtp_state_name((enum smtp_state)rows[i].state) : NULL);
+		json_bool(sb, "here", rows[i].state == (int)st);
+		(void)strbuf_appendc(sb, '}');
 	}
 	(void)strbuf_appendc(sb, ']');
 	json_end(sb);

@@ -93,7 +93,7 @@ static void json_cert(const struct tls_cert_info *c, struct strbuf *sb)
 	json_kv(sb, "names", c->sans);
 	json_kv(sb, "not_before", c->not_before);
 	json_kv(sb, "not_after", c->not_after);
-	(void)strbuf_appendf(sb, ",\"days_left\":%ld", c->days_left);
+	json_num(sb, "days_left", (long long)(c->days_left));
 	json_kv(sb, "sha256", c->sha256);
 	(void)strbuf_appendc(sb, '}');
 }
@@ -108,7 +108,7 @@ void json_tls(SMTPSH_UNUSED const struct output *o, const char *how, const struc
 	json_kv(sb, "version", ti->version);
 	json_kv(sb, "cipher", ti->cipher);
 	json_kv(sb, "sni", ti->sni[0] != '\0' ? ti->sni : NULL);
-	(void)strbuf_appendf(sb, ",\"client_cert\":%s", ti->client_cert ? "true" : "false");
+	json_bool(sb, "client_cert", ti->client_cert);
 	/* The leaf's fields at the top, as before the chain was added. */
 	json_kv(sb, "subject", leaf->subject);
 	json_kv(sb, "issuer", leaf->issuer);
