@@ -245,10 +245,17 @@ enum smtp_errkind transport_connect(struct transport *t, const struct transport_
 		return smtp_error_set(err, SMTP_ERR_STATE, 0, "already connected");
 	if (transport_is_unix(to->host))
 		return transport_connect_unix(t, to, err);
+	/* An address as given needs no resolver: no nsswitch, hosts file or
+	 * interface dump (AI_ADDRCONFIG), which a session to 127.0.0.1 paid for
+	 * at every start.  A name goes to the resolver as before. */
 	struct addrinfo hints = { .ai_family = to->family, .ai_socktype = SOCK_STREAM,
-	    .ai_flags = AI_ADDRCONFIG };
+	    .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV };
 	struct addrinfo *res = NULL;
 	int rc = getaddrinfo(to->host, to->port, &hints, &res);
+	if (rc != 0) {
+		hints.ai_flags = AI_ADDRCONFIG;
+		rc = getaddrinfo(to->host, to->port, &hints, &res);
+	}
 	if (rc == EAI_ADDRFAMILY || rc == EAI_NONAME) {
 		/* AI_ADDRCONFIG hides ::1 on hosts with only loopback IPv6. */
 		hints.ai_flags = 0;

@@ -54,7 +54,7 @@ static bool shell_open_as(struct shell *sh, const char *host, const char *port, 
 	shell_view_init(&v, sh, shown);
 	struct recipe_env env;
 	struct mx_options mo;
-	shell_recipe_env(sh, &env, &mo);
+	shell_recipe_env(sh, NULL, &env, &mo);
 	enum recipe_step failed = RECIPE_STEP_CONNECT;
 	enum smtp_errkind k = recipe_open(sh->sess, rc, &env, &v.obs, &failed, &err);
 	if (!shown) {
@@ -100,7 +100,7 @@ void shell_reconnect(struct shell *sh)
 	shell_view_init(&v, sh, true);
 	struct recipe_env env;
 	struct mx_options mo;
-	shell_recipe_env(sh, &env, &mo);
+	shell_recipe_env(sh, &sh->recipe, &env, &mo);
 	char steps[SMTP_COMMAND_LINE_MAX + 64] = "";
 	const struct recipe *rc = &sh->recipe;
 	if (rc->hello[0] != '\0')

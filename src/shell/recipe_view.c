@@ -166,12 +166,17 @@ static enum smtp_errkind view_secret(void *ctx, const struct recipe *rc, char *b
 	return shell_auth_secret(ctx, rc->mech, rc->user, buf, cap, err);
 }
 
-void shell_recipe_env(struct shell *sh, struct recipe_env *env, struct mx_options *mo)
+void shell_recipe_env(struct shell *sh, const struct recipe *replay, struct recipe_env *env,
+    struct mx_options *mo)
 {
 	shell_mx_options(sh, mo);
 	*env = (struct recipe_env){ .mx = mo, .secret = view_secret, .secret_ctx = sh };
 	shell_tls_options(sh, NULL, &env->tls);
-	(void)shell_local_domain(sh, env->local_domain, sizeof env->local_domain);
+	/* This machine's name costs a resolver round (nsswitch, hosts, DNS):
+	 * asked for only when a replay will need it (STARTTLS with no hello
+	 * before it). */
+	if (replay != NULL && replay->starttls && replay->hello[0] == '\0')
+		(void)shell_local_domain(sh, env->local_domain, sizeof env->local_domain);
 }
 
 enum smtp_errkind shell_auth_secret(struct shell *sh, enum auth_mech mech, const char *user,

@@ -301,8 +301,10 @@ struct shell_view {
 /* shown: every step on screen (the user's commands); else quiet (a
  * lookup's reconnect: the transcript only). */
 void shell_view_init(struct shell_view *v, struct shell *sh, bool shown);
-/* What every step takes from the command line (MX, TLS, the secret). */
-void shell_recipe_env(struct shell *sh, struct recipe_env *env, struct mx_options *mo);
+/* What every step takes from the command line (MX, TLS, the secret);
+ * replay: the recipe about to be replayed, NULL for a first connection. */
+void shell_recipe_env(struct shell *sh, const struct recipe *replay, struct recipe_env *env,
+    struct mx_options *mo);
 /* The resolver options for an MX lookup (family, SMTPSH_DNS_SERVER). */
 void shell_mx_options(const struct shell *sh, struct mx_options *o);
 /* The name for HELO/EHLO: --helo when given, else this machine's; false

@@ -118,7 +118,7 @@ static enum smtp_errkind lookup_connect(void *ctx, struct session *s, struct smt
 	shell_view_init(&v, sh, false);
 	struct recipe_env env;
 	struct mx_options mo;
-	shell_recipe_env(sh, &env, &mo);
+	shell_recipe_env(sh, &rc, &env, &mo);
 	enum recipe_step failed = RECIPE_STEP_CONNECT;
 	enum smtp_errkind k = recipe_replay(s, &rc, &env, &v.obs, &failed, err);
 	if (k != SMTP_OK && k != SMTP_ERR_CANCELLED && failed >= RECIPE_STEP_TLS) {
