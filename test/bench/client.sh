@@ -63,12 +63,19 @@ path, mib = sys.argv[1], int(sys.argv[2])
 line = b"The quick brown fox jumps over the lazy dog, again and again. 0123456789\r\n"
 dotted = b"." + line
 block = b"".join(dotted if i % 64 == 0 else line for i in range(1024))
+# Whole lines only: a body cut mid-line put nc's final "." after the cut,
+# so its transaction never ended (issue 20).
 with open(path, "wb") as f:
     left = mib * 1024 * 1024
-    while left > 0:
-        chunk = block[:left]
-        f.write(chunk)
-        left -= len(chunk)
+    while left >= len(block):
+        f.write(block)
+        left -= len(block)
+    n = 0
+    while n < 1024 and left >= len(dotted):
+        ln = dotted if n % 64 == 0 else line
+        f.write(ln)
+        left -= len(ln)
+        n += 1
 PY
 # The same transaction for nc, the body stuffed by sed (a leading dot doubled).
 {
