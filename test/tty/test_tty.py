@@ -130,6 +130,28 @@ class Terminal(unittest.TestCase):
         self.panes.append(p)
         return p
 
+    def test_lookup_table_fits_the_terminal(self):
+        """Issue 19: a lookup table shown on a terminal is cut to its width,
+        each cut row ending in an ellipsis; CSV keeps every byte."""
+        long = "averyveryverylongname" + "x" * 40
+        p = self.pane(f"{SMTPSH} --demo --no-color", LANG="C.UTF-8")
+        p.resize(60, 30)
+        p.wait_for("[greeted]>")
+        p.keys(f"lookup --method vrfy {long} dave", "Enter")
+        p.wait_for("2 names:")
+        rows = [l for l in p.visible() if l.startswith(("averyvery", "dave"))]
+        self.assertEqual(len(rows), 2, p.visible())
+        for row in rows:
+            self.assertLessEqual(len(row.rstrip()), 60, row)
+        for row in rows:                   # both wider than 60: cut, not wrapped
+            self.assertTrue(row.rstrip().endswith("\u2026"), row)
+        p.keys(f"lookup --csv --method vrfy {long}", "Enter")
+        p.wait_for("1 name:")
+        screen = p.screen()
+        self.assertIn(long, screen.replace("\n", ""))   # CSV whole (the terminal wraps it)
+        # The progress bar fitted one line, so it was cleared whole.
+        self.assertNotIn("[####", screen)
+
     def test_demo_session(self):
         p = self.pane(f"{SMTPSH} --demo")
         p.wait_for("< 220 demo.smtpsh.test")

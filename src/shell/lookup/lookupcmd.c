@@ -27,6 +27,7 @@
 #include "secret.h"
 #include "shell.h"
 #include "smtp_limits.h"
+#include "termcolor.h"
 #include "tokenize.h"
 #include "tr.h"
 
@@ -144,6 +145,9 @@ static void lookup_go(struct shell *sh, const char *path, const char *const *wor
     const char *host, const char *port, bool keep_open, bool by_route)
 {
 	struct output *o = &sh->out;
+	/* Rows shown on a terminal fit it; a file or a pipe gets them whole. */
+	o->width = o->results == o->out && o->sink == NULL ? term_width(fileno(o->out)) : 0;
+	o->err_width = term_width(fileno(o->err));
 	struct smtp_error err;
 	struct lookup_feed *feed = malloc(sizeof *feed);
 	if (feed == NULL) {

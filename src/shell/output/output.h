@@ -50,6 +50,11 @@ struct output {
 	FILE *results;             /* lookup results: stdout or --output FILE */
 	bool header_done;          /* the table's or CSV's header is written */
 	bool progress;             /* stderr is a terminal: a progress bar */
+	/* The lookup table's width when it goes to a terminal (0: no limit;
+	 * CSV and JSON are never cut), and what marks a cut row. */
+	unsigned width;
+	unsigned err_width;        /* stderr's, for the progress bar (0: none) */
+	const char *ellipsis;
 	bool progress_shown;       /* a bar is on the screen now */
 	bool timing;               /* --timing / `timing on`: each reply's latency */
 	/* Colour strings (terminfo), empty when colour is off. */

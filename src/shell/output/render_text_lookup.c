@@ -2,7 +2,8 @@
  * render_text_lookup.c - a lookup run as text for a person (render.h): the
  * table's header and one row per name (name, verdict coloured by class,
  * code, enhanced code, the server's text escaped), padded by characters so
- * that translated titles line up; the summary line; and the progress bar
+ * that translated titles line up, each row cut with an ellipsis to the
+ * terminal's width when it goes to one; the summary line; and the progress bar
  * drawn on stderr while the run goes.
  */
 #include <stdio.h>
@@ -47,6 +48,47 @@ static void text_column(struct strbuf *sb, const char *text, size_t width)
 	text_pad(sb, at, width);
 }
 
+/* The length of the colour string (termcolor.h) at p, or 0: colour takes
+ * no column. */
+static size_t text_colour_at(const struct output *o, const char *p, size_t n)
+{
+	const char *const colours[] = { o->col_ok, o->col_mid, o->col_warn, o->col_bad,
+	    o->col_local, o->col_dim, o->col_off };
+	for (size_t i = 0; i < sizeof colours / sizeof colours[0]; i++) {
+		size_t l = colours[i] != NULL ? strlen(colours[i]) : 0;
+		if (l > 0 && l <= n && memcmp(p, colours[i], l) == 0)
+			return l;
+	}
+	return 0;
+}
+
+/* A row written since `from` (its newline not yet) that is wider than the
+ * terminal is cut to fit, its last column the ellipsis (colour reset):
+ * the table stays a table; CSV and JSON keep every byte. */
+static void text_fit(const struct output *o, struct strbuf *sb, size_t from, unsigned width)
+{
+	if (width < 8)
+		return;
+	size_t cols = 0, cut = 0;
+	for (size_t i = from; i < sb->len;) {
+		size_t skip = text_colour_at(o, sb->data + i, sb->len - i);
+		if (skip > 0) {
+			i += skip;
+			continue;
+		}
+		if (((unsigned char)sb->data[i] & 0xC0) != 0x80) {
+			if (++cols == width)
+				cut = i;           /* the ellipsis goes here if the row is wider */
+		}
+		i++;
+	}
+	if (cols <= width)
+		return;
+	sb->len = cut;
+	sb->data[cut] = '\0';
+	(void)strbuf_appendf(sb, "%s%s", o->col_off, o->ellipsis != NULL ? o->ellipsis : "~");
+}
+
 #define TEXT_NAME_COL 24
 #define TEXT_VERDICT_COL 13
 
@@ -64,6 +106,7 @@ void text_lookup_header(const struct output *o, struct strbuf *sb)
 
 void text_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb)
 {
+	size_t row = sb->len;
 	size_t at = sb->len;
 	(void)escape_terminal(sb, r->name, strlen(r->name));
 	text_pad(sb, at, TEXT_NAME_COL);
@@ -102,6 +145,7 @@ void text_lookup(const struct output *o, const struct lookup_result *r, struct s
 			(void)strbuf_appendc(sb, ']');
 		}
 	}
+	text_fit(o, sb, row, o->width);
 	(void)strbuf_appendc(sb, '\n');
 }
 
@@ -132,7 +176,9 @@ void text_progress(const struct output *o, const struct out_progress *p, struct 
 {
 	enum { WIDTH = 20 };
 	size_t fill = p->total > 0 ? p->done * WIDTH / p->total : WIDTH;
-	(void)strbuf_appendf(sb, "\r\033[K%s[", o->col_dim);
+	(void)strbuf_appendf(sb, "\r\033[K");
+	size_t bar = sb->len;
+	(void)strbuf_appendf(sb, "%s[", o->col_dim);
 	for (size_t i = 0; i < WIDTH; i++)
 		(void)strbuf_appendc(sb, i < fill ? '#' : '.');
 	(void)strbuf_appendf(sb, "] %zu/%zu  %.1f/s  ", p->done, p->total, p->per_s);
@@ -145,4 +191,8 @@ void text_progress(const struct output *o, const struct out_progress *p, struct 
 		(void)escape_terminal(sb, p->current, len > 40 ? 40 : len);
 	}
 	(void)strbuf_appendf(sb, "%s", o->col_off);
+	/* One line of the terminal, never wrapped: "\r\033[K" must clear it
+	 * all (a wrapped bar stayed on the screen above the summary). */
+	if (o->err_width > 1)
+		text_fit(o, sb, bar, o->err_width - 1);
 }

@@ -1,13 +1,16 @@
 /*
  * termcolor.c - colour by reply class via terminfo (termcolor.h).  The strings are
  * computed once at start-up and copied into static storage owned here;
- * nothing else in smtpsh emits terminal control sequences.
+ * nothing else in smtpsh emits terminal control sequences.  Also the
+ * terminal's width (the lookup table fits it).
  */
 #include "termcolor.h"
 
+#include <langinfo.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 #include "output.h"
@@ -55,4 +58,13 @@ void term_setup_colors(struct output *o, bool want_color)
 	o->col_local = term_seq[4];
 	o->col_dim = term_seq[5];
 	o->col_off = term_seq[TERM_COLORS];
+	o->ellipsis = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "\u2026" : "~";
+}
+
+unsigned term_width(int fd)
+{
+	struct winsize ws;
+	if (!isatty(fd) || ioctl(fd, TIOCGWINSZ, &ws) != 0)
+		return 0;
+	return ws.ws_col;
 }

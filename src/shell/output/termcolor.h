@@ -1,7 +1,8 @@
 /*
  * termcolor.h - colour through terminfo (setupterm / tigetstr / tiparm): escape
  * strings for reply classes, or empty strings when colour is off (stdout
- * not a terminal, --no-color, NO_COLOR set, or a terminal without colours).
+ * not a terminal, --no-color, NO_COLOR set, or a terminal without colours);
+ * and the terminal's width, for the lookup table.
  */
 #ifndef SMTPSH_TERMCOLOR_H
 #define SMTPSH_TERMCOLOR_H
@@ -10,7 +11,9 @@
 
 struct output;
 
-/* Decide and fill o->col_* . */
+/* Decide and fill o->col_* (and o->ellipsis: "…" in a UTF-8 locale). */
 void term_setup_colors(struct output *o, bool want_color);
+/* The columns of the terminal fd is, or 0 when it is none. */
+unsigned term_width(int fd);
 
 #endif
