@@ -222,6 +222,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	transcript_set_mask(&sh->transcript, session_mask(sh->sess));
 	shell_mask_standing(sh);
 	sh->interactive = a->ncmds == 0 && a->lookup == NULL && isatty(STDIN_FILENO);
+	sh->out.pager = sh->interactive && !a->no_pager && !a->json && isatty(STDOUT_FILENO);
 	static struct strbuf backlog;
 	if (sh->interactive && !a->json) {
 		strbuf_init(&backlog, OUT_BACKLOG_MAX);

@@ -219,6 +219,7 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		case OPT_JSON: a->json = true; break;
 		case OPT_STOP: a->stop_on_error = true; break;
 		case OPT_NO_COLOR: a->no_color = true; break;
+		case OPT_NO_PAGER: a->no_pager = true; break;
 		case OPT_DEMO: a->demo = true; break;
 		case OPT_SERVE: a->serve = optarg; break;
 		case OPT_TLS: a->implicit_tls = true; break;

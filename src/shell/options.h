@@ -60,7 +60,7 @@ struct smtpsh_args {
 	struct message_opts msg;
 	bool lmtp, tui, tour, step;
 	const char *replay;       /* --replay FILE */
-	bool json, stop_on_error, no_color, demo, implicit_tls, insecure;
+	bool json, stop_on_error, no_color, no_pager, demo, implicit_tls, insecure;
 	bool allow_plain_auth, transcript_overwrite;
 	const char *serve;        /* --serve [ADDR:]PORT */
 	const char *cafile, *password_file, *token_file, *transcript;

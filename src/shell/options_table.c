@@ -21,6 +21,7 @@ static const struct smtpsh_option option_table[] = {
 	{ "bind", OPT_BIND, "ADDR", N_("connect from this local IPv4 or IPv6 address") },
 	{ "local-interface", OPT_BIND, "ADDR", N_("the same as --bind (swaks' name)") },
 	{ "no-color", OPT_NO_COLOR, NULL, N_("no colour (also when NO_COLOR is set or stdout is no tty)") },
+	{ "no-pager", OPT_NO_PAGER, NULL, N_("never page long output (help, mailbox) through $PAGER") },
 	{ "tls", OPT_TLS, NULL, N_("implicit TLS right after connecting (SMTPS, port 465)") },
 	{ "insecure", OPT_INSECURE, NULL, N_("go on when the certificate does not verify (still shown)") },
 	{ "cafile", OPT_CAFILE, "FILE", N_("trust these CA certificates instead of the system's") },

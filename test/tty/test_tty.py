@@ -115,7 +115,10 @@ class Terminal(unittest.TestCase):
     def setUp(self):
         self.home = tempfile.TemporaryDirectory(prefix="smtpsh-tty-")
         self.env = {"HOME": self.home.name, "XDG_STATE_HOME": self.home.name + "/state",
-                    "TERM": "xterm-256color", "LANG": "C.UTF-8"}
+                    "TERM": "xterm-256color", "LANG": "C.UTF-8",
+                    # Long output goes through $PAGER (default less); a test
+                    # that wants it says so.
+                    "PAGER": "cat"}
         self.panes = []
 
     def tearDown(self):
@@ -130,13 +133,39 @@ class Terminal(unittest.TestCase):
         self.panes.append(p)
         return p
 
+    def test_long_output_goes_through_the_pager(self):
+        """Issue 19: in the interactive shell a record longer than the
+        screen (`?`) goes through $PAGER, as git does; --no-pager and
+        PAGER=cat write it straight."""
+        paged = os.path.join(self.home.name, "paged.txt")
+        pager = f"sh -c 'cat > {paged}; echo PAGER-RAN'"
+        p = self.pane(f"{SMTPSH} --demo --no-color", PAGER=pager)
+        p.wait_for("[greeted]>")
+        p.resize(80, 20)
+        p.keys("?", "Enter")
+        p.wait_for("PAGER-RAN")
+        with open(paged) as f:
+            text = f.read()
+        self.assertIn("VRFY", text)
+        self.assertGreater(text.count("\n"), 20)
+        p.keys("state", "Enter")                   # short: not paged
+        p.wait_for("RFC 821 allows now:")
+        q = self.pane(f"{SMTPSH} --demo --no-color --no-pager", PAGER=pager)
+        q.wait_for("[greeted]>")
+        q.resize(80, 20)
+        q.keys("?", "Enter")
+        q.wait_for("[greeted]>")
+        self.assertNotIn("PAGER-RAN", q.screen())
+        with open(paged) as f:
+            self.assertEqual(f.read(), text)        # the pager did not run again
+
     def test_lookup_table_fits_the_terminal(self):
         """Issue 19: a lookup table shown on a terminal is cut to its width,
         each cut row ending in an ellipsis; CSV keeps every byte."""
         long = "averyveryverylongname" + "x" * 40
         p = self.pane(f"{SMTPSH} --demo --no-color", LANG="C.UTF-8")
-        p.resize(60, 30)
         p.wait_for("[greeted]>")
+        p.resize(60, 30)
         p.keys(f"lookup --method vrfy {long} dave", "Enter")
         p.wait_for("2 names:")
         rows = [l for l in p.visible() if l.startswith(("averyvery", "dave"))]

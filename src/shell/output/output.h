@@ -54,6 +54,9 @@ struct output {
 	 * CSV and JSON are never cut), and what marks a cut row. */
 	unsigned width;
 	unsigned err_width;        /* stderr's, for the progress bar (0: none) */
+	/* Interactive, stdout a terminal, no --no-pager: a record longer than
+	 * the screen goes through $PAGER (default "less -FRX"), as git does. */
+	bool pager;
 	const char *ellipsis;
 	bool progress_shown;       /* a bar is on the screen now */
 	bool timing;               /* --timing / `timing on`: each reply's latency */

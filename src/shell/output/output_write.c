@@ -3,15 +3,19 @@
  * rendered record goes -- the full-screen view's sink, the interactive
  * backlog, stdout or stderr, the results file (--output) -- written whole
  * and flushed, every failure said once per destination on stderr and kept
- * for the exit status; and the progress bar on stderr, cleared before any
- * record lands on the screen.  output.c and output_lookup.c render records
+ * for the exit status; a record longer than the screen through $PAGER in
+ * the interactive shell (--no-pager: never); and the progress bar on
+ * stderr, cleared before any record lands on the screen.  output.c and output_lookup.c render records
  * and call down into it; it calls only the text renderer's progress bar.
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "render.h"
+#include "termcolor.h"
 #include "tr.h"
 
 static unsigned out_stream_bit(const struct output *o, FILE *f)
@@ -76,6 +80,49 @@ void out_begin(struct strbuf *sb)
 	strbuf_init(sb, OUT_RECORD_MAX + 256 * 1024);
 }
 
+/* $PAGER, unless it says not to page ("" or "cat"). */
+static const char *out_pager_command(void)
+{
+	const char *p = getenv("PAGER");
+	if (p == NULL)
+		return "less -FRX";
+	if (p[0] == '\0' || strcmp(p, "cat") == 0)
+		return NULL;
+	return p;
+}
+
+/* A record longer than the screen, through the pager: true when it went
+ * there (or the pager was quit early: what it did not take is not an
+ * error), false to write it as usual. */
+static bool out_page(struct output *o, const struct strbuf *sb)
+{
+	const char *cmd = out_pager_command();
+	unsigned rows = term_rows(fileno(o->out));
+	if (cmd == NULL || rows == 0)
+		return false;
+	size_t lines = 0;
+	for (size_t i = 0; i < sb->len; i++)
+		lines += sb->data[i] == '\n';
+	if (lines < rows - 1)
+		return false;
+	fflush(o->out);
+	FILE *p = popen(cmd, "w");
+	if (p == NULL)
+		return false;
+	/* SIGPIPE is ignored (signals.c): a pager quit early gives EPIPE. */
+	size_t off = 0;
+	while (off < sb->len) {
+		ssize_t n = write(fileno(p), sb->data + off, sb->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	(void)pclose(p);
+	return true;
+}
+
 /* Write one record and free the buffer.  Errors go to stderr in text mode. */
 void out_flush(struct output *o, struct strbuf *sb, bool to_err)
 {
@@ -102,6 +149,10 @@ void out_flush(struct output *o, struct strbuf *sb, bool to_err)
 			(void)strbuf_append(o->backlog, sb->data, sb->len);
 	}
 	FILE *f = to_err && person ? o->err : o->out;
+	if (f == o->out && person && o->pager && sb->len > 0 && out_page(o, sb)) {
+		strbuf_free(sb);
+		return;
+	}
 	if (sb->len > 0)
 		out_progress_clear(o);     /* a record never lands on the bar */
 	if (sb->len > 0) {

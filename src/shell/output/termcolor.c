@@ -61,6 +61,14 @@ void term_setup_colors(struct output *o, bool want_color)
 	o->ellipsis = strcmp(nl_langinfo(CODESET), "UTF-8") == 0 ? "\u2026" : "~";
 }
 
+unsigned term_rows(int fd)
+{
+	struct winsize ws;
+	if (!isatty(fd) || ioctl(fd, TIOCGWINSZ, &ws) != 0)
+		return 0;
+	return ws.ws_row;
+}
+
 unsigned term_width(int fd)
 {
 	struct winsize ws;

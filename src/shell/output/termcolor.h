@@ -13,7 +13,8 @@ struct output;
 
 /* Decide and fill o->col_* (and o->ellipsis: "…" in a UTF-8 locale). */
 void term_setup_colors(struct output *o, bool want_color);
-/* The columns of the terminal fd is, or 0 when it is none. */
+/* The columns (rows) of the terminal fd is, or 0 when it is none. */
 unsigned term_width(int fd);
+unsigned term_rows(int fd);
 
 #endif
