@@ -153,7 +153,7 @@ struct shell_seen {
 	int last_code;
 };
 
-/* --tour (tour.c): on, and the step the student is at. */
+/* --tour (tour/tour.c): on, and the step the student is at. */
 struct shell_tour {
 	bool on;
 	size_t step;
@@ -377,7 +377,7 @@ void pipeline_begin(struct shell *sh);
 bool pipeline_add(struct shell *sh, const struct verb *v, const char *arg, size_t arglen);
 void pipeline_end(struct shell *sh);
 
-/* tour.c: the guided tour of RFC 821 (--demo --tour, `tour`). */
+/* tour/: the guided tour of RFC 821 (--demo --tour, `tour`). */
 size_t tour_count(void);
 void tour_start(struct shell *sh);
 void tour_command(struct shell *sh, const char *arg);
