@@ -3,7 +3,8 @@
 it come from one run, so the document cannot go stale.  The test fails when
 the checked-in document differs from what smtpsh prints now (ports masked);
 SMTPSH_DOCS_UPDATE=1 rewrites it.  It also checks that every step of the
-tour was reached and completed, in order."""
+tour was reached and completed, in order, and that the tour's own lines fit
+80 columns."""
 import os
 import re
 import unittest
@@ -41,18 +42,30 @@ class Tutorial(unittest.TestCase):
         n = len(STEPS)
         parts = [INTRO]
         for i, typed in enumerate(STEPS, 1):
-            start = out.index(f"--- tour {i}/{n}: ")
-            title = out[start:].split("\n", 1)[0][len(f"--- tour {i}/{n}: "):-len(" ---")]
-            before = out[start:].split("\n", 2)[1]
-            body_start = out.index("\n", out.index("Type:", start)) + 1
+            head = f"--- tour {i}/{n}: "
+            start = out.index(head)
+            lines = out[start:].split("\n")
+            title = lines[0][len(head):-len(" ---")]
+            k = next(j for j, l in enumerate(lines) if l.startswith(("Type:", "Goal:")))
+            before = lines[1:k]
+            exercise = lines[k].startswith("Goal:")
+            body_start = out.index("\n", out.index(lines[k], start)) + 1
             done = out.index(f"--- tour {i}/{n} done: ", body_start)
             shown = out[body_start:done].rstrip("\n")
-            after = out[done:].split("\n", 1)[0][len(f"--- tour {i}/{n} done: "):]
-            parts.append(f"## {i}. {title}\n\n{before}\n\nType:\n\n" +
+            tail = out[done:].split("\n")
+            after = [tail[0][len(f"--- tour {i}/{n} done: "):]]
+            after += [l for l in tail[1:next((j for j, l in enumerate(tail) if j > 0 and
+                                             (l.startswith("--- tour ") or l == "")), len(tail))]]
+            # The tour's own lines fit an 80-column terminal.
+            for line in [lines[0], *before, lines[k], tail[0], *after[1:]]:
+                self.assertLessEqual(len(line), 80, line)
+            parts.append(f"## {i}. {title}\n\n" + " ".join(before) + "\n\n" +
+                         (lines[k].replace("Goal:  ", "Goal: ") + ". One answer:" if exercise
+                          else "Type:") + "\n\n" +
                          "".join(f"    {t}\n" if t else "    \n" for t in typed).rstrip(" \n") +
                          "\n\nsmtpsh shows:\n\n" +
                          "".join(f"    {l}\n" if l else "\n" for l in shown.split("\n")) +
-                         f"\n{after}\n")
+                         "\n" + " ".join(after) + "\n")
         text = "\n".join(parts)
         if os.environ.get("SMTPSH_DOCS_UPDATE") == "1":
             with open(DOC, "w") as f:

@@ -22,7 +22,8 @@
 static void tour_show(struct shell *sh)
 {
 	const struct tour_step *s = tour_step_at(sh->tour.step);
-	out_tour(&sh->out, sh->tour.step + 1, tour_count(), s->title, s->before, s->type, NULL);
+	out_tour(&sh->out, sh->tour.step + 1, tour_count(), s->title, s->before, s->type, 0,
+	    NULL);
 }
 
 void tour_start(struct shell *sh)
@@ -67,7 +68,7 @@ void tour_after_line(struct shell *sh, const char *line, size_t len)
 		if (!hit)
 			return;
 	}
-	out_tour(&sh->out, sh->tour.step + 1, tour_count(), s->title, NULL, NULL, s->after);
+	out_tour(&sh->out, sh->tour.step + 1, tour_count(), s->title, NULL, NULL, 0, s->after);
 	if (++sh->tour.step == tour_count()) {
 		sh->tour.on = false;
 		return;
