@@ -104,6 +104,7 @@ static void shell_track(struct shell *sh, const struct session_reply *r)
 		sh->seen.last_rtt_ms = r->elapsed_ms;
 	if (r->origin != SESSION_REPLY_UNSOLICITED)
 		sh->seen.last_code = r->reply.code;
+	sh->seen.replies += r->origin != SESSION_REPLY_UNSOLICITED;
 	if (r->verb != NULL && (r->verb->flags & VERB_F_OPENS_MAIL) && r->verdict == VERDICT_SUCCESS) {
 		const char *lt = strchr(r->command, '<');
 		const char *gt = lt != NULL ? strchr(lt, '>') : NULL;

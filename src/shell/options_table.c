@@ -91,7 +91,7 @@ static const struct smtpsh_option option_table[] = {
 	{ "resume", OPT_RESUME, "RESULTS", N_("keep the answered rows of an earlier --csv or --json run "
 	  "and ask only the rest") },
 	{ "demo", OPT_DEMO, NULL, N_("start the built-in teaching server and connect to it") },
-	{ "tour", OPT_TOUR, NULL, N_("with --demo: a guided tour of RFC 821, fifteen steps") },
+	{ "tour", OPT_TOUR, NULL, N_("with --demo: a guided tour of RFC 821, then exercises") },
 	{ "serve", OPT_SERVE, "[ADDR:]PORT", N_("run the teaching server alone (127.0.0.1 by default), "
 	  "one line per session event on stdout") },
 	{ "disable", OPT_DISABLE, "VERB", N_("the teaching server answers VERB with 502 (repeatable)") },

@@ -146,17 +146,21 @@ struct shell_tui {
 
 /* What the replies showed (exchange.c, as each is shown): for the status
  * bar, the last round trip and the transaction's sender; for the tour,
- * the code of the last reply to a command. */
+ * the code of the last reply to a command and how many there were. */
 struct shell_seen {
 	double last_rtt_ms;
 	char sender[SMTP_PATH_MAX];
 	int last_code;
+	unsigned long replies;
 };
 
-/* --tour (tour.c): on, and the step the student is at. */
+/* --tour (tour/tour.c): on, the step the student is at, the replies
+ * already judged, and whether `tour next` is typing the step's lines. */
 struct shell_tour {
 	bool on;
 	size_t step;
+	unsigned long replies;
+	bool performing;
 };
 
 /* `pipeline {` (pipeline.c): the commands typed, sent together at `}`;
@@ -379,10 +383,12 @@ void pipeline_begin(struct shell *sh);
 bool pipeline_add(struct shell *sh, const struct verb *v, const char *arg, size_t arglen);
 void pipeline_end(struct shell *sh);
 
-/* tour.c: the guided tour of RFC 821 (--demo --tour, `tour`). */
+/* tour/: the guided tour of RFC 821 (--demo --tour, `tour`).  tour_command
+ * returns the lines `tour next` types for the student (NULL-ended; the
+ * caller runs them as typed lines), or NULL. */
 size_t tour_count(void);
 void tour_start(struct shell *sh);
-void tour_command(struct shell *sh, const char *arg);
+const char *const *tour_command(struct shell *sh, const char *arg);
 void tour_after_line(struct shell *sh, const char *line, size_t len);
 
 /* replaycmd.c: --replay FILE [--step]. */

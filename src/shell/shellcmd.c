@@ -154,7 +154,11 @@ static void cmd_tour(const struct shell_call *call)
 		shell_usage_error(sh, N_("the tour runs against the teaching server: smtpsh --demo --tour"));
 		return;
 	}
-	tour_command(sh, t->count > 1 ? t->word[1] : "");
+	const char *const *typed = tour_command(sh, t->count > 1 ? t->word[1] : "");
+	for (; typed != NULL && *typed != NULL; typed++) {
+		out_note(&sh->out, N_("tour next: typed for you: %s"), *typed);
+		shell_run_line(sh, *typed, strlen(*typed));
+	}
 }
 
 static void cmd_tls(const struct shell_call *call)
@@ -185,8 +189,8 @@ static const struct shell_cmd shell_cmds[] = {
 	{ "mx", "mx DOMAIN", N_("the domain's MX hosts, preferences and addresses, in the order "
 	  "they are tried (RFC 5321 5.1, null MX RFC 7505)"), cmd_mx },
 	{ "tls", "tls", N_("the TLS version, cipher, certificate and verification result"), cmd_tls },
-	{ "tour", "tour [next|off]", N_("--demo: the guided tour of RFC 821, step by step (again, skip "
-	  "a step, or stop)"), cmd_tour },
+	{ "tour", "tour [next|off]", N_("--demo: the guided tour of RFC 821, step by step (again, do "
+	  "the step for me, or stop)"), cmd_tour },
 	{ "view", "view", N_("switch between line mode and the full-screen view (status, transcript, "
 	  "state diagram)"), cmd_view },
 	{ "profiles", "profiles", N_("the profiles of the config file (open NAME connects to one)"),

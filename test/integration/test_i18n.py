@@ -156,11 +156,18 @@ class Russian(unittest.TestCase):
         self.assertIn("< 250 Alice Example <alice@demo.smtpsh.test>", out)
 
     def test_the_tour_in_russian(self):
-        p = self.run_in("ru_RU.UTF-8", ["--demo", "--tour", "--no-color"], b"helo client.example\n")
+        p = self.run_in("ru_RU.UTF-8", ["--demo", "--tour", "--no-color"],
+                        b"helo client.example\nnoop\n")
         out = p.stdout.decode("utf-8")
         self.assertIn(self.tr("The greeting and HELO"), out)
-        self.assertIn(self.tr("250: the server knows you now; the session is \"ready\" for a mail "
-                              "transaction."), out)
+        # The tour's text is wrapped to the terminal: compared word by word.
+        self.assertIn(" ".join(self.tr("250: the server knows you now; the session is \"ready\" "
+                                       "for a mail transaction.").split()), " ".join(out.split()))
+        self.assertIn("! " + self.tr("that was %s (%d), not %s: still waiting for `%s`") %
+                      ("NOOP", 250, "VRFY", "vrfy alice") + "\n", out)
+        for line in out.split("\n"):
+            if line.startswith(("--- ", "! ")) or "экскурсия" in line:
+                self.assertLessEqual(len(line), 80, line)
 
     def test_json_does_not_change_with_the_locale(self):
         def records(lang):

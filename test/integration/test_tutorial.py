@@ -3,7 +3,8 @@
 it come from one run, so the document cannot go stale.  The test fails when
 the checked-in document differs from what smtpsh prints now (ports masked);
 SMTPSH_DOCS_UPDATE=1 rewrites it.  It also checks that every step of the
-tour was reached and completed, in order."""
+tour was reached and completed, in order, and that the tour's own lines fit
+80 columns."""
 import os
 import re
 import unittest
@@ -12,12 +13,18 @@ from harness import run_smtpsh
 
 DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "tutorial.md")
 
-# What the student types at each step (the body lines belong to DATA's).
-STEPS = [["helo client.example"], ["vrfy alice"], ["vrfy nobody"], ["expn staff"],
+# What the student types at each step (the body lines belong to DATA's; an
+# exercise's lines are one answer of many: any command that brings the code).
+STEPS = [["helo client.example"], ["vrfy alice"], ["vrfy nobody"], ["vrfy dave"],
+         ["vrfy erin"], ["vrfy someone@far.example"], ["expn staff"], ["help"], ["noop"],
          ["mail you@client.example"], ["rcpt alice"], ["rcpt busy"],
          ["data", "Subject: dot-stuffing", "", "A line.", ".dot starts with a dot", "."],
-         ["mailbox alice"], ["rcpt alice"], ["send you@client.example"], ["rset"], ["turn"],
-         ["open"], ["quit"]]
+         ["mailbox alice"], ["rcpt alice"], ["send you@client.example"], ["rcpt alice"],
+         ["data", "Hello alice, this is on your terminal.", "."], ["terminal alice"],
+         ["soml you@client.example"], ["rcpt bob"], ["rset"], ["ehlo client.example"], ["ext"],
+         ["vrfy shutdown"], ["reconnect"], ["turn"], ["open"],
+         ["mail you@client.example", "rcpt erin"], ["vrfy dave"], ["vrfy someone@far.example"],
+         ["rset", "rcpt alice"], ["quit"]]
 
 INTRO = """# A tour of RFC 821 with smtpsh
 
@@ -28,6 +35,13 @@ a real run (ports masked), so it always shows what smtpsh prints today; to
 take the tour yourself, run `smtpsh --demo --tour` (or type `tour` in
 `smtpsh --demo`).  Lines starting with `>` are what smtpsh sent, `<` what
 the server answered, `=` smtpsh's reading of it, `!` a note.
+
+The walkthrough comes first, each step leaving the session where the next
+one expects it; then a few exercises name a reply code and leave the
+command to you (the answers shown are one way among several; a wrong try
+gets a hint).  Off the path, the tour says in one line what your command
+did against the step's goal; `tour` shows the step again, `tour next` types
+its command for you, `tour off` ends the tour.
 """
 
 
@@ -35,24 +49,37 @@ class Tutorial(unittest.TestCase):
     def test_document_is_what_the_tour_prints(self):
         stdin = "".join(line + "\n" for step in STEPS for line in step).encode()
         p = run_smtpsh(["--demo", "--tour", "--no-color"], stdin_bytes=stdin, timeout=60)
-        # The tour shows failures on purpose (550, 503): the worst is a 5xx.
+        # The tour shows failures on purpose (550, 421, 503): the worst is a 5xx.
         self.assertEqual(p.returncode, 5, p.stderr)
         out = re.sub(r"port \d+", "port PORT", p.stdout.decode())
         n = len(STEPS)
         parts = [INTRO]
         for i, typed in enumerate(STEPS, 1):
-            start = out.index(f"--- tour {i}/{n}: ")
-            title = out[start:].split("\n", 1)[0][len(f"--- tour {i}/{n}: "):-len(" ---")]
-            before = out[start:].split("\n", 2)[1]
-            body_start = out.index("\n", out.index("Type:", start)) + 1
+            head = f"--- tour {i}/{n}: "
+            start = out.index(head)
+            lines = out[start:].split("\n")
+            title = lines[0][len(head):-len(" ---")]
+            k = next(j for j, l in enumerate(lines) if l.startswith(("Type:", "Goal:")))
+            before = lines[1:k]
+            exercise = lines[k].startswith("Goal:")
+            body_start = out.index("\n", out.index(lines[k], start)) + 1
             done = out.index(f"--- tour {i}/{n} done: ", body_start)
             shown = out[body_start:done].rstrip("\n")
-            after = out[done:].split("\n", 1)[0][len(f"--- tour {i}/{n} done: "):]
-            parts.append(f"## {i}. {title}\n\n{before}\n\nType:\n\n" +
+            tail = out[done:].split("\n")
+            after = [tail[0][len(f"--- tour {i}/{n} done: "):]]
+            after += [l for l in tail[1:next((j for j, l in enumerate(tail) if j > 0 and
+                                             (l.startswith("--- tour ") or l == "")), len(tail))]]
+            # The tour's own lines fit an 80-column terminal.
+            for line in [lines[0], *before, lines[k], tail[0], *after[1:]]:
+                self.assertLessEqual(len(line), 80, line)
+            self.assertEqual(exercise, n - 4 <= i < n, title)
+            parts.append(f"## {i}. {title}\n\n" + " ".join(before) + "\n\n" +
+                         (lines[k].replace("Goal:  ", "Goal: ") + ". One answer:" if exercise
+                          else "Type:") + "\n\n" +
                          "".join(f"    {t}\n" if t else "    \n" for t in typed).rstrip(" \n") +
                          "\n\nsmtpsh shows:\n\n" +
                          "".join(f"    {l}\n" if l else "\n" for l in shown.split("\n")) +
-                         f"\n{after}\n")
+                         "\n" + " ".join(after) + "\n")
         text = "\n".join(parts)
         if os.environ.get("SMTPSH_DOCS_UPDATE") == "1":
             with open(DOC, "w") as f:

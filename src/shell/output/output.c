@@ -157,9 +157,9 @@ void out_message(struct output *o, const struct out_message *m)
 }
 
 void out_tour(struct output *o, size_t step, size_t of, const char *title, const char *before,
-    const char *type, const char *after)
+    const char *type, int goal, const char *after)
 {
-	struct out_tour t = { step, of, title, before, type, after };
+	struct out_tour t = { step, of, title, before, type, after, goal };
 	OUT_RECORD(o, false, tour, &t);
 }
 

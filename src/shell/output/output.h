@@ -162,10 +162,11 @@ const char *render_message_outcome(const struct out_message *m);
  * (--quit-after rcpt) those accepted at RCPT. */
 size_t render_message_taken(const struct out_message *m);
 
-/* A step of the tour: before (what to type: `type`) or after (`after`
- * explains the reply); the others NULL. */
+/* A step of the tour: before (what to type: `type`; an exercise: NULL and
+ * the reply code to bring about, `goal`) or after (`after` explains the
+ * reply); the others NULL. */
 void out_tour(struct output *o, size_t step, size_t of, const char *title, const char *before,
-    const char *type, const char *after);
+    const char *type, int goal, const char *after);
 
 /* smtpsh's own text, as it is (the teaching server's guide); JSON:
  * {"type":"guide","text":...}. */

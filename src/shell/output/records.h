@@ -116,10 +116,12 @@ struct out_turn {
 	const char *kept;             /* where the whole command is, or NULL */
 };
 
-/* A step of the tour: before (title, before, type) or after (after). */
+/* A step of the tour: before (title, before, type; an exercise: goal, the
+ * code to bring about, and no type) or after (after). */
 struct out_tour {
 	size_t step, of;
 	const char *title, *before, *type, *after;
+	int goal;
 };
 
 #endif

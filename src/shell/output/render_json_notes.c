@@ -90,6 +90,8 @@ void json_tour(SMTPSH_UNUSED const struct output *o, const struct out_tour *t, s
 	json_kv(sb, "title", t->title);
 	json_kv(sb, "text", t->before);
 	json_kv(sb, "type_this", t->type);
+	if (t->goal != 0)
+		json_num(sb, "goal", t->goal);
 	json_kv(sb, "explained", t->after);
 	json_end(sb);
 }

@@ -98,15 +98,56 @@ void text_settings(SMTPSH_UNUSED const struct output *o, bool insecure, const ch
 		(void)strbuf_appendf(sb, _("insecure: %s\n"), insecure ? _("on") : _("off"));
 }
 
+/* Characters, not bytes: what a UTF-8 string takes on the terminal. */
+static size_t text_width(const char *s, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len; i++)
+		n += ((unsigned char)s[i] & 0xC0) != 0x80;
+	return n;
+}
+
+/* The tour's own text, word-wrapped to 79 columns (translations too); `col`
+ * is where the current line already stands. */
+static void text_wrap(struct strbuf *sb, const char *text, size_t col)
+{
+	enum { WIDTH = 79 };
+	for (const char *p = text; *p != '\0';) {
+		size_t n = strcspn(p, " ");
+		size_t w = text_width(p, n);
+		if (col > 0 && col + 1 + w > WIDTH) {
+			(void)strbuf_appendc(sb, '\n');
+			col = 0;
+		} else if (col > 0) {
+			(void)strbuf_appendc(sb, ' ');
+			col++;
+		}
+		(void)strbuf_append(sb, p, n);
+		col += w;
+		p += n;
+		while (*p == ' ')
+			p++;
+	}
+	(void)strbuf_appendc(sb, '\n');
+}
+
 void text_tour(const struct output *o, const struct out_tour *t, struct strbuf *sb)
 {
-	if (t->after != NULL)
-		(void)strbuf_appendf(sb, _("%s--- tour %zu/%zu done:%s %s\n"), o->col_mid, t->step,
-		    t->of, o->col_off, _(t->after));
+	char head[256];
+	if (t->after != NULL) {
+		snprintf(head, sizeof head, _("--- tour %zu/%zu done:"), t->step, t->of);
+		(void)strbuf_appendf(sb, "%s%s%s", o->col_mid, head, o->col_off);
+		text_wrap(sb, _(t->after), text_width(head, strlen(head)));
+		return;
+	}
+	snprintf(head, sizeof head, _("--- tour %zu/%zu: %s ---"), t->step, t->of, _(t->title));
+	(void)strbuf_appendf(sb, "%s%s%s\n", o->col_mid, head, o->col_off);
+	text_wrap(sb, _(t->before), 0);
+	if (t->type != NULL)
+		(void)strbuf_appendf(sb, "%s%s%s  %s\n", o->col_mid, _("Type:"), o->col_off, t->type);
 	else
-		(void)strbuf_appendf(sb, _("%s--- tour %zu/%zu: %s ---%s\n%s\n%sType:%s  %s\n"),
-		    o->col_mid, t->step, t->of, _(t->title), o->col_off, _(t->before), o->col_mid,
-		    o->col_off, t->type);
+		(void)strbuf_appendf(sb, _("%sGoal:%s  a reply with code %d, from any command\n"),
+		    o->col_mid, o->col_off, t->goal);
 }
 
 void text_guide(SMTPSH_UNUSED const struct output *o, const char *text, struct strbuf *sb)
