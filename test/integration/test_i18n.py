@@ -126,6 +126,18 @@ class Russian(unittest.TestCase):
         t = self.ru[english]
         return t if isinstance(t, str) else t[0]
 
+    def test_meson_devenv_gives_an_uninstalled_build_its_catalogues(self):
+        """Issue 21: an uninstalled build stayed English under LANG=ru_RU;
+        `meson devenv -C build` sets SMTPSH_LOCALEDIR to the build's po/."""
+        build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.realpath(SMTPSH))))
+        env = {k: v for k, v in os.environ.items() if k != "SMTPSH_LOCALEDIR"}
+        env.update({"LOCPATH": self.tmp.name, "LANG": "ru_RU.UTF-8", "LC_ALL": "",
+                    "LANGUAGE": ""})
+        p = subprocess.run(["meson", "devenv", "-C", build, SMTPSH, "-e", "explain 250"],
+                           capture_output=True, env=env, timeout=60)
+        self.assertIn(self.tr("Requested mail action okay, completed"), p.stdout.decode("utf-8"),
+                      p.stderr)
+
     def test_demo_guide_is_russian_and_fits_80_columns(self):
         p = self.run_in("ru_RU.UTF-8", ["--demo", "--no-color", "-e", "quit"])
         out = p.stdout.decode("utf-8")
