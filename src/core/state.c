@@ -51,7 +51,7 @@ const char *smtp_state_describe(enum smtp_state st)
  * current state's row marked. */
 static const struct smtp_diagram_row diagram_rows[] = {
 	{ "  connected", SMTP_ST_CONNECTED },
-	{ "      | 220 greeting", -1 },
+	{ N_("      | 220 greeting"), -1 },      /* the labels are translated where drawn */
 	{ "  greeted", SMTP_ST_GREETED },
 	{ "      | HELO / EHLO", -1 },
 	{ "  ready  <------------+", SMTP_ST_READY },
@@ -63,7 +63,7 @@ static const struct smtp_diagram_row diagram_rows[] = {
 	{ "      | DATA (354)    |", -1 },
 	{ "  data  --- . 250 ----+", SMTP_ST_DATA },
 	{ "", -1 },
-	{ "  turned   (250 to TURN)", SMTP_ST_TURNED },
+	{ N_("  turned   (250 to TURN)"), SMTP_ST_TURNED },
 	{ "  closed   (221, 421, EOF)", SMTP_ST_CLOSED },
 };
 

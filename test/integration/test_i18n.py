@@ -126,6 +126,13 @@ class Russian(unittest.TestCase):
         t = self.ru[english]
         return t if isinstance(t, str) else t[0]
 
+    def test_diagram_labels_are_russian(self):
+        p = self.run_in("ru_RU.UTF-8", ["--demo", "--no-color", "-e", "diagram"])
+        out = p.stdout.decode("utf-8")
+        self.assertIn(self.tr("      | 220 greeting"), out)
+        self.assertIn(self.tr("  turned   (250 to TURN)"), out)
+        self.assertNotIn("220 greeting", out)
+
     def test_meson_devenv_gives_an_uninstalled_build_its_catalogues(self):
         """Issue 21: an uninstalled build stayed English under LANG=ru_RU;
         `meson devenv -C build` sets SMTPSH_LOCALEDIR to the build's po/."""

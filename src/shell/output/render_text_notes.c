@@ -186,7 +186,7 @@ void text_diagram(const struct output *o, enum smtp_state st, struct strbuf *sb)
 			continue;
 		}
 		(void)strbuf_appendf(sb, "%s%s%s%s\n", here ? o->col_mid : "", here ? "=>" : "  ",
-		    rows[i].text, here ? o->col_off : "");
+		    _(rows[i].text), here ? o->col_off : "");
 	}
 	if (st == SMTP_ST_DISCONNECTED)
 		(void)strbuf_appendf(sb, _("=>  (not connected)\n"));

@@ -36,7 +36,7 @@ void tui_diagram_draw(WINDOW *w, enum smtp_state st)
 		bool here = rows[i].state == (int)st;
 		if (here)
 			wattron(w, A_REVERSE | A_BOLD);
-		mvwaddnstr(w, y, 0, rows[i].text, width);
+		mvwaddnstr(w, y, 0, _(rows[i].text), width);
 		if (here)
 			wattroff(w, A_REVERSE | A_BOLD);
 	}
