@@ -59,6 +59,7 @@ struct transport {
 	int family;                    /* AF_INET / AF_INET6 / AF_UNIX of the peer */
 	char peer_addr[TRANSPORT_PEER_MAX]; /* numeric address (or unix:/path) that answered */
 	char peer_port[8];
+	long long cancel_seen_ms;      /* when the cancel fd was last looked at */
 };
 
 #define TRANSPORT_NO_DEADLINE (-1LL)
@@ -107,6 +108,9 @@ enum smtp_errkind transport_read_some(struct transport *t, void *buf, size_t cap
 bool transport_readable_now(struct transport *t);
 /* True if the cancel fd has fired (it is not drained). */
 bool transport_cancelled(const struct transport *t);
+/* ACK what was read at once (TCP_QUICKACK): the session asks for it while
+ * more of a reply, or more replies, are awaited (transport.c says why). */
+void transport_ack_now(const struct transport *t);
 void transport_close(struct transport *t);
 bool transport_is_open(const struct transport *t);
 

@@ -252,6 +252,10 @@ enum smtp_errkind session_next_reply(struct session *s, long long until_ms,
 			wait = until_ms;
 			soft = true;
 		}
+		/* More of this reply, or more replies, to come: ACK what came
+		 * at once (transport_ack_now); in lockstep there is no need. */
+		if (s->owed_count > 1 || !reply_parser_idle(&s->parser))
+			transport_ack_now(&s->tr);
 		size_t got = 0;
 		enum smtp_errkind k = transport_read_some(&s->tr, s->inbuf, sizeof s->inbuf,
 		    &got, wait, err);
