@@ -17,8 +17,11 @@
  * terminal escapes would go (escape.h guarantees no server byte below 0x20
  * survives, so a marker can only be ours).
  *
- * Keys: PgUp/PgDn scroll the transcript, End (or a new record) goes back to
- * the bottom; a line starting with "/" searches back for its text; `view`
+ * Keys: PgUp/PgDn scroll the transcript by screen rows (long lines are
+ * wrapped: tui_wrap.c), End (or a new record) goes back to the bottom; a
+ * line starting with "/" searches the whole transcript (tui_search.c),
+ * and right after it n and N on an empty line go to the next and the
+ * previous match, any other key (Esc swallowed) back to typing; `view`
  * returns to line mode.  The screen is given back (endwin) on every way
  * out: `view`, Ctrl-D, exit, SIGTERM/SIGHUP, and a crash (SIGSEGV, SIGBUS,
  * SIGABRT restore it before the action found before the view; not SIGSEGV
@@ -127,18 +130,37 @@ static void tui_feed(struct tui *t, const char *s)
 	}
 }
 
+/* Right after a search: n and N on an empty line step through the
+ * matches; Esc, or any other key (then typed as usual), ends it. */
+static bool tui_search_key(struct tui *t, int k)
+{
+	if (!t->searching || k == KEY_RESIZE || k == KEY_PPAGE || k == KEY_NPAGE)
+		return false;
+	if ((k == 'n' || k == 'N') && t->have_match && rl_end == 0) {
+		tui_search_step(t, k == 'n' ? -1 : 1);
+		tui_draw(t);
+		return true;
+	}
+	t->searching = false;
+	tui_draw(t);
+	return k == 27;
+}
+
 static void tui_key(struct tui *t, int k)
 {
-	/* A page: the transcript's height less two lines of context. */
+	/* A page: the transcript's height less two rows of context. */
 	int h = t->trans != NULL ? getmaxy(t->trans) : 0;
 	size_t page = h > 2 ? (size_t)(h - 2) : 1;
+	if (tui_search_key(t, k))
+		return;
 	switch (k) {
-	case KEY_PPAGE:
-		t->scroll += page;
-		if (t->scroll > t->count)
-			t->scroll = t->count;
+	case KEY_PPAGE: {
+		size_t total = tui_rows_total(t);
+		size_t most = total > (size_t)h ? total - (size_t)h : 0;
+		t->scroll = t->scroll + page < most ? t->scroll + page : most;
 		tui_draw(t);
 		return;
+	}
 	case KEY_NPAGE:
 		t->scroll = t->scroll > page ? t->scroll - page : 0;
 		tui_draw(t);
@@ -181,21 +203,6 @@ static int tui_input_available(void)
 	return tui_now != NULL && tui_now->have_key;
 }
 
-/* Search back from the bottom for the text; show it at the bottom. */
-static void tui_search(struct tui *t, const char *text)
-{
-	struct shell *sh = t->sh;
-	snprintf(sh->tui.search, sizeof sh->tui.search, "%s", text);
-	for (size_t back = t->scroll; back < t->count; back++) {
-		if (strstr(tui_line(t, t->count - 1 - back), text) != NULL) {
-			t->scroll = back;
-			tui_draw(t);
-			return;
-		}
-	}
-	out_note(&sh->out, N_("\"%s\" is not in the transcript"), text);
-}
-
 static void tui_on_line(char *line)
 {
 	struct tui *t = tui_now;
@@ -207,7 +214,7 @@ static void tui_on_line(char *line)
 	size_t len = strlen(line);
 	history_remember(t->sh, line, len);
 	if (line[0] == '/' && !t->sh->body.on && !session_in_auth(t->sh->sess)) {
-		tui_search(t, line + 1);
+		tui_search_start(t, line + 1);
 	} else {
 		(void)signals_take();
 		shell_run_line(t->sh, line, len);
