@@ -73,7 +73,10 @@ static enum smtp_errkind smtpsh_open_output(struct shell *sh, const struct smtps
  * said so). */
 static bool smtpsh_modes_agree(struct shell *sh, const struct smtpsh_args *a)
 {
-	if (a->replay != NULL && (a->host != NULL || a->demo || a->ncmds > 0 ||
+	if (a->replay != NULL && a->tui)
+		shell_usage_error(sh, N_("--replay plays in line mode: the full-screen view (--tui) "
+		    "cannot replay"));
+	else if (a->replay != NULL && (a->host != NULL || a->demo || a->ncmds > 0 ||
 	    options_message_mode(a) || a->lookup != NULL))
 		shell_usage_error(sh, N_("--replay plays a transcript alone: no host, -e or message"));
 	else if (a->tour && !a->demo)
