@@ -321,7 +321,15 @@ class FullScreen(unittest.TestCase):
                "`smtpsh --demo --tui` at 120x40 after `ehlo client.example`,",
                "`mail a@client.example` and `rcpt alice`, as `test/tty/test_tui.py` captures it",
                "(ports and times masked; `SMTPSH_DOCS_UPDATE=1` rewrites this file). The",
-               "current state is drawn in reverse video on a terminal.", "", "```"] + got + ["```", ""]
+               "current state is drawn in reverse video on a terminal.", "", "```"] + got + ["```", "",
+               "A line wider than the transcript pane wraps: its further rows start with",
+               "`↳ ` (`+ ` when the terminal's character set is not UTF-8), and PgUp/PgDn",
+               "scroll by screen rows. `/TEXT` searches the whole transcript, ignoring",
+               "case, from the lowest line on screen up and round; right after it, `n` and",
+               "`N` on an empty line go to the next and the previous match, and the hint",
+               "row says `match K of N` (or that the text is not there: nothing a search",
+               "says goes into the transcript). Any other key, Esc included, goes back to",
+               "typing.", ""]
         text = "\n".join(doc)
         if os.environ.get("SMTPSH_DOCS_UPDATE") == "1":
             with open(DOC, "w") as f:
