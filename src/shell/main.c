@@ -26,6 +26,7 @@
 #include "smtp_limits.h"
 #include "smtpsh_config.h"
 #include "termcolor.h"
+#include "tui.h"
 
 /* The lookup settings, and where results go (--output, opened after
  * --resume was read: they may be the same file). */
@@ -73,10 +74,7 @@ static enum smtp_errkind smtpsh_open_output(struct shell *sh, const struct smtps
  * said so). */
 static bool smtpsh_modes_agree(struct shell *sh, const struct smtpsh_args *a)
 {
-	if (a->replay != NULL && a->tui)
-		shell_usage_error(sh, N_("--replay plays in line mode: the full-screen view (--tui) "
-		    "cannot replay"));
-	else if (a->replay != NULL && (a->host != NULL || a->demo || a->ncmds > 0 ||
+	if (a->replay != NULL && (a->host != NULL || a->demo || a->ncmds > 0 ||
 	    options_message_mode(a) || a->lookup != NULL))
 		shell_usage_error(sh, N_("--replay plays a transcript alone: no host, -e or message"));
 	else if (a->tour && !a->demo)
@@ -238,7 +236,8 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 
 	bool ok = true;
 	if (a->replay != NULL) {
-		shell_replay(sh, a->replay, a->step);
+		if (!a->tui || !tui_replay(sh, a->replay))
+			shell_replay(sh, a->replay, a->step);
 		out_summary(&sh->out, sh->outcome.worst,
 		    sh->outcome.failed_stage[0] != '\0' ? sh->outcome.failed_stage : NULL);
 		return sh->outcome.worst;

@@ -127,17 +127,6 @@ class Replay(unittest.TestCase):
         self.assertIn("No such file", p.stderr.decode())
         self.assertEqual(len(p.stderr.decode().strip().splitlines()), 1)
 
-    def test_tui_is_refused_not_ignored(self):
-        """Issue 21: --replay with --tui was played in line mode as if
-        --tui had not been given; now it is a usage error of one line."""
-        self.record_demo()
-        p = run_smtpsh(["--replay", self.tr, "--tui"])
-        self.assertEqual(p.returncode, 2, p.stderr)
-        err = p.stderr.decode().strip().splitlines()
-        self.assertEqual(len(err), 1, err)
-        self.assertIn("--tui", err[0])
-        self.assertNotIn(b"VRFY", p.stdout)           # nothing was played
-
 
 if __name__ == "__main__":
     unittest.main()

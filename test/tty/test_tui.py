@@ -230,6 +230,39 @@ class FullScreen(unittest.TestCase):
         p.wait_for('"is not in the transcript" is not in the transcript')
         self.assertNotIn("zzqx", "\n".join(p.visible()[1:-2]))
 
+    def test_replay_steps_in_the_view(self):
+        """Issue 21: --replay FILE --tui was played in line mode as if --tui
+        had not been given; now the view plays it, one command per Enter,
+        the diagram lit as the replayed replies lead, q stops, q leaves."""
+        from harness import run_smtpsh
+        tr = os.path.join(self.home.name, "session.log")
+        live = run_smtpsh(["--demo", "--transcript", tr],
+                          stdin_bytes=b"ehlo x\nvrfy erin\nmail a@b.example\nrcpt alice\nquit\n")
+        self.assertEqual(live.returncode, 5, live.stderr)
+        p = self.pane(f"{SMTPSH} --replay {tr} --tui", 80, 24)
+        p.wait_for("replay in the full-screen view")
+        p.wait_for("greeted |")
+        self.assertTrue(highlighted(self.state_row(p, "greeted"), "greeted"))
+        self.assertNotIn("EHLO x", p.screen())            # not played yet
+        p.keys("Enter")
+        p.wait_for("ready |")
+        self.assertTrue(highlighted(self.state_row(p, "ready"), "ready"))
+        p.keys("Enter")
+        p.wait_for("failure for VRFY")
+        self.assertIn("< 551 User not local; please try <erin@elsewhere.example>",
+                      self.transcript_text(p, 80))
+        p.keys("Enter")
+        p.wait_for("mail |")
+        self.assertTrue(highlighted(self.state_row(p, "mail"), "mail"))
+        p.keys("/ERIN@ELSEWHERE", "Enter")                # search works meanwhile
+        p.wait_for("match 1 of 1")
+        p.keys("Escape", "q", "Enter")
+        p.wait_for("the replay is over")
+        self.assertNotIn("RCPT TO:<alice>", p.screen())    # stopped before it
+        p.keys("q", "Enter")
+        s = p.wait_for("EXITED=")
+        self.assertNotIn("-icanon", s)
+
     def smtpsh_pid(self):
         return int(subprocess.run(["pgrep", "-n", "-f", f"{SMTPSH} --demo --tui"],
                                   stdout=subprocess.PIPE).stdout.split()[0])
@@ -329,7 +362,9 @@ class FullScreen(unittest.TestCase):
                "`N` on an empty line go to the next and the previous match, and the hint",
                "row says `match K of N` (or that the text is not there: nothing a search",
                "says goes into the transcript). Any other key, Esc included, goes back to",
-               "typing.", ""]
+               "typing. `smtpsh --replay FILE --tui` plays a `--transcript` file in the",
+               "view: one command per Enter, the diagram lit as the replayed replies",
+               "lead, `q` stops; once it is over the view stays until `q` or Ctrl-D.", ""]
         text = "\n".join(doc)
         if os.environ.get("SMTPSH_DOCS_UPDATE") == "1":
             with open(DOC, "w") as f:

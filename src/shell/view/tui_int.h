@@ -4,7 +4,8 @@
  * tui_ring.c, the layout and drawing in tui_screen.c, wrapping lines into
  * rows in tui_wrap.c, the search in tui_search.c, and the signal handlers
  * in tui_signals.c.  Private to tui*.c.  Calls go one way: tui.c ->
- * tui_screen.c -> tui_search.c -> tui_wrap.c -> tui_ring.c.
+ * tui_screen.c -> tui_search.c -> tui_wrap.c -> tui_ring.c; tui_replay.c
+ * (a replay in the view) -> tui.c.
  */
 #ifndef SMTPSH_TUI_INT_H
 #define SMTPSH_TUI_INT_H
@@ -38,8 +39,16 @@
 /* Marker bytes standing for the text renderer's colours. */
 enum { MK_OK = 1, MK_MID, MK_WARN, MK_BAD, MK_LOCAL, MK_DIM, MK_OFF };
 
+/* What the view is for: a session, or a replay (tui_replay.c) stepping
+ * or played to its end. */
+enum { TUI_REPLAY_NONE, TUI_REPLAY_STEPS, TUI_REPLAY_OVER };
+
 struct tui {
 	struct shell *sh;
+	SCREEN *scr;
+	int winch_fd;                 /* tui_signals.c's pipe, -1 without */
+	int replaying;                /* TUI_REPLAY_* */
+	int step_answer;              /* a replay's step: 1 next, -1 stop, 0 not yet */
 	WINDOW *status, *trans, *diagram, *hint, *input;  /* NULL when too_small */
 	WINDOW *keys;                 /* a 1x1 pad keys are read from: never drawn */
 	bool too_small;               /* below TUI_FIT_*, or curses refused a window */
@@ -60,6 +69,15 @@ struct tui {
 	const char *saved_col[7];
 };
 
+
+/* tui.c.  Begin takes the terminal (NULL, after saying why, when it
+ * cannot: then nothing was changed); the loop runs keys, signals and the
+ * session until `leave` or the shell stops; finish gives everything back.
+ * The prompt is the shell's, or a replay's. */
+struct tui *tui_begin(struct shell *sh, int replaying);
+void tui_loop(struct tui *t);
+void tui_finish(struct tui *t);
+void tui_prompt(struct tui *t);
 
 /* Windows made afresh for stdscr's size (the old ones deleted first, so
  * nothing is ever resized or moved to a size that does not fit); below

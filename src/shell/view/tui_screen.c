@@ -217,7 +217,11 @@ void tui_draw_hint(struct tui *t)
 		return;
 	}
 	wattrset(t->hint, A_DIM);
-	tui_put_cols(t->hint, 0, 0, t->scroll > 0
+	/* TRANSLATORS: the hint row while a replay plays in the full-screen
+	 * view (the prompt says what Enter does). */
+	tui_put_cols(t->hint, 0, 0, t->replaying != TUI_REPLAY_NONE
+	    ? _(" PgUp/PgDn/End scroll   /TEXT searches   q: stop   Ctrl-D leaves")
+	    : t->scroll > 0
 	    ? _(" [scrolled back: PgDn / End to return]  /TEXT searches  view: line mode")
 	    : _(" PgUp/PgDn scroll   /TEXT searches   Tab completes   view: line mode   Ctrl-D leaves"),
 	    t->cols);
