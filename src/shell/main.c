@@ -26,6 +26,7 @@
 #include "smtp_limits.h"
 #include "smtpsh_config.h"
 #include "termcolor.h"
+#include "tui.h"
 
 /* The lookup settings, and where results go (--output, opened after
  * --resume was read: they may be the same file). */
@@ -236,7 +237,8 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 
 	bool ok = true;
 	if (a->replay != NULL) {
-		shell_replay(sh, a->replay, a->step);
+		if (!a->tui || !tui_replay(sh, a->replay))
+			shell_replay(sh, a->replay, a->step);
 		out_summary(&sh->out, sh->outcome.worst,
 		    sh->outcome.failed_stage[0] != '\0' ? sh->outcome.failed_stage : NULL);
 		return sh->outcome.worst;

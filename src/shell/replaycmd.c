@@ -7,7 +7,8 @@
  * credits each reply to its command; the client's lines are sent into it
  * as they were.  A body (after 354) and BDAT chunks are passed over as
  * bytes; after TURN the turned exchange is shown as it was recorded.
- * With --step, Enter plays the next command (q stops).
+ * With --step, Enter plays the next command (q stops); with --tui the
+ * full-screen view asks instead (shell_tui's step hook, tui_replay.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -92,6 +93,11 @@ static void replay_drain(struct replay_run *rr)
 
 static bool replay_pause(struct replay_run *rr)
 {
+	struct shell_tui *v = &rr->sh->tui;
+	if (v->step != NULL) {             /* in the full-screen view: its keys */
+		rr->stopped = !v->step(v->suspend_ctx);
+		return !rr->stopped;
+	}
 	if (!rr->step)
 		return true;
 	out_prompt(&rr->sh->out, _("-- Enter: next command, q: stop -- "));

@@ -135,13 +135,16 @@ struct shell_body {
 /* The full-screen view (tui.c): asked for by `view` (shellcmd.c), --tui
  * (main.c) and dropped by repl.c; its search; the hooks that give the
  * bare terminal back for a question (exchange.c, authcmd.c and
- * recipe_view.c call them). */
+ * recipe_view.c call them); and, while a replay plays in the view
+ * (tui_replay.c), the pause between commands (replaycmd.c calls it:
+ * true for the next command, false to stop). */
 struct shell_tui {
 	bool want_view;
 	char search[SHELL_SEARCH_MAX];
 	void (*suspend)(void *ctx);
 	void (*resume)(void *ctx);
 	void *suspend_ctx;
+	bool (*step)(void *ctx);
 };
 
 /* What the replies showed (exchange.c, as each is shown): for the status

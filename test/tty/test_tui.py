@@ -40,6 +40,9 @@ def masked(rows):
 # layout needs (tui_int.h TUI_FIT_COLS x TUI_FIT_ROWS).
 TOO_SMALL = "terminal too small"
 
+# What starts a wrapped line's continuation rows (tui_wrap.c).
+CONT = "\u21b3"
+
 # Issue 17's storm: 40 sizes, from 1x1 and 15x2 (where a negative layout
 # once killed the view in ncurses) up past 200x60, in an order that jumps
 # both ways across the view's minimum.
@@ -139,11 +142,15 @@ class FullScreen(unittest.TestCase):
         self.assertEqual(len([r for r in rows]), 40)
         self.assertIn("from: <a@client.example>", rows[0])
         self.assertTrue(highlighted(self.state_row(p, "mail"), "mail"))
+        # More than the pane holds (PgUp goes no further back than the top).
+        p.keys("help", "Enter")
+        p.wait_for("success for HELP")
         p.keys("PPage")
         p.wait_for("[scrolled back")
         p.keys("NPage")
         p.wait_for("PgUp/PgDn scroll")
         p.keys("/Service ready", "Enter")
+        p.wait_for("match 2 of 2")            # the 220 and its meaning, lowest first
         self.assertTrue(any("Service ready" in r for r in p.visible()))
         p.keys("view", "Enter")
         p.wait_for("line mode (view: the full-screen view)")
@@ -153,6 +160,108 @@ class FullScreen(unittest.TestCase):
         s = p.wait_for("EXITED=")
         self.assertIn("EXITED=0", s)
         self.assertNotIn("-icanon", s)       # the terminal was given back
+
+    def transcript_text(self, p, cols):
+        """The transcript pane's rows (left of the diagram) joined into one
+        text: continuation rows lose their marker, so a wrapped line reads
+        whole again (words separated by one space)."""
+        width = cols - 31 if cols < 100 else cols - 35
+        words = []
+        for r in p.visible()[1:-2]:
+            part = r[:width].strip()
+            if part.startswith(CONT):
+                part = part[len(CONT):]
+            words.extend(part.split())
+        return " ".join(words)
+
+    def test_a_long_reply_wraps_whole_at_80x24(self):
+        """Issue 21: a line wider than the transcript pane is wrapped, with
+        continuation rows marked, not cut at the diagram."""
+        p = self.pane(f"{SMTPSH} --demo --tui", 80, 24)
+        p.wait_for("greeted |")
+        p.keys("vrfy erin", "Enter")
+        p.wait_for("failure for VRFY")
+        text = self.transcript_text(p, 80)
+        self.assertIn("< 551 User not local; please try <erin@elsewhere.example>", text)
+        self.assertTrue(any(r.lstrip().startswith(CONT) for r in p.visible()), p.screen())
+        self.assertLessEqual(max(len(r) for r in p.visible()), 80)
+        # PgUp and PgDn move by screen rows: back and forth lands where it was.
+        bottom = p.visible()[1:-2]
+        p.keys("PPage")
+        p.wait_for("[scrolled back")
+        p.keys("NPage")
+        p.wait_for("PgUp/PgDn scroll")
+        self.assertEqual(p.visible()[1:-2], bottom)
+
+    def test_search_whole_transcript_ignoring_case_with_n_and_N(self):
+        """Issue 21: /TEXT searches the whole transcript whatever the scroll
+        position, ignoring case; n and N (on an empty line, right after a
+        search) go to the next and previous match, wrapping around; the
+        hint says which match is shown."""
+        p = self.pane(f"{SMTPSH} --demo --tui", 80, 24)
+        p.wait_for("greeted |")
+        for _ in range(2):
+            p.keys("noop", "Enter")
+            p.wait_for("success for NOOP")
+        p.keys("/SUCCESS FOR noop", "Enter")      # on screen, other case
+        p.wait_for("match 2 of 2")
+        p.keys("n")
+        p.wait_for("match 1 of 2")
+        p.keys("n")
+        p.wait_for("match 2 of 2")                # wrapped around
+        p.keys("N")
+        p.wait_for("match 1 of 2")
+        # Scrolled back, a search still finds what is below.
+        p.keys("Escape", "PPage")
+        p.wait_for("[scrolled back")
+        p.keys("/state: greeted", "Enter")
+        p.wait_for(" of 3")                       # the greeting and two NOOPs
+        # Any other key leaves the search: a command starting with n types.
+        p.keys("Escape")
+        p.keys("noop", "Enter")
+        p.wait_for("success for NOOP")
+
+    def test_a_failed_search_is_not_found_by_the_next(self):
+        p = self.pane(f"{SMTPSH} --demo --tui", 80, 24)
+        p.wait_for("greeted |")
+        p.keys("/zzqx", "Enter")
+        p.wait_for('"zzqx" is not in the transcript')
+        p.keys("/is not in the transcript", "Enter")
+        p.wait_for('"is not in the transcript" is not in the transcript')
+        self.assertNotIn("zzqx", "\n".join(p.visible()[1:-2]))
+
+    def test_replay_steps_in_the_view(self):
+        """Issue 21: --replay FILE --tui was played in line mode as if --tui
+        had not been given; now the view plays it, one command per Enter,
+        the diagram lit as the replayed replies lead, q stops, q leaves."""
+        from harness import run_smtpsh
+        tr = os.path.join(self.home.name, "session.log")
+        live = run_smtpsh(["--demo", "--transcript", tr],
+                          stdin_bytes=b"ehlo x\nvrfy erin\nmail a@b.example\nrcpt alice\nquit\n")
+        self.assertEqual(live.returncode, 5, live.stderr)
+        p = self.pane(f"{SMTPSH} --replay {tr} --tui", 80, 24)
+        p.wait_for("replay in the full-screen view")
+        p.wait_for("greeted |")
+        self.assertTrue(highlighted(self.state_row(p, "greeted"), "greeted"))
+        self.assertNotIn("EHLO x", p.screen())            # not played yet
+        p.keys("Enter")
+        p.wait_for("ready |")
+        self.assertTrue(highlighted(self.state_row(p, "ready"), "ready"))
+        p.keys("Enter")
+        p.wait_for("failure for VRFY")
+        self.assertIn("< 551 User not local; please try <erin@elsewhere.example>",
+                      self.transcript_text(p, 80))
+        p.keys("Enter")
+        p.wait_for("mail |")
+        self.assertTrue(highlighted(self.state_row(p, "mail"), "mail"))
+        p.keys("/ERIN@ELSEWHERE", "Enter")                # search works meanwhile
+        p.wait_for("match 1 of 1")
+        p.keys("Escape", "q", "Enter")
+        p.wait_for("the replay is over")
+        self.assertNotIn("RCPT TO:<alice>", p.screen())    # stopped before it
+        p.keys("q", "Enter")
+        s = p.wait_for("EXITED=")
+        self.assertNotIn("-icanon", s)
 
     def smtpsh_pid(self):
         return int(subprocess.run(["pgrep", "-n", "-f", f"{SMTPSH} --demo --tui"],
@@ -245,7 +354,17 @@ class FullScreen(unittest.TestCase):
                "`smtpsh --demo --tui` at 120x40 after `ehlo client.example`,",
                "`mail a@client.example` and `rcpt alice`, as `test/tty/test_tui.py` captures it",
                "(ports and times masked; `SMTPSH_DOCS_UPDATE=1` rewrites this file). The",
-               "current state is drawn in reverse video on a terminal.", "", "```"] + got + ["```", ""]
+               "current state is drawn in reverse video on a terminal.", "", "```"] + got + ["```", "",
+               "A line wider than the transcript pane wraps: its further rows start with",
+               "`↳ ` (`+ ` when the terminal's character set is not UTF-8), and PgUp/PgDn",
+               "scroll by screen rows. `/TEXT` searches the whole transcript, ignoring",
+               "case, from the lowest line on screen up and round; right after it, `n` and",
+               "`N` on an empty line go to the next and the previous match, and the hint",
+               "row says `match K of N` (or that the text is not there: nothing a search",
+               "says goes into the transcript). Any other key, Esc included, goes back to",
+               "typing. `smtpsh --replay FILE --tui` plays a `--transcript` file in the",
+               "view: one command per Enter, the diagram lit as the replayed replies",
+               "lead, `q` stops; once it is over the view stays until `q` or Ctrl-D.", ""]
         text = "\n".join(doc)
         if os.environ.get("SMTPSH_DOCS_UPDATE") == "1":
             with open(DOC, "w") as f:

@@ -17,9 +17,14 @@
  * terminal escapes would go (escape.h guarantees no server byte below 0x20
  * survives, so a marker can only be ours).
  *
- * Keys: PgUp/PgDn scroll the transcript, End (or a new record) goes back to
- * the bottom; a line starting with "/" searches back for its text; `view`
- * returns to line mode.  The screen is given back (endwin) on every way
+ * Keys: PgUp/PgDn scroll the transcript by screen rows (long lines are
+ * wrapped: tui_wrap.c), End (or a new record) goes back to the bottom; a
+ * line starting with "/" searches the whole transcript (tui_search.c),
+ * and right after it n and N on an empty line go to the next and the
+ * previous match, any other key (Esc swallowed) back to typing; `view`
+ * returns to line mode.  For a replay (tui_replay.c) a line steps it
+ * instead (Enter next, q stop) and the replay's socket is not watched:
+ * the replay reads it.  The screen is given back (endwin) on every way
  * out: `view`, Ctrl-D, exit, SIGTERM/SIGHUP, and a crash (SIGSEGV, SIGBUS,
  * SIGABRT restore it before the action found before the view; not SIGSEGV
  * and SIGBUS under AddressSanitizer, whose report comes first: see
@@ -127,18 +132,37 @@ static void tui_feed(struct tui *t, const char *s)
 	}
 }
 
+/* Right after a search: n and N on an empty line step through the
+ * matches; Esc, or any other key (then typed as usual), ends it. */
+static bool tui_search_key(struct tui *t, int k)
+{
+	if (!t->searching || k == KEY_RESIZE || k == KEY_PPAGE || k == KEY_NPAGE)
+		return false;
+	if ((k == 'n' || k == 'N') && t->have_match && rl_end == 0) {
+		tui_search_step(t, k == 'n' ? -1 : 1);
+		tui_draw(t);
+		return true;
+	}
+	t->searching = false;
+	tui_draw(t);
+	return k == 27;
+}
+
 static void tui_key(struct tui *t, int k)
 {
-	/* A page: the transcript's height less two lines of context. */
+	/* A page: the transcript's height less two rows of context. */
 	int h = t->trans != NULL ? getmaxy(t->trans) : 0;
 	size_t page = h > 2 ? (size_t)(h - 2) : 1;
+	if (tui_search_key(t, k))
+		return;
 	switch (k) {
-	case KEY_PPAGE:
-		t->scroll += page;
-		if (t->scroll > t->count)
-			t->scroll = t->count;
+	case KEY_PPAGE: {
+		size_t total = tui_rows_total(t);
+		size_t most = total > (size_t)h ? total - (size_t)h : 0;
+		t->scroll = t->scroll + page < most ? t->scroll + page : most;
 		tui_draw(t);
 		return;
+	}
 	case KEY_NPAGE:
 		t->scroll = t->scroll > page ? t->scroll - page : 0;
 		tui_draw(t);
@@ -181,19 +205,33 @@ static int tui_input_available(void)
 	return tui_now != NULL && tui_now->have_key;
 }
 
-/* Search back from the bottom for the text; show it at the bottom. */
-static void tui_search(struct tui *t, const char *text)
+void tui_prompt(struct tui *t)
 {
-	struct shell *sh = t->sh;
-	snprintf(sh->tui.search, sizeof sh->tui.search, "%s", text);
-	for (size_t back = t->scroll; back < t->count; back++) {
-		if (strstr(tui_line(t, t->count - 1 - back), text) != NULL) {
-			t->scroll = back;
-			tui_draw(t);
-			return;
-		}
+	static char prompt[512];
+	if (t->replaying == TUI_REPLAY_STEPS)
+		snprintf(prompt, sizeof prompt, "%s", _("-- Enter: next command, q: stop -- "));
+	else if (t->replaying == TUI_REPLAY_OVER)
+		/* TRANSLATORS: the prompt once a replay in the full-screen view
+		 * has played the whole file. */
+		snprintf(prompt, sizeof prompt, "%s", _("-- the replay is over: q leaves -- "));
+	else
+		shell_prompt(t->sh, prompt, sizeof prompt);
+	rl_set_prompt(prompt);
+}
+
+/* A line typed while a replay plays in the view: Enter the next command,
+ * q stop (or, once it is over, leave); a search is searched. */
+static void tui_replay_line(struct tui *t, const char *line)
+{
+	if (line[0] == '/') {
+		tui_search_start(t, line + 1);
+	} else if (strcmp(line, "q") == 0) {
+		t->step_answer = -1;
+		t->leave = true;
+	} else if (line[0] == '\0' && t->replaying == TUI_REPLAY_STEPS) {
+		t->step_answer = 1;
+		t->leave = true;
 	}
-	out_note(&sh->out, N_("\"%s\" is not in the transcript"), text);
 }
 
 static void tui_on_line(char *line)
@@ -204,10 +242,19 @@ static void tui_on_line(char *line)
 		t->sh->stop = true;
 		return;
 	}
+	if (t->replaying != TUI_REPLAY_NONE) {
+		tui_replay_line(t, line);
+		free(line);
+		if (!t->leave) {
+			tui_prompt(t);
+			tui_draw(t);
+		}
+		return;
+	}
 	size_t len = strlen(line);
 	history_remember(t->sh, line, len);
 	if (line[0] == '/' && !t->sh->body.on && !session_in_auth(t->sh->sess)) {
-		tui_search(t, line + 1);
+		tui_search_start(t, line + 1);
 	} else {
 		(void)signals_take();
 		shell_run_line(t->sh, line, len);
@@ -222,9 +269,7 @@ static void tui_on_line(char *line)
 	if (t->sh->stop)
 		t->leave = true;
 	if (!t->leave) {
-		static char prompt[512];
-		shell_prompt(t->sh, prompt, sizeof prompt);
-		rl_set_prompt(prompt);
+		tui_prompt(t);
 		tui_draw(t);
 	}
 }
@@ -278,8 +323,9 @@ static void tui_colors(struct tui *t, bool on)
 	}
 }
 
-static void tui_end(struct tui *t, SCREEN *scr)
+void tui_finish(struct tui *t)
 {
+	SCREEN *scr = t->scr;
 	rl_callback_handler_remove();
 	rl_redisplay_function = rl_redisplay;
 	rl_getc_function = rl_getc;
@@ -303,14 +349,14 @@ static void tui_end(struct tui *t, SCREEN *scr)
 	tui_now = NULL;
 }
 
-bool tui_run(struct shell *sh)
+struct tui *tui_begin(struct shell *sh, int replaying)
 {
 	if (!tui_terminal_ok(sh))
-		return false;
+		return NULL;
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL) {
 		out_note(&sh->out, N_("no full-screen view: no terminfo entry for this terminal: line mode"));
-		return false;
+		return NULL;
 	}
 	int rows, cols;
 	getmaxyx(stdscr, rows, cols);
@@ -319,11 +365,13 @@ bool tui_run(struct shell *sh)
 		delscreen(scr);
 		out_note(&sh->out, N_("no full-screen view below %dx%d (this is %dx%d): line mode"),
 		    TUI_MIN_COLS, TUI_MIN_ROWS, cols, rows);
-		return false;
+		return NULL;
 	}
 	static struct tui t;
 	memset(&t, 0, sizeof t);
 	t.sh = sh;
+	t.scr = scr;
+	t.replaying = replaying;
 	t.ring = calloc(TUI_KEEP_LINES, sizeof *t.ring);
 	t.keys = newpad(1, 1);
 	if (t.ring == NULL || t.keys == NULL || keypad(t.keys, TRUE) == ERR ||
@@ -334,10 +382,10 @@ bool tui_run(struct shell *sh)
 		delscreen(scr);
 		free(t.ring);
 		out_note(&sh->out, N_("no full-screen view: the terminal library failed: line mode"));
-		return false;
+		return NULL;
 	}
 	tui_now = &t;
-	int winch_fd = tui_signals_install();
+	t.winch_fd = tui_signals_install();
 	if (has_colors()) {
 		start_color();
 		use_default_colors();
@@ -370,17 +418,26 @@ bool tui_run(struct shell *sh)
 	rl_getc_function = tui_getc;
 	rl_input_available_hook = tui_input_available;
 	rl_redisplay_function = tui_redisplay;
-	char prompt[512];
-	shell_prompt(sh, prompt, sizeof prompt);
-	rl_callback_handler_install(prompt, tui_on_line);
-	out_note(&sh->out, N_("full-screen view: type commands as in line mode; view goes back"));
+	rl_callback_handler_install("", tui_on_line);
+	tui_prompt(&t);
+	return &t;
+}
 
-	while (!t.leave && !sh->stop) {
+void tui_loop(struct tui *t)
+{
+	struct shell *sh = t->sh;
+	int k;
+	tui_draw(t);
+	/* Keys curses read ahead of the line that ended the last loop. */
+	while (!t->leave && (k = wgetch(t->keys)) != ERR)
+		tui_key(t, k);
+	while (!t->leave && !sh->stop) {
 		/* The socket too: what the server says unasked (a 421, a close)
 		 * is shown when it comes, not at the next command. */
-		int sfd = session_is_open(sh->sess) ? session_watch_fd(sh->sess) : -1;
+		int sfd = session_is_open(sh->sess) && t->replaying == TUI_REPLAY_NONE ?
+		    session_watch_fd(sh->sess) : -1;
 		struct pollfd p[4] = { { .fd = STDIN_FILENO, .events = POLLIN },
-		    { .fd = signals_fd(), .events = POLLIN }, { .fd = winch_fd, .events = POLLIN },
+		    { .fd = signals_fd(), .events = POLLIN }, { .fd = t->winch_fd, .events = POLLIN },
 		    { .fd = sfd, .events = POLLIN } };
 		int n = poll(p, sfd >= 0 ? 4 : 3, -1);
 		if (n < 0 && errno == EINTR)
@@ -389,7 +446,7 @@ bool tui_run(struct shell *sh)
 			break;
 		if (p[2].revents & POLLIN) {
 			tui_signals_drain();       /* a storm of them: one resize */
-			tui_resize(&t);
+			tui_resize(t);
 		}
 		if (p[1].revents & POLLIN) {
 			int sig = signals_take();
@@ -403,23 +460,29 @@ bool tui_run(struct shell *sh)
 				rl_replace_line("", 0);
 				if (sh->body.on)
 					shell_body_abandon(sh, N_("body abandoned (Ctrl-C)"));
-				shell_prompt(sh, prompt, sizeof prompt);
-				rl_set_prompt(prompt);
-				tui_draw(&t);
+				tui_prompt(t);
+				tui_draw(t);
 			}
 		}
 		if (sfd >= 0 && (p[3].revents & (POLLIN | POLLHUP | POLLERR))) {
 			shell_show_arrived(sh);      /* through the sink, into the view */
-			shell_prompt(sh, prompt, sizeof prompt);
-			rl_set_prompt(prompt);
-			tui_draw(&t);
+			tui_prompt(t);
+			tui_draw(t);
 		}
 		if (p[0].revents & (POLLIN | POLLHUP)) {
-			int k;
-			while (!t.leave && (k = wgetch(t.keys)) != ERR)
-				tui_key(&t, k);
+			while (!t->leave && (k = wgetch(t->keys)) != ERR)
+				tui_key(t, k);
 		}
 	}
-	tui_end(&t, scr);
+}
+
+bool tui_run(struct shell *sh)
+{
+	struct tui *t = tui_begin(sh, TUI_REPLAY_NONE);
+	if (t == NULL)
+		return false;
+	out_note(&sh->out, N_("full-screen view: type commands as in line mode; view goes back"));
+	tui_loop(t);
+	tui_finish(t);
 	return true;
 }

@@ -24,6 +24,12 @@ typedef struct _win_st WINDOW;
 #define TUI_MIN_ROWS 24
 bool tui_run(struct shell *sh);
 
+/* `smtpsh --replay FILE --tui` (tui_replay.c): the replay played in the
+ * view, one command per Enter (q stops), the diagram lit as it goes;
+ * once it is over the view stays until q or Ctrl-D.  False, having
+ * played nothing, when the view cannot start (said why, as tui_run). */
+bool tui_replay(struct shell *sh, const char *path);
+
 /* Text at (y, x), cut to at most cols columns, never inside a UTF-8
  * character (translated labels are Cyrillic: two bytes a column). */
 void tui_put_cols(WINDOW *w, int y, int x, const char *s, int cols);

@@ -2,9 +2,10 @@
  * tui_screen.c - the full-screen view's windows, transcript and bars
  * (tui_int.h): the layout (windows made afresh for each size, none below
  * TUI_FIT_COLS x TUI_FIT_ROWS, where only "terminal too small" is drawn),
- * the ring of kept lines (what the shell printed, colour as marker bytes),
- * and drawing the status bar, the transcript (scrolled, search hits in
- * reverse) and the key hint.  Never a control byte to the screen: the
+ * and drawing the status bar, the transcript (lines wrapped into rows by
+ * tui_wrap.c, scrolled by rows; the search's match shown in reverse, the
+ * other lines holding the search underlined) and the key hint (or, right
+ * after a search, what it found).  Never a control byte to the screen: the
  * escaper has made server text safe, and the drawing drops what is left.
  */
 #include <stdio.h>
@@ -64,67 +65,6 @@ void tui_draw_too_small(struct tui *t)
 	(void)doupdate();
 }
 
-static void tui_keep_line(struct tui *t, const char *s, size_t n)
-{
-	char *copy = malloc(n + 1);
-	if (copy == NULL)
-		return;
-	memcpy(copy, s, n);
-	copy[n] = '\0';
-	size_t at = (t->head + t->count) % TUI_KEEP_LINES;
-	if (t->count == TUI_KEEP_LINES) {
-		free(t->ring[t->head]);
-		t->head = (t->head + 1) % TUI_KEEP_LINES;
-		at = (t->head + t->count - 1) % TUI_KEEP_LINES;
-	} else {
-		t->count++;
-	}
-	t->ring[at] = copy;
-}
-
-const char *tui_line(const struct tui *t, size_t i)
-{
-	return t->ring[(t->head + i) % TUI_KEEP_LINES];
-}
-
-void tui_transcript_add(struct tui *t, const char *text, size_t len)
-{
-	for (size_t i = 0; i < len; i++) {
-		if (text[i] == '\n') {
-			tui_keep_line(t, t->partial, t->partial_len);
-			t->partial_len = 0;
-		} else if (t->partial_len < sizeof t->partial - 1) {
-			t->partial[t->partial_len++] = text[i];
-		}
-	}
-	t->scroll = 0;
-}
-
-void tui_transcript_import(struct tui *t, const char *text, size_t len)
-{
-	const struct output *o = &t->sh->out;
-	const char *cols[7] = { o->col_ok, o->col_mid, o->col_warn, o->col_bad, o->col_local,
-		o->col_dim, o->col_off };
-	struct strbuf sb;
-	strbuf_init(&sb, OUT_BACKLOG_MAX);
-	for (size_t i = 0; i < len;) {
-		size_t k = 0, n = 0;
-		for (; k < 7; k++) {
-			n = strlen(cols[k]);
-			if (n > 0 && n <= len - i && memcmp(text + i, cols[k], n) == 0)
-				break;
-		}
-		if (k < 7) {
-			(void)strbuf_appendc(&sb, (char)(MK_OK + k));
-			i += n;
-		} else {
-			(void)strbuf_appendc(&sb, text[i++]);
-		}
-	}
-	tui_transcript_add(t, strbuf_str(&sb), sb.len);
-	strbuf_free(&sb);
-}
-
 static attr_t tui_marker_attr(int mk)
 {
 	switch (mk) {
@@ -159,29 +99,64 @@ void tui_put_cols(WINDOW *w, int y, int x, const char *s, int cols)
 	mvwaddnstr(w, y, x, s, n);
 }
 
-/* One kept line at row y, markers turned into attributes, cut to width. */
-static void tui_put_line(WINDOW *w, int y, const char *s, int width, bool mark)
+/* The attribute a line's markers leave in force at byte `upto`. */
+static attr_t tui_attr_at(const char *s, size_t upto)
 {
-	int x = 0;
+	attr_t a = A_NORMAL;
+	for (size_t i = 0; i < upto && s[i] != '\0'; i++)
+		if ((unsigned char)s[i] >= MK_OK && (unsigned char)s[i] <= MK_OFF)
+			a = tui_marker_attr((unsigned char)s[i]);
+	return a;
+}
+
+/* Bytes [from, end) of a kept line at row y, a continuation row after
+ * the mark; markers turned into attributes unless `mark` (the search's
+ * attribute) is given. */
+static void tui_put_row(WINDOW *w, int y, const char *s, size_t from, size_t end, attr_t mark)
+{
 	wmove(w, y, 0);
-	wattrset(w, mark ? A_REVERSE : A_NORMAL);
-	for (const char *p = s; *p != '\0' && x < width; p++) {
-		unsigned char c = (unsigned char)*p;
+	if (from > 0) {
+		wattrset(w, A_DIM);
+		waddstr(w, tui_cont_mark());
+	}
+	wattrset(w, mark != A_NORMAL ? mark : tui_attr_at(s, from));
+	for (size_t i = from; i < end && s[i] != '\0'; i++) {
+		unsigned char c = (unsigned char)s[i];
 		if (c >= MK_OK && c <= MK_OFF) {
-			if (!mark)
+			if (mark == A_NORMAL)
 				wattrset(w, tui_marker_attr(c));
 			continue;
 		}
 		if (c < 0x20 || c == 0x7f)
 			continue;              /* never a control byte to the screen */
-		/* Count UTF-8 lead bytes only: one column each (the escaper has
-		 * already turned anything wide or strange into ASCII). */
-		if ((c & 0xc0) != 0x80)
-			x++;
 		waddch(w, c);
 	}
 	wattrset(w, A_NORMAL);
 	wclrtoeol(w);
+}
+
+/* Line i's rows, those `back` rows up from the bottom row (0 the bottom)
+ * that fall in the pane, `lift` rows higher; false once the line is above
+ * the pane. */
+static bool tui_put_line(struct tui *t, size_t i, size_t *back, int h, int width, int lift)
+{
+	const char *s = tui_line(t, i);
+	size_t rows = (size_t)tui_wrap_count(s, width);
+	attr_t mark = A_NORMAL;
+	if (t->have_match && t->match == i)
+		mark = A_REVERSE;
+	else if (t->needle[0] != '\0' && tui_search_hit(t, s))
+		mark = A_UNDERLINE;
+	size_t from = 0, next;
+	for (size_t r = 0; r < rows; r++) {
+		size_t end = tui_wrap_row(s, from, r == 0 ? width : width - TUI_CONT_COLS, &next);
+		size_t b = *back + rows - 1 - r;        /* this row, up from the bottom */
+		if (b >= t->scroll && b < t->scroll + (size_t)h)
+			tui_put_row(t->trans, h - 1 - lift - (int)(b - t->scroll), s, from, end, mark);
+		from = next;
+	}
+	*back += rows;
+	return *back < t->scroll + (size_t)h;
 }
 
 void tui_draw_transcript(struct tui *t)
@@ -189,15 +164,15 @@ void tui_draw_transcript(struct tui *t)
 	int h, width;
 	getmaxyx(t->trans, h, width);
 	werase(t->trans);
-	size_t total = t->count;
-	size_t end = total > t->scroll ? total - t->scroll : 0;
-	size_t start = end > (size_t)h ? end - (size_t)h : 0;
-	const char *needle = t->sh->tui.search[0] != '\0' ? t->sh->tui.search : NULL;
-	for (size_t i = start; i < end; i++) {
-		const char *l = tui_line(t, i);
-		tui_put_line(t->trans, (int)(i - start), l, width,
-		    needle != NULL && strstr(l, needle) != NULL);
-	}
+	/* Fewer rows than the pane holds start at its top, as on a terminal. */
+	size_t rows = 0, back = 0;
+	for (size_t i = t->count; i > 0 && rows < t->scroll + (size_t)h; i--)
+		rows += (size_t)tui_wrap_count(tui_line(t, i - 1), width);
+	int lift = rows < t->scroll + (size_t)h && rows > t->scroll ?
+	    h - (int)(rows - t->scroll) : 0;
+	for (size_t i = t->count; i > 0; i--)
+		if (!tui_put_line(t, i - 1, &back, h, width, lift))
+			break;
 	wnoutrefresh(t->trans);
 }
 
@@ -231,9 +206,22 @@ void tui_draw_status(struct tui *t)
 
 void tui_draw_hint(struct tui *t)
 {
+	char found[SHELL_SEARCH_MAX + 200];
 	werase(t->hint);
+	if (t->searching) {
+		tui_search_hint(t, found, sizeof found);
+		wattrset(t->hint, A_BOLD);
+		tui_put_cols(t->hint, 0, 0, found, t->cols);
+		wattrset(t->hint, A_NORMAL);
+		wnoutrefresh(t->hint);
+		return;
+	}
 	wattrset(t->hint, A_DIM);
-	tui_put_cols(t->hint, 0, 0, t->scroll > 0
+	/* TRANSLATORS: the hint row while a replay plays in the full-screen
+	 * view (the prompt says what Enter does). */
+	tui_put_cols(t->hint, 0, 0, t->replaying != TUI_REPLAY_NONE
+	    ? _(" PgUp/PgDn/End scroll   /TEXT searches   q: stop   Ctrl-D leaves")
+	    : t->scroll > 0
 	    ? _(" [scrolled back: PgDn / End to return]  /TEXT searches  view: line mode")
 	    : _(" PgUp/PgDn scroll   /TEXT searches   Tab completes   view: line mode   Ctrl-D leaves"),
 	    t->cols);
