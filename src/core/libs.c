@@ -122,7 +122,10 @@ enum smtp_errkind libs_need_idn(const char *what, struct smtp_error *err)
 
 void libs_wipe(void *p, size_t n)
 {
-	explicit_bzero(p, n);
+	/* explicit_bzero's pointer is declared non-null even for n == 0 (a
+	 * transcript holding nothing passes NULL): UBSan stopped the run. */
+	if (p != NULL && n > 0)
+		explicit_bzero(p, n);
 }
 
 int libs_ct_compare(const void *a, const void *b, size_t n)
