@@ -87,4 +87,13 @@ const char *audit_result_name(enum audit_result r);      /* "pass", "finding", "
 const char *audit_severity_name(enum audit_severity s);  /* "high", ... "info" */
 const char *audit_software_name(enum audit_software sw); /* "postfix", ... "unknown" */
 
+/* The pure parts (audit_fix.c).  Which software a greeting and an EHLO
+ * reply's first line name (a word, not part of a host name). */
+enum audit_software audit_fingerprint(const char *greeting, const char *ehlo_first);
+/* The software's name and a version (digits and one or two dots) a line
+ * shows, into what ("Postfix 3.7.11"); false: neither. */
+bool audit_discloses(const char *line, char *what, size_t cap);
+/* The fix for check on sw, or NULL when the table has none. */
+const char *audit_fix_for(const char *check, enum audit_software sw);
+
 #endif

@@ -29,12 +29,21 @@ const char *audit_software_name(enum audit_software sw)
 	return (unsigned)sw < AUDIT_SW__COUNT ? names[sw] : "unknown";
 }
 
-/* Case-insensitive: the first place needle is found in hay, or NULL. */
+/* A character that may be part of a host name: a software's name inside
+ * one ("postfix.example.org") names a host, not the software. */
+static bool audit_name_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '.' || c == '-' || c == '_';
+}
+
+/* Case-insensitive: the first place needle stands as a word in hay, or
+ * NULL. */
 static const char *audit_find(const char *hay, const char *needle)
 {
 	size_t n = strlen(needle);
 	for (const char *p = hay; *p != '\0'; p++)
-		if (strncasecmp(p, needle, n) == 0)
+		if (strncasecmp(p, needle, n) == 0 && (p == hay || !audit_name_char(p[-1])) &&
+		    !audit_name_char(p[n]))
 			return p;
 	return NULL;
 }

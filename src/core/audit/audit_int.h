@@ -59,13 +59,6 @@ void audit_detail_add(struct audit_finding *f, const char *item);
 /* The server's own domain: its EHLO reply's, else its greeting's, else "". */
 const char *audit_server_domain(const struct audit_ctx *a);
 
-/* audit_fix.c */
-enum audit_software audit_fingerprint(const char *greeting, const char *ehlo_first);
-/* The name and version words in a line, when it shows either; false: none. */
-bool audit_discloses(const char *line, char *what, size_t cap);
-/* The fix for check on sw, or NULL when the table has none. */
-const char *audit_fix_for(const char *check, enum audit_software sw);
-
 /* The checks (audit_checks.c, audit_relay.c). */
 void audit_check_banner(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_starttls(struct audit_ctx *a, struct audit_finding *f);
