@@ -15,10 +15,12 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
                                        that talks in them gets
     pregreet: "ignore" | "reject"      reject: 554 and the connection closed
                                        (Postfix postscreen's enforce)
+    slow_vrfy: 0                       seconds before each VRFY is answered
 Every line read is printed on stderr ("fakesmtp: audit LINE"), so a test
 can check that no DATA was ever sent."""
 import socket
 import sys
+import time
 
 
 def audit_serve(conn, opt):
@@ -53,6 +55,7 @@ def audit_serve(conn, opt):
             ok = relay == "all" or any(s in arg for s in relay)
             out = "250 2.1.5 Ok\r\n" if ok else "554 5.7.1 <" + arg + ">: Relay access denied\r\n"
         elif verb == "VRFY":
+            time.sleep(opt.get("slow_vrfy", 0))
             mode = opt.get("vrfy", "252")
             out = {"252": f"252 2.0.0 {arg}\r\n", "502": "502 5.5.1 VRFY command is disabled\r\n"}.get(
                 mode, f"250 2.1.5 {arg.capitalize()} <{arg}@{domain}>\r\n")

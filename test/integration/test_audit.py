@@ -200,6 +200,30 @@ class Audit(unittest.TestCase):
         self.assertFalse([x for x in recs if x["type"] in ("finding", "check", "audit-summary")])
         self.assertTrue([x for x in recs if x["type"] == "error"])
 
+    def test_interrupt_stops_the_audit(self):
+        # SIGINT while VRFY waits: the checks done so far are reported, the
+        # one interrupted is skipped (not passed), the rest not run; the
+        # summary says so, and the status is 128 + 2.
+        import signal
+        import time
+        from harness import WRAPPER
+        with FakeServer(server(slow_vrfy=30), connections=2) as srv:
+            proc = subprocess.Popen(WRAPPER + [SMTPSH, "--json", "--audit", "127.0.0.1",
+                                               str(srv.port)],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            time.sleep(1.5)
+            proc.send_signal(signal.SIGINT)
+            out, err = proc.communicate(timeout=20)
+            srv.stop()
+        self.assertEqual(proc.returncode, 130, err)
+        recs = json_records(out)
+        res = self.results(recs)
+        self.assertEqual(res["vrfy-exposes-users"]["result"], "skipped")
+        self.assertNotIn("open-relay", res)
+        self.assertEqual(res["limits"]["result"], "pass")
+        summary = [x for x in recs if x["type"] == "audit-summary"][0]
+        self.assertTrue(summary["cancelled"])
+
     def test_usage(self):
         r = run_smtpsh(["--audit"])
         self.assertEqual(r.returncode, 2)

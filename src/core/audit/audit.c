@@ -168,6 +168,7 @@ enum smtp_errkind audit_connect(struct audit_ctx *a, struct smtp_error *err)
 		a->rc.starttls = false;
 		k = recipe_replay(a->s, &a->rc, a->cfg->env, &obs, &failed, err);
 	}
+	a->cancelled = a->cancelled || k == SMTP_ERR_CANCELLED;
 	return k;
 }
 
@@ -201,6 +202,7 @@ enum smtp_errkind audit_ask(struct audit_ctx *a, const char *line, struct audit_
 		if (r.seq == seq)
 			break;
 	}
+	a->cancelled = a->cancelled || k == SMTP_ERR_CANCELLED;
 	if (k == SMTP_OK) {
 		*code = r.reply.code;
 		audit_evidence(f, "> ", shown, strlen(shown));
@@ -233,7 +235,7 @@ enum smtp_errkind audit_run(struct session *s, const struct audit_config *cfg,
 	sum->software = a.sw;
 	size_t n = audit_check_count();
 	for (size_t i = 0; i < n; i++) {
-		if (cfg->stop != NULL && *cfg->stop) {
+		if (a.cancelled || (cfg->stop != NULL && *cfg->stop)) {
 			sum->cancelled = true;
 			break;
 		}
@@ -246,6 +248,13 @@ enum smtp_errkind audit_run(struct session *s, const struct audit_config *cfg,
 		f.severity = c->severity;
 		f.reference = c->reference;
 		c->run(&a, &f);
+		if (a.cancelled) {
+			/* Stopped in the middle: what it saw is not a result. */
+			f.result = AUDIT_SKIPPED;
+			f.reason = N_("stopped before this check was done");
+			f.detail[0] = '\0';
+			sum->cancelled = true;
+		}
 		if (f.result == AUDIT_FINDING) {
 			const char *own = audit_fix_for(c->id, a.sw);
 			f.fix = own != NULL ? own : c->fix;
@@ -255,8 +264,10 @@ enum smtp_errkind audit_run(struct session *s, const struct audit_config *cfg,
 		sum->by_result[f.result]++;
 		if (hooks->on_finding != NULL)
 			hooks->on_finding(hooks->ctx, &f);
+		if (a.cancelled)
+			break;
 	}
-	if (session_is_open(s) && session_state(s) >= SMTP_ST_READY &&
+	if (!sum->cancelled && session_is_open(s) && session_state(s) >= SMTP_ST_READY &&
 	    session_state(s) <= SMTP_ST_RCPT) {
 		int code;
 		struct smtp_error e;

@@ -184,7 +184,12 @@ void audit_check_early(struct audit_ctx *a, struct audit_finding *f)
 	for (;;) {
 		session_reply_free(&r);
 		session_reply_init(&r);
-		if (session_next_reply(a->s, SESSION_WAIT_OWED, &r, &err) != SMTP_OK) {
+		enum smtp_errkind rk = session_next_reply(a->s, SESSION_WAIT_OWED, &r, &err);
+		if (rk == SMTP_ERR_CANCELLED) {
+			a->cancelled = true;
+			break;
+		}
+		if (rk != SMTP_OK) {
 			noticed = true;            /* dropped before answering */
 			audit_evidence(f, "", err.msg, strlen(err.msg));
 			break;

@@ -30,6 +30,7 @@ struct audit_ctx {
 	const char *pregreet;
 	unsigned long pregreet_seq;
 	struct smtp_error pregreet_err;
+	bool cancelled;                     /* a wait was cancelled: the run stops */
 };
 
 /* One check: its stable id, severity of a finding, reference, generic
