@@ -31,7 +31,8 @@ struct audit_run_ctx {
 static void audit_on_check(void *ctx, const char *check, size_t index, size_t of)
 {
 	struct audit_run_ctx *c = ctx;
-	struct out_progress p = { .done = index, .total = of, .current = check, .eta_s = -1 };
+	struct out_progress p = { .done = index, .total = of, .current = check, .eta_s = -1,
+	    .steps_only = true };
 	out_progress(&c->sh->out, &p);
 }
 
