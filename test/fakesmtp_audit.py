@@ -16,9 +16,14 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
     pregreet: "ignore" | "reject"      reject: 554 and the connection closed
                                        (Postfix postscreen's enforce)
     slow_vrfy: 0                       seconds before each VRFY is answered
-Every line read is printed on stderr ("fakesmtp: audit LINE"), so a test
-can check that no DATA was ever sent."""
+    tls_extensions: [...]              the EHLO reply's keywords after STARTTLS
+                                       (default: extensions without STARTTLS);
+                                       STARTTLS needs FakeServer(tls=...)
+Every line read is printed on stderr ("fakesmtp: audit LINE", "fakesmtp:
+audit tls LINE" under TLS), so a test can check that no DATA was ever sent
+and what went over TLS."""
 import socket
+import ssl
 import sys
 import time
 
@@ -41,11 +46,22 @@ def audit_serve(conn, opt):
         if not line.endswith(b"\n"):
             return
         text = line.decode("latin-1").rstrip("\r\n")
-        print("fakesmtp: audit " + text, file=sys.stderr, flush=True)
+        tls = isinstance(conn.sock, ssl.SSLSocket)
+        print("fakesmtp: audit " + ("tls " if tls else "") + text, file=sys.stderr, flush=True)
         verb = text.split(" ")[0].upper()
         arg = text[len(verb) + 1:]
+        if verb == "STARTTLS" and not tls and "STARTTLS" in exts:
+            conn.send(b"220 2.0.0 Ready to start TLS\r\n")
+            try:
+                conn.sock = sys.modules["__main__"].TLS_CONTEXT.wrap_socket(conn.sock,
+                                                                           server_side=True)
+            except (OSError, ValueError) as e:
+                print(f"fakesmtp: TLS handshake failed: {e}", file=sys.stderr)
+                return
+            continue
         if verb == "EHLO":
-            lines = [domain] + exts
+            lines = [domain] + (opt.get("tls_extensions", [e for e in exts if e != "STARTTLS"])
+                                if tls else exts)
             out = "".join(f"250{'-' if i + 1 < len(lines) else ' '}{l}\r\n" for i, l in enumerate(lines))
         elif verb == "HELO":
             out = f"250 {domain}\r\n"

@@ -9,7 +9,7 @@ import os
 import subprocess
 import unittest
 
-from harness import SMTPSH, FakeServer, json_records, run_smtpsh
+from harness import SMTPSH, FakeServer, json_records, make_certs, run_smtpsh
 
 CHECKS = ["banner-disclosure", "no-starttls", "auth-before-tls", "limits",
           "vrfy-exposes-users", "expn-exposes-lists", "open-relay", "early-talker"]
@@ -223,6 +223,41 @@ class Audit(unittest.TestCase):
         self.assertEqual(res["limits"]["result"], "pass")
         summary = [x for x in recs if x["type"] == "audit-summary"][0]
         self.assertTrue(summary["cancelled"])
+
+    def test_starttls_probes_go_over_tls(self):
+        # --starttls: the probes run after STARTTLS; AUTH offered only
+        # there (Postfix's smtpd_tls_auth_only) is no finding.
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            c = make_certs(tmp)
+            steps = server(tls_extensions=["SIZE 10240000", "AUTH PLAIN LOGIN"], vrfy="real")
+            with FakeServer(steps, connections=2, tls=(c["leaf.pem"], c["leaf.key"])) as srv:
+                r = run_smtpsh(["--json", "--starttls", "--cafile", c["ca.pem"], "--audit",
+                                "localhost", str(srv.port)], timeout=60)
+                srv.stop()
+                log = srv.finish()
+        self.assertEqual(r.returncode, 7, r.stderr)
+        res = self.results(json_records(r.stdout))
+        self.assertEqual(res["auth-before-tls"]["result"], "pass")
+        self.assertEqual(res["no-starttls"]["result"], "pass")
+        self.assertEqual(res["vrfy-exposes-users"]["type"], "finding")
+        lines = [l for l in log.splitlines() if l.startswith("fakesmtp: audit ")]
+        self.assertIn("fakesmtp: audit STARTTLS", lines)
+        self.assertIn("fakesmtp: audit tls VRFY postmaster", lines)
+        self.assertFalse([l for l in lines if "RCPT" in l and " tls " not in l + " "], lines)
+
+    def test_starttls_auth_before_tls_still_seen(self):
+        # AUTH PLAIN in the plain EHLO is a finding even when the probes
+        # then go over STARTTLS.
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            c = make_certs(tmp)
+            steps = server(extensions=["SIZE 10240000", "AUTH PLAIN", "STARTTLS"])
+            with FakeServer(steps, connections=2, tls=(c["leaf.pem"], c["leaf.key"])) as srv:
+                r = run_smtpsh(["--json", "--starttls", "--cafile", c["ca.pem"], "--audit",
+                                "localhost", str(srv.port)], timeout=60)
+                srv.stop()
+        self.only_finding(json_records(r.stdout), "auth-before-tls", "high")
 
     def test_usage(self):
         r = run_smtpsh(["--audit"])
