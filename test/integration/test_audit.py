@@ -101,6 +101,8 @@ class Audit(unittest.TestCase):
         self.assertEqual(f["detail"].split(", "), RELAY_FORMS)
         self.assertIn("< 250 2.1.5 Ok", f["evidence"])
         self.assertIn("> RCPT TO:<relaytest@example.net>", f["evidence"])
+        # Every form's MAIL, RCPT and their replies: 15 x 4 lines.
+        self.assertEqual(len(f["evidence"]), 60)
 
     def test_open_relay_percent_hack_only(self):
         _, recs, _ = self.audit(server(relay=["%"]), expect_rc=7)
