@@ -55,6 +55,8 @@ JSON list of steps, run in order:
     {"serve": "lookup", ...}         a directory server for lookups (see
                                      lookup_serve below for its keys: users,
                                      vrfy, catch_all, close_after, ...)
+    {"serve": "audit", ...}          a server with the weaknesses asked for,
+                                     to audit (test/fakesmtp_audit.py)
 
 After the script the server reads until the client leaves, answering a
 QUIT with 221 (a client that leaves politely is not kept waiting).
@@ -574,6 +576,9 @@ def run(conn, steps):
             scram(conn, step["scram"])
         elif "serve" in step and step["serve"] == "lookup":
             lookup_serve(conn, step)
+        elif "serve" in step and step["serve"] == "audit":
+            from fakesmtp_audit import audit_serve
+            audit_serve(conn, step)
         elif "serve" in step:
             permissive(conn)
         else:

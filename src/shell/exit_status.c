@@ -16,17 +16,22 @@ static const struct exit_status_row exit_status_table[] = {
 	{ SHELL_EXIT_PARTIAL, "partial", 2,
 	  N_("a test message went to some of its recipients, not all"),
 	  "A test message was accepted for some of its recipients, not all" },
-	{ SHELL_EXIT_5XX, "permanent", 3,
+	{ SHELL_EXIT_AUDIT, "findings", 3,
+	  N_("an audit made a finding of medium severity or worse"),
+	  "An audit (--audit, audit) made a finding of medium or high severity: an open "
+	  "relay, users or lists exposed by VRFY or EXPN, AUTH offered before TLS, no "
+	  "STARTTLS.  Low and info findings leave the status 0" },
+	{ SHELL_EXIT_5XX, "permanent", 4,
 	  N_("a 5xx reply was seen"),
 	  "A 5xx (permanent negative) reply was seen.  A server that closes the "
 	  "connection right after a permanent refusal ends the session: that is not "
 	  "counted as a local error" },
-	{ SHELL_EXIT_USAGE, "usage", 4,
+	{ SHELL_EXIT_USAGE, "usage", 5,
 	  N_("a usage error: bad options, an unknown command, refused input"),
 	  "A usage error: bad options, an unknown command, refused input (an address "
 	  "that is no mailbox, a header with a control character, a message over the "
 	  "server's SIZE)" },
-	{ SHELL_EXIT_LOCAL, "local", 5,
+	{ SHELL_EXIT_LOCAL, "local", 6,
 	  N_("a local or connection error; a lookup: some names untested"),
 	  "A local or connection error: unreachable or unresolvable host, a domain "
 	  "with no mail route (NXDOMAIN, SERVFAIL, null MX, an MX answer that cannot "

@@ -2,7 +2,8 @@
  * main.c - smtpsh's entry: options (options.c), then one of four modes --
  * the interactive shell (stdin is a terminal), script mode (stdin is not),
  * -e commands, a lookup run (--lookup FILE HOST: lookupcmd.c; -e commands
- * first, when given, on the connection it then uses), or the teaching
+ * first, when given, on the connection it then uses), an audit (--audit
+ * HOST: auditcmd.c), or the teaching
  * server alone (--serve).  --demo starts the
  * teaching server in a thread on a private loopback port and connects the
  * shell to it.  The exit status is the worst outcome seen (shell.h).
@@ -107,24 +108,43 @@ static int smtpsh_finish(struct shell *sh)
 	return sh->outcome.worst;
 }
 
+/* --demo for a run of its own (--lookup, --audit): the teaching server
+ * started, *host and *port set to it; false when it could not start. */
+static bool smtpsh_demo_target(struct shell *sh, const struct smtpsh_args *a, const char **host,
+    const char **port)
+{
+	struct server_config cfg = { .disabled_verbs = a->disabled, .error_limit = a->error_limit };
+	struct smtp_error err;
+	if (demo_server_create(&sh->conn.demo, &cfg, &err) != SMTP_OK ||
+	    demo_server_start_thread(sh->conn.demo, &err) != SMTP_OK) {
+		shell_fail(sh, "demo", &err);
+		return false;
+	}
+	*host = demo_server_host(sh->conn.demo);
+	*port = demo_server_port(sh->conn.demo);
+	return true;
+}
+
+/* --audit HOST [PORT] (or --demo --audit): the checks, then the end. */
+static int smtpsh_audit_mode(struct shell *sh, const struct smtpsh_args *a)
+{
+	const char *host = a->host, *port = a->port[0] != '\0' ? a->port : NULL;
+	if (a->demo && !smtpsh_demo_target(sh, a, &host, &port))
+		return SHELL_EXIT_LOCAL;
+	shell_audit(sh, host, port, a->msg.starttls);
+	if (sh->signal != 0)
+		sh->outcome.worst = SHELL_EXIT_SIGNAL_BASE + sh->signal;
+	return smtpsh_finish(sh);
+}
+
 /* --lookup FILE HOST [PORT]: -e commands first (shown), then the run. */
 static int smtpsh_lookup_mode(struct shell *sh, const struct smtpsh_args *a)
 {
 	/* No port: the routing rule decides (a domain's MX hosts), as for
 	 * `smtpsh DOMAIN`; every reconnect goes the same way. */
 	const char *host = a->host, *port = a->port[0] != '\0' ? a->port : NULL;
-	if (a->demo) {
-		struct server_config cfg = { .disabled_verbs = a->disabled,
-		    .error_limit = a->error_limit };
-		struct smtp_error err;
-		if (demo_server_create(&sh->conn.demo, &cfg, &err) != SMTP_OK ||
-		    demo_server_start_thread(sh->conn.demo, &err) != SMTP_OK) {
-			shell_fail(sh, "demo", &err);
-			return SHELL_EXIT_LOCAL;
-		}
-		host = demo_server_host(sh->conn.demo);
-		port = demo_server_port(sh->conn.demo);
-	}
+	if (a->demo && !smtpsh_demo_target(sh, a, &host, &port))
+		return SHELL_EXIT_LOCAL;
 	/* A names file that cannot be read is a usage error, before anything
 	 * is connected. */
 	if (strcmp(a->lookup, "-") != 0 && access(a->lookup, R_OK) != 0) {
@@ -222,7 +242,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	 * screen: one list, the session's. */
 	transcript_set_mask(&sh->transcript, session_mask(sh->sess));
 	shell_mask_standing(sh);
-	sh->interactive = a->ncmds == 0 && a->lookup == NULL && isatty(STDIN_FILENO);
+	sh->interactive = a->ncmds == 0 && a->lookup == NULL && !a->audit && isatty(STDIN_FILENO);
 	sh->out.pager = sh->interactive && !a->no_pager && !a->json && isatty(STDOUT_FILENO);
 	static struct strbuf backlog;
 	if (sh->interactive && !a->json) {
@@ -234,6 +254,8 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 		return sh->outcome.worst;
 	if (a->lookup != NULL)
 		return smtpsh_lookup_mode(sh, a);
+	if (a->audit)
+		return smtpsh_audit_mode(sh, a);
 
 	bool ok = true;
 	if (a->replay != NULL) {

@@ -59,6 +59,7 @@ void options_usage(FILE *to)
 	fputs(_("usage: smtpsh [options] [DOMAIN | HOST [PORT] | HOST:PORT | [IPv6]:PORT |\n"
 	    "                        unix:PATH | PROFILE]\n"
 	    "       smtpsh [options] --lookup FILE HOST [PORT]\n"
+	    "       smtpsh [options] --audit HOST [PORT]\n"
 	    "       smtpsh --demo\n"
 	    "       smtpsh --serve [ADDR:]PORT\n"
 	    "\n"
@@ -303,6 +304,7 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 			break;
 		}
 		case OPT_LOOKUP: a->lookup = optarg; break;
+		case OPT_AUDIT: a->audit = true; break;
 		case OPT_DOMAIN: a->domain = optarg; break;
 		case OPT_CSV: a->csv = true; break;
 		case OPT_OUTPUT: a->output = optarg; break;
@@ -375,6 +377,16 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 	int rest = argc - optind;
 	if (a->lookup != NULL && rest == 0 && !a->demo) {
 		fprintf(err, _("smtpsh: --lookup FILE wants a HOST to ask (smtpsh --help)\n"));
+		return false;
+	}
+	if (a->audit && rest == 0 && !a->demo) {
+		fprintf(err, _("smtpsh: --audit wants a HOST to audit (smtpsh --help)\n"));
+		return false;
+	}
+	if (a->audit && (a->lookup != NULL || a->replay != NULL || a->ncmds > 0 || a->tui ||
+	    a->msg.from != NULL || a->msg.nto > 0)) {
+		fprintf(err, _("smtpsh: --audit runs alone: no --lookup, --replay, -e, --tui or "
+		    "message\n"));
 		return false;
 	}
 	if (rest > 2 || (a->demo && rest > 0) || (a->serve != NULL && (rest > 0 || a->demo))) {

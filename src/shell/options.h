@@ -75,6 +75,7 @@ struct smtpsh_args {
 	bool timing;              /* --timing */
 	unsigned tls_min;         /* --tls-protocol: TLS_VERSION_1_2 (0) or _1_3 */
 	unsigned timeout_s;
+	bool audit;               /* --audit HOST [PORT] (auditcmd.c) */
 	/* --lookup and its settings (lookupcmd.c). */
 	const char *lookup;       /* FILE, or NULL */
 	enum lookup_method method;

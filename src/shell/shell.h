@@ -5,6 +5,8 @@
  *   repl.c | tui.c | script.c | main.c (-e)   lines typed, piped or given
  *     -> shellcmd.c                     tokenized; a shell command or a verb
  *        -> infocmd.c                   explain, state, ext, set, mailbox, profiles
+ *        -> auditcmd.c                  audit: the core's checks, on a session
+ *                                        of their own, through the recipe below
  *        -> lookupcmd.c                 lookup: the core's engine, fed by
  *           -> lookupfeed.c, lookupfile.c  the names and --resume files; its
  *                                        reconnect hook replays the steps below
@@ -67,6 +69,7 @@ enum shell_status {
 	SHELL_EXIT_4XX = 4,       /* a transient negative reply was seen */
 	SHELL_EXIT_5XX = 5,       /* a permanent negative reply was seen */
 	SHELL_EXIT_PARTIAL = 6,   /* a test message went to some recipients, not all */
+	SHELL_EXIT_AUDIT = 7,     /* an audit found something of medium severity or worse */
 	/* 128 + N: the script was ended by signal N (SIGINT 130, SIGTERM 143,
 	 * SIGHUP 129) after one QUIT. */
 	SHELL_EXIT_SIGNAL_BASE = 128,
@@ -418,6 +421,13 @@ void shell_lookup(struct shell *sh, const char *const *words, size_t n);
 void shell_lookup_file(struct shell *sh, const char *file, const char *host, const char *port,
     bool keep_open, bool by_route);
 void cmd_lookup(const struct shell_call *call);
+
+/* auditcmd.c */
+/* --audit HOST [PORT] and `audit`: every check, on a session of the
+ * audit's own; port NULL: the routing rule decides.  starttls: the checks
+ * after the plain EHLO run over STARTTLS (--starttls). */
+void shell_audit(struct shell *sh, const char *host, const char *port, bool starttls);
+void cmd_audit(const struct shell_call *call);
 
 /* serve.c: `--serve [ADDR:]PORT`, its log on stdout unless quiet;
  * error_limit 0: the server's default.  The exit status. */

@@ -188,6 +188,25 @@ class Russian(unittest.TestCase):
             if line.startswith(("--- ", "! ")) or "экскурсия" in line:
                 self.assertLessEqual(len(line), 80, line)
 
+    def test_audit_in_russian(self):
+        # Issue 22: the audit table's titles, results, severities, reasons
+        # and fixes are Russian; the check ids and the server's lines are not.
+        p = self.run_in("ru_RU.UTF-8", ["--demo", "--audit", "--no-color"])
+        out = p.stdout.decode("utf-8")
+        self.assertEqual(p.returncode, 7, p.stderr)
+        self.assertEqual(out.splitlines()[0].split(),
+                         [self.tr("CHECK"), self.tr("RESULT"), self.tr("SEVERITY"), self.tr("REASON")])
+        self.assertIn(self.tr("Findings:"), out)
+        self.assertIn(self.tr("VRFY confirms users and gives their addresses"), out)
+        self.assertIn(self.tr("fix: ") + self.tr("Disable VRFY, or answer it with 252 (cannot verify)."), out)
+        self.assertIn("vrfy-exposes-users  " + self.tr("finding"), out)
+        self.assertIn("< 250 Postmaster <postmaster@demo.smtpsh.test>", out)
+        self.assertNotIn("Findings:", out)
+        # JSON stays English.
+        p = self.run_in("ru_RU.UTF-8", ["--demo", "--audit", "--json"])
+        recs = [r for r in json_records(p.stdout) if r["type"] == "finding"]
+        self.assertIn("VRFY confirms users and gives their addresses", [r["reason"] for r in recs])
+
     def test_json_does_not_change_with_the_locale(self):
         def records(lang):
             p = self.run_in(lang, ["--demo", "--json"], self.SESSION)

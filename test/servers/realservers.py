@@ -91,6 +91,12 @@ def _quiet(cmd):
 class Postfix:
     name = "Postfix"
 
+    def __init__(self, extra=""):
+        # main.cf lines appended to the test configuration (a later
+        # setting wins in main.cf): another configuration of the same
+        # instance (test_audit_postfix.py's closed one).
+        self.extra = extra
+
     def unavailable(self):
         if shutil.which("postfix") is None:
             return "postfix is not installed (apt-get install postfix)"
@@ -140,7 +146,7 @@ maillog_file = {d}/maillog
 maillog_file_prefixes = /tmp
 smtputf8_enable = no
 local_header_rewrite_clients =
-""")
+""" + self.extra)
         with open(os.path.join(d, "etc", "vmailbox"), "w") as f:
             for u in ("alice", "bob", "postmaster"):
                 f.write(f"{u}@{DOMAIN} {u}/\n")

@@ -27,6 +27,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "audit.h"
 #include "ehlo.h"
 #include "enhanced.h"
 #include "strbuf.h"
@@ -191,6 +192,14 @@ void out_lookup_event(struct output *o, const char *event, const char *message, 
 /* The progress bar (stderr, a terminal only; nothing otherwise). */
 void out_progress(struct output *o, const struct out_progress *p);
 void out_progress_clear(struct output *o);
+
+/* ---- audits ---- */
+
+/* An audit's results start (the table's header comes with the first). */
+void out_audit_begin(struct output *o);
+/* One check's result; group: the first of its group. */
+void out_audit_finding(struct output *o, const struct audit_finding *f, bool group);
+void out_audit_summary(struct output *o, const struct audit_summary *s);
 
 /* A prompt or question for the person at the terminal, as given (no
  * newline added), written at once: on stdout, or on stderr when stdout

@@ -104,6 +104,7 @@ struct out_progress {
 	unsigned reconnects;
 	double eta_s;             /* < 0: not known yet */
 	const char *current;      /* the name being asked (untrusted), or NULL */
+	bool steps_only;          /* an audit's: done/total and current, no rate */
 };
 
 /* One exchange of a turned session (TURN): what the peer sent (NULL for

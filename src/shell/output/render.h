@@ -58,6 +58,13 @@ struct renderer {
 	void (*lookup_event)(const struct output *o, const char *event, const char *message,
 	    bool routine, struct strbuf *sb);
 	void (*progress)(const struct output *o, const struct out_progress *p, struct strbuf *sb);
+	/* An audit: one check's result (group: the first of its group --
+	 * findings, passes, skipped -- text titles it; header: the first of
+	 * all), then the summary. */
+	void (*audit_finding)(const struct output *o, const struct audit_finding *f, bool group,
+	    bool header, struct strbuf *sb);
+	void (*audit_summary)(const struct output *o, const struct audit_summary *s,
+	    struct strbuf *sb);
 	/* A prompt or question for the person at the terminal (shell_ask,
 	 * the replay's pause, "line mode", ^C): text only, for every format. */
 	void (*prompt)(const struct output *o, const char *text, struct strbuf *sb);
@@ -123,6 +130,14 @@ void json_lookup_summary(const struct output *o, const struct lookup_summary *s,
     struct strbuf *sb);
 void csv_lookup_header(const struct output *o, struct strbuf *sb);
 void csv_lookup(const struct output *o, const struct lookup_result *r, struct strbuf *sb);
+
+/* Audits (render_text_audit.c, render_json_audit.c). */
+void text_audit_finding(const struct output *o, const struct audit_finding *f, bool group,
+    bool header, struct strbuf *sb);
+void text_audit_summary(const struct output *o, const struct audit_summary *s, struct strbuf *sb);
+void json_audit_finding(const struct output *o, const struct audit_finding *f, bool group,
+    bool header, struct strbuf *sb);
+void json_audit_summary(const struct output *o, const struct audit_summary *s, struct strbuf *sb);
 
 /* The small records (render_text_notes.c, render_json_notes.c). */
 void text_closed(const struct output *o, const char *why, struct strbuf *sb);

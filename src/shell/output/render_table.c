@@ -37,6 +37,8 @@ const struct renderer render_text = {
 	.lookup_summary = text_lookup_summary,
 	.lookup_event = text_lookup_event,
 	.progress = text_progress,
+	.audit_finding = text_audit_finding,
+	.audit_summary = text_audit_summary,
 	.prompt = text_prompt,
 };
 
@@ -69,6 +71,8 @@ const struct renderer render_json = {
 	.lookup_summary = json_lookup_summary,
 	.lookup_event = json_lookup_event,
 	.progress = NULL,
+	.audit_finding = json_audit_finding,
+	.audit_summary = json_audit_summary,
 };
 
 /* Lookup rows only; everything else of a --csv run is text. */

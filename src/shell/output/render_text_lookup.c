@@ -4,7 +4,7 @@
  * code, enhanced code, the server's text escaped), padded by characters so
  * that translated titles line up, each row cut with an ellipsis to the
  * terminal's width when it goes to one; the summary line; and the progress bar
- * drawn on stderr while the run goes.
+ * drawn on stderr while the run goes (an audit's too: its checks, no rate).
  */
 #include <stdio.h>
 #include <string.h>
@@ -181,8 +181,12 @@ void text_progress(const struct output *o, const struct out_progress *p, struct 
 	(void)strbuf_appendf(sb, "%s[", o->col_dim);
 	for (size_t i = 0; i < WIDTH; i++)
 		(void)strbuf_appendc(sb, i < fill ? '#' : '.');
-	(void)strbuf_appendf(sb, "] %zu/%zu  %.1f/s  ", p->done, p->total, p->per_s);
-	(void)strbuf_appendf(sb, P_("%u reconnect", "%u reconnects", p->reconnects), p->reconnects);
+	(void)strbuf_appendf(sb, "] %zu/%zu", p->done, p->total);
+	if (!p->steps_only) {
+		(void)strbuf_appendf(sb, "  %.1f/s  ", p->per_s);
+		(void)strbuf_appendf(sb, P_("%u reconnect", "%u reconnects", p->reconnects),
+		    p->reconnects);
+	}
 	if (p->eta_s >= 0)
 		(void)strbuf_appendf(sb, _("  ETA %.0f s"), p->eta_s);
 	if (p->current != NULL) {

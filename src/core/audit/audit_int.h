@@ -1,0 +1,73 @@
+/*
+ * audit_int.h - private to src/core/audit/: the run's context, the check
+ * table's row, and the helpers the checks share (audit.c): a connection
+ * brought up by the recipe, one command and its reply with the evidence
+ * kept, and the fix table's look-up (audit_fix.c).
+ */
+#ifndef SMTPSH_AUDIT_INT_H
+#define SMTPSH_AUDIT_INT_H
+
+#include "audit.h"
+#include "ehlo.h"
+#include "smtp_limits.h"
+
+struct audit_ctx {
+	struct session *s;
+	const struct audit_config *cfg;
+	struct recipe rc;                   /* the last connection's */
+	char greeting[AUDIT_LINE_MAX];      /* the first connection's, "220 text" */
+	char ehlo_first[AUDIT_LINE_MAX];    /* its EHLO reply's first line */
+	char ehlo_auth[AUDIT_LINE_MAX];     /* its AUTH line, "" none */
+	char ehlo_starttls[AUDIT_LINE_MAX]; /* its STARTTLS line, "" none */
+	char ehlo_size[AUDIT_LINE_MAX];     /* its SIZE line, "" none */
+	struct ehlo_set plain;              /* the EHLO before any STARTTLS */
+	bool plain_seen;                    /* plain holds the first EHLO's reply */
+	bool ehlo_refused;                  /* HELO only: no extensions */
+	enum audit_software sw;
+	unsigned connections;
+	/* The early-talker check: sent as soon as the connection is up,
+	 * before the greeting is read; its number (0: not sent). */
+	const char *pregreet;
+	unsigned long pregreet_seq;
+	struct smtp_error pregreet_err;
+	bool cancelled;                     /* a wait was cancelled: the run stops */
+};
+
+/* One check: its stable id, severity of a finding, reference, generic
+ * fix, and the function that fills in the result. */
+struct audit_check {
+	const char *id;
+	enum audit_severity severity;
+	const char *reference;
+	const char *fix;                    /* N_(): when no software-specific one */
+	void (*run)(struct audit_ctx *a, struct audit_finding *f);
+};
+
+/* A fresh connection (the last one closed), greeted, EHLO said, STARTTLS
+ * when asked; the first one fills in the greeting and EHLO fields. */
+enum smtp_errkind audit_connect(struct audit_ctx *a, struct smtp_error *err);
+/* Make sure a connection is up for the next command. */
+enum smtp_errkind audit_ensure(struct audit_ctx *a, struct smtp_error *err);
+/* Send line, read its reply (replies answering nothing else are passed
+ * to the observer); *code its code (0: none).  The line and the reply's
+ * lines go to f's evidence when f is not NULL. */
+enum smtp_errkind audit_ask(struct audit_ctx *a, const char *line, struct audit_finding *f,
+    int *code, struct smtp_error *err);
+/* Add one evidence line (cut to fit; dropped when full). */
+void audit_evidence(struct audit_finding *f, const char *prefix, const char *text, size_t len);
+/* Append to f->detail, ", " between items. */
+void audit_detail_add(struct audit_finding *f, const char *item);
+/* The server's own domain: its EHLO reply's, else its greeting's, else "". */
+const char *audit_server_domain(const struct audit_ctx *a);
+
+/* The checks (audit_checks.c, audit_relay.c). */
+void audit_check_banner(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_starttls(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_auth_tls(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_limits(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_vrfy(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_expn(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_early(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_relay(struct audit_ctx *a, struct audit_finding *f);
+
+#endif

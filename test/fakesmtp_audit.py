@@ -1,0 +1,95 @@
+"""fakesmtp_audit.py - {"serve": "audit", ...} for test/fakesmtp.py: a mail
+server with exactly the weaknesses a test asks for, to audit (issue 22).
+
+    banner: "mx.fake.test ESMTP"       the greeting's text after "220 "
+    ehlo_domain: "mx.fake.test"        the EHLO reply's first word
+    extensions: ["PIPELINING", "SIZE 10240000", "STARTTLS", "8BITMIME"]
+                                       the EHLO reply's keywords
+    relay: [] | "all" | ["%", "!"]     RCPTs accepted although the domain is
+                                       not ours: all of them, or those whose
+                                       argument holds one of the strings;
+                                       the rest: 554 5.7.1 Relay access denied
+    vrfy: "252" | "real" | "502"       real: 250 <name@mx.fake.test>
+    expn: "502" | "real"               real: a list of two members
+    greet_wait: 0                      seconds before the greeting; a client
+                                       that talks in them gets
+    pregreet: "ignore" | "reject"      reject: 554 and the connection closed
+                                       (Postfix postscreen's enforce)
+    slow_vrfy: 0                       seconds before each VRFY is answered
+    tls_extensions: [...]              the EHLO reply's keywords after STARTTLS
+                                       (default: extensions without STARTTLS);
+                                       STARTTLS needs FakeServer(tls=...)
+Every line read is printed on stderr ("fakesmtp: audit LINE", "fakesmtp:
+audit tls LINE" under TLS), so a test can check that no DATA was ever sent
+and what went over TLS."""
+import socket
+import ssl
+import sys
+import time
+
+
+def audit_serve(conn, opt):
+    domain = opt.get("ehlo_domain", "mx.fake.test")
+    wait = opt.get("greet_wait", 0)
+    if wait:
+        # Anything the client says before the greeting is early talking.
+        early = conn._fill(timeout=wait)
+        if early and opt.get("pregreet", "ignore") == "reject":
+            conn.send(b"554 5.5.1 " + domain.encode() + b" Error: talked before the greeting\r\n")
+            conn.sock.close()
+            return
+    conn.send(("220 " + opt.get("banner", domain + " ESMTP") + "\r\n").encode("latin-1"))
+    exts = opt.get("extensions", ["PIPELINING", "SIZE 10240000", "STARTTLS", "8BITMIME"])
+    relay = opt.get("relay", [])
+    while True:
+        line = conn.read_until(b"\n")
+        if not line.endswith(b"\n"):
+            return
+        text = line.decode("latin-1").rstrip("\r\n")
+        tls = isinstance(conn.sock, ssl.SSLSocket)
+        print("fakesmtp: audit " + ("tls " if tls else "") + text, file=sys.stderr, flush=True)
+        verb = text.split(" ")[0].upper()
+        arg = text[len(verb) + 1:]
+        if verb == "STARTTLS" and not tls and "STARTTLS" in exts:
+            conn.send(b"220 2.0.0 Ready to start TLS\r\n")
+            try:
+                conn.sock = sys.modules["__main__"].TLS_CONTEXT.wrap_socket(conn.sock,
+                                                                           server_side=True)
+            except (OSError, ValueError) as e:
+                print(f"fakesmtp: TLS handshake failed: {e}", file=sys.stderr)
+                return
+            continue
+        if verb == "EHLO":
+            lines = [domain] + (opt.get("tls_extensions", [e for e in exts if e != "STARTTLS"])
+                                if tls else exts)
+            out = "".join(f"250{'-' if i + 1 < len(lines) else ' '}{l}\r\n" for i, l in enumerate(lines))
+        elif verb == "HELO":
+            out = f"250 {domain}\r\n"
+        elif verb == "MAIL":
+            out = "250 2.1.0 Ok\r\n"
+        elif verb == "RCPT":
+            ok = relay == "all" or any(s in arg for s in relay)
+            out = "250 2.1.5 Ok\r\n" if ok else "554 5.7.1 <" + arg + ">: Relay access denied\r\n"
+        elif verb == "VRFY":
+            time.sleep(opt.get("slow_vrfy", 0))
+            mode = opt.get("vrfy", "252")
+            out = {"252": f"252 2.0.0 {arg}\r\n", "502": "502 5.5.1 VRFY command is disabled\r\n"}.get(
+                mode, f"250 2.1.5 {arg.capitalize()} <{arg}@{domain}>\r\n")
+        elif verb == "EXPN":
+            if opt.get("expn", "502") == "real":
+                out = f"250-2.1.5 <alice@{domain}>\r\n250 2.1.5 <bob@{domain}>\r\n"
+            else:
+                out = "502 5.5.1 EXPN not available\r\n"
+        elif verb in ("RSET", "NOOP"):
+            out = "250 2.0.0 Ok\r\n"
+        elif verb == "QUIT":
+            conn.send(b"221 2.0.0 Bye\r\n")
+            return
+        elif verb == "DATA":
+            out = "554 5.5.1 the audit test server takes no DATA\r\n"
+        else:
+            out = "502 5.5.2 Error: command not recognized\r\n"
+        try:
+            conn.send(out.encode("latin-1"))
+        except (socket.error, OSError):
+            return
