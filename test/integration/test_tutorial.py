@@ -9,7 +9,7 @@ import os
 import re
 import unittest
 
-from harness import run_smtpsh
+from harness import json_records, run_smtpsh
 
 DOC = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "docs", "tutorial.md")
 
@@ -43,6 +43,36 @@ gets a hint).  Off the path, the tour says in one line what your command
 did against the step's goal; `tour` shows the step again, `tour next` types
 its command for you, `tour off` ends the tour.
 """
+
+
+def appendix():
+    """The seed tutorial's reference pages, from smtpsh's own tables: the
+    state diagram (`diagram`), RFC 821's commands (`?`), the reply codes
+    by their first and second digit (`explain`)."""
+    recs = json_records(run_smtpsh(["--json", "-e", "diagram", "-e", "?"]).stdout)
+    rows = [r for r in recs if r["type"] == "diagram"][0]["rows"]
+    verbs = [r for r in recs if r["type"] == "help"][0]["verbs"]
+    out = ["## Appendix A. RFC 821's state diagram", "",
+           "What `diagram` prints (in a session, `=>` marks where it stands):", "", "```"]
+    out += [r["text"] for r in rows] + ["```", "",
+            "## Appendix B. RFC 821's commands", "",
+            "| command | type in smtpsh | what it does | where |", "|---|---|---|---|"]
+    cell = lambda t: t.replace("|", "\\|")        # a | in a cell ends it (GFM)
+    for v in verbs:
+        if "RFC 821" in v["rfc"]:
+            out.append(f"| {v['name']} | `{cell(v['usage'])}` | {cell(v['summary'])} | {v['rfc']} |")
+    out += ["", "## Appendix C. Reply codes by their digits", "",
+            "The first digit says how it went; the second what it is about"
+            " (RFC 821 4.2.1; `explain CODE` says the rest).", "",
+            "| first digit | class |", "|---|---|"]
+    explain = lambda code: [r for r in json_records(run_smtpsh(
+        ["--json", "-e", f"explain {code}"]).stdout) if r["type"] == "explain"][0]
+    for d in range(1, 6):
+        out.append(f"| {d}yz | {explain(d * 100)['class']} |")
+    out += ["", "| second digit | about |", "|---|---|"]
+    for d in range(0, 6):
+        out.append(f"| x{d}z | {explain(500 + d * 10)['category']} |")
+    return "\n".join(out) + "\n"
 
 
 class Tutorial(unittest.TestCase):
@@ -80,6 +110,7 @@ class Tutorial(unittest.TestCase):
                          "\n\nsmtpsh shows:\n\n" +
                          "".join(f"    {l}\n" if l else "\n" for l in shown.split("\n")) +
                          "\n" + " ".join(after) + "\n")
+        parts.append(appendix())
         text = "\n".join(parts)
         if os.environ.get("SMTPSH_DOCS_UPDATE") == "1":
             with open(DOC, "w") as f:
