@@ -336,7 +336,7 @@ int main(int argc, char **argv)
 		printf("smtpsh %s\n", SMTPSH_VERSION);
 		status = SHELL_EXIT_OK;
 	} else if (a.serve != NULL) {
-		status = run_serve(a.serve, a.disabled, a.quiet, a.error_limit);
+		status = run_serve(a.serve, a.disabled, a.quiet, a.error_limit, a.json);
 	} else {
 		static struct shell sh;
 		shell_init(&sh);

@@ -3,14 +3,16 @@
  * the foreground, and the teacher's view of the class: one line on stdout
  * per event -- the time, the session's number, the client's address, its
  * HELO name, the command it sent, the reply's code and where the session
- * now stands (--quiet: none).  A student's line is untrusted bytes and is
- * escaped before it reaches the teacher's terminal.
+ * now stands (--quiet: none; --json: one JSON object each).  A student's
+ * line is untrusted bytes and is escaped before it reaches the teacher's
+ * terminal.
  */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
 
 #include "escape.h"
+#include "json.h"
 #include "server.h"
 #include "shell.h"
 #include "signals.h"
@@ -43,8 +45,33 @@ static bool parse_listen(const char *s, char *host, size_t hcap, char *port, siz
 /* Where the log goes, and whether it still can. */
 struct serve_log {
 	FILE *f;
+	bool json;                /* --json: stdout stays JSON, one object a line */
 	bool failed;
 };
+
+static const char *const serve_event_names[] = {
+	[SERVER_EV_CONNECT] = "connect", [SERVER_EV_COMMAND] = "command",
+	[SERVER_EV_REFUSED] = "refused", [SERVER_EV_CLOSE] = "left",
+};
+_Static_assert(sizeof serve_event_names / sizeof serve_event_names[0] == SERVER_EV_CLOSE + 1,
+    "a name for every server event");
+
+/* {"type":"serve-event",...}: the same facts for a program. */
+static void serve_log_json(const struct server_event *e, const char *when, struct strbuf *sb)
+{
+	(void)strbuf_appendf(sb, "{\"type\":\"serve-event\",\"event\":\"%s\",\"time\":\"%s\","
+	    "\"session\":%lu,\"peer\":", serve_event_names[e->kind], when, e->session);
+	(void)json_cstring(sb, e->peer);
+	(void)strbuf_appendf(sb, ",\"helo\":");
+	(void)json_cstring(sb, e->helo != NULL && e->helo[0] != '\0' ? e->helo : NULL);
+	(void)strbuf_appendf(sb, ",\"line\":");
+	if (e->line != NULL)
+		(void)json_string(sb, e->line, e->len);
+	else
+		(void)json_cstring(sb, NULL);
+	(void)strbuf_appendf(sb, ",\"code\":%d,\"state\":\"%s\",\"errors\":%u}\n", e->code,
+	    smtp_state_name(e->state), e->errors);
+}
 
 /* One line per event (server.h's server_event). */
 static void serve_log_event(void *ctx, const struct server_event *e)
@@ -59,6 +86,10 @@ static void serve_log_event(void *ctx, const struct server_event *e)
 		strftime(when, sizeof when, "%H:%M:%S", &tm);
 	struct strbuf sb;
 	strbuf_init(&sb, 4096);
+	if (lg->json) {
+		serve_log_json(e, when, &sb);
+		goto write;
+	}
 	if (e->session != 0)
 		(void)strbuf_appendf(&sb, "%s #%lu %s", when, e->session, e->peer);
 	else
@@ -91,6 +122,7 @@ static void serve_log_event(void *ctx, const struct server_event *e)
 		break;
 	}
 	(void)strbuf_appendc(&sb, '\n');
+write:
 	/* The teacher watches it live: written and flushed line by line. */
 	if (fwrite(sb.data, 1, sb.len, lg->f) != sb.len || fflush(lg->f) != 0) {
 		lg->failed = true;
@@ -100,14 +132,14 @@ static void serve_log_event(void *ctx, const struct server_event *e)
 	strbuf_free(&sb);
 }
 
-int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit)
+int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit, bool json)
 {
 	char host[SMTP_DOMAIN_MAX + 1], port[32];
 	if (!parse_listen(spec, host, sizeof host, port, sizeof port)) {
 		fprintf(stderr, "smtpsh: --serve wants [ADDR:]PORT, not \"%s\"\n", spec);
 		return SHELL_EXIT_USAGE;
 	}
-	struct serve_log log = { .f = stdout };
+	struct serve_log log = { .f = stdout, .json = json };
 	struct server_config cfg = { .listen_host = host, .listen_port = port,
 	    .disabled_verbs = disabled, .error_limit = error_limit,
 	    .on_event = quiet ? NULL : serve_log_event, .event_ctx = &log };

@@ -431,7 +431,7 @@ void cmd_audit(const struct shell_call *call);
 
 /* serve.c: `--serve [ADDR:]PORT`, its log on stdout unless quiet;
  * error_limit 0: the server's default.  The exit status. */
-int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit);
+int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit, bool json);
 
 /* turn.c */
 void shell_turned(struct shell *sh);

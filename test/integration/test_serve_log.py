@@ -62,6 +62,25 @@ class ServeLog(unittest.TestCase):
         self.assertLess(next(i for i, l in enumerate(lines) if "HELO" in l),
                         next(i for i, l in enumerate(lines) if " . -> 250" in l))
 
+    def test_json_log_stays_json(self):
+        """--serve --json: stdout is JSON only, one serve-event a line."""
+        p, port = self.serve("--json")
+        try:
+            c = run_smtpsh(["-e", "helo class.example", "-e", "raw bogus \x1b[31m", "-e", "quit",
+                            "127.0.0.1", port])
+            self.assertEqual(c.returncode, 5, c.stderr)
+        finally:
+            out, err = self.stop(p)
+        recs = json_records(out.encode())
+        self.assertTrue(recs)
+        self.assertTrue(all(r["type"] == "serve-event" for r in recs), recs)
+        helo = [r for r in recs if r["event"] == "command" and r["line"] == "HELO class.example"]
+        self.assertEqual(len(helo), 1, recs)
+        self.assertEqual((helo[0]["code"], helo[0]["state"], helo[0]["session"]), (250, "ready", 1))
+        self.assertEqual([r["event"] for r in recs][0], "connect")
+        self.assertEqual([r["event"] for r in recs][-1], "left")
+        self.assertNotIn("\x1b", out)          # the ESC is \u001b inside a JSON string
+
     def test_quiet_logs_nothing(self):
         p, port = self.serve("--quiet")
         try:
