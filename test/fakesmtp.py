@@ -27,6 +27,8 @@ JSON list of steps, run in order:
                                      is printed and the server goes on
     {"read_line": true}              read one line, whatever it is
     {"read_data": true}              read up to and including CRLF.CRLF
+    {"read_proxy_v2": true}          read a PROXY protocol v2 header (its 16
+                                     bytes, then the length they give)
     {"sleep": 0.5}                   wait
     {"wait_file": "/path"}           wait (up to 60 s) until the test creates
                                      the file: a step the test releases
@@ -535,6 +537,9 @@ def run(conn, steps):
             conn.read_until(b"\n")
         elif "read_data" in step:
             conn.read_until(b"\r\n.\r\n")
+        elif "read_proxy_v2" in step:
+            head = conn.read_exactly(16)
+            conn.read_exactly(int.from_bytes(head[14:16], "big"))
         elif "sleep" in step:
             time.sleep(step["sleep"])
         elif "wait_file" in step:

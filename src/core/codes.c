@@ -115,6 +115,12 @@ static const struct code_context_info code_context_table[] = {
 	{ 503, VERB_AUTH, N_("Bad sequence of commands: already authenticated, or inside "
 	  "a mail transaction"), "RFC 4954 4" },
 	{ 553, VERB_VRFY, N_("User ambiguous"), "RFC 821 3.3" },
+	{ 220, VERB_XCLIENT, N_("The session starts again as the client named: EHLO next"),
+	  "Postfix XCLIENT_README" },
+	{ 550, VERB_XCLIENT, N_("This client may not use XCLIENT (smtpd_authorized_xclient_hosts)"),
+	  "Postfix XCLIENT_README" },
+	{ 503, VERB_XCLIENT, N_("Bad sequence of commands: not inside a mail transaction"),
+	  "Postfix XCLIENT_README" },
 	{ 554, CODE_CTX_GREETING, N_("No SMTP service here"), "RFC 5321 3.1" },
 };
 

@@ -2,9 +2,11 @@
  * recipe.h - one connection recipe: how a connection is brought to where
  * the user wants it, and how it is brought there again.  The steps:
  * connect (the host as given, or a mail domain by its MX route, RFC 5321
- * 5.1) and read the greeting; hello (EHLO, then HELO once when the server
- * does not know EHLO, RFC 5321 4.1.1.1; LHLO under LMTP); STARTTLS, with
- * EHLO again after the handshake (RFC 3207 4.2); AUTH (RFC 4954).
+ * 5.1; a PROXY header first when asked, proxy.h) and read the greeting;
+ * hello (EHLO, then HELO once when the server does not know EHLO, RFC 5321
+ * 4.1.1.1; LHLO under LMTP); STARTTLS, with
+ * EHLO again after the handshake (RFC 3207 4.2); XCLIENT (Postfix), with
+ * the hello again after it; AUTH (RFC 4954).
  *
  * Each step returns an error value (error.h) and says what it sent, what
  * came back and what it noticed to an optional observer; without one it is
@@ -27,10 +29,13 @@
 /* Where a step failed, for the caller's one report. */
 enum recipe_step {
 	RECIPE_STEP_MX, RECIPE_STEP_CONNECT, RECIPE_STEP_GREETING, RECIPE_STEP_HELLO,
-	RECIPE_STEP_TLS, RECIPE_STEP_AUTH,
+	RECIPE_STEP_TLS, RECIPE_STEP_XCLIENT, RECIPE_STEP_AUTH,
 	RECIPE_STEP__COUNT
 };
 const char *recipe_step_name(enum recipe_step step);    /* "mx", "connect", ... */
+
+/* XCLIENT commands a recipe remembers (--xclient is repeatable). */
+#define RECIPE_XCLIENT_MAX 4
 
 /* What a connection was brought up with; filled in as steps succeed. */
 struct recipe {
@@ -44,6 +49,13 @@ struct recipe {
 	bool auth;                          /* AUTH succeeded as mech and user */
 	enum auth_mech mech;
 	char user[AUTH_CREDENTIAL_MAX + 1];
+	/* XCLIENT commands that got their 220, in order, each with whether
+	 * it was sent under TLS (a replay sends it at the same point). */
+	struct recipe_xclient_done {
+		char arg[SMTP_COMMAND_LINE_MAX];
+		bool under_tls;
+	} xclient[RECIPE_XCLIENT_MAX];
+	size_t nxclient;
 };
 
 enum recipe_event_kind {
@@ -51,13 +63,15 @@ enum recipe_event_kind {
 	RECIPE_EV_MX_ROUTE,        /* route: the MX hosts found */
 	RECIPE_EV_NEXT_ADDRESS,    /* host, text: it did not answer; the next address */
 	RECIPE_EV_NEXT_HOST,       /* host, text: it did not answer; the next MX host */
-	RECIPE_EV_CONNECTED,       /* host, port, address; via_domain when by route */
+	RECIPE_EV_CONNECTED,       /* host, port, address; via_domain when by route;
+	                            * text: the PROXY header sent first (proxy.h), shown */
 	RECIPE_EV_GREETING_SLOW,   /* no greeting after SMTP_GREETING_HINT_S; still waiting */
 	RECIPE_EV_HELO_FALLBACK,   /* code: EHLO not known; HELO follows */
 	RECIPE_EV_INJECTED,        /* count, text/len: bytes after STARTTLS's 220 discarded */
 	RECIPE_EV_TLS,             /* tls: the handshake's findings (also when it failed) */
 	RECIPE_EV_EHLO_AGAIN,      /* RFC 3207 4.2: EHLO follows the handshake */
 	RECIPE_EV_CHALLENGE,       /* text/len: an AUTH challenge, decoded (secrets masked) */
+	RECIPE_EV_XCLIENT_AGAIN,   /* XCLIENT's 220: the session starts over; the hello follows */
 };
 
 struct recipe_event {
@@ -135,6 +149,25 @@ struct recipe_auth_result {
 enum smtp_errkind recipe_auth(struct session *s, struct recipe *rc, enum auth_mech mech,
     const char *user, const char *secret, const struct recipe_observer *obs,
     struct recipe_auth_result *res, struct smtp_error *err);
+
+/* XCLIENT's attributes: ATTR=VALUE words, each value xtext (RFC 3461 4),
+ * the line within 512 octets.  SMTP_ERR_USAGE says what is wrong. */
+enum smtp_errkind recipe_xclient_check(const char *arg, struct smtp_error *err);
+
+/* How an XCLIENT step ended: XCLIENT's code, and the hello's after it
+ * (0: not sent). */
+struct recipe_xclient_result {
+	int code;
+	int hello_code;
+};
+
+/* XCLIENT arg (Postfix's XCLIENT_README): refused before anything is sent
+ * when the arguments are bad, the server's EHLO did not advertise XCLIENT
+ * (SMTP_ERR_STATE) or one of the attributes (SMTP_ERR_USAGE).  After its
+ * 220 the recipe records it and says the hello again with the last
+ * hello's name.  A refusal is a code in *res, not an error. */
+enum smtp_errkind recipe_xclient(struct session *s, struct recipe *rc, const char *arg,
+    const struct recipe_observer *obs, struct recipe_xclient_result *res, struct smtp_error *err);
 
 /* A new connection brought to where rc says the last one stood: open,
  * hello, STARTTLS, AUTH (the secret from env->secret).  Anything short of

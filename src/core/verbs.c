@@ -155,6 +155,17 @@ static const struct verb verb_table[] = {
 	  SMTP_TIMEOUT_OTHER, VERB_F_ESMTP | VERB_F_HELLO | VERB_F_EXTENSIONS | VERB_F_LMTP,
 	  { 250 }, { 0 }, { 550 }, { 500, 501, 502, 504, 421 },
 	  .syntax = "LHLO <domain>" },
+	/* Postfix's XCLIENT_README: a 220 starts the session again as the
+	 * client named (the greeting state: EHLO follows); 550 when this
+	 * client is not authorized, 503 inside a transaction. */
+	[VERB_XCLIENT] = { VERB_XCLIENT, "XCLIENT", NULL, VERB_ARG_REQUIRED,
+	  "xclient ATTR=VALUE ...",
+	  N_("Postfix XCLIENT: the server takes this client for the one named (NAME, ADDR, "
+	  "HELO ...); then EHLO again"),
+	  "Postfix XCLIENT_README", SMTP_ST_BIT(SMTP_ST_GREETED) | READY_ONLY, SMTP_ST_GREETED,
+	  SMTP_TIMEOUT_OTHER, VERB_F_ESMTP | VERB_F_RESTARTS,
+	  { 220 }, { 0 }, { 550 }, { 500, 501, 502, 503, 421 },
+	  .syntax = "XCLIENT <attribute-name>=<attribute-value> ..." },
 };
 _Static_assert(sizeof verb_table / sizeof verb_table[0] == VERB__COUNT,
     "a row for every verb id");
@@ -203,6 +214,7 @@ static const char *const verb_keyword[VERB__COUNT] = {
 	[VERB_STARTTLS] = "STARTTLS",      /* RFC 3207 */
 	[VERB_AUTH] = "AUTH",              /* RFC 4954 */
 	[VERB_BDAT] = "CHUNKING",          /* RFC 3030 */
+	[VERB_XCLIENT] = "XCLIENT",        /* Postfix */
 };
 
 const char *verb_ehlo_keyword(const struct verb *v)

@@ -21,7 +21,7 @@ enum verb_id {
 	VERB_HELO, VERB_EHLO, VERB_MAIL, VERB_RCPT, VERB_DATA, VERB_RSET,
 	VERB_SEND, VERB_SOML, VERB_SAML, VERB_VRFY, VERB_EXPN, VERB_HELP,
 	VERB_NOOP, VERB_QUIT, VERB_TURN, VERB_STARTTLS, VERB_AUTH,
-	VERB_BDAT, VERB_LHLO,
+	VERB_BDAT, VERB_LHLO, VERB_XCLIENT,
 	VERB__COUNT
 };
 
@@ -62,6 +62,9 @@ enum verb_flags {
 	VERB_F_CHUNK        = 1u << 14, /* carries a message chunk (BDAT) */
 	VERB_F_LMTP         = 1u << 15, /* LMTP's (LHLO): one reply per
 	                                 * recipient after the body */
+	VERB_F_RESTARTS     = 1u << 16, /* success starts the session over as
+	                                 * another client: the hello follows
+	                                 * (XCLIENT) */
 };
 
 #define VERB_CODES_MAX 12

@@ -325,6 +325,7 @@ static const struct srv_cmd_row srv_cmd_table[] = {
 	[VERB_AUTH] = { .fn = NULL },
 	[VERB_BDAT] = { .fn = NULL },
 	[VERB_LHLO] = { .fn = NULL },       /* LMTP's, not SMTP's */
+	[VERB_XCLIENT] = { .fn = NULL },    /* Postfix's, for trusted clients */
 };
 
 _Static_assert(sizeof srv_cmd_table / sizeof srv_cmd_table[0] == VERB__COUNT,

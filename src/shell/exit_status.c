@@ -1,5 +1,6 @@
 /*
- * exit_status.c - the exit-status table (exit_status.h).  Pure data.
+ * exit_status.c - the exit-status table (exit_status.h), and the stage
+ * table --stage-status uses instead (swaks' numbers).  Pure data.
  */
 #include "exit_status.h"
 
@@ -42,6 +43,38 @@ static const struct exit_status_row exit_status_table[] = {
 	  "a SCRAM server that does not prove it knows the password), a result or "
 	  "transcript that could not be written; a lookup: some names are untested" },
 };
+
+static const struct exit_status_row exit_stage_table[] = {
+	{ STAGE_EXIT_USAGE, "options", 0, NULL, "The options: a usage error" },
+	{ STAGE_EXIT_CONNECT, "connect", 0, NULL, "The MX lookup or the connect failed" },
+	{ STAGE_EXIT_CLOSED, "closed", 0, NULL, "The server closed the connection unasked" },
+	{ STAGE_EXIT_BANNER, "banner", 0, NULL, "The greeting was not 220, or none came" },
+	{ STAGE_EXIT_HELLO, "hello", 0, NULL, "EHLO (and HELO after it) was refused" },
+	{ STAGE_EXIT_MAIL, "mail", 0, NULL, "MAIL was refused" },
+	{ STAGE_EXIT_RCPT, "rcpt", 0, NULL, "No recipient was accepted" },
+	{ STAGE_EXIT_DATA, "data", 0, NULL, "DATA was refused" },
+	{ STAGE_EXIT_BODY, "message", 0, NULL, "The message was refused after its body" },
+	{ STAGE_EXIT_QUIT, "quit", 0, NULL, "QUIT got no 221" },
+	{ STAGE_EXIT_AUTH, "auth", 0, NULL, "AUTH failed" },
+	{ STAGE_EXIT_TLS, "tls", 0, NULL, "STARTTLS was refused or the handshake or "
+	  "verification failed" },
+	{ STAGE_EXIT_TLS_HELLO, "tls-hello", 0, NULL, "The EHLO after the TLS handshake was "
+	  "refused" },
+	{ STAGE_EXIT_XCLIENT, "xclient", 0, NULL, "XCLIENT was refused, or not advertised" },
+	{ STAGE_EXIT_XCLIENT_HELLO, "xclient-hello", 0, NULL, "The hello after XCLIENT was "
+	  "refused" },
+	{ STAGE_EXIT_PROXY, "proxy", 0, NULL, "The PROXY header could not be sent" },
+};
+
+size_t exit_stage_count(void)
+{
+	return sizeof exit_stage_table / sizeof exit_stage_table[0];
+}
+
+const struct exit_status_row *exit_stage_at(size_t i)
+{
+	return i < exit_stage_count() ? &exit_stage_table[i] : NULL;
+}
 
 size_t exit_status_count(void)
 {

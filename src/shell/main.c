@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "completion.h"
+#include "exit_status.h"
 #include "manpage.h"
 #include "options.h"
 #include "profile.h"
@@ -85,9 +86,29 @@ static bool smtpsh_modes_agree(struct shell *sh, const struct smtpsh_args *a)
 		    "commands do not mix; nothing was sent"));
 	else if (options_message_mode(a) && a->host == NULL && !a->demo && a->lookup == NULL)
 		shell_usage_error(sh, N_("a test message needs a HOST"));
+	else if (a->stage_status && (!options_message_mode(a) || a->lookup != NULL))
+		shell_usage_error(sh, N_("--stage-status goes with a one-shot run (--from/--to, "
+		    "--quit-after, --starttls, --auth or --xclient)"));
 	else
 		return true;
 	return false;
+}
+
+/* --stage-status: the first stage that failed decides, in swaks' numbers
+ * (exit_status.h); no stage failed is 0, also when some recipients were
+ * refused (swaks' 24 is "no recipient accepted"). */
+static void smtpsh_stage_status(struct shell *sh)
+{
+	struct shell_outcome *o = &sh->outcome;
+	if (!o->stage_status)
+		return;
+	o->stage_done = true;
+	if (o->stage_exit != 0)
+		o->worst = o->stage_exit;
+	else if (o->worst == SHELL_EXIT_USAGE)
+		o->worst = STAGE_EXIT_USAGE;
+	else if (o->worst != SHELL_EXIT_LOCAL)
+		o->worst = SHELL_EXIT_OK;
 }
 
 /* The end of a run: the results file closed, the summary, and every write
@@ -96,6 +117,7 @@ static bool smtpsh_modes_agree(struct shell *sh, const struct smtpsh_args *a)
 static int smtpsh_finish(struct shell *sh)
 {
 	out_close_results(&sh->out);
+	smtpsh_stage_status(sh);
 	out_summary(&sh->out, sh->outcome.worst,
 	    sh->outcome.failed_stage[0] != '\0' ? sh->outcome.failed_stage : NULL);
 	struct smtp_error terr;
@@ -173,6 +195,7 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	signals_install();
 	out_init(&sh->out, a->json);
 	sh->out.timing = a->timing;
+	sh->outcome.stage_status = a->stage_status;
 	if (!smtpsh_modes_agree(sh, a) || !smtpsh_lookup_setup(sh, a))
 		return SHELL_EXIT_USAGE;
 	sh->stop_on_error = a->stop_on_error;
@@ -218,6 +241,10 @@ static int smtpsh_run(struct shell *sh, const struct smtpsh_args *a)
 	sh->sopt.reply_timeout_s = a->timeout_s;
 	sh->sopt.connect_timeout_s = a->timeout_s;
 	sh->sopt.cancel_fd = signals_fd();
+	if (a->proxy.version != 0)
+		sh->sopt.proxy = &a->proxy;
+	sh->tls.verify_name = a->verify_name;
+
 	if (a->implicit_tls) {
 		sh->sopt.after_connect = implicit_tls_after_connect;
 		sh->sopt.after_connect_ctx = &sh->tls.itls;
@@ -328,7 +355,7 @@ int main(int argc, char **argv)
 	if (!profiles_load(&profiles, stderr) ||
 	    !profiles_argv(&profiles, argc, argv, &pargc, &pargv, stderr) ||
 	    !options_parse(pargc, pargv, &a, stderr)) {
-		status = SHELL_EXIT_USAGE;
+		status = a.stage_status ? STAGE_EXIT_USAGE : SHELL_EXIT_USAGE;
 	} else if (a.help) {
 		options_usage(stdout);
 		status = SHELL_EXIT_OK;
@@ -343,6 +370,9 @@ int main(int argc, char **argv)
 		sh.auth.env_secrets = &env_secrets;
 		sh.conn.profiles = &profiles;
 		status = smtpsh_run(&sh, &a);
+		/* A usage error said before the run's end: --stage-status's 1. */
+		if (a.stage_status && !sh.outcome.stage_done && status == SHELL_EXIT_USAGE)
+			status = STAGE_EXIT_USAGE;
 		shell_free(&sh);
 		transcript_close(&sh.transcript);
 		if (sh.conn.demo != NULL)

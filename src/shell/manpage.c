@@ -94,6 +94,12 @@ int manpage_write(const char *template_path, FILE *out, FILE *err)
 				snprintf(code, sizeof code, "%d", exit_status_at(i)->code);
 				man_row(out, code, exit_status_at(i)->detail, NULL);
 			}
+		} else if (strcmp(line, "@STAGESTATUS@\n") == 0) {
+			for (size_t i = 0; i < exit_stage_count(); i++) {
+				char code[16];
+				snprintf(code, sizeof code, "%d", exit_stage_at(i)->code);
+				man_row(out, code, exit_stage_at(i)->detail, NULL);
+			}
 		} else if (strcmp(line, "@COMMANDS@\n") == 0) {
 			for (size_t i = 0; i < shell_command_count(); i++) {
 				const char *name, *usage, *summary;

@@ -126,7 +126,7 @@ static bool options_split_host(const char *s, struct smtpsh_args *a)
 
 static const char *const stage_names[] = {
 	[STAGE_NONE] = "none", [STAGE_CONNECT] = "connect", [STAGE_BANNER] = "banner",
-	[STAGE_EHLO] = "ehlo", [STAGE_TLS] = "tls", [STAGE_AUTH] = "auth",
+	[STAGE_EHLO] = "ehlo", [STAGE_TLS] = "tls", [STAGE_XCLIENT] = "xclient", [STAGE_AUTH] = "auth",
 	[STAGE_MAIL] = "mail", [STAGE_RCPT] = "rcpt", [STAGE_DATA] = "data",
 };
 _Static_assert(sizeof stage_names / sizeof stage_names[0] == STAGE__COUNT, "a name for every stage");
@@ -141,7 +141,7 @@ bool options_message_mode(const struct smtpsh_args *a)
 	const struct message_opts *m = &a->msg;
 	return m->from != NULL || m->nto > 0 || m->quit_after != STAGE_NONE || m->subject != NULL ||
 	    m->body != NULL || m->body_file != NULL || m->nattach > 0 || m->nheaders > 0 ||
-	    m->starttls || m->auth_mech != NULL;
+	    m->starttls || m->auth_mech != NULL || a->nxclient > 0;
 }
 
 void options_free(struct smtpsh_args *a)
@@ -150,7 +150,8 @@ void options_free(struct smtpsh_args *a)
 	free(a->msg.to);
 	free(a->msg.headers);
 	free(a->msg.attach);
-	a->cmds = a->msg.to = a->msg.headers = a->msg.attach = NULL;
+	free(a->xclient);
+	a->cmds = a->msg.to = a->msg.headers = a->msg.attach = a->xclient = NULL;
 }
 
 /* "N", "N/s", "N/m": commands a second. */
@@ -188,7 +189,9 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 	a->msg.to = calloc((size_t)argc + 1, sizeof *a->msg.to);
 	a->msg.headers = calloc((size_t)argc + 1, sizeof *a->msg.headers);
 	a->msg.attach = calloc((size_t)argc + 1, sizeof *a->msg.attach);
-	if (a->cmds == NULL || a->msg.to == NULL || a->msg.headers == NULL || a->msg.attach == NULL) {
+	a->xclient = calloc((size_t)argc + 1, sizeof *a->xclient);
+	if (a->cmds == NULL || a->msg.to == NULL || a->msg.headers == NULL || a->msg.attach == NULL ||
+	    a->xclient == NULL) {
 		fputs("smtpsh: out of memory\n", err);
 		return false;
 	}
@@ -262,8 +265,8 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 			while (k < STAGE__COUNT && strcasecmp(optarg, stage_names[k]) != 0)
 				k++;
 			if (k == STAGE__COUNT) {
-				fprintf(err, _("smtpsh: --quit-after wants connect, banner, ehlo, tls, auth, mail, "
-				    "rcpt or data, not \"%.40s\"\n"), optarg);
+				fprintf(err, _("smtpsh: --quit-after wants connect, banner, ehlo, tls, xclient, auth, "
+				    "mail, rcpt or data, not \"%.40s\"\n"), optarg);
 				return false;
 			}
 			a->msg.quit_after = (enum seq_stage)k;
@@ -303,6 +306,28 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 			a->error_limit = (unsigned)v;
 			break;
 		}
+		case OPT_PROXY:
+			if (strcmp(optarg, "1") != 0 && strcmp(optarg, "2") != 0) {
+				fprintf(err, _("smtpsh: --proxy wants 1 (the text line) or 2 (binary), not "
+				    "\"%.40s\"\n"), optarg);
+				return false;
+			}
+			a->proxy.version = optarg[0] - '0';
+			break;
+		case OPT_PROXY_SOURCE:
+		case OPT_PROXY_DEST: {
+			struct smtp_error perr;
+			if (proxy_endpoint_parse(optarg, c == OPT_PROXY_SOURCE ? &a->proxy.source :
+			    &a->proxy.dest, &perr) != SMTP_OK) {
+				fprintf(err, "smtpsh: --%s: %s\n", c == OPT_PROXY_SOURCE ? "proxy-source" :
+				    "proxy-dest", perr.msg);
+				return false;
+			}
+			break;
+		}
+		case OPT_XCLIENT: a->xclient[a->nxclient++] = optarg; break;
+		case OPT_STAGE_STATUS: a->stage_status = true; break;
+		case OPT_VERIFY_NAME: a->verify_name = optarg; break;
 		case OPT_LOOKUP: a->lookup = optarg; break;
 		case OPT_AUDIT: a->audit = true; break;
 		case OPT_DOMAIN: a->domain = optarg; break;
@@ -367,6 +392,21 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		return false;
 	if (a->csv && a->json) {
 		fprintf(err, _("smtpsh: --csv and --json: choose one\n"));
+		return false;
+	}
+	if (a->proxy.version == 0 && (a->proxy.source.family != 0 || a->proxy.dest.family != 0)) {
+		fprintf(err, _("smtpsh: --proxy-source and --proxy-dest go with --proxy 1|2\n"));
+		return false;
+	}
+	if (a->proxy.source.family != 0 && a->proxy.dest.family != 0 &&
+	    a->proxy.source.family != a->proxy.dest.family) {
+		fprintf(err, _("smtpsh: --proxy-source and --proxy-dest must both be IPv4 or both "
+		    "IPv6\n"));
+		return false;
+	}
+	if ((a->proxy.version != 0 || a->nxclient > 0) && (a->demo || a->serve != NULL)) {
+		fprintf(err, _("smtpsh: --proxy and --xclient are for a server behind a proxy or "
+		    "trusting this client; the teaching server takes neither\n"));
 		return false;
 	}
 	if (a->serve != NULL && a->demo) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "lookup.h"
+#include "proxy.h"
 #include "smtp_limits.h"
 
 struct smtpsh_option {
@@ -27,7 +28,7 @@ const struct smtpsh_option *options_at(size_t i);
 
 /* The automatic sequence's stages (--quit-after), in order. */
 enum seq_stage {
-	STAGE_NONE = 0, STAGE_CONNECT, STAGE_BANNER, STAGE_EHLO, STAGE_TLS, STAGE_AUTH,
+	STAGE_NONE = 0, STAGE_CONNECT, STAGE_BANNER, STAGE_EHLO, STAGE_TLS, STAGE_XCLIENT, STAGE_AUTH,
 	STAGE_MAIL, STAGE_RCPT, STAGE_DATA,
 	STAGE__COUNT
 };
@@ -76,6 +77,11 @@ struct smtpsh_args {
 	unsigned tls_min;         /* --tls-protocol: TLS_VERSION_1_2 (0) or _1_3 */
 	unsigned timeout_s;
 	bool audit;               /* --audit HOST [PORT] (auditcmd.c) */
+	struct proxy_config proxy;/* --proxy, --proxy-source, --proxy-dest */
+	const char **xclient;     /* --xclient, in order (argc entries allocated) */
+	size_t nxclient;
+	bool stage_status;        /* --stage-status: swaks' per-stage exit statuses */
+	const char *verify_name;  /* --verify-name NAME */
 	/* --lookup and its settings (lookupcmd.c). */
 	const char *lookup;       /* FILE, or NULL */
 	enum lookup_method method;

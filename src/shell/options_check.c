@@ -23,6 +23,7 @@
 #include "mailbox.h"
 #include "mime.h"
 #include "options.h"
+#include "recipe.h"
 
 /* The user's text in a message: cut, and controls shown as "?". */
 static void options_show(char *out, size_t cap, const char *s)
@@ -140,6 +141,15 @@ bool options_check_values(const struct smtpsh_args *a, FILE *err)
 		    "as [192.0.2.1] (RFC 5321 4.1.1.1)");
 	if (a->domain != NULL && !mailbox_domain_ok(a->domain, strlen(a->domain), false))
 		return options_bad(err, "--domain", a->domain, "wants a domain name (RFC 5321 4.1.2)");
+	for (size_t i = 0; i < a->nxclient; i++) {
+		struct smtp_error xerr;
+		if (recipe_xclient_check(a->xclient[i], &xerr) != SMTP_OK)
+			return options_bad(err, "--xclient", a->xclient[i], xerr.msg);
+	}
+	if (a->verify_name != NULL && !mailbox_domain_ok(a->verify_name, strlen(a->verify_name),
+	    true))
+		return options_bad(err, "--verify-name", a->verify_name, "wants an ASCII host name "
+		    "(RFC 6125)");
 	if (a->sni != NULL && !mailbox_domain_ok(a->sni, strlen(a->sni), true))
 		return options_bad(err, "--sni", a->sni, "wants an ASCII host name of at most 255 "
 		    "octets (RFC 6066 3)");

@@ -30,6 +30,8 @@ static const struct smtpsh_option option_table[] = {
 	  "(the default, RFC 8997) or 1.3") },
 	{ "tls-cipher", OPT_TLS_CIPHER, "LIST", N_("OpenSSL cipher list for TLS 1.2 (it then caps "
 	  "the version at 1.2), or TLS 1.3 suites (TLS_AES_128_GCM_SHA256:...)") },
+	{ "verify-name", OPT_VERIFY_NAME, "NAME", N_("check the certificate against NAME (and "
+	  "send it as SNI) when connecting by address or through MX") },
 	{ "cert", OPT_CERT, "FILE", N_("present this client certificate (PEM, chain allowed)") },
 	{ "key", OPT_KEY, "FILE", N_("its private key (PEM, not encrypted; default: in the --cert file)") },
 	{ "password-file", OPT_PASSWORD_FILE, "FILE", N_("the AUTH secret (else SMTPSH_PASSWORD, "
@@ -56,6 +58,15 @@ static const struct smtpsh_option option_table[] = {
 	{ "helo", OPT_HELO, "NAME", N_("our name in HELO/EHLO (a domain or [address]); default: "
 	  "this machine's full name") },
 	{ "ehlo", OPT_HELO, "NAME", N_("the same as --helo") },
+	{ "proxy", OPT_PROXY, "1|2", N_("send a HAProxy PROXY header (version 1 text, 2 binary) "
+	  "before anything else, for a server behind a load balancer") },
+	{ "proxy-source", OPT_PROXY_SOURCE, "ADDR:PORT", N_("the client the PROXY header names "
+	  "(default: this end of the connection)") },
+	{ "proxy-dest", OPT_PROXY_DEST, "ADDR:PORT", N_("the address the PROXY header says was "
+	  "reached (default: the server's end)") },
+	{ "xclient", OPT_XCLIENT, "'ATTR=VALUE ...'", N_("Postfix XCLIENT after the hello (and "
+	  "STARTTLS), then the hello again: NAME, ADDR, PORT, PROTO, HELO, LOGIN, DESTADDR, DESTPORT "
+	  "(repeatable; each one command)") },
 	{ "profile", OPT_PROFILE, "PROFILE", N_("the settings (and host) of [PROFILE] in ~/.config/smtpsh/config") },
 	{ "timing", OPT_TIMING, NULL, N_("show each reply's latency (JSON: elapsed_ms)") },
 	{ "lmtp", OPT_LMTP, NULL, N_("speak LMTP (RFC 2033): LHLO, one reply per recipient") },
@@ -69,8 +80,11 @@ static const struct smtpsh_option option_table[] = {
 	{ "orcpt", OPT_ORCPT, NULL, N_("DSN: ORCPT=rfc822;ADDR on each RCPT") },
 	{ "requiretls", OPT_REQUIRETLS, NULL, N_("REQUIRETLS on MAIL (RFC 8689; needs TLS)") },
 	{ "force", OPT_FORCE, NULL, N_("send a message larger than the server's SIZE limit anyway") },
-	{ "quit-after", OPT_QUIT_AFTER, "STAGE", N_("stop after connect, banner, ehlo, tls, auth, "
-	  "mail, rcpt or data (then QUIT)") },
+	{ "stage-status", OPT_STAGE_STATUS, NULL, N_("exit with the number of the stage that "
+	  "failed, as swaks does (21 banner, 22 hello, 23 MAIL, 24 RCPT, 25 DATA, 26 the message, "
+	  "27 QUIT, 28 AUTH, 29 TLS, 32 the EHLO after TLS, 33 XCLIENT, 34 the hello after it)") },
+	{ "quit-after", OPT_QUIT_AFTER, "STAGE", N_("stop after connect, banner, ehlo, tls, xclient, "
+	  "auth, mail, rcpt or data (then QUIT)") },
 	{ "tui", OPT_TUI, NULL, N_("the full-screen view: status bar, transcript, state diagram "
 	  "(`view` switches back)") },
 	{ "replay", OPT_REPLAY, "FILE", N_("play a --transcript back offline, with meanings and verdicts") },

@@ -38,7 +38,8 @@ bool pipeline_add(struct shell *sh, const struct verb *v, const char *arg, size_
 		shell_usage_error(sh, N_("DATA must be the last command of a pipeline; end it with }"));
 		return false;
 	}
-	if (v->flags & (VERB_F_STARTS_TLS | VERB_F_SENSITIVE | VERB_F_CHUNK | VERB_F_SWAPS_ROLES) ||
+	if (v->flags & (VERB_F_STARTS_TLS | VERB_F_SENSITIVE | VERB_F_CHUNK | VERB_F_SWAPS_ROLES |
+	    VERB_F_RESTARTS) ||
 	    ((v->flags & VERB_F_BODY) && arglen > 0)) {
 		shell_usage_error(sh, N_("%s cannot be pipelined here (its reply starts another "
 		    "exchange); end the pipeline with } first"), v->name);

@@ -45,6 +45,8 @@ static void view_connected(struct shell *sh, const struct recipe_event *e)
 	struct out_via via = { e->via_domain, e->via_preference, e->via_implicit };
 	out_connected(&sh->out, e->host, e->port, e->address, e->via_domain != NULL ? &via : NULL);
 	shell_transcript_note(sh, "connected to %s port %s (%s)", e->host, e->port, e->address);
+	if (e->text != NULL && !sh->quiet_echo)
+		out_sent(&sh->out, e->text, strlen(e->text));    /* the PROXY header */
 	shell_report_implicit_tls(sh);
 }
 
@@ -113,6 +115,10 @@ static void view_event(void *ctx, const struct recipe_event *e)
 		break;
 	case RECIPE_EV_CHALLENGE:
 		out_challenge(o, e->text, e->len);
+		break;
+	case RECIPE_EV_XCLIENT_AGAIN:
+		out_note(o, N_("XCLIENT accepted: the session starts over as the client named; "
+		    "saying hello again"));
 		break;
 	}
 }
@@ -230,6 +236,10 @@ unsigned shell_tls_timeout_ms(const struct shell *sh)
 
 void shell_tls_options(const struct shell *sh, const char *host, struct tls_options *o)
 {
+	/* --verify-name: the certificate is checked against that name (and it
+	 * goes as SNI), not the address or MX host connected to. */
+	if (host != NULL && sh->tls.verify_name != NULL)
+		host = sh->tls.verify_name;
 	*o = (struct tls_options){ .host = host, .cafile = sh->tls.cafile,
 	    .insecure = sh->tls.insecure, .timeout_ms = shell_tls_timeout_ms(sh),
 	    .sni = sh->tls.sni, .min_version = sh->tls.min, .ciphers = sh->tls.cipher,

@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "dsn.h"
+#include "exit_status.h"
 #include "message.h"
 #include "options.h"
 #include "shell.h"
@@ -234,6 +235,15 @@ static bool send_envelope(struct shell *sh, struct send_state *st, struct sessio
 	return ok && !res->mail_refused;
 }
 
+/* --stage-status: MAIL refused, or no recipient accepted. */
+static void send_stage(struct shell *sh, const struct out_message *res, bool envelope)
+{
+	if (res->mail_refused)
+		shell_stage_failed(sh, STAGE_EXIT_MAIL);
+	else if (envelope && res->naccepted == 0)
+		shell_stage_failed(sh, STAGE_EXIT_RCPT);
+}
+
 void shell_message(struct shell *sh, const struct message_opts *mo)
 {
 	if (mo->from == NULL || mo->nto == 0) {
@@ -277,14 +287,20 @@ void shell_message(struct shell *sh, const struct message_opts *mo)
 	struct session_reply r;
 	session_reply_init(&r);
 	bool whole = mo->quit_after != STAGE_MAIL && mo->quit_after != STAGE_RCPT;
-	if (send_envelope(sh, &st, &r) && st.res->naccepted > 0 && whole) {
+	bool envelope = send_envelope(sh, &st, &r);
+	send_stage(sh, st.res, envelope);
+	if (envelope && st.res->naccepted > 0 && whole) {
 		if (mo->bdat) {
 			send_bdat(sh, &st, &r);
 		} else if (r.reply.code == 354 && session_state(sh->sess) == SMTP_ST_DATA) {
 			unsigned long seq;
 			if (shell_send_body(sh, message_read, st.msg, "the message built", &seq))
 				send_body_replies(sh, &st, seq, &r);
+		} else {
+			shell_stage_failed(sh, STAGE_EXIT_DATA);
 		}
+		if (st.res->nbody_accepted == 0)
+			shell_stage_failed(sh, STAGE_EXIT_BODY);
 	} else if (session_state(sh->sess) == SMTP_ST_DATA) {
 		shell_close(sh, N_("the server said 354 though no recipient was accepted: the "
 		    "connection was closed so that no message is sent to nobody"));

@@ -87,6 +87,10 @@ struct secret_env;
 struct shell_outcome {
 	int worst;                /* enum shell_status, the worst seen */
 	char failed_stage[32];    /* the first stage that went wrong */
+	int stage_exit;           /* --stage-status: the first stage that failed,
+	                           * swaks' number (exit_status.h); 0 none */
+	bool stage_status;        /* --stage-status given */
+	bool stage_done;          /* worst is already in its numbers */
 };
 
 /* Where and how to connect: settings (main.c, fixed after startup). */
@@ -108,6 +112,7 @@ struct shell_tls {
 	bool insecure;            /* --insecure / `set insecure on` */
 	const char *cafile;       /* --cafile */
 	const char *sni;          /* --sni */
+	const char *verify_name;  /* --verify-name: the certificate's name to check */
 	unsigned min;             /* --tls-protocol */
 	const char *cipher;       /* --tls-cipher */
 	const char *cert, *key;   /* --cert, --key */
@@ -256,6 +261,13 @@ int shell_exchange(struct shell *sh, const struct verb *v, const char *line, siz
 void shell_show_arrived(struct shell *sh);
 /* Read and show replies until command `seq` is answered. */
 int shell_collect(struct shell *sh, unsigned long seq, struct session_reply *own);
+/* --stage-status: the automatic sequence's stage `code` failed (the first
+ * one noted decides; exit_status.h's stage table). */
+static inline void shell_stage_failed(struct shell *sh, int code)
+{
+	if (sh->outcome.stage_exit == 0)
+		sh->outcome.stage_exit = code;
+}
 /* A wait was cancelled: decide what the signal means (shell.stop, signal). */
 void shell_cancelled(struct shell *sh, const char *stage);
 /* A step that owed no reply failed (a connect, an MX lookup): said once.
@@ -375,7 +387,12 @@ void shell_auth_response(struct shell *sh, const char *line, size_t len);
 /* Interactive: read responses with echo off while a challenge waits. */
 void shell_auth_interactive(struct shell *sh);
 
-/* sendcmd.c: a test message (MAIL, RCPTs, DATA or BDAT) with its losers. */
+/* xclientcmd.c: XCLIENT with the hello after it; how it ended. */
+enum shell_xclient_end { SHELL_XCLIENT_OK, SHELL_XCLIENT_REFUSED, SHELL_XCLIENT_HELLO_FAILED };
+enum shell_xclient_end shell_xclient(struct shell *sh, const char *arg, size_t arglen);
+
+/* sendcmd.c: a test message (MAIL, RCPTs, DATA or BDAT) with its losers;
+ * a stage that failed is noted for --stage-status (shell_stage_failed). */
 struct message_opts;
 void shell_message(struct shell *sh, const struct message_opts *mo);
 

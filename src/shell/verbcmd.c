@@ -104,6 +104,10 @@ void shell_run_verb(struct shell *sh, const struct verb *v, const char *arg, siz
 		shell_auth(sh, arg, arglen);
 		return;
 	}
+	if (v->flags & VERB_F_RESTARTS) {
+		(void)shell_xclient(sh, arg, arglen);
+		return;
+	}
 	if (v->flags & VERB_F_BODY) {
 		shell_data(sh, arg, arglen);
 		return;

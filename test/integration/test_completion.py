@@ -29,7 +29,7 @@ import unittest
 from harness import SMTPSH
 
 METHODS = ["auto", "vrfy", "expn", "rcpt"]
-STAGES = ["connect", "banner", "ehlo", "tls", "auth", "mail", "rcpt", "data"]
+STAGES = ["connect", "banner", "ehlo", "tls", "xclient", "auth", "mail", "rcpt", "data"]
 MECHS = ["PLAIN", "LOGIN", "CRAM-MD5", "XOAUTH2", "OAUTHBEARER", "SCRAM-SHA-256"]
 FILE_OPTIONS = ["--password-file", "--token-file", "--cafile", "--cert", "--key", "--transcript",
                 "--output", "--resume", "--lookup", "--replay", "--body-file", "--attach"]

@@ -67,11 +67,14 @@ def listening_port(pid):
     return None
 
 
-def wait_banner(port, timeout=20):
+def wait_banner(port, timeout=20, proxy=False):
+    """Wait until the server greets; proxy: it expects a PROXY header first."""
     deadline = time.time() + timeout
     while time.time() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=2) as s:
+                if proxy:
+                    s.sendall(b"PROXY TCP4 127.0.0.1 127.0.0.1 1 25\r\n")
                 if s.recv(512).startswith(b"220"):
                     s.sendall(b"QUIT\r\n")
                     return True
@@ -91,11 +94,13 @@ def _quiet(cmd):
 class Postfix:
     name = "Postfix"
 
-    def __init__(self, extra=""):
+    def __init__(self, extra="", proxy=False):
         # main.cf lines appended to the test configuration (a later
         # setting wins in main.cf): another configuration of the same
-        # instance (test_audit_postfix.py's closed one).
+        # instance (test_audit_postfix.py's closed one).  proxy: the
+        # extra lines make smtpd expect a HAProxy PROXY header first.
         self.extra = extra
+        self.proxy = proxy
 
     def unavailable(self):
         if shutil.which("postfix") is None:
@@ -177,7 +182,7 @@ local_header_rewrite_clients =
                                    "the Postfix master's listening socket")
         except (RuntimeError, ValueError, IndexError) as e:
             raise RuntimeError(f"{why} ({e})")
-        if not wait_banner(self.port):
+        if not wait_banner(self.port, proxy=self.proxy):
             raise RuntimeError(why)
         self.version = subprocess.run(["postconf", "-d", "-h", "mail_version"],
                                       stdout=subprocess.PIPE, text=True).stdout.strip()

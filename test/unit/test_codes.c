@@ -266,7 +266,8 @@ START_TEST(test_meaning_in_context)
 }
 END_TEST
 
-/* Every per-context row is reachable and names its RFC. */
+/* Every per-context row is reachable and names its RFC (XCLIENT's: the
+ * Postfix document that defines it). */
 START_TEST(test_context_table_walk)
 {
 	ck_assert_uint_gt(code_context_count(), 0);
@@ -277,7 +278,9 @@ START_TEST(test_context_table_walk)
 		code_explain_in(c->code, c->context, NULL, buf, sizeof buf, &src);
 		ck_assert_str_eq(buf, c->text);
 		ck_assert_ptr_nonnull(src);
-		ck_assert_msg(strncmp(src, "RFC ", 4) == 0, "source %s", src);
+		ck_assert_msg(strncmp(src, "RFC ", 4) == 0 ||
+		    (c->context == VERB_XCLIENT && strcmp(src, "Postfix XCLIENT_README") == 0),
+		    "source %s", src);
 	}
 	ck_assert_ptr_null(code_context_at(code_context_count()));
 }

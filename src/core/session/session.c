@@ -2,7 +2,8 @@
  * session.c - one client SMTP session (session.h): its life (new, open,
  * close, free), applying each reply's step of RFC 821's diagram (the pure
  * smtp_transition() of transition.c) to the session, and the accessors.
- * Sending is session_send.c's, reading and crediting replies
+ * A PROXY header (proxy.h), when the options ask for one, is the first
+ * write of a connection.  Sending is session_send.c's, reading and crediting replies
  * session_read.c's, the DATA body session_body.c's, STARTTLS starttls.c's.
  *
  * session_set_state() is the only writer of s->state.  A reply that is 600,
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "auth.h"
 #include "clock.h"
@@ -159,6 +161,36 @@ enum smtp_errkind session_open(struct session *s, const char *host, const char *
 	return session_open_at(s, host, NULL, port, err);
 }
 
+/* The PROXY header (proxy.h), the first bytes on the connection: the ends
+ * not given are the socket's own.  A write cut short closes the connection
+ * (session_open_at), like half a command. */
+static enum smtp_errkind session_send_proxy(struct session *s, struct smtp_error *err)
+{
+	const struct proxy_config *pc = s->opt.proxy;
+	struct proxy_endpoint src = pc->source, dst = pc->dest;
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof ss;
+	bool known = true;
+	if (src.family == 0)
+		known = getsockname(s->tr.fd, (struct sockaddr *)&ss, &sl) == 0 &&
+		    proxy_endpoint_from_sockaddr(&ss, sl, &src);
+	sl = sizeof ss;
+	if (known && dst.family == 0)
+		known = getpeername(s->tr.fd, (struct sockaddr *)&ss, &sl) == 0 &&
+		    proxy_endpoint_from_sockaddr(&ss, sl, &dst);
+	if (!known && (pc->source.family != 0 || pc->dest.family != 0))
+		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "PROXY over a unix: socket: give both "
+		    "--proxy-source and --proxy-dest, or neither (PROXY UNKNOWN)");
+	uint8_t buf[PROXY_HEADER_MAX];
+	size_t len;
+	enum smtp_errkind k = proxy_header_build(pc->version, known ? &src : NULL,
+	    known ? &dst : NULL, buf, &len, s->proxy_shown, sizeof s->proxy_shown, err);
+	if (k != SMTP_OK)
+		return k;
+	return transport_write_all(&s->tr, buf, len,
+	    session_deadline(s, SMTP_TIMEOUT_OTHER), NULL, err);
+}
+
 enum smtp_errkind session_open_at(struct session *s, const char *host, const char *address,
     const char *port, struct smtp_error *err)
 {
@@ -197,6 +229,14 @@ enum smtp_errkind session_open_at(struct session *s, const char *host, const cha
 	struct session_owed *g = session_owed_push(s);
 	g->greeting = true;
 	g->deadline_ms = session_deadline(s, SMTP_TIMEOUT_GREETING);
+	s->proxy_shown[0] = '\0';
+	if (s->opt.proxy != NULL && s->opt.proxy->version != 0) {
+		k = session_send_proxy(s, err);
+		if (k != SMTP_OK) {
+			session_end_with(s, SESSION_END_LOCAL);
+			return k;
+		}
+	}
 	if (s->opt.after_connect != NULL) {
 		k = s->opt.after_connect(s->opt.after_connect_ctx, &s->tr, err);
 		if (k != SMTP_OK) {
@@ -353,6 +393,7 @@ const struct ehlo_set *session_extensions(const struct session *s) { return &s->
 const char *session_host(const struct session *s) { return s->host; }
 const char *session_port(const struct session *s) { return s->port; }
 const char *session_peer_address(const struct session *s) { return s->tr.peer_addr; }
+const char *session_proxy_shown(const struct session *s) { return s->proxy_shown; }
 const char *session_helo_domain(const struct session *s) { return s->helo_domain; }
 const char *session_greeting_domain(const struct session *s) { return s->greeting_domain; }
 bool session_tls_active(const struct session *s) { return tls_active(&s->tr); }

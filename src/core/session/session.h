@@ -52,6 +52,7 @@
 
 #include "ehlo.h"
 #include "error.h"
+#include "proxy.h"
 #include "reply.h"
 #include "state.h"
 #include "strbuf.h"
@@ -90,6 +91,10 @@ struct session_options {
 	enum smtp_errkind (*after_connect)(void *ctx, struct transport *t,
 	    struct smtp_error *err);
 	void *after_connect_ctx;
+	/* A PROXY protocol header (proxy.h) to send right after the connect,
+	 * before implicit TLS and the greeting; NULL or version 0: none.  Ends
+	 * not given are the connection's own (getsockname, getpeername). */
+	const struct proxy_config *proxy;
 	/* Observer for state changes (logging/teaching); may be NULL. */
 	void (*on_state)(void *ctx, enum smtp_state from, enum smtp_state to);
 	void *on_state_ctx;
@@ -259,6 +264,8 @@ const struct ehlo_set *session_extensions(const struct session *s);
 const char *session_host(const struct session *s);       /* as typed */
 const char *session_port(const struct session *s);       /* "" for unix: */
 const char *session_peer_address(const struct session *s);
+/* The PROXY header sent on this connection, as it may be shown; "" none. */
+const char *session_proxy_shown(const struct session *s);
 const char *session_helo_domain(const struct session *s); /* last HELO/EHLO argument */
 /* The 220 greeting's domain when it is a host name (ehlo_domain_word), else "". */
 const char *session_greeting_domain(const struct session *s);

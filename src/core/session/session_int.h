@@ -71,6 +71,7 @@ struct session {
 	int last_code;                 /* the last trusted reply's code */
 	char last_command[16];         /* and the verb it answered */
 	enum session_end end;
+	char proxy_shown[PROXY_SHOWN_MAX];  /* the PROXY header sent, shown; "" none */
 };
 
 /* session.c */

@@ -2,7 +2,7 @@
  * completion_args.c - what each option's argument completes to, by the
  * argument's name in the option table (options.c): FILE and RESULTS are
  * file names, PROFILE a profile, METHOD, STAGE, MECH, VERSION, VERB, WHEN
- * and FULL|HDRS one of the values their own tables accept (the lookup
+ * FULL|HDRS and 1|2 (the PROXY versions) one of the values they accept (the lookup
  * methods, the --quit-after stages, the AUTH mechanisms, the TLS versions,
  * the verbs, the DSN keywords); the rest are free values.  An argument
  * name missing here stops the build (completion_write), so every option
@@ -38,6 +38,12 @@ static const char *word_verb(size_t i)
 	return i < verb_count() ? verb_at(i)->name : NULL;
 }
 
+static const char *word_proxy(size_t i)
+{
+	static const char *const versions[] = { "1", "2" };
+	return i < 2 ? versions[i] : NULL;
+}
+
 static const struct {
 	const char *arg;               /* as the option table names it */
 	struct completion_arg what;
@@ -52,6 +58,7 @@ static const struct {
 	{ "VERB", { COMPLETE_WORDS, word_verb } },
 	{ "WHEN", { COMPLETE_WORDS, dsn_notify_word } },
 	{ "FULL|HDRS", { COMPLETE_WORDS, dsn_ret_word } },
+	{ "1|2", { COMPLETE_WORDS, word_proxy } },
 	/* Free values: a command, numbers, addresses, names, text. */
 	{ "CMD", { COMPLETE_NONE, NULL } },
 	{ "SECS", { COMPLETE_NONE, NULL } },
@@ -66,6 +73,8 @@ static const struct {
 	{ "N[/s|/m]", { COMPLETE_NONE, NULL } },
 	{ "N", { COMPLETE_NONE, NULL } },
 	{ "[ADDR:]PORT", { COMPLETE_NONE, NULL } },
+	{ "ADDR:PORT", { COMPLETE_NONE, NULL } },
+	{ "'ATTR=VALUE ...'", { COMPLETE_NONE, NULL } },
 };
 
 bool completion_arg_of(const struct smtpsh_option *o, struct completion_arg *out, FILE *err)
