@@ -10,6 +10,7 @@
 #include <openssl/bio.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/pem.h>
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
@@ -35,6 +36,7 @@
 	X(GENERAL_NAMES_free) \
 	X(OPENSSL_sk_num) \
 	X(OPENSSL_sk_value) \
+	X(PEM_write_bio_X509) \
 	X(PKCS5_PBKDF2_HMAC) \
 	X(RAND_bytes) \
 	X(SSL_CIPHER_get_name) \
@@ -114,6 +116,7 @@ extern struct libs_openssl_table libs_openssl;
 #define GENERAL_NAMES_free (libs_openssl.GENERAL_NAMES_free)
 #define OPENSSL_sk_num (libs_openssl.OPENSSL_sk_num)
 #define OPENSSL_sk_value (libs_openssl.OPENSSL_sk_value)
+#define PEM_write_bio_X509 (libs_openssl.PEM_write_bio_X509)
 #define PKCS5_PBKDF2_HMAC (libs_openssl.PKCS5_PBKDF2_HMAC)
 #define RAND_bytes (libs_openssl.RAND_bytes)
 #define SSL_CIPHER_get_name (libs_openssl.SSL_CIPHER_get_name)

@@ -370,6 +370,9 @@ void shell_body_abandon(struct shell *sh, const char *why);
 /* tlscmd.c */
 void shell_starttls(struct shell *sh);
 void shell_tls_show(struct shell *sh);
+/* `tls` and `tls --save FILE`. */
+struct tokens;
+void shell_tls_command(struct shell *sh, const struct tokens *t);
 
 /* authcmd.c */
 /* The secrets masked in server text between AUTH exchanges: those held

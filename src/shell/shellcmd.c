@@ -163,7 +163,7 @@ static void cmd_tour(const struct shell_call *call)
 
 static void cmd_tls(const struct shell_call *call)
 {
-	shell_tls_show(call->sh);
+	shell_tls_command(call->sh, call->t);
 }
 
 static const struct shell_cmd shell_cmds[] = {
@@ -188,7 +188,8 @@ static const struct shell_cmd shell_cmds[] = {
 	  "in between in one write (RFC 2920) and match every reply"), cmd_pipeline },
 	{ "mx", "mx DOMAIN", N_("the domain's MX hosts, preferences and addresses, in the order "
 	  "they are tried (RFC 5321 5.1, null MX RFC 7505)"), cmd_mx },
-	{ "tls", "tls", N_("the TLS version, cipher, certificate and verification result"), cmd_tls },
+	{ "tls", "tls [--save FILE]", N_("the TLS version, cipher, certificate and verification "
+	  "result; --save: the server's certificates to FILE as PEM"), cmd_tls },
 	{ "tour", "tour [next|off]", N_("--demo: the guided tour of RFC 821, step by step (again, do "
 	  "the step for me, or stop)"), cmd_tour },
 	{ "view", "view", N_("switch between line mode and the full-screen view (status, transcript, "

@@ -3,14 +3,17 @@
  * smtpsh notices first (not advertised, a second STARTTLS refused), then
  * the connection recipe's handshake step (recipe.h: the bytes discarded
  * after the 220, STARTTLS injection, RFC 3207 5; the verification result;
- * EHLO again, RFC 3207 4.2), shown by recipe_view.c.  Implicit TLS at
- * connect is connect.c's.
+ * EHLO again, RFC 3207 4.2), shown by recipe_view.c; `tls` shows what the
+ * handshake found and `tls --save FILE` writes the server's chain as PEM.
+ * Implicit TLS at connect is connect.c's.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "shell.h"
 #include "smtp_limits.h"
+#include "tokenize.h"
 
 void shell_starttls(struct shell *sh)
 {
@@ -62,6 +65,51 @@ void shell_starttls(struct shell *sh)
 		shell_fail(sh, shook ? "ehlo" : "tls", &err);
 	else if (k == SMTP_OK)
 		shell_maybe_stop_code(sh, v.last_code);
+}
+
+/* `tls --save FILE`: the chain as the server sent it, PEM, leaf first
+ * (swaks' --tls-get-peer-cert), from the live TLS connection. */
+static void shell_tls_save(struct shell *sh, const char *path)
+{
+	struct strbuf pem;
+	strbuf_init(&pem, 1024 * 1024);
+	size_t count = 0;
+	struct smtp_error err;
+	enum smtp_errkind k = !session_is_open(sh->sess) ?
+	    smtp_error_set(&err, SMTP_ERR_STATE, 0, "not connected: tls --save needs the TLS "
+	    "connection the certificates came on") :
+	    session_tls_chain_pem(sh->sess, &pem, &count, &err);
+	FILE *f = NULL;
+	if (k == SMTP_OK && (f = fopen(path, "w")) == NULL)
+		k = smtp_error_set(&err, SMTP_ERR_FILE, errno, "cannot write %.200s: %s", path,
+		    strerror(errno));
+	if (f != NULL) {
+		bool ok = fwrite(pem.data, 1, pem.len, f) == pem.len;
+		if (fclose(f) != 0 || !ok)
+			k = smtp_error_set(&err, SMTP_ERR_FILE, errno, "cannot write %.200s: %s", path,
+			    strerror(errno));
+	}
+	strbuf_free(&pem);
+	if (k != SMTP_OK) {
+		shell_fail(sh, "tls", &err);
+		return;
+	}
+	out_note(&sh->out, P_("saved %zu certificate, as PEM, to %s",
+	    "saved %zu certificates, as PEM, leaf first, to %s", count), count, path);
+}
+
+void shell_tls_command(struct shell *sh, const struct tokens *t)
+{
+	if (t->count == 3 && strcmp(t->word[1], "--save") == 0) {
+		shell_tls_save(sh, t->word[2]);
+		return;
+	}
+	if (t->count != 1) {
+		shell_usage_error(sh, N_("tls shows the TLS session; tls --save FILE writes the "
+		    "server's certificates to FILE as PEM"));
+		return;
+	}
+	shell_tls_show(sh);
 }
 
 void shell_tls_show(struct shell *sh)

@@ -345,6 +345,27 @@ class VerifyName(unittest.TestCase):
         self.assertNotEqual(r.returncode, 0)
         self.assertIn("mismatch", (r.stdout + r.stderr).decode())
 
+    def test_tls_save_writes_the_chain_as_pem(self):
+        out = os.path.join(self.dir.name, "saved.pem")
+        steps = self.steps()[:6] + [{"expect": "EHLO"}, {"send": "250 fake.test\r\n"}] + QUIT_OK
+        with FakeServer(steps, tls=self.tls) as srv:
+            r = run_smtpsh(["--cafile", self.ca, "--verify-name", "mx.example.test",
+                            "-e", "ehlo x.example", "-e", "starttls", "-e", "tls --save " + out,
+                            "-e", "quit"] + target(srv))
+            srv.stop()
+        self.assertEqual(r.returncode, 0, (r.stdout + r.stderr).decode())
+        self.assertIn("saved 1 certificate", r.stdout.decode())
+        with open(out) as f, open(self.tls[0]) as g:
+            self.assertEqual(f.read().strip(), g.read().strip())
+        # Without TLS: said, nothing written.
+        os.unlink(out)
+        with FakeServer([BANNER] + QUIT_OK) as srv:
+            r = run_smtpsh(["-e", "tls --save " + out, "-e", "quit"] + target(srv))
+            srv.stop()
+        self.assertIn("no TLS on this connection", (r.stdout + r.stderr).decode())
+        self.assertFalse(os.path.exists(out))
+        self.assertEqual(r.returncode, 3)
+
     def test_wrong_name_refused(self):
         with FakeServer(self.steps()[:6], tls=self.tls) as srv:
             r = run_smtpsh(["--cafile", self.ca, "--verify-name", "other.example.test",

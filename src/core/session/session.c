@@ -397,6 +397,11 @@ const char *session_proxy_shown(const struct session *s) { return s->proxy_shown
 const char *session_helo_domain(const struct session *s) { return s->helo_domain; }
 const char *session_greeting_domain(const struct session *s) { return s->greeting_domain; }
 bool session_tls_active(const struct session *s) { return tls_active(&s->tr); }
+enum smtp_errkind session_tls_chain_pem(const struct session *s, struct strbuf *out,
+    size_t *count, struct smtp_error *err)
+{
+	return tls_chain_pem(&s->tr, out, count, err);
+}
 bool session_tls_pending(const struct session *s) { return s->tls_pending; }
 bool session_in_auth(const struct session *s) { return s->in_auth; }
 

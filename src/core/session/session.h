@@ -270,6 +270,9 @@ const char *session_helo_domain(const struct session *s); /* last HELO/EHLO argu
 /* The 220 greeting's domain when it is a host name (ehlo_domain_word), else "". */
 const char *session_greeting_domain(const struct session *s);
 bool session_tls_active(const struct session *s);
+/* The server's certificates on this TLS connection, as PEM (tls.h). */
+enum smtp_errkind session_tls_chain_pem(const struct session *s, struct strbuf *out,
+    size_t *count, struct smtp_error *err);
 bool session_tls_pending(const struct session *s);  /* 220 to STARTTLS read */
 bool session_in_auth(const struct session *s);      /* a challenge awaits its response */
 /* An AUTH line (the command or a response) is still owed its reply -- a

@@ -35,6 +35,7 @@
 
 #include "error.h"
 #include "smtp_limits.h"
+#include "strbuf.h"
 #include "transport.h"
 
 /* Protocol versions, by their wire values (RFC 8446 4.2.1). */
@@ -119,5 +120,9 @@ enum smtp_errkind tls_check_options(const struct tls_options *o, struct smtp_err
 
 /* True when t's reads and writes go through TLS. */
 bool tls_active(const struct transport *t);
+/* The certificates the server sent on this TLS connection, leaf first, as
+ * PEM appended to out; *count how many.  SMTP_ERR_STATE without TLS. */
+enum smtp_errkind tls_chain_pem(const struct transport *t, struct strbuf *out, size_t *count,
+    struct smtp_error *err);
 
 #endif
