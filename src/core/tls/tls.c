@@ -5,7 +5,8 @@
  * RFC 6125 / RFC 7817 (name checks, done by OpenSSL's X509_VERIFY_PARAM),
  * RFC 6066 section 3 (SNI), RFC 8997 (TLS 1.2 minimum).
  *
- * The certificate summary and the verification record are tls_cert.c's.
+ * The certificate summary and the verification record are tls_cert.c's;
+ * the chain as PEM (tls --save) is written here, from the live connection.
  *
  * Ownership: tls_start() allocates one struct tls_state (SSL_CTX, SSL and
  * the layer below), stores it in t->tls and swaps t->ops; the TLS close op
@@ -23,6 +24,7 @@
 #include <strings.h>
 
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -429,4 +431,34 @@ enum smtp_errkind tls_start(struct transport *t, const struct tls_options *o,
 		    "(--insecure to probe anyway)", in->verify_text);
 	}
 	return SMTP_OK;
+}
+
+enum smtp_errkind tls_chain_pem(const struct transport *t, struct strbuf *out, size_t *count,
+    struct smtp_error *err)
+{
+	*count = 0;
+	if (!tls_active(t))
+		return smtp_error_set(err, SMTP_ERR_STATE, 0, "no TLS on this connection now");
+	const struct tls_state *st = t->tls;
+	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(st->ssl);
+	int n = chain != NULL ? sk_X509_num(chain) : 0;
+	if (n == 0)
+		return smtp_error_set(err, SMTP_ERR_STATE, 0, "the server sent no certificate");
+	BIO *bio = BIO_new(BIO_s_mem());
+	if (bio == NULL)
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	enum smtp_errkind k = SMTP_OK;
+	for (int i = 0; i < n && k == SMTP_OK; i++) {
+		if (PEM_write_bio_X509(bio, sk_X509_value(chain, i)) != 1)
+			k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "cannot write certificate %d as PEM",
+			    i + 1);
+		else
+			(*count)++;
+	}
+	char *data = NULL;
+	long len = BIO_get_mem_data(bio, &data);
+	if (k == SMTP_OK && (len <= 0 || strbuf_append(out, data, (size_t)len) != SMTP_OK))
+		k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "the chain does not fit in memory");
+	BIO_free(bio);
+	return k;
 }

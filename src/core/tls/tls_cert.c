@@ -3,8 +3,7 @@
  * (tls.h's struct tls_info): the verify callback that records every failed
  * check instead of stopping at the first, the failures in words, and each
  * certificate of the chain as sent -- subject, issuer, names, dates, days
- * left, SHA-256 fingerprint -- as text; and the chain as PEM, for
- * `tls --save`.
+ * left, SHA-256 fingerprint -- as text.
  *
  * Certificate text is untrusted and kept as it came (UTF-8 unescaped by
  * OpenSSL, cut to fit): the sinks escape it, once (escape.h).
@@ -15,7 +14,6 @@
 #include <time.h>
 
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
@@ -296,34 +294,4 @@ void tls_fill_info(struct tls_state *st, struct tls_info *in)
 	in->failures = st->failures;
 	in->verified = st->failures == 0;
 	describe_failures(st, in, ahead);
-}
-
-enum smtp_errkind tls_chain_pem(const struct transport *t, struct strbuf *out, size_t *count,
-    struct smtp_error *err)
-{
-	*count = 0;
-	if (!tls_active(t))
-		return smtp_error_set(err, SMTP_ERR_STATE, 0, "no TLS on this connection now");
-	const struct tls_state *st = t->tls;
-	STACK_OF(X509) *chain = SSL_get_peer_cert_chain(st->ssl);
-	int n = chain != NULL ? sk_X509_num(chain) : 0;
-	if (n == 0)
-		return smtp_error_set(err, SMTP_ERR_STATE, 0, "the server sent no certificate");
-	BIO *bio = BIO_new(BIO_s_mem());
-	if (bio == NULL)
-		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
-	enum smtp_errkind k = SMTP_OK;
-	for (int i = 0; i < n && k == SMTP_OK; i++) {
-		if (PEM_write_bio_X509(bio, sk_X509_value(chain, i)) != 1)
-			k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "cannot write certificate %d as PEM",
-			    i + 1);
-		else
-			(*count)++;
-	}
-	char *data = NULL;
-	long len = BIO_get_mem_data(bio, &data);
-	if (k == SMTP_OK && (len <= 0 || strbuf_append(out, data, (size_t)len) != SMTP_OK))
-		k = smtp_error_set(err, SMTP_ERR_NOMEM, 0, "the chain does not fit in memory");
-	BIO_free(bio);
-	return k;
 }
