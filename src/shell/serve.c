@@ -190,10 +190,10 @@ int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_li
 		return SHELL_EXIT_LOCAL;
 	}
 	signals_install();
-	char cert[4096];
-	serve_write_cert(srv, cert, sizeof cert);
 	fprintf(stderr, "smtpsh: teaching server listening on %s port %s (Ctrl-C stops it)\n",
 	    demo_server_host(srv), demo_server_port(srv));
+	char cert[4096];
+	serve_write_cert(srv, cert, sizeof cert);
 	if (cert[0] != '\0')
 		fprintf(stderr, "smtpsh: STARTTLS certificate (students: --cafile %s)\n", cert);
 	enum smtp_errkind k = demo_server_run(srv, signals_fd(), &err);
