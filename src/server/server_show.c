@@ -50,5 +50,8 @@ const char *demo_server_guide(void)
 	    "  mail from:<a@b> FOO=1 555   send/soml/saml alice, then terminal alice\n"
 	    "After mail a@c.example:  rcpt busy 450   rcpt full 452   rcpt crash 451\n"
 	    "  rcpt quota or rcpt spamtrap, then data: 552 or 554 after the body\n"
-	    "TURN: helo client.example, then turn: the server sends you its queued mail.\n");
+	    "TURN: helo client.example, then turn: the server sends you its queued mail.\n"
+	    "STARTTLS and AUTH (users alice/wonderland, bob/builder), after helo c.example:\n"
+	    "  raw AUTH PLAIN 538   rcpt vault 530 (after mail)   starttls 220, then:\n"
+	    "  auth plain alice 235   auth plain bob 535   raw AUTH X 504   raw STARTTLS 503\n");
 }

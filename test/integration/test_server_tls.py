@@ -282,6 +282,13 @@ class DemoClient(unittest.TestCase):
         self.assertEqual(codes, [220, 250, 220, 250, 235, 250, 250, 221], p.stderr)
         self.assertEqual(p.returncode, 0, p.stderr)
 
+    def test_454_recipe_under_demo(self):
+        """docs/teaching-server.md's recipe: an OpenSSL that is not there."""
+        p = run_smtpsh(["--demo", "--json", "-e", "ehlo c.example", "-e", "starttls"],
+                       env_extra={"SMTPSH_LIBSSL": "/nonexistent"})
+        got = [(r["code"], r["verdict"]) for r in json_records(p.stdout) if r["type"] == "reply"]
+        self.assertEqual(got[2], (454, "failure"), got)
+
     def test_smtpsh_judges_every_code_as_expected(self):
         """The client's verb tables know each reply the server gives here:
         no verdict "unexpected"."""
