@@ -183,7 +183,7 @@ static bool srv_tls_step(struct demo_server *d, struct srv_conn *c)
 	int rc = srv_tls_handshake(c);
 	c->last_io_ms = srv_now_ms();
 	if (rc == 1)
-		srv_conn_tls_done(c);
+		srv_conn_tls_done(&d->srv, c);
 	return rc >= 0;
 }
 

@@ -23,9 +23,10 @@
 
 /* One event of the teaching server, for --serve's log (the teacher's
  * view): a client connected, sent a command (or ended a message body with
- * "."), was refused before a session, or left. */
+ * "."), finished a STARTTLS handshake (the session is back at the
+ * greeting), was refused before a session, or left. */
 enum server_event_kind {
-	SERVER_EV_CONNECT, SERVER_EV_COMMAND, SERVER_EV_REFUSED, SERVER_EV_CLOSE,
+	SERVER_EV_CONNECT, SERVER_EV_COMMAND, SERVER_EV_TLS, SERVER_EV_REFUSED, SERVER_EV_CLOSE,
 };
 struct server_event {
 	enum server_event_kind kind;
@@ -33,7 +34,9 @@ struct server_event {
 	const char *peer;            /* the client's address, numeric */
 	const char *helo;            /* its HELO/EHLO name so far ("" none) */
 	const char *line;            /* COMMAND: the line as received (untrusted
-	                              * bytes); REFUSED: why; NULL otherwise */
+	                              * bytes; AUTH's secrets replaced); REFUSED:
+	                              * why; TLS: the version ("TLSv1.3"); NULL
+	                              * otherwise */
 	size_t len;
 	int code;                    /* the last reply's code (0: none) */
 	enum smtp_state state;       /* where the session stands after it */

@@ -134,7 +134,7 @@ static void srv_tell_secret(struct srv *s, struct srv_conn *c, const char *line,
 	strbuf_free(&shown);
 }
 
-void srv_conn_tls_done(struct srv_conn *c)
+void srv_conn_tls_done(struct srv *s, struct srv_conn *c)
 {
 	srv_reset_transaction(c);
 	c->helo[0] = '\0';
@@ -145,6 +145,8 @@ void srv_conn_tls_done(struct srv_conn *c)
 	c->progress_ms = srv_now_ms();
 	linebuf_reset(&c->line);
 	srv_set_state(c, SMTP_ST_GREETED);
+	const char *v = srv_tls_version(c);
+	srv_tell(s, c, SERVER_EV_TLS, v, strlen(v));
 }
 
 size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t len)

@@ -292,7 +292,7 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 
 /* After the handshake: the session starts again from the greeting (RFC
  * 3207 4.2): no HELO, no transaction, not authenticated. */
-void srv_conn_tls_done(struct srv_conn *c);
+void srv_conn_tls_done(struct srv *s, struct srv_conn *c);
 
 /* server_auth.c */
 /* AUTH's handler (server_cmd.c's table), and each response line of the
@@ -317,6 +317,8 @@ int srv_tls_handshake(struct srv_conn *c);
 /* As recv/send on a non-blocking socket: -1 with EAGAIN to wait. */
 ssize_t srv_tls_recv(struct srv_conn *c, void *buf, size_t cap);
 ssize_t srv_tls_send(struct srv_conn *c, const void *buf, size_t len);
+/* The protocol agreed ("TLSv1.3"). */
+const char *srv_tls_version(const struct srv_conn *c);
 /* Bytes decrypted and not yet read (poll does not see them). */
 bool srv_tls_pending(const struct srv_conn *c);
 void srv_tls_conn_free(struct srv_conn *c);

@@ -236,6 +236,11 @@ ssize_t srv_tls_send(struct srv_conn *c, const void *buf, size_t len)
 	return -1;
 }
 
+const char *srv_tls_version(const struct srv_conn *c)
+{
+	return c->ssl != NULL ? SSL_get_version(c->ssl) : "";
+}
+
 bool srv_tls_pending(const struct srv_conn *c)
 {
 	return c->tls == SRV_TLS_ON && SSL_pending(c->ssl) > 0;

@@ -57,7 +57,7 @@ struct serve_log {
 
 static const char *const serve_event_names[] = {
 	[SERVER_EV_CONNECT] = "connect", [SERVER_EV_COMMAND] = "command",
-	[SERVER_EV_REFUSED] = "refused", [SERVER_EV_CLOSE] = "left",
+	[SERVER_EV_TLS] = "tls", [SERVER_EV_REFUSED] = "refused", [SERVER_EV_CLOSE] = "left",
 };
 _Static_assert(sizeof serve_event_names / sizeof serve_event_names[0] == SERVER_EV_CLOSE + 1,
     "a name for every server event");
@@ -116,6 +116,11 @@ static void serve_log_event(void *ctx, const struct server_event *e)
 		    smtp_state_name(e->state));
 		if (e->errors > 0)
 			(void)strbuf_appendf(&sb, ", %u error%s", e->errors, e->errors == 1 ? "" : "s");
+		break;
+	case SERVER_EV_TLS:
+		(void)strbuf_appendf(&sb, " TLS on (");
+		(void)escape_terminal(&sb, e->line, e->len);
+		(void)strbuf_appendf(&sb, ") -> %s: EHLO again", smtp_state_name(e->state));
 		break;
 	case SERVER_EV_REFUSED:
 		(void)strbuf_appendf(&sb, " refused -> 421: ");

@@ -228,6 +228,9 @@ class ServerTlsLog(unittest.TestCase):
         for secret in ("wonderland", "builder", b64("\0alice\0wonderland"), b64("builder"),
                        b64("bob")):
             self.assertNotIn(secret, log)
+        # The handshake is an event of its own: the session is back at the greeting.
+        self.assertRegex(log, r"#1 127\.0\.0\.1 \(class\.example\) STARTTLS -> 220")
+        self.assertRegex(log, r"#1 127\.0\.0\.1 TLS on \(TLSv1\.[23]\) -> greeted: EHLO again")
         self.assertRegex(log, r"AUTH PLAIN <secret> -> 235")
         self.assertRegex(log, r"AUTH LOGIN <secret> -> 334")
         self.assertRegex(log, r"<secret> -> 235")
