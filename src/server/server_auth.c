@@ -179,9 +179,8 @@ static void srv_auth_decode(struct srv_conn *c, const char *b64, size_t len)
 	libs_wipe(dec, sizeof dec);
 }
 
-void srv_auth_line(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut)
+void srv_auth_line(struct srv_conn *c, const char *line, size_t len, size_t cut)
 {
-	(void)s;
 	if (len == 1 && line[0] == '*') {          /* RFC 4954 4: the client cancels */
 		srv_auth_cancel(c, "Authentication cancelled (\"*\", RFC 4954 4)");
 		return;

@@ -172,7 +172,7 @@ size_t srv_conn_input(struct srv *s, struct srv_conn *c, const char *in, size_t 
 			if (c->state != SMTP_ST_DATA)      /* the "." that ends it */
 				srv_tell(s, c, SERVER_EV_COMMAND, c->line.data, c->line.len);
 		} else if (c->auth != SRV_AUTH_NONE) {
-			srv_auth_line(s, c, c->line.data, c->line.len, c->line.cut);
+			srv_auth_line(c, c->line.data, c->line.len, c->line.cut);
 			srv_tell_secret(s, c, c->line.data, c->line.len);
 		} else {
 			srv_command(s, c, c->line.data, c->line.len, c->line.cut);

@@ -298,7 +298,7 @@ void srv_conn_tls_done(struct srv *s, struct srv_conn *c);
 /* AUTH's handler (server_cmd.c's table), and each response line of the
  * exchange it starts (c->auth != SRV_AUTH_NONE). */
 void srv_cmd_auth(const struct srv_cmd *cmd);
-void srv_auth_line(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut);
+void srv_auth_line(struct srv_conn *c, const char *line, size_t len, size_t cut);
 /* The mechanisms, as EHLO lists them. */
 #define SRV_AUTH_MECHS "PLAIN LOGIN CRAM-MD5"
 
