@@ -212,7 +212,7 @@ void srv_cmd_auth(const struct srv_cmd *cmd)
 	enum auth_mech m;
 	if (!auth_mech_parse(mech, &m) || mlen >= sizeof mech ||
 	    (m != AUTH_MECH_PLAIN && m != AUTH_MECH_LOGIN && m != AUTH_MECH_CRAM_MD5)) {
-		srv_reply_stdf(c, 504, " (AUTH %s: this server offers %s)", mech, SRV_AUTH_MECHS);
+		srv_reply_std_in(c, 504, VERB_AUTH, " (%s; this server offers %s)", mech, SRV_AUTH_MECHS);
 		return;
 	}
 	if (m == AUTH_MECH_CRAM_MD5) {
