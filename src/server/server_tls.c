@@ -1,7 +1,7 @@
 /*
  * server_tls.c - the teaching server's TLS (RFC 3207 STARTTLS, server
- * side): a throw-away self-signed certificate (EC P-256, valid a week from
- * an hour ago) made in memory the first time it is needed -- the first
+ * side): a throw-away self-signed certificate (EC P-256, valid from an
+ * hour ago to a week and an hour from now: "7 days left") made in memory the first time it is needed -- the first
  * STARTTLS, or --serve's start, or the --demo shell asking for it to trust
  * it -- named for the server's hostname with 127.0.0.1 and ::1 as IP SANs;
  * the SSL_CTX that serves it (TLS 1.2 at least, RFC 8996/8997); and a
@@ -58,7 +58,7 @@ static X509 *srv_tls_make_cert(struct srv_tls *t, const char *host, EVP_PKEY **k
 	bool ok = key != NULL && x != NULL && X509_set_version(x, 2) == 1 &&
 	    ASN1_INTEGER_set(X509_get_serialNumber(x), serial) == 1 &&
 	    X509_gmtime_adj(X509_getm_notBefore(x), -3600) != NULL &&
-	    X509_gmtime_adj(X509_getm_notAfter(x), 86400L * SRV_CERT_DAYS) != NULL &&
+	    X509_gmtime_adj(X509_getm_notAfter(x), 86400L * SRV_CERT_DAYS + 3600) != NULL &&
 	    X509_set_pubkey(x, key) == 1 &&
 	    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "O", MBSTRING_ASC,
 	        (const unsigned char *)"smtpsh teaching server (throw-away)", -1, -1, 0) == 1 &&
