@@ -114,6 +114,7 @@ static const struct code_context_info code_context_table[] = {
 	{ 454, VERB_AUTH, N_("Temporary authentication failure"), "RFC 4954 6" },
 	{ 503, VERB_AUTH, N_("Bad sequence of commands: already authenticated, or inside "
 	  "a mail transaction"), "RFC 4954 4" },
+	{ 504, VERB_AUTH, N_("Unrecognized authentication type"), "RFC 4954 4" },
 	{ 553, VERB_VRFY, N_("User ambiguous"), "RFC 821 3.3" },
 	{ 220, VERB_XCLIENT, N_("The session starts again as the client named: EHLO next"),
 	  "Postfix XCLIENT_README" },

@@ -5,7 +5,8 @@
  * seed) for the fourteen RFC 821 commands, widened with the codes RFC 5321
  * 4.3.2 adds (252 to VRFY/EXPN, 455/555 for parameters, 450/550 after the
  * body, 503 for sequence errors); EHLO from RFC 5321, STARTTLS from RFC 3207,
- * AUTH from RFC 4954.  Where RFC 5321 lumps failures and errors together,
+ * AUTH from RFC 4954 (whose 530, "Authentication required", MAIL and
+ * RCPT may get too: RFC 4954 6).  Where RFC 5321 lumps failures and errors together,
  * failures of the requested action (mailbox, storage, policy) are F and
  * complaints about the command itself (syntax, sequence, not implemented)
  * are E, as RFC 821 draws the line.  421 is an error for every verb.
@@ -47,7 +48,7 @@ static const struct verb verb_table[] = {
 	  N_("Start a mail transaction from ADDR (none: the null sender <>)"),
 	  "RFC 821 4.1.1; RFC 5321 4.1.1.2", READY_ONLY, SMTP_ST_MAIL,
 	  SMTP_TIMEOUT_MAIL, VERB_F_RFC821 | VERB_F_OPENS_MAIL,
-	  { 250 }, { 0 }, { 552, 451, 452, 550, 553, 455 },
+	  { 250 }, { 0 }, { 552, 451, 452, 550, 553, 455, 530 },
 	  { 500, 501, 503, 555, 421 },
 	  .syntax = "MAIL FROM:<reverse-path> [<mail-parameters>]" },
 	[VERB_RCPT] = { VERB_RCPT, "RCPT", "TO:", VERB_ARG_REQUIRED,
@@ -56,7 +57,7 @@ static const struct verb verb_table[] = {
 	  "RFC 821 4.1.1; RFC 5321 4.1.1.3",
 	  SMTP_ST_BIT(SMTP_ST_MAIL) | SMTP_ST_BIT(SMTP_ST_RCPT), SMTP_ST_RCPT,
 	  SMTP_TIMEOUT_RCPT, VERB_F_RFC821 | VERB_F_RECIPIENT,
-	  { 250, 251 }, { 0 }, { 550, 551, 552, 553, 450, 451, 452, 455, 554 },
+	  { 250, 251 }, { 0 }, { 550, 551, 552, 553, 450, 451, 452, 455, 554, 530 },
 	  { 500, 501, 503, 555, 421 },
 	  .syntax = "RCPT TO:<forward-path> [<rcpt-parameters>]" },
 	[VERB_DATA] = { VERB_DATA, "DATA", NULL, VERB_ARG_NONE, "data [FILE]",

@@ -34,6 +34,7 @@ static const struct demo_entry demo_table[] = {
 	{ "crash", DEMO_LOCALERR, "Local Error", NULL, false },
 	{ "spamtrap", DEMO_REJECT, "Spam Trap", NULL, false },
 	{ "shutdown", DEMO_SHUTDOWN, "Shutdown Switch", NULL, false },
+	{ "vault", DEMO_PRIVATE, "Private Vault", NULL, false },
 };
 
 #define DEMO_NENTRIES (sizeof demo_table / sizeof demo_table[0])
@@ -87,7 +88,7 @@ int demo_dir_init(struct demo_dir *d, struct srv_mem *mem)
 	for (size_t i = 0; i < DEMO_NENTRIES; i++) {
 		const struct demo_entry *e = &demo_table[i];
 		if (e->kind == DEMO_USER || e->kind == DEMO_MOVED || e->kind == DEMO_QUOTA ||
-		    e->kind == DEMO_REJECT)
+		    e->kind == DEMO_REJECT || e->kind == DEMO_PRIVATE)
 			snprintf(d->boxes[d->nboxes++].owner, DEMO_NAME_MAX, "%s", e->name);
 		if (e->logged_in)
 			snprintf(d->terminals[d->nterminals++].owner, DEMO_NAME_MAX, "%s", e->name);

@@ -39,6 +39,8 @@ enum demo_kind {
 	DEMO_LOCALERR,    /* 451 local error in processing */
 	DEMO_REJECT,      /* accepted, then 554 at the end of DATA */
 	DEMO_SHUTDOWN,    /* 421: the server closes the connection */
+	DEMO_PRIVATE,     /* a mailbox for signed-in senders only: 530 before
+	                   * AUTH (RFC 4954 6), then like DEMO_USER */
 };
 
 struct demo_entry {

@@ -7,8 +7,10 @@
  * limits with 421 (server_int.h: idle, RFC 5321 4.5.3.2.7, shortened for
  * teaching; a deadline per line; a grace period for a closing client that
  * does not read), and accept enforces the per-address cap and makes room
- * for a newcomer when every slot is taken.  Also the thread wrapper for
- * --demo, the inspection calls and the --demo guide.
+ * for a newcomer when every slot is taken.  STARTTLS's handshake runs in
+ * the same loop (server_tls.c): polled for what it waits for, under the
+ * line deadline.  Also the thread wrapper for --demo (the inspection
+ * calls and the guide are server_show.c's).
  *
  * Errors are returned as values; nothing is printed.
  */
@@ -24,18 +26,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "i18n.h"
 #include "server_int.h"
-struct demo_server {
-	struct srv srv;
-	int listen_fd;
-	char host[64];
-	char port[16];
-	struct srv_conn *conns;      /* cfg.max_clients slots; fd -1 = free */
-	pthread_t thread;
-	bool thread_running;
-	int stop_pipe[2];
-};
 
 void srv_apply_defaults(struct server_config *cfg, char *hostname, size_t cap, bool teaching)
 {
@@ -79,7 +70,12 @@ enum smtp_errkind demo_server_create(struct demo_server **out,
 	d->srv.cfg = *cfg;
 	srv_apply_defaults(&d->srv.cfg, d->srv.hostname, sizeof d->srv.hostname, true);
 	srv_mem_init(&d->srv.mem, d->srv.cfg.max_memory_bytes);
+	if (srv_tls_init(&d->srv.tls) != 0) {
+		free(d);
+		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
+	}
 	if (demo_dir_init(&d->srv.dir, &d->srv.mem) != 0) {
+		srv_tls_free(&d->srv.tls);
 		free(d);
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
 	}
@@ -156,7 +152,9 @@ static void srv_close_conn(struct demo_server *d, struct srv_conn *c)
 static bool srv_flush(struct srv_conn *c)
 {
 	while (c->outpos < c->out.len) {
-		ssize_t n = send(c->fd, c->out.data + c->outpos, c->out.len - c->outpos,
+		ssize_t n = c->tls == SRV_TLS_ON ?
+		    srv_tls_send(c, c->out.data + c->outpos, c->out.len - c->outpos) :
+		    send(c->fd, c->out.data + c->outpos, c->out.len - c->outpos,
 		    MSG_NOSIGNAL | MSG_DONTWAIT);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -172,11 +170,31 @@ static bool srv_flush(struct srv_conn *c)
 	return true;
 }
 
+/* The 220 to STARTTLS is written: the handshake starts (a step now, the
+ * rest as the socket allows).  False when the connection must go. */
+static bool srv_tls_step(struct demo_server *d, struct srv_conn *c)
+{
+	if (c->tls == SRV_TLS_FLUSH) {
+		if (c->outpos < c->out.len)
+			return true;
+		if (!srv_tls_conn_begin(&d->srv, c))
+			return false;
+	}
+	int rc = srv_tls_handshake(c);
+	c->last_io_ms = srv_now_ms();
+	if (rc == 1)
+		srv_conn_tls_done(&d->srv, c);
+	return rc >= 0;
+}
+
 /* Read and process.  False when the connection must go. */
 static bool srv_read(struct demo_server *d, struct srv_conn *c)
 {
+	if (c->tls == SRV_TLS_FLUSH || c->tls == SRV_TLS_HANDSHAKE)
+		return srv_tls_step(d, c);
 	char buf[16384];
-	ssize_t n = recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
+	ssize_t n = c->tls == SRV_TLS_ON ? srv_tls_recv(c, buf, sizeof buf) :
+	    recv(c->fd, buf, sizeof buf, MSG_DONTWAIT);
 	if (n == 0)
 		return false;
 	if (n < 0)
@@ -331,8 +349,13 @@ enum smtp_errkind demo_server_run(struct demo_server *d, int stop_fd, struct smt
 			srv_turn_pump(&d->srv, c);
 			srv_conn_charge_out(c);
 			short ev = 0;
-			if (!c->closing && c->out.len - c->outpos < SRV_OUT_PAUSE)
-				ev |= POLLIN;
+			bool reading = !c->closing && c->out.len - c->outpos < SRV_OUT_PAUSE;
+			if (c->tls == SRV_TLS_HANDSHAKE)
+				ev = c->tls_want;          /* what SSL_accept waits for */
+			else if (reading && c->tls != SRV_TLS_FLUSH)
+				ev |= POLLIN;              /* (FLUSH: the 220 first) */
+			if (reading && srv_tls_pending(c))
+				wake = now;                /* decrypted, unread: poll won't tell */
 			if (c->outpos < c->out.len)
 				ev |= POLLOUT;
 			who[n] = c;
@@ -356,18 +379,30 @@ enum smtp_errkind demo_server_run(struct demo_server *d, int stop_fd, struct smt
 			if (re == 0 || c->fd < 0)
 				continue;
 			bool keep = true;
-			if (re & (POLLIN | POLLHUP | POLLERR))
+			if (re & (POLLIN | POLLHUP | POLLERR) ||
+			    (c->tls == SRV_TLS_HANDSHAKE && (re & POLLOUT)))
 				keep = srv_read(d, c);
-			if (keep)
+			if (keep && c->tls != SRV_TLS_HANDSHAKE)
 				keep = srv_flush(c);
+			if (keep && c->tls == SRV_TLS_FLUSH)
+				keep = srv_tls_step(d, c);
 			if (!keep)
 				srv_close_conn(d, c);
 		}
 		/* Replies produced by reads above go out now, not a poll later. */
-		for (unsigned i = 0; i < max; i++)
-			if (d->conns[i].fd >= 0 && d->conns[i].outpos < d->conns[i].out.len &&
-			    !srv_flush(&d->conns[i]))
-				srv_close_conn(d, &d->conns[i]);
+		for (unsigned i = 0; i < max; i++) {
+			struct srv_conn *c = &d->conns[i];
+			if (c->fd < 0 || c->tls == SRV_TLS_HANDSHAKE)
+				continue;
+			bool keep = c->outpos >= c->out.len || srv_flush(c);
+			if (keep && c->tls == SRV_TLS_FLUSH)
+				keep = srv_tls_step(d, c);
+			/* Read what TLS decrypted and poll cannot see. */
+			if (keep && srv_tls_pending(c) && c->out.len - c->outpos < SRV_OUT_PAUSE)
+				keep = srv_read(d, c) && srv_flush(c);
+			if (!keep)
+				srv_close_conn(d, c);
+		}
 	}
 	free(pfd);
 	free(who);
@@ -421,37 +456,6 @@ void demo_server_free(struct demo_server *d)
 		if (d->stop_pipe[i] >= 0)
 			close(d->stop_pipe[i]);
 	demo_dir_free(&d->srv.dir);
+	srv_tls_free(&d->srv.tls);
 	free(d);
-}
-
-enum smtp_errkind demo_server_mailbox(struct demo_server *d, const char *user, struct strbuf *out)
-{
-	if (demo_dump_boxes(&d->srv.dir, user, out, false) == 0)
-		strbuf_appendf(out, "no mailbox %s (mailboxes: alice, bob, postmaster, dave, quota, spamtrap)\n",
-		    user != NULL ? user : "");
-	return SMTP_OK;
-}
-
-enum smtp_errkind demo_server_terminal(struct demo_server *d, const char *user, struct strbuf *out)
-{
-	if (demo_dump_boxes(&d->srv.dir, user, out, true) == 0)
-		strbuf_appendf(out, "no terminal for %s (only alice is logged in)\n", user != NULL ? user : "");
-	return SMTP_OK;
-}
-
-const char *demo_server_guide(void)
-{
-	return N_(
-	    "smtpsh teaching server: a real SMTP server on a private loopback port.\n"
-	    "Try, in order:  ehlo   help   vrfy alice   expn staff   mail you@example.org\n"
-	    "                rcpt alice   rcpt bob   data   (type lines, end with a lone .)\n"
-	    "                mailbox alice   quit\n"
-	    "Every RFC 821 reply on demand (docs/teaching-server.md has the full table):\n"
-	    "  vrfy dave 251 forward   vrfy erin 551 elsewhere   vrfy smith 553 ambiguous\n"
-	    "  vrfy shutdown 421   help status 211   help bogus 504   raw bogus 500\n"
-	    "After helo c.example:  raw MAIL alice 501   rcpt alice 503 (no MAIL yet)\n"
-	    "  mail from:<a@b> FOO=1 555   send/soml/saml alice, then terminal alice\n"
-	    "After mail a@c.example:  rcpt busy 450   rcpt full 452   rcpt crash 451\n"
-	    "  rcpt quota or rcpt spamtrap, then data: 552 or 554 after the body\n"
-	    "TURN: helo client.example, then turn: the server sends you its queued mail.\n");
 }

@@ -3,6 +3,8 @@
  * `smtpsh --serve`: a real SMTP server on a real socket that answers all of
  * RFC 821 (TURN, SEND, SOML, SAML included) with a small built-in directory,
  * many clients at once in one poll() loop, bounded memory per connection.
+ * STARTTLS (RFC 3207) with a throw-away certificate and AUTH (RFC 4954:
+ * PLAIN, LOGIN, CRAM-MD5, demo accounts) after it.
  * It shares the core's code table (codes.h), verb table and state diagram
  * (verbs.h, state.h), line reading (linebuf.h) and dot-stuffing (dotstuff.h).
  *
@@ -21,9 +23,10 @@
 
 /* One event of the teaching server, for --serve's log (the teacher's
  * view): a client connected, sent a command (or ended a message body with
- * "."), was refused before a session, or left. */
+ * "."), finished a STARTTLS handshake (the session is back at the
+ * greeting), was refused before a session, or left. */
 enum server_event_kind {
-	SERVER_EV_CONNECT, SERVER_EV_COMMAND, SERVER_EV_REFUSED, SERVER_EV_CLOSE,
+	SERVER_EV_CONNECT, SERVER_EV_COMMAND, SERVER_EV_TLS, SERVER_EV_REFUSED, SERVER_EV_CLOSE,
 };
 struct server_event {
 	enum server_event_kind kind;
@@ -31,7 +34,9 @@ struct server_event {
 	const char *peer;            /* the client's address, numeric */
 	const char *helo;            /* its HELO/EHLO name so far ("" none) */
 	const char *line;            /* COMMAND: the line as received (untrusted
-	                              * bytes); REFUSED: why; NULL otherwise */
+	                              * bytes; AUTH's secrets replaced); REFUSED:
+	                              * why; TLS: the version ("TLSv1.3"); NULL
+	                              * otherwise */
 	size_t len;
 	int code;                    /* the last reply's code (0: none) */
 	enum smtp_state state;       /* where the session stands after it */
@@ -85,6 +90,15 @@ enum smtp_errkind demo_server_mailbox(struct demo_server *srv, const char *user,
     struct strbuf *out);
 enum smtp_errkind demo_server_terminal(struct demo_server *srv, const char *user,
     struct strbuf *out);
+
+/* The throw-away certificate STARTTLS presents (self-signed, EC P-256,
+ * for the hostname, 127.0.0.1 and ::1), as PEM: made on the first call or
+ * the first STARTTLS, whichever comes first (OpenSSL is loaded then).
+ * *pem stays valid until demo_server_free.  SMTP_ERR_STATE (with why)
+ * when OpenSSL cannot be loaded or the certificate made: STARTTLS then
+ * gets 454.  Thread-safe. */
+enum smtp_errkind demo_server_cert_pem(struct demo_server *srv, const char **pem,
+    struct smtp_error *err);
 
 /* The one-screen guide printed by --demo (what to try, which input gives
  * which code). */

@@ -31,7 +31,7 @@ void srv_split(const char *addr, char *local, size_t lcap, char *domain, size_t 
 
 bool srv_implements(const struct verb *v)
 {
-	return (v->flags & VERB_F_RFC821) != 0 ||
+	return (v->flags & (VERB_F_RFC821 | VERB_F_STARTS_TLS | VERB_F_CHALLENGE)) != 0 ||
 	    ((v->flags & VERB_F_EXTENSIONS) != 0 && (v->flags & VERB_F_LMTP) == 0);
 }
 

@@ -7,9 +7,9 @@
  * file holds the dispatch - the checks every command passes, then one
  * handler table indexed by verb id (srv_cmd_table, after Postfix
  * smtp-sink's command_table) - and the commands that change the session
- * (HELO, EHLO, MAIL/SEND/SOML/SAML, RCPT, DATA, RSET, NOOP, QUIT); the
- * questions (VRFY, EXPN, HELP, TURN) are in server_ask.c, DATA's body in
- * server_data.c.
+ * (HELO, EHLO, MAIL/SEND/SOML/SAML, RCPT, DATA, RSET, NOOP, QUIT,
+ * STARTTLS); the questions (VRFY, EXPN, HELP, TURN) are in server_ask.c,
+ * AUTH in server_auth.c, DATA's body in server_data.c.
  *
  * Codes and the inputs that produce them are listed in
  * docs/teaching-server.md (and checked by test/server/).
@@ -89,7 +89,36 @@ static void srv_cmd_hello(const struct srv_cmd *cmd)
 	srv_reply_more(c, 250, "VRFY");
 	srv_reply_more(c, 250, "EXPN");
 	srv_reply_more(c, 250, "TURN");
+	/* RFC 3207 4.2: STARTTLS not offered once TLS is on; AUTH only over
+	 * TLS (the passwords are the demo's, the habit is real). */
+	if (c->tls != SRV_TLS_ON && (s->cfg.disabled_verbs & (1u << VERB_STARTTLS)) == 0)
+		srv_reply_more(c, 250, "STARTTLS");
+	if (c->tls == SRV_TLS_ON && (s->cfg.disabled_verbs & (1u << VERB_AUTH)) == 0)
+		srv_reply_more(c, 250, "AUTH " SRV_AUTH_MECHS);
 	srv_reply(c, 250, "HELP");
+}
+
+/* STARTTLS (RFC 3207 4): 220, then the handshake once the 220 is written
+ * (server.c); whatever the client sent after the command line is dropped
+ * unread (server_conn.c), so no plaintext command rides into the TLS
+ * session (CVE-2011-0411).  Again under TLS: 503 (RFC 3207 4.2 forbids
+ * it; Postfix says 554, a bad sequence is what it is).  454 when TLS
+ * cannot be offered: OpenSSL not loadable (SMTPSH_LIBSSL=/nonexistent
+ * shows it) or the certificate not made. */
+static void srv_cmd_starttls(const struct srv_cmd *cmd)
+{
+	struct srv_conn *c = cmd->c;
+	if (c->tls == SRV_TLS_ON) {
+		srv_reply(c, 503, "Bad sequence of commands: TLS is already active (RFC 3207 4.2)");
+		return;
+	}
+	const char *why = NULL;
+	if (!srv_tls_ready(cmd->s, &why)) {
+		srv_reply_std_in(c, 454, VERB_STARTTLS, " (%s)", why);
+		return;
+	}
+	srv_reply_std_in(c, 220, VERB_STARTTLS, "%s", "");
+	c->tls = SRV_TLS_FLUSH;
 }
 
 /* 452 when the bodies being received leave too little under the memory
@@ -262,6 +291,13 @@ static void srv_cmd_rcpt(const struct srv_cmd *cmd)
 	case DEMO_SHUTDOWN:
 		srv_shutdown_reply(c);
 		return;
+	case DEMO_PRIVATE:
+		if (!c->authed) {
+			srv_reply_stdf(c, 530, " (%s takes mail only from a signed-in sender: "
+			    "STARTTLS, EHLO, AUTH first)", r->local);
+			return;
+		}
+		break;
 	}
 	c->nrcpt++;
 	srv_set_state(c, SMTP_ST_RCPT);
@@ -321,8 +357,8 @@ static const struct srv_cmd_row srv_cmd_table[] = {
 	[VERB_NOOP] = { .fn = srv_cmd_noop },
 	[VERB_QUIT] = { .fn = srv_cmd_quit },
 	[VERB_TURN] = { .fn = srv_cmd_turn },
-	[VERB_STARTTLS] = { .fn = NULL },   /* no TLS: the server speaks in clear */
-	[VERB_AUTH] = { .fn = NULL },
+	[VERB_STARTTLS] = { .fn = srv_cmd_starttls },
+	[VERB_AUTH] = { .fn = srv_cmd_auth },
 	[VERB_BDAT] = { .fn = NULL },
 	[VERB_LHLO] = { .fn = NULL },       /* LMTP's, not SMTP's */
 	[VERB_XCLIENT] = { .fn = NULL },    /* Postfix's, for trusted clients */
@@ -356,7 +392,7 @@ void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len
 		return;
 	}
 	if (!srv_implements(v) || row->fn == NULL) {
-		srv_reply_stdf(c, 502, " (the teaching server speaks RFC 821 in clear)");
+		srv_reply_stdf(c, 502, " (the teaching server speaks RFC 821, EHLO, STARTTLS and AUTH)");
 		return;
 	}
 	if (!verb_allowed_in(v, c->state)) {

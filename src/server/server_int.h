@@ -3,7 +3,9 @@
  * form a chain, each calling only files below it (test/server/
  * file_cycles.py checks there is no circle):
  *
- *   server.c         the poll loop, socket I/O, --demo's thread, inspection
+ *   server_show.c    what the shell may look at: mailboxes, terminals,
+ *                    the certificate, the --demo guide
+ *   server.c         the poll loop, socket I/O, --demo's thread
  *   server_turned.c  TURN received: smtpsh serving one socket (uses
  *                    server.c's defaults)
  *   server_conn.c    a connection's buffers, limits and input loop
@@ -13,21 +15,30 @@
  *                    which verbs are implemented
  *   server_data.c    the mail transaction's buffers, DATA's body, delivery
  *   server_turn.c    TURN sent: the server as sender on the same connection
+ *   server_auth.c    AUTH (RFC 4954): PLAIN, LOGIN, CRAM-MD5 against the
+ *                    demo accounts, after STARTTLS only
  *   server_reply.c   a leaf: the replies a connection queues (standard
  *                    wordings from the core's code table) and its state,
  *                    written only by srv_set_state
  *
- * below which are demo_dir.c (the directory and queue) and msgstore.c.
+ * below which are demo_dir.c (the directory and queue), msgstore.c and
+ * server_tls.c (the certificate, the context, a connection's TLS: a leaf
+ * that server.c, server_conn.c and server_cmd.c call).
  * Not a public header.
  */
 #ifndef SMTPSH_SERVER_INT_H
 #define SMTPSH_SERVER_INT_H
 
+#include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
+#include "auth.h"
 #include "clock.h"
+#include "error.h"
 #include "demo_dir.h"
 #include "dotstuff.h"
 #include "linebuf.h"
@@ -101,6 +112,35 @@ typedef void (*srv_exchange_fn)(void *ctx, const char *command, size_t command_l
     const char *reply, size_t reply_len);
 
 struct srv;
+struct ssl_st;          /* OpenSSL's SSL and SSL_CTX, only server_tls.c */
+struct ssl_ctx_st;      /* looks inside */
+
+/* Where a connection's STARTTLS stands (RFC 3207). */
+enum srv_tls_phase {
+	SRV_TLS_NONE = 0,     /* in clear */
+	SRV_TLS_FLUSH,        /* 220 queued: write it, read nothing, then handshake */
+	SRV_TLS_HANDSHAKE,    /* SSL_accept under way (tls_want: what it waits for) */
+	SRV_TLS_ON,           /* reads and writes go through TLS */
+};
+
+/* The server's TLS, made once when first needed (server_tls.c). */
+struct srv_tls {
+	pthread_mutex_t lock;         /* the shell's thread may ask for the PEM */
+	bool tried;                   /* made, or failed (why says why) */
+	struct ssl_ctx_st *ctx;       /* NULL: no TLS; STARTTLS gets 454 */
+	char *pem;                    /* the certificate, PEM text */
+	char why[SMTP_ERROR_MSG_MAX];
+};
+
+/* The AUTH exchange under way (server_auth.c). */
+enum srv_auth_step {
+	SRV_AUTH_NONE = 0,
+	SRV_AUTH_PLAIN,               /* 334 sent: the PLAIN message is next */
+	SRV_AUTH_LOGIN_USER,          /* 334 Username: sent */
+	SRV_AUTH_LOGIN_PASS,          /* 334 Password: sent */
+	SRV_AUTH_CRAM,                /* 334 challenge sent */
+};
+#define SRV_AUTH_USER_MAX 64
 
 struct srv_conn {
 	int fd;
@@ -147,6 +187,14 @@ struct srv_conn {
 	srv_exchange_fn on_exchange;
 	void *exchange_ctx;
 	size_t reply_mark;            /* out.len before the current command */
+	/* STARTTLS and AUTH: */
+	enum srv_tls_phase tls;
+	short tls_want;               /* POLLIN or POLLOUT while handshaking */
+	struct ssl_st *ssl;           /* owned; srv_tls_conn_free */
+	enum srv_auth_step auth;
+	bool authed;                  /* 235 given this session */
+	char auth_user[SRV_AUTH_USER_MAX];   /* who (LOGIN: the name given) */
+	char auth_challenge[SMTP_DOMAIN_MAX + 64];  /* CRAM-MD5's, sent */
 };
 
 /* One command line, parsed: what a handler in server_cmd.c's table gets. */
@@ -167,6 +215,20 @@ struct srv {
 	unsigned nclients;
 	unsigned long messages;       /* accepted since start */
 	unsigned long sessions;       /* accepted since start (session numbers) */
+	struct srv_tls tls;
+};
+
+/* server.h's handle: the server, its socket and its thread (server.c;
+ * server_show.c reads srv for the shell). */
+struct demo_server {
+	struct srv srv;
+	int listen_fd;
+	char host[64];
+	char port[16];
+	struct srv_conn *conns;      /* cfg.max_clients slots; fd -1 = free */
+	pthread_t thread;
+	bool thread_running;
+	int stop_pipe[2];
 };
 
 /* server.c (demo_server_* are server.h's; demo_server_receive_turned is
@@ -186,6 +248,10 @@ void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
 void srv_reply_std(struct srv_conn *c, int code);
 void srv_reply_stdf(struct srv_conn *c, int code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same with the wording code has after the verb `context` (a verb id:
+ * STARTTLS's 220 and 454, AUTH's 503; codes.h code_explain_in). */
+void srv_reply_std_in(struct srv_conn *c, int code, int context, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
 /* Tell cfg.on_event (when set) what just happened on c; line/len: the
  * command (SERVER_EV_COMMAND). */
 void srv_tell(const struct srv *s, const struct srv_conn *c, enum server_event_kind kind,
@@ -224,9 +290,42 @@ void srv_conn_free(struct srv_conn *c);
 /* One complete command line (cut: bytes beyond the kept ones). */
 void srv_command(struct srv *s, struct srv_conn *c, const char *line, size_t len, size_t cut);
 
+/* After the handshake: the session starts again from the greeting (RFC
+ * 3207 4.2): no HELO, no transaction, not authenticated. */
+void srv_conn_tls_done(struct srv *s, struct srv_conn *c);
+
+/* server_auth.c */
+/* AUTH's handler (server_cmd.c's table), and each response line of the
+ * exchange it starts (c->auth != SRV_AUTH_NONE). */
+void srv_cmd_auth(const struct srv_cmd *cmd);
+void srv_auth_line(struct srv_conn *c, const char *line, size_t len, size_t cut);
+/* The mechanisms, as EHLO lists them. */
+#define SRV_AUTH_MECHS "PLAIN LOGIN CRAM-MD5"
+
+/* server_tls.c: a leaf */
+int srv_tls_init(struct srv_tls *t);
+void srv_tls_free(struct srv_tls *t);
+/* Make the certificate and context if not yet tried; false (and *why)
+ * when TLS cannot be offered. */
+bool srv_tls_ready(struct srv *s, const char **why);
+/* The certificate's PEM (made if need be), or NULL and *why. */
+const char *srv_tls_pem(struct srv *s, const char **why);
+/* c's SSL on its socket, accept side: c->tls becomes SRV_TLS_HANDSHAKE. */
+bool srv_tls_conn_begin(struct srv *s, struct srv_conn *c);
+/* One handshake step: 1 done (SRV_TLS_ON), 0 waiting (c->tls_want), -1 failed. */
+int srv_tls_handshake(struct srv_conn *c);
+/* As recv/send on a non-blocking socket: -1 with EAGAIN to wait. */
+ssize_t srv_tls_recv(struct srv_conn *c, void *buf, size_t cap);
+ssize_t srv_tls_send(struct srv_conn *c, const void *buf, size_t len);
+/* The protocol agreed ("TLSv1.3"). */
+const char *srv_tls_version(const struct srv_conn *c);
+/* Bytes decrypted and not yet read (poll does not see them). */
+bool srv_tls_pending(const struct srv_conn *c);
+void srv_tls_conn_free(struct srv_conn *c);
+
 /* server_ask.c */
-/* The verbs the teaching server implements: RFC 821's fourteen and EHLO
- * (it speaks SMTP in clear: not STARTTLS, AUTH, BDAT or LMTP's LHLO). */
+/* The verbs the teaching server implements: RFC 821's fourteen, EHLO,
+ * STARTTLS and AUTH (not BDAT or LMTP's LHLO). */
 bool srv_implements(const struct verb *v);
 bool srv_is_local_domain(const struct srv *s, const char *domain);
 /* "local@domain" -> local, domain (domain "" when there is no '@'). */

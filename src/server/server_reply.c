@@ -61,9 +61,8 @@ void srv_reply_more(struct srv_conn *c, int code, const char *fmt, ...)
 
 /* The table's own wording for code, with "<domain>" (220, 221, 421) filled
  * in with the connection's domain, then rest (may be ""). */
-static void srv_reply_std_rest(struct srv_conn *c, int code, const char *rest)
+static void srv_reply_std_rest(struct srv_conn *c, int code, const char *m, const char *rest)
 {
-	const char *m = code_meaning(code);
 	if (m == NULL)
 		m = "";
 	static const char domain[] = "<domain>";
@@ -76,7 +75,7 @@ static void srv_reply_std_rest(struct srv_conn *c, int code, const char *rest)
 
 void srv_reply_std(struct srv_conn *c, int code)
 {
-	srv_reply_std_rest(c, code, "");
+	srv_reply_std_rest(c, code, code_meaning(code), "");
 }
 
 void srv_reply_stdf(struct srv_conn *c, int code, const char *fmt, ...)
@@ -86,7 +85,18 @@ void srv_reply_stdf(struct srv_conn *c, int code, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(rest, sizeof rest, fmt, ap);
 	va_end(ap);
-	srv_reply_std_rest(c, code, rest);
+	srv_reply_std_rest(c, code, code_meaning(code), rest);
+}
+
+void srv_reply_std_in(struct srv_conn *c, int code, int context, const char *fmt, ...)
+{
+	char m[SMTP_REPLY_LINE_MAX], rest[SMTP_REPLY_LINE_MAX];
+	(void)code_explain_in(code, context, NULL, m, sizeof m, NULL);
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(rest, sizeof rest, fmt, ap);
+	va_end(ap);
+	srv_reply_std_rest(c, code, m, rest);
 }
 
 void srv_set_state(struct srv_conn *c, enum smtp_state st)

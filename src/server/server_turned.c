@@ -54,6 +54,9 @@ enum smtp_errkind demo_server_receive_turned(int fd, const char *pre, size_t pre
 	}
 	s->cfg = cfg != NULL ? *cfg : (struct server_config){ 0 };
 	srv_apply_defaults(&s->cfg, s->hostname, sizeof s->hostname, false);
+	/* The turned receiver answers on the client's own socket, which it
+	 * cannot take over into TLS: no STARTTLS, and so no AUTH (502). */
+	s->cfg.disabled_verbs |= (1u << VERB_STARTTLS) | (1u << VERB_AUTH);
 	srv_mem_init(&s->mem, s->cfg.max_memory_bytes);
 	if (demo_dir_init(&s->dir, &s->mem) != 0) {
 		free(s);

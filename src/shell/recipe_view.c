@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "secret.h"
+#include "server.h"
 #include "shell.h"
 #include "smtp_limits.h"
 #include "unused.h"
@@ -234,6 +235,16 @@ unsigned shell_tls_timeout_ms(const struct shell *sh)
 	return (sh->conn.timeout_s != 0 ? sh->conn.timeout_s : SMTP_TIMEOUT_TLS) * 1000u;
 }
 
+/* --demo: the teaching server's own certificate, trusted so `starttls`
+ * works without --insecure (made when the first handshake asks, not at
+ * start: OpenSSL stays unloaded until then). */
+static const char *shell_demo_anchor(void *ctx)
+{
+	const char *pem = NULL;
+	struct smtp_error err;
+	return demo_server_cert_pem(ctx, &pem, &err) == SMTP_OK ? pem : NULL;
+}
+
 void shell_tls_options(const struct shell *sh, const char *host, struct tls_options *o)
 {
 	/* --verify-name: the certificate is checked against that name (and it
@@ -244,6 +255,10 @@ void shell_tls_options(const struct shell *sh, const char *host, struct tls_opti
 	    .insecure = sh->tls.insecure, .timeout_ms = shell_tls_timeout_ms(sh),
 	    .sni = sh->tls.sni, .min_version = sh->tls.min, .ciphers = sh->tls.cipher,
 	    .cert_file = sh->tls.cert, .key_file = sh->tls.key };
+	if (sh->conn.demo != NULL) {
+		o->anchor_pem = shell_demo_anchor;
+		o->anchor_ctx = sh->conn.demo;
+	}
 }
 
 void shell_prepare_connect(struct shell *sh, const char *host)

@@ -5,11 +5,17 @@
  * HELO name, the command it sent, the reply's code and where the session
  * now stands (--quiet: none; --json: one JSON object each).  A student's
  * line is untrusted bytes and is escaped before it reaches the teacher's
- * terminal.
+ * terminal; AUTH lines come already redacted from the server.  The
+ * throw-away certificate STARTTLS presents is written to a file whose
+ * path is printed, for the students' --cafile.
  */
+#include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "escape.h"
 #include "json.h"
@@ -51,7 +57,7 @@ struct serve_log {
 
 static const char *const serve_event_names[] = {
 	[SERVER_EV_CONNECT] = "connect", [SERVER_EV_COMMAND] = "command",
-	[SERVER_EV_REFUSED] = "refused", [SERVER_EV_CLOSE] = "left",
+	[SERVER_EV_TLS] = "tls", [SERVER_EV_REFUSED] = "refused", [SERVER_EV_CLOSE] = "left",
 };
 _Static_assert(sizeof serve_event_names / sizeof serve_event_names[0] == SERVER_EV_CLOSE + 1,
     "a name for every server event");
@@ -111,6 +117,11 @@ static void serve_log_event(void *ctx, const struct server_event *e)
 		if (e->errors > 0)
 			(void)strbuf_appendf(&sb, ", %u error%s", e->errors, e->errors == 1 ? "" : "s");
 		break;
+	case SERVER_EV_TLS:
+		(void)strbuf_appendf(&sb, " TLS on (");
+		(void)escape_terminal(&sb, e->line, e->len);
+		(void)strbuf_appendf(&sb, ") -> %s: EHLO again", smtp_state_name(e->state));
+		break;
 	case SERVER_EV_REFUSED:
 		(void)strbuf_appendf(&sb, " refused -> 421: ");
 		(void)escape_terminal(&sb, e->line, e->len);
@@ -130,6 +141,40 @@ write:
 		    "without it\n");
 	}
 	strbuf_free(&sb);
+}
+
+/* The throw-away certificate STARTTLS presents, written where the
+ * teacher can hand it out (students: --cafile FILE): a new file in
+ * $TMPDIR (mkstemps, so no one can plant it), removed when the server
+ * stops.  path gets "" when there is none (then STARTTLS answers 454, and
+ * the reason is said). */
+static void serve_write_cert(struct demo_server *srv, char *path, size_t cap)
+{
+	path[0] = '\0';
+	const char *pem;
+	struct smtp_error err;
+	if (demo_server_cert_pem(srv, &pem, &err) != SMTP_OK) {
+		fprintf(stderr, "smtpsh: --serve: STARTTLS will get 454: %s\n", err.msg);
+		return;
+	}
+	const char *dir = getenv("TMPDIR");
+	snprintf(path, cap, "%s/smtpsh-serve-cert-XXXXXX.pem", dir != NULL && dir[0] != '\0' ? dir : "/tmp");
+	int fd = mkstemps(path, 4);
+	FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+	bool ok = f != NULL && fputs(pem, f) >= 0;
+	if (f != NULL)
+		ok = fclose(f) == 0 && ok;
+	else if (fd >= 0)
+		close(fd);
+	if (!ok) {
+		fprintf(stderr, "smtpsh: --serve: the certificate could not be written to %s: %s\n",
+		    path, strerror(errno));
+		if (fd >= 0)
+			unlink(path);
+		path[0] = '\0';
+		return;
+	}
+	(void)chmod(path, 0644);       /* a certificate is public: hand it out */
 }
 
 int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit, bool json)
@@ -152,8 +197,14 @@ int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_li
 	signals_install();
 	fprintf(stderr, "smtpsh: teaching server listening on %s port %s (Ctrl-C stops it)\n",
 	    demo_server_host(srv), demo_server_port(srv));
+	char cert[4096];
+	serve_write_cert(srv, cert, sizeof cert);
+	if (cert[0] != '\0')
+		fprintf(stderr, "smtpsh: STARTTLS certificate (students: --cafile %s)\n", cert);
 	enum smtp_errkind k = demo_server_run(srv, signals_fd(), &err);
 	demo_server_free(srv);
+	if (cert[0] != '\0')
+		unlink(cert);
 	if (k != SMTP_OK) {
 		fprintf(stderr, "smtpsh: %s\n", err.msg);
 		return SHELL_EXIT_LOCAL;

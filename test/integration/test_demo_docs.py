@@ -1,5 +1,5 @@
-"""test_demo_docs.py - every row of docs/teaching-server.md's code table,
-typed into `smtpsh --demo --json`: the last reply must carry the row's code.
+"""test_demo_docs.py - every row of docs/teaching-server.md's code tables
+(RFC 821's, and STARTTLS and AUTH's), typed into `smtpsh --demo --json`: the last reply must carry the row's code.
 Also TURN end to end through the shell, and a dotted message delivered intact
 (shown by `mailbox`)."""
 import os
@@ -37,7 +37,8 @@ class DemoDocs(unittest.TestCase):
                 args = ["--demo", "--json"]
                 for c in cmds:
                     args += ["-e", c]
-                p = run_smtpsh(args)
+                # The STARTTLS and AUTH rows sign in with alice's password.
+                p = run_smtpsh(args, env_extra={"SMTPSH_PASSWORD": "wonderland"})
                 # The script's end sends QUIT (issue 19): its 221 is not the row's.
                 recs = [r for r in reply_records(p.stdout)
                         if r.get("command") != "QUIT" or cmds == ["quit"]]

@@ -29,6 +29,14 @@ RECIPES = [
     ("rcpt quota", MAIL, ["rcpt quota", "data BODY"], 552),
     ("rcpt spamtrap", MAIL, ["rcpt spamtrap", "data BODY"], 554),
     ("then turn", ["helo client.example"], ["turn"], 250),
+    # STARTTLS and AUTH (the password given is alice's: bob's is refused)
+    ("raw AUTH PLAIN 538", HELO, ["raw AUTH PLAIN"], 538),
+    ("rcpt vault 530 (after mail)", MAIL, ["rcpt vault"], 530),
+    ("starttls 220", HELO, ["starttls"], 220),
+    ("auth plain alice 235", HELO, ["starttls", "auth plain alice"], 235),
+    ("auth plain bob 535", HELO, ["starttls", "auth plain bob"], 535),
+    ("raw AUTH X 504", HELO, ["starttls", "raw AUTH X"], 504),
+    ("raw STARTTLS 503", HELO, ["starttls", "raw STARTTLS"], 503),
 ]
 
 
@@ -55,7 +63,7 @@ class Guide(unittest.TestCase):
         args = ["--demo", "--json"]
         for t in typed:
             args += ["-e", t.replace("BODY", self.body)]
-        p = run_smtpsh(args, timeout=60)
+        p = run_smtpsh(args, timeout=60, env_extra={"SMTPSH_PASSWORD": "wonderland"})
         return [r["code"] for r in json_records(p.stdout) if r["type"] == "reply"]
 
     def test_every_recipe_gets_its_code(self):
@@ -94,14 +102,16 @@ class Guide(unittest.TestCase):
 
     def test_state_lists_rfc821_then_what_the_server_advertised(self):
         """`state` called STARTTLS, AUTH, LHLO and BDAT allowed by RFC 821,
-        though the teaching server offers none and LHLO is LMTP's."""
+        though LHLO is LMTP's and the teaching server offers STARTTLS only
+        once EHLO has listed it (and AUTH only after TLS)."""
         p = run_smtpsh(["--demo", "--json", "-e", "state", "-e", "ehlo x.example", "-e", "state"])
         states = [r for r in json_records(p.stdout) if r["type"] == "state"]
         self.assertEqual(len(states), 2, p.stdout)
         for st in states:
             for verb in ("STARTTLS", "AUTH", "LHLO", "BDAT", "EHLO"):
                 self.assertNotIn(verb, st["allowed"])
-            self.assertEqual(st["allowed_beyond_rfc821"], ["EHLO"])
+        self.assertEqual(states[0]["allowed_beyond_rfc821"], ["EHLO"])
+        self.assertEqual(sorted(states[1]["allowed_beyond_rfc821"]), ["EHLO", "STARTTLS"])
         self.assertIn("HELO", states[0]["allowed"])
         self.assertIn("MAIL", states[1]["allowed"])
         # A server that advertises STARTTLS and AUTH: they are listed apart.

@@ -2,7 +2,8 @@
  * attack_slow.c - the teaching server under attack (issue 10), over real
  * loopback sockets: a drip-fed command line is cut off with 421; a full server still serves
  * a new client; one address cannot take every slot; a reconnecting crowd
- * leaves a slot for a newcomer from an address of its own (issue 20).
+ * leaves a slot for a newcomer from an address of its own (issue 20); a
+ * stalled STARTTLS handshake is cut off like a drip-fed line (issue 21).
  */
 #include <check.h>
 #include <poll.h>
@@ -152,10 +153,43 @@ START_TEST(test_crowd_leaves_room_for_a_newcomer)
 }
 END_TEST
 
+/* STARTTLS's handshake has the line deadline too: a client that says
+ * STARTTLS, gets 220 and then drips a ClientHello is cut off (no reply
+ * can be read mid-handshake: the connection just closes), and the server
+ * answers others meanwhile. */
+START_TEST(test_stalled_handshake_is_cut_off)
+{
+	struct server_config cfg = { .command_timeout_s = 1, .idle_timeout_s = 60 };
+	struct demo_server *srv = start(&cfg);
+	struct client c, other;
+	struct smtp_reply r;
+	smtp_reply_init(&r);
+	greet(&c, &r, demo_server_port(srv), NULL);
+	ck_assert_int_eq(client_cmd(&c, "EHLO slow.example", &r), 250);
+	ck_assert_int_eq(client_cmd(&c, "STARTTLS", &r), 220);
+	uint64_t t0 = tclient_now_ms();
+	client_send(&c, "\x16\x03", 2);     /* a record header begun */
+	greet(&other, &r, demo_server_port(srv), NULL);
+	ck_assert_int_eq(client_cmd(&other, "NOOP", &r), 250);
+	bool gone = false;
+	while (!gone && tclient_now_ms() - t0 < 5000) {
+		client_send(&c, "\x01", 1);      /* a byte every 200 ms: idle never trips */
+		gone = client_wait_eof(&c, 200);
+	}
+	ck_assert_msg(gone, "a stalled handshake was not cut off");
+	ck_assert_int_eq(client_cmd(&other, "NOOP", &r), 250);
+	smtp_reply_free(&r);
+	client_close(&c);
+	client_close(&other);
+	demo_server_free(srv);
+}
+END_TEST
+
 TCase *attack_slow_tcase(void)
 {
 	TCase *tc = tcase_create("slow");
 	tcase_add_test(tc, test_drip_fed_command_gets_421);
+	tcase_add_test(tc, test_stalled_handshake_is_cut_off);
 	tcase_add_test(tc, test_full_server_still_serves);
 	tcase_add_test(tc, test_connections_per_address);
 	tcase_add_test(tc, test_crowd_leaves_room_for_a_newcomer);

@@ -250,6 +250,8 @@ static const struct context_row {
 	{ 554, CODE_CTX_GREETING, "No SMTP service here", NULL },
 	{ 554, VERB_DATA, "Transaction failed", "No SMTP service" },
 	{ 503, VERB_AUTH, "already authenticated", NULL },
+	{ 504, VERB_AUTH, "Unrecognized authentication type", NULL },
+	{ 504, VERB_HELP, "Command parameter not implemented", "authentication" },
 };
 
 START_TEST(test_meaning_in_context)

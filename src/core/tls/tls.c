@@ -312,6 +312,20 @@ enum smtp_errkind tls_check_options(const struct tls_options *o, struct smtp_err
 	return k;
 }
 
+/* One more trust anchor, given as PEM text (o->anchor_pem: --demo's
+ * own certificate), beside the CA file or the system store. */
+static enum smtp_errkind tls_add_anchor(SSL_CTX *ctx, const char *pem, struct smtp_error *err)
+{
+	BIO *b = BIO_new_mem_buf(pem, -1);
+	X509 *x = b != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
+	bool ok = x != NULL && X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), x) == 1;
+	X509_free(x);
+	BIO_free(b);
+	ERR_clear_error();
+	return ok ? SMTP_OK : smtp_error_set(err, SMTP_ERR_FILE, 0,
+	    "TLS: the certificate to trust is not PEM");
+}
+
 static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
     const struct tls_options *o, struct tls_info *in, struct smtp_error *err)
 {
@@ -335,6 +349,9 @@ static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
 		ERR_clear_error();
 		return smtp_error_set(err, SMTP_ERR_FILE, 0, "cannot load the system CA store");
 	}
+	const char *anchor = o->anchor_pem != NULL ? o->anchor_pem(o->anchor_ctx) : NULL;
+	if (anchor != NULL && (k = tls_add_anchor(st->ctx, anchor, err)) != SMTP_OK)
+		return k;
 	if (o->cert_file != NULL &&
 	    (k = tls_load_client_cert(st->ctx, o->cert_file, o->key_file, err)) != SMTP_OK)
 		return k;

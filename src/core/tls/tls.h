@@ -55,6 +55,11 @@ struct tls_options {
 	                         * suite names (TLS_AES_...); NULL: defaults */
 	const char *cert_file;  /* client certificate chain (PEM); NULL: none */
 	const char *key_file;   /* its private key (PEM); NULL: in cert_file */
+	/* One more trust anchor as PEM text, asked for when a handshake
+	 * starts (--demo's own certificate, made only then); NULL, or NULL
+	 * returned: none. */
+	const char *(*anchor_pem)(void *ctx);
+	void *anchor_ctx;
 };
 
 /* The certificates the server sent, first the leaf: at most this many are
