@@ -278,11 +278,27 @@ static enum smtp_errkind tls_set_protocol(SSL_CTX *ctx, const struct tls_options
     struct smtp_error *err)
 {
 	int min = o->min_version == TLS_VERSION_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
+	if (o->probe) {
+		/* The wire values are OpenSSL's version numbers. */
+		min = o->min_version != 0 ? (int)o->min_version : TLS1_VERSION;
+		SSL_CTX_set_security_level(ctx, 0);
+		if (o->max_version != 0 && SSL_CTX_set_max_proto_version(ctx, (int)o->max_version) != 1)
+			return smtp_error_set(err, SMTP_ERR_TLS, 0, "TLS: cannot set the maximum version");
+	}
 	if (SSL_CTX_set_min_proto_version(ctx, min) != 1)
 		return smtp_error_set(err, SMTP_ERR_TLS, 0, "TLS: cannot set the minimum version");
 	if (o->ciphers == NULL)
 		return SMTP_OK;
 	bool v13 = strncmp(o->ciphers, "TLS_", 4) == 0;
+	if (o->probe && !v13) {
+		/* A probe's weak suites: TLS 1.2 and older, at level 0. */
+		int ok = SSL_CTX_set_cipher_list(ctx, o->ciphers) &&
+		    SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+		SSL_CTX_set_security_level(ctx, 0);
+		ERR_clear_error();
+		return ok == 1 ? SMTP_OK : smtp_error_set(err, SMTP_ERR_USAGE, 0,
+		    "TLS: no cipher of %.80s is known here", o->ciphers);
+	}
 	if (!v13 && min == TLS1_3_VERSION)
 		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "--tls-cipher %.80s names TLS 1.2 "
 		    "ciphers, and TLS 1.3 is the minimum asked for", o->ciphers);
@@ -308,6 +324,29 @@ enum smtp_errkind tls_check_options(const struct tls_options *o, struct smtp_err
 		k = tls_load_client_cert(ctx, o->cert_file, o->key_file, err);
 	SSL_CTX_free(ctx);
 	return k;
+}
+
+bool tls_can_offer(const struct tls_options *o)
+{
+	struct smtp_error err;
+	if (libs_need_openssl("TLS", &err) != SMTP_OK)
+		return false;
+	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+	if (ctx == NULL)
+		return false;
+	bool can = false;
+	SSL *ssl = NULL;
+	if (tls_set_protocol(ctx, o, &err) == SMTP_OK && (ssl = SSL_new(ctx)) != NULL) {
+		/* The suites a client hello would carry, for the versions
+		 * enabled: none when this OpenSSL was built without them. */
+		STACK_OF(SSL_CIPHER) *suites = SSL_get1_supported_ciphers(ssl);
+		can = suites != NULL && sk_SSL_CIPHER_num(suites) > 0;
+		sk_SSL_CIPHER_free(suites);
+	}
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	ERR_clear_error();
+	return can;
 }
 
 static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
