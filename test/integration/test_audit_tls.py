@@ -225,6 +225,23 @@ class AuditTLS(unittest.TestCase):
         res, _, _, _ = self.audit(server(data="strict"), extra=["--to", "me@mx.fake.test"])
         self.assertResult(res["smtp-smuggling"], "skipped")
 
+    def test_shell_audit_to(self):
+        # The shell's `audit --to ADDR HOST PORT`.
+        steps = server(data="bare-lf", mailboxes=["me@mx.fake.test"])
+        with FakeServer(steps, connections=CONNECTIONS) as srv:
+            r = run_smtpsh(["--json", "-e", f"audit --to me@mx.fake.test 127.0.0.1 {srv.port}"],
+                           timeout=120)
+            srv.stop()
+        res = {x["check"]: x for x in json_records(r.stdout) if x["type"] in ("finding", "check")}
+        self.assertResult(res["smtp-smuggling"], "finding", "high")
+        self.assertEqual(r.returncode, 7)
+
+    def test_one_to_only(self):
+        r = run_smtpsh(["--audit", "--to", "a@example.org", "--to", "b@example.org",
+                        "127.0.0.1", "25"])
+        self.assertEqual(r.returncode, 2)
+        self.assertIn("--audit", r.stderr.decode())
+
 
 if __name__ == "__main__":
     unittest.main()
