@@ -10,7 +10,8 @@
  * right after the connect.  The handshake is the client's own (tls.h),
  * with tls_options.probe for versions and suites a user's session never
  * offers; what this OpenSSL cannot offer at all is said (tls_can_offer),
- * never counted as refused.  Nothing but the handshake and QUIT is sent.
+ * never counted as refused.  Nothing but EHLO, STARTTLS, the handshake and
+ * QUIT is sent.
  */
 #include <stdio.h>
 #include <string.h>
