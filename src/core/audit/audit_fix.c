@@ -175,14 +175,14 @@ static const struct audit_fix_row audit_fixes[] = {
 	{ "smtp-smuggling", AUDIT_SW_POSTFIX, N_("Postfix: smtpd_forbid_bare_newline = normalize "
 	  "(3.9; 3.8.5, 3.7.10, 3.6.14, 3.5.24 and later), with "
 	  "smtpd_forbid_bare_newline_exclusions = $mynetworks.") },
-	{ "smtp-smuggling", AUDIT_SW_EXIM, N_("Exim: upgrade to 4.97.1 or later (CVE-2023-51766); "
-	  "until then, pipelining_connect_advertise_hosts = : and chunking_advertise_hosts = :.") },
+	{ "smtp-smuggling", AUDIT_SW_EXIM, N_("Exim: upgrade to 4.97.1 or later "
+	  "(CVE-2023-51766).") },
 	{ "smtp-smuggling", AUDIT_SW_SENDMAIL, N_("Sendmail: upgrade to 8.18.1 or later, which "
-	  "refuses a bare CR or LF (CVE-2023-51765); do not turn that off with srv_features.") },
+	  "refuses a bare CR or LF (CVE-2023-51765).") },
 	{ "smtp-smuggling", AUDIT_SW_OPENSMTPD, N_("OpenSMTPD: upgrade to a current release, "
-	  "which takes only CRLF.CRLF as the end of data.") },
+	  "then audit again.") },
 	{ "smtp-smuggling", AUDIT_SW_EXCHANGE, N_("Exchange: install the current cumulative "
-	  "update; Exchange takes only CRLF.CRLF as the end of data since Microsoft's 2023 fix.") },
+	  "and security updates, then audit again.") },
 };
 
 const char *audit_fix_for(const char *check, enum audit_software sw)
