@@ -10,7 +10,8 @@ a script, records every byte the client sent, and exits.  Stdlib only.
 127.0.0.2, 127.0.0.3 ... sharing one port stand for the MX hosts of a
 domain); --unix PATH listens on a unix socket instead; --peer-file FILE
 gets the client's address once it has connected.  TLS: --tls-max 1.2 caps
-the version, --tls-client-ca FILE requires a client certificate from that
+the version, --tls-min 1.0 and --tls-ciphers STRING weaken it at security
+level 0 (the audit's tests), --tls-client-ca FILE requires a client certificate from that
 CA, and --tls-info FILE gets a JSON object after each handshake: the SNI
 the client sent, the client certificate's subject, version and cipher.
 
@@ -608,6 +609,8 @@ def main():
     ap.add_argument("--tls-max")
     ap.add_argument("--tls-client-ca")
     ap.add_argument("--tls-info")
+    ap.add_argument("--tls-min", help="1.0: accept TLS 1.0 and up (security level 0)")
+    ap.add_argument("--tls-ciphers", help="an OpenSSL cipher string (security level 0)")
     ap.add_argument("--connections", type=int, default=1,
                     help="serve this many connections, one after another")
     args = ap.parse_args()
@@ -615,6 +618,16 @@ def main():
     if args.tls_cert:
         import ssl
         TLS_CONTEXT = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        if args.tls_min or args.tls_ciphers:
+            # Weak on purpose (the audit's tests): level 0 first, so a
+            # small key loads and old versions and suites are offered.
+            TLS_CONTEXT.set_ciphers(args.tls_ciphers or "DEFAULT:@SECLEVEL=0")
+            TLS_CONTEXT.minimum_version = ssl.TLSVersion.TLSv1_2
+        if args.tls_min == "1.0":
+            import warnings
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", DeprecationWarning)
+                TLS_CONTEXT.minimum_version = ssl.TLSVersion.TLSv1
         TLS_CONTEXT.load_cert_chain(args.tls_cert, args.tls_key)
         TLS_CONTEXT.sni_callback = lambda sock, name, ctx: SNI_SEEN.append(name)
         if args.tls_max == "1.2":
@@ -656,6 +669,8 @@ def main():
                     sock = tls_wrap(sock)
                 except (OSError, ValueError) as e:
                     print(f"fakesmtp: TLS handshake failed: {e}", file=sys.stderr)
+                    if args.connections > 1:
+                        continue        # the audit's probes: the next one
                     return 1
             conn = Conn(sock, record)
             if run(conn, steps):

@@ -9,6 +9,7 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
                                        not ours: all of them, or those whose
                                        argument holds one of the strings;
                                        the rest: 554 5.7.1 Relay access denied
+    mailboxes: []                      RCPT TO:<these> is accepted (our own)
     vrfy: "252" | "real" | "502"       real: 250 <name@mx.fake.test>
     expn: "502" | "real"               real: a list of two members
     greet_wait: 0                      seconds before the greeting; a client
@@ -19,6 +20,16 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
     tls_extensions: [...]              the EHLO reply's keywords after STARTTLS
                                        (default: extensions without STARTTLS);
                                        STARTTLS needs FakeServer(tls=...)
+                                       (without it: 454)
+    data: "refuse" | "strict" | "bare-lf"
+                                       refuse: 554 to DATA.  strict: 354, the
+                                       body ends only at CRLF.CRLF.  bare-lf:
+                                       354, the body is read in lines ended
+                                       by LF, and a line "." (CR or not) ends
+                                       it -- LF.LF, LF.CRLF and CRLF.LF too:
+                                       open to SMTP smuggling.  After the
+                                       body: "fakesmtp: audit body N bytes"
+                                       and 250.
 Every line read is printed on stderr ("fakesmtp: audit LINE", "fakesmtp:
 audit tls LINE" under TLS), so a test can check that no DATA was ever sent
 and what went over TLS."""
@@ -26,6 +37,22 @@ import socket
 import ssl
 import sys
 import time
+
+
+def read_body(conn, mode):
+    """The body after a 354, up to its end as mode sees it (None: the
+    client went away)."""
+    if mode == "strict":
+        data = conn.read_until(b"\r\n.\r\n")
+        return data if data.endswith(b"\r\n.\r\n") else None
+    body = b""
+    while True:
+        line = conn.read_until(b"\n")
+        if not line.endswith(b"\n"):
+            return None
+        if line.rstrip(b"\r\n") == b".":
+            return body
+        body += line
 
 
 def audit_serve(conn, opt):
@@ -50,7 +77,10 @@ def audit_serve(conn, opt):
         print("fakesmtp: audit " + ("tls " if tls else "") + text, file=sys.stderr, flush=True)
         verb = text.split(" ")[0].upper()
         arg = text[len(verb) + 1:]
-        if verb == "STARTTLS" and not tls and "STARTTLS" in exts:
+        if verb == "STARTTLS" and not tls and "STARTTLS" in exts and \
+                sys.modules["__main__"].TLS_CONTEXT is None:
+            out = "454 4.7.0 TLS not available\r\n"
+        elif verb == "STARTTLS" and not tls and "STARTTLS" in exts:
             conn.send(b"220 2.0.0 Ready to start TLS\r\n")
             try:
                 conn.sock = sys.modules["__main__"].TLS_CONTEXT.wrap_socket(conn.sock,
@@ -68,7 +98,8 @@ def audit_serve(conn, opt):
         elif verb == "MAIL":
             out = "250 2.1.0 Ok\r\n"
         elif verb == "RCPT":
-            ok = relay == "all" or any(s in arg for s in relay)
+            ok = relay == "all" or any(s in arg for s in relay) or \
+                any(arg.lower() == f"to:<{m}>" for m in opt.get("mailboxes", []))
             out = "250 2.1.5 Ok\r\n" if ok else "554 5.7.1 <" + arg + ">: Relay access denied\r\n"
         elif verb == "VRFY":
             time.sleep(opt.get("slow_vrfy", 0))
@@ -85,6 +116,13 @@ def audit_serve(conn, opt):
         elif verb == "QUIT":
             conn.send(b"221 2.0.0 Bye\r\n")
             return
+        elif verb == "DATA" and opt.get("data", "refuse") != "refuse":
+            conn.send(b"354 End data with <CR><LF>.<CR><LF>\r\n")
+            body = read_body(conn, opt["data"])
+            if body is None:
+                return
+            print(f"fakesmtp: audit body {len(body)} bytes", file=sys.stderr, flush=True)
+            out = "250 2.0.0 Ok: queued\r\n"
         elif verb == "DATA":
             out = "554 5.5.1 the audit test server takes no DATA\r\n"
         else:

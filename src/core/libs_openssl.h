@@ -36,9 +36,13 @@
 	X(EVP_Digest) \
 	X(EVP_PKEY_Q_keygen) \
 	X(EVP_PKEY_free) \
+	X(EVP_PKEY_get_base_id) \
+	X(EVP_PKEY_get_bits) \
 	X(EVP_Q_mac) \
 	X(EVP_sha256) \
 	X(GENERAL_NAMES_free) \
+	X(OBJ_nid2sn) \
+	X(OPENSSL_sk_free) \
 	X(OPENSSL_sk_num) \
 	X(OPENSSL_sk_value) \
 	X(PEM_read_bio_X509) \
@@ -57,6 +61,7 @@
 	X(SSL_CTX_set_default_passwd_cb) \
 	X(SSL_CTX_set_default_verify_paths) \
 	X(SSL_CTX_set_options) \
+	X(SSL_CTX_set_security_level) \
 	X(SSL_CTX_set_verify) \
 	X(SSL_CTX_use_PrivateKey) \
 	X(SSL_CTX_use_PrivateKey_file) \
@@ -68,6 +73,7 @@
 	X(SSL_free) \
 	X(SSL_get0_param) \
 	X(SSL_get0_peer_certificate) \
+	X(SSL_get1_supported_ciphers) \
 	X(SSL_get_current_cipher) \
 	X(SSL_get_error) \
 	X(SSL_get_ex_data) \
@@ -102,9 +108,11 @@
 	X(X509_free) \
 	X(X509_get0_notAfter) \
 	X(X509_get0_notBefore) \
+	X(X509_get0_pubkey) \
 	X(X509_get_ext_d2i) \
 	X(X509_get_issuer_name) \
 	X(X509_get_serialNumber) \
+	X(X509_get_signature_nid) \
 	X(X509_get_subject_name) \
 	X(X509_getm_notAfter) \
 	X(X509_getm_notBefore) \
@@ -143,9 +151,13 @@ extern struct libs_openssl_table libs_openssl;
 #define EVP_Digest (libs_openssl.EVP_Digest)
 #define EVP_PKEY_Q_keygen (libs_openssl.EVP_PKEY_Q_keygen)
 #define EVP_PKEY_free (libs_openssl.EVP_PKEY_free)
+#define EVP_PKEY_get_base_id (libs_openssl.EVP_PKEY_get_base_id)
+#define EVP_PKEY_get_bits (libs_openssl.EVP_PKEY_get_bits)
 #define EVP_Q_mac (libs_openssl.EVP_Q_mac)
 #define EVP_sha256 (libs_openssl.EVP_sha256)
 #define GENERAL_NAMES_free (libs_openssl.GENERAL_NAMES_free)
+#define OBJ_nid2sn (libs_openssl.OBJ_nid2sn)
+#define OPENSSL_sk_free (libs_openssl.OPENSSL_sk_free)
 #define OPENSSL_sk_num (libs_openssl.OPENSSL_sk_num)
 #define OPENSSL_sk_value (libs_openssl.OPENSSL_sk_value)
 #define PEM_read_bio_X509 (libs_openssl.PEM_read_bio_X509)
@@ -164,6 +176,7 @@ extern struct libs_openssl_table libs_openssl;
 #define SSL_CTX_set_default_passwd_cb (libs_openssl.SSL_CTX_set_default_passwd_cb)
 #define SSL_CTX_set_default_verify_paths (libs_openssl.SSL_CTX_set_default_verify_paths)
 #define SSL_CTX_set_options (libs_openssl.SSL_CTX_set_options)
+#define SSL_CTX_set_security_level (libs_openssl.SSL_CTX_set_security_level)
 #define SSL_CTX_set_verify (libs_openssl.SSL_CTX_set_verify)
 #define SSL_CTX_use_PrivateKey (libs_openssl.SSL_CTX_use_PrivateKey)
 #define SSL_CTX_use_PrivateKey_file (libs_openssl.SSL_CTX_use_PrivateKey_file)
@@ -175,6 +188,7 @@ extern struct libs_openssl_table libs_openssl;
 #define SSL_free (libs_openssl.SSL_free)
 #define SSL_get0_param (libs_openssl.SSL_get0_param)
 #define SSL_get0_peer_certificate (libs_openssl.SSL_get0_peer_certificate)
+#define SSL_get1_supported_ciphers (libs_openssl.SSL_get1_supported_ciphers)
 #define SSL_get_current_cipher (libs_openssl.SSL_get_current_cipher)
 #define SSL_get_error (libs_openssl.SSL_get_error)
 #define SSL_get_ex_data (libs_openssl.SSL_get_ex_data)
@@ -209,9 +223,11 @@ extern struct libs_openssl_table libs_openssl;
 #define X509_free (libs_openssl.X509_free)
 #define X509_get0_notAfter (libs_openssl.X509_get0_notAfter)
 #define X509_get0_notBefore (libs_openssl.X509_get0_notBefore)
+#define X509_get0_pubkey (libs_openssl.X509_get0_pubkey)
 #define X509_get_ext_d2i (libs_openssl.X509_get_ext_d2i)
 #define X509_get_issuer_name (libs_openssl.X509_get_issuer_name)
 #define X509_get_serialNumber (libs_openssl.X509_get_serialNumber)
+#define X509_get_signature_nid (libs_openssl.X509_get_signature_nid)
 #define X509_get_subject_name (libs_openssl.X509_get_subject_name)
 #define X509_getm_notAfter (libs_openssl.X509_getm_notAfter)
 #define X509_getm_notBefore (libs_openssl.X509_getm_notBefore)

@@ -70,8 +70,10 @@ static void audit_write(struct audit_run_ctx *c, const struct audit_summary *sum
 	out_audit_summary(o, sum);
 }
 
-/* Audit host (port NULL: the routing rule decides, as for smtpsh HOST). */
-void shell_audit(struct shell *sh, const char *host, const char *port, bool starttls)
+/* Audit host (port NULL: the routing rule decides, as for smtpsh HOST);
+ * to (NULL: none) lets smtp-smuggling send its probes there, from from. */
+void shell_audit(struct shell *sh, const char *host, const char *port, bool starttls,
+    const char *to, const char *from)
 {
 	struct output *o = &sh->out;
 	o->width = o->sink == NULL ? term_width(fileno(o->out)) : 0;
@@ -84,7 +86,8 @@ void shell_audit(struct shell *sh, const char *host, const char *port, bool star
 		return;
 	}
 	transcript_set_mask(&sh->transcript, session_mask(s));
-	struct audit_config cfg = { .starttls = starttls, .implicit_tls = sh->tls.implicit };
+	struct audit_config cfg = { .starttls = starttls, .implicit_tls = sh->tls.implicit,
+	    .sopt = &sh->sopt, .to = to, .from = from };
 	shell_recipe_target(sh, &cfg.target, host, port, true);
 	(void)shell_local_domain(sh, cfg.target.hello, sizeof cfg.target.hello);
 	cfg.target.hello_verb = VERB_EHLO;
@@ -116,20 +119,25 @@ void shell_audit(struct shell *sh, const char *host, const char *port, bool star
 	session_free(s);
 }
 
-/* `audit [--starttls] [HOST [PORT]]`: the open connection's host when
- * none is given. */
+/* `audit [--starttls] [--to ADDR] [HOST [PORT]]`: the open connection's
+ * host when none is given. */
 void cmd_audit(const struct shell_call *call)
 {
 	struct shell *sh = call->sh;
 	const struct tokens *t = call->t;
 	size_t k = 1;
 	bool starttls = false;
-	if (k < t->count && strcmp(t->word[k], "--starttls") == 0) {
-		starttls = true;
-		k++;
+	const char *to = NULL;
+	for (; k < t->count && t->word[k][0] == '-'; k++) {
+		if (strcmp(t->word[k], "--starttls") == 0)
+			starttls = true;
+		else if (strcmp(t->word[k], "--to") == 0 && k + 1 < t->count)
+			to = t->word[++k];
+		else
+			break;
 	}
 	if (t->count - k > 2 || (k < t->count && t->word[k][0] == '-')) {
-		shell_usage_error(sh, N_("usage: audit [--starttls] [HOST [PORT]]"));
+		shell_usage_error(sh, N_("usage: audit [--starttls] [--to ADDR] [HOST [PORT]]"));
 		return;
 	}
 	char host[SMTP_DOMAIN_MAX + 1], port[16];
@@ -143,5 +151,5 @@ void cmd_audit(const struct shell_call *call)
 		shell_usage_error(sh, N_("audit: not connected: give a HOST (audit HOST [PORT])"));
 		return;
 	}
-	shell_audit(sh, host, port[0] != '\0' ? port : NULL, starttls);
+	shell_audit(sh, host, port[0] != '\0' ? port : NULL, starttls, to, NULL);
 }

@@ -21,7 +21,8 @@ static const struct exit_status_row exit_status_table[] = {
 	  N_("an audit made a finding of medium severity or worse"),
 	  "An audit (--audit, audit) made a finding of medium or high severity: an open "
 	  "relay, users or lists exposed by VRFY or EXPN, AUTH offered before TLS, no "
-	  "STARTTLS.  Low and info findings leave the status 0" },
+	  "STARTTLS, TLS 1.0 or 1.1 or weak suites accepted, a weak certificate, SMTP "
+	  "smuggling.  Low and info findings leave the status 0" },
 	{ SHELL_EXIT_5XX, "permanent", 4,
 	  N_("a 5xx reply was seen"),
 	  "A 5xx (permanent negative) reply was seen.  A server that closes the "

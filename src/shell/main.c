@@ -153,7 +153,8 @@ static int smtpsh_audit_mode(struct shell *sh, const struct smtpsh_args *a)
 	const char *host = a->host, *port = a->port[0] != '\0' ? a->port : NULL;
 	if (a->demo && !smtpsh_demo_target(sh, a, &host, &port))
 		return SHELL_EXIT_LOCAL;
-	shell_audit(sh, host, port, a->msg.starttls);
+	shell_audit(sh, host, port, a->msg.starttls, a->msg.nto > 0 ? a->msg.to[0] : NULL,
+	    a->msg.from);
 	if (sh->signal != 0)
 		sh->outcome.worst = SHELL_EXIT_SIGNAL_BASE + sh->signal;
 	return smtpsh_finish(sh);

@@ -423,8 +423,10 @@ bool options_parse(int argc, char **argv, struct smtpsh_args *a, FILE *err)
 		fprintf(err, _("smtpsh: --audit wants a HOST to audit (smtpsh --help)\n"));
 		return false;
 	}
+	/* --to (one, with --from) names the mailbox smtp-smuggling may send
+	 * its probes to. */
 	if (a->audit && (a->lookup != NULL || a->replay != NULL || a->ncmds > 0 || a->tui ||
-	    a->msg.from != NULL || a->msg.nto > 0)) {
+	    a->msg.nto > 1)) {
 		fprintf(err, _("smtpsh: --audit runs alone: no --lookup, --replay, -e, --tui or "
 		    "message\n"));
 		return false;

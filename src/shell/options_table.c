@@ -92,7 +92,8 @@ static const struct smtpsh_option option_table[] = {
 	{ "lookup", OPT_LOOKUP, "FILE", N_("check every name in FILE (one a line, # comments, - for "
 	  "stdin) against HOST, then exit") },
 	{ "audit", OPT_AUDIT, NULL, N_("audit HOST: open relay, VRFY/EXPN, AUTH before TLS, STARTTLS, "
-	  "banner, limits, early talking; a finding per check with its fix (never delivers mail)") },
+	  "banner, limits, early talking, TLS versions, ciphers and certificate, SMTP smuggling "
+	  "(with --to); a finding per check with its fix") },
 	{ "method", OPT_METHOD, "METHOD", N_("how lookups ask: vrfy, expn, rcpt, or auto (the default: "
 	  "VRFY when it gives real answers, else RCPT)") },
 	{ "domain", OPT_DOMAIN, "DOMAIN", N_("appended to bare names for RCPT probes") },

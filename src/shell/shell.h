@@ -446,7 +446,8 @@ void cmd_lookup(const struct shell_call *call);
 /* --audit HOST [PORT] and `audit`: every check, on a session of the
  * audit's own; port NULL: the routing rule decides.  starttls: the checks
  * after the plain EHLO run over STARTTLS (--starttls). */
-void shell_audit(struct shell *sh, const char *host, const char *port, bool starttls);
+void shell_audit(struct shell *sh, const char *host, const char *port, bool starttls,
+    const char *to, const char *from);
 void cmd_audit(const struct shell_call *call);
 
 /* serve.c: `--serve [ADDR:]PORT`, its log on stdout unless quiet;

@@ -198,7 +198,7 @@ static const struct shell_cmd shell_cmds[] = {
 	  cmd_profiles },
 	{ "set", "set insecure on|off", N_("probe servers whose certificate does not verify"), cmd_set },
 	{ "timing", "timing [on|off]", N_("show each reply's latency (also --timing)"), cmd_timing },
-	{ "audit", "audit [--starttls] [HOST [PORT]]", N_("a security and configuration scorecard "
+	{ "audit", "audit [--starttls] [--to ADDR] [HOST [PORT]]", N_("a security and configuration scorecard "
 	  "of the server (open relay, VRFY/EXPN, AUTH before TLS, STARTTLS, banner ...): never "
 	  "delivers mail"), cmd_audit },
 	{ "lookup", "lookup [--method M --domain D --csv|--json --output F ...] FILE | NAME...", N_("check every name (a file: one a line) "

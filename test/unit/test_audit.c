@@ -16,7 +16,8 @@
 START_TEST(test_check_ids_stable)
 {
 	const char *want[] = { "banner-disclosure", "no-starttls", "auth-before-tls", "limits",
-	    "vrfy-exposes-users", "expn-exposes-lists", "open-relay", "early-talker" };
+	    "vrfy-exposes-users", "expn-exposes-lists", "open-relay", "early-talker",
+	    "tls-protocols", "tls-ciphers", "tls-certificate", "smtp-smuggling" };
 	ck_assert_uint_eq(audit_check_count(), sizeof want / sizeof want[0]);
 	for (size_t i = 0; i < audit_check_count(); i++)
 		ck_assert_str_eq(audit_check_id(i), want[i]);
@@ -84,9 +85,17 @@ START_TEST(test_fix_table)
 	for (size_t i = 0; i < audit_check_count(); i++)
 		ck_assert_ptr_null(audit_fix_for(audit_check_id(i), AUDIT_SW_UNKNOWN));
 	ck_assert_ptr_null(audit_fix_for("no-such-check", AUDIT_SW_POSTFIX));
-	/* Every software the fingerprint knows has a fix for the open relay. */
+	/* Every software the fingerprint knows has a fix for the open relay,
+	 * the TLS versions and suites, and SMTP smuggling. */
+	const char *every[] = { "open-relay", "tls-protocols", "tls-ciphers", "smtp-smuggling" };
 	for (int sw = AUDIT_SW_POSTFIX; sw < AUDIT_SW__COUNT; sw++)
-		ck_assert_ptr_nonnull(audit_fix_for("open-relay", (enum audit_software)sw));
+		for (size_t i = 0; i < sizeof every / sizeof every[0]; i++)
+			ck_assert_msg(audit_fix_for(every[i], (enum audit_software)sw) != NULL,
+			    "%s for %s", every[i], audit_software_name((enum audit_software)sw));
+	ck_assert_ptr_nonnull(strstr(audit_fix_for("smtp-smuggling", AUDIT_SW_POSTFIX),
+	    "smtpd_forbid_bare_newline = normalize"));
+	ck_assert_ptr_nonnull(strstr(audit_fix_for("tls-ciphers", AUDIT_SW_POSTFIX),
+	    "smtpd_tls_exclude_ciphers"));
 }
 END_TEST
 

@@ -289,6 +289,10 @@ START_TEST(test_info_fields)
 	ck_assert_ptr_nonnull(strchr(want, '='));
 	ck_assert_str_eq(info.chain[0].sha256, strchr(want, '=') + 1);
 	ck_assert(!info.name_is_ip);
+	/* The key and signature the audit weighs: P-256, ECDSA with SHA-256. */
+	ck_assert_str_eq(info.chain[0].key_type, "EC");
+	ck_assert_int_eq(info.chain[0].key_bits, 256);
+	ck_assert_str_eq(info.chain[0].signature, "ecdsa-with-SHA256");
 	/* A second STARTTLS on a TLS connection is refused (RFC 3207 4.2). */
 	ck_assert_int_eq(tls_start(&t, &o, &info, &err), SMTP_ERR_STATE);
 	transport_close(&t);
@@ -461,6 +465,15 @@ START_TEST(test_check_options)
 		ck_assert_int_eq(tls_version_parse(vrows[i].s, &v), vrows[i].ok);
 		ck_assert_uint_eq(v, vrows[i].v);
 	}
+	/* The audit's probes: what this OpenSSL can put in a client hello. */
+	o = (struct tls_options){ .probe = true, .min_version = TLS_VERSION_1_2,
+	    .max_version = TLS_VERSION_1_2 };
+	ck_assert(tls_can_offer(&o));
+	o.ciphers = "NO-SUCH-CIPHER";
+	ck_assert(!tls_can_offer(&o));
+	o = (struct tls_options){ .probe = true, .min_version = TLS_VERSION_1_2,
+	    .ciphers = "eNULL" };
+	ck_assert(tls_can_offer(&o));           /* level 0: NULL suites exist */
 	/* The list the shell completion offers is what the parse accepts. */
 	ck_assert_str_eq(tls_version_name_at(0), "1.2");
 	ck_assert_str_eq(tls_version_name_at(1), "1.3");

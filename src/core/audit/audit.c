@@ -35,6 +35,19 @@ static const struct audit_check audit_checks[] = {
 	{ "early-talker", AUDIT_INFO, "RFC 5321 4.3.1; Postfix postscreen pregreet test",
 	  N_("Pause the greeting a few seconds and refuse a client that talks before it."),
 	  audit_check_early },
+	{ "tls-protocols", AUDIT_MEDIUM, "RFC 8996; RFC 9325 3.1.1",
+	  N_("Accept TLS 1.2 and 1.3 only."), audit_check_tls_protocols },
+	{ "tls-ciphers", AUDIT_MEDIUM, "RFC 9325 4.1; RFC 7465 (RC4)",
+	  N_("Refuse NULL, anonymous, EXPORT, RC4, DES and 3DES suites; offer AEAD suites "
+	     "with forward secrecy."), audit_check_tls_ciphers },
+	{ "tls-certificate", AUDIT_MEDIUM, "RFC 6125; RFC 9325 4.3; RFC 7817",
+	  N_("Use a certificate for the server's name from a trusted CA, with an RSA key of "
+	     "2048 bits or more (or EC P-256) and a SHA-256 signature; renew it well before it "
+	     "expires."), audit_check_tls_certificate },
+	{ "smtp-smuggling", AUDIT_HIGH, "SEC Consult, SMTP Smuggling (December 2023); "
+	  "CVE-2023-51764, CVE-2023-51765, CVE-2023-51766; RFC 5321 4.1.1.4 and 2.3.8",
+	  N_("Take only CRLF.CRLF as the end of data; refuse or normalise a bare LF or CR "
+	     "in the body."), audit_check_smuggling },
 };
 
 size_t audit_check_count(void)

@@ -7,8 +7,12 @@
  * and the fix (for the server software the banner and EHLO reveal when it
  * is one the fix table knows, else a generic sentence).
  *
- * Non-intrusive: no message is ever delivered.  Relay probes are MAIL and
- * RCPT ended by RSET, never DATA.  The reasons and fixes are English,
+ * Non-intrusive: relay probes are MAIL and RCPT ended by RSET, never
+ * DATA.  The TLS checks (tls-protocols, tls-ciphers, tls-certificate)
+ * only shake hands, each probe on a connection of its own.  Messages are
+ * delivered by one check only, smtp-smuggling, and only when the caller
+ * names a mailbox of its own (to): a server that is vulnerable delivers
+ * the smuggled message there too.  The reasons and fixes are English,
  * marked N_() for the shell's text renderer to translate (i18n.h); the
  * details and evidence are the server's bytes, escaped where shown.
  */
@@ -73,6 +77,13 @@ struct audit_config {
 	bool starttls;                     /* --starttls: checks after STARTTLS */
 	bool implicit_tls;                 /* --tls: TLS from the connect */
 	bool *stop;                        /* set by the caller: stop after this check */
+	/* The TLS probes' own sessions are made with these (after_connect
+	 * replaced); NULL: defaults. */
+	const struct session_options *sopt;
+	/* smtp-smuggling runs only with to, a mailbox the auditor owns: its
+	 * probes deliver test messages there, from from (NULL: <>). */
+	const char *to;
+	const char *from;
 };
 
 /* Run every check on fresh connections to cfg->target (the session must be

@@ -151,6 +151,38 @@ static const struct audit_fix_row audit_fixes[] = {
 	{ "limits", AUDIT_SW_SENDMAIL, N_("Sendmail: define(`confMAX_MESSAGE_SIZE', ...).") },
 	{ "limits", AUDIT_SW_OPENSMTPD, N_("OpenSMTPD: smtp max-message-size.") },
 	{ "limits", AUDIT_SW_EXCHANGE, N_("Exchange: Set-ReceiveConnector -MaxMessageSize.") },
+	{ "tls-protocols", AUDIT_SW_POSTFIX, N_("Postfix: smtpd_tls_protocols = >=TLSv1.2 and "
+	  "smtpd_tls_mandatory_protocols = >=TLSv1.2.") },
+	{ "tls-protocols", AUDIT_SW_EXIM, N_("Exim (OpenSSL): openssl_options = +no_tlsv1 "
+	  "+no_tlsv1_1; with GnuTLS, tls_require_ciphers = NORMAL:-VERS-TLS1.0:-VERS-TLS1.1.") },
+	{ "tls-protocols", AUDIT_SW_SENDMAIL, N_("Sendmail: define(`confSERVER_SSL_OPTIONS', "
+	  "`+SSL_OP_NO_TLSv1 +SSL_OP_NO_TLSv1_1').") },
+	{ "tls-protocols", AUDIT_SW_OPENSMTPD, N_("OpenSMTPD: listen on ... tls pki NAME "
+	  "protocols \"TLSv1.2,TLSv1.3\".") },
+	{ "tls-protocols", AUDIT_SW_EXCHANGE, N_("Exchange: disable TLS 1.0 and 1.1 in SCHANNEL "
+	  "(the Protocols keys under HKLM\\SYSTEM\\CurrentControlSet\\Control\\"
+	  "SecurityProviders\\SCHANNEL), as Microsoft's Exchange TLS guidance shows.") },
+	{ "tls-ciphers", AUDIT_SW_POSTFIX, N_("Postfix: smtpd_tls_exclude_ciphers = aNULL, eNULL, "
+	  "EXPORT, RC4, DES, 3DES, MD5 (and smtpd_tls_mandatory_exclude_ciphers likewise).") },
+	{ "tls-ciphers", AUDIT_SW_EXIM, N_("Exim (OpenSSL): tls_require_ciphers = "
+	  "HIGH:!aNULL:!eNULL:!EXPORT:!RC4:!DES:!3DES.") },
+	{ "tls-ciphers", AUDIT_SW_SENDMAIL, N_("Sendmail: define(`confCIPHER_LIST', "
+	  "`HIGH:!aNULL:!eNULL:!EXPORT:!RC4:!DES:!3DES').") },
+	{ "tls-ciphers", AUDIT_SW_OPENSMTPD, N_("OpenSMTPD: listen on ... tls pki NAME ciphers "
+	  "\"HIGH:!aNULL:!eNULL:!RC4:!DES:!3DES\".") },
+	{ "tls-ciphers", AUDIT_SW_EXCHANGE, N_("Exchange: Disable-TlsCipherSuite for the NULL, "
+	  "RC4, DES and 3DES suites (Get-TlsCipherSuite lists them).") },
+	{ "smtp-smuggling", AUDIT_SW_POSTFIX, N_("Postfix: smtpd_forbid_bare_newline = normalize "
+	  "(3.9; 3.8.5, 3.7.10, 3.6.14, 3.5.24 and later), with "
+	  "smtpd_forbid_bare_newline_exclusions = $mynetworks.") },
+	{ "smtp-smuggling", AUDIT_SW_EXIM, N_("Exim: upgrade to 4.97.1 or later "
+	  "(CVE-2023-51766).") },
+	{ "smtp-smuggling", AUDIT_SW_SENDMAIL, N_("Sendmail: upgrade to 8.18.1 or later, which "
+	  "refuses a bare CR or LF (CVE-2023-51765).") },
+	{ "smtp-smuggling", AUDIT_SW_OPENSMTPD, N_("OpenSMTPD: upgrade to a current release, "
+	  "then audit again.") },
+	{ "smtp-smuggling", AUDIT_SW_EXCHANGE, N_("Exchange: install the current cumulative "
+	  "and security updates, then audit again.") },
 };
 
 const char *audit_fix_for(const char *check, enum audit_software sw)

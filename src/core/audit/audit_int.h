@@ -60,7 +60,8 @@ void audit_detail_add(struct audit_finding *f, const char *item);
 /* The server's own domain: its EHLO reply's, else its greeting's, else "". */
 const char *audit_server_domain(const struct audit_ctx *a);
 
-/* The checks (audit_checks.c, audit_relay.c). */
+/* The checks (audit_checks.c, audit_relay.c, audit_tls.c,
+ * audit_smuggle.c). */
 void audit_check_banner(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_starttls(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_auth_tls(struct audit_ctx *a, struct audit_finding *f);
@@ -69,5 +70,11 @@ void audit_check_vrfy(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_expn(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_early(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_relay(struct audit_ctx *a, struct audit_finding *f);
+/* audit_tls.c */
+void audit_check_tls_protocols(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_tls_ciphers(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_tls_certificate(struct audit_ctx *a, struct audit_finding *f);
+/* audit_smuggle.c */
+void audit_check_smuggling(struct audit_ctx *a, struct audit_finding *f);
 
 #endif

@@ -241,6 +241,17 @@ typedef enum smtp_errkind (*body_reader_fn)(void *ctx, char *buf, size_t cap,
 enum smtp_errkind session_send_body(struct session *s, body_reader_fn read_body,
     void *ctx, unsigned long *seq, bool *interrupted, struct smtp_error *err);
 
+/* The one sanctioned exception to dot-stuffing: after a 354, send data
+ * exactly as it is -- no dot-stuffing, no CRLF.CRLF added -- and owe the
+ * body's reply.  For the audit's SMTP smuggling probe (audit_smuggle.c),
+ * whose bodies must carry malformed ends of data; nothing else may use it.
+ * At most SESSION_RAW_BODY_MAX bytes, written in one go (the server is
+ * not watched while writing).  The same refusals as session_send_body;
+ * a write that fails closes the connection. */
+#define SESSION_RAW_BODY_MAX 2048
+enum smtp_errkind session_send_raw_body(struct session *s, const char *data, size_t len,
+    unsigned long *seq, struct smtp_error *err);
+
 /* After a 220 to STARTTLS: drop every byte the server sent after the 220
  * (RFC 3207 5, never read as replies), counted in *discarded and the first
  * ones copied to *injected (may be NULL), then the handshake (tls.h), with

@@ -5,8 +5,9 @@
  * RFC 6125 / RFC 7817 (name checks, done by OpenSSL's X509_VERIFY_PARAM),
  * RFC 6066 section 3 (SNI), RFC 8997 (TLS 1.2 minimum).
  *
- * The certificate summary and the verification record are tls_cert.c's;
- * the chain as PEM (tls --save) is written here, from the live connection.
+ * The SSL_CTX made from the options is tls_context.c's, the certificate
+ * summary and the verification record tls_cert.c's; the chain as PEM
+ * (tls --save) is written here, from the live connection.
  *
  * Ownership: tls_start() allocates one struct tls_state (SSL_CTX, SSL and
  * the layer below), stores it in t->tls and swaps t->ops; the TLS close op
@@ -212,120 +213,6 @@ static bool host_is_ip(const char *host, char *bare, size_t cap)
 	return inet_pton(AF_INET, bare, tmp) == 1 || inet_pton(AF_INET6, bare, tmp) == 1;
 }
 
-/* Never ask for a passphrase on the terminal: an encrypted key fails. */
-static int tls_no_passphrase(char *buf, int size, int rwflag, void *u)
-{
-	(void)buf;
-	(void)size;
-	(void)rwflag;
-	(void)u;
-	return 0;
-}
-
-static enum smtp_errkind tls_load_client_cert(SSL_CTX *ctx, const char *cert,
-    const char *key, struct smtp_error *err)
-{
-	if (key == NULL)
-		key = cert;
-	SSL_CTX_set_default_passwd_cb(ctx, tls_no_passphrase);
-	enum smtp_errkind k = SMTP_OK;
-	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1)
-		k = smtp_error_set(err, SMTP_ERR_FILE, 0, "cannot load the client certificate "
-		    "%.100s (PEM expected)", cert);
-	else if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 &&
-	    ERR_GET_REASON(ERR_peek_last_error()) != X509_R_KEY_VALUES_MISMATCH)
-		k = smtp_error_set(err, SMTP_ERR_FILE, 0, "cannot load the private key %.100s "
-		    "(PEM, not encrypted)", key);
-	else if (SSL_CTX_check_private_key(ctx) != 1)
-		k = smtp_error_set(err, SMTP_ERR_FILE, 0, "the key %.100s is not the certificate's "
-		    "(%.100s)", key, cert);
-	ERR_clear_error();
-	return k;
-}
-
-
-/* The versions --tls-protocol accepts: one table for the parse and the
- * shell completion's list. */
-static const struct {
-	const char *name;
-	unsigned version;
-} tls_versions[] = {
-	{ "1.2", TLS_VERSION_1_2 },
-	{ "1.3", TLS_VERSION_1_3 },
-};
-
-const char *tls_version_name_at(size_t i)
-{
-	return i < sizeof tls_versions / sizeof tls_versions[0] ? tls_versions[i].name : NULL;
-}
-
-bool tls_version_parse(const char *s, unsigned *version)
-{
-	if (strncasecmp(s, "tlsv", 4) == 0)
-		s += 4;
-	else if (strncasecmp(s, "tls", 3) == 0)
-		s += 3;
-	for (size_t i = 0; tls_version_name_at(i) != NULL; i++)
-		if (strcmp(s, tls_versions[i].name) == 0) {
-			*version = tls_versions[i].version;
-			return true;
-		}
-	return false;
-}
-
-/* Versions and ciphers.  A TLS 1.2 cipher list cannot choose among TLS 1.3
- * suites, so it also caps the version at 1.2: the cipher asked for is the
- * one used, or the handshake fails. */
-static enum smtp_errkind tls_set_protocol(SSL_CTX *ctx, const struct tls_options *o,
-    struct smtp_error *err)
-{
-	int min = o->min_version == TLS_VERSION_1_3 ? TLS1_3_VERSION : TLS1_2_VERSION;
-	if (SSL_CTX_set_min_proto_version(ctx, min) != 1)
-		return smtp_error_set(err, SMTP_ERR_TLS, 0, "TLS: cannot set the minimum version");
-	if (o->ciphers == NULL)
-		return SMTP_OK;
-	bool v13 = strncmp(o->ciphers, "TLS_", 4) == 0;
-	if (!v13 && min == TLS1_3_VERSION)
-		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "--tls-cipher %.80s names TLS 1.2 "
-		    "ciphers, and TLS 1.3 is the minimum asked for", o->ciphers);
-	int ok = v13 ? SSL_CTX_set_ciphersuites(ctx, o->ciphers) :
-	    (SSL_CTX_set_cipher_list(ctx, o->ciphers) &&
-	     SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION));
-	ERR_clear_error();
-	if (ok != 1)
-		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "--tls-cipher %.80s: OpenSSL knows "
-		    "no such cipher (openssl ciphers -v lists them)", o->ciphers);
-	return SMTP_OK;
-}
-
-enum smtp_errkind tls_check_options(const struct tls_options *o, struct smtp_error *err)
-{
-	if (libs_need_openssl("TLS", err) != SMTP_OK)
-		return err->kind;
-	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
-	if (ctx == NULL)
-		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "TLS: cannot create a context");
-	enum smtp_errkind k = tls_set_protocol(ctx, o, err);
-	if (k == SMTP_OK && o->cert_file != NULL)
-		k = tls_load_client_cert(ctx, o->cert_file, o->key_file, err);
-	SSL_CTX_free(ctx);
-	return k;
-}
-
-/* One more trust anchor, given as PEM text (o->anchor_pem: --demo's
- * own certificate), beside the CA file or the system store. */
-static enum smtp_errkind tls_add_anchor(SSL_CTX *ctx, const char *pem, struct smtp_error *err)
-{
-	BIO *b = BIO_new_mem_buf(pem, -1);
-	X509 *x = b != NULL ? PEM_read_bio_X509(b, NULL, NULL, NULL) : NULL;
-	bool ok = x != NULL && X509_STORE_add_cert(SSL_CTX_get_cert_store(ctx), x) == 1;
-	X509_free(x);
-	BIO_free(b);
-	ERR_clear_error();
-	return ok ? SMTP_OK : smtp_error_set(err, SMTP_ERR_FILE, 0,
-	    "TLS: the certificate to trust is not PEM");
-}
-
 static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
     const struct tls_options *o, struct tls_info *in, struct smtp_error *err)
 {
@@ -333,30 +220,9 @@ static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
 	bool ip;
 	enum smtp_errkind k;
 
-	st->ctx = SSL_CTX_new(TLS_client_method());
-	if (st->ctx == NULL)
-		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "TLS: cannot create a context");
-	if ((k = tls_set_protocol(st->ctx, o, err)) != SMTP_OK)
-		return k;
-	SSL_CTX_set_options(st->ctx, SSL_OP_IGNORE_UNEXPECTED_EOF);
-	if (o->cafile != NULL) {
-		if (SSL_CTX_load_verify_locations(st->ctx, o->cafile, NULL) != 1) {
-			ERR_clear_error();
-			return smtp_error_set(err, SMTP_ERR_FILE, 0,
-			    "cannot load CA file %s (PEM certificates expected)", o->cafile);
-		}
-	} else if (SSL_CTX_set_default_verify_paths(st->ctx) != 1) {
-		ERR_clear_error();
-		return smtp_error_set(err, SMTP_ERR_FILE, 0, "cannot load the system CA store");
-	}
-	const char *anchor = o->anchor_pem != NULL ? o->anchor_pem(o->anchor_ctx) : NULL;
-	if (anchor != NULL && (k = tls_add_anchor(st->ctx, anchor, err)) != SMTP_OK)
-		return k;
-	if (o->cert_file != NULL &&
-	    (k = tls_load_client_cert(st->ctx, o->cert_file, o->key_file, err)) != SMTP_OK)
+	if ((k = tls_context_new(o, &st->ctx, err)) != SMTP_OK)
 		return k;
 	in->client_cert = o->cert_file != NULL;
-	SSL_CTX_set_verify(st->ctx, SSL_VERIFY_PEER, tls_verify_record);
 
 	st->ssl = SSL_new(st->ctx);
 	if (st->ssl == NULL || SSL_set_fd(st->ssl, t->fd) != 1)

@@ -39,6 +39,8 @@
 #include "transport.h"
 
 /* Protocol versions, by their wire values (RFC 8446 4.2.1). */
+#define TLS_VERSION_1_0 0x0301u  /* only for tls_options.probe (RFC 8996) */
+#define TLS_VERSION_1_1 0x0302u
 #define TLS_VERSION_1_2 0x0303u
 #define TLS_VERSION_1_3 0x0304u
 
@@ -60,6 +62,12 @@ struct tls_options {
 	 * returned: none. */
 	const char *(*anchor_pem)(void *ctx);
 	void *anchor_ctx;
+	/* The audit's probes (audit_tls.c), never a session the user drives:
+	 * security level 0, min_version may be TLS_VERSION_1_0 or 1_1 and
+	 * max_version (0: none) caps the version, so that what a server still
+	 * accepts can be asked.  Use with insecure. */
+	bool probe;
+	unsigned max_version;
 };
 
 /* The certificates the server sent, first the leaf: at most this many are
@@ -78,6 +86,9 @@ struct tls_cert_info {
 	char not_after[32];
 	long days_left;          /* whole days until not_after; negative: expired */
 	char sha256[96];         /* "AB:CD:..." of the DER certificate */
+	char key_type[16];       /* "RSA", "EC", "ED25519", ... ("?" unknown) */
+	int key_bits;            /* the key's size in bits (0 unknown) */
+	char signature[48];      /* its signature algorithm, "RSA-SHA256" */
 };
 
 /* Verification findings, one bit per check that failed. */
@@ -122,6 +133,11 @@ const char *tls_version_name_at(size_t i);
  * to report a bad setting before connecting: SMTP_ERR_USAGE (ciphers),
  * SMTP_ERR_FILE (certificate or key). */
 enum smtp_errkind tls_check_options(const struct tls_options *o, struct smtp_error *err);
+
+/* True when this OpenSSL can offer what o asks for (a probe's version
+ * range and cipher list): a client hello with at least one suite.  False
+ * also when OpenSSL cannot be loaded. */
+bool tls_can_offer(const struct tls_options *o);
 
 /* True when t's reads and writes go through TLS. */
 bool tls_active(const struct transport *t);

@@ -3,7 +3,8 @@
  * (tls.h's struct tls_info): the verify callback that records every failed
  * check instead of stopping at the first, the failures in words, and each
  * certificate of the chain as sent -- subject, issuer, names, dates, days
- * left, SHA-256 fingerprint -- as text.
+ * left, SHA-256 fingerprint, key type and size, signature algorithm -- as
+ * text.
  *
  * Certificate text is untrusted and kept as it came (UTF-8 unescaped by
  * OpenSSL, cut to fit): the sinks escape it, once (escape.h).
@@ -249,8 +250,24 @@ static void fingerprint_text(X509 *cert, char *dst, size_t cap)
 	dst[o] = '\0';
 }
 
+/* The public key's type and size, and the signature's algorithm: what the
+ * audit's tls-certificate check weighs (RSA under 2048 bits, SHA-1). */
+static void key_text(X509 *cert, struct tls_cert_info *c)
+{
+	EVP_PKEY *key = X509_get0_pubkey(cert);
+	int id = key != NULL ? EVP_PKEY_get_base_id(key) : NID_undef;
+	const char *type = id == EVP_PKEY_RSA ? "RSA" : id == EVP_PKEY_EC ? "EC" :
+	    id == EVP_PKEY_DSA ? "DSA" : id == EVP_PKEY_ED25519 ? "ED25519" :
+	    id == EVP_PKEY_ED448 ? "ED448" : "?";
+	set_text(c->key_type, sizeof c->key_type, type);
+	c->key_bits = key != NULL ? EVP_PKEY_get_bits(key) : 0;
+	const char *sig = OBJ_nid2sn(X509_get_signature_nid(cert));
+	set_text(c->signature, sizeof c->signature, sig != NULL ? sig : "?");
+}
+
 static void cert_summary(X509 *cert, struct tls_cert_info *c)
 {
+	key_text(cert, c);
 	name_text(X509_get_subject_name(cert), c->subject, sizeof c->subject);
 	name_text(X509_get_issuer_name(cert), c->issuer, sizeof c->issuer);
 	sans_text(cert, c->sans, sizeof c->sans);
