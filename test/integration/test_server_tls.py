@@ -38,7 +38,9 @@ class Serve:
     def __init__(self, env_extra=None):
         env = dict(os.environ)
         env.update(env_extra or {})
-        self.p = subprocess.Popen(WRAPPER + [SMTPSH, "--serve", "127.0.0.1:0"],
+        # Unbuffered: select() below must see what readline() has not
+        # taken yet (a buffered reader may hold both lines already).
+        self.p = subprocess.Popen(WRAPPER + [SMTPSH, "--serve", "127.0.0.1:0"], bufsize=0,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         line = self.p.stderr.readline().decode()
         m = re.search(r"port (\d+)", line)
