@@ -33,10 +33,8 @@ struct libs_state {
 static struct libs_state openssl_state = { .once = PTHREAD_ONCE_INIT };
 static struct libs_state idn_state = { .once = PTHREAD_ONCE_INIT };
 
-/* dlopen the file (env overrides the SONAME), then every symbol into the
- * table: names[i] into slots[i]. */
-static void libs_load(struct libs_state *st, const char *env, const char *soname,
-    const char *const *names, void **slots, size_t n)
+bool libs_open_symbols(const char *env, const char *soname, const char *const *names,
+    void **slots, size_t n, char *why, size_t cap)
 {
 	const char *file = getenv(env);
 	if (file == NULL || file[0] == '\0')
@@ -44,21 +42,29 @@ static void libs_load(struct libs_state *st, const char *env, const char *soname
 	void *h = dlopen(file, RTLD_NOW | RTLD_LOCAL);
 	if (h == NULL) {
 		const char *e = dlerror();
-		snprintf(st->why, sizeof st->why, "%.120s could not be loaded: %.100s", file,
+		snprintf(why, cap, "%.120s could not be loaded: %.100s", file,
 		    e != NULL ? e : "unknown error");
-		return;
+		return false;
 	}
 	for (size_t i = 0; i < n; i++) {
 		dlerror();
 		void *sym = dlsym(h, names[i]);
 		if (sym == NULL) {
-			snprintf(st->why, sizeof st->why, "%.120s has no %.60s: not the version smtpsh "
-			    "was built for", file, names[i]);
-			return;
+			snprintf(why, cap, "%.120s has no %.60s: not the version smtpsh was built for",
+			    file, names[i]);
+			return false;
 		}
 		slots[i] = sym;
 	}
-	st->ok = true;
+	return true;
+}
+
+/* dlopen the file (env overrides the SONAME), then every symbol into the
+ * table: names[i] into slots[i]. */
+static void libs_load(struct libs_state *st, const char *env, const char *soname,
+    const char *const *names, void **slots, size_t n)
+{
+	st->ok = libs_open_symbols(env, soname, names, slots, n, st->why, sizeof st->why);
 }
 
 #define LIBS_NAME(f) #f,

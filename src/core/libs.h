@@ -18,11 +18,22 @@
 #ifndef SMTPSH_LIBS_H
 #define SMTPSH_LIBS_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "error.h"
 
 /* what: the feature, for the message ("TLS", "SCRAM-SHA-256"). */
 enum smtp_errkind libs_need_openssl(const char *what, struct smtp_error *err);
 enum smtp_errkind libs_need_idn(const char *what, struct smtp_error *err);
+
+/* The loader itself, for the shell's own lazily loaded libraries
+ * (readline and curses, src/shell/termlibs.c): dlopen() the file $env
+ * names, else soname, and dlsym() names[i] into slots[i] (symbols are
+ * searched in the library and those it depends on).  false: why (cap
+ * bytes) says which file or symbol, in one line. */
+bool libs_open_symbols(const char *env, const char *soname, const char *const *names,
+    void **slots, size_t n, char *why, size_t cap);
 
 /* Memory that held a secret, wiped so the compiler cannot skip it. */
 void libs_wipe(void *p, size_t n);

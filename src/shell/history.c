@@ -18,6 +18,9 @@
 #include <unistd.h>
 
 #include <readline/history.h>
+#include <readline/readline.h>
+
+#include "termlibs_rl.h"
 
 static char history_path[4200];
 

@@ -25,6 +25,8 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "termlibs_rl.h"
+
 #include "shell.h"
 #include "history.h"
 #include "signals.h"
@@ -122,6 +124,12 @@ static void repl_show_arrived(struct shell *sh)
 
 int repl_run(struct shell *sh)
 {
+	struct smtp_error err;
+	if (termlibs_need_readline("the interactive prompt", &err) != SMTP_OK) {
+		/* Still a shell: lines read as a script reads them. */
+		out_warning(&sh->out, N_("%s; reading lines without editing or history"), err.msg);
+		return script_run_stdin(sh);
+	}
 	repl_shell = sh;
 	rl_readline_name = "smtpsh";
 	rl_catch_signals = 0;

@@ -19,7 +19,9 @@ class LazyLibs(unittest.TestCase):
         out = subprocess.run(["readelf", "-d", SMTPSH], capture_output=True, check=True).stdout.decode()
         needed = [l for l in out.splitlines() if "(NEEDED)" in l]
         self.assertTrue(needed, out)                   # the check sees the list at all
-        for lib in ("libssl", "libcrypto", "libidn"):
+        # Issue 20 again: Readline and ncurses too (termlibs.c), loaded by
+        # the prompt, colours and the view only.
+        for lib in ("libssl", "libcrypto", "libidn", "libreadline", "libncurses", "libtinfo"):
             self.assertFalse([l for l in needed if lib in l], needed)
 
     def test_plain_session_needs_neither(self):
@@ -28,6 +30,19 @@ class LazyLibs(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertIn("< 250", p.stdout.decode())
         self.assertNotIn("OpenSSL", p.stderr.decode())
+
+    def test_script_and_lookup_need_no_terminal_library(self):
+        gone = dict(GONE, SMTPSH_LIBREADLINE="/nonexistent/libreadline.so.8",
+                    SMTPSH_LIBCURSES="/nonexistent/libncursesw.so.6")
+        p = run_smtpsh(["--demo", "-e", "ehlo x.example", "-e", "vrfy alice", "-e", "?"],
+                       env_extra=gone)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("< 250", p.stdout.decode())
+        self.assertEqual(p.stderr.decode(), "")
+        p = run_smtpsh(["--demo", "--no-color"], stdin_bytes=b"ehlo x.example\nquit\n",
+                       env_extra=gone)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("< 221", p.stdout.decode())
 
     def test_starttls_says_it_needs_openssl(self):
         steps = [BANNER, {"expect": "EHLO"}, {"send": "250-fake.test\r\n250 STARTTLS\r\n"},

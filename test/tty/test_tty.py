@@ -265,6 +265,18 @@ class Terminal(unittest.TestCase):
         line = [l for l in s.splitlines() if "< 250 " in l][0]
         self.assertNotIn("\x1b[3", line)
 
+    def test_without_readline_the_shell_still_reads_lines(self):
+        # Issue 20: Readline is loaded when the prompt is first drawn; when
+        # it cannot be, the shell says so once and reads plain lines.
+        p = self.pane(f"{SMTPSH} --demo --no-color",
+                      SMTPSH_LIBREADLINE="/nonexistent/libreadline.so.8")
+        s = p.wait_for("reading lines without editing")
+        self.assertIn("the interactive prompt needs GNU Readline", s)
+        p.keys("vrfy alice", "Enter")
+        p.wait_for("< 250 ")
+        p.keys("quit", "Enter")
+        p.wait_for("< 221")
+
     def test_bare_smtpsh_says_how_to_begin(self):
         # Issue 19: a bare `smtpsh` started at "(not connected)>" with no
         # hint of open.

@@ -19,6 +19,8 @@
 #include <curses.h>
 #include <term.h>
 
+#include "termlibs_curses.h"
+
 enum { TERM_COLORS = 6, TERM_SEQ_MAX = 32 };
 static char term_seq[TERM_COLORS + 1][TERM_SEQ_MAX];
 
@@ -32,6 +34,10 @@ void term_setup_colors(struct output *o, bool want_color)
 	for (int i = 0; i <= TERM_COLORS; i++)
 		term_seq[i][0] = '\0';
 	bool on = want_color && isatty(STDOUT_FILENO) && getenv("NO_COLOR") == NULL;
+	/* Colours are terminfo's: without ncurses, none (said by the
+	 * prompt or the view, which need it too). */
+	struct smtp_error lerr;
+	on = on && termlibs_need_curses("colour", &lerr) == SMTP_OK;
 	if (on) {
 		int err = 0;
 		if (setupterm(NULL, STDOUT_FILENO, &err) != OK) {

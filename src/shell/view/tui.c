@@ -44,6 +44,8 @@
 #include <readline/history.h>
 #include <readline/readline.h>
 
+#include "termlibs_rl.h"
+
 #include "history.h"
 #include "signals.h"
 #include "tui.h"
@@ -353,6 +355,12 @@ struct tui *tui_begin(struct shell *sh, int replaying)
 {
 	if (!tui_terminal_ok(sh))
 		return NULL;
+	struct smtp_error err;
+	if (termlibs_need_curses("the full-screen view", &err) != SMTP_OK ||
+	    termlibs_need_readline("the full-screen view", &err) != SMTP_OK) {
+		out_note(&sh->out, N_("no full-screen view (%s): line mode"), err.msg);
+		return NULL;
+	}
 	SCREEN *scr = newterm(NULL, stdout, stdin);
 	if (scr == NULL) {
 		out_note(&sh->out, N_("no full-screen view: no terminfo entry for this terminal: line mode"));

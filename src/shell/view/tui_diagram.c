@@ -14,6 +14,8 @@
 /* After our headers: curses defines macros such as `lines`. */
 #include <curses.h>
 
+#include "termlibs_curses.h"
+
 int tui_diagram_height(void)
 {
 	size_t n;

@@ -19,6 +19,8 @@
 /* After our headers: curses defines macros such as `lines`. */
 #include <curses.h>
 
+#include "termlibs_curses.h"
+
 #define TUI_KEEP_LINES 5000
 #define TUI_LINE_MAX 2048
 #define TUI_DIAGRAM_COLS 30
