@@ -451,8 +451,10 @@ void shell_audit(struct shell *sh, const char *host, const char *port, bool star
 void cmd_audit(const struct shell_call *call);
 
 /* serve.c: `--serve [ADDR:]PORT`, its log on stdout unless quiet;
- * error_limit 0: the server's default.  The exit status. */
-int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit, bool json);
+ * error_limit 0: the server's default; tui: the live table instead
+ * (refused without a terminal).  The exit status. */
+int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit, bool json,
+    bool tui);
 
 /* turn.c */
 void shell_turned(struct shell *sh);
