@@ -188,6 +188,21 @@ class Russian(unittest.TestCase):
             if line.startswith(("--- ", "! ")) or "экскурсия" in line:
                 self.assertLessEqual(len(line), 80, line)
 
+    def test_the_tour_tls_and_auth_steps_in_russian(self):
+        """Issue 21: the STARTTLS and AUTH steps, done by `tour next`, in
+        Russian and within 80 columns; the password only in the step."""
+        p = self.run_in("ru_RU.UTF-8", ["--demo", "--tour", "--no-color"], b"tour next\n" * 32)
+        out = p.stdout.decode("utf-8")
+        for title in ("EHLO: STARTTLS on offer", "Exercise: 538", "STARTTLS: encrypt",
+                      "AUTH PLAIN: log in"):
+            self.assertRegex(out, r"--- \S+ \d+/\d+: " + re.escape(self.tr(title)) + " ---\n")
+        self.assertIn("< 235 ", out)
+        for line in out.split("\n"):
+            if line.startswith("--- ") or "экскурсия" in line:
+                self.assertLessEqual(len(line), 80, line)
+            if "wonderland" in line:
+                self.assertFalse(line.startswith((">", "<", "=", "!")), line)
+
     def test_audit_in_russian(self):
         # Issue 22: the audit table's titles, results, severities, reasons
         # and fixes are Russian; the check ids and the server's lines are not.
