@@ -4,7 +4,9 @@ on 127.0.0.1, one of them through STARTTLS and AUTH PLAIN) talk to it; the
 test waits, with a deadline, for each student's row to show the state,
 the last command (escaped), the reply code, the error count, TLS and AUTH;
 a student who leaves stays dimmed; a resize redraws; q stops the server
-cleanly.  Without a terminal, --tui is refused with one line."""
+cleanly.  Without a terminal, --tui is refused with one line.  The
+capture in docs/teaching-server.md is the one this test takes (port,
+certificate name and ages masked); SMTPSH_DOCS_UPDATE=1 rewrites it."""
 import base64
 import os
 import re
@@ -15,6 +17,37 @@ import time
 import unittest
 
 from test_tty import SMTPSH, Pane
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..")
+DOC = os.path.join(ROOT, "docs", "teaching-server.md")
+BEGIN = "<!-- the live view, captured by test/tty/test_class.py -->"
+END = "<!-- end of the capture -->"
+
+
+def masked(rows, port):
+    out = []
+    for r in rows:
+        r = r.replace(f"port {port}", "port 2525")
+        r = re.sub(r"smtpsh-serve-cert-\w{6}\.pem", "smtpsh-serve-cert-XXXXXX.pem", r)
+        r = re.sub(r" \d+(s|m\d\d|h\d\d)$", " 9s", r.rstrip())
+        out.append(r)
+    while out and out[-1] == "":
+        out.pop()
+    return out
+
+
+def check_doc(capture):
+    with open(DOC) as f:
+        text = f.read()
+    start = text.index(BEGIN) + len(BEGIN)
+    end = text.index(END)
+    want = "\n```\n" + "\n".join(capture) + "\n```\n"
+    if os.environ.get("SMTPSH_DOCS_UPDATE") == "1":
+        with open(DOC, "w") as f:
+            f.write(text[:start] + want + text[end:])
+        return
+    assert text[start:end] == want, ("docs/teaching-server.md's capture is stale: rerun "
+                                     "test/tty/test_class.py with SMTPSH_DOCS_UPDATE=1")
 
 
 def free_port():
@@ -64,7 +97,7 @@ class ClassView(unittest.TestCase):
         import tempfile
         self.home = tempfile.TemporaryDirectory(prefix="smtpsh-class-")
         self.env = {"HOME": self.home.name, "XDG_STATE_HOME": self.home.name + "/state",
-                    "TERM": "xterm-256color", "LANG": "C.UTF-8", "TMPDIR": self.home.name}
+                    "TERM": "xterm-256color", "LANG": "C.UTF-8", "TMPDIR": "/tmp"}
         self.port = free_port()
         self.pane = Pane(f"c{os.getpid()}", f"{SMTPSH} --serve {self.port} --tui",
                          self.env, cols=80, rows=24)
@@ -108,7 +141,7 @@ class ClassView(unittest.TestCase):
         self.wait_listening()
         screen = self.pane.visible()
         self.assertIn("sessions: 0 now, 0 in all", screen[0])
-        self.assertIn("--cafile " + self.home.name, screen[1])
+        self.assertRegex(screen[1], r"--cafile /tmp/smtpsh-serve-cert-\w{6}\.pem\)$")
         for title in ("client", "HELO", "state", "last command", "code", "err", "TLS", "AUTH", "age"):
             self.assertIn(title, screen[2])
 
@@ -158,6 +191,7 @@ class ClassView(unittest.TestCase):
         row = self.row_of("bob.ex", "VRFY xxx")
         self.assertIn("\u2026", row)
         self.assertTrue(all(len(r) <= 80 for r in self.pane.visible()))
+        check_doc(masked(self.pane.visible(), self.port))
 
         self.pane.resize(100, 30)
         self.until("wider", lambda rows: len(rows) == 30 and "bob.ex" in "\n".join(rows)

@@ -50,6 +50,8 @@ struct class_row {
 	unsigned errors;
 	bool tls, auth, closed;
 	time_t started, active;       /* connected; last event */
+	unsigned long seq;            /* the order of the last events: the
+	                               * most recent is the highest */
 };
 
 struct class_view {
@@ -62,7 +64,7 @@ struct class_view {
 	/* The view's thread alone. */
 	struct class_row rows[CLASS_ROWS_MAX];
 	size_t nrows;
-	unsigned long total, refused;
+	unsigned long total, refused, seq;
 };
 
 /* class_table.c */

@@ -101,7 +101,7 @@ static struct class_row *class_row_for(struct class_view *v, unsigned long sessi
 		at = 0;
 		for (size_t i = 1; i < v->nrows; i++) {
 			const struct class_row *a = &v->rows[i], *b = &v->rows[at];
-			if (a->closed != b->closed ? a->closed : a->active < b->active)
+			if (a->closed != b->closed ? a->closed : a->seq < b->seq)
 				at = i;
 		}
 	} else {
@@ -129,6 +129,7 @@ static void class_apply(struct class_view *v, const struct class_event *e, time_
 	r->state = e->state;
 	r->errors = e->errors;
 	r->active = now;
+	r->seq = ++v->seq;
 	switch (e->kind) {
 	case SERVER_EV_COMMAND:
 		memcpy(r->last, e->line, e->len);
@@ -178,9 +179,7 @@ static int class_order(const void *pa, const void *pb)
 	const struct class_row *a = pa, *b = pb;
 	if (a->closed != b->closed)
 		return a->closed ? 1 : -1;     /* the live ones first */
-	if (a->active != b->active)
-		return a->active > b->active ? -1 : 1;
-	return a->session > b->session ? -1 : a->session < b->session;
+	return a->seq > b->seq ? -1 : a->seq < b->seq;
 }
 
 void class_table_tidy(struct class_view *v, time_t now)
