@@ -71,3 +71,10 @@ const char *smtp_errkind_name(enum smtp_errkind kind)
 		return "unknown";
 	return errkind_names[kind];
 }
+
+const char *smtp_strerror(int e)
+{
+	/* glibc's description without the message catalogue (2.32). */
+	const char *d = strerrordesc_np(e);
+	return d != NULL ? d : "Unknown error";
+}

@@ -49,4 +49,9 @@ void smtp_error_clear(struct smtp_error *e);
 /* Short stable name of a kind: "timeout", "closed", ... */
 const char *smtp_errkind_name(enum smtp_errkind kind);
 
+/* errno's description in English whatever the locale ("Connection
+ * refused"): the core's messages are English (--json, transcripts); the
+ * shell shows a person strerror()'s own words in their language. */
+const char *smtp_strerror(int e);
+
 #endif

@@ -121,7 +121,7 @@ static enum smtp_errkind transport_wait(int fd, short events, bool also_in, int 
 	case CLOCK_CANCELLED:
 		return smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "cancelled");
 	case CLOCK_ERROR:
-		return smtp_error_set(err, SMTP_ERR_IO, errno, "poll: %s", strerror(errno));
+		return smtp_error_set(err, SMTP_ERR_IO, errno, "poll: %s", smtp_strerror(errno));
 	case CLOCK_READY:
 		break;
 	}
@@ -157,7 +157,7 @@ static enum smtp_errkind transport_bind(int fd, int family, const char *bind,
 		    "server's is not", bind, res->ai_family == AF_INET ? '4' : '6');
 	else if (bind_addr(fd, res) != 0)
 		k = smtp_error_set(err, SMTP_ERR_CONNECT, errno, "cannot use %.60s as the source "
-		    "address: %s", bind, strerror(errno));
+		    "address: %s", bind, smtp_strerror(errno));
 	freeaddrinfo(res);
 	return k;
 }
@@ -178,7 +178,7 @@ static enum smtp_errkind transport_try(struct transport *t, const struct addrinf
 	    ai->ai_protocol);
 	if (fd < 0)
 		return smtp_error_set(err, SMTP_ERR_CONNECT, errno, "socket for %s: %s",
-		    where, strerror(errno));
+		    where, smtp_strerror(errno));
 	if (to->bind != NULL && ai->ai_family != AF_UNIX) {
 		enum smtp_errkind k = transport_bind(fd, ai->ai_family, to->bind, err);
 		if (k != SMTP_OK) {
@@ -190,7 +190,7 @@ static enum smtp_errkind transport_try(struct transport *t, const struct addrinf
 		int e = errno;
 		close(fd);
 		return smtp_error_set(err, SMTP_ERR_CONNECT, e, "connect to %s%s%s: %s",
-		    where, portword, port, strerror(e));
+		    where, portword, port, smtp_strerror(e));
 	}
 	enum smtp_errkind k = transport_wait(fd, POLLOUT, false, t->cancel_fd,
 	    clock_now_ms() + to->timeout_ms, NULL, err);
@@ -209,7 +209,7 @@ static enum smtp_errkind transport_try(struct transport *t, const struct addrinf
 	if (soerr != 0) {
 		close(fd);
 		return smtp_error_set(err, SMTP_ERR_CONNECT, soerr, "connect to %s%s%s: %s",
-		    where, portword, port, strerror(soerr));
+		    where, portword, port, smtp_strerror(soerr));
 	}
 	t->fd = fd;
 	t->family = ai->ai_family;
@@ -266,7 +266,7 @@ enum smtp_errkind transport_connect(struct transport *t, const struct transport_
 	}
 	if (rc != 0)
 		return smtp_error_set(err, SMTP_ERR_RESOLVE, 0, "cannot resolve %s port %s: %s",
-		    to->host, to->port, rc == EAI_SYSTEM ? strerror(errno) : gai_strerror(rc));
+		    to->host, to->port, rc == EAI_SYSTEM ? smtp_strerror(errno) : gai_strerror(rc));
 	enum smtp_errkind k = SMTP_ERR_AGAIN, tried = SMTP_ERR_AGAIN;
 	struct smtp_error last;
 	smtp_error_clear(&last);
@@ -356,9 +356,9 @@ static enum smtp_errkind transport_write_loop(struct transport *t, const void *b
 		}
 		if (n < 0 && (errno == EPIPE || errno == ECONNRESET || errno == ENOTCONN))
 			return smtp_error_set(err, SMTP_ERR_CLOSED, errno,
-			    "the server closed the connection while we were sending (%s)", strerror(errno));
+			    "the server closed the connection while we were sending (%s)", smtp_strerror(errno));
 		return smtp_error_set(err, SMTP_ERR_IO, errno, "write: %s",
-		    n < 0 ? strerror(errno) : "no progress");
+		    n < 0 ? smtp_strerror(errno) : "no progress");
 	}
 	return SMTP_OK;
 }
@@ -404,7 +404,7 @@ enum smtp_errkind transport_read_some(struct transport *t, void *buf, size_t cap
 			return smtp_error_set(err, SMTP_ERR_CLOSED, errno,
 			    "the server reset the connection");
 		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			return smtp_error_set(err, SMTP_ERR_IO, errno, "read: %s", strerror(errno));
+			return smtp_error_set(err, SMTP_ERR_IO, errno, "read: %s", smtp_strerror(errno));
 		enum smtp_errkind k = transport_wait(t->fd, want_write ? POLLOUT : POLLIN, false,
 		    t->cancel_fd, deadline_ms, NULL, err);
 		if (k != SMTP_OK)

@@ -364,7 +364,7 @@ int main(int argc, char **argv)
 		printf("smtpsh %s\n", SMTPSH_VERSION);
 		status = SHELL_EXIT_OK;
 	} else if (a.serve != NULL) {
-		status = run_serve(a.serve, a.disabled, a.quiet, a.error_limit, a.json);
+		status = run_serve(a.serve, a.disabled, a.quiet, a.error_limit, a.json, a.tui);
 	} else {
 		static struct shell sh;
 		shell_init(&sh);

@@ -86,7 +86,7 @@ static const struct smtpsh_option option_table[] = {
 	{ "quit-after", OPT_QUIT_AFTER, "STAGE", N_("stop after connect, banner, ehlo, tls, xclient, "
 	  "auth, mail, rcpt or data (then QUIT)") },
 	{ "tui", OPT_TUI, NULL, N_("the full-screen view: status bar, transcript, state diagram "
-	  "(`view` switches back)") },
+	  "(`view` switches back); with --serve: the class as a live table") },
 	{ "replay", OPT_REPLAY, "FILE", N_("play a --transcript back offline, with meanings and verdicts") },
 	{ "step", OPT_STEP, NULL, N_("with --replay: one command at a time (Enter: next)") },
 	{ "lookup", OPT_LOOKUP, "FILE", N_("check every name in FILE (one a line, # comments, - for "

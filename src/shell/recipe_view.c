@@ -205,7 +205,10 @@ enum smtp_errkind shell_auth_secret(struct shell *sh, enum auth_mech mech, const
 	const char *from = NULL;
 	struct secret_held *held = sh->lookup.held_secret;
 	enum smtp_errkind k = SMTP_OK;
-	if (held != NULL && held->set && cap <= sizeof held->buf) {
+	const char *demo = tour_secret(sh);
+	if (demo != NULL && strlen(demo) < cap) {
+		memcpy(buf, demo, strlen(demo) + 1);  /* `tour next`: the step's demo password */
+	} else if (held != NULL && held->set && cap <= sizeof held->buf) {
 		memcpy(buf, held->buf, cap);
 	} else {
 		if (sh->tui.suspend != NULL)

@@ -7,7 +7,8 @@
  * line is untrusted bytes and is escaped before it reaches the teacher's
  * terminal; AUTH lines come already redacted from the server.  The
  * throw-away certificate STARTTLS presents is written to a file whose
- * path is printed, for the students' --cafile.
+ * path is printed, for the students' --cafile.  --tui: the same events
+ * as a live table instead (view/class_view.h).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -17,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "class_view.h"
 #include "escape.h"
 #include "json.h"
 #include "server.h"
@@ -177,37 +179,74 @@ static void serve_write_cert(struct demo_server *srv, char *path, size_t cap)
 	(void)chmod(path, 0644);       /* a certificate is public: hand it out */
 }
 
-int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit, bool json)
+/* --tui: the class as a live table (class_view.h) instead of the log. */
+static int serve_tui(struct demo_server *srv, struct class_view *view, const char *cert)
+{
+	char listening[256], certline[4200] = "";
+	snprintf(listening, sizeof listening, _("teaching server on %s port %s"),
+	    demo_server_host(srv), demo_server_port(srv));
+	if (cert[0] != '\0')
+		snprintf(certline, sizeof certline, _("STARTTLS certificate (students: --cafile %s)"), cert);
+	else
+		snprintf(certline, sizeof certline, _("no STARTTLS certificate: STARTTLS gets 454"));
+	if (!class_view_run(view, srv, signals_fd(), listening, certline))
+		return SHELL_EXIT_LOCAL;
+	fprintf(stderr, _("smtpsh: teaching server stopped (sessions in all: %lu)\n"),
+	    class_view_sessions(view));
+	return SHELL_EXIT_OK;
+}
+
+int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit, bool json,
+    bool tui)
 {
 	char host[SMTP_DOMAIN_MAX + 1], port[32];
 	if (!parse_listen(spec, host, sizeof host, port, sizeof port)) {
 		fprintf(stderr, "smtpsh: --serve wants [ADDR:]PORT, not \"%s\"\n", spec);
 		return SHELL_EXIT_USAGE;
 	}
+	if (tui && !class_view_terminal_ok())
+		return SHELL_EXIT_USAGE;
+	struct class_view *view = tui ? class_view_new() : NULL;
+	if (tui && view == NULL) {
+		fprintf(stderr, "smtpsh: --serve --tui: %s\n", strerror(errno));
+		return SHELL_EXIT_LOCAL;
+	}
 	struct serve_log log = { .f = stdout, .json = json };
 	struct server_config cfg = { .listen_host = host, .listen_port = port,
 	    .disabled_verbs = disabled, .error_limit = error_limit,
 	    .on_event = quiet ? NULL : serve_log_event, .event_ctx = &log };
+	if (tui) {
+		cfg.on_event = class_view_event;
+		cfg.event_ctx = view;
+	}
 	struct demo_server *srv;
 	struct smtp_error err;
 	if (demo_server_create(&srv, &cfg, &err) != SMTP_OK) {
 		fprintf(stderr, "smtpsh: %s\n", err.msg);
+		class_view_free(view);
 		return SHELL_EXIT_LOCAL;
 	}
 	signals_install();
-	fprintf(stderr, "smtpsh: teaching server listening on %s port %s (Ctrl-C stops it)\n",
-	    demo_server_host(srv), demo_server_port(srv));
+	if (!tui)
+		fprintf(stderr, "smtpsh: teaching server listening on %s port %s (Ctrl-C stops it)\n",
+		    demo_server_host(srv), demo_server_port(srv));
 	char cert[4096];
 	serve_write_cert(srv, cert, sizeof cert);
-	if (cert[0] != '\0')
+	if (cert[0] != '\0' && !tui)
 		fprintf(stderr, "smtpsh: STARTTLS certificate (students: --cafile %s)\n", cert);
-	enum smtp_errkind k = demo_server_run(srv, signals_fd(), &err);
+	enum smtp_errkind k = SMTP_OK;
+	int status = SHELL_EXIT_OK;
+	if (tui)
+		status = serve_tui(srv, view, cert);
+	else
+		k = demo_server_run(srv, signals_fd(), &err);
 	demo_server_free(srv);
+	class_view_free(view);
 	if (cert[0] != '\0')
 		unlink(cert);
 	if (k != SMTP_OK) {
 		fprintf(stderr, "smtpsh: %s\n", err.msg);
 		return SHELL_EXIT_LOCAL;
 	}
-	return SHELL_EXIT_OK;
+	return status;
 }

@@ -416,6 +416,8 @@ size_t tour_count(void);
 void tour_start(struct shell *sh);
 const char *const *tour_command(struct shell *sh, const char *arg);
 void tour_after_line(struct shell *sh, const char *line, size_t len);
+/* `tour next` doing an AUTH step: the step's demo password, else NULL. */
+const char *tour_secret(const struct shell *sh);
 
 /* replaycmd.c: --replay FILE [--step]. */
 void shell_replay(struct shell *sh, const char *path, bool step);
@@ -450,9 +452,9 @@ void shell_audit(struct shell *sh, const char *host, const char *port, bool star
     const char *to, const char *from);
 void cmd_audit(const struct shell_call *call);
 
-/* serve.c: `--serve [ADDR:]PORT`, its log on stdout unless quiet;
- * error_limit 0: the server's default.  The exit status. */
-int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned error_limit, bool json);
+/* serve.c: `--serve [ADDR:]PORT`, its log on stdout unless quiet, or (tui)
+ * the live table; limit 0: the server's error limit.  The exit status. */
+int run_serve(const char *spec, unsigned disabled, bool quiet, unsigned limit, bool json, bool tui);
 
 /* turn.c */
 void shell_turned(struct shell *sh);

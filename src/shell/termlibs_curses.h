@@ -15,6 +15,7 @@
 #define TERMLIBS_CURSES_FUNCS(X) \
 	X(cbreak) \
 	X(clearok) \
+	X(curs_set) \
 	X(def_prog_mode) \
 	X(delscreen) \
 	X(delwin) \
@@ -45,8 +46,10 @@
 	X(wclrtoeol) \
 	X(werase) \
 	X(wgetch) \
+	X(whline) \
 	X(wmove) \
-	X(wnoutrefresh)
+	X(wnoutrefresh) \
+	X(wrefresh)
 
 #define TERMLIBS_CURSES_VARS(X) \
 	X(curscr) \
@@ -65,6 +68,7 @@ extern struct termlibs_curses_table termlibs_curses;
 #ifndef TERMLIBS_TABLE_ONLY
 #define cbreak (termlibs_curses.cbreak)
 #define clearok (termlibs_curses.clearok)
+#define curs_set (termlibs_curses.curs_set)
 #define def_prog_mode (termlibs_curses.def_prog_mode)
 #define delscreen (termlibs_curses.delscreen)
 #define delwin (termlibs_curses.delwin)
@@ -96,8 +100,10 @@ extern struct termlibs_curses_table termlibs_curses;
 #define wclrtoeol (termlibs_curses.wclrtoeol)
 #define werase (termlibs_curses.werase)
 #define wgetch (termlibs_curses.wgetch)
+#define whline (termlibs_curses.whline)
 #define wmove (termlibs_curses.wmove)
 #define wnoutrefresh (termlibs_curses.wnoutrefresh)
+#define wrefresh (termlibs_curses.wrefresh)
 #define curscr (*termlibs_curses.curscr)
 #define stdscr (*termlibs_curses.stdscr)
 #endif

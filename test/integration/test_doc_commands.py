@@ -111,6 +111,15 @@ class DocCommands(unittest.TestCase):
 
     def run_serve(self, cmd):
         env = dict(os.environ, PATH=self.bindir + ":" + os.environ["PATH"])
+        if "--tui" in shlex.split(cmd):
+            # The live table wants a terminal (test/tty/test_class.py runs
+            # it in one); here, with none, it says so in one line.
+            p = subprocess.run(["bash", "-c", "exec " + cmd], stdin=subprocess.DEVNULL,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, timeout=20)
+            self.assertNotEqual(p.returncode, 0, cmd)
+            self.assertEqual(p.stderr.count(b"\n"), 1, (cmd, p.stderr))
+            self.assertIn(b"--serve --tui needs a terminal", p.stderr, cmd)
+            return
         proc = subprocess.Popen(["bash", "-c", "exec " + cmd], stdout=subprocess.PIPE,
                                 stderr=subprocess.PIPE, env=env)
         err = b""

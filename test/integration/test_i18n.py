@@ -188,6 +188,49 @@ class Russian(unittest.TestCase):
             if line.startswith(("--- ", "! ")) or "экскурсия" in line:
                 self.assertLessEqual(len(line), 80, line)
 
+    def test_the_tour_tls_and_auth_steps_in_russian(self):
+        """Issue 21: the STARTTLS and AUTH steps, done by `tour next`, in
+        Russian and within 80 columns; the password only in the step."""
+        p = self.run_in("ru_RU.UTF-8", ["--demo", "--tour", "--no-color"], b"tour next\n" * 32)
+        out = p.stdout.decode("utf-8")
+        for title in ("EHLO: STARTTLS on offer", "Exercise: 538", "STARTTLS: encrypt",
+                      "AUTH PLAIN: log in"):
+            self.assertRegex(out, r"--- \S+ \d+/\d+: " + re.escape(self.tr(title)) + " ---\n")
+        self.assertIn("< 235 ", out)
+        for line in out.split("\n"):
+            if line.startswith("--- ") or "экскурсия" in line:
+                self.assertLessEqual(len(line), 80, line)
+            if "wonderland" in line:
+                self.assertFalse(line.startswith((">", "<", "=", "!")), line)
+
+    def test_the_connect_error_is_russian_around_the_system_reason(self):
+        """Issue 21: the frame around strerror was English in Russian; and
+        --json stays English, the system's reason too."""
+        p = self.run_in("ru_RU.UTF-8", ["--no-color", "127.0.0.1", "1"])
+        err = p.stderr.decode("utf-8").strip()
+        self.assertEqual(p.returncode, 3, err)
+        frame = self.tr("connect to %s port %s: %s")
+        self.assertTrue(err.startswith("smtpsh: " + frame.split("%s")[0] + "127.0.0.1"), err)
+        self.assertIn(frame.split("%s")[1].strip() + " 1", err)
+        self.assertNotIn("connect to", err)
+        self.assertNotIn("Connection refused", err)
+        p = self.run_in("ru_RU.UTF-8", ["--json", "127.0.0.1", "1"])
+        recs = [r for r in json_records(p.stdout) if r["type"] == "error"]
+        self.assertEqual(recs[0]["message"], "connect to 127.0.0.1 port 1: Connection refused")
+
+    def test_explain_a_lookup_verdict_names_no_field(self):
+        """Issue 21: explain unknown (and exists, ambiguous) said
+        "addresses", a JSON field's name, untranslated in Russian."""
+        args = ["--no-color"]
+        for v in ("exists", "unknown", "ambiguous"):
+            args += ["-e", "explain " + v]
+        out = self.run_in("ru_RU.UTF-8", args).stdout.decode("utf-8")
+        self.assertEqual(len(out.strip().split("\n")), 3, out)
+        self.assertNotIn("addresses", out)
+        for line in out.strip().split("\n"):
+            # Past the verdict's own name, a keyword: Russian, no English word.
+            self.assertIsNone(re.search(r"\b[a-z]{5,}\b", line.split(":", 1)[1]), line)
+
     def test_audit_in_russian(self):
         # Issue 22: the audit table's titles, results, severities, reasons
         # and fixes are Russian; the check ids and the server's lines are not.

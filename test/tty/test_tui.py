@@ -406,7 +406,9 @@ class FullScreen(unittest.TestCase):
         import sys
         sys.path.insert(0, sys_path)
         from test_tutorial import STEPS
-        p = self.pane(f"{SMTPSH} --demo --tour", 120, 40)
+        # The AUTH step: the demo password from SMTPSH_PASSWORD, as the
+        # tutorial gives it (a terminal would otherwise be asked).
+        p = self.pane(f"{SMTPSH} --demo --tour", 120, 40, SMTPSH_PASSWORD="wonderland")
         n = len(STEPS)
         p.wait_for(f"--- tour 1/{n}: ")
         for i, typed in enumerate(STEPS, 1):

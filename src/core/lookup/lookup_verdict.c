@@ -33,13 +33,13 @@ static const struct {
 } verdict_table[] = {
 	[LOOKUP_EXISTS] = { "exists",
 	    N_("the server says the name is a mailbox or a list it delivers to "
-	    "(250; 251: it forwards, and addresses gives the new address)") },
+	    "(250; 251: it forwards, and the reply gives the new address)") },
 	[LOOKUP_AMBIGUOUS] = { "ambiguous",
 	    N_("the name matches several mailboxes (553 to VRFY, RFC 821 4.1.1); "
-	    "addresses lists the possibilities the server gave") },
+	    "the reply lists the possibilities") },
 	[LOOKUP_UNKNOWN] = { "unknown",
 	    N_("the server says no such mailbox here (550, 5.1.x, a refused address "
-	    "syntax; 551: the user is elsewhere, and addresses gives where)") },
+	    "syntax; 551: the user is elsewhere, and the reply says where)") },
 	[LOOKUP_CANNOT_VERIFY] = { "cannot-verify",
 	    N_("the server will not say (252, RFC 5321 3.5.3, or VRFY/EXPN not "
 	    "implemented): never counted as exists") },

@@ -2,11 +2,12 @@
  * render_text_notes.c - the small records as text for a person (render.h):
  * a closed connection (a dim line), a decoded AUTH challenge, one exchange
  * of a turned session, a local error ("smtpsh: ..."), a note ("! ...") or
- * warning ("smtpsh: warning: ..."), the teaching server's mailbox text, the
+ * warning ("smtpsh: warning: ..."; a failed connect's frame translated), the teaching server's mailbox text, the
  * settings, a tour step, the guide, a lookup run's events, a prompt, and
  * RFC 821's state diagram with the session's state marked.  Every
  * untrusted string passes escape_terminal() here.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -50,12 +51,52 @@ void text_turned(const struct output *o, const struct out_turn *t, struct strbuf
 	(void)strbuf_appendc(sb, '\n');
 }
 
+/* A failed connect is the core's English "connect to HOST[ port PORT]:
+ * REASON" (transport.c), REASON errno's English description or "no answer
+ * within N s".  For a person, the frame in their language around the
+ * system's own words (strerror, in the locale).  False for anything else:
+ * then the message is shown as it is. */
+static bool text_error_connect(const struct smtp_error *e, struct strbuf *sb)
+{
+	static const char pre[] = "connect to ";
+	const char *why = e->kind == SMTP_ERR_CONNECT && e->sys_errno != 0 ?
+	    smtp_strerror(e->sys_errno) : NULL;
+	unsigned secs = 0;
+	const char *colon = strrchr(e->msg, ':');
+	if (strncmp(e->msg, pre, sizeof pre - 1) != 0 || colon == NULL || colon[1] != ' ')
+		return false;
+	if (why != NULL ? strcmp(colon + 2, why) != 0 :
+	    e->kind != SMTP_ERR_TIMEOUT || sscanf(colon + 2, "no answer within %u s", &secs) != 1)
+		return false;
+	char where[SMTP_ERROR_MSG_MAX], port[32] = "";
+	snprintf(where, sizeof where, "%.*s", (int)(colon - e->msg - (sizeof pre - 1)),
+	    e->msg + sizeof pre - 1);
+	char *p = strstr(where, " port ");
+	if (p != NULL) {
+		snprintf(port, sizeof port, "%s", p + 6);
+		*p = '\0';
+	}
+	char reason[SMTP_ERROR_MSG_MAX];
+	if (why != NULL)
+		snprintf(reason, sizeof reason, "%s", strerror(e->sys_errno));
+	else
+		snprintf(reason, sizeof reason, _("no answer within %u s"), secs);
+	char line[3 * SMTP_ERROR_MSG_MAX];
+	if (port[0] != '\0')
+		snprintf(line, sizeof line, _("connect to %s port %s: %s"), where, port, reason);
+	else
+		snprintf(line, sizeof line, _("connect to %s: %s"), where, reason);
+	(void)escape_terminal(sb, line, strlen(line));
+	return true;
+}
+
 void text_error(SMTPSH_UNUSED const struct output *o, SMTPSH_UNUSED const char *stage,
     const struct smtp_error *e, struct strbuf *sb)
 {
 	const char *msg = e->msg[0] != '\0' ? e->msg : smtp_errkind_name(e->kind);
 	(void)strbuf_appendf(sb, "smtpsh: ");
-	(void)escape_terminal(sb, msg, strlen(msg));
+	if (!text_error_connect(e, sb))
+		(void)escape_terminal(sb, msg, strlen(msg));
 	(void)strbuf_appendc(sb, '\n');
 }
 

@@ -9,7 +9,8 @@
  * an exercise's wrong try (with a hint) get one line each, and the tour
  * waits.  `tour` shows the current step again, `tour next` has the shell
  * type the step's command (shown as such) so the session stays where the
- * next step expects it, `tour off` ends it.
+ * next step expects it (an AUTH step's demo password given by the tour,
+ * never typed out), `tour off` ends it.
  */
 #include <stdio.h>
 #include <string.h>
@@ -59,6 +60,14 @@ const char *const *tour_command(struct shell *sh, const char *arg)
 	one[1] = NULL;
 	sh->tour.performing = true;
 	return s->perform[0] != NULL ? s->perform : one;
+}
+
+const char *tour_secret(const struct shell *sh)
+{
+	if (!sh->tour.on || !sh->tour.performing)
+		return NULL;
+	const struct tour_step *s = tour_step_at(sh->tour.step);
+	return s != NULL ? s->secret : NULL;
 }
 
 /* The first word of a line as a person reads it: a verb's name ("VRFY";

@@ -4,7 +4,9 @@
  *
  * A walkthrough step gives the line to type (`type`); an exercise gives
  * none, only the reply code to bring about (`codes`), and a hint for a
- * wrong try.  `tour next` types `perform` for the student (else `type`).
+ * wrong try.  `tour next` types `perform` for the student (else `type`),
+ * and answers an AUTH secret prompt with `secret` (a demo account's
+ * password, which the step's text gives: docs/teaching-server.md).
  */
 #ifndef SMTPSH_TOUR_INT_H
 #define SMTPSH_TOUR_INT_H
@@ -27,6 +29,7 @@ struct tour_step {
 	const char *hint;            /* an exercise's hint after a wrong try */
 	const char *perform[TOUR_PERFORM_MAX]; /* tour next's lines, NULL-ended;
 	                              * empty: `type` alone */
+	const char *secret;          /* tour next's AUTH password, or NULL */
 };
 
 const struct tour_step *tour_step_at(size_t i);
