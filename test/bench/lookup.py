@@ -94,13 +94,16 @@ def nmap_enum(port, names, method, domain, d, expect):
     path = os.path.join(d, "nmap-users")
     with open(path, "w") as f:
         f.write("\n".join(names) + "\n")
-    services = os.path.join(d, "nmap-services")
-    with open(services, "w") as f:
+    # nmap looks for nmap-services in --datadir first, then its own
+    # (--servicedb would also turn on -F, which -p refuses).
+    datadir = os.path.join(d, "nmap-data")
+    os.makedirs(datadir, exist_ok=True)
+    with open(os.path.join(datadir, "nmap-services"), "w") as f:
         f.write(f"smtp\t{port}/tcp\t0.5\n")
     args = (f"smtp-enum-users.methods={{{method}}},userdb={path},unpwdb.timelimit=0,"
             f"smtp.domain={domain},smtp-enum-users.domain={domain}")
     secs, p = timed(lambda: subprocess.run(
-        ["nmap", "-Pn", "-n", "--servicedb", services, "-p", str(port), "--script",
+        ["nmap", "-Pn", "-n", "--datadir", datadir, "-p", str(port), "--script",
          "smtp-enum-users", "--script-args", args, "127.0.0.1"],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, timeout=3600))
     out = p.stdout.decode()
