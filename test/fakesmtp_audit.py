@@ -17,6 +17,9 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
     pregreet: "ignore" | "reject"      reject: 554 and the connection closed
                                        (Postfix postscreen's enforce)
     slow_vrfy: 0                       seconds before each VRFY is answered
+    auth_in_clear: false               true: AUTH gets 334 without TLS (and
+                                       "*" 501), advertised or not; else
+                                       530 (Must issue a STARTTLS first)
     tls_extensions: [...]              the EHLO reply's keywords after STARTTLS
                                        (default: extensions without STARTTLS);
                                        STARTTLS needs FakeServer(tls=...)
@@ -111,6 +114,15 @@ def audit_serve(conn, opt):
                 out = f"250-2.1.5 <alice@{domain}>\r\n250 2.1.5 <bob@{domain}>\r\n"
             else:
                 out = "502 5.5.1 EXPN not available\r\n"
+        elif verb == "AUTH" and not tls:
+            if opt.get("auth_in_clear"):
+                conn.send(b"334 \r\n")
+                cancel = conn.read_until(b"\n")
+                print("fakesmtp: audit " + cancel.decode("latin-1").rstrip("\r\n"),
+                      file=sys.stderr, flush=True)
+                out = "501 5.7.0 Authentication aborted\r\n"
+            else:
+                out = "530 5.7.0 Must issue a STARTTLS command first\r\n"
         elif verb in ("RSET", "NOOP"):
             out = "250 2.0.0 Ok\r\n"
         elif verb == "QUIT":

@@ -148,6 +148,22 @@ class Audit(unittest.TestCase):
         self.assertEqual(f["detail"], "PLAIN, LOGIN")
         self.assertEqual(f["evidence"], ["< 250-AUTH PLAIN LOGIN"])
 
+    def test_auth_taken_in_clear_though_not_advertised(self):
+        # Issue 22: "advertised or accepted".  Not advertised before TLS,
+        # yet AUTH PLAIN gets 334 in clear: asked with no credential, and
+        # cancelled with "*" at once.
+        _, recs, lines = self.audit(server(auth_in_clear=True), expect_rc=7)
+        f = self.only_finding(recs, "auth-before-tls", "high")
+        self.assertEqual(f["detail"], "PLAIN")
+        self.assertEqual(f["evidence"][:2], ["> AUTH PLAIN", "< 334 "])
+        self.assertIn("*", lines)
+        self.assertEqual([l for l in lines if l.upper().startswith("AUTH")], ["AUTH PLAIN"])
+
+    def test_auth_refused_in_clear_passes(self):
+        _, recs, lines = self.audit(server(), expect_rc=0)
+        self.assertEqual(self.results(recs)["auth-before-tls"]["result"], "pass")
+        self.assertIn("AUTH PLAIN", lines)          # asked, and refused (530)
+
     def test_auth_challenge_response_only_passes(self):
         exts = ["SIZE 10240000", "STARTTLS", "AUTH CRAM-MD5 SCRAM-SHA-256"]
         _, recs, _ = self.audit(server(extensions=exts), expect_rc=0)
@@ -242,7 +258,7 @@ class Audit(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             c = make_certs(tmp)
             steps = server(tls_extensions=["SIZE 10240000", "AUTH PLAIN LOGIN"], vrfy="real")
-            with FakeServer(steps, connections=2, tls=(c["leaf.pem"], c["leaf.key"])) as srv:
+            with FakeServer(steps, connections=4, tls=(c["leaf.pem"], c["leaf.key"])) as srv:
                 r = run_smtpsh(["--json", "--starttls", "--cafile", c["ca.pem"], "--audit",
                                 "localhost", str(srv.port)], timeout=60)
                 srv.stop()
@@ -264,7 +280,7 @@ class Audit(unittest.TestCase):
         with tempfile.TemporaryDirectory() as tmp:
             c = make_certs(tmp)
             steps = server(extensions=["SIZE 10240000", "AUTH PLAIN", "STARTTLS"])
-            with FakeServer(steps, connections=2, tls=(c["leaf.pem"], c["leaf.key"])) as srv:
+            with FakeServer(steps, connections=4, tls=(c["leaf.pem"], c["leaf.key"])) as srv:
                 r = run_smtpsh(["--json", "--starttls", "--cafile", c["ca.pem"], "--audit",
                                 "localhost", str(srv.port)], timeout=60)
                 srv.stop()

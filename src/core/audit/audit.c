@@ -167,7 +167,7 @@ enum smtp_errkind audit_connect(struct audit_ctx *a, struct smtp_error *err)
 	struct recipe_observer obs = { audit_obs_sent, audit_obs_reply, audit_obs_event, a };
 	a->connections++;
 	a->rc = a->cfg->target;
-	a->rc.starttls = a->cfg->starttls;
+	a->rc.starttls = a->cfg->starttls && !a->in_clear;
 	a->rc.auth = false;
 	enum recipe_step failed = RECIPE_STEP_CONNECT;
 	if (a->pregreet != NULL)

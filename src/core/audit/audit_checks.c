@@ -53,6 +53,39 @@ void audit_check_starttls(struct audit_ctx *a, struct audit_finding *f)
 	    N_("STARTTLS is not offered: mail to and from it crosses the net in clear");
 }
 
+/* Not advertised in clear is not refused in clear: AUTH PLAIN asked on a
+ * connection without TLS (no credential sent), "*" at once if it says
+ * 334 (RFC 4954 4: the exchange is cancelled, 501). */
+static void audit_probe_auth_in_clear(struct audit_ctx *a, struct audit_finding *f)
+{
+	struct smtp_error err;
+	/* A connection in clear: the one there is, unless --starttls made
+	 * it TLS (then one of its own, closed after). */
+	bool own = a->cfg->starttls;
+	a->in_clear = own;
+	enum smtp_errkind k = own ? audit_connect(a, &err) : audit_ensure(a, &err);
+	a->in_clear = false;
+	int code = 0;
+	if (k == SMTP_OK && !session_tls_active(a->s))
+		k = audit_ask(a, "AUTH PLAIN", f, &code, &err);
+	bool taken = k == SMTP_OK && code == 334;
+	if (taken)
+		(void)audit_ask(a, "*", f, &code, &err);
+	/* The checks after this one want the connection --starttls asks for. */
+	if (own && session_is_open(a->s))
+		session_close(a->s);
+	if (taken) {
+		f->result = AUDIT_FINDING;
+		audit_detail_add(f, "PLAIN");
+		f->reason = N_("AUTH PLAIN is taken on a connection without TLS, though not advertised "
+		    "there");
+		return;
+	}
+	f->nevidence = 0;
+	f->reason = k == SMTP_OK ? N_("AUTH is neither offered nor taken before TLS") :
+	    N_("AUTH is not offered before TLS (asking for it in clear failed)");
+}
+
 void audit_check_auth_tls(struct audit_ctx *a, struct audit_finding *f)
 {
 	if (a->cfg->implicit_tls) {
@@ -62,7 +95,7 @@ void audit_check_auth_tls(struct audit_ctx *a, struct audit_finding *f)
 	}
 	const struct ehlo_ext *e = ehlo_find(&a->plain, "AUTH");
 	if (e == NULL) {
-		f->reason = N_("AUTH is not offered before TLS");
+		audit_probe_auth_in_clear(a, f);
 		return;
 	}
 	audit_evidence(f, "< ", a->ehlo_auth, strlen(a->ehlo_auth));

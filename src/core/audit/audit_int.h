@@ -31,6 +31,8 @@ struct audit_ctx {
 	unsigned long pregreet_seq;
 	struct smtp_error pregreet_err;
 	bool cancelled;                     /* a wait was cancelled: the run stops */
+	bool in_clear;                      /* the next connection stays in clear,
+	                                     * whatever --starttls says */
 };
 
 /* One check: its stable id, severity of a finding, reference, generic
