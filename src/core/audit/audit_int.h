@@ -24,6 +24,7 @@ struct audit_ctx {
 	bool plain_seen;                    /* plain holds the first EHLO's reply */
 	bool ehlo_refused;                  /* HELO only: no extensions */
 	enum audit_software sw;
+	char address[64];                   /* the first connection's peer address */
 	unsigned connections;
 	/* The early-talker check: sent as soon as the connection is up,
 	 * before the greeting is read; its number (0: not sent). */
@@ -76,5 +77,14 @@ void audit_check_tls_ciphers(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_tls_certificate(struct audit_ctx *a, struct audit_finding *f);
 /* audit_smuggle.c */
 void audit_check_smuggling(struct audit_ctx *a, struct audit_finding *f);
+/* audit_dns.c: the connected address's PTR (a host check), and a
+ * domain's own records (audit_domain.c's checks). */
+void audit_check_reverse_dns(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_tls_rpt(const char *domain, const struct mx_options *mo,
+    struct audit_finding *f);
+void audit_check_mta_sts(const char *domain, const struct mx_options *mo,
+    struct audit_finding *f);
+/* audit.c: the summary of a whole domain: one host's added. */
+void audit_summary_add(struct audit_summary *sum, const struct audit_summary *one);
 
 #endif
