@@ -171,10 +171,13 @@ class AuditDomain(unittest.TestCase):
         one = hosts["mx1.example.test"]["reverse-dns"]
         self.assertEqual((one["type"], one["severity"]), ("finding", "low"))
         self.assertIn("no PTR", one["reason"])
+        self.assertEqual(one["evidence"], ["dns: PTR 127.0.0.2: nxdomain"])
         two = hosts["mx2.example.test"]["reverse-dns"]
         self.assertEqual((two["type"], two["severity"]), ("finding", "low"))
         self.assertIn("forward-confirmed", two["reason"])
         self.assertIn("elsewhere.example.test", two["detail"])
+        self.assertEqual(two["evidence"], ["dns: PTR 127.0.0.3: elsewhere.example.test",
+                                           "dns: A/AAAA elsewhere.example.test: 192.0.2.7"])
         self.assertTrue(two["fix"])
 
     def test_reverse_dns_name_differs_from_the_banner(self):

@@ -82,6 +82,10 @@ void audit_check_reverse_dns(struct audit_ctx *a, struct audit_finding *f)
 		snprintf(f->detail, sizeof f->detail, "%s", e.msg);
 		return;
 	}
+	char line[AUDIT_LINE_MAX];
+	snprintf(line, sizeof line, "PTR %s: %.200s", addr, l == MX_LOOKUP_OK ? ptr.name[0] :
+	    mx_lookup_name(l));
+	audit_evidence(f, "dns: ", line, strlen(line));
 	if (l == MX_LOOKUP_NXDOMAIN || l == MX_LOOKUP_NODATA) {
 		f->result = AUDIT_FINDING;
 		f->reason = N_("the address has no PTR record: many receivers refuse or "
@@ -95,9 +99,12 @@ void audit_check_reverse_dns(struct audit_ctx *a, struct audit_finding *f)
 	}
 	const char *confirmed = NULL;
 	char seen[AUDIT_DETAIL_MAX / 2] = "";
-	for (size_t i = 0; i < ptr.n && confirmed == NULL; i++)
+	for (size_t i = 0; i < ptr.n && confirmed == NULL; i++) {
 		if (audit_dns_confirmed(ptr.name[i], addr, mo, seen, sizeof seen))
 			confirmed = ptr.name[i];
+		snprintf(line, sizeof line, "A/AAAA %.100s: %.150s", ptr.name[i], seen);
+		audit_evidence(f, "dns: ", line, strlen(line));
+	}
 	if (confirmed == NULL) {
 		f->result = AUDIT_FINDING;
 		f->reason = N_("the PTR name is not forward-confirmed: it does not resolve back "
@@ -169,7 +176,7 @@ static bool audit_dns_record(const char *name, const char *version, const struct
 		if (strncmp(t, version, vl) == 0 && (t[vl] == '\0' || t[vl] == ';' || t[vl] == ' ')) {
 			if (count++ == 0)
 				snprintf(rec, cap, "%s", t);
-			audit_evidence(f, "", t, strlen(t));
+			audit_evidence(f, "dns: TXT ", t, strlen(t));
 		}
 	}
 	if (count == 0) {
