@@ -285,3 +285,54 @@ enum smtp_errkind dnsq_addresses(const char *name, const struct mx_options *o,
 	dnsq_end(&res, ans);
 	return SMTP_OK;
 }
+
+enum smtp_errkind dnsq_tlsa(const char *name, const struct mx_options *o,
+    struct dnsq_tlsa *out, enum mx_lookup *l, struct smtp_error *err)
+{
+	memset(out, 0, sizeof *out);
+	struct __res_state res;
+	unsigned char *ans;
+	enum smtp_errkind k = dnsq_begin(&res, o, &ans, err);
+	if (k != SMTP_OK)
+		return k;
+	/* Ask for DNSSEC (the DO bit) and keep the answer's AD bit, which
+	 * glibc clears unless told to trust the resolver. */
+	res.options |= RES_USE_EDNS0 | RES_USE_DNSSEC;
+#ifdef RES_TRUSTAD
+	res.options |= RES_TRUSTAD;
+#endif
+	int len = 0, e = 0;
+	ns_msg msg;
+	*l = dnsq_query(&res, name, ns_t_tlsa, ans, &len, &e);
+	if (*l == MX_LOOKUP_OK && ns_initparse(ans, len, &msg) < 0)
+		*l = MX_LOOKUP_ERROR;
+	if (*l == MX_LOOKUP_OK) {
+		HEADER hd;
+		memcpy(&hd, ans, sizeof hd);
+		out->ad = hd.ad;
+		for (int i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
+			ns_rr rr;
+			if (ns_parserr(&msg, ns_s_an, i, &rr) < 0)
+				break;
+			if (ns_rr_type(rr) != ns_t_tlsa || ns_rr_class(rr) != ns_c_in ||
+			    ns_rr_rdlen(rr) < 4)
+				continue;
+			size_t dlen = ns_rr_rdlen(rr) - 3u;
+			if (out->n == DNSQ_TLSA_MAX || dlen > TLS_TLSA_DATA_MAX) {
+				out->dropped++;
+				continue;
+			}
+			struct tls_tlsa *t = &out->rr[out->n++];
+			const unsigned char *rd = ns_rr_rdata(rr);
+			t->usage = rd[0];
+			t->selector = rd[1];
+			t->mtype = rd[2];
+			memcpy(t->data, rd + 3, dlen);
+			t->len = dlen;
+		}
+		if (out->n == 0 && out->dropped == 0)
+			*l = MX_LOOKUP_NODATA;
+	}
+	dnsq_end(&res, ans);
+	return SMTP_OK;
+}

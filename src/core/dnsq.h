@@ -3,7 +3,8 @@
  * the MX route (mx.c) and the audit's DNS checks (src/core/audit/): a
  * resolver state that honours mx_options.server (SMTPSH_DNS_SERVER), one
  * query and what its failure means, a host's addresses (AAAA then A), the
- * TXT strings of a name, the PTR names of an address.  Every parse goes
+ * TXT strings of a name, the PTR names of an address, the TLSA records of
+ * a service.  Every parse goes
  * through ns_initparse/ns_parserr/dn_expand; nothing reads DNS wire format
  * by hand.  Names and strings come back as the DNS gave them: untrusted
  * text, escaped by every sink.  The resolver's own timeouts apply (no
@@ -18,6 +19,7 @@
 
 #include "error.h"
 #include "mx.h"
+#include "tls.h"
 
 /* The largest DNS message over TCP; res_nquery retries a truncated UDP
  * answer over TCP by itself. */
@@ -65,6 +67,22 @@ enum smtp_errkind dnsq_txt(const char *name, const struct mx_options *o,
 /* The PTR names of address (IPv4 or IPv6, numeric), as dnsq_txt. */
 enum smtp_errkind dnsq_ptr(const char *address, const struct mx_options *o,
     struct dnsq_ptr *out, enum mx_lookup *l, struct smtp_error *err);
+
+/* TLSA records kept per name (RFC 6698). */
+#define DNSQ_TLSA_MAX 8
+
+struct dnsq_tlsa {
+	struct tls_tlsa rr[DNSQ_TLSA_MAX];
+	size_t n;
+	size_t dropped;           /* more records, or data too long to keep */
+	bool ad;                  /* the resolver set AD (it validated them) */
+};
+
+/* name's TLSA records ("_25._tcp.HOST"), as dnsq_txt; asked with the DO
+ * bit, and the AD bit of the answer trusted (RES_TRUSTAD): only a
+ * validating resolver sets it. */
+enum smtp_errkind dnsq_tlsa(const char *name, const struct mx_options *o,
+    struct dnsq_tlsa *out, enum mx_lookup *l, struct smtp_error *err);
 
 /* name's addresses (AAAA and A) into h, as dnsq_txt. */
 enum smtp_errkind dnsq_addresses(const char *name, const struct mx_options *o,

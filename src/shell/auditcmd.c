@@ -115,6 +115,11 @@ void shell_audit(struct shell *sh, const char *host, const char *port, bool star
 	transcript_set_mask(&sh->transcript, session_mask(s));
 	struct audit_config cfg = { .starttls = starttls, .implicit_tls = sh->tls.implicit,
 	    .sopt = &sh->sopt, .to = to, .from = from };
+	/* The MTA-STS policy server's port: 443 unless a test's server is
+	 * elsewhere (as SMTPSH_DNS_SERVER points at a test's DNS). */
+	const char *sts_port = getenv("SMTPSH_MTA_STS_PORT");
+	if (sts_port != NULL && session_port_ok(sts_port))
+		cfg.mta_sts_port = (unsigned)strtoul(sts_port, NULL, 10);
 	shell_recipe_target(sh, &cfg.target, host, port, true);
 	(void)shell_local_domain(sh, cfg.target.hello, sizeof cfg.target.hello);
 	cfg.target.hello_verb = VERB_EHLO;

@@ -48,6 +48,11 @@ static const struct audit_check audit_checks[] = {
 	  N_("Ask the address's owner for a PTR record naming the server, with a name that "
 	     "resolves back to the address and that the greeting and EHLO use."),
 	  audit_check_reverse_dns },
+	{ "dane", AUDIT_HIGH, "RFC 7672; RFC 6698",
+	  N_("Publish TLSA records (3 1 1: the SHA-256 of the server key's "
+	     "SubjectPublicKeyInfo) that match the certificate the server presents, in a "
+	     "DNSSEC-signed zone; publish the next key's record before a key changes."),
+	  audit_check_dane },
 	{ "smtp-smuggling", AUDIT_HIGH, "SEC Consult, SMTP Smuggling (December 2023); "
 	  "CVE-2023-51764, CVE-2023-51765, CVE-2023-51766; RFC 5321 4.1.1.4 and 2.3.8",
 	  N_("Take only CRLF.CRLF as the end of data; refuse or normalise a bare LF or CR "

@@ -100,6 +100,9 @@ struct audit_config {
 	 * probes deliver test messages there, from from (NULL: <>). */
 	const char *to;
 	const char *from;
+	/* The MTA-STS policy server's port (0: 443, RFC 8461 3.3); the tests'
+	 * server is elsewhere (the shell: SMTPSH_MTA_STS_PORT). */
+	unsigned mta_sts_port;
 };
 
 /* Run every check on fresh connections to cfg->target (the session must be

@@ -7,9 +7,8 @@
  *   tls-rpt      a domain's _smtp._tls TXT record (RFC 8460 3):
  *                "v=TLSRPTv1; rua=mailto:...|https://..." exactly once;
  *   mta-sts      a domain's _mta-sts TXT record (RFC 8461 3.1):
- *                "v=STSv1; id=1*32(ALPHA/DIGIT)" exactly once.  The HTTPS
- *                policy is not fetched (smtpsh has no HTTP client), and the
- *                result says so.
+ *                "v=STSv1; id=1*32(ALPHA/DIGIT)" exactly once; then the
+ *                HTTPS policy (audit_mtasts.c).
  * A lookup that fails (SERVFAIL, no answer) leaves the check skipped: the
  * DNS did not say, so nothing is found.  Names and records are the DNS's
  * text, escaped where shown.
@@ -23,11 +22,11 @@
 #include "dnsq.h"
 #include "i18n.h"
 
-/* A loopback address has no PTR worth asking the world's DNS about: it is
- * asked only of a DNS server named for the run (SMTPSH_DNS_SERVER). */
-static bool audit_dns_loopback(const char *addr)
+bool audit_dns_local_only(const struct audit_ctx *a)
 {
-	return strncmp(addr, "127.", 4) == 0 || strcmp(addr, "::1") == 0;
+	const struct mx_options *mo = a->cfg->env != NULL ? a->cfg->env->mx : NULL;
+	bool loopback = strncmp(a->address, "127.", 4) == 0 || strcmp(a->address, "::1") == 0;
+	return loopback && (mo == NULL || mo->server == NULL || mo->server[0] == '\0');
 }
 
 static void audit_dns_failed(struct audit_finding *f, const char *what, enum mx_lookup l)
@@ -66,7 +65,7 @@ void audit_check_reverse_dns(struct audit_ctx *a, struct audit_finding *f)
 		f->reason = N_("no address to look up (not connected over IP)");
 		return;
 	}
-	if (audit_dns_loopback(addr) && (mo == NULL || mo->server == NULL || mo->server[0] == '\0')) {
+	if (audit_dns_local_only(a)) {
 		f->result = AUDIT_SKIPPED;
 		f->reason = N_("a loopback address: its PTR is asked only of a DNS server named "
 		    "with SMTPSH_DNS_SERVER");
@@ -221,8 +220,11 @@ void audit_check_tls_rpt(const char *domain, const struct mx_options *mo, struct
 	snprintf(f->detail, sizeof f->detail, "rua=%.370s", rua);
 }
 
-void audit_check_mta_sts(const char *domain, const struct mx_options *mo, struct audit_finding *f)
+void audit_check_mta_sts(const struct audit_config *cfg, const struct mx_route *r,
+    struct audit_finding *f)
 {
+	const char *domain = cfg->target.host;
+	const struct mx_options *mo = cfg->env != NULL ? cfg->env->mx : NULL;
 	char name[MX_NAME_MAX + 16], rec[DNSQ_TXT_LEN], id[DNSQ_TXT_LEN];
 	snprintf(name, sizeof name, "_mta-sts.%s", domain);
 	if (!audit_dns_record(name, "v=STSv1", mo, f, N_("no MTA-STS record: a sender cannot "
@@ -239,9 +241,5 @@ void audit_check_mta_sts(const char *domain, const struct mx_options *mo, struct
 		snprintf(f->detail, sizeof f->detail, "%.380s", rec);
 		return;
 	}
-	f->result = AUDIT_PASS;
-	f->reason = N_("an MTA-STS record announces a policy");
-	snprintf(f->detail, sizeof f->detail, "id=%.32s; the policy at https://mta-sts.%.200s/"
-	    ".well-known/mta-sts.txt was not fetched (no HTTP client), so the MX hosts were not "
-	    "checked against it", id, domain);
+	audit_mtasts_policy(cfg, r, id, f);
 }

@@ -186,7 +186,7 @@ enum smtp_errkind audit_run_domain(struct session *s, const struct audit_config 
 		} else if (c == AUDIT_D_TLS_RPT) {
 			audit_check_tls_rpt(domain, mo, &f);
 		} else {
-			audit_check_mta_sts(domain, mo, &f);
+			audit_check_mta_sts(cfg, r, &f);
 		}
 		if (f.result != AUDIT_FINDING)
 			f.fix = NULL;
