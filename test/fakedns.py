@@ -15,9 +15,16 @@ The zone maps a name (lower case, no trailing dot) to its records:
 
     {"example.test": {"MX": [[10, "mx1.example.test"], [20, "mx2.example.test"]]},
      "mx1.example.test": {"A": ["127.0.0.2"], "AAAA": ["::1"]},
+     "2.0.0.127.in-addr.arpa": {"PTR": ["mx1.example.test"]},
+     "_smtp._tls.example.test": {"TXT": ["v=TLSRPTv1; rua=mailto:r@example.test"]},
+     "_25._tcp.mx1.example.test": {"TLSA": [[3, 1, 1, "ab12..."]]},
      "null.test": {"MX": [[0, "."]]},
      "broken.test": {"rcode": "SERVFAIL"},
      "slow.test": {"silent": true}}
+
+A TXT record is a string, or a list of its character-strings (each at
+most 255 octets); a TLSA record is [usage, selector, matching type, the
+association data in hex].
 
 "MXRAW" adds MX records whose RDATA is given as hex, for answers a
 resolver cannot read: "01" (one octet), or "000a" + "LOOP" (a compression
@@ -37,7 +44,7 @@ import socket
 import struct
 import sys
 
-TYPES = {1: "A", 15: "MX", 28: "AAAA", 5: "CNAME", 16: "TXT", 6: "SOA"}
+TYPES = {1: "A", 15: "MX", 28: "AAAA", 5: "CNAME", 16: "TXT", 6: "SOA", 12: "PTR", 52: "TLSA"}
 RCODES = {"NOERROR": 0, "FORMERR": 1, "SERVFAIL": 2, "NXDOMAIN": 3, "NOTIMP": 4, "REFUSED": 5}
 
 
@@ -70,8 +77,18 @@ def rdata(rtype, value):
         return ipaddress.IPv6Address(value).packed
     if rtype == "MX":
         return struct.pack("!H", value[0]) + encode_name(value[1])
-    if rtype == "CNAME":
+    if rtype in ("CNAME", "PTR"):
         return encode_name(value)
+    if rtype == "TXT":
+        # One record: a string, or a list of its character-strings.
+        parts = [value] if isinstance(value, str) else value
+        out = b""
+        for part in parts:
+            raw = part.encode("latin-1")
+            out += bytes([len(raw)]) + raw
+        return out
+    if rtype == "TLSA":
+        return bytes(value[:3]) + bytes.fromhex(value[3])
     raise ValueError(rtype)
 
 

@@ -1,6 +1,6 @@
 /*
- * libs.c - the libraries loaded when first needed (libs.h): OpenSSL 3 and
- * GNU libidn, each a table of typed function pointers filled from
+ * libs.c - the libraries loaded when first needed (libs.h): OpenSSL 3,
+ * GNU libidn and libcurl, each a table of typed function pointers filled from
  * dlopen()/dlsym() once (pthread_once), or an error that names the
  * library and says why it could not be loaded.  Also the two secret
  * helpers that need no library: wiping memory and comparing in constant
@@ -8,6 +8,8 @@
  */
 #define LIBS_OPENSSL_TABLE_ONLY
 #define LIBS_IDN_TABLE_ONLY
+#define LIBS_CURL_TABLE_ONLY
+#include "libs_curl.h"
 #include "libs_idn.h"
 #include "libs_openssl.h"
 
@@ -22,6 +24,7 @@
 
 struct libs_openssl_table libs_openssl;
 struct libs_idn_table libs_idn;
+struct libs_curl_table libs_curl;
 
 /* What a load found: ok, or the message for every later call. */
 struct libs_state {
@@ -32,6 +35,7 @@ struct libs_state {
 
 static struct libs_state openssl_state = { .once = PTHREAD_ONCE_INIT };
 static struct libs_state idn_state = { .once = PTHREAD_ONCE_INIT };
+static struct libs_state curl_state = { .once = PTHREAD_ONCE_INIT };
 
 bool libs_open_symbols(const char *env, const char *soname, const char *const *names,
     void **slots, size_t n, char *why, size_t cap)
@@ -70,6 +74,7 @@ static void libs_load(struct libs_state *st, const char *env, const char *soname
 #define LIBS_NAME(f) #f,
 static const char *const openssl_names[] = { LIBS_OPENSSL_FUNCS(LIBS_NAME) };
 static const char *const idn_names[] = { LIBS_IDN_FUNCS(LIBS_NAME) };
+static const char *const curl_names[] = { LIBS_CURL_FUNCS(LIBS_NAME) };
 #undef LIBS_NAME
 
 /* The table as dlsym's results: void pointers, copied into the typed
@@ -78,10 +83,12 @@ static const char *const idn_names[] = { LIBS_IDN_FUNCS(LIBS_NAME) };
 enum {
 	OPENSSL_NFUNCS = 0 LIBS_OPENSSL_FUNCS(LIBS_COUNT),
 	IDN_NFUNCS = 0 LIBS_IDN_FUNCS(LIBS_COUNT),
+	CURL_NFUNCS = 0 LIBS_CURL_FUNCS(LIBS_COUNT),
 };
 #undef LIBS_COUNT
 _Static_assert(sizeof openssl_names / sizeof openssl_names[0] == OPENSSL_NFUNCS, "names");
 _Static_assert(sizeof idn_names / sizeof idn_names[0] == IDN_NFUNCS, "names");
+_Static_assert(sizeof curl_names / sizeof curl_names[0] == CURL_NFUNCS, "names");
 
 static void libs_load_openssl(void)
 {
@@ -108,6 +115,19 @@ static void libs_load_idn(void)
 #undef LIBS_SET
 }
 
+static void libs_load_curl(void)
+{
+	void *slots[CURL_NFUNCS] = { 0 };
+	libs_load(&curl_state, "SMTPSH_LIBCURL", SMTPSH_LIBCURL_SONAME, curl_names, slots,
+	    CURL_NFUNCS);
+	if (!curl_state.ok)
+		return;
+	size_t i = 0;
+#define LIBS_SET(f) memcpy(&libs_curl.f, &slots[i++], sizeof slots[0]);
+	LIBS_CURL_FUNCS(LIBS_SET)
+#undef LIBS_SET
+}
+
 enum smtp_errkind libs_need_openssl(const char *what, struct smtp_error *err)
 {
 	(void)pthread_once(&openssl_state.once, libs_load_openssl);
@@ -124,6 +144,15 @@ enum smtp_errkind libs_need_idn(const char *what, struct smtp_error *err)
 		return SMTP_OK;
 	return smtp_error_set(err, SMTP_ERR_STATE, 0, "%s needs GNU libidn: %s", what,
 	    idn_state.why);
+}
+
+enum smtp_errkind libs_need_curl(const char *what, struct smtp_error *err)
+{
+	(void)pthread_once(&curl_state.once, libs_load_curl);
+	if (curl_state.ok)
+		return SMTP_OK;
+	return smtp_error_set(err, SMTP_ERR_STATE, 0, "%s needs libcurl: %s", what,
+	    curl_state.why);
 }
 
 void libs_wipe(void *p, size_t n)

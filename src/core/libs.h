@@ -1,7 +1,8 @@
 /*
  * libs.h - the libraries a session may never use, loaded the first time a
  * feature needs them instead of at every start: OpenSSL 3 (TLS, SCRAM,
- * CRAM-MD5) and GNU libidn (SCRAM's SASLprep).  A plain session -- connect,
+ * CRAM-MD5), GNU libidn (SCRAM's SASLprep) and libcurl (the audit's
+ * MTA-STS policy over HTTPS).  A plain session -- connect,
  * EHLO, VRFY, QUIT -- never pays for them (issue 20: start-up as fast as
  * nc).
  *
@@ -11,8 +12,8 @@
  * table is the only process-wide state these files keep, written once
  * under pthread_once.  When a library cannot be loaded the call returns
  * SMTP_ERR_STATE with one line saying which library the feature needs and
- * why it failed; everything else goes on working.  SMTPSH_LIBSSL and
- * SMTPSH_LIBIDN name another file to load (an unusual install, or a test
+ * why it failed; everything else goes on working.  SMTPSH_LIBSSL,
+ * SMTPSH_LIBIDN and SMTPSH_LIBCURL name another file to load (an unusual install, or a test
  * that makes one missing).
  */
 #ifndef SMTPSH_LIBS_H
@@ -26,6 +27,7 @@
 /* what: the feature, for the message ("TLS", "SCRAM-SHA-256"). */
 enum smtp_errkind libs_need_openssl(const char *what, struct smtp_error *err);
 enum smtp_errkind libs_need_idn(const char *what, struct smtp_error *err);
+enum smtp_errkind libs_need_curl(const char *what, struct smtp_error *err);
 
 /* The loader itself, for the shell's own lazily loaded libraries
  * (readline and curses, src/shell/termlibs.c): dlopen() the file $env

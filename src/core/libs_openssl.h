@@ -52,6 +52,7 @@
 	X(SSL_CIPHER_get_name) \
 	X(SSL_CTX_check_private_key) \
 	X(SSL_CTX_ctrl) \
+	X(SSL_CTX_dane_enable) \
 	X(SSL_CTX_free) \
 	X(SSL_CTX_get_cert_store) \
 	X(SSL_CTX_load_verify_locations) \
@@ -69,8 +70,12 @@
 	X(SSL_CTX_use_certificate_chain_file) \
 	X(SSL_connect) \
 	X(SSL_ctrl) \
+	X(SSL_dane_enable) \
+	X(SSL_dane_set_flags) \
+	X(SSL_dane_tlsa_add) \
 	X(SSL_do_handshake) \
 	X(SSL_free) \
+	X(SSL_get0_dane_tlsa) \
 	X(SSL_get0_param) \
 	X(SSL_get0_peer_certificate) \
 	X(SSL_get1_supported_ciphers) \
@@ -167,6 +172,7 @@ extern struct libs_openssl_table libs_openssl;
 #define SSL_CIPHER_get_name (libs_openssl.SSL_CIPHER_get_name)
 #define SSL_CTX_check_private_key (libs_openssl.SSL_CTX_check_private_key)
 #define SSL_CTX_ctrl (libs_openssl.SSL_CTX_ctrl)
+#define SSL_CTX_dane_enable (libs_openssl.SSL_CTX_dane_enable)
 #define SSL_CTX_free (libs_openssl.SSL_CTX_free)
 #define SSL_CTX_get_cert_store (libs_openssl.SSL_CTX_get_cert_store)
 #define SSL_CTX_load_verify_locations (libs_openssl.SSL_CTX_load_verify_locations)
@@ -184,8 +190,12 @@ extern struct libs_openssl_table libs_openssl;
 #define SSL_CTX_use_certificate_chain_file (libs_openssl.SSL_CTX_use_certificate_chain_file)
 #define SSL_connect (libs_openssl.SSL_connect)
 #define SSL_ctrl (libs_openssl.SSL_ctrl)
+#define SSL_dane_enable (libs_openssl.SSL_dane_enable)
+#define SSL_dane_set_flags (libs_openssl.SSL_dane_set_flags)
+#define SSL_dane_tlsa_add (libs_openssl.SSL_dane_tlsa_add)
 #define SSL_do_handshake (libs_openssl.SSL_do_handshake)
 #define SSL_free (libs_openssl.SSL_free)
+#define SSL_get0_dane_tlsa (libs_openssl.SSL_get0_dane_tlsa)
 #define SSL_get0_param (libs_openssl.SSL_get0_param)
 #define SSL_get0_peer_certificate (libs_openssl.SSL_get0_peer_certificate)
 #define SSL_get1_supported_ciphers (libs_openssl.SSL_get1_supported_ciphers)

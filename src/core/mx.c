@@ -1,16 +1,10 @@
 /*
  * mx.c - the MX route of a domain (mx.h; RFC 5321 5.1, RFC 7505) through
  * the system resolver: one res_state per lookup (res_ninit, closed with
- * res_nclose), res_nquery for MX, AAAA and A, and ns_initparse/ns_parserr/
- * dn_expand to read the answers.  Owns nothing after it returns; prints
+ * res_nclose), the MX query and the hosts' AAAA and A through dnsq.c
+ * (which tells a query's failures apart), and ns_initparse/ns_parserr/
+ * dn_expand to read the MX answer.  Owns nothing after it returns; prints
  * nothing.
- *
- * res_nquery answers -1 for every failure and says which through
- * res_h_errno: HOST_NOT_FOUND (NXDOMAIN), NO_DATA (NOERROR, no answer),
- * NO_RECOVERY (FORMERR, REFUSED, NOTIMP), TRY_AGAIN (SERVFAIL, or no answer
- * at all).  The last two are told apart by the answer buffer: glibc leaves
- * the server's response there, so a header with QR set and SERVFAIL means
- * the server answered; an untouched buffer means nobody did.
  *
  * res_nquery can neither be bounded as a whole nor interrupted (its
  * timeouts are per try and per server, and it retries on EINTR), so with a
@@ -37,10 +31,8 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "dnsq.h"
 
-/* The largest DNS message over TCP; res_nquery retries a truncated UDP
- * answer over TCP by itself. */
-#define MX_ANSWER_MAX 65535
 /* MX records read from one answer before the sort (the rest are counted). */
 #define MX_RECORDS_MAX 64
 
@@ -108,72 +100,6 @@ void mx_order(struct mx_host *hosts, size_t n, mx_random_fn rnd, void *ctx)
 	}
 }
 
-/* A resolver state; o->server replaces resolv.conf's servers. */
-static enum smtp_errkind mx_res_init(res_state res, const struct mx_options *o,
-    struct smtp_error *err)
-{
-	memset(res, 0, sizeof *res);
-	if (res_ninit(res) != 0)
-		return smtp_error_set(err, SMTP_ERR_RESOLVE, 0,
-		    "cannot start the system resolver (resolv.conf)");
-	if (o == NULL || o->server == NULL || o->server[0] == '\0')
-		return SMTP_OK;
-	char addr[64];
-	unsigned long port = NS_DEFAULTPORT;
-	const char *colon = strchr(o->server, ':');
-	snprintf(addr, sizeof addr, "%.*s",
-	    colon != NULL ? (int)(colon - o->server) : (int)strlen(o->server), o->server);
-	struct in_addr in;
-	char *end = NULL;
-	if (colon != NULL)
-		port = strtoul(colon + 1, &end, 10);
-	if (inet_pton(AF_INET, addr, &in) != 1 || port == 0 || port > 65535 ||
-	    (colon != NULL && (end == colon + 1 || *end != '\0'))) {
-		res_nclose(res);
-		return smtp_error_set(err, SMTP_ERR_USAGE, 0,
-		    "DNS server \"%.60s\" is not an IPv4 ADDR or ADDR:PORT", o->server);
-	}
-	res->nscount = 1;
-	memset(&res->nsaddr_list[0], 0, sizeof res->nsaddr_list[0]);
-	res->nsaddr_list[0].sin_family = AF_INET;
-	res->nsaddr_list[0].sin_port = htons((uint16_t)port);
-	res->nsaddr_list[0].sin_addr = in;
-	return SMTP_OK;
-}
-
-/* One query.  *len gets the answer's length when MX_LOOKUP_OK. */
-static enum mx_lookup mx_query(res_state res, const char *name, int type,
-    unsigned char *ans, int *len, int *sys_errno)
-{
-	memset(ans, 0, sizeof(HEADER));
-	errno = 0;
-	int n = res_nquery(res, name, ns_c_in, type, ans, MX_ANSWER_MAX);
-	*sys_errno = errno;
-	if (n >= 0) {
-		*len = n;
-		return MX_LOOKUP_OK;
-	}
-	HEADER hd;
-	memcpy(&hd, ans, sizeof hd);
-	const HEADER *h = &hd;
-	switch (res->res_h_errno) {
-	case HOST_NOT_FOUND:
-		return MX_LOOKUP_NXDOMAIN;
-	case NO_DATA:
-		return MX_LOOKUP_NODATA;
-	case NO_RECOVERY:
-		return MX_LOOKUP_REFUSED;
-	case TRY_AGAIN:
-		if (h->qr && h->rcode == ns_r_servfail)
-			return MX_LOOKUP_SERVFAIL;
-		if (h->qr && h->rcode != ns_r_noerror)
-			return MX_LOOKUP_REFUSED;
-		return MX_LOOKUP_TIMEOUT;
-	default:
-		return MX_LOOKUP_ERROR;
-	}
-}
-
 static const char *mx_lookup_words(enum mx_lookup l)
 {
 	switch (l) {
@@ -186,50 +112,6 @@ static const char *mx_lookup_words(enum mx_lookup l)
 	case MX_LOOKUP_ERROR: break;
 	}
 	return "an answer the resolver could not read";
-}
-
-/* The addresses of one host: AAAA then A, as the family allows. */
-static void mx_host_addresses(res_state res, const struct mx_options *o,
-    unsigned char *ans, struct mx_host *h)
-{
-	static const int types[2] = { ns_t_aaaa, ns_t_a };
-	int family = o != NULL ? o->family : AF_UNSPEC;
-	enum mx_lookup worst = MX_LOOKUP_OK;
-	h->naddr = h->addr_dropped = 0;
-	for (size_t t = 0; t < 2; t++) {
-		int af = types[t] == ns_t_aaaa ? AF_INET6 : AF_INET;
-		if (family != AF_UNSPEC && family != af)
-			continue;
-		int len = 0, e = 0;
-		enum mx_lookup l = mx_query(res, h->name, types[t], ans, &len, &e);
-		ns_msg msg;
-		if (l == MX_LOOKUP_OK && ns_initparse(ans, len, &msg) < 0)
-			l = MX_LOOKUP_ERROR;
-		if (l != MX_LOOKUP_OK) {
-			/* NODATA for one family is normal; anything else is worse. */
-			if (worst == MX_LOOKUP_OK || (worst == MX_LOOKUP_NODATA && l != MX_LOOKUP_NODATA))
-				worst = l;
-			continue;
-		}
-		for (int i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
-			ns_rr rr;
-			if (ns_parserr(&msg, ns_s_an, i, &rr) < 0)
-				break;
-			if ((int)ns_rr_type(rr) != types[t] || ns_rr_class(rr) != ns_c_in ||
-			    ns_rr_rdlen(rr) != (af == AF_INET6 ? 16 : 4))
-				continue;   /* a CNAME on the way, or junk */
-			if (h->naddr == MX_ADDRS_MAX) {
-				h->addr_dropped++;
-				continue;
-			}
-			struct mx_address *a = &h->addr[h->naddr];
-			if (inet_ntop(af, ns_rr_rdata(rr), a->text, sizeof a->text) == NULL)
-				continue;
-			a->family = af;
-			h->naddr++;
-		}
-	}
-	h->lookup = h->naddr > 0 ? MX_LOOKUP_OK : worst == MX_LOOKUP_OK ? MX_LOOKUP_NODATA : worst;
 }
 
 /* Read the MX records of an answer into out->host (unsorted).  A record
@@ -289,17 +171,17 @@ static enum smtp_errkind mx_resolve_here(const char *domain, const struct mx_opt
 		    "\"%.100s\" is not a domain name", domain);
 	snprintf(out->domain, sizeof out->domain, "%s", domain);
 	struct __res_state res;
-	enum smtp_errkind k = mx_res_init(&res, o, err);
+	enum smtp_errkind k = dnsq_res_init(&res, o, err);
 	if (k != SMTP_OK)
 		return k;
-	unsigned char *ans = malloc(MX_ANSWER_MAX);
+	unsigned char *ans = malloc(DNSQ_ANSWER_MAX);
 	if (ans == NULL) {
 		res_nclose(&res);
 		return smtp_error_set(err, SMTP_ERR_NOMEM, 0, "out of memory");
 	}
 	int len = 0, e = 0;
 	size_t nnull = 0;
-	enum mx_lookup l = mx_query(&res, domain, ns_t_mx, ans, &len, &e);
+	enum mx_lookup l = dnsq_query(&res, domain, ns_t_mx, ans, &len, &e);
 	if (l == MX_LOOKUP_OK)
 		k = mx_read_records(ans, len, out, &nnull, err);
 	if (l == MX_LOOKUP_OK || l == MX_LOOKUP_NODATA) {
@@ -312,14 +194,14 @@ static enum smtp_errkind mx_resolve_here(const char *domain, const struct mx_opt
 			out->kind = MX_ROUTE_IMPLICIT;
 			out->nhost = 1;
 			snprintf(out->host[0].name, sizeof out->host[0].name, "%s", domain);
-			mx_host_addresses(&res, o, ans, &out->host[0]);
+			dnsq_host_addresses(&res, o, ans, &out->host[0]);
 		} else {
 			out->kind = MX_ROUTE_MX;
 			out->null_dropped = nnull;
 			mx_order(out->host, out->nhost, o != NULL ? o->random : NULL,
 			    o != NULL ? o->random_ctx : NULL);
 			for (size_t i = 0; i < out->nhost; i++)
-				mx_host_addresses(&res, o, ans, &out->host[i]);
+				dnsq_host_addresses(&res, o, ans, &out->host[i]);
 		}
 	} else if (l == MX_LOOKUP_TIMEOUT) {
 		k = smtp_error_set(err, SMTP_ERR_RESOLVE, e,

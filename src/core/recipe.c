@@ -78,6 +78,33 @@ static enum smtp_errkind recipe_greeting(struct session *s, const struct recipe_
 	return session_next_reply(s, SESSION_WAIT_OWED, r, err);
 }
 
+/* One host's addresses in turn until one accepts the connection (*done);
+ * a refused or silent address is told and the next one tried (SMTP_OK,
+ * not done, when none answered); anything else (Ctrl-C, implicit TLS)
+ * is returned.  *tried counts the addresses tried. */
+static enum smtp_errkind recipe_connect_host(struct session *s, const struct mx_host *h,
+    const char *port, const struct recipe_observer *obs, size_t *tried, bool *done,
+    struct smtp_error *err)
+{
+	*done = false;
+	for (size_t j = 0; j < h->naddr; j++) {
+		struct recipe_event e = { .kind = RECIPE_EV_CONNECTING, .host = h->name };
+		recipe_event(obs, &e);
+		(*tried)++;
+		enum smtp_errkind k = session_open_at(s, h->name, h->addr[j].text, port, err);
+		if (k == SMTP_OK) {
+			*done = true;
+			return k;
+		}
+		if (k != SMTP_ERR_CONNECT && k != SMTP_ERR_TIMEOUT)
+			return k;
+		e = (struct recipe_event){ .kind = j + 1 < h->naddr ? RECIPE_EV_NEXT_ADDRESS :
+		    RECIPE_EV_NEXT_HOST, .host = h->name, .text = err->msg };
+		recipe_event(obs, &e);
+	}
+	return SMTP_OK;
+}
+
 /* RFC 5321 5.1: each MX host by preference, each of its addresses in turn,
  * until one accepts the connection.  A refused or silent address is told
  * and the next one tried; anything else (Ctrl-C, implicit TLS) stops. */
@@ -97,34 +124,20 @@ static enum smtp_errkind recipe_connect_route(struct session *s, const struct re
 		k = mx_route_usable(r, err);
 	}
 	size_t tried = 0;
-	for (size_t i = 0; k == SMTP_OK && i < r->nhost; i++) {
-		const struct mx_host *h = &r->host[i];
-		for (size_t j = 0; j < h->naddr; j++) {
-			struct recipe_event e = { .kind = RECIPE_EV_CONNECTING, .host = h->name };
-			recipe_event(obs, &e);
-			tried++;
-			*failed = RECIPE_STEP_CONNECT;
-			k = session_open_at(s, h->name, h->addr[j].text, port, err);
-			if (k == SMTP_OK) {
-				via->via_domain = rc->host;
-				via->via_preference = h->preference;
-				via->via_implicit = r->kind == MX_ROUTE_IMPLICIT;
-				goto out;
-			}
-			if (k != SMTP_ERR_CONNECT && k != SMTP_ERR_TIMEOUT)
-				goto out;
-			e = (struct recipe_event){ .kind = j + 1 < h->naddr ? RECIPE_EV_NEXT_ADDRESS :
-			    RECIPE_EV_NEXT_HOST, .host = h->name, .text = err->msg };
-			recipe_event(obs, &e);
-			k = SMTP_OK;
+	bool done = false;
+	for (size_t i = 0; k == SMTP_OK && !done && i < r->nhost; i++) {
+		k = recipe_connect_host(s, &r->host[i], port, obs, &tried, &done, err);
+		if (k == SMTP_OK && done) {
+			via->via_domain = rc->host;
+			via->via_preference = r->host[i].preference;
+			via->via_implicit = r->kind == MX_ROUTE_IMPLICIT;
 		}
 	}
-	if (k == SMTP_OK) {
+	if (tried > 0)
 		*failed = RECIPE_STEP_CONNECT;
+	if (k == SMTP_OK && !done)
 		k = smtp_error_set(err, SMTP_ERR_CONNECT, 0, "no MX host of %.200s answered (%zu "
 		    "address%s tried)", rc->host, tried, tried == 1 ? "" : "es");
-	}
-out:
 	free(r);
 	return k;
 }
@@ -140,7 +153,18 @@ enum smtp_errkind recipe_open(struct session *s, struct recipe *rc, const struct
 	/* A new connection: none of the last one's steps stand on it. */
 	rc->greeted = rc->starttls = rc->auth = false;
 	rc->nxclient = 0;
-	if (rc->by_route) {
+	if (rc->pin != NULL) {
+		/* One MX host, found before (an audit of a domain's hosts). */
+		size_t tried = 0;
+		bool done = false;
+		*failed = RECIPE_STEP_CONNECT;
+		const char *port = rc->port[0] != '\0' ? rc->port : SMTP_DEFAULT_PORT;
+		k = recipe_connect_host(s, rc->pin, port, obs, &tried, &done, err);
+		if (k == SMTP_OK && !done)
+			k = smtp_error_set(err, SMTP_ERR_CONNECT, 0, "%.200s did not answer (%zu "
+			    "address%s tried)", rc->pin->name, tried, tried == 1 ? "" : "es");
+		via.via_preference = rc->pin->preference;
+	} else if (rc->by_route) {
 		k = recipe_connect_route(s, rc, env, obs, &via, failed, err);
 	} else {
 		struct recipe_event e = { .kind = RECIPE_EV_CONNECTING, .host = rc->host };

@@ -42,6 +42,9 @@ struct recipe {
 	char host[SMTP_DOMAIN_MAX + 1];     /* as given: a host, an address or a domain */
 	char port[16];                      /* "" for the default (or a unix: socket) */
 	bool by_route;                      /* a mail domain through its MX hosts */
+	/* Not NULL: connect to this MX host's addresses only, in turn (the
+	 * caller's, found before; an audit of each of a domain's hosts). */
+	const struct mx_host *pin;
 	bool greeted;                       /* connected and a greeting read */
 	char hello[SMTP_COMMAND_LINE_MAX];  /* the HELO/EHLO argument; "" none yet */
 	enum verb_id hello_verb;            /* VERB_EHLO, VERB_HELO or VERB_LHLO */

@@ -1,6 +1,8 @@
 /*
  * auditcmd.c - the shell's front end to the audit (the core's audit.h):
- * `--audit HOST [PORT]` and `audit [HOST [PORT]]` in the shell.  It hands
+ * `--audit HOST [PORT]` and `audit [HOST [PORT]]` in the shell; a mail
+ * domain routed by MX (as `smtpsh DOMAIN` is) is audited over every MX
+ * host (audit_run_domain), each host's results under a header of its own.  It hands
  * the core the connection recipe the command line describes (--helo,
  * --starttls, --tls, --timeout, the TLS options, a profile's), run
  * quietly on a session of the audit's own (the shell's connection is left
@@ -26,6 +28,10 @@ struct audit_run_ctx {
 	struct shell *sh;
 	struct audit_finding rows[16];
 	size_t nrows;
+	/* A domain's audit: whose rows these are (audit.h's on_host). */
+	char host[MX_NAME_MAX];
+	char address[64];
+	struct audit_host head;
 };
 
 static void audit_on_check(void *ctx, const char *check, size_t index, size_t of)
@@ -53,7 +59,7 @@ static int audit_row_rank(const struct audit_finding *f)
 	return AUDIT_SEVERITY__COUNT + (f->result == AUDIT_SKIPPED);
 }
 
-static void audit_write(struct audit_run_ctx *c, const struct audit_summary *sum)
+static void audit_write_rows(struct audit_run_ctx *c)
 {
 	struct output *o = &c->sh->out;
 	out_progress_clear(o);
@@ -67,7 +73,28 @@ static void audit_write(struct audit_run_ctx *c, const struct audit_summary *sum
 			group = (int)c->rows[i].result;
 		}
 	}
-	out_audit_summary(o, sum);
+	c->nrows = 0;
+}
+
+/* A domain's audit: the rows that follow are this host's (or the
+ * domain's own); they are written, under a header, at its end. */
+static void audit_on_host(void *ctx, const struct audit_host *h)
+{
+	struct audit_run_ctx *c = ctx;
+	snprintf(c->host, sizeof c->host, "%s", h->name);
+	snprintf(c->address, sizeof c->address, "%s", h->address != NULL ? h->address : "");
+	c->head = *h;
+	c->head.name = c->host;
+	c->head.address = h->address != NULL ? c->address : NULL;
+	shell_transcript_note(c->sh, "audit: host %s", c->host);
+}
+
+static void audit_on_host_end(void *ctx)
+{
+	struct audit_run_ctx *c = ctx;
+	out_progress_clear(&c->sh->out);
+	out_audit_host(&c->sh->out, &c->head);
+	audit_write_rows(c);
 }
 
 /* Audit host (port NULL: the routing rule decides, as for smtpsh HOST);
@@ -88,6 +115,11 @@ void shell_audit(struct shell *sh, const char *host, const char *port, bool star
 	transcript_set_mask(&sh->transcript, session_mask(s));
 	struct audit_config cfg = { .starttls = starttls, .implicit_tls = sh->tls.implicit,
 	    .sopt = &sh->sopt, .to = to, .from = from };
+	/* The MTA-STS policy server's port: 443 unless a test's server is
+	 * elsewhere (as SMTPSH_DNS_SERVER points at a test's DNS). */
+	const char *sts_port = getenv("SMTPSH_MTA_STS_PORT");
+	if (sts_port != NULL && session_port_ok(sts_port))
+		cfg.mta_sts_port = (unsigned)strtoul(sts_port, NULL, 10);
 	shell_recipe_target(sh, &cfg.target, host, port, true);
 	(void)shell_local_domain(sh, cfg.target.hello, sizeof cfg.target.hello);
 	cfg.target.hello_verb = VERB_EHLO;
@@ -101,17 +133,23 @@ void shell_audit(struct shell *sh, const char *host, const char *port, bool star
 	cfg.stop = &sh->stop;
 	static struct audit_run_ctx ctx;
 	ctx = (struct audit_run_ctx){ .sh = sh };
-	struct audit_hooks hooks = { audit_on_finding, audit_on_check, &ctx };
+	struct audit_hooks hooks = { audit_on_finding, audit_on_check, audit_on_host,
+	    audit_on_host_end, &ctx };
 	struct audit_summary sum;
 	struct smtp_error err;
-	enum smtp_errkind k = audit_run(s, &cfg, &hooks, &sum, &err);
+	/* A mail domain: every MX host, each under a header of its own. */
+	bool domain = cfg.target.by_route;
+	enum smtp_errkind k = domain ? audit_run_domain(s, &cfg, &hooks, &sum, &err) :
+	    audit_run(s, &cfg, &hooks, &sum, &err);
 	out_progress_clear(o);
 	if (k == SMTP_ERR_CANCELLED)
 		shell_cancelled(sh, "audit");
 	else if (k != SMTP_OK && sum.checks == 0)
 		shell_fail_step(sh, "audit", &err);
 	if (sum.checks > 0) {
-		audit_write(&ctx, &sum);
+		if (!domain)
+			audit_write_rows(&ctx);
+		out_audit_summary(o, &sum);
 		if (sum.findings_by_severity[AUDIT_MEDIUM] + sum.findings_by_severity[AUDIT_HIGH] > 0)
 			shell_note_status(sh, SHELL_EXIT_AUDIT, "audit");
 	}

@@ -59,7 +59,7 @@ void options_usage(FILE *to)
 	fputs(_("usage: smtpsh [options] [DOMAIN | HOST [PORT] | HOST:PORT | [IPv6]:PORT |\n"
 	    "                        unix:PATH | PROFILE]\n"
 	    "       smtpsh [options] --lookup FILE HOST [PORT]\n"
-	    "       smtpsh [options] --audit HOST [PORT]\n"
+	    "       smtpsh [options] --audit DOMAIN | HOST [PORT]\n"
 	    "       smtpsh --demo\n"
 	    "       smtpsh --serve [ADDR:]PORT\n"
 	    "\n"

@@ -91,9 +91,10 @@ static const struct smtpsh_option option_table[] = {
 	{ "step", OPT_STEP, NULL, N_("with --replay: one command at a time (Enter: next)") },
 	{ "lookup", OPT_LOOKUP, "FILE", N_("check every name in FILE (one a line, # comments, - for "
 	  "stdin) against HOST, then exit") },
-	{ "audit", OPT_AUDIT, NULL, N_("audit HOST: open relay, VRFY/EXPN, AUTH before TLS, STARTTLS, "
-	  "banner, limits, early talking, TLS versions, ciphers and certificate, SMTP smuggling "
-	  "(with --to); a finding per check with its fix") },
+	{ "audit", OPT_AUDIT, NULL, N_("audit HOST, or every MX host of DOMAIN: open relay, "
+	  "VRFY/EXPN, AUTH before TLS, STARTTLS, banner, limits, early talking, TLS versions, "
+	  "ciphers and certificate, SMTP smuggling (with --to), reverse DNS, DANE, MTA-STS, TLS-RPT; "
+	  "a finding per check with its fix") },
 	{ "method", OPT_METHOD, "METHOD", N_("how lookups ask: vrfy, expn, rcpt, or auto (the default: "
 	  "VRFY when it gives real answers, else RCPT)") },
 	{ "domain", OPT_DOMAIN, "DOMAIN", N_("appended to bare names for RCPT probes") },

@@ -13,10 +13,15 @@ from harness import SMTPSH, FakeServer, json_records, make_certs, run_smtpsh
 
 CHECKS = ["banner-disclosure", "no-starttls", "auth-before-tls", "limits",
           "vrfy-exposes-users", "expn-exposes-lists", "open-relay", "early-talker",
-          "tls-protocols", "tls-ciphers", "tls-certificate", "smtp-smuggling"]
+          "tls-protocols", "tls-ciphers", "tls-certificate", "smtp-smuggling", "reverse-dns",
+          "dane"]
 # test_audit_tls.py's: here skipped (no TLS behind STARTTLS, no --to) or,
-# over STARTTLS, the test certificate's two days left.
-TLS_AND_DATA = {"tls-protocols", "tls-ciphers", "tls-certificate", "smtp-smuggling"}
+# over STARTTLS, the test certificate's two days left; and reverse-dns,
+# skipped: a loopback address's PTR is asked only of a DNS server named
+# with SMTPSH_DNS_SERVER (test_audit_domain.py does); and dane, skipped: an
+# address has no TLSA records.
+TLS_AND_DATA = {"tls-protocols", "tls-ciphers", "tls-certificate", "smtp-smuggling",
+                "reverse-dns", "dane"}
 RELAY_FORMS = ["null-sender", "external", "own-domain-sender", "ip-literal-sender",
                "percent-hack", "percent-hack-ip", "quoted", "quoted-percent", "quoted-ip",
                "double-at", "source-route", "source-route-ip", "bang-path", "bang-path-domain",
@@ -92,7 +97,7 @@ class Audit(unittest.TestCase):
                              "pass", rec)
         summary = [x for x in recs if x["type"] == "audit-summary"]
         self.assertEqual(len(summary), 1)
-        self.assertEqual(summary[0]["checks"], 12)
+        self.assertEqual(summary[0]["checks"], 14)
         self.assertEqual(summary[0]["pass"], 8)
         self.assertEqual(summary[0]["finding"], 0)
         # Every relay form was tried, each refused.
@@ -213,7 +218,7 @@ class Audit(unittest.TestCase):
         self.assertEqual(lines[2].split()[1:3], ["finding", "high"])
         self.assertIn("fix: Accept mail", out)
         self.assertIn("Passed:", lines)
-        self.assertRegex(lines[-1], r"^12 checks: 1 finding \(1 high\), 7 passed, 4 skipped")
+        self.assertRegex(lines[-1], r"^14 checks: 1 finding \(1 high\), 7 passed, 6 skipped")
 
     def test_unreachable_is_a_local_error(self):
         import socket

@@ -17,7 +17,8 @@ START_TEST(test_check_ids_stable)
 {
 	const char *want[] = { "banner-disclosure", "no-starttls", "auth-before-tls", "limits",
 	    "vrfy-exposes-users", "expn-exposes-lists", "open-relay", "early-talker",
-	    "tls-protocols", "tls-ciphers", "tls-certificate", "smtp-smuggling" };
+	    "tls-protocols", "tls-ciphers", "tls-certificate", "reverse-dns", "dane",
+	    "smtp-smuggling" };
 	ck_assert_uint_eq(audit_check_count(), sizeof want / sizeof want[0]);
 	for (size_t i = 0; i < audit_check_count(); i++)
 		ck_assert_str_eq(audit_check_id(i), want[i]);

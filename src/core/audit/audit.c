@@ -44,6 +44,15 @@ static const struct audit_check audit_checks[] = {
 	  N_("Use a certificate for the server's name from a trusted CA, with an RSA key of "
 	     "2048 bits or more (or EC P-256) and a SHA-256 signature; renew it well before it "
 	     "expires."), audit_check_tls_certificate },
+	{ "reverse-dns", AUDIT_LOW, "RFC 1912 2.1; RFC 5321 4.1.4; M3AAWG Sending Domains BCP",
+	  N_("Ask the address's owner for a PTR record naming the server, with a name that "
+	     "resolves back to the address and that the greeting and EHLO use."),
+	  audit_check_reverse_dns },
+	{ "dane", AUDIT_HIGH, "RFC 7672; RFC 6698",
+	  N_("Publish TLSA records (3 1 1: the SHA-256 of the server key's "
+	     "SubjectPublicKeyInfo) that match the certificate the server presents, in a "
+	     "DNSSEC-signed zone; publish the next key's record before a key changes."),
+	  audit_check_dane },
 	{ "smtp-smuggling", AUDIT_HIGH, "SEC Consult, SMTP Smuggling (December 2023); "
 	  "CVE-2023-51764, CVE-2023-51765, CVE-2023-51766; RFC 5321 4.1.1.4 and 2.3.8",
 	  N_("Take only CRLF.CRLF as the end of data; refuse or normalise a bare LF or CR "
@@ -154,6 +163,8 @@ static void audit_obs_event(void *ctx, const struct recipe_event *e)
 	struct audit_ctx *a = ctx;
 	if (a->cfg->obs != NULL && a->cfg->obs->event != NULL)
 		a->cfg->obs->event(a->cfg->obs->ctx, e);
+	if (e->kind == RECIPE_EV_CONNECTED && a->address[0] == '\0' && e->address != NULL)
+		snprintf(a->address, sizeof a->address, "%s", e->address);
 	if (e->kind == RECIPE_EV_CONNECTED && a->pregreet != NULL && a->pregreet_seq == 0 &&
 	    session_send(a->s, NULL, a->pregreet, strlen(a->pregreet), &a->pregreet_seq, NULL,
 	    &a->pregreet_err) == SMTP_OK)
@@ -258,6 +269,7 @@ enum smtp_errkind audit_run(struct session *s, const struct audit_config *cfg,
 		static struct audit_finding f;
 		memset(&f, 0, sizeof f);
 		f.check = c->id;
+		f.host = cfg->target.pin != NULL ? cfg->target.pin->name : cfg->target.host;
 		f.severity = c->severity;
 		f.reference = c->reference;
 		c->run(&a, &f);
@@ -291,4 +303,17 @@ enum smtp_errkind audit_run(struct session *s, const struct audit_config *cfg,
 	sum->connections = a.connections;
 	sum->elapsed_ms = clock_now_ms() - start;
 	return sum->cancelled ? smtp_error_set(err, SMTP_ERR_CANCELLED, 0, "stopped") : SMTP_OK;
+}
+
+void audit_summary_add(struct audit_summary *sum, const struct audit_summary *one)
+{
+	sum->checks += one->checks;
+	for (int r = 0; r < AUDIT_RESULT__COUNT; r++)
+		sum->by_result[r] += one->by_result[r];
+	for (int v = 0; v < AUDIT_SEVERITY__COUNT; v++)
+		sum->findings_by_severity[v] += one->findings_by_severity[v];
+	if (sum->software == AUDIT_SW_UNKNOWN)
+		sum->software = one->software;
+	sum->connections += one->connections;
+	sum->cancelled = sum->cancelled || one->cancelled;
 }

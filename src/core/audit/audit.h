@@ -42,6 +42,8 @@ enum audit_software {
 
 struct audit_finding {
 	const char *check;                 /* the stable id: "open-relay", ... */
+	const char *host;                  /* the host audited, or the domain for its own
+	                                    * checks; the run's, valid until it returns */
 	enum audit_result result;
 	enum audit_severity severity;      /* a finding's; a pass keeps the check's */
 	const char *reason;                /* one sentence, N_() marked */
@@ -62,11 +64,25 @@ struct audit_summary {
 	bool cancelled;
 };
 
+/* Whose results follow in a domain's audit: the domain itself (its MX,
+ * TLS-RPT and MTA-STS records) or one of its MX hosts, by the address
+ * that answered (NULL: none did). */
+struct audit_host {
+	const char *name;
+	const char *address;
+	unsigned preference;
+	bool domain;
+};
+
 struct audit_hooks {
 	/* Each check's result, in the table's order. */
 	void (*on_finding)(void *ctx, const struct audit_finding *f);
 	/* A check begins (the progress line). */
 	void (*on_check)(void *ctx, const char *check, size_t index, size_t of);
+	/* A domain's audit (audit_run_domain): the results that follow are
+	 * host's, until on_host_end.  May be NULL. */
+	void (*on_host)(void *ctx, const struct audit_host *host);
+	void (*on_host_end)(void *ctx);
 	void *ctx;
 };
 
@@ -84,12 +100,25 @@ struct audit_config {
 	 * probes deliver test messages there, from from (NULL: <>). */
 	const char *to;
 	const char *from;
+	/* The MTA-STS policy server's port (0: 443, RFC 8461 3.3); the tests'
+	 * server is elsewhere (the shell: SMTPSH_MTA_STS_PORT). */
+	unsigned mta_sts_port;
 };
 
 /* Run every check on fresh connections to cfg->target (the session must be
  * closed).  SMTP_OK unless the first connection could not be brought up
  * (*err says why; nothing is reported then) or the run was stopped. */
 enum smtp_errkind audit_run(struct session *s, const struct audit_config *cfg,
+    const struct audit_hooks *hooks, struct audit_summary *sum, struct smtp_error *err);
+
+/* cfg->target.host is a mail domain (its MX route looked up with
+ * cfg->env->mx): the domain's own checks (mx, tls-rpt, mta-sts), then
+ * every check on each MX host in the route's order, each by its first
+ * address that answers; one summary over them all.  An MX host that does
+ * not answer is a finding (mx) of its own.  SMTP_OK unless the route
+ * could not be looked up (*err says why; nothing is reported then) or the
+ * run was stopped. */
+enum smtp_errkind audit_run_domain(struct session *s, const struct audit_config *cfg,
     const struct audit_hooks *hooks, struct audit_summary *sum, struct smtp_error *err);
 
 size_t audit_check_count(void);

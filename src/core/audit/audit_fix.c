@@ -183,6 +183,9 @@ static const struct audit_fix_row audit_fixes[] = {
 	  "then audit again.") },
 	{ "smtp-smuggling", AUDIT_SW_EXCHANGE, N_("Exchange: install the current cumulative "
 	  "and security updates, then audit again.") },
+	{ "reverse-dns", AUDIT_SW_POSTFIX, N_("Postfix: ask the address's owner for a PTR "
+	  "naming the host, a name that resolves back to the address, and set myhostname "
+	  "(and smtp_helo_name, which defaults to it) to that name.") },
 };
 
 const char *audit_fix_for(const char *check, enum audit_software sw)

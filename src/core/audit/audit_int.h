@@ -24,6 +24,7 @@ struct audit_ctx {
 	bool plain_seen;                    /* plain holds the first EHLO's reply */
 	bool ehlo_refused;                  /* HELO only: no extensions */
 	enum audit_software sw;
+	char address[64];                   /* the first connection's peer address */
 	unsigned connections;
 	/* The early-talker check: sent as soon as the connection is up,
 	 * before the greeting is read; its number (0: not sent). */
@@ -73,10 +74,44 @@ void audit_check_expn(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_early(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_relay(struct audit_ctx *a, struct audit_finding *f);
 /* audit_tls.c */
+/* How a probe's handshake went. */
+enum audit_tls_outcome {
+	AUDIT_TLS_ACCEPTED,   /* the handshake succeeded */
+	AUDIT_TLS_REFUSED,    /* it began and failed: the server said no */
+	AUDIT_TLS_NOT_REACHED /* no handshake (no connection, STARTTLS refused) */
+};
+/* One handshake with o (host filled in here), on a connection of its own,
+ * closed after it (QUIT when it succeeded). */
+enum audit_tls_outcome audit_tls_try(struct audit_ctx *a, const struct tls_options *o,
+    struct tls_info *info, struct smtp_error *err);
+/* The TLS checks run when there is TLS to probe (else f is skipped). */
+bool audit_tls_offered(struct audit_ctx *a, struct audit_finding *f);
+/* The options every probe starts from: the user's CA file and client
+ * certificate, verification recorded but not enforced. */
+struct tls_options audit_tls_base(const struct audit_ctx *a);
 void audit_check_tls_protocols(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_tls_ciphers(struct audit_ctx *a, struct audit_finding *f);
 void audit_check_tls_certificate(struct audit_ctx *a, struct audit_finding *f);
 /* audit_smuggle.c */
 void audit_check_smuggling(struct audit_ctx *a, struct audit_finding *f);
+/* audit_dns.c: the connected address's PTR (a host check), and a
+ * domain's own records (audit_domain.c's checks). */
+void audit_check_reverse_dns(struct audit_ctx *a, struct audit_finding *f);
+/* The host answered on a loopback address and no DNS server was named for
+ * the run (SMTPSH_DNS_SERVER): its PTR and TLSA records are not asked of
+ * the world's DNS, where they mean nothing. */
+bool audit_dns_local_only(const struct audit_ctx *a);
+/* audit_dane.c */
+void audit_check_dane(struct audit_ctx *a, struct audit_finding *f);
+void audit_check_tls_rpt(const char *domain, const struct mx_options *mo,
+    struct audit_finding *f);
+void audit_check_mta_sts(const struct audit_config *cfg, const struct mx_route *r,
+    struct audit_finding *f);
+/* audit_mtasts.c: the policy of a domain whose TXT record (id) is sound,
+ * fetched and held against its MX hosts; f's result filled in. */
+void audit_mtasts_policy(const struct audit_config *cfg, const struct mx_route *r,
+    const char *id, struct audit_finding *f);
+/* audit.c: the summary of a whole domain: one host's added. */
+void audit_summary_add(struct audit_summary *sum, const struct audit_summary *one);
 
 #endif

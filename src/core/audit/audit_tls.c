@@ -28,13 +28,6 @@
 #define AUDIT_CERT_DAYS_LOW 30
 #define AUDIT_CERT_DAYS_MEDIUM 7
 
-/* How a probe's handshake went. */
-enum audit_tls_outcome {
-	AUDIT_TLS_ACCEPTED,   /* the handshake succeeded */
-	AUDIT_TLS_REFUSED,    /* it began and failed: the server said no */
-	AUDIT_TLS_NOT_REACHED /* no handshake (no connection, STARTTLS refused) */
-};
-
 struct audit_tls_probe {
 	struct implicit_tls it;             /* under --tls: the session's hook */
 	char host[SMTP_DOMAIN_MAX + 1];     /* the host connected to (MX by route) */
@@ -95,9 +88,7 @@ static enum audit_tls_outcome audit_tls_session(struct audit_ctx *a, struct sess
 	return k == SMTP_ERR_TLS || k == SMTP_ERR_CLOSED ? AUDIT_TLS_REFUSED : AUDIT_TLS_NOT_REACHED;
 }
 
-/* One handshake with o (host filled in here), on a connection of its own,
- * closed after it (QUIT when it succeeded). */
-static enum audit_tls_outcome audit_tls_try(struct audit_ctx *a, const struct tls_options *o,
+enum audit_tls_outcome audit_tls_try(struct audit_ctx *a, const struct tls_options *o,
     struct tls_info *info, struct smtp_error *err)
 {
 	static struct audit_tls_probe p;    /* large: kept off the stack */
@@ -126,8 +117,7 @@ static enum audit_tls_outcome audit_tls_try(struct audit_ctx *a, const struct tl
 	return out;
 }
 
-/* The TLS checks run when there is TLS to probe. */
-static bool audit_tls_offered(struct audit_ctx *a, struct audit_finding *f)
+bool audit_tls_offered(struct audit_ctx *a, struct audit_finding *f)
 {
 	if (a->cfg->implicit_tls || a->ehlo_starttls[0] != '\0')
 		return true;
@@ -136,9 +126,7 @@ static bool audit_tls_offered(struct audit_ctx *a, struct audit_finding *f)
 	return false;
 }
 
-/* The options every probe starts from: the user's CA file and client
- * certificate, verification recorded but not enforced. */
-static struct tls_options audit_tls_base(const struct audit_ctx *a)
+struct tls_options audit_tls_base(const struct audit_ctx *a)
 {
 	struct tls_options o = a->cfg->env->tls;
 	o.insecure = true;

@@ -244,6 +244,21 @@ static enum smtp_errkind tls_setup(struct tls_state *st, struct transport *t,
 			return smtp_error_set(err, SMTP_ERR_USAGE, 0,
 			    "TLS: cannot use host name %s", in->checked_name);
 	}
+	in->dane = -1;
+	if (o->ntlsa > 0 && !ip) {
+		/* RFC 7672: the chain against the TLSA records, the MX host's
+		 * name as the reference identifier (DANE-TA). */
+		if (SSL_dane_enable(st->ssl, bare) <= 0)
+			return smtp_error_set(err, SMTP_ERR_TLS, 0, "TLS: cannot enable DANE");
+		/* RFC 7672 3.1.1: a DANE-EE(3) match needs no name match. */
+		(void)SSL_dane_set_flags(st->ssl, DANE_FLAG_NO_DANE_EE_NAMECHECKS);
+		for (size_t i = 0; i < o->ntlsa; i++) {
+			const struct tls_tlsa *r = &o->tlsa[i];
+			if (r->len > 0 && SSL_dane_tlsa_add(st->ssl, r->usage, r->selector, r->mtype,
+			    r->data, r->len) > 0)
+				in->dane_usable++;
+		}
+	}
 	/* SNI: the name asked for, else the host unless it is an address. */
 	const char *sni = o->sni != NULL ? o->sni : ip ? NULL : bare;
 	if (sni != NULL && SSL_set_tlsext_host_name(st->ssl, sni) != 1)
@@ -306,6 +321,12 @@ enum smtp_errkind tls_start(struct transport *t, const struct tls_options *o,
 	}
 
 	tls_fill_info(st, in);
+	if (in->dane_usable > 0) {
+		uint8_t usage = 0;
+		in->dane_depth = SSL_get0_dane_tlsa(st->ssl, &usage, NULL, NULL, NULL, NULL);
+		in->dane = in->dane_depth >= 0;
+		in->dane_usage = usage;
+	}
 	if (!in->verified && !o->insecure) {
 		tls_state_free(t, false);
 		transport_close(t);

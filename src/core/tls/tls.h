@@ -44,6 +44,16 @@
 #define TLS_VERSION_1_2 0x0303u
 #define TLS_VERSION_1_3 0x0304u
 
+/* One TLSA record (RFC 6698 2.1): a DANE handshake checks the chain
+ * against these (RFC 7672).  Association data longer than the room (a
+ * whole certificate, matching type 0) is not kept: len 0. */
+#define TLS_TLSA_DATA_MAX 1024
+struct tls_tlsa {
+	unsigned char usage, selector, mtype;
+	unsigned char data[TLS_TLSA_DATA_MAX];
+	size_t len;
+};
+
 struct tls_options {
 	const char *host;       /* the name (or address) the user typed: checked
 	                         * against the certificate and sent as SNI */
@@ -68,6 +78,11 @@ struct tls_options {
 	 * accepts can be asked.  Use with insecure. */
 	bool probe;
 	unsigned max_version;
+	/* DANE (RFC 7672, the audit's dane check): the chain is verified
+	 * against these TLSA records (SSL_dane_enable) instead of the CAs;
+	 * tls_info.dane says whether one matched.  ntlsa 0: no DANE. */
+	const struct tls_tlsa *tlsa;
+	size_t ntlsa;
 };
 
 /* The certificates the server sent, first the leaf: at most this many are
@@ -115,6 +130,13 @@ struct tls_info {
 	bool verified;           /* every check passed */
 	unsigned failures;       /* enum tls_verify_fail bits */
 	char verify_text[256];   /* "ok", or every failed check in words */
+	/* DANE, when tls_options.ntlsa: the records OpenSSL could use, and
+	 * whether one matched the chain (-1: not asked or none usable; 0: no;
+	 * 1: yes, the record's usage and the certificate's depth below). */
+	size_t dane_usable;
+	int dane;
+	unsigned dane_usage;
+	int dane_depth;
 };
 
 /* Handshake on t (connected, not yet TLS), as described above.  info may be

@@ -198,5 +198,7 @@ enum smtp_errkind tls_context_new(const struct tls_options *o, SSL_CTX **out,
 	    (k = tls_load_client_cert(ctx, o->cert_file, o->key_file, err)) != SMTP_OK)
 		return k;
 	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, tls_verify_record);
+	if (o->ntlsa > 0 && SSL_CTX_dane_enable(ctx) <= 0)
+		return smtp_error_set(err, SMTP_ERR_TLS, 0, "TLS: cannot enable DANE");
 	return SMTP_OK;
 }

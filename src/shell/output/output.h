@@ -200,6 +200,8 @@ void out_audit_begin(struct output *o);
 /* One check's result; group: the first of its group. */
 void out_audit_finding(struct output *o, const struct audit_finding *f, bool group);
 void out_audit_summary(struct output *o, const struct audit_summary *s);
+/* A domain's audit: the results that follow are this host's. */
+void out_audit_host(struct output *o, const struct audit_host *h);
 
 /* A prompt or question for the person at the terminal, as given (no
  * newline added), written at once: on stdout, or on stderr when stdout

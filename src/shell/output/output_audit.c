@@ -27,3 +27,11 @@ void out_audit_summary(struct output *o, const struct audit_summary *s)
 	render_for(o)->audit_summary(o, s, &sb);
 	out_flush(o, &sb, false);
 }
+
+void out_audit_host(struct output *o, const struct audit_host *h)
+{
+	struct strbuf sb;
+	out_begin(&sb);
+	render_for(o)->audit_host(o, h, &sb);
+	out_flush(o, &sb, false);
+}

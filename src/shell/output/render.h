@@ -65,6 +65,8 @@ struct renderer {
 	    bool header, struct strbuf *sb);
 	void (*audit_summary)(const struct output *o, const struct audit_summary *s,
 	    struct strbuf *sb);
+	/* A domain's audit: whose results follow (the domain or an MX host). */
+	void (*audit_host)(const struct output *o, const struct audit_host *h, struct strbuf *sb);
 	/* A prompt or question for the person at the terminal (shell_ask,
 	 * the replay's pause, "line mode", ^C): text only, for every format. */
 	void (*prompt)(const struct output *o, const char *text, struct strbuf *sb);
@@ -138,6 +140,8 @@ void text_audit_summary(const struct output *o, const struct audit_summary *s, s
 void json_audit_finding(const struct output *o, const struct audit_finding *f, bool group,
     bool header, struct strbuf *sb);
 void json_audit_summary(const struct output *o, const struct audit_summary *s, struct strbuf *sb);
+void text_audit_host(const struct output *o, const struct audit_host *h, struct strbuf *sb);
+void json_audit_host(const struct output *o, const struct audit_host *h, struct strbuf *sb);
 
 /* The small records (render_text_notes.c, render_json_notes.c). */
 void text_closed(const struct output *o, const char *why, struct strbuf *sb);

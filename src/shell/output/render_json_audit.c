@@ -4,7 +4,9 @@
  * "severity":...,"reason":...,"detail":...,"evidence":[the exact lines],
  * "reference":...,"fix":...}; a pass or a skipped check is {"type":"check",
  * "check":ID,"result":"pass"|"skipped",...}; the run ends with one
- * {"type":"audit-summary",...}.  Strings are escaped by json.h.
+ * {"type":"audit-summary",...}.  Each result names its "host"; a domain's
+ * audit heads each host's results with {"type":"audit-host","host":...,
+ * "address":...,"preference":...} (the domain's own: "domain":true).  Strings are escaped by json.h.
  */
 #include <stdio.h>
 
@@ -17,6 +19,7 @@ void json_audit_finding(SMTPSH_UNUSED const struct output *o, const struct audit
 {
 	json_begin(sb, f->result == AUDIT_FINDING ? "finding" : "check");
 	json_kv(sb, "check", f->check);
+	json_kv(sb, "host", f->host);
 	json_kv(sb, "result", audit_result_name(f->result));
 	if (f->result == AUDIT_FINDING)
 		json_kv(sb, "severity", audit_severity_name(f->severity));
@@ -53,5 +56,18 @@ void json_audit_summary(SMTPSH_UNUSED const struct output *o, const struct audit
 	json_num(sb, "connections", s->connections);
 	json_num(sb, "elapsed_ms", s->elapsed_ms);
 	json_bool(sb, "cancelled", s->cancelled);
+	json_end(sb);
+}
+
+void json_audit_host(SMTPSH_UNUSED const struct output *o, const struct audit_host *h,
+    struct strbuf *sb)
+{
+	json_begin(sb, "audit-host");
+	json_kv(sb, "host", h->name);
+	json_bool(sb, "domain", h->domain);
+	if (!h->domain) {
+		json_kv(sb, "address", h->address);
+		json_num(sb, "preference", h->preference);
+	}
 	json_end(sb);
 }

@@ -39,6 +39,7 @@ const struct renderer render_text = {
 	.progress = text_progress,
 	.audit_finding = text_audit_finding,
 	.audit_summary = text_audit_summary,
+	.audit_host = text_audit_host,
 	.prompt = text_prompt,
 };
 
@@ -73,6 +74,7 @@ const struct renderer render_json = {
 	.progress = NULL,
 	.audit_finding = json_audit_finding,
 	.audit_summary = json_audit_summary,
+	.audit_host = json_audit_host,
 };
 
 /* Lookup rows only; everything else of a --csv run is text. */

@@ -185,3 +185,22 @@ void text_audit_summary(SMTPSH_UNUSED const struct output *o, const struct audit
 		(void)strbuf_appendf(sb, _("; stopped: the rest was not checked"));
 	(void)strbuf_appendc(sb, '\n');
 }
+
+void text_audit_host(SMTPSH_UNUSED const struct output *o, const struct audit_host *h, struct strbuf *sb)
+{
+	struct strbuf t;
+	strbuf_init(&t, 2048);
+	(void)escape_terminal(&t, h->name, strlen(h->name));
+	const char *name = t.data != NULL ? t.data : "";
+	if (h->domain)
+		/* TRANSLATORS: the header over a mail domain's own audit checks. */
+		(void)strbuf_appendf(sb, _("\n%s (domain)\n"), name);
+	else if (h->address != NULL)
+		/* TRANSLATORS: the header over one MX host's audit checks. */
+		(void)strbuf_appendf(sb, _("\n%s (%s, preference %u)\n"), name,
+		    h->address, h->preference);
+	else
+		(void)strbuf_appendf(sb, _("\n%s (did not answer, preference %u)\n"),
+		    name, h->preference);
+	strbuf_free(&t);
+}
