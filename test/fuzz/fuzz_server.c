@@ -24,10 +24,13 @@
 #include "../../src/server/msgstore.c"
 #include "../../src/server/server.c"
 #include "../../src/server/server_ask.c"
+#include "../../src/server/server_auth.c"
 #include "../../src/server/server_cmd.c"
 #include "../../src/server/server_conn.c"
 #include "../../src/server/server_data.c"
 #include "../../src/server/server_reply.c"
+#include "../../src/server/server_show.c"
+#include "../../src/server/server_tls.c"
 #include "../../src/server/server_turn.c"
 #include "../../src/server/server_turned.c"
 

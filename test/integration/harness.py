@@ -254,6 +254,22 @@ def make_certs(d, chain=False):
 EXIT_SKIP = 77
 
 
+class TimedResult(unittest.TextTestResult):
+    """Keeps each test's wall time."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.durations_kept = []
+
+    def startTest(self, test):
+        self._started_at = time.monotonic()
+        super().startTest(test)
+
+    def stopTest(self, test):
+        self.durations_kept.append((time.monotonic() - self._started_at, test.id()))
+        super().stopTest(test)
+
+
 def main():
     """Run every test module given on the command line (or discovered) and
     print the closing line test/run reads: 'N passed, N failed, N skipped'.
@@ -267,7 +283,11 @@ def main():
         suite = unittest.TestSuite(loader.loadTestsFromName(n) for n in names)
     else:
         suite = loader.discover(HERE, pattern="test_*.py")
-    result = unittest.TextTestRunner(verbosity=2).run(suite)
+    result = unittest.TextTestRunner(verbosity=2, resultclass=TimedResult).run(suite)
+    # The slowest tests, so that one creeping towards the suite's timeout
+    # (and CI's 30 minutes, under valgrind) is seen before it gets there.
+    for secs, name in sorted(result.durations_kept, reverse=True)[:8]:
+        print(f"slowest test: {secs:6.1f} s  {name}")
     failed = len(result.failures) + len(result.errors)
     skipped = len(result.skipped)
     passed = max(result.testsRun - failed - skipped, 0)
