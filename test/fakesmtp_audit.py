@@ -24,6 +24,12 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
                                        (default: extensions without STARTTLS);
                                        STARTTLS needs FakeServer(tls=...)
                                        (without it: 454)
+    tls_fails: false                   true: every handshake after STARTTLS's
+                                       220 fails -- the ClientHello is read
+                                       and answered with a fatal
+                                       internal_error alert, as OpenSMTPD
+                                       6.8.0p2 does with OpenSSL 3
+                                       (OpenSMTPD issue #1171)
     data: "refuse" | "strict" | "bare-lf"
                                        refuse: 554 to DATA.  strict: 354, the
                                        body ends only at CRLF.CRLF.  bare-lf:
@@ -85,6 +91,12 @@ def audit_serve(conn, opt):
             out = "454 4.7.0 TLS not available\r\n"
         elif verb == "STARTTLS" and not tls and "STARTTLS" in exts:
             conn.send(b"220 2.0.0 Ready to start TLS\r\n")
+            if opt.get("tls_fails"):
+                conn._fill(timeout=2)
+                print("fakesmtp: TLS handshake failed: internal_error sent", file=sys.stderr)
+                conn.send(b"\x15\x03\x03\x00\x02\x02\x50")
+                conn.sock.close()
+                return
             try:
                 conn.sock = sys.modules["__main__"].TLS_CONTEXT.wrap_socket(conn.sock,
                                                                            server_side=True)

@@ -108,6 +108,22 @@ class AuditTLS(unittest.TestCase):
             self.assertIn("STARTTLS is not offered", res[c]["reason"])
         self.assertNotIn("fakesmtp: audit STARTTLS", lines)
 
+    def test_starttls_offered_but_every_handshake_fails(self):
+        # OpenSMTPD 6.8.0p2 on Debian 12 (OpenSSL 3) offers STARTTLS and
+        # answers every ClientHello with an internal_error alert: no
+        # version or suite is "refused" there, TLS does not work at all.
+        res, lines, _, rc = self.audit(server(tls_fails=True))
+        f = res["tls-certificate"]
+        self.assertResult(f, "finding", "medium")
+        self.assertEqual(f["detail"], "no TLS 1.2 or 1.3 handshake succeeds")
+        self.assertIn("STARTTLS is offered but its TLS handshake fails", f["reason"])
+        self.assertIn("TLS handshake failed: tlsv1 alert internal error", f["evidence"])
+        for c in ("tls-protocols", "tls-ciphers"):
+            self.assertResult(res[c], "skipped")
+            self.assertIn("no TLS 1.2 or 1.3 handshake succeeds either", res[c]["reason"])
+        self.assertIn("fakesmtp: audit STARTTLS", lines)
+        self.assertEqual(rc, 7)
+
     # ---- tls-protocols ----
 
     def test_tls_1_0_and_1_1_accepted(self):
