@@ -24,6 +24,11 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
                                        (default: extensions without STARTTLS);
                                        STARTTLS needs FakeServer(tls=...)
                                        (without it: 454)
+    max_nonmail: 0                     N: the N+1th RSET, VRFY, EXPN, NOOP or
+                                       HELP on a connection gets "554 Too many
+                                       nonmail commands" and the connection is
+                                       closed (Exim's smtp_accept_max_nonmail,
+                                       10 by default)
     tls_fails: false                   true: every handshake after STARTTLS's
                                        220 fails -- the ClientHello is read
                                        and answered with a fatal
@@ -77,6 +82,7 @@ def audit_serve(conn, opt):
     conn.send(("220 " + opt.get("banner", domain + " ESMTP") + "\r\n").encode("latin-1"))
     exts = opt.get("extensions", ["PIPELINING", "SIZE 10240000", "STARTTLS", "8BITMIME"])
     relay = opt.get("relay", [])
+    nonmail = 0
     while True:
         line = conn.read_until(b"\n")
         if not line.endswith(b"\n"):
@@ -104,6 +110,12 @@ def audit_serve(conn, opt):
                 print(f"fakesmtp: TLS handshake failed: {e}", file=sys.stderr)
                 return
             continue
+        if verb in ("RSET", "VRFY", "EXPN", "NOOP", "HELP") and opt.get("max_nonmail"):
+            nonmail += 1
+            if nonmail > opt["max_nonmail"]:
+                conn.send(b"554 Too many nonmail commands\r\n")
+                conn.sock.close()
+                return
         if verb == "EHLO":
             lines = [domain] + (opt.get("tls_extensions", [e for e in exts if e != "STARTTLS"])
                                 if tls else exts)

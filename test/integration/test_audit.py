@@ -118,6 +118,21 @@ class Audit(unittest.TestCase):
         # Every form's MAIL, RCPT and their replies: 15 x 4 lines.
         self.assertEqual(len(f["evidence"]), 60)
 
+    def test_open_relay_forms_survive_a_dropped_connection(self):
+        # Exim (smtp_accept_max_nonmail = 10) answers the RSET after the
+        # fifth form with 554 and closes: the sixth form's MAIL then went
+        # to a closed connection and the form was never tried, yet the
+        # check said every form was refused.  Each form is tried again on
+        # a new connection.
+        r, recs, lines = self.audit(server(relay="all", max_nonmail=10), connections=3,
+                                    expect_rc=7)
+        f = self.results(recs)["open-relay"]
+        self.assertEqual(f["detail"].split(", "), RELAY_FORMS)
+        rcpts = [l for l in lines if l.startswith("RCPT") and "relaytest" in l]
+        self.assertEqual(len(rcpts), len(RELAY_FORMS), rcpts)
+        # The server hung up once: one EHLO more than the audit's own.
+        self.assertEqual(len([l for l in lines if l.upper().startswith("EHLO")]), 2, lines)
+
     def test_open_relay_percent_hack_only(self):
         _, recs, _ = self.audit(server(relay=["%"]), expect_rc=7)
         f = self.only_finding(recs, "open-relay", "high")
