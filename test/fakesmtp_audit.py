@@ -10,7 +10,12 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
                                        argument holds one of the strings;
                                        the rest: 554 5.7.1 Relay access denied
     mailboxes: []                      RCPT TO:<these> is accepted (our own)
-    vrfy: "252" | "real" | "502"       real: 250 <name@mx.fake.test>
+    vrfy: "252" | "real" | "502" | "postfix"
+                                       real: 250 <name@mx.fake.test>;
+                                       postfix: 252 for a name in known,
+                                       550 5.1.1 for the rest (Postfix with
+                                       VRFY on: 252 tells a user apart)
+    known: ["postmaster"]              the users "postfix" VRFY knows
     expn: "502" | "real"               real: a list of two members
     greet_wait: 0                      seconds before the greeting; a client
                                        that talks in them gets
@@ -131,7 +136,11 @@ def audit_serve(conn, opt):
         elif verb == "VRFY":
             time.sleep(opt.get("slow_vrfy", 0))
             mode = opt.get("vrfy", "252")
-            out = {"252": f"252 2.0.0 {arg}\r\n", "502": "502 5.5.1 VRFY command is disabled\r\n"}.get(
+            if mode == "postfix" and arg.lower() not in opt.get("known", ["postmaster"]):
+                mode = "550"
+            out = {"252": f"252 2.0.0 {arg}\r\n", "postfix": f"252 2.0.0 {arg}\r\n",
+                   "550": f"550 5.1.1 <{arg}>: Recipient address rejected: User unknown\r\n",
+                   "502": "502 5.5.1 VRFY command is disabled\r\n"}.get(
                 mode, f"250 2.1.5 {arg.capitalize()} <{arg}@{domain}>\r\n")
         elif verb == "EXPN":
             if opt.get("expn", "502") == "real":

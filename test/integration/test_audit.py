@@ -149,6 +149,25 @@ class Audit(unittest.TestCase):
         self.assertEqual(f["detail"], "postmaster, root, admin")
         self.assertIn("< 250 2.1.5 Root <root@mx.fake.test>", f["evidence"])
 
+    def test_vrfy_252_for_users_550_for_others(self):
+        # Postfix with VRFY on (the tests' open configuration): 252 for
+        # postmaster, 550 for a name that is no user -- the difference
+        # tells users apart as surely as a 250 (nmap's smtp-enum-users
+        # counts 252 as found).
+        _, recs, lines = self.audit(server(vrfy="postfix", known=["postmaster", "root"]),
+                                    expect_rc=7)
+        f = self.only_finding(recs, "vrfy-exposes-users", "medium")
+        self.assertEqual(f["detail"], "postmaster, root")
+        self.assertIn("252 for users, a refusal for", f["reason"])
+        self.assertIn("VRFY smtpsh-no-such-user", lines)
+        self.assertIn("< 550 5.1.1 <smtpsh-no-such-user>: Recipient address rejected: "
+                      "User unknown", f["evidence"])
+
+    def test_vrfy_252_for_every_name_is_no_exposure(self):
+        _, recs, lines = self.audit(server(vrfy="252"))
+        self.assertEqual(self.results(recs)["vrfy-exposes-users"]["result"], "pass")
+        self.assertIn("VRFY smtpsh-no-such-user", lines)
+
     def test_vrfy_502_is_no_exposure(self):
         _, recs, lines = self.audit(server(vrfy="502"), expect_rc=0)
         self.assertEqual(self.results(recs)["vrfy-exposes-users"]["result"], "pass")
