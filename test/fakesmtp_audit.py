@@ -46,7 +46,12 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
                                        354, the body is read in lines ended
                                        by LF, and a line "." (CR or not) ends
                                        it -- LF.LF, LF.CRLF and CRLF.LF too:
-                                       open to SMTP smuggling.  After the
+                                       open to SMTP smuggling.  reject-bare:
+                                       354, the body read to CRLF.CRLF; a
+                                       bare CR or LF in it gets "421 4.5.0
+                                       Bare linefeed (LF) not allowed" and
+                                       the connection closed (Sendmail
+                                       8.17.1.9-2+deb12u2).  After the
                                        body: "fakesmtp: audit body N bytes"
                                        and 250.
 Every line read is printed on stderr ("fakesmtp: audit LINE", "fakesmtp:
@@ -61,7 +66,7 @@ import time
 def read_body(conn, mode):
     """The body after a 354, up to its end as mode sees it (None: the
     client went away)."""
-    if mode == "strict":
+    if mode in ("strict", "reject-bare"):
         data = conn.read_until(b"\r\n.\r\n")
         return data if data.endswith(b"\r\n.\r\n") else None
     body = b""
@@ -165,6 +170,11 @@ def audit_serve(conn, opt):
             conn.send(b"354 End data with <CR><LF>.<CR><LF>\r\n")
             body = read_body(conn, opt["data"])
             if body is None:
+                return
+            bare = body.replace(b"\r\n", b"")
+            if opt["data"] == "reject-bare" and (b"\n" in bare or b"\r" in bare):
+                conn.send(b"421 4.5.0 Bare linefeed (LF) not allowed\r\n")
+                conn.sock.close()
                 return
             print(f"fakesmtp: audit body {len(body)} bytes", file=sys.stderr, flush=True)
             out = "250 2.0.0 Ok: queued\r\n"

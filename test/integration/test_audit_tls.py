@@ -236,6 +236,19 @@ class AuditTLS(unittest.TestCase):
         self.assertEqual(len(re.findall(r"fakesmtp: audit body \d+ bytes", log)), 7)
         self.assertFalse([l for l in lines if "SMUGGLED" in l], lines)
 
+    def test_smuggling_refused_bodies_are_said(self):
+        # Sendmail 8.17.1.9-2+deb12u2 answers a body with a bare LF or CR
+        # with 421 and hangs up; OpenSMTPD 6.8.0p2 ends DATA at LF.LF and
+        # refuses what follows with 500 (no pipelining).  Nothing is
+        # smuggled, but the bodies were refused, not taken whole.
+        res, _, _, _ = self.audit(server(data="reject-bare", mailboxes=["me@mx.fake.test"]),
+                                  extra=["--to", "me@mx.fake.test"])
+        f = res["smtp-smuggling"]
+        self.assertResult(f, "pass")
+        self.assertIn("refused", f["reason"])
+        self.assertEqual(f["detail"], "refused: LF.LF, LF.CRLF, CR.CRLF, CRLF.CR, CR.CR, "
+                         "CRLF.LF (421)")
+
     def test_smuggling_refused_message_is_skipped(self):
         # RCPT refused: no form can be tried, which is no pass.
         res, _, _, _ = self.audit(server(data="strict"), extra=["--to", "me@mx.fake.test"])
