@@ -16,6 +16,9 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
                                        550 5.1.1 for the rest (Postfix with
                                        VRFY on: 252 tells a user apart)
     known: ["postmaster"]              the users "postfix" VRFY knows
+    unknown_reply: "550 5.1.1 ..."     "postfix" VRFY's reply to the rest
+                                       (Exim: 501 to a name without a
+                                       domain but postmaster)
     expn: "502" | "real"               real: a list of two members
     greet_wait: 0                      seconds before the greeting; a client
                                        that talks in them gets
@@ -144,7 +147,8 @@ def audit_serve(conn, opt):
             if mode == "postfix" and arg.lower() not in opt.get("known", ["postmaster"]):
                 mode = "550"
             out = {"252": f"252 2.0.0 {arg}\r\n", "postfix": f"252 2.0.0 {arg}\r\n",
-                   "550": f"550 5.1.1 <{arg}>: Recipient address rejected: User unknown\r\n",
+                   "550": opt.get("unknown_reply", f"550 5.1.1 <{arg}>: Recipient address "
+                                  "rejected: User unknown") + "\r\n",
                    "502": "502 5.5.1 VRFY command is disabled\r\n"}.get(
                 mode, f"250 2.1.5 {arg.capitalize()} <{arg}@{domain}>\r\n")
         elif verb == "EXPN":

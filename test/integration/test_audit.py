@@ -163,6 +163,16 @@ class Audit(unittest.TestCase):
         self.assertIn("< 550 5.1.1 <smtpsh-no-such-user>: Recipient address rejected: "
                       "User unknown", f["evidence"])
 
+    def test_vrfy_252_then_syntax_error_is_no_exposure(self):
+        # Exim 4.96 without acl_smtp_vrfy: "252 Administrative
+        # prohibition" to postmaster, 501 (no domain) to any other bare
+        # name -- a syntax error, not "no such user".
+        _, recs, lines = self.audit(server(
+            vrfy="postfix", known=["postmaster"],
+            unknown_reply="501 smtpsh-no-such-user: recipient address must contain a domain"))
+        self.assertEqual(self.results(recs)["vrfy-exposes-users"]["result"], "pass")
+        self.assertIn("VRFY smtpsh-no-such-user", lines)
+
     def test_vrfy_252_for_every_name_is_no_exposure(self):
         _, recs, lines = self.audit(server(vrfy="252"))
         self.assertEqual(self.results(recs)["vrfy-exposes-users"]["result"], "pass")

@@ -188,8 +188,9 @@ static void audit_ask_names(struct audit_ctx *a, struct audit_finding *f, const 
 		f->result = AUDIT_SKIPPED;
 }
 
-/* 252 ("cannot verify") for the names, and a refusal for a name that is
- * nobody's: then 252 means "a user" (Postfix with VRFY on does this). */
+/* 252 ("cannot verify") for the names, and 550 or 551 (no such user)
+ * for a name that is nobody's: then 252 means "a user" (Postfix with VRFY
+ * on does this; Exim's 252 to postmaster and 501 to a bare name do not). */
 static bool audit_vrfy_tells_apart(struct audit_ctx *a, struct audit_finding *f,
     const struct audit_finding *said252)
 {
@@ -199,8 +200,8 @@ static bool audit_vrfy_tells_apart(struct audit_ctx *a, struct audit_finding *f,
 	int code = 0;
 	if (said252->detail[0] == '\0' || audit_ensure(a, &err) != SMTP_OK ||
 	    audit_ask(a, "VRFY " AUDIT_VRFY_NOBODY, &tmp, &code, &err) != SMTP_OK ||
-	    code / 100 != 5 || code == 500 || code == 502)
-		return false;
+	    (code != 550 && code != 551))
+		return false;                 /* 501 and the like: syntax, not "no such user" */
 	f->nevidence = 0;
 	f->result = AUDIT_FINDING;
 	snprintf(f->detail, sizeof f->detail, "%s", said252->detail);
