@@ -126,7 +126,7 @@ class Daemon:
         self.configure()
         w = self.tree.work
         script = (f"mount --bind {w}/passwd /etc/passwd && mount --bind {w}/group /etc/group "
-                  f"&& {self.mounts()} exec {self.command()}")
+                  f"&& {self.mounts()} {self.command()}")
         self.log = open(os.path.join(self.dir, "daemon.log"), "wb")
         self.proc = subprocess.Popen(self.unshare + ["sh", "-c", script], stdout=self.log,
                                      stderr=subprocess.STDOUT, start_new_session=True)
@@ -199,7 +199,7 @@ mbox:
 """)
 
     def command(self):
-        return (f"{self.tree.root}/usr/sbin/exim4 -bdf -oX {self.port} "
+        return (f"exec {self.tree.root}/usr/sbin/exim4 -bdf -oX {self.port} "
                 f"-C {self.dir}/exim.conf")
 
 
@@ -227,7 +227,7 @@ match from any for domain "{self.domain}" action "local"
                 "mkdir -p /var/lib/opensmtpd/empty && mount -t tmpfs tmpfs /run &&")
 
     def command(self):
-        return f"{self.tree.root}/usr/sbin/smtpd -d -f {self.dir}/smtpd.conf"
+        return f"exec {self.tree.root}/usr/sbin/smtpd -d -f {self.dir}/smtpd.conf"
 
 
 class Sendmail(Daemon):
@@ -281,18 +281,16 @@ MAILER(`smtp')dnl
             f.write(cf)
         shutil.copy(f"{r}/usr/libexec/sendmail/sendmail", os.path.join(d, "sendmail"))
         os.chmod(os.path.join(d, "sendmail"), 0o755)     # no setgid: LD_LIBRARY_PATH works
-        sh([os.path.join(d, "sendmail"), "-C", os.path.join(d, "sendmail.cf"), "-bi"],
-           env=self.env())
-
-    def env(self):
-        return dict(os.environ, LD_LIBRARY_PATH=f"{self.tree.root}/usr/lib/x86_64-linux-gnu")
 
     def mounts(self):
         return (f"mount --bind {self.dir}/hosts /etc/hosts && hostname {self.domain} && "
                 f"export LD_LIBRARY_PATH={self.tree.root}/usr/lib/x86_64-linux-gnu &&")
 
     def command(self):
-        return f"{self.dir}/sendmail -bD -C {self.dir}/sendmail.cf"
+        # newaliases too in the namespace: outside it, it sleeps a minute
+        # over the machine's short name like the daemon.
+        return (f"{self.dir}/sendmail -C {self.dir}/sendmail.cf -bi >/dev/null && "
+                f"exec {self.dir}/sendmail -bD -C {self.dir}/sendmail.cf")
 
 
 class PostfixRun:
