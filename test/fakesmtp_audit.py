@@ -10,7 +10,15 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
                                        argument holds one of the strings;
                                        the rest: 554 5.7.1 Relay access denied
     mailboxes: []                      RCPT TO:<these> is accepted (our own)
-    vrfy: "252" | "real" | "502"       real: 250 <name@mx.fake.test>
+    vrfy: "252" | "real" | "502" | "postfix"
+                                       real: 250 <name@mx.fake.test>;
+                                       postfix: 252 for a name in known,
+                                       550 5.1.1 for the rest (Postfix with
+                                       VRFY on: 252 tells a user apart)
+    known: ["postmaster"]              the users "postfix" VRFY knows
+    unknown_reply: "550 5.1.1 ..."     "postfix" VRFY's reply to the rest
+                                       (Exim: 501 to a name without a
+                                       domain but postmaster)
     expn: "502" | "real"               real: a list of two members
     greet_wait: 0                      seconds before the greeting; a client
                                        that talks in them gets
@@ -24,13 +32,29 @@ server with exactly the weaknesses a test asks for, to audit (issue 22).
                                        (default: extensions without STARTTLS);
                                        STARTTLS needs FakeServer(tls=...)
                                        (without it: 454)
+    max_nonmail: 0                     N: the N+1th RSET, VRFY, EXPN, NOOP or
+                                       HELP on a connection gets "554 Too many
+                                       nonmail commands" and the connection is
+                                       closed (Exim's smtp_accept_max_nonmail,
+                                       10 by default)
+    tls_fails: false                   true: every handshake after STARTTLS's
+                                       220 fails -- the ClientHello is read
+                                       and answered with a fatal
+                                       internal_error alert, as OpenSMTPD
+                                       6.8.0p2 does with OpenSSL 3
+                                       (OpenSMTPD issue #1171)
     data: "refuse" | "strict" | "bare-lf"
                                        refuse: 554 to DATA.  strict: 354, the
                                        body ends only at CRLF.CRLF.  bare-lf:
                                        354, the body is read in lines ended
                                        by LF, and a line "." (CR or not) ends
                                        it -- LF.LF, LF.CRLF and CRLF.LF too:
-                                       open to SMTP smuggling.  After the
+                                       open to SMTP smuggling.  reject-bare:
+                                       354, the body read to CRLF.CRLF; a
+                                       bare CR or LF in it gets "421 4.5.0
+                                       Bare linefeed (LF) not allowed" and
+                                       the connection closed (Sendmail
+                                       8.17.1.9-2+deb12u2).  After the
                                        body: "fakesmtp: audit body N bytes"
                                        and 250.
 Every line read is printed on stderr ("fakesmtp: audit LINE", "fakesmtp:
@@ -45,7 +69,7 @@ import time
 def read_body(conn, mode):
     """The body after a 354, up to its end as mode sees it (None: the
     client went away)."""
-    if mode == "strict":
+    if mode in ("strict", "reject-bare"):
         data = conn.read_until(b"\r\n.\r\n")
         return data if data.endswith(b"\r\n.\r\n") else None
     body = b""
@@ -71,6 +95,7 @@ def audit_serve(conn, opt):
     conn.send(("220 " + opt.get("banner", domain + " ESMTP") + "\r\n").encode("latin-1"))
     exts = opt.get("extensions", ["PIPELINING", "SIZE 10240000", "STARTTLS", "8BITMIME"])
     relay = opt.get("relay", [])
+    nonmail = 0
     while True:
         line = conn.read_until(b"\n")
         if not line.endswith(b"\n"):
@@ -85,6 +110,12 @@ def audit_serve(conn, opt):
             out = "454 4.7.0 TLS not available\r\n"
         elif verb == "STARTTLS" and not tls and "STARTTLS" in exts:
             conn.send(b"220 2.0.0 Ready to start TLS\r\n")
+            if opt.get("tls_fails"):
+                conn._fill(timeout=2)
+                print("fakesmtp: TLS handshake failed: internal_error sent", file=sys.stderr)
+                conn.send(b"\x15\x03\x03\x00\x02\x02\x50")
+                conn.sock.close()
+                return
             try:
                 conn.sock = sys.modules["__main__"].TLS_CONTEXT.wrap_socket(conn.sock,
                                                                            server_side=True)
@@ -92,6 +123,12 @@ def audit_serve(conn, opt):
                 print(f"fakesmtp: TLS handshake failed: {e}", file=sys.stderr)
                 return
             continue
+        if verb in ("RSET", "VRFY", "EXPN", "NOOP", "HELP") and opt.get("max_nonmail"):
+            nonmail += 1
+            if nonmail > opt["max_nonmail"]:
+                conn.send(b"554 Too many nonmail commands\r\n")
+                conn.sock.close()
+                return
         if verb == "EHLO":
             lines = [domain] + (opt.get("tls_extensions", [e for e in exts if e != "STARTTLS"])
                                 if tls else exts)
@@ -107,7 +144,12 @@ def audit_serve(conn, opt):
         elif verb == "VRFY":
             time.sleep(opt.get("slow_vrfy", 0))
             mode = opt.get("vrfy", "252")
-            out = {"252": f"252 2.0.0 {arg}\r\n", "502": "502 5.5.1 VRFY command is disabled\r\n"}.get(
+            if mode == "postfix" and arg.lower() not in opt.get("known", ["postmaster"]):
+                mode = "550"
+            out = {"252": f"252 2.0.0 {arg}\r\n", "postfix": f"252 2.0.0 {arg}\r\n",
+                   "550": opt.get("unknown_reply", f"550 5.1.1 <{arg}>: Recipient address "
+                                  "rejected: User unknown") + "\r\n",
+                   "502": "502 5.5.1 VRFY command is disabled\r\n"}.get(
                 mode, f"250 2.1.5 {arg.capitalize()} <{arg}@{domain}>\r\n")
         elif verb == "EXPN":
             if opt.get("expn", "502") == "real":
@@ -132,6 +174,11 @@ def audit_serve(conn, opt):
             conn.send(b"354 End data with <CR><LF>.<CR><LF>\r\n")
             body = read_body(conn, opt["data"])
             if body is None:
+                return
+            bare = body.replace(b"\r\n", b"")
+            if opt["data"] == "reject-bare" and (b"\n" in bare or b"\r" in bare):
+                conn.send(b"421 4.5.0 Bare linefeed (LF) not allowed\r\n")
+                conn.sock.close()
                 return
             print(f"fakesmtp: audit body {len(body)} bytes", file=sys.stderr, flush=True)
             out = "250 2.0.0 Ok: queued\r\n"

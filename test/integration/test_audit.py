@@ -118,6 +118,21 @@ class Audit(unittest.TestCase):
         # Every form's MAIL, RCPT and their replies: 15 x 4 lines.
         self.assertEqual(len(f["evidence"]), 60)
 
+    def test_open_relay_forms_survive_a_dropped_connection(self):
+        # Exim (smtp_accept_max_nonmail = 10) answers the RSET after the
+        # fifth form with 554 and closes: the sixth form's MAIL then went
+        # to a closed connection and the form was never tried, yet the
+        # check said every form was refused.  Each form is tried again on
+        # a new connection.
+        r, recs, lines = self.audit(server(relay="all", max_nonmail=10), connections=3,
+                                    expect_rc=7)
+        f = self.results(recs)["open-relay"]
+        self.assertEqual(f["detail"].split(", "), RELAY_FORMS)
+        rcpts = [l for l in lines if l.startswith("RCPT") and "relaytest" in l]
+        self.assertEqual(len(rcpts), len(RELAY_FORMS), rcpts)
+        # The server hung up once: one EHLO more than the audit's own.
+        self.assertEqual(len([l for l in lines if l.upper().startswith("EHLO")]), 2, lines)
+
     def test_open_relay_percent_hack_only(self):
         _, recs, _ = self.audit(server(relay=["%"]), expect_rc=7)
         f = self.only_finding(recs, "open-relay", "high")
@@ -133,6 +148,35 @@ class Audit(unittest.TestCase):
         f = self.only_finding(recs, "vrfy-exposes-users", "medium")
         self.assertEqual(f["detail"], "postmaster, root, admin")
         self.assertIn("< 250 2.1.5 Root <root@mx.fake.test>", f["evidence"])
+
+    def test_vrfy_252_for_users_550_for_others(self):
+        # Postfix with VRFY on (the tests' open configuration): 252 for
+        # postmaster, 550 for a name that is no user -- the difference
+        # tells users apart as surely as a 250 (nmap's smtp-enum-users
+        # counts 252 as found).
+        _, recs, lines = self.audit(server(vrfy="postfix", known=["postmaster", "root"]),
+                                    expect_rc=7)
+        f = self.only_finding(recs, "vrfy-exposes-users", "medium")
+        self.assertEqual(f["detail"], "postmaster, root")
+        self.assertIn("252 for users, a refusal for", f["reason"])
+        self.assertIn("VRFY smtpsh-no-such-user", lines)
+        self.assertIn("< 550 5.1.1 <smtpsh-no-such-user>: Recipient address rejected: "
+                      "User unknown", f["evidence"])
+
+    def test_vrfy_252_then_syntax_error_is_no_exposure(self):
+        # Exim 4.96 without acl_smtp_vrfy: "252 Administrative
+        # prohibition" to postmaster, 501 (no domain) to any other bare
+        # name -- a syntax error, not "no such user".
+        _, recs, lines = self.audit(server(
+            vrfy="postfix", known=["postmaster"],
+            unknown_reply="501 smtpsh-no-such-user: recipient address must contain a domain"))
+        self.assertEqual(self.results(recs)["vrfy-exposes-users"]["result"], "pass")
+        self.assertIn("VRFY smtpsh-no-such-user", lines)
+
+    def test_vrfy_252_for_every_name_is_no_exposure(self):
+        _, recs, lines = self.audit(server(vrfy="252"))
+        self.assertEqual(self.results(recs)["vrfy-exposes-users"]["result"], "pass")
+        self.assertIn("VRFY smtpsh-no-such-user", lines)
 
     def test_vrfy_502_is_no_exposure(self):
         _, recs, lines = self.audit(server(vrfy="502"), expect_rc=0)

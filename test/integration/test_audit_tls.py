@@ -108,6 +108,22 @@ class AuditTLS(unittest.TestCase):
             self.assertIn("STARTTLS is not offered", res[c]["reason"])
         self.assertNotIn("fakesmtp: audit STARTTLS", lines)
 
+    def test_starttls_offered_but_every_handshake_fails(self):
+        # OpenSMTPD 6.8.0p2 on Debian 12 (OpenSSL 3) offers STARTTLS and
+        # answers every ClientHello with an internal_error alert: no
+        # version or suite is "refused" there, TLS does not work at all.
+        res, lines, _, rc = self.audit(server(tls_fails=True))
+        f = res["tls-certificate"]
+        self.assertResult(f, "finding", "medium")
+        self.assertEqual(f["detail"], "no TLS 1.2 or 1.3 handshake succeeds")
+        self.assertIn("STARTTLS is offered but its TLS handshake fails", f["reason"])
+        self.assertIn("TLS handshake failed: tlsv1 alert internal error", f["evidence"])
+        for c in ("tls-protocols", "tls-ciphers"):
+            self.assertResult(res[c], "skipped")
+            self.assertIn("no TLS 1.2 or 1.3 handshake succeeds either", res[c]["reason"])
+        self.assertIn("fakesmtp: audit STARTTLS", lines)
+        self.assertEqual(rc, 7)
+
     # ---- tls-protocols ----
 
     def test_tls_1_0_and_1_1_accepted(self):
@@ -219,6 +235,19 @@ class AuditTLS(unittest.TestCase):
         self.assertEqual(len([l for l in lines if l == "fakesmtp: audit DATA"]), 7, lines)
         self.assertEqual(len(re.findall(r"fakesmtp: audit body \d+ bytes", log)), 7)
         self.assertFalse([l for l in lines if "SMUGGLED" in l], lines)
+
+    def test_smuggling_refused_bodies_are_said(self):
+        # Sendmail 8.17.1.9-2+deb12u2 answers a body with a bare LF or CR
+        # with 421 and hangs up; OpenSMTPD 6.8.0p2 ends DATA at LF.LF and
+        # refuses what follows with 500 (no pipelining).  Nothing is
+        # smuggled, but the bodies were refused, not taken whole.
+        res, _, _, _ = self.audit(server(data="reject-bare", mailboxes=["me@mx.fake.test"]),
+                                  extra=["--to", "me@mx.fake.test"])
+        f = res["smtp-smuggling"]
+        self.assertResult(f, "pass")
+        self.assertIn("refused", f["reason"])
+        self.assertEqual(f["detail"], "refused: LF.LF, LF.CRLF, CR.CRLF, CRLF.CR, CR.CR, "
+                         "CRLF.LF (421)")
 
     def test_smuggling_refused_message_is_skipped(self):
         # RCPT refused: no form can be tried, which is no pass.

@@ -142,10 +142,15 @@ void audit_check_limits(struct audit_ctx *a, struct audit_finding *f)
 	f->reason = N_("no message size limit is advertised (SIZE)");
 }
 
+/* A name no server has a user for: VRFY's answer to it is what "no such
+ * user" looks like there. */
+#define AUDIT_VRFY_NOBODY "smtpsh-no-such-user"
+
 /* VRFY or EXPN of the common names: a 250 or 251 is the server telling
- * who is there; 252, 502, 550 and the rest tell nothing. */
+ * who is there; 252, 502, 550 and the rest tell nothing alone.  said252:
+ * the names answered 252 (NULL: not wanted). */
 static void audit_ask_names(struct audit_ctx *a, struct audit_finding *f, const char *verb,
-    const char *const *names)
+    const char *const *names, struct audit_finding *said252)
 {
 	bool asked = false;
 	for (size_t i = 0; names[i] != NULL; i++) {
@@ -171,6 +176,11 @@ static void audit_ask_names(struct audit_ctx *a, struct audit_finding *f, const 
 			for (size_t k = 0; k < tmp.nevidence && k < 2; k++)
 				audit_evidence(f, "", tmp.evidence[k], strlen(tmp.evidence[k]));
 		}
+		if (code == 252 && said252 != NULL) {
+			audit_detail_add(said252, names[i]);
+			for (size_t k = 0; k < tmp.nevidence; k++)
+				audit_evidence(said252, "", tmp.evidence[k], strlen(tmp.evidence[k]));
+		}
 		if (code == 500 || code == 502)
 			break;                    /* not implemented: asking again says nothing */
 	}
@@ -178,9 +188,38 @@ static void audit_ask_names(struct audit_ctx *a, struct audit_finding *f, const 
 		f->result = AUDIT_SKIPPED;
 }
 
+/* 252 ("cannot verify") for the names, and 550 or 551 (no such user)
+ * for a name that is nobody's: then 252 means "a user" (Postfix with VRFY
+ * on does this; Exim's 252 to postmaster and 501 to a bare name do not). */
+static bool audit_vrfy_tells_apart(struct audit_ctx *a, struct audit_finding *f,
+    const struct audit_finding *said252)
+{
+	struct smtp_error err;
+	struct audit_finding tmp;
+	memset(&tmp, 0, sizeof tmp);
+	int code = 0;
+	if (said252->detail[0] == '\0' || audit_ensure(a, &err) != SMTP_OK ||
+	    audit_ask(a, "VRFY " AUDIT_VRFY_NOBODY, &tmp, &code, &err) != SMTP_OK ||
+	    (code != 550 && code != 551))
+		return false;                 /* 501 and the like: syntax, not "no such user" */
+	f->nevidence = 0;
+	f->result = AUDIT_FINDING;
+	snprintf(f->detail, sizeof f->detail, "%s", said252->detail);
+	for (size_t k = 0; k < said252->nevidence; k++)
+		audit_evidence(f, "", said252->evidence[k], strlen(said252->evidence[k]));
+	for (size_t k = 0; k < tmp.nevidence; k++)
+		audit_evidence(f, "", tmp.evidence[k], strlen(tmp.evidence[k]));
+	f->reason = N_("VRFY tells users apart: 252 for users, a refusal for a name that is nobody's");
+	return true;
+}
+
 void audit_check_vrfy(struct audit_ctx *a, struct audit_finding *f)
 {
-	audit_ask_names(a, f, "VRFY", audit_vrfy_names);
+	static struct audit_finding said252;      /* large: kept off the stack */
+	memset(&said252, 0, sizeof said252);
+	audit_ask_names(a, f, "VRFY", audit_vrfy_names, &said252);
+	if (f->result == AUDIT_PASS && audit_vrfy_tells_apart(a, f, &said252))
+		return;
 	f->reason = f->result == AUDIT_FINDING ? N_("VRFY confirms users and gives their addresses") :
 	    f->result == AUDIT_SKIPPED ? N_("VRFY could not be asked (no connection)") :
 	    N_("VRFY does not confirm users (252, 502 or a refusal)");
@@ -188,7 +227,7 @@ void audit_check_vrfy(struct audit_ctx *a, struct audit_finding *f)
 
 void audit_check_expn(struct audit_ctx *a, struct audit_finding *f)
 {
-	audit_ask_names(a, f, "EXPN", audit_expn_names);
+	audit_ask_names(a, f, "EXPN", audit_expn_names, NULL);
 	f->reason = f->result == AUDIT_FINDING ? N_("EXPN expands names into their members") :
 	    f->result == AUDIT_SKIPPED ? N_("EXPN could not be asked (no connection)") :
 	    N_("EXPN does not expand names (252, 502 or a refusal)");

@@ -70,6 +70,35 @@ static void audit_relay_literal(const struct audit_ctx *a, char *out, size_t cap
 		snprintf(out, cap, "[%s]", addr);
 }
 
+/* One form on the audit's connection: MAIL, RCPT when MAIL was taken,
+ * RSET.  *rcode: the RCPT's reply (0: none).  False when the connection
+ * was lost before the form was answered (a server that hangs up after
+ * too many errors or commands: Exim's 421, 554). */
+static bool audit_relay_try(struct audit_ctx *a, const struct audit_relay_form *form,
+    const char *domain, const char *literal, struct audit_finding *tmp, int *rcode)
+{
+	char from[SMTP_COMMAND_LINE_MAX / 2], to[SMTP_COMMAND_LINE_MAX / 2];
+	char line[SMTP_COMMAND_LINE_MAX];
+	struct smtp_error err;
+	audit_relay_fill(form->from, domain, literal, from, sizeof from);
+	audit_relay_fill(form->to, domain, literal, to, sizeof to);
+	memset(tmp, 0, sizeof *tmp);
+	int code = 0;
+	*rcode = 0;
+	snprintf(line, sizeof line, "MAIL FROM:<%s>", from);
+	if (audit_ask(a, line, tmp, &code, &err) != SMTP_OK)
+		return false;
+	if (code / 100 == 2) {
+		snprintf(line, sizeof line, "RCPT TO:<%s>", to);
+		if (audit_ask(a, line, tmp, rcode, &err) != SMTP_OK)
+			return false;
+	}
+	if (session_is_open(a->s) && session_state(a->s) >= SMTP_ST_MAIL &&
+	    session_state(a->s) <= SMTP_ST_RCPT)
+		(void)audit_ask(a, "RSET", NULL, &code, &err);
+	return true;
+}
+
 void audit_check_relay(struct audit_ctx *a, struct audit_finding *f)
 {
 	struct smtp_error err;
@@ -86,27 +115,22 @@ void audit_check_relay(struct audit_ctx *a, struct audit_finding *f)
 	size_t tried = 0;
 	for (size_t i = 0; i < sizeof audit_relay_forms / sizeof audit_relay_forms[0]; i++) {
 		const struct audit_relay_form *form = &audit_relay_forms[i];
-		if (audit_ensure(a, &err) != SMTP_OK)
-			break;
-		char from[SMTP_COMMAND_LINE_MAX / 2], to[SMTP_COMMAND_LINE_MAX / 2];
-		char line[SMTP_COMMAND_LINE_MAX];
-		audit_relay_fill(form->from, domain, literal, from, sizeof from);
-		audit_relay_fill(form->to, domain, literal, to, sizeof to);
 		struct audit_finding tmp;
-		memset(&tmp, 0, sizeof tmp);
-		int code = 0, rcode = 0;
-		snprintf(line, sizeof line, "MAIL FROM:<%s>", from);
-		if (audit_ask(a, line, &tmp, &code, &err) != SMTP_OK)
-			continue;
-		if (code / 100 == 2) {
-			snprintf(line, sizeof line, "RCPT TO:<%s>", to);
-			if (audit_ask(a, line, &tmp, &rcode, &err) != SMTP_OK)
-				continue;
-			tried++;
+		int rcode = 0;
+		/* A form the connection was lost under is tried once more on a
+		 * new one: otherwise it would count as refused untried. */
+		bool answered = false;
+		for (int attempt = 0; attempt < 2 && !answered && !a->cancelled; attempt++) {
+			if (audit_ensure(a, &err) != SMTP_OK)
+				break;
+			answered = audit_relay_try(a, form, domain, literal, &tmp, &rcode);
 		}
-		if (session_is_open(a->s) && session_state(a->s) >= SMTP_ST_MAIL &&
-		    session_state(a->s) <= SMTP_ST_RCPT)
-			(void)audit_ask(a, "RSET", NULL, &code, &err);
+		if (!answered) {
+			if (a->cancelled || audit_ensure(a, &err) != SMTP_OK)
+				break;
+			continue;
+		}
+		tried += rcode != 0;
 		if (rcode / 100 == 2) {
 			if (f->result != AUDIT_FINDING)
 				f->nevidence = 0;         /* the refused forms before it */

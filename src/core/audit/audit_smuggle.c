@@ -17,6 +17,7 @@
  * sent by session_send_raw_body -- the one exception to dot-stuffing.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "audit_int.h"
@@ -143,6 +144,40 @@ static bool audit_smuggle_probe(struct audit_ctx *a, size_t form, struct audit_f
 	return true;
 }
 
+/* The reply to a probe's body (tmp's first "< " line after the body's
+ * "> (a body" line); 0 when there was none. */
+static int audit_smuggle_body_reply(const struct audit_finding *tmp)
+{
+	bool body = false;
+	for (size_t k = 0; k < tmp->nevidence; k++) {
+		const char *e = tmp->evidence[k];
+		if (strncmp(e, "> (a body", 9) == 0)
+			body = true;
+		else if (body && strncmp(e, "< ", 2) == 0)
+			return atoi(e + 2);
+	}
+	return 0;
+}
+
+/* A form whose body was refused (a reply but 2xx: Sendmail's 421 to a
+ * bare LF, OpenSMTPD's 500 to what follows its end) into refused, its
+ * code into codes once. */
+static void audit_smuggle_refused(const struct audit_finding *tmp, const char *name,
+    char *refused, size_t rcap, char *codes, size_t ccap)
+{
+	int code = audit_smuggle_body_reply(tmp);
+	if (code == 0 || code / 100 == 2)
+		return;
+	size_t n = strlen(refused);
+	snprintf(refused + n, rcap - n, "%s%s", n > 0 ? ", " : "", name);
+	char c[8];
+	snprintf(c, sizeof c, "%d", code);
+	if (strstr(codes, c) == NULL) {
+		n = strlen(codes);
+		snprintf(codes + n, ccap - n, "%s%s", n > 0 ? ", " : "", c);
+	}
+}
+
 void audit_check_smuggling(struct audit_ctx *a, struct audit_finding *f)
 {
 	const char *to = a->cfg->to, *from = a->cfg->from != NULL ? a->cfg->from : "";
@@ -162,6 +197,7 @@ void audit_check_smuggling(struct audit_ctx *a, struct audit_finding *f)
 		return;
 	}
 	size_t tried = 0;
+	char refused[AUDIT_DETAIL_MAX / 2] = "", codes[32] = "";
 	size_t nforms = sizeof audit_smuggle_ends / sizeof audit_smuggle_ends[0];
 	for (size_t i = 0; i < nforms && !a->cancelled; i++) {
 		static struct audit_finding tmp;
@@ -181,7 +217,11 @@ void audit_check_smuggling(struct audit_ctx *a, struct audit_finding *f)
 			audit_detail_add(f, audit_smuggle_ends[i].name);
 			for (size_t k = 0; k < tmp.nevidence; k++)
 				audit_evidence(f, "", tmp.evidence[k], strlen(tmp.evidence[k]));
-		} else if (f->result != AUDIT_FINDING && f->nevidence == 0) {
+		} else {
+			audit_smuggle_refused(&tmp, audit_smuggle_ends[i].name, refused, sizeof refused,
+			    codes, sizeof codes);
+		}
+		if (!vulnerable && f->result != AUDIT_FINDING && f->nevidence == 0) {
 			/* The first form's body and its one reply. */
 			for (size_t k = tmp.nevidence >= 2 ? tmp.nevidence - 2 : 0; k < tmp.nevidence; k++)
 				audit_evidence(f, "", tmp.evidence[k], strlen(tmp.evidence[k]));
@@ -194,6 +234,10 @@ void audit_check_smuggling(struct audit_ctx *a, struct audit_finding *f)
 		f->result = AUDIT_SKIPPED;
 		f->reason = N_("the test message was refused (MAIL, RCPT or DATA), so no form could "
 		    "be tried");
+	} else if (refused[0] != '\0') {
+		snprintf(f->detail, sizeof f->detail, "refused: %s (%s)", refused, codes);
+		f->reason = N_("no smuggled message went through: the server refused the bodies "
+		    "with a malformed end (the detail says which) and took the rest whole");
 	} else {
 		f->reason = N_("every malformed end of data was taken as part of the message");
 	}

@@ -138,6 +138,28 @@ struct tls_options audit_tls_base(const struct audit_ctx *a)
 	return o;
 }
 
+/* Whether the handshake every sound server takes (TLS 1.2 or 1.3, the
+ * default suites) begins and fails: then TLS does not work at all
+ * (OpenSMTPD 6.8.0p2 with OpenSSL 3 answers every ClientHello with an
+ * internal_error alert), and old versions or weak suites "refused" say
+ * nothing about its settings.  err: why, when it failed. */
+static bool audit_tls_broken(struct audit_ctx *a, struct smtp_error *err)
+{
+	struct tls_options o = audit_tls_base(a);
+	o.probe = true;
+	o.min_version = TLS_VERSION_1_2;
+	static struct tls_info info;        /* large: kept off the stack */
+	return audit_tls_try(a, &o, &info, err) == AUDIT_TLS_REFUSED;
+}
+
+/* A check whose probes were all refused, when no handshake succeeds. */
+static void audit_tls_none_work(struct audit_finding *f)
+{
+	f->result = AUDIT_SKIPPED;
+	f->reason = N_("no TLS 1.2 or 1.3 handshake succeeds either, so these refusals say "
+	    "nothing (see tls-certificate)");
+}
+
 void audit_check_tls_protocols(struct audit_ctx *a, struct audit_finding *f)
 {
 	static const struct { const char *name; unsigned version; } old[] = {
@@ -182,6 +204,9 @@ void audit_check_tls_protocols(struct audit_ctx *a, struct audit_finding *f)
 	} else {
 		f->reason = untestable > 0 ? N_("the old versions this OpenSSL can offer are refused") :
 		    N_("TLS 1.0 and 1.1 are refused");
+		struct smtp_error err;
+		if (!a->cancelled && audit_tls_broken(a, &err))
+			audit_tls_none_work(f);
 	}
 }
 
@@ -241,6 +266,9 @@ void audit_check_tls_ciphers(struct audit_ctx *a, struct audit_finding *f)
 		    N_("no probe connection reached the TLS handshake");
 	} else {
 		f->reason = N_("the weak suites this OpenSSL can offer are refused");
+		struct smtp_error err;
+		if (!a->cancelled && audit_tls_broken(a, &err))
+			audit_tls_none_work(f);
 	}
 }
 
@@ -313,7 +341,17 @@ void audit_check_tls_certificate(struct audit_ctx *a, struct audit_finding *f)
 	o.min_version = TLS_VERSION_1_2;
 	static struct tls_info info;
 	struct smtp_error err;
-	if (audit_tls_try(a, &o, &info, &err) != AUDIT_TLS_ACCEPTED) {
+	enum audit_tls_outcome out = audit_tls_try(a, &o, &info, &err);
+	if (out == AUDIT_TLS_REFUSED) {
+		/* STARTTLS offered, its handshake fails: a sender that insists
+		 * on TLS cannot deliver, the rest fall back to clear text. */
+		audit_cert_weak(f, AUDIT_MEDIUM, "no TLS 1.2 or 1.3 handshake succeeds");
+		f->reason = N_("STARTTLS is offered but its TLS handshake fails, so there is "
+		    "no certificate to judge");
+		audit_evidence(f, "", err.msg, strlen(err.msg));
+		return;
+	}
+	if (out != AUDIT_TLS_ACCEPTED) {
 		f->result = AUDIT_SKIPPED;
 		f->reason = N_("no TLS 1.2 or 1.3 handshake could be made to see the certificate");
 		audit_evidence(f, "", err.msg, strlen(err.msg));
