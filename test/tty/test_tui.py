@@ -220,6 +220,14 @@ class FullScreen(unittest.TestCase):
         p.keys("Escape")
         p.keys("noop", "Enter")
         p.wait_for("success for NOOP")
+        # Without Esc too: noop typed right after a search is noop (its n
+        # stepped to a match; the o takes the step back and types the n).
+        p.keys("/success for noop", "Enter")
+        p.wait_for("match 3 of 3")
+        p.keys("noop", "Enter")
+        s = p.wait_for("success for NOOP")
+        self.assertNotIn("oop: unknown", s)
+        self.assertEqual(s.count("> NOOP"), 4, s)
 
     def test_a_failed_search_is_not_found_by_the_next(self):
         p = self.pane(f"{SMTPSH} --demo --tui", 80, 24)

@@ -135,17 +135,26 @@ static void tui_feed(struct tui *t, const char *s)
 }
 
 /* Right after a search: n and N on an empty line step through the
- * matches; Esc, or any other key (then typed as usual), ends it. */
+ * matches; Esc, or any other key (then typed as usual), ends it.  An o
+ * right after a step shows the n was noop's (the one command that starts
+ * with it): the step is taken back and the n typed. */
 static bool tui_search_key(struct tui *t, int k)
 {
 	if (!t->searching || k == KEY_RESIZE || k == KEY_PPAGE || k == KEY_NPAGE)
 		return false;
 	if ((k == 'n' || k == 'N') && t->have_match && rl_end == 0) {
 		tui_search_step(t, k == 'n' ? -1 : 1);
+		t->stepped = k;
 		tui_draw(t);
 		return true;
 	}
 	t->searching = false;
+	if ((k == 'o' || k == 'O') && t->stepped != 0) {
+		tui_search_step(t, t->stepped == 'n' ? 1 : -1);
+		const char typed[2] = { (char)t->stepped, '\0' };
+		tui_feed(t, typed);
+	}
+	t->stepped = 0;
 	tui_draw(t);
 	return k == 27;
 }

@@ -62,6 +62,7 @@ struct tui {
 	size_t match;                 /* the line of the match shown ... */
 	bool have_match;              /* ... if any */
 	bool searching;               /* right after a search: n, N, the hint */
+	int stepped;                  /* the last of those keys ('n', 'N'; 0 none) */
 	char partial[TUI_LINE_MAX];   /* a record's unfinished last line */
 	size_t partial_len;
 	int key;                      /* the byte readline reads next */

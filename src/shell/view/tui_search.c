@@ -120,6 +120,7 @@ void tui_search_start(struct tui *t, const char *text)
 	tui_fold(text, t->needle, sizeof t->needle);
 	t->have_match = false;
 	t->searching = t->needle[0] != '\0';
+	t->stepped = 0;
 	if (t->searching && t->count > 0)
 		(void)tui_find(t, tui_line_at_row(t, t->scroll), -1);
 }
