@@ -75,7 +75,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	    .max_message_bytes = 64u * 1024 };
 	srv_apply_defaults(&s->cfg, s->hostname, sizeof s->hostname, true);
 	srv_mem_init(&s->mem, s->cfg.max_memory_bytes);
-	if (demo_dir_init(&s->dir, &s->mem) != 0 || srv_conn_init(c, -1, s) != 0)
+	if (demo_dir_init(&s->dir, &s->mem) != 0 || srv_tls_init(&s->tls) != 0 ||
+	    srv_conn_init(c, -1, s) != 0)
 		abort();
 	srv_conn_greet(c);
 	fuzz_drain(c, true);
@@ -96,6 +97,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		srv_turn_requeue(s, c);
 	srv_conn_free(c);
 	demo_dir_free(&s->dir);
+	srv_tls_free(&s->tls);         /* STARTTLS's certificate, when one was made */
 	if (atomic_load(&s->mem.used) != 0 || atomic_load(&s->mem.stored) != 0)
 		abort();                                  /* the count leaked */
 	free(s);
