@@ -155,6 +155,23 @@ static void dnsq_end(res_state res, unsigned char *ans)
 }
 
 /* One TXT record's character-strings (RFC 1035 3.3.14), joined. */
+/* One question of type for name: the answer parsed into *msg and the
+ * resolver's AD bit into *ad when it came. */
+static enum mx_lookup dnsq_answer(res_state res, const char *name, int type,
+    unsigned char *ans, ns_msg *msg, bool *ad)
+{
+	int len = 0, e = 0;
+	enum mx_lookup l = dnsq_query(res, name, type, ans, &len, &e);
+	if (l == MX_LOOKUP_OK && ns_initparse(ans, len, msg) < 0)
+		l = MX_LOOKUP_ERROR;
+	if (l == MX_LOOKUP_OK) {
+		HEADER hd;
+		memcpy(&hd, ans, sizeof hd);
+		*ad = hd.ad;
+	}
+	return l;
+}
+
 static bool dnsq_txt_join(const unsigned char *rd, size_t rdlen, char *out, size_t cap)
 {
 	size_t o = 0, i = 0;
@@ -184,15 +201,9 @@ enum smtp_errkind dnsq_txt(const char *name, const struct mx_options *o,
 	enum smtp_errkind k = dnsq_begin(&res, o, &ans, err);
 	if (k != SMTP_OK)
 		return k;
-	int len = 0, e = 0;
 	ns_msg msg;
-	*l = dnsq_query(&res, name, ns_t_txt, ans, &len, &e);
-	if (*l == MX_LOOKUP_OK && ns_initparse(ans, len, &msg) < 0)
-		*l = MX_LOOKUP_ERROR;
+	*l = dnsq_answer(&res, name, ns_t_txt, ans, &msg, &out->ad);
 	if (*l == MX_LOOKUP_OK) {
-		HEADER hd;
-		memcpy(&hd, ans, sizeof hd);
-		out->ad = hd.ad;
 		for (int i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
 			ns_rr rr;
 			if (ns_parserr(&msg, ns_s_an, i, &rr) < 0)
@@ -301,15 +312,9 @@ enum smtp_errkind dnsq_tlsa(const char *name, const struct mx_options *o,
 #ifdef RES_TRUSTAD
 	res.options |= RES_TRUSTAD;
 #endif
-	int len = 0, e = 0;
 	ns_msg msg;
-	*l = dnsq_query(&res, name, ns_t_tlsa, ans, &len, &e);
-	if (*l == MX_LOOKUP_OK && ns_initparse(ans, len, &msg) < 0)
-		*l = MX_LOOKUP_ERROR;
+	*l = dnsq_answer(&res, name, ns_t_tlsa, ans, &msg, &out->ad);
 	if (*l == MX_LOOKUP_OK) {
-		HEADER hd;
-		memcpy(&hd, ans, sizeof hd);
-		out->ad = hd.ad;
 		for (int i = 0; i < ns_msg_count(msg, ns_s_an); i++) {
 			ns_rr rr;
 			if (ns_parserr(&msg, ns_s_an, i, &rr) < 0)

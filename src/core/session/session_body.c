@@ -38,11 +38,8 @@ static enum smtp_errkind session_body_failed(struct session *s, enum smtp_errkin
 	return k;
 }
 
-enum smtp_errkind session_send_body(struct session *s, body_reader_fn read_body,
-    void *ctx, unsigned long *seq, bool *interrupted, struct smtp_error *err)
+enum smtp_errkind session_body_ready(struct session *s, struct smtp_error *err)
 {
-	*interrupted = false;
-	*seq = 0;
 	if (s->state != SMTP_ST_DATA || !session_is_open(s) || s->owed_count > 0)
 		return smtp_error_set(err, SMTP_ERR_STATE, 0,
 		    "no 354 from the server: the body was not sent (RFC 5321 4.1.1.4)");
@@ -51,6 +48,17 @@ enum smtp_errkind session_send_body(struct session *s, body_reader_fn read_body,
 	if (s->inpos < s->inlen || !reply_parser_idle(&s->parser))
 		return smtp_error_set(err, SMTP_ERR_STATE, 0, "the server spoke after its 354: "
 		    "the body was not sent");
+	return SMTP_OK;
+}
+
+enum smtp_errkind session_send_body(struct session *s, body_reader_fn read_body,
+    void *ctx, unsigned long *seq, bool *interrupted, struct smtp_error *err)
+{
+	*interrupted = false;
+	*seq = 0;
+	enum smtp_errkind ready = session_body_ready(s, err);
+	if (ready != SMTP_OK)
+		return ready;
 	s->body_done = false;
 	session_owe_body(s, true, session_deadline(s, SMTP_TIMEOUT_DATA_BLOCK));
 	*seq = s->owed[(s->owed_head + s->owed_count - 1) % SESSION_OWED_MAX].seq;

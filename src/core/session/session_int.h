@@ -95,6 +95,9 @@ bool session_pull_available(struct session *s);
 /* Owe the reply (LMTP: the replies) to the end of a body, credited to DATA
  * (data true) or to BDAT LAST. */
 void session_owe_body(struct session *s, bool data, long long deadline);
+/* session_body.c: a body may go now -- a 354 read, nothing owed, nothing
+ * the server said since (else SMTP_ERR_STATE; a lost connection said). */
+enum smtp_errkind session_body_ready(struct session *s, struct smtp_error *err);
 
 /* session_read.c */
 /* The connection ended with no reply in progress: close, work out why,

@@ -18,14 +18,9 @@ enum smtp_errkind session_send_raw_body(struct session *s, const char *data, siz
 	if (len > SESSION_RAW_BODY_MAX)
 		return smtp_error_set(err, SMTP_ERR_USAGE, 0, "a raw body is at most %d bytes",
 		    SESSION_RAW_BODY_MAX);
-	if (s->state != SMTP_ST_DATA || !session_is_open(s) || s->owed_count > 0)
-		return smtp_error_set(err, SMTP_ERR_STATE, 0,
-		    "no 354 from the server: the body was not sent (RFC 5321 4.1.1.4)");
-	if (!session_pull_available(s))
-		return session_lost(s, err);
-	if (s->inpos < s->inlen || !reply_parser_idle(&s->parser))
-		return smtp_error_set(err, SMTP_ERR_STATE, 0, "the server spoke after its 354: "
-		    "the body was not sent");
+	enum smtp_errkind ready = session_body_ready(s, err);
+	if (ready != SMTP_OK)
+		return ready;
 	s->body_done = false;
 	session_owe_body(s, true, session_deadline(s, SMTP_TIMEOUT_DATA_TERM));
 	*seq = s->owed[(s->owed_head + s->owed_count - 1) % SESSION_OWED_MAX].seq;

@@ -20,9 +20,8 @@
  * Keys: PgUp/PgDn scroll the transcript by screen rows (long lines are
  * wrapped: tui_wrap.c), End (or a new record) goes back to the bottom; a
  * line starting with "/" searches the whole transcript (tui_search.c),
- * and right after it n and N on an empty line go to the next and the
- * previous match, any other key (Esc swallowed) back to typing; `view`
- * returns to line mode.  For a replay (tui_replay.c) a line steps it
+ * then n and N step through the matches (tui_search_key); `view` returns
+ * to line mode.  For a replay (tui_replay.c) a line steps it
  * instead (Enter next, q stop) and the replay's socket is not watched:
  * the replay reads it.  The screen is given back (endwin) on every way
  * out: `view`, Ctrl-D, exit, SIGTERM/SIGHUP, and a crash (SIGSEGV, SIGBUS,
@@ -41,13 +40,9 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include <readline/history.h>
-#include <readline/readline.h>
-
-#include "termlibs_rl.h"
-
 #include "history.h"
 #include "signals.h"
+#include "termlibs_rl.h"
 #include "tui.h"
 #include "tui_int.h"
 
@@ -135,9 +130,8 @@ static void tui_feed(struct tui *t, const char *s)
 }
 
 /* Right after a search: n and N on an empty line step through the
- * matches; Esc, or any other key (then typed as usual), ends it.  An o
- * right after a step shows the n was noop's (the one command that starts
- * with it): the step is taken back and the n typed. */
+ * matches; Esc, or any other key (then typed as usual), ends it -- an o
+ * after a step takes it back and types its n: noop's. */
 static bool tui_search_key(struct tui *t, int k)
 {
 	if (!t->searching || k == KEY_RESIZE || k == KEY_PPAGE || k == KEY_NPAGE)
@@ -151,8 +145,7 @@ static bool tui_search_key(struct tui *t, int k)
 	t->searching = false;
 	if ((k == 'o' || k == 'O') && t->stepped != 0) {
 		tui_search_step(t, t->stepped == 'n' ? 1 : -1);
-		const char typed[2] = { (char)t->stepped, '\0' };
-		tui_feed(t, typed);
+		tui_feed(t, t->stepped == 'n' ? "n" : "N");
 	}
 	t->stepped = 0;
 	tui_draw(t);
