@@ -137,6 +137,8 @@ enum smtp_errkind recipe_xclient(struct session *s, struct recipe *rc, const cha
 	    session_helo_domain(s));
 	struct recipe_event e = { .kind = RECIPE_EV_XCLIENT_AGAIN };
 	recipe_event(obs, &e);
-	return recipe_hello(s, rc, rc->hello_verb == VERB_HELO ? VERB_HELO : VERB_EHLO, domain,
+	/* The same verb as before (LHLO under LMTP); EHLO when none is on
+	 * record (XCLIENT is advertised by EHLO's reply). */
+	return recipe_hello(s, rc, rc->hello[0] != '\0' ? rc->hello_verb : VERB_EHLO, domain,
 	    obs, &res->hello_code, err);
 }

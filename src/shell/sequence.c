@@ -39,6 +39,8 @@ static bool seq_failed(struct shell *sh, int stage)
 static bool seq_connected(struct shell *sh)
 {
 	if (!session_is_open(sh->sess)) {
+		if (sh->outcome.worst == SHELL_EXIT_USAGE)
+			return false;          /* refused before connecting: the options' 1 */
 		const char *st = sh->outcome.failed_stage;
 		bool connect = strcmp(st, "connect") == 0 || strcmp(st, "mx") == 0;
 		shell_stage_failed(sh, connect ? STAGE_EXIT_CONNECT : STAGE_EXIT_BANNER);

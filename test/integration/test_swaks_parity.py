@@ -147,6 +147,19 @@ class Xclient(unittest.TestCase):
         self.assertEqual(len(xc), 1, recs)
         self.assertEqual(xc[0]["verdict"], "success")
 
+    def test_lmtp_says_lhlo_again(self):
+        steps = [BANNER, {"expect": "LHLO"},
+                 {"send": "250-fake.test\r\n250 XCLIENT NAME ADDR\r\n"},
+                 {"expect": "XCLIENT ADDR=192.0.2.7"}, {"send": "220 again\r\n"},
+                 {"expect": "LHLO"}, {"send": "250 fake.test\r\n"}] + QUIT_OK
+        with FakeServer(steps) as srv:
+            r = run_smtpsh(["--lmtp", "--helo", "me.example", "--xclient", "ADDR=192.0.2.7"] +
+                           target(srv))
+            got = srv.received()
+        self.assertEqual(got.decode().split("\r\n")[:4], ["LHLO me.example",
+                         "XCLIENT ADDR=192.0.2.7", "LHLO me.example", "QUIT"])
+        self.assertEqual(r.returncode, 0, r.stderr)
+
     def test_not_advertised_nothing_sent(self):
         steps = [BANNER] + EHLO_OK + QUIT_OK
         with FakeServer(steps) as srv:
@@ -268,6 +281,10 @@ class StageStatus(unittest.TestCase):
         r = run_smtpsh(["--stage-status", "-e", "noop", "127.0.0.1", "25"])
         self.assertEqual(r.returncode, 1, r.stderr)
         self.assertIn("one-shot", r.stderr.decode() + r.stdout.decode())
+        # Refused before any connection (no port 99999): the options' 1,
+        # not the banner's 21.
+        r = run_smtpsh(["--stage-status", "--quit-after", "ehlo", "127.0.0.1", "99999"])
+        self.assertEqual(r.returncode, 1, r.stderr)
         # STARTTLS refused: 29.
         r = run_stage([BANNER] + EHLO_OK + [{"expect": "STARTTLS"},
                                             {"send": "454 no tls now\r\n"}] + QUIT_OK,
