@@ -298,9 +298,17 @@ class Terminal(unittest.TestCase):
             p.wait_for("vrfy al")
             srv.go()
             s = p.wait_for("< 421 4.3.2 going down for maintenance", timeout=10)
+            # The typed text is still there, on the new prompt, after the
+            # reply: drawn right after it (a separate write, so a slow run --
+            # ASan -- may show the reply a moment before the prompt).
+            deadline = time.time() + 5
+            while True:
+                last = [l for l in s.splitlines() if l.strip()][-1]
+                if last.endswith("vrfy al") or time.time() > deadline:
+                    break
+                time.sleep(0.05)
+                s = p.screen()
             self.assertIn("Service not available", s)
-            # The typed text is still there, on the new prompt, after the reply.
-            last = [l for l in s.splitlines() if l.strip()][-1]
             self.assertTrue(last.endswith("vrfy al"), s)
             self.assertNotIn("EXITED=", s)
 
